@@ -1,0 +1,59 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+import config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config.INSTANCE))
+    app.config.from_mapping(config.load(config.INSTANCE))
+    if test_config:
+        app.config.from_mapping(test_config)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_cli(app)
+    configure_templates(app)
+    return app
+
+
+def configure_extensions(app: Flask) -> None:
+    from app.database import enable_sqlite_pragmas
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        enable_sqlite_pragmas(db.engine)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.errors import register_error_pages
+    from app.main.routes import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    register_error_pages(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from app.bank.cli import bank_cli
+    from app.people_cli import demo_cli, users_cli
+
+    app.cli.add_command(bank_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def configure_templates(app: Flask) -> None:
+    from app.timefmt import localtime
+
+    app.jinja_env.filters["localtime"] = localtime

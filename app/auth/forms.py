@@ -1,0 +1,21 @@
+"""Login and password forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
+    submit = SubmitField("登录")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
+    new = PasswordField(
+        "新密码",
+        validators=[DataRequired("请输入新密码"), Length(8, 128, "新密码长度应为 8 到 128 个字符")],
+    )
+    confirm = PasswordField("再次输入新密码", validators=[EqualTo("new", "两次输入的新密码不一致")])
+    submit = SubmitField("修改密码")

@@ -1,0 +1,1 @@
+"""Question banks in the web layer: storing versions, the bank CLI."""

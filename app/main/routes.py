@@ -1,0 +1,28 @@
+"""The home page and the forced password change of imported accounts."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.bank.services import bank_summaries
+from app.models import Role
+
+bp = Blueprint("main", __name__)
+
+
+@bp.before_app_request
+def require_password_change():
+    """Accounts with an initial password may do nothing else until they change it."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in ("auth.password", "auth.logout", "static")
+    ):
+        return redirect(url_for("auth.password"))
+    return None
+
+
+@bp.route("/")
+@login_required
+def index():
+    banks = bank_summaries() if current_user.role is Role.SYSTEM_ADMIN else []
+    return render_template("main/index.html", banks=banks)

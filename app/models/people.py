@@ -1,0 +1,76 @@
+"""Units, users and their roles (DESIGN.md sections 1 and 6)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    CANDIDATE = "candidate"
+    UNIT_ADMIN = "unit_admin"
+    SYSTEM_ADMIN = "system_admin"
+
+
+ROLE_TITLES = {
+    Role.CANDIDATE: "考生",
+    Role.UNIT_ADMIN: "单位管理员",
+    Role.SYSTEM_ADMIN: "系统管理员",
+}
+
+
+class Unit(db.Model):
+    """An organ or department; units form a tree (a bureau and its divisions)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent")
+
+    def subtree_ids(self) -> set[int]:
+        """This unit and every unit below it: the scope of a unit admin."""
+        ids, stack = set(), [self]
+        while stack:
+            unit = stack.pop()
+            ids.add(unit.id)
+            stack.extend(unit.children)
+        return ids
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.CANDIDATE,
+    )
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    position: Mapped[str | None] = mapped_column(String(100))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_title(self) -> str:
+        return ROLE_TITLES[self.role]

@@ -1,0 +1,77 @@
+"""``flask users`` and ``flask demo``: accounts from the command line, and demo data."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role, Unit, User
+
+users_cli = AppGroup("users", help="用户管理")
+demo_cli = AppGroup("demo", help="演示数据")
+
+DEMO_UNITS = ("市级机关工委", "市财政局", "市财政局办公室")
+DEMO_USERS = (
+    ("admin", "系统管理员", Role.SYSTEM_ADMIN, "市级机关工委", "admin-demo-2026"),
+    ("unitadmin", "财政局管理员", Role.UNIT_ADMIN, "市财政局", "unit-demo-2026"),
+    ("candidate", "张晓明", Role.CANDIDATE, "市财政局办公室", "candidate-demo-2026"),
+)
+
+
+def ensure_unit_path(path: tuple[str, ...]) -> Unit:
+    """The unit at the end of a chain of names, creating missing ones under their parent."""
+    parent = None
+    for name in path:
+        unit = db.session.scalar(
+            select(Unit).where(Unit.name == name, Unit.parent_id == (parent.id if parent else None))
+        )
+        if unit is None:
+            unit = Unit(name=name, parent=parent)
+            db.session.add(unit)
+            db.session.flush()
+        parent = unit
+    return parent
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CANDIDATE.value)
+@click.option("--unit", "unit_path", help="单位路径，用“/”分隔，如 市财政局/办公室")
+@click.password_option()
+def create_user(username: str, name: str, role: str, unit_path: str | None, password: str) -> None:
+    """创建用户。"""
+    if db.session.scalar(select(User).where(User.username == username)):
+        click.echo(f"用户名 {username} 已存在", err=True)
+        sys.exit(1)
+    unit = ensure_unit_path(tuple(unit_path.split("/"))) if unit_path else None
+    if Role(role) is Role.UNIT_ADMIN and unit is None:
+        click.echo("单位管理员必须指定 --unit", err=True)
+        sys.exit(1)
+    user = User(username=username, name=name, role=Role(role), unit=unit)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"已创建 {user.role_title} {username}")
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """创建演示单位和账号（已存在则跳过），可重复运行。"""
+    units = {}
+    for depth in range(len(DEMO_UNITS)):
+        units[DEMO_UNITS[depth]] = ensure_unit_path(
+            (DEMO_UNITS[0],) if depth == 0 else (DEMO_UNITS[0], *DEMO_UNITS[1 : depth + 1])
+        )
+    for username, name, role, unit_name, password in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.username == username)):
+            continue
+        user = User(username=username, name=name, role=role, unit=units[unit_name])
+        user.set_password(password)
+        db.session.add(user)
+        click.echo(f"演示账号 {username} / {password}（{user.role_title}）")
+    db.session.commit()

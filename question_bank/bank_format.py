@@ -1,0 +1,312 @@
+"""The question bank YAML format (DESIGN.md section 3): reading, validating, writing.
+
+``parse_bank`` is the one validation code path, behind the CLI and the web upload.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.nodes import Node
+
+from question_bank.diagnostics import Report
+from question_bank.model import QUESTION_TYPES, Bank, Question, normalize_text
+from question_bank.nodes import NodeReader
+from question_bank.types import REGISTRY, normalize_key
+from question_bank.yaml_source import DEFAULT_MAX_BYTES, load, position
+
+BANK_FIELDS = ("bank", "title", "topics", "questions")
+QUESTION_FIELDS = (
+    "id", "type", "topic", "difficulty", "stem", "options", "answer",
+    "explanation", "source", "tags", "shuffle_options",
+)  # fmt: skip
+BANK_NAME = re.compile(r"[a-z0-9-]{2,64}")
+IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_OPTIONS = 8
+
+
+def parse_bank(
+    data: bytes, filename: str = "<bank>", max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Bank | None, Report]:
+    """Read and validate a bank file; the bank is None whenever there is any error."""
+    report = Report(filename)
+    root = load(data, report, max_bytes)
+    if root is None:
+        return None, report
+    reader = NodeReader(report, "题库")
+    fields = reader.mapping(root, None, BANK_FIELDS)
+    if fields is None:
+        return None, report
+    for name in BANK_FIELDS:
+        if name not in fields:
+            reader.error(root, name, f"缺少必填字段“{name}”")
+    name = _bank_name(fields, reader)
+    title = reader.text(fields["title"][1], "title") if "title" in fields else None
+    topics = _topics(fields["topics"][1], reader) if "topics" in fields else None
+    questions = (
+        _questions(fields["questions"][1], report, topics or {}) if "questions" in fields else []
+    )
+    if not report.ok or name is None or title is None or topics is None:
+        return None, report
+    return Bank(name, title, tuple(topics.items()), tuple(questions)), report
+
+
+def _bank_name(fields: dict[str, tuple[Node, Node]], reader: NodeReader) -> str | None:
+    if "bank" not in fields:
+        return None
+    node = fields["bank"][1]
+    name = reader.text(node, "bank")
+    if name is not None and not BANK_NAME.fullmatch(name):
+        reader.error(
+            node, "bank", f"题库名“{name}”不合规；只能用小写字母、数字和“-”，长 2 到 64 个字符"
+        )
+        return None
+    return name
+
+
+def _topics(node: Node, reader: NodeReader) -> dict[str, str] | None:
+    entries = reader.mapping(node, "topics")
+    if entries is None:
+        return None
+    if not entries:
+        reader.error(node, "topics", "topics 为空；至少列出一个主题（主题编号: 主题名称）")
+        return None
+    topics: dict[str, str] = {}
+    for topic_id, (key_node, value_node) in entries.items():
+        if not IDENTIFIER.fullmatch(topic_id):
+            reader.error(
+                key_node, "topics", f"主题编号“{topic_id}”不合规；只能用字母、数字、“_”和“-”"
+            )
+        title = reader.text(value_node, "topics")
+        if title is not None:
+            topics[topic_id] = title
+    return topics
+
+
+def _questions(node: Node, report: Report, topics: dict[str, str]) -> list[Question]:
+    reader = NodeReader(report, "题库")
+    items = reader.sequence(node, "questions")
+    if items is None:
+        return []
+    if not items:
+        reader.error(node, "questions", "questions 为空；题库至少要有一道题")
+    seen_ids: dict[str, int] = {}
+    seen_stems: dict[str, str] = {}
+    questions: list[Question] = []
+    for item in items:
+        question = _question(item, report, topics, seen_ids)
+        if question is None:
+            continue
+        stem_key = normalize_text(question.stem)
+        if stem_key in seen_stems:
+            NodeReader(report, f"题目 {question.id}", question.id).warning(
+                item, "stem", f"题干与题目 {seen_stems[stem_key]} 相同；请确认不是重复录入"
+            )
+        else:
+            seen_stems[stem_key] = question.id
+        questions.append(question)
+    return questions
+
+
+def _question(
+    node: Node, report: Report, topics: dict[str, str], seen_ids: dict[str, int]
+) -> Question | None:
+    fields = NodeReader(report, "题目").mapping(node, "questions")
+    if fields is None:
+        return None
+    qid = _question_id(fields, report, seen_ids)
+    reader = NodeReader(report, f"题目 {qid}" if qid else f"第 {position(node).line} 行的题目", qid)
+    reader.reject_unknown(fields, QUESTION_FIELDS)
+    errors_before = len(report.errors)
+    for required in ("id", "type", "topic", "stem", "answer"):
+        if required not in fields:
+            reader.error(node, required, f"缺少必填字段“{required}”")
+    kind = _question_type(fields, reader)
+    topic = _topic(fields, reader, topics)
+    stem = reader.text(fields["stem"][1], "stem") if "stem" in fields else None
+    difficulty = (
+        reader.integer(fields["difficulty"][1], "difficulty", 1, 5) if "difficulty" in fields else 3
+    )
+    options = _options(fields, reader, kind)
+    keys_blanks = None
+    if kind is not None and stem is not None and options is not None and "answer" in fields:
+        keys_blanks = REGISTRY[kind].read_answer(
+            fields["answer"][1], reader, [k for k, _ in options], stem
+        )
+    optional = {
+        name: reader.text(fields[name][1], name, required=False)
+        for name in ("explanation", "source")
+        if name in fields
+    }
+    if optional.get("source") is None:
+        reader.warning(
+            fields["source"][1] if "source" in fields else node,
+            "source",
+            "缺少 source（出处）；发布的题库每道题都应注明依据的文件和条款",
+        )
+    tags = _tags(fields, reader)
+    shuffle = (
+        reader.boolean(fields["shuffle_options"][1], "shuffle_options")
+        if "shuffle_options" in fields
+        else True
+    )
+    if len(report.errors) > errors_before or None in (
+        qid,
+        kind,
+        topic,
+        stem,
+        difficulty,
+        keys_blanks,
+        tags,
+        shuffle,
+    ):
+        return None
+    keys, blanks = keys_blanks
+    return Question(
+        id=qid, type=kind, topic=topic, stem=stem, difficulty=difficulty, options=options,
+        keys=keys, blanks=blanks, explanation=optional.get("explanation"), source=optional.get("source"),
+        tags=tags, shuffle_options=shuffle,
+    )  # fmt: skip
+
+
+def _question_id(fields, report: Report, seen_ids: dict[str, int]) -> str | None:
+    if "id" not in fields:
+        return None
+    id_node = fields["id"][1]
+    qid = NodeReader(report, "题目").text(id_node, "id")
+    if qid is None:
+        return None
+    reader = NodeReader(report, f"题目 {qid}", qid)
+    if not IDENTIFIER.fullmatch(qid):
+        reader.error(
+            id_node, "id", f"题目编号“{qid}”不合规；只能用字母、数字、“_”和“-”，最长 64 个字符"
+        )
+        return None
+    if qid in seen_ids:
+        reader.error(
+            id_node,
+            "id",
+            f"题目编号“{qid}”重复（第一次出现在第 {seen_ids[qid]} 行）；每道题的 id 必须唯一",
+        )
+        return None
+    seen_ids[qid] = position(id_node).line
+    return qid
+
+
+def _question_type(fields, reader: NodeReader) -> str | None:
+    if "type" not in fields:
+        return None
+    node = fields["type"][1]
+    kind = reader.text(node, "type")
+    if kind is not None and kind not in QUESTION_TYPES:
+        reader.error(
+            node,
+            "type",
+            f"题型“{kind}”未知；应为 single（单选）、multiple（多选）、judge（判断）或 fill（填空）",
+        )
+        return None
+    return kind
+
+
+def _topic(fields, reader: NodeReader, topics: dict[str, str]) -> str | None:
+    if "topic" not in fields:
+        return None
+    node = fields["topic"][1]
+    topic = reader.text(node, "topic")
+    if topic is not None and topic not in topics:
+        known = "、".join(topics) or "（topics 中尚无主题）"
+        reader.error(node, "topic", f"主题“{topic}”未在 topics 中列出；已列出的有：{known}")
+        return None
+    return topic
+
+
+def _options(fields, reader: NodeReader, kind: str | None) -> tuple[tuple[str, str], ...] | None:
+    if kind is None:
+        return ()
+    if not REGISTRY[kind].has_options:
+        if "options" in fields:
+            reader.error(
+                fields["options"][0], "options", f"{kind} 题不应有 options；请删除，或更改 type"
+            )
+            return None
+        return ()
+    if "options" not in fields:
+        reader.error(
+            fields["type"][1],
+            "options",
+            f"{kind} 题缺少 options；请列出 2 到 {MAX_OPTIONS} 个选项 A、B、C……",
+        )
+        return None
+    node = fields["options"][1]
+    entries = reader.mapping(node, "options")
+    if entries is None:
+        return None
+    if not 2 <= len(entries) <= MAX_OPTIONS:
+        reader.error(node, "options", f"选项有 {len(entries)} 个；应为 2 到 {MAX_OPTIONS} 个")
+        return None
+    options: list[tuple[str, str]] = []
+    texts: dict[str, str] = {}
+    for expected, (key, (key_node, value_node)) in zip(
+        string.ascii_uppercase, entries.items(), strict=False
+    ):
+        normal = normalize_key(key)
+        if normal != expected:
+            reader.error(
+                key_node,
+                "options",
+                f"选项键“{key}”不对；选项应依次为 A、B、C……，此处应为“{expected}”",
+            )
+            return None
+        text = reader.text(value_node, "options")
+        if text is None:
+            return None
+        same = texts.get(normalize_text(text))
+        if same:
+            reader.error(
+                value_node,
+                "options",
+                f"选项 {normal} 与选项 {same} 的文字相同；每个选项的文字必须不同",
+            )
+            return None
+        texts[normalize_text(text)] = normal
+        options.append((normal, text))
+    return tuple(options)
+
+
+def _tags(fields, reader: NodeReader) -> tuple[str, ...] | None:
+    if "tags" not in fields:
+        return ()
+    items = reader.sequence(fields["tags"][1], "tags")
+    if items is None:
+        return None
+    tags = [reader.text(item, "tags") for item in items]
+    return None if None in tags else tuple(tags)
+
+
+def dump_bank(bank: Bank) -> str:
+    """Write a bank as YAML that ``parse_bank`` reads back to the same content."""
+    yaml = YAML()
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    data = bank.to_dict()
+    for question in data["questions"]:
+        for name in ("answer", "tags"):
+            if isinstance(question.get(name), list):
+                question[name] = _flow(
+                    [_flow(v) if isinstance(v, list) else v for v in question[name]]
+                )
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+def _flow(items: list) -> CommentedSeq:
+    """Short lists (answers, tags) read best inline: ``[A, C, D]``."""
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq

@@ -1,0 +1,129 @@
+"""The bank and its questions as typed, immutable values."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+QUESTION_TYPES = ("single", "multiple", "judge", "fill")
+TYPE_TITLES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题"}
+
+
+def normalize_text(text: str) -> str:
+    """The form in which answers are compared: NFKC, trimmed, inner white space collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True)
+class Question:
+    """One revision of a question.
+
+    ``keys`` holds the correct option keys (single, multiple) or ``("true",)`` /
+    ``("false",)`` (judge); ``blanks`` holds the accepted texts of each blank (fill).
+    """
+
+    id: str
+    type: str
+    topic: str
+    stem: str
+    difficulty: int = 3
+    options: tuple[tuple[str, str], ...] = ()
+    keys: tuple[str, ...] = ()
+    blanks: tuple[tuple[str, ...], ...] = ()
+    explanation: str | None = None
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    shuffle_options: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML shape of the question; also its canonical form for hashing and storage."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "topic": self.topic,
+            "difficulty": self.difficulty,
+            "stem": self.stem,
+        }
+        if self.options:
+            data["options"] = dict(self.options)
+        data["answer"] = self._answer_value()
+        for name in ("explanation", "source"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        if self.tags:
+            data["tags"] = list(self.tags)
+        if not self.shuffle_options:
+            data["shuffle_options"] = False
+        return data
+
+    def _answer_value(self) -> Any:
+        if self.type == "single":
+            return self.keys[0]
+        if self.type == "multiple":
+            return list(self.keys)
+        if self.type == "judge":
+            return self.keys == ("true",)
+        return [accepted[0] if len(accepted) == 1 else list(accepted) for accepted in self.blanks]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        """Rebuild from ``to_dict`` output (as stored in the database), trusting its shape."""
+        answer = data["answer"]
+        keys: tuple[str, ...] = ()
+        blanks: tuple[tuple[str, ...], ...] = ()
+        if data["type"] == "single":
+            keys = (answer,)
+        elif data["type"] == "multiple":
+            keys = tuple(answer)
+        elif data["type"] == "judge":
+            keys = ("true",) if answer else ("false",)
+        else:
+            blanks = tuple((a,) if isinstance(a, str) else tuple(a) for a in answer)
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            topic=data["topic"],
+            stem=data["stem"],
+            difficulty=data["difficulty"],
+            options=tuple(data.get("options", {}).items()),
+            keys=keys,
+            blanks=blanks,
+            explanation=data.get("explanation"),
+            source=data.get("source"),
+            tags=tuple(data.get("tags", ())),
+            shuffle_options=data.get("shuffle_options", True),
+        )
+
+    @property
+    def content_hash(self) -> str:
+        return _digest(self.to_dict())
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A whole bank as read from one file or one stored version."""
+
+    name: str
+    title: str
+    topics: tuple[tuple[str, str], ...]
+    questions: tuple[Question, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bank": self.name,
+            "title": self.title,
+            "topics": dict(self.topics),
+            "questions": [q.to_dict() for q in self.questions],
+        }
+
+    @property
+    def content_hash(self) -> str:
+        return _digest(self.to_dict())
+
+
+def _digest(data: Any) -> str:
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
