@@ -1,0 +1,242 @@
+"""Exams (试卷规则) as typed, immutable values, and how a section's spread becomes cells.
+
+A section's spread over topics and difficulty is turned into a fixed table of cells
+(topic × difficulty band → count) when the exam is read, from the exam alone. Every
+paper of the exam draws the same cells, so every candidate gets the same spread and
+the same total points, whatever the bank version.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from question_bank.model import TYPE_TITLES, Bank
+
+DIFFICULTIES = range(1, 6)
+MULTIPLE_SCORING = ("all_or_nothing", "partial")
+REVIEW_SHOW = ("score_only", "answers", "keys")
+REVIEW_FROM = ("immediately", "after_close")
+
+
+@dataclass(frozen=True)
+class Band:
+    """An inclusive range of difficulties, written ``3`` or ``4-5``."""
+
+    low: int
+    high: int
+
+    @property
+    def label(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+    @property
+    def difficulties(self) -> range:
+        return range(self.low, self.high + 1)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """How many questions a section takes from one topic and band; None means any."""
+
+    topic: str | None
+    band: Band | None
+    count: int
+
+    def bucket_keys(self, kind: str, bank_topics: tuple[str, ...]) -> list[tuple[str, str, int]]:
+        """The (type, topic, difficulty) buckets of a bank this cell draws from, in order."""
+        topics = (self.topic,) if self.topic is not None else bank_topics
+        levels = self.band.difficulties if self.band is not None else DIFFICULTIES
+        return [(kind, topic, level) for topic in topics for level in levels]
+
+    def describe(self, kind: str) -> str:
+        parts = []
+        if self.topic is not None:
+            parts.append(f"主题 {self.topic}")
+        if self.band is not None:
+            parts.append(f"难度 {self.band.label}")
+        return "、".join([*parts, TYPE_TITLES[kind]])
+
+
+@dataclass(frozen=True)
+class Section:
+    type: str
+    title: str
+    count: int
+    points: Decimal
+    cells: tuple[Cell, ...]
+
+    @property
+    def total_points(self) -> Decimal:
+        return self.points * self.count
+
+
+@dataclass(frozen=True)
+class PassMark:
+    """Either points (``60``) or a percentage of the paper's total (``60%``)."""
+
+    value: Decimal
+    percent: bool
+
+    def threshold(self, total: Decimal) -> Fraction:
+        if self.percent:
+            return Fraction(total) * Fraction(self.value) / 100
+        return Fraction(self.value)
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    """What scoring needs from the exam; kept apart so a re-score can state it alone."""
+
+    multiple: str
+    pass_mark: PassMark
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """What a candidate sees after finishing (``show``) and from when (``when``)."""
+
+    show: str = "score_only"
+    when: str = "immediately"
+
+
+@dataclass(frozen=True)
+class Exam:
+    code: str
+    title: str
+    bank: str
+    sections: tuple[Section, ...]
+    time_limit_minutes: int
+    pass_mark: PassMark
+    multiple_scoring: str = "all_or_nothing"
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    review: ReviewPolicy = ReviewPolicy()
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((s.total_points for s in self.sections), Decimal(0))
+
+    @property
+    def question_count(self) -> int:
+        return sum(s.count for s in self.sections)
+
+    @property
+    def scoring(self) -> ScoringPolicy:
+        return ScoringPolicy(self.multiple_scoring, self.pass_mark)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One cell of one section that the bank cannot fill."""
+
+    section: str
+    cell: str
+    needed: int
+    available: int
+
+    def __str__(self) -> str:
+        return f"{self.cell}：需要 {self.needed} 道，题库只有 {self.available} 道"
+
+
+def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
+    """Every cell the bank has too few questions for; empty when every paper can be drawn."""
+    if bank.name != exam.bank:
+        raise ValueError(f"exam {exam.code} draws from bank {exam.bank}, not {bank.name}")
+    counts = Counter((q.type, q.topic, q.difficulty) for q in bank.questions)
+    topics = tuple(t for t, _ in bank.topics)
+    shortfalls = []
+    for section in exam.sections:
+        for cell in section.cells:
+            available = sum(counts[key] for key in cell.bucket_keys(section.type, topics))
+            if available < cell.count:
+                unknown = "" if cell.topic in (None, *topics) else "（题库中没有此主题）"
+                shortfalls.append(
+                    Shortfall(
+                        section.title, cell.describe(section.type) + unknown, cell.count, available
+                    )
+                )
+    return shortfalls
+
+
+def apportion(total: int, weights: list[Fraction]) -> list[int]:
+    """Split ``total`` by ``weights`` (summing to 1) with the largest-remainder method;
+    ties go to the entry listed first, so the result depends on the exam text alone."""
+    quotas = [total * w for w in weights]
+    counts = [int(q) for q in quotas]
+    order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - counts[i]), i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def spread_cells(
+    topics: list[tuple[str, int]] | None, bands: list[tuple[Band, int]] | None
+) -> tuple[Cell, ...]:
+    """Cells whose topic totals and band totals are exactly the given counts, each cell
+    within one question of its proportional share (controlled rounding)."""
+    if topics is None and bands is None:
+        raise ValueError("a spread needs topics or bands")
+    if bands is None:
+        return tuple(Cell(t, None, n) for t, n in topics if n)
+    if topics is None:
+        return tuple(Cell(None, b, n) for b, n in bands if n)
+    total = sum(n for _, n in topics)
+    shares = [[Fraction(r * c, total) for _, c in bands] for _, r in topics]
+    counts = [[int(x) for x in row] for row in shares]
+    row_left = [r - sum(row) for (_, r), row in zip(topics, counts, strict=True)]
+    col_left = [c - sum(row[j] for row in counts) for j, (_, c) in enumerate(bands)]
+    # The leftovers are placed one per cell with a fractional share, so that every row
+    # and column total is met: a small flow problem, always solvable (the fractional
+    # parts themselves are a solution). Larger fractions are tried first.
+    edges: list[tuple[object, object, int]] = [
+        (_SOURCE, ("t", i), n) for i, n in enumerate(row_left)
+    ]
+    fractional = [
+        (i, j) for i, row in enumerate(shares) for j, x in enumerate(row) if x.denominator != 1
+    ]
+    fractional.sort(key=lambda ij: (-(shares[ij[0]][ij[1]] % 1), ij))
+    edges += [(("t", i), ("b", j), 1) for i, j in fractional]
+    edges += [(("b", j), _SINK, n) for j, n in enumerate(col_left)]
+    residual = _max_flow(edges)
+    for i, j in fractional:
+        counts[i][j] += residual[(("b", j), ("t", i))]
+    return tuple(
+        Cell(topic, band, counts[i][j])
+        for i, (topic, _) in enumerate(topics)
+        for j, (band, _) in enumerate(bands)
+        if counts[i][j]
+    )
+
+
+_SOURCE, _SINK = "source", "sink"
+
+
+def _max_flow(edges: list[tuple[object, object, int]]) -> dict[tuple[object, object], int]:
+    """Residual capacities after a maximum flow (Edmonds-Karp); graphs here are tiny."""
+    residual: dict[tuple[object, object], int] = {}
+    neighbours: dict[object, list[object]] = {}
+    for u, v, capacity in edges:
+        residual[(u, v)] = residual.get((u, v), 0) + capacity
+        residual.setdefault((v, u), 0)
+        neighbours.setdefault(u, []).append(v)
+        neighbours.setdefault(v, []).append(u)
+    while True:
+        parent: dict[object, object] = {_SOURCE: None}
+        queue = deque([_SOURCE])
+        while queue and _SINK not in parent:
+            u = queue.popleft()
+            for v in neighbours.get(u, ()):
+                if v not in parent and residual[(u, v)] > 0:
+                    parent[v] = u
+                    queue.append(v)
+        if _SINK not in parent:
+            return residual
+        v = _SINK
+        while parent[v] is not None:
+            u = parent[v]
+            residual[(u, v)] -= 1
+            residual[(v, u)] += 1
+            v = u
