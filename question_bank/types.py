@@ -1,17 +1,24 @@
 """The four question types: a small registry, each type knowing how to read its answer.
 
-Scoring and option shuffling live with the types too (see ``scoring``), so adding a
-type means adding one class here.
+Validating a candidate's response, scoring it and shuffling options live with the
+types too (``scoring`` and ``assembly`` call them), so adding a type means adding one
+class here. Responses always name the ORIGINAL option keys, whatever order the options
+were shown in: the page maps displayed positions back before sending.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
-from typing import ClassVar
+from collections.abc import Hashable
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any, ClassVar
 
 from ruamel.yaml.nodes import Node, SequenceNode
 
+from question_bank.model import Question, normalize_text
 from question_bank.nodes import NodeReader
 
 BLANK = re.compile(r"_{4,}")
@@ -31,9 +38,44 @@ def count_blanks(stem: str) -> int:
     return len(BLANK.findall(unicodedata.normalize("NFKC", stem)))
 
 
+MAX_FILL_ANSWER = 200
+_MAX_KEY = 8
+
+
+class InvalidResponse(ValueError):
+    """A response that cannot be an answer to the question; the message is for the user."""
+
+
+class Verdict(StrEnum):
+    CORRECT = "correct"
+    PARTIAL = "partial"
+    WRONG = "wrong"
+    UNANSWERED = "unanswered"
+
+
 class QuestionType:
     name: ClassVar[str]
     has_options: ClassVar[bool] = False
+
+    def option_order(
+        self, question: Question, rng: random.Random, shuffle: bool
+    ) -> tuple[str, ...]:
+        """Original keys in display order; a question's ``shuffle_options: false`` wins."""
+        keys = tuple(key for key, _ in question.options)
+        if shuffle and question.shuffle_options and len(keys) > 1:
+            return tuple(rng.sample(keys, len(keys)))
+        return keys
+
+    def normalize_response(self, question: Question, raw: Any) -> Hashable | None:
+        """The stored form of a response (None when unanswered); accepts its own output,
+        and its JSON round trip, unchanged."""
+        raise NotImplementedError
+
+    def score(
+        self, question: Question, response: Any, points: Fraction, multiple_scoring: str
+    ) -> tuple[Fraction, Verdict]:
+        """Points earned by an answered, normalized response."""
+        raise NotImplementedError
 
     def read_answer(
         self, node: Node, reader: NodeReader, options: list[str], stem: str
@@ -62,6 +104,14 @@ class SingleChoice(QuestionType):
             reader.error(node, "answer", _not_an_option(text, options))
             return None
         return (key,), ()
+
+    def normalize_response(self, question, raw):
+        if raw is None or raw == "":
+            return None
+        return _option_key(question, raw)
+
+    def score(self, question, response, points, multiple_scoring):
+        return _all_or_nothing(response == question.keys[0], points)
 
 
 class MultipleChoice(QuestionType):
@@ -93,6 +143,24 @@ class MultipleChoice(QuestionType):
             return None
         return tuple(sorted(keys)), ()
 
+    def normalize_response(self, question, raw):
+        if raw is None:
+            return None
+        if not isinstance(raw, list | tuple) or len(raw) > len(question.options):
+            raise InvalidResponse("多选题的答案应为若干选项组成的列表")
+        keys = tuple(sorted({_option_key(question, item) for item in raw}))
+        return keys or None
+
+    def score(self, question, response, points, multiple_scoring):
+        """Partial scoring: a choice of only correct keys earns the share of the points
+        that it covers (two of three → 2/3); any wrong key earns nothing."""
+        chosen, correct = set(response), set(question.keys)
+        if chosen == correct:
+            return points, Verdict.CORRECT
+        if multiple_scoring == "partial" and chosen < correct:
+            return points * len(chosen) / len(correct), Verdict.PARTIAL
+        return Fraction(0), Verdict.WRONG
+
 
 class Judge(QuestionType):
     name = "judge"
@@ -110,6 +178,18 @@ class Judge(QuestionType):
             )
             return None
         return ("true",) if value else ("false",), ()
+
+    def normalize_response(self, question, raw):
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, bool):
+            return raw
+        if raw in ("true", "false"):
+            return raw == "true"
+        raise InvalidResponse("判断题的答案应为 true 或 false")
+
+    def score(self, question, response, points, multiple_scoring):
+        return _all_or_nothing(response == (question.keys == ("true",)), points)
 
 
 class Fill(QuestionType):
@@ -140,6 +220,41 @@ class Fill(QuestionType):
             )
             return None
         return (), tuple(blanks)
+
+    def normalize_response(self, question, raw):
+        if raw is None:
+            return None
+        if not isinstance(raw, list | tuple) or len(raw) != len(question.blanks):
+            raise InvalidResponse(f"本题有 {len(question.blanks)} 个空，答案应为同样多项的列表")
+        for text in raw:
+            if not isinstance(text, str) or len(text) > MAX_FILL_ANSWER:
+                raise InvalidResponse(f"每个空的答案应为不超过 {MAX_FILL_ANSWER} 字的文字")
+            if any(unicodedata.category(c) in ("Cc", "Cs") and not c.isspace() for c in text):
+                raise InvalidResponse("答案中含有不可见的控制字符；请重新输入")
+        return tuple(raw) if any(text.strip() for text in raw) else None
+
+    def score(self, question, response, points, multiple_scoring):
+        """Each blank earns its share of the points (one of two right → half)."""
+        right = sum(
+            normalize_text(text) in {normalize_text(a) for a in accepted}
+            for text, accepted in zip(response, question.blanks, strict=True)
+        )
+        if right == len(question.blanks):
+            return points, Verdict.CORRECT
+        if right:
+            return points * right / len(question.blanks), Verdict.PARTIAL
+        return Fraction(0), Verdict.WRONG
+
+
+def _option_key(question: Question, raw: Any) -> str:
+    key = normalize_key(raw) if isinstance(raw, str) and len(raw) <= _MAX_KEY else None
+    if key not in {k for k, _ in question.options}:
+        raise InvalidResponse("所选的不是本题的选项")
+    return key
+
+
+def _all_or_nothing(right: bool, points: Fraction) -> tuple[Fraction, Verdict]:
+    return (points, Verdict.CORRECT) if right else (Fraction(0), Verdict.WRONG)
 
 
 def _not_an_option(text: str, options: list[str]) -> str:
