@@ -136,9 +136,11 @@ class Shortfall:
     cell: str
     needed: int
     available: int
+    note: str = ""
 
     def __str__(self) -> str:
-        return f"{self.cell}：需要 {self.needed} 道，题库只有 {self.available} 道"
+        note = f"（{self.note}）" if self.note else ""
+        return f"{self.cell}：需要 {self.needed} 道，题库只有 {self.available} 道{note}"
 
 
 def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
@@ -152,10 +154,11 @@ def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
         for cell in section.cells:
             available = sum(counts[key] for key in cell.bucket_keys(section.type, topics))
             if available < cell.count:
-                unknown = "" if cell.topic in (None, *topics) else "（题库中没有此主题）"
+                unknown = cell.topic not in (None, *topics)
+                note = f"题库中没有主题 {cell.topic}" if unknown else ""
                 shortfalls.append(
                     Shortfall(
-                        section.title, cell.describe(section.type) + unknown, cell.count, available
+                        section.title, cell.describe(section.type), cell.count, available, note
                     )
                 )
     return shortfalls
