@@ -1,0 +1,1 @@
+"""Certification domain: rules, certificate numbers, PDF rendering and signing (no Flask)."""
