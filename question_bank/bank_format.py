@@ -27,6 +27,7 @@ QUESTION_FIELDS = (
 BANK_NAME = re.compile(r"[a-z0-9-]{2,64}")
 IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_OPTIONS = 8
+_FLOW_SAFE = re.compile(r"\w+")
 
 
 def parse_bank(
@@ -297,16 +298,26 @@ def dump_bank(bank: Bank) -> str:
     for question in data["questions"]:
         for name in ("answer", "tags"):
             if isinstance(question.get(name), list):
-                question[name] = _flow(
-                    [_flow(v) if isinstance(v, list) else v for v in question[name]]
-                )
+                question[name] = _sequence(question[name])
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()
 
 
-def _flow(items: list) -> CommentedSeq:
-    """Short lists (answers, tags) read best inline: ``[A, C, D]``."""
-    seq = CommentedSeq(items)
-    seq.fa.set_flow_style()
+def _sequence(items: list) -> CommentedSeq:
+    """Short lists (answers, tags) read best inline, ``[A, C, D]``, when every item is plain
+    text that any YAML parser reads back the same; otherwise they stay in block style."""
+    inline = _inline_safe(items)
+    seq = CommentedSeq(_sequence(i) if isinstance(i, list) else i for i in items)
+    if inline:
+        seq.fa.set_flow_style()
+        for item in seq:
+            if isinstance(item, CommentedSeq):
+                item.fa.set_flow_style()
     return seq
+
+
+def _inline_safe(value: object) -> bool:
+    if isinstance(value, list):
+        return all(_inline_safe(item) for item in value)
+    return isinstance(value, str) and _FLOW_SAFE.fullmatch(value) is not None

@@ -25,6 +25,16 @@ ALIAS_EXPANSION_SLACK = 1_000
 _BOM = b"\xef\xbb\xbf"
 _FULLWIDTH_COLON_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 _LEADING_WS = re.compile(r"^[ \t]*")
+_SYNTAX_HINTS = (
+    ("quoted scalar", "引号没有闭合；请补上配对的引号"),
+    ("flow sequence", "方括号“[ ]”没有闭合；请补上“]”"),
+    ("flow mapping", "花括号“{ }”没有闭合；请补上“}”"),
+    ("mapping values are not allowed", "此处不能出现“: ”；文字中含有冒号时请给整段文字加引号"),
+    ("cannot start any token", "出现了不能作为开头的字符（如 @、`、%）；请给这段文字加引号"),
+    ("did not find expected key", "缩进不一致；同一层的字段应对齐"),
+    ("did not find expected '-'", "列表缩进不一致；同一列表的“- ”应对齐"),
+    ("expected <block end>", "缩进不一致；同一层的字段应对齐"),
+)
 
 
 @dataclass(frozen=True)
@@ -62,11 +72,7 @@ def load(data: bytes, report: Report, max_bytes: int = DEFAULT_MAX_BYTES) -> Nod
     try:
         root = _compose(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        report.error(
-            line, col, f"YAML 语法错误：{exc.problem or exc.context}；请检查缩进、冒号和引号"
-        )
+        report.error(*_syntax_error(exc))
         return None
     if root is None:
         report.error(1, 1, "文件为空；题库至少需要 bank、title、topics 和 questions")
@@ -94,6 +100,15 @@ def _decode(data: bytes, report: Report) -> str | None:
             line, column, f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节无法解码）；{hint}"
         )
         return None
+
+
+def _syntax_error(exc: MarkedYAMLError) -> tuple[int, int, str]:
+    """Place a parser error where the unclosed construct began, in words a bank author knows."""
+    mark = exc.context_mark or exc.problem_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    original = "; ".join(part for part in (exc.context, exc.problem) if part)
+    hint = next((words for key, words in _SYNTAX_HINTS if key in original), "请检查缩进、冒号和引号")
+    return line, column, f"YAML 语法错误：{hint}（{original}）"
 
 
 def _lexically_sound(text: str, report: Report) -> bool:

@@ -1,0 +1,39 @@
+# Two commands do everything: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := app
+
+.PHONY: run test setup db lint bench clean
+
+run: db
+	@echo "打开 http://127.0.0.1:5000 （演示账号见 README.md）"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask bank import question_bank/banks/*.yaml
+	$(BIN)/flask demo seed
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
+	$(BIN)/python -m pytest -q -n 2
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2
+
+bench: setup
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
