@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 
-from question_bank.exam import Cell, Exam, Section, Shortfall
+from question_bank.exam import Exam, Section, Shortfall
 from question_bank.model import Bank, Question
 from question_bank.types import REGISTRY
 
@@ -102,7 +103,8 @@ def draw_paper(
     if index.name != exam.bank:
         raise ValueError(f"exam {exam.code} draws from bank {exam.bank}, not {index.name}")
     rng = random.Random(seed)
-    drawn = [_draw_section(exam, section, index, rng, avoid) for section in exam.sections]
+    avoided = Counter(index.bucket_of[qid] for qid in avoid if qid in index.bucket_of)
+    drawn = [_draw_section(section, index, rng, avoid, avoided) for section in exam.sections]
     sections = []
     for section, questions in zip(exam.sections, drawn, strict=True):
         if exam.shuffle_questions:
@@ -118,7 +120,11 @@ def draw_paper(
 
 
 def _draw_section(
-    exam: Exam, section: Section, index: BankIndex, rng: random.Random, avoid: frozenset[str]
+    section: Section,
+    index: BankIndex,
+    rng: random.Random,
+    avoid: frozenset[str],
+    avoided: Counter[BucketKey],
 ) -> list[Question]:
     questions: list[Question] = []
     shortfalls: list[Shortfall] = []
@@ -132,34 +138,33 @@ def _draw_section(
                 Shortfall(section.title, cell.describe(section.type), cell.count, total)
             )
             continue
-        questions += _draw_cell(cell, buckets, ends, set(keys), index, rng, avoid)
+        in_cell = sum(avoided[key] for key in keys)
+        questions += _draw_cell(cell.count, buckets, ends, rng, avoid, in_cell)
     if shortfalls:
         raise UnsatisfiableExam(shortfalls)
     return questions
 
 
 def _draw_cell(
-    cell: Cell,
+    count: int,
     buckets: list[tuple[Question, ...]],
     ends: list[int],
-    keys: set[BucketKey],
-    index: BankIndex,
     rng: random.Random,
     avoid: frozenset[str],
+    in_cell: int,
 ) -> list[Question]:
-    """A uniform sample of ``cell.count`` questions, avoided ones only as a last resort.
+    """A uniform sample of ``count`` questions, avoided ones only as a last resort.
 
-    Sampling ``count + a`` positions (``a`` = avoided questions in this cell) and keeping
-    the first ``count`` not avoided is a uniform choice among the others; when they are
-    too few, the sample is the whole cell and the avoided ones make up the rest.
+    Sampling ``count + in_cell`` positions (``in_cell`` = avoided questions in this cell)
+    and keeping the first ``count`` not avoided is a uniform choice among the others;
+    when they are too few, the sample is the whole cell and avoided ones make up the rest.
     """
-    avoided = sum(1 for qid in avoid if index.bucket_of.get(qid) in keys)
-    picks = rng.sample(range(ends[-1]), min(ends[-1], cell.count + avoided))
+    picks = rng.sample(range(ends[-1]), min(ends[-1], count + in_cell))
     chosen = [_at(buckets, ends, i) for i in picks]
     fresh = [q for q in chosen if q.id not in avoid]
-    if len(fresh) < cell.count:
+    if len(fresh) < count:
         fresh += [q for q in chosen if q.id in avoid]
-    return fresh[: cell.count]
+    return fresh[:count]
 
 
 def _at(buckets: Sequence[tuple[Question, ...]], ends: list[int], i: int) -> Question:

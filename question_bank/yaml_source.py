@@ -107,7 +107,9 @@ def _syntax_error(exc: MarkedYAMLError) -> tuple[int, int, str]:
     mark = exc.context_mark or exc.problem_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     original = "; ".join(part for part in (exc.context, exc.problem) if part)
-    hint = next((words for key, words in _SYNTAX_HINTS if key in original), "请检查缩进、冒号和引号")
+    hint = next(
+        (words for key, words in _SYNTAX_HINTS if key in original), "请检查缩进、冒号和引号"
+    )
     return line, column, f"YAML 语法错误：{hint}（{original}）"
 
 

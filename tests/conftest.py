@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
-from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.models import Role, Unit, User  # noqa: E402
+from app import create_app
+from app.extensions import db
+from app.models import Role, Unit, User
 
 
 def _postgres_database(base_url: str, name: str) -> str:
@@ -92,14 +92,18 @@ def make_user(
     unit: Unit | None = None,
     **fields,
 ) -> User:
-    user = User(username=username, name=fields.pop("name", username), role=role, unit=unit, **fields)
+    user = User(
+        username=username, name=fields.pop("name", username), role=role, unit=unit, **fields
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
     return user
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:

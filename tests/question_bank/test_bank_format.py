@@ -26,7 +26,14 @@ def test_numbers_dates_and_yes_no_stay_text_as_written():
         "    options:\n      A: 1921\n      B: 07\n      C: yes\n      D: 2024-01-01\n      E: 1e3\n      F: no\n"
         "    answer: A\n    source: 党章\n"
     )
-    assert q.options == (("A", "1921"), ("B", "07"), ("C", "yes"), ("D", "2024-01-01"), ("E", "1e3"), ("F", "no"))
+    assert q.options == (
+        ("A", "1921"),
+        ("B", "07"),
+        ("C", "yes"),
+        ("D", "2024-01-01"),
+        ("E", "1e3"),
+        ("F", "no"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,7 +48,10 @@ def test_single_keys_are_read_after_nfkc_and_upper_casing(written, keys):
     assert q.keys == keys
 
 
-@pytest.mark.parametrize("written", ["ACD", "acd", "A,C,D", "A, C, D", "A、C、D", "[A, C, D]", "[d, a, c]", "ＡＣＤ", "[Ａ, c, D]"])
+@pytest.mark.parametrize(
+    "written",
+    ["ACD", "acd", "A,C,D", "A, C, D", "A、C、D", "[A, C, D]", "[d, a, c]", "ＡＣＤ", "[Ａ, c, D]"],
+)
 def test_multiple_answers_in_every_spelling(written):
     q = one(
         "  - id: q1\n    type: multiple\n    topic: charter\n    stem: 题（　）\n"
@@ -56,7 +66,9 @@ def test_multiple_answers_in_every_spelling(written):
      ("正确", "true"), ("错误", "false"), ("√", "true"), ("×", "false")],
 )  # fmt: skip
 def test_judge_answers(written, value):
-    q = one(f"  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: {written}\n    source: 党章\n")
+    q = one(
+        f"  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: {written}\n    source: 党章\n"
+    )
     assert q.keys == (value,)
 
 
@@ -66,7 +78,9 @@ def test_fill_with_alternatives_and_full_width_underscores():
         "    answer: [[一, 1], 支部大会通过他为预备党员]\n    source: 党章第七条\n"
     )
     assert q.blanks == (("一", "1"), ("支部大会通过他为预备党员",))
-    q2 = one("  - id: q1\n    type: fill\n    topic: charter\n    stem: 预备期为＿＿＿＿年\n    answer: [一]\n    source: 党章\n")
+    q2 = one(
+        "  - id: q1\n    type: fill\n    topic: charter\n    stem: 预备期为＿＿＿＿年\n    answer: [一]\n    source: 党章\n"
+    )
     assert q2.blanks == (("一",),)
 
 
@@ -80,13 +94,18 @@ def test_text_is_kept_as_written_including_multiline_and_symbols():
 
 
 def test_byte_order_mark_is_allowed():
-    text = HEADER + "  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: 对\n    source: 党章\n"
+    text = (
+        HEADER
+        + "  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: 对\n    source: 党章\n"
+    )
     parsed, report = parse_bank(b"\xef\xbb\xbf" + text.encode(), "bom.yaml")
     assert report.errors == [] and parsed.questions[0].id == "q1"
 
 
 def test_difficulty_defaults_to_three_and_shuffle_to_true():
-    q = one("  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: 对\n    source: 党章\n")
+    q = one(
+        "  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: 对\n    source: 党章\n"
+    )
     assert (q.difficulty, q.shuffle_options) == (3, True)
 
 
@@ -103,7 +122,14 @@ HOSTILE = [
     ("alias bomb", _bomb(), "别名"),
     ("50 MB file", b"#" * (50 * 1024 * 1024), "文件过大"),
     ("deep nesting", b"a: " + b"[" * 500 + b"]" * 500, "嵌套层次过深"),
-    ("GBK file", (HEADER + "  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: 对\n").encode("gbk"), "GB18030/GBK"),
+    (
+        "GBK file",
+        (
+            HEADER
+            + "  - id: q1\n    type: judge\n    topic: charter\n    stem: 判断\n    answer: 对\n"
+        ).encode("gbk"),
+        "GB18030/GBK",
+    ),
     ("binary garbage", bytes(range(256)) * 10, "不是 UTF-8"),
     ("empty file", b"", "文件为空"),
     ("top level is a list", b"- a\n- b\n", "映射"),
@@ -119,16 +145,51 @@ def test_hostile_input_is_refused_with_a_clear_message(case, data, words):
 
 
 def test_small_aliases_are_fine():
-    text = HEADER + "  - id: q1\n    type: judge\n    topic: charter\n    stem: &s 判断\n    answer: 对\n    source: *s\n"
+    text = (
+        HEADER
+        + "  - id: q1\n    type: judge\n    topic: charter\n    stem: &s 判断\n    answer: 对\n    source: *s\n"
+    )
     parsed, report = parse_bank(text.encode())
     assert report.errors == [] and parsed.questions[0].source == "判断"
 
 
 # Export then import gives identical content.
-TRICKY = ["1921", "07", "yes", "no", "null", "~", "true", "2024-01-01", "1e3", "0x1F", "- a", "a: b", "#c", "'q'", '"q"', "[x]", "{y}", "&z", "*w", "!t", "%p", "@u", "`v`", "  lead", "trail  ", "多\n行", "：全角"]
+TRICKY = [
+    "1921",
+    "07",
+    "yes",
+    "no",
+    "null",
+    "~",
+    "true",
+    "2024-01-01",
+    "1e3",
+    "0x1F",
+    "- a",
+    "a: b",
+    "#c",
+    "'q'",
+    '"q"',
+    "[x]",
+    "{y}",
+    "&z",
+    "*w",
+    "!t",
+    "%p",
+    "@u",
+    "`v`",
+    "  lead",
+    "trail  ",
+    "多\n行",
+    "：全角",
+]
 TEXT = st.one_of(
     st.sampled_from(TRICKY),
-    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=30),
+    st.text(
+        alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")),
+        min_size=1,
+        max_size=30,
+    ),
 ).filter(lambda s: s.strip() != "")
 
 
@@ -139,18 +200,33 @@ def questions(draw, qid: str) -> Question:
     base = {"id": qid, "type": kind, "topic": "t", "difficulty": draw(st.integers(1, 5)), "explanation": draw(st.none() | TEXT),
             "source": draw(st.none() | TEXT), "tags": tuple(draw(st.lists(TEXT, max_size=3))), "shuffle_options": draw(st.booleans())}  # fmt: skip
     if kind in ("single", "multiple"):
-        texts = draw(st.lists(TEXT, min_size=4, max_size=6, unique_by=lambda s: " ".join(s.split()).casefold()))
+        texts = draw(
+            st.lists(
+                TEXT, min_size=4, max_size=6, unique_by=lambda s: " ".join(s.split()).casefold()
+            )
+        )
         from question_bank.model import normalize_text
 
         if len({normalize_text(t) for t in texts}) != len(texts):
             texts = [f"选项{i}" for i in range(len(texts))]
         options = tuple(zip(string.ascii_uppercase, texts, strict=False))
-        picked = draw(st.lists(st.sampled_from([k for k, _ in options]), min_size=1 if kind == "single" else 2, max_size=1 if kind == "single" else 4, unique=True))
+        picked = draw(
+            st.lists(
+                st.sampled_from([k for k, _ in options]),
+                min_size=1 if kind == "single" else 2,
+                max_size=1 if kind == "single" else 4,
+                unique=True,
+            )
+        )
         return Question(stem=stem, options=options, keys=tuple(sorted(picked)), **base)
     if kind == "judge":
         return Question(stem=stem, keys=(draw(st.sampled_from(["true", "false"])),), **base)
-    blanks = tuple(tuple(draw(st.lists(TEXT, min_size=1, max_size=3))) for _ in range(draw(st.integers(1, 3))))
-    return Question(stem=stem.replace("_", "") + "".join(" ____ " for _ in blanks), blanks=blanks, **base)
+    blanks = tuple(
+        tuple(draw(st.lists(TEXT, min_size=1, max_size=3))) for _ in range(draw(st.integers(1, 3)))
+    )
+    return Question(
+        stem=stem.replace("_", "") + "".join(" ____ " for _ in blanks), blanks=blanks, **base
+    )
 
 
 @st.composite

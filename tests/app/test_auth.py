@@ -1,0 +1,122 @@
+"""Logging in and out: hashed passwords, CSRF on every form, throttling, forced change."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role, User
+from tests.conftest import csrf_token, login, make_user
+
+
+def test_login_page_is_chinese_and_works_on_a_phone(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
+    assert "登录" in html
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_and_logout(client, ctx):
+    make_user("zhang", name="张三")
+    response = login(client, "zhang")
+    assert response.status_code == 302
+    assert "您好，张三" in client.get("/").get_data(as_text=True)
+    token = csrf_token(client, "/")
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/").status_code == 302
+
+
+def test_passwords_are_stored_hashed(ctx):
+    user = make_user("zhang", password="correct-horse-1")
+    assert "correct-horse-1" not in user.password_hash
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_wrong_password_is_refused_with_a_message(client, ctx):
+    make_user("zhang")
+    response = login(client, "zhang", "wrong-password")
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.get_data(as_text=True)
+
+
+def test_a_post_without_csrf_token_is_refused(client, ctx):
+    make_user("zhang")
+    response = client.post("/login", data={"username": "zhang", "password": "correct-horse-1"})
+    assert response.status_code == 400
+    assert "页面已过期" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(client, app, ctx):
+    make_user("zhang")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        login(client, "zhang", "guess")
+    response = login(client, "zhang", "correct-horse-1")
+    assert "账号已暂时锁定" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_initial_password_must_be_changed_before_anything_else(client, ctx):
+    make_user("zhang", must_change_password=True)
+    response = login(client, "zhang")
+    assert response.headers["Location"].endswith("/password")
+    assert client.get("/").headers["Location"].endswith("/password")
+    token = csrf_token(client, "/password")
+    short = client.post(
+        "/password",
+        data={
+            "current": "correct-horse-1",
+            "new": "short",
+            "confirm": "short",
+            "csrf_token": token,
+        },
+    )
+    assert "新密码长度应为 8 到 128 个字符" in short.get_data(as_text=True)
+    client.post(
+        "/password",
+        data={
+            "current": "correct-horse-1",
+            "new": "new-password-9",
+            "confirm": "new-password-9",
+            "csrf_token": token,
+        },
+    )
+    assert client.get("/").status_code == 200
+    user = db.session.scalar(select(User).where(User.username == "zhang"))
+    db.session.refresh(user)
+    assert user.must_change_password is False and user.check_password("new-password-9")
+
+
+def test_login_does_not_redirect_to_other_sites(client, ctx):
+    make_user("zhang")
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": "zhang", "password": "correct-horse-1", "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_roles_and_unit_tree(ctx):
+    from app.models import Unit
+
+    root = Unit(name="市级机关工委")
+    bureau = Unit(name="市财政局", parent=root)
+    office = Unit(name="办公室", parent=bureau)
+    db.session.add_all([root, bureau, office])
+    admin = make_user("fin-admin", role=Role.UNIT_ADMIN, unit=bureau)
+    assert bureau.subtree_ids() == {bureau.id, office.id}
+    assert admin.role_title == "单位管理员"
+
+
+def test_demo_seed_is_repeatable(runner, ctx):
+    first = runner.invoke(args=["demo", "seed"])
+    second = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == second.exit_code == 0
+    roles = sorted(u.role.value for u in db.session.scalars(select(User)))
+    assert roles == ["candidate", "system_admin", "unit_admin"]
