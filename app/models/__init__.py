@@ -1,16 +1,24 @@
 """The database models, split by aggregate."""
 
+from app.models.attempt import Attempt, AttemptItem
 from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
+from app.models.exam import Exam, ExamSession, SessionCandidate, SessionUnit
 from app.models.people import Role, Unit, User
 
 __all__ = [
+    "Attempt",
+    "AttemptItem",
     "AuditEntry",
     "Bank",
     "BankVersion",
     "BankVersionItem",
+    "Exam",
+    "ExamSession",
     "QuestionRevision",
     "Role",
+    "SessionCandidate",
+    "SessionUnit",
     "Unit",
     "User",
 ]

@@ -1,0 +1,77 @@
+"""Attempts: a drawn paper, the answers saved as given, and the final score.
+
+The attempt stores its seed and, per item, the exact question revision and option
+order given, so the paper can be shown again (and regenerated for audit) whatever
+later happens to the bank or the exam.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.bank import QuestionRevision
+from app.models.exam import ExamSession
+from app.models.people import User
+from app.models.types import UTCDateTime, utcnow
+
+IN_PROGRESS = "in_progress"
+FINALIZED = "finalized"
+
+
+class Attempt(db.Model):
+    __table_args__ = (UniqueConstraint("session_id", "user_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalized_by: Mapped[str | None] = mapped_column(String(16))
+    # What scoring and review need, as the exam said when the attempt began.
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    score_exact: Mapped[str | None] = mapped_column(String(64))
+    possible: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    passed: Mapped[bool | None]
+    sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+    session: Mapped[ExamSession] = relationship()
+    user: Mapped[User] = relationship()
+    items: Mapped[list[AttemptItem]] = relationship(
+        order_by="AttemptItem.position", back_populates="attempt", cascade="all, delete-orphan"
+    )
+
+    @property
+    def finalized(self) -> bool:
+        return self.status == FINALIZED
+
+
+class AttemptItem(db.Model):
+    """One question of one paper, with the candidate's saved response."""
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    section: Mapped[int]
+    question_revision_id: Mapped[int] = mapped_column(
+        ForeignKey("question_revision.id"), index=True
+    )
+    option_order: Mapped[list[str]] = mapped_column(JSON)
+    points: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    response: Mapped[Any | None] = mapped_column(JSON)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    awarded: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    verdict: Mapped[str | None] = mapped_column(String(16))
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    revision: Mapped[QuestionRevision] = relationship()

@@ -1,0 +1,68 @@
+"""Exams (试卷规则) and sessions (考试场次) in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.bank import Bank, BankVersion
+from app.models.people import Unit, User
+from app.models.types import UTCDateTime, utcnow
+
+
+class Exam(db.Model):
+    """An exam definition; its YAML source is kept as written and parsed where needed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    bank: Mapped[Bank] = relationship()
+
+
+class ExamSession(db.Model):
+    """An exam opened between two times to named candidates and whole units."""
+
+    __tablename__ = "exam_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exam.id"), index=True)
+    bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_version.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    access_code: Mapped[str | None] = mapped_column(String(32))
+    max_attempts: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    exam: Mapped[Exam] = relationship()
+    bank_version: Mapped[BankVersion] = relationship()
+    candidates: Mapped[list[User]] = relationship(secondary="session_candidate")
+    units: Mapped[list[Unit]] = relationship(secondary="session_unit")
+
+    def state(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
+
+class SessionCandidate(db.Model):
+    __tablename__ = "session_candidate"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
+
+
+class SessionUnit(db.Model):
+    """A whole unit registered to a session: its members and those of its sub-units."""
+
+    __tablename__ = "session_unit"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True, index=True)
