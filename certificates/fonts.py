@@ -18,7 +18,7 @@ import fcntl
 import functools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,7 +31,8 @@ SYSTEM_FALLBACKS = (
     Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
     Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
 )
-WEIGHTS = {"regular": 400, "bold": 700}
+WEIGHTS = {"Regular": 400, "Bold": 700}
+CACHE_FORMAT = 2  # bump when the way instances are cut changes
 
 
 class UnprintableCharacter(ValueError):
@@ -66,7 +67,10 @@ class FontChain:
 @dataclass(frozen=True)
 class LoadedFace:
     name: str  # the name registered with ReportLab
-    codepoints: frozenset[int]
+    glyphs: Mapping[int, int]  # code point → glyph id; glyph 0 is .notdef, the empty box
+
+    def has(self, char: str) -> bool:
+        return bool(self.glyphs.get(ord(char)))
 
 
 class LoadedFonts:
@@ -98,25 +102,26 @@ class LoadedFonts:
             self.runs(text, bold=True)
 
     def _face_for(self, char: str, primary: LoadedFace) -> LoadedFace | None:
-        if char.isspace() or ord(char) in primary.codepoints:
+        if char == " " or primary.has(char):
             return primary
-        return next((f for f in self.fallbacks if ord(char) in f.codepoints), None)
+        return next((face for face in self.fallbacks if face.has(char)), None)
 
 
 def default_font_chain(cache_dir: Path | None = None) -> FontChain:
     """Noto Sans SC Regular/Bold (cut and cached on first use) and any installed fallbacks."""
     cache = cache_dir or _default_cache_dir()
     source = Path(str(resources.files(VARIABLE_SOURCE[0]) / VARIABLE_SOURCE[1]))
-    regular = static_instance(source, WEIGHTS["regular"], cache)
-    bold = static_instance(source, WEIGHTS["bold"], cache)
+    regular = static_instance(source, "Regular", cache)
+    bold = static_instance(source, "Bold", cache)
     fallbacks = tuple(FontFile(p) for p in SYSTEM_FALLBACKS if p.exists())
     return FontChain(FontFile(regular), FontFile(bold), fallbacks)
 
 
-def static_instance(source: Path, weight: int, cache_dir: Path) -> Path:
-    """A static TrueType cut of a variable font at ``weight``, made once and kept."""
-    stat = source.stat()
-    target = cache_dir / f"{source.stem.split('[')[0]}-{weight}-{stat.st_size}.ttf"
+def static_instance(source: Path, style: str, cache_dir: Path) -> Path:
+    """A static TrueType cut of a variable font at a ``WEIGHTS`` style, made once and kept."""
+    family = source.stem.split("[")[0]
+    size = source.stat().st_size
+    target = cache_dir / f"{family}-{style}-{size}-v{CACHE_FORMAT}.ttf"
     if target.exists():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -126,12 +131,27 @@ def static_instance(source: Path, weight: int, cache_dir: Path) -> Path:
         from fontTools.ttLib import TTFont as VariableFont
         from fontTools.varLib.instancer import instantiateVariableFont
 
-        font = instantiateVariableFont(VariableFont(str(source)), {"wght": weight})
+        font = instantiateVariableFont(VariableFont(str(source)), {"wght": WEIGHTS[style]})
+        _rename(font, family, style)
         handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
         os.close(handle)
         font.save(temporary)
         os.replace(temporary, target)
     return target
+
+
+def _rename(font, family: str, style: str) -> None:
+    """Give the cut its own PostScript name: PDF readers (and ReportLab) tell fonts apart by
+    name, and every instance of a variable font is otherwise named after its default."""
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 2, 3, 4, 6, 16, 17):
+            names.removeNames(nameID=record.nameID)
+    names.setName(family, 1, 3, 1, 0x409)
+    names.setName(style, 2, 3, 1, 0x409)
+    names.setName(f"{family}-{style};cut", 3, 3, 1, 0x409)
+    names.setName(f"{family} {style}", 4, 3, 1, 0x409)
+    names.setName(f"{family}-{style}", 6, 3, 1, 0x409)
 
 
 @functools.cache
@@ -145,9 +165,7 @@ def _load(font: FontFile) -> LoadedFace:
     name = f"cert-{font.path.stem}-{font.index}"
     if name not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(name, str(font.path), subfontIndex=font.index))
-    face = pdfmetrics.getFont(name).face
-    # Glyph 0 is .notdef, the empty box: a code point mapped to it is not really there.
-    return LoadedFace(name, frozenset(cp for cp, glyph in face.charToGlyph.items() if glyph))
+    return LoadedFace(name, pdfmetrics.getFont(name).face.charToGlyph)
 
 
 def _default_cache_dir() -> Path:
