@@ -1,0 +1,164 @@
+"""Signing certificate PDFs (PAdES B-B with pyHanko) so that a changed byte is detectable.
+
+The issuer's key and a self-signed X.509 certificate live in a directory (``flask cert
+init-key`` and ``make run`` create them when missing). The self-signed certificate is the
+trust root: anyone given ``signing-cert.pem`` can check a certificate PDF, e.g. with
+``pyhanko sign validate --trust signing-cert.pem certificate.pdf``.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+KEY_FILE = "signing-key.pem"
+CERT_FILE = "signing-cert.pem"
+VALID_YEARS = 20
+FIELD_NAME = "IssuerSignature"
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """Where the issuer's private key and self-signed certificate are kept."""
+
+    key_path: Path
+    cert_path: Path
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What checking a PDF's signature found; ``ok`` only when every part holds."""
+
+    signed: bool
+    intact: bool = False
+    valid: bool = False
+    trusted: bool = False
+    covers_whole_file: bool = False
+    signer: str = ""
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.signed and self.intact and self.valid and self.trusted and self.covers_whole_file
+        )
+
+
+def create_signing_identity(directory: Path, common_name: str) -> SigningIdentity:
+    """The identity in ``directory``, made now (ECDSA P-256, self-signed) if missing."""
+    identity = SigningIdentity(directory / KEY_FILE, directory / CERT_FILE)
+    if identity.key_path.exists() and identity.cert_path.exists():
+        return identity
+    directory.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        ]
+    )
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=365 * VALID_YEARS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # non-repudiation: pyHanko expects it of signers
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    _write_private(identity.key_path, key_pem)
+    identity.cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return identity
+
+
+def sign_pdf(pdf_bytes: bytes, identity: SigningIdentity) -> bytes:
+    """The PDF with an invisible PAdES signature appended as an incremental update."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=SigSeedSubFilter.PADES,
+        reason="证书签发",
+    )
+    # A fixed reservation skips pyHanko's trial signature: an ECDSA CMS is well under 8 KiB.
+    output = signers.sign_pdf(writer, metadata, signer=_signer(identity), bytes_reserved=8192)
+    return output.getvalue()
+
+
+def verify_pdf(pdf_bytes: bytes, trust_root: Path) -> SignatureReport:
+    """Check the PDF's signature against ``trust_root`` (the issuer's certificate PEM)."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        signatures = reader.embedded_signatures
+        if not signatures:
+            return SignatureReport(signed=False, problem="文件没有签名")
+        context = ValidationContext(
+            trust_roots=[load_cert_from_pemder(str(trust_root))], allow_fetching=False
+        )
+        status = validate_pdf_signature(signatures[-1], context)
+    except Exception as exc:  # a damaged file is a failed check, whatever broke
+        return SignatureReport(signed=False, problem=f"无法读取签名：{exc}")
+    return SignatureReport(
+        signed=True,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        signer=status.signing_cert.subject.human_friendly,
+        problem="" if status.bottom_line else status.summary(),
+    )
+
+
+@functools.cache
+def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
+    """Load the key once per process: parsing it for every certificate would cost more."""
+    signer = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
+    if signer is None:
+        raise ValueError(f"无法读取签名密钥 {identity.key_path} 或证书 {identity.cert_path}")
+    return signer
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
