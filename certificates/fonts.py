@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 VARIABLE_SOURCE = ("justmytype_intl_cjk", "fonts/ofl/notosanssc/NotoSansSC[wght].ttf")
@@ -157,6 +157,7 @@ def _rename(font, family: str, style: str) -> None:
 @functools.cache
 def load_fonts(chain: FontChain) -> LoadedFonts:
     """Parse and register the chain's fonts with ReportLab, once per process per chain."""
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     faces = [_load(font) for font in (chain.regular, chain.bold, *chain.fallbacks)]
     return LoadedFonts(faces[0], faces[1], tuple(faces[2:]))
 
@@ -166,6 +167,29 @@ def _load(font: FontFile) -> LoadedFace:
     if name not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(name, str(font.path), subfontIndex=font.index))
     return LoadedFace(name, pdfmetrics.getFont(name).face.charToGlyph)
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode CMap, but with UTF-16 as PDF requires: ReportLab 5.1 writes a
+    character beyond the BMP (𠮷 is U+20BB7) as ``<20BB7>``, which readers cannot map, so
+    the name would print but not copy or search. Installed by ``load_fonts``."""
+    entries = [
+        f"<{i:02X}> <{chr(cp).encode('utf-16-be').hex().upper()}>" for i, cp in enumerate(subset)
+    ]
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            f"/CIDSystemInfo\n<< /Registry ({fontname})\n/Ordering ({fontname})\n/Supplement 0\n>> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            f"1 begincodespacerange\n<00> <{len(subset) - 1:02X}>\nendcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *entries,
+            "endbfchar\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend",
+        ]
+    )
 
 
 def _default_cache_dir() -> Path:
