@@ -48,6 +48,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -4,7 +4,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bank.services import bank_summaries
+from app.exam.sessions import dashboard
 from app.models import Role
+from app.models.types import utcnow
 
 bp = Blueprint("main", __name__)
 
@@ -25,4 +27,6 @@ def require_password_change():
 @login_required
 def index():
     banks = bank_summaries() if current_user.role is Role.SYSTEM_ADMIN else []
-    return render_template("main/index.html", banks=banks)
+    return render_template(
+        "main/index.html", banks=banks, sessions=dashboard(current_user, utcnow())
+    )

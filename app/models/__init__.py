@@ -5,6 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
 from app.models.exam import Exam, ExamSession, SessionCandidate, SessionUnit
 from app.models.people import Role, Unit, User
+from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
 
 __all__ = [
     "Attempt",
@@ -15,6 +16,9 @@ __all__ = [
     "BankVersionItem",
     "Exam",
     "ExamSession",
+    "NotebookEntry",
+    "PracticeItem",
+    "PracticeRun",
     "QuestionRevision",
     "Role",
     "SessionCandidate",

@@ -1,0 +1,1 @@
+"""Taking tests: exams, sessions, attempts, scoring and results."""

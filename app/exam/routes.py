@@ -1,0 +1,108 @@
+"""Candidate pages: a session's start page, the test, saving answers, submitting, results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.exam.attempts import (
+    UNCHANGED,
+    AttemptRefused,
+    finalize,
+    finalize_if_expired,
+    owned_attempt,
+    save_answer,
+    start_attempt,
+)
+from app.exam.forms import StartForm, SubmitForm
+from app.exam.sessions import attempts_in, may_take
+from app.exam.views import paper_view, review_level, review_view
+from app.extensions import db
+from app.models import ExamSession
+from app.models.types import utcnow
+from question_bank.types import InvalidResponse
+
+bp = Blueprint("exam", __name__)
+
+
+def _attempt_or_404(attempt_id: int):
+    attempt = owned_attempt(attempt_id, current_user)
+    if attempt is None:
+        abort(404)
+    return finalize_if_expired(attempt, utcnow())
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@login_required
+def start(session_id: int):
+    session = db.session.get(ExamSession, session_id)
+    if session is None or not may_take(current_user, session):
+        abort(404)
+    form = StartForm()
+    if form.validate_on_submit():
+        try:
+            attempt = start_attempt(current_user, session, form.access_code.data, utcnow())
+        except AttemptRefused as refused:
+            flash(refused.message, "error")
+        else:
+            return redirect(url_for("exam.take", attempt_id=attempt.id))
+    attempts = attempts_in(current_user, session)
+    return render_template(
+        "exam/start.html", session=session, form=form, attempts=attempts, now=utcnow()
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.finalized:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    return render_template(
+        "exam/take.html",
+        attempt=attempt,
+        sections=paper_view(attempt),
+        form=SubmitForm(),
+        now=utcnow(),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@login_required
+def answer(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("position"), int):
+        return jsonify(error="请求格式不正确。"), 400
+    flagged = body.get("flagged")
+    try:
+        save_answer(
+            attempt, body["position"], utcnow(), body.get("response", UNCHANGED),
+            flagged if isinstance(flagged, bool) else None,
+        )  # fmt: skip
+    except (AttemptRefused, InvalidResponse) as refused:
+        status = refused.status if isinstance(refused, AttemptRefused) else 400
+        return jsonify(
+            error=getattr(refused, "message", str(refused)), final=attempt.finalized
+        ), status
+    return jsonify(saved=True, at=utcnow().isoformat())
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    if SubmitForm().validate_on_submit() and not attempt.finalized:
+        finalize(attempt.id, "candidate", utcnow())
+    return redirect(url_for("exam.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    if not attempt.finalized:
+        return redirect(url_for("exam.take", attempt_id=attempt.id))
+    level = review_level(attempt, utcnow())
+    sections = review_view(attempt, level) if level in ("answers", "keys") else []
+    return render_template("exam/result.html", attempt=attempt, level=level, sections=sections)

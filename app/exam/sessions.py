@@ -1,0 +1,148 @@
+"""Which sessions a candidate may take, and creating sessions and exams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from app.bank.services import load_version
+from app.extensions import db
+from app.models import Attempt, Bank, Exam, ExamSession, SessionCandidate, SessionUnit, User
+from app.models.audit import record
+from question_bank.exam import check_satisfiable
+from question_bank.exam_format import parse_exam
+
+
+class ExamRefused(ValueError):
+    """An exam or session that cannot be stored, with the reasons for the admin."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def save_exam(source: bytes, filename: str, actor: User | None = None) -> Exam:
+    """Store an exam definition after checking that the latest bank version can satisfy it."""
+    definition, report = parse_exam(source, filename)
+    if definition is None:
+        raise ExamRefused([d.format() for d in report.ordered])
+    bank = db.session.scalar(select(Bank).where(Bank.name == definition.bank))
+    if bank is None:
+        raise ExamRefused([f"{filename}: 题库“{definition.bank}”不存在；请先导入题库"])
+    _, content = load_version(bank.name)
+    shortfalls = check_satisfiable(definition, content)
+    if shortfalls:
+        raise ExamRefused([f"{filename}: 题库不能满足本试卷规则：{s}" for s in shortfalls])
+    exam = db.session.scalar(select(Exam).where(Exam.code == definition.code))
+    before = exam.source if exam else None
+    if exam is None:
+        exam = Exam(code=definition.code)
+        db.session.add(exam)
+    exam.title, exam.bank, exam.source = definition.title, bank, source.decode("utf-8-sig")
+    record(actor, "exam.save", definition.code, before=before, after=exam.source)
+    db.session.commit()
+    return exam
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    exam_code: str
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    usernames: tuple[str, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    access_code: str | None = None
+    max_attempts: int = 1
+
+
+def create_session(spec: SessionSpec, actor: User | None = None) -> ExamSession:
+    """Open an exam between two times; the bank version is pinned now, so every paper
+    of the session is drawn from the same questions."""
+    problems = []
+    exam = db.session.scalar(select(Exam).where(Exam.code == spec.exam_code))
+    if exam is None:
+        problems.append(f"试卷规则“{spec.exam_code}”不存在")
+    if spec.closes_at <= spec.opens_at:
+        problems.append("结束时间必须晚于开始时间")
+    if not 1 <= spec.max_attempts <= 10:
+        problems.append("允许作答次数应为 1 到 10")
+    users = db.session.scalars(select(User).where(User.username.in_(spec.usernames))).all()
+    missing = set(spec.usernames) - {u.username for u in users}
+    if missing:
+        problems.append(f"找不到用户：{'、'.join(sorted(missing))}")
+    if problems:
+        raise ExamRefused(problems)
+    version, _ = load_version(exam.bank.name)
+    session = ExamSession(
+        exam=exam, bank_version=version, title=spec.title, opens_at=spec.opens_at,
+        closes_at=spec.closes_at, access_code=spec.access_code or None, max_attempts=spec.max_attempts,
+    )  # fmt: skip
+    session.candidates = list(users)
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all(SessionUnit(session_id=session.id, unit_id=u) for u in spec.unit_ids)
+    record(
+        actor,
+        "session.create",
+        spec.title,
+        exam=spec.exam_code,
+        opens=str(spec.opens_at),
+        closes=str(spec.closes_at),
+    )
+    db.session.commit()
+    return session
+
+
+def _unit_ancestry(user: User) -> list[int]:
+    ids, unit = [], user.unit
+    while unit is not None:
+        ids.append(unit.id)
+        unit = unit.parent
+    return ids
+
+
+def sessions_for(user: User) -> list[ExamSession]:
+    """Sessions the user is registered to, by name or through their unit or a parent unit."""
+    by_name = select(SessionCandidate.session_id).where(SessionCandidate.user_id == user.id)
+    by_unit = select(SessionUnit.session_id).where(SessionUnit.unit_id.in_(_unit_ancestry(user)))
+    return list(
+        db.session.scalars(
+            select(ExamSession)
+            .where(or_(ExamSession.id.in_(by_name), ExamSession.id.in_(by_unit)))
+            .order_by(ExamSession.opens_at.desc())
+        )
+    )
+
+
+def may_take(user: User, session: ExamSession) -> bool:
+    return session.id in {s.id for s in sessions_for(user)}
+
+
+def attempts_in(user: User, session: ExamSession) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == user.id, Attempt.session_id == session.id)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    session: ExamSession
+    state: str
+    attempts: list[Attempt]
+
+
+def dashboard(user: User, now: datetime) -> dict[str, list[SessionEntry]]:
+    """The user's sessions: open now, upcoming, and finished (with their results)."""
+    groups: dict[str, list[SessionEntry]] = {"open": [], "upcoming": [], "closed": []}
+    for session in sessions_for(user):
+        groups[session.state(now)].append(
+            SessionEntry(session, session.state(now), attempts_in(user, session))
+        )
+    return groups

@@ -1,0 +1,93 @@
+"""What a candidate is shown of a paper: before finalization no key, explanation,
+source or verdict; after it, what the exam's review policy allows and no more."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.exam.catalog import question_of
+from app.models import Attempt
+from question_bank.model import TYPE_TITLES
+from question_bank.types import BLANK
+
+
+@dataclass
+class ItemView:
+    position: int
+    number: int
+    type: str
+    stem_parts: list[str]
+    options: list[tuple[str, str, str]]  # (original key, displayed label, text)
+    response: Any
+    flagged: bool
+    review: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SectionView:
+    title: str
+    type_title: str
+    points: str
+    items: list[ItemView]
+
+
+def paper_view(attempt: Attempt) -> list[SectionView]:
+    """The questions as the candidate sees them while answering."""
+    sections = [
+        SectionView(s["title"], TYPE_TITLES[s["type"]], s["points"], [])
+        for s in attempt.policy["sections"]
+    ]
+    for item in attempt.items:
+        question = question_of(item.question_revision_id)
+        texts = dict(question.options)
+        options = [
+            (key, string.ascii_uppercase[i], texts[key]) for i, key in enumerate(item.option_order)
+        ]
+        stem_parts = BLANK.split(question.stem) if question.type == "fill" else [question.stem]
+        sections[item.section].items.append(
+            ItemView(
+                item.position,
+                item.position + 1,
+                question.type,
+                stem_parts,
+                options,
+                item.response,
+                item.flagged,
+            )
+        )
+    return sections
+
+
+def review_level(attempt: Attempt, now: datetime) -> str:
+    """``none`` until finalized; then score_only / answers / keys as the exam allows."""
+    if not attempt.finalized:
+        return "none"
+    review = attempt.policy["review"]
+    if review["when"] == "after_close" and now < attempt.session.closes_at:
+        return "score_only"
+    return review["show"]
+
+
+def review_view(attempt: Attempt, level: str) -> list[SectionView]:
+    """The finalized paper with the candidate's answers and, at level ``keys``, the keys."""
+    sections = paper_view(attempt)
+    items = {i.position: i for i in attempt.items}
+    for section in sections:
+        for view in section.items:
+            stored = items[view.position]
+            view.review = {"verdict": stored.verdict, "awarded": stored.awarded}
+            if level == "keys":
+                question = question_of(stored.question_revision_id)
+                labels = {key: label for key, label, _ in view.options}
+                view.review |= {
+                    "keys": [labels.get(k, k) for k in question.keys]
+                    if question.type != "judge"
+                    else question.keys,
+                    "blanks": question.blanks,
+                    "explanation": question.explanation,
+                    "source": question.source,
+                }
+    return sections

@@ -1,0 +1,91 @@
+"""Forms of practice: choosing what to practise, and reading an answer from a posted page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.practice.services import MAX_QUESTIONS, BankChoice
+from question_bank.model import TYPE_TITLES
+
+MIN_QUESTIONS = 5
+
+
+class CheckboxesField(SelectMultipleField):
+    """Checkboxes, with unknown values reported by the form (in Chinese), not by WTForms."""
+
+    widget = ListWidget(html_tag="ul", prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, validate_choice=False, **kwargs)
+
+
+class CountField(IntegerField):
+    """An integer field whose "not a number" message is in Chinese."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("题量应为整数") from exc
+
+
+class StartForm(FlaskForm):
+    bank = HiddenField()
+    topics = CheckboxesField("知识范围")
+    types = CheckboxesField("题型（不选即全部题型）", choices=list(TYPE_TITLES.items()))
+    count = CountField(
+        "题量",
+        default=10,
+        validators=[
+            InputRequired("请填写题量"),
+            NumberRange(
+                MIN_QUESTIONS, MAX_QUESTIONS, f"题量应为 {MIN_QUESTIONS} 到 {MAX_QUESTIONS} 道"
+            ),
+        ],
+    )
+    submit = SubmitField("开始练习")
+
+    def __init__(self, bank: BankChoice, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bank.data = bank.name
+        self.topics.choices = list(bank.topics.items())
+        if not self.is_submitted():
+            self.topics.data = list(bank.topics)
+
+    def validate_topics(self, field: CheckboxesField) -> None:
+        if not field.data:
+            raise ValueError("请至少选择一个知识范围")
+        unknown = [t for t in field.data if t not in dict(field.choices)]
+        if unknown:
+            raise ValueError(f"题库中没有这些知识范围：{'、'.join(unknown)[:100]}")
+
+    def validate_types(self, field: CheckboxesField) -> None:
+        if any(t not in TYPE_TITLES for t in field.data):
+            raise ValueError("题型只能是单选题、多选题、判断题或填空题")
+
+
+class AnswerForm(FlaskForm):
+    """The fixed part of an answer post; the answer fields depend on the question type."""
+
+    question = StringField(validators=[DataRequired("缺少题目"), Length(max=64)])
+
+
+class NotebookPracticeForm(FlaskForm):
+    bank = HiddenField(validators=[DataRequired()])
+
+
+def raw_response(question_type: str, form: MultiDict[str, str]) -> Any:
+    """The response as ``validate_response`` takes it, from the posted answer fields."""
+    if question_type == "multiple":
+        return form.getlist("answer")
+    if question_type == "fill":
+        blanks = form.getlist("blank")
+        return blanks if any(b.strip() for b in blanks) else None
+    return form.get("answer")

@@ -1,0 +1,163 @@
+"""Practice (测试促学) pages: start a run, answer with instant feedback, the notebook (错题本)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.practice.display import VERDICT_TITLES, show
+from app.practice.forms import AnswerForm, NotebookPracticeForm, StartForm, raw_response
+from app.practice.services import (
+    BankChoice,
+    NothingToPractise,
+    NotInRun,
+    answer,
+    get_run,
+    item_for,
+    notebook,
+    open_entry_count,
+    practice_banks,
+    recent_runs,
+    start_notebook_run,
+    start_run,
+)
+from app.models.practice import PracticeItem, PracticeRun
+from question_bank.scoring import InvalidResponse
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index() -> str | Response:
+    """Choose topics, types and a number of questions, and start a run."""
+    banks = practice_banks()
+    bank = _chosen_bank(banks, request.values.get("bank"))
+    form = StartForm(bank) if bank else None
+    if form and form.validate_on_submit():
+        try:
+            run = start_run(
+                current_user.id, bank.name, form.topics.data, form.types.data, form.count.data
+            )
+        except NothingToPractise as exc:
+            form.topics.errors.append(str(exc))
+        else:
+            if len(run.items) < form.count.data:
+                flash(f"所选范围只有 {len(run.items)} 道题，已全部抽取。", "info")
+            return redirect(url_for(".run", run_id=run.id))
+    return render_template(
+        "practice/index.html",
+        banks=banks,
+        bank=bank,
+        form=form,
+        runs=recent_runs(current_user.id),
+        notebook_count=open_entry_count(current_user.id),
+    )
+
+
+@bp.route("/runs/<int:run_id>")
+@login_required
+def run(run_id: int) -> str | Response:
+    """The next unanswered question, or the run's summary once all are answered."""
+    practice = _own_run(run_id)
+    if not practice.finished:
+        position = next(i.position for i in practice.items if i.verdict is None)
+        return redirect(url_for(".question", run_id=run_id, position=position))
+    return render_template("practice/summary.html", run=practice, verdicts=VERDICT_TITLES)
+
+
+@bp.route("/runs/<int:run_id>/<int:position>")
+@login_required
+def question(run_id: int, position: int) -> tuple[str, int]:
+    practice = _own_run(run_id)
+    if not 1 <= position <= len(practice.items):
+        abort(404)
+    item = practice.items[position - 1]
+    return _question_page(practice, item, AnswerForm(question=item.question_key))
+
+
+@bp.route("/runs/<int:run_id>/answer", methods=["POST"])
+@login_required
+def submit(run_id: int) -> tuple[str, int] | Response:
+    """Check one answer (a plain form post) and show the feedback on the question's page."""
+    practice = _own_run(run_id)
+    form = AnswerForm()
+    try:
+        item = item_for(practice, form.question.data if form.validate() else None)
+        answer(practice, item, raw_response(item.revision.type, request.form))
+    except NotInRun as exc:
+        return render_template("error.html", code=400, message=str(exc)), 400
+    except InvalidResponse as exc:
+        return _question_page(practice, item, form, error=str(exc), status=400)
+    return redirect(url_for(".question", run_id=run_id, position=item.position, _anchor="feedback"))
+
+
+@bp.route("/notebook")
+@login_required
+def notebook_page() -> str:
+    """Open entries with their keys and explanations; ``?all=1`` adds the cleared ones."""
+    include_cleared = request.args.get("all") == "1"
+    entries = [
+        (entry, show(entry.revision.data, None, answered=True))
+        for entry in notebook(current_user.id, include_cleared)
+    ]
+    return render_template(
+        "practice/notebook.html",
+        entries=entries,
+        include_cleared=include_cleared,
+        form=NotebookPracticeForm(),
+    )
+
+
+@bp.route("/notebook/practice", methods=["POST"])
+@login_required
+def notebook_practice() -> Response:
+    """再练一遍: a run over the open entries of one bank."""
+    form = NotebookPracticeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        practice = start_notebook_run(current_user.id, form.bank.data)
+    except NothingToPractise as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for(".notebook_page"))
+    return redirect(url_for(".run", run_id=practice.id))
+
+
+def _own_run(run_id: int) -> PracticeRun:
+    """The current user's run; another user's is a 404, as if it did not exist."""
+    practice = get_run(run_id, current_user.id)
+    if practice is None:
+        abort(404)
+    return practice
+
+
+def _chosen_bank(banks: list[BankChoice], name: str | None) -> BankChoice | None:
+    if not name:
+        return banks[0] if banks else None
+    bank = next((b for b in banks if b.name == name), None)
+    if bank is None:
+        abort(404)
+    return bank
+
+
+def _question_page(
+    practice: PracticeRun,
+    item: PracticeItem,
+    form: AnswerForm,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    answered = item.verdict is not None
+    page = render_template(
+        "practice/question.html",
+        run=practice,
+        item=item,
+        shown=show(item.revision.data, item.option_order, answered, item.response),
+        topic=practice.bank_version.topics.get(item.revision.topic, item.revision.topic),
+        verdict=VERDICT_TITLES.get(item.verdict or ""),
+        form=form,
+        error=error,
+    )
+    return page, status

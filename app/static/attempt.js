@@ -1,0 +1,146 @@
+// The test page: saves each answer as it is given (retrying while the network is down),
+// keeps the palette current, counts down to the server's deadline and submits at zero.
+(function () {
+  "use strict";
+  var root = document.getElementById("attempt");
+  if (!root) return;
+  var answerUrl = root.dataset.answerUrl;
+  var csrf = root.dataset.csrf;
+  var form = document.getElementById("paper");
+  var saveState = document.getElementById("save-state");
+  var deadline = Date.parse(root.dataset.deadline);
+  var skew = Date.parse(root.dataset.now) - Date.now();
+  var pending = {};      // position -> payload not yet acknowledged
+  var inFlight = false;
+  var retryDelay = 1000;
+  var submitting = false;
+
+  function fieldsetOf(el) { return el.closest("fieldset.question"); }
+
+  function responseOf(fs) {
+    var type = fs.dataset.type;
+    if (type === "fill") {
+      var blanks = Array.prototype.map.call(fs.querySelectorAll("input.blank"), function (i) { return i.value; });
+      return blanks.every(function (v) { return v.trim() === ""; }) ? null : blanks;
+    }
+    var checked = Array.prototype.map.call(fs.querySelectorAll("input[name]:checked"), function (i) { return i.value; });
+    if (checked.length === 0) return null;
+    if (type === "multiple") return checked;
+    if (type === "judge") return checked[0] === "true";
+    return checked[0];
+  }
+
+  function setState(text, cls) {
+    saveState.textContent = text;
+    saveState.className = "save-state " + (cls || "");
+  }
+
+  function paletteLink(position) {
+    return document.querySelector('.palette a[data-position="' + position + '"]');
+  }
+
+  function queue(fs, includeResponse) {
+    var position = Number(fs.dataset.position);
+    var payload = pending[position] || { position: position };
+    if (includeResponse) payload.response = responseOf(fs);
+    payload.flagged = fs.querySelector(".flag-box").checked;
+    pending[position] = payload;
+    var link = paletteLink(position);
+    if (includeResponse) {
+      link.classList.toggle("answered", payload.response !== null);
+      document.getElementById("answered-count").textContent = document.querySelectorAll(".palette a.answered").length;
+    }
+    link.classList.toggle("flagged", payload.flagged);
+    fs.querySelector(".item-state").textContent = "保存中…";
+    flush();
+  }
+
+  function flush() {
+    if (inFlight) return;
+    var positions = Object.keys(pending);
+    if (positions.length === 0) { setState("全部答案已保存", "ok"); return; }
+    var payload = pending[positions[0]];
+    inFlight = true;
+    setState("保存中…");
+    fetch(answerUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(payload)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+    }).then(function (res) {
+      inFlight = false;
+      var fs = document.querySelector('fieldset.question[data-position="' + payload.position + '"]');
+      if (res.status === 200) {
+        if (pending[payload.position] === payload) delete pending[payload.position];
+        fs.querySelector(".item-state").textContent = "已保存";
+        retryDelay = 1000;
+        flush();
+      } else if (res.status === 409 || res.status === 403 || res.status === 404) {
+        setState(res.body.error || "本次作答已结束", "error");
+        window.location.reload();
+      } else if (res.status === 400) {
+        delete pending[payload.position];
+        fs.querySelector(".item-state").textContent = res.body.error || "答案格式不正确";
+        flush();
+      } else {
+        retryLater();
+      }
+    }).catch(function () { inFlight = false; retryLater(); });
+  }
+
+  function retryLater() {
+    setState("网络中断，答案尚未保存，正在重试…", "error");
+    setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  }
+
+  form.addEventListener("change", function (e) {
+    var fs = fieldsetOf(e.target);
+    if (fs) queue(fs, !e.target.classList.contains("flag-box"));
+  });
+  var typing = {};
+  form.addEventListener("input", function (e) {
+    if (!e.target.classList.contains("blank")) return;
+    var fs = fieldsetOf(e.target);
+    clearTimeout(typing[fs.dataset.position]);
+    typing[fs.dataset.position] = setTimeout(function () { queue(fs, true); }, 800);
+  });
+  window.addEventListener("online", flush);
+  window.addEventListener("beforeunload", function (e) {
+    if (!submitting && Object.keys(pending).length) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  form.addEventListener("submit", function (e) {
+    if (submitting) return;
+    var missing = Array.prototype.filter.call(document.querySelectorAll(".palette a"), function (a) {
+      return !a.classList.contains("answered");
+    }).map(function (a) { return a.textContent.trim(); });
+    var flagged = Array.prototype.filter.call(document.querySelectorAll(".palette a.flagged"), function () { return true; })
+      .map(function (a) { return a.textContent.trim(); });
+    var message = "确定交卷吗？交卷后不能再修改答案。";
+    if (missing.length) message = "还有 " + missing.length + " 题未作答（第 " + missing.join("、") + " 题）。\n" + message;
+    if (flagged.length) message = "标记待复查的题：第 " + flagged.join("、") + " 题。\n" + message;
+    if (!window.confirm(message)) { e.preventDefault(); return; }
+    submitting = true;
+  });
+
+  if (window.matchMedia("(max-width: 600px)").matches) document.querySelector(".palette-box").open = false;
+
+  function tick() {
+    var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
+    var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+    document.getElementById("countdown").textContent =
+      (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
+    root.classList.toggle("hurry", left <= 300);
+    if (left === 0 && !submitting) {
+      submitting = true;
+      setState("时间到，正在交卷…", "error");
+      form.submit();
+      return;
+    }
+    setTimeout(tick, 1000 - ((Date.now() + skew) % 1000));
+  }
+  tick();
+})();
