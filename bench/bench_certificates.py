@@ -1,0 +1,103 @@
+"""Certificates rendered and signed per second on one core, and the font start-up cost.
+
+Prints the figures and their ratio to a baseline measured in the same run (a one-line
+ReportLab PDF in Helvetica), so a slower machine reads the same ratio. The aim is at
+least 20 signed certificates per second after start-up.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reportlab.pdfgen.canvas import Canvas
+
+from certificates.fonts import default_font_chain, load_fonts
+from certificates.numbers import format_number
+from certificates.pdf import CertificateContent, render_certificate
+from certificates.signing import create_signing_identity, sign_pdf
+
+AIM_PER_SECOND = 20
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+
+
+def _baseline() -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.drawString(72, 720, "Hello")
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _rate(work, seconds: float = SECONDS) -> float:
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        work(count)
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def main() -> int:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    start = time.perf_counter()
+    chain = default_font_chain()  # cuts the static instances on a machine's first run
+    cut = time.perf_counter() - start
+    start = time.perf_counter()
+    fonts = load_fonts(chain)
+    loaded = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as directory:
+        identity = create_signing_identity(Path(directory), "基准测试签发机关")
+
+        def issue(i: int) -> None:
+            content = CertificateContent(
+                holder_name=("王喆", "李堃", "赵昇", "龚䶮")[i % 4],
+                title="职业能力认证证书",
+                number=format_number("ZN", 2026, i + 1),
+                issued_on=date(2026, 5, 20),
+                expires_on=date(2029, 5, 19),
+                issuer="中共市级机关工作委员会",
+                verification_url=f"https://exam.example.gov.cn/verify/token{i:012d}",
+                level="优秀",
+            )
+            sign_pdf(render_certificate(content, fonts), identity)
+
+        issue(0)  # warm: font subsets, key loading
+        baseline = _rate(lambda _: _baseline())
+        rendered = _rate(lambda i: render_certificate_only(fonts, i))
+        signed = _rate(issue)
+    print(f"font chain ready (cut or found in cache): {cut * 1000:8.1f} ms")
+    print(f"fonts loaded and registered (per process): {loaded * 1000:8.1f} ms")
+    print(f"baseline one-line ReportLab PDF:          {baseline:8.1f} /s")
+    print(f"certificates rendered (unsigned):         {rendered:8.1f} /s")
+    print(f"certificates rendered and signed:         {signed:8.1f} /s")
+    print(f"signed certificate cost / baseline PDF:   {baseline / signed:8.1f} x")
+    print(
+        f"aim: >= {AIM_PER_SECOND} signed certificates/s: {'met' if signed >= AIM_PER_SECOND else 'MISSED'}"
+    )
+    return 0 if signed >= AIM_PER_SECOND else 1
+
+
+def render_certificate_only(fonts, i: int) -> bytes:
+    content = CertificateContent(
+        holder_name="王喆",
+        title="职业能力认证证书",
+        number=format_number("ZN", 2026, i + 1),
+        issued_on=date(2026, 5, 20),
+        expires_on=date(2029, 5, 19),
+        issuer="中共市级机关工作委员会",
+        verification_url=f"https://exam.example.gov.cn/verify/token{i:012d}",
+        level="优秀",
+    )
+    return render_certificate(content, fonts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
