@@ -25,12 +25,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.fonts import LoadedFonts
+from certificates.pdf_frame import GOLD, RED, draw_frame, star
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
-RED = HexColor("#B5121B")
-DEEP_RED = HexColor("#8E0E14")
-GOLD = HexColor("#C9A23F")
-PALE_GOLD = HexColor("#FBF6E9")
 INK = HexColor("#222222")
 GREY = HexColor("#555555")
 QR_SIZE = 92.0
@@ -88,7 +85,7 @@ def render_certificate(
     canvas.setSubject(content.holder_name)
     canvas.setCreator("dangwu-exam")
     pen = _Pen(canvas, fonts)
-    _frame(canvas)
+    draw_frame(canvas, PAGE_WIDTH, PAGE_HEIGHT)
     _heading(pen, content)
     _grant(pen, content)
     _particulars(pen, content)
@@ -169,74 +166,6 @@ class _Pen:
         return [*lines, current] if current else lines
 
 
-def _frame(canvas: Canvas) -> None:
-    w, h = PAGE_WIDTH, PAGE_HEIGHT
-    canvas.setFillColor(PALE_GOLD)
-    canvas.rect(0, 0, w, h, stroke=0, fill=1)
-    canvas.setStrokeColor(RED)
-    canvas.setLineWidth(7)
-    canvas.rect(18, 18, w - 36, h - 36)
-    canvas.setStrokeColor(GOLD)
-    canvas.setLineWidth(1.2)
-    canvas.rect(26, 26, w - 52, h - 52)
-    canvas.rect(44, 44, w - 88, h - 88)
-    _key_band(canvas, 26, 44, w, h)
-    canvas.setStrokeColor(RED)
-    canvas.setLineWidth(0.8)
-    canvas.rect(48, 48, w - 96, h - 96)
-    for cx, cy in ((35, 35), (w - 35, 35), (35, h - 35), (w - 35, h - 35)):
-        _rosette(canvas, cx, cy)
-
-
-def _key_band(canvas: Canvas, outer: float, inner: float, w: float, h: float) -> None:
-    """A gold key (回纹) pattern around the page between the two gold rules."""
-    step, size = 18.0, (inner - outer) - 6
-    canvas.setStrokeColor(GOLD)
-    canvas.setLineWidth(1.1)
-    mid = (outer + inner) / 2
-    x = inner + 4
-    while x + size < w - inner - 4:
-        for y in (mid, h - mid):
-            _key(canvas, x, y - size / 2, size)
-        x += step
-    y = inner + 4
-    while y + size < h - inner - 4:
-        for xx in (mid, w - mid):
-            _key(canvas, xx - size / 2, y, size)
-        y += step
-
-
-def _key(canvas: Canvas, x: float, y: float, s: float) -> None:
-    path = canvas.beginPath()
-    path.moveTo(x, y)
-    for dx, dy in ((s, 0), (s, s), (s * 0.25, s), (s * 0.25, s * 0.35), (s * 0.7, s * 0.35)):
-        path.lineTo(x + dx, y + dy)
-    path.lineTo(x + s * 0.7, y + s * 0.7)
-    canvas.drawPath(path, stroke=1, fill=0)
-
-
-def _rosette(canvas: Canvas, cx: float, cy: float) -> None:
-    canvas.setFillColor(GOLD)
-    canvas.setStrokeColor(RED)
-    canvas.setLineWidth(1)
-    canvas.circle(cx, cy, 9, stroke=1, fill=1)
-    _star(canvas, cx, cy, 6, RED)
-
-
-def _star(canvas: Canvas, cx: float, cy: float, radius: float, color: Color) -> None:
-    import math
-
-    path = canvas.beginPath()
-    for i in range(10):
-        r = radius if i % 2 == 0 else radius * 0.38
-        angle = math.pi / 2 + i * math.pi / 5
-        point = (cx + r * math.cos(angle), cy + r * math.sin(angle))
-        path.moveTo(*point) if i == 0 else path.lineTo(*point)
-    path.close()
-    canvas.setFillColor(color)
-    canvas.drawPath(path, stroke=0, fill=1)
-
-
 def _heading(pen: _Pen, content: CertificateContent) -> None:
     centre = PAGE_WIDTH / 2
     pen.text(centre, 476, content.title, 40, bold=True, color=RED, align="center", spacing=10)
@@ -248,7 +177,7 @@ def _heading(pen: _Pen, content: CertificateContent) -> None:
     canvas.setLineWidth(0.6)
     canvas.line(centre - 200, 445, centre - 14, 445)
     canvas.line(centre + 14, 445, centre + 200, 445)
-    _star(canvas, centre, 448, 9, GOLD)
+    star(canvas, centre, 448, 9, GOLD)
 
 
 def _grant(pen: _Pen, content: CertificateContent) -> None:

@@ -18,6 +18,7 @@ from ruamel.yaml.nodes import Node
 
 from certificates.numbers import PREFIX
 from certificates.rules import CertificateType, CertificationRules, Level, RetakePolicy, Validity
+from certificates.rules_checks import check_prerequisites, check_unique
 from question_bank.diagnostics import Report, SourceError
 from question_bank.nodes import NodeReader
 from question_bank.yaml_source import load
@@ -95,8 +96,8 @@ def _types(
         parsed = _type(item, report, known_exams)
         if parsed is not None:
             types.append((item, parsed))
-    _check_unique(types, report)
-    _check_prerequisites(types, report)
+    check_unique(types, report)
+    check_prerequisites(types, report)
     return [t for _, t in types]
 
 
@@ -291,55 +292,3 @@ def _prerequisites(node: Node | None, reader: NodeReader) -> tuple[str, ...] | N
         return None
     names = [reader.text(item, "prerequisites") for item in items]
     return None if None in names else tuple(names)
-
-
-def _check_unique(types: list[tuple[Node, CertificateType]], report: Report) -> None:
-    seen_ids: dict[str, CertificateType] = {}
-    seen_prefixes: dict[str, CertificateType] = {}
-    for node, kind in types:
-        reader = NodeReader(report, f"证书类型 {kind.id}", kind.id)
-        if kind.id in seen_ids:
-            reader.error(node, "id", f"类型编号“{kind.id}”重复；每种证书类型的 id 须唯一")
-        if kind.number_prefix in seen_prefixes:
-            other = seen_prefixes[kind.number_prefix].id
-            reader.error(
-                node,
-                "number_prefix",
-                f"编号前缀“{kind.number_prefix}”已被证书类型 {other} 使用；前缀须唯一，否则编号会重复",
-            )
-        seen_ids.setdefault(kind.id, kind)
-        seen_prefixes.setdefault(kind.number_prefix, kind)
-
-
-def _check_prerequisites(types: list[tuple[Node, CertificateType]], report: Report) -> None:
-    by_id = {kind.id: kind for _, kind in types}
-    for node, kind in types:
-        reader = NodeReader(report, f"证书类型 {kind.id}", kind.id)
-        for needed in kind.prerequisites:
-            if needed == kind.id:
-                reader.error(node, "prerequisites", "证书类型不能以自身为前置条件")
-            elif needed not in by_id:
-                reader.error(
-                    node,
-                    "prerequisites",
-                    f"前置证书类型“{needed}”未定义；可用：{', '.join(by_id)}",
-                )
-        if _in_cycle(kind.id, by_id):
-            reader.error(
-                node, "prerequisites", "前置条件构成循环（A 需要 B、B 又需要 A）；请去掉其中一环"
-            )
-
-
-def _in_cycle(start: str, by_id: dict[str, CertificateType]) -> bool:
-    """Whether following prerequisites from ``start`` leads back to it (self-loops excepted)."""
-    stack = [p for p in by_id[start].prerequisites if p != start]
-    seen: set[str] = set()
-    while stack:
-        current = stack.pop()
-        if current == start:
-            return True
-        if current in seen or current not in by_id:
-            continue
-        seen.add(current)
-        stack.extend(by_id[current].prerequisites)
-    return False
