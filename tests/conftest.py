@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
@@ -68,10 +68,23 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
                 conn.execute(table.delete())
 
 
+def _fresh_request_globals(sender: Flask, **_extra) -> None:
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
 def ctx(app: Flask) -> Iterator[None]:
+    """An app context for database access between requests.
+
+    Requests made inside it share its ``g``, where Flask-Login caches the user and
+    Flask-WTF the CSRF token; ``g`` is emptied at each request so that every client is
+    known only by its own cookie, as with a real server.
+    """
     with app.app_context():
+        request_started.connect(_fresh_request_globals, app)
         yield
+        request_started.disconnect(_fresh_request_globals, app)
         db.session.remove()
 
 

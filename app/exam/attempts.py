@@ -11,11 +11,14 @@ from flask import current_app
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.certificate.retake import retake_wait
+from app.certificate.services import issue_certificates
 from app.exam.catalog import exam_definition, question_of, version_index
 from app.exam.sessions import attempts_in, may_take
 from app.extensions import db
 from app.models import Attempt, AttemptItem, ExamSession, User
 from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.audit import record
 from question_bank.assembly import Paper, PaperItem, PaperSection, draw_paper
 from question_bank.exam import PassMark, ScoringPolicy
 from question_bank.scoring import PaperResult, as_decimal, score_paper, validate_response
@@ -54,6 +57,8 @@ def start_attempt(
         raise AttemptRefused("考场口令不正确。", 400)
     if len(previous) >= session.max_attempts:
         raise AttemptRefused("您在本场考试的作答次数已用完。")
+    if wait := retake_wait(user, session.exam.code, now):
+        raise AttemptRefused(wait)
     attempt = _new_attempt(user, session, previous, now)
     try:
         db.session.commit()
@@ -119,11 +124,14 @@ def save_answer(
 ) -> None:
     """Save one response (and/or the review flag) as given; refused once the attempt is
     final or past its deadline. ``response=None`` clears an answer."""
+    if attempt.status == IN_PROGRESS and now > attempt.deadline + grace():
+        attempt = finalize(attempt.id, "deadline", now)
     if attempt.status != IN_PROGRESS:
-        raise AttemptRefused("本次作答已交卷，答案不能再修改。")
-    if now > attempt.deadline + grace():
-        finalize(attempt.id, "deadline", now)
-        raise AttemptRefused("作答时间已到，试卷已按已保存的答案自动交卷。")
+        raise AttemptRefused(
+            "作答时间已到，试卷已按已保存的答案自动交卷。"
+            if attempt.finalized_by == "deadline"
+            else "本次作答已交卷，答案不能再修改。"
+        )
     item = db.session.get(AttemptItem, (attempt.id, position))
     if item is None:
         raise AttemptRefused("该题不在您的试卷中。", 400)
@@ -194,7 +202,9 @@ def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
     _store_result(attempt, result)
+    record(attempt.user, "attempt.finalize", f"attempt {attempt.id}", by=by, score=str(attempt.score), passed=result.passed)
     db.session.commit()
+    issue_certificates(attempt)  # after the commit, and never raises: the score is kept
     return attempt
 
 
