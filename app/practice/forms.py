@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.practice.services import MAX_QUESTIONS, BankChoice
@@ -39,7 +39,9 @@ class CountField(IntegerField):
 class StartForm(FlaskForm):
     bank = HiddenField()
     topics = CheckboxesField("知识范围")
-    types = CheckboxesField("题型（不选即全部题型）", choices=list(TYPE_TITLES.items()))
+    types = CheckboxesField(
+        "题型（不选即全部题型）", choices=[SelectChoice(k, v) for k, v in TYPE_TITLES.items()]
+    )
     count = CountField(
         "题量",
         default=10,
@@ -55,26 +57,27 @@ class StartForm(FlaskForm):
     def __init__(self, bank: BankChoice, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.bank.data = bank.name
-        self.topics.choices = list(bank.topics.items())
+        self.topics.choices = [SelectChoice(k, v) for k, v in bank.topics.items()]
         if not self.is_submitted():
             self.topics.data = list(bank.topics)
 
     def validate_topics(self, field: CheckboxesField) -> None:
         if not field.data:
-            raise ValueError("请至少选择一个知识范围")
-        unknown = [t for t in field.data if t not in dict(field.choices)]
+            raise ValidationError("请至少选择一个知识范围")
+        known = {choice.value for choice in field.choices}
+        unknown = [t for t in field.data if t not in known]
         if unknown:
-            raise ValueError(f"题库中没有这些知识范围：{'、'.join(unknown)[:100]}")
+            raise ValidationError(f"题库中没有这些知识范围：{'、'.join(unknown)[:100]}")
 
     def validate_types(self, field: CheckboxesField) -> None:
         if any(t not in TYPE_TITLES for t in field.data):
-            raise ValueError("题型只能是单选题、多选题、判断题或填空题")
+            raise ValidationError("题型只能是单选题、多选题、判断题或填空题")
 
 
 class AnswerForm(FlaskForm):
     """The fixed part of an answer post; the answer fields depend on the question type."""
 
-    question = StringField(validators=[DataRequired("缺少题目"), Length(max=64)])
+    question = HiddenField(validators=[DataRequired("缺少题目"), Length(max=64)])
 
 
 class NotebookPracticeForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.models.practice import PracticeItem, PracticeRun
 from app.practice.display import VERDICT_TITLES, show
 from app.practice.forms import AnswerForm, NotebookPracticeForm, StartForm, raw_response
 from app.practice.services import (
@@ -22,7 +23,6 @@ from app.practice.services import (
     start_notebook_run,
     start_run,
 )
-from app.models.practice import PracticeItem, PracticeRun
 from question_bank.scoring import InvalidResponse
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -106,6 +106,7 @@ def notebook_page() -> str:
         "practice/notebook.html",
         entries=entries,
         include_cleared=include_cleared,
+        titles={bank.name: bank.title for bank in practice_banks()},
         form=NotebookPracticeForm(),
     )
 
