@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from app.models.practice import PracticeItem, PracticeRun
 from app.practice.display import VERDICT_TITLES, show
 from app.practice.forms import AnswerForm, NotebookPracticeForm, StartForm, raw_response
+from app.practice.notebook import notebook, open_entry_count
 from app.practice.services import (
     BankChoice,
     NothingToPractise,
@@ -16,8 +17,6 @@ from app.practice.services import (
     answer,
     get_run,
     item_for,
-    notebook,
-    open_entry_count,
     practice_banks,
     recent_runs,
     start_notebook_run,

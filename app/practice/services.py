@@ -9,27 +9,30 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.bank.services import bank_summaries
 from app.extensions import db
-from app.models import Bank, BankVersion, BankVersionItem, QuestionRevision
+from app.models import Bank, BankVersion, QuestionRevision
 from app.models.practice import FROM_NOTEBOOK, FROM_TOPICS, NotebookEntry, PracticeItem, PracticeRun
 from app.models.types import utcnow
+from app.practice.notebook import (
+    SOURCE_PRACTICE,
+    clear_from_notebook,
+    current_revisions,
+    record_wrong_answers,
+    version_questions,
+)
 from question_bank.model import Question
 from question_bank.scoring import InvalidResponse, Verdict, score_question, validate_response
 from question_bank.types import REGISTRY
 
 DEFAULT_BANK = "party-basics"
 MAX_QUESTIONS = 50
-SOURCE_PRACTICE = "practice"
-SOURCE_EXAM = "exam"
 
 
 class NothingToPractise(LookupError):
@@ -58,7 +61,7 @@ def start_run(
 ) -> PracticeRun:
     """Draw ``count`` questions at random (seed stored) from the bank's latest version."""
     version = _latest_version(bank_name)
-    query = _version_questions(version.id).where(QuestionRevision.topic.in_(topics))
+    query = version_questions(version.id).where(QuestionRevision.topic.in_(topics))
     if types:
         query = query.where(QuestionRevision.type.in_(types))
     pool = list(db.session.execute(query).tuples())
@@ -188,95 +191,6 @@ def answer(run: PracticeRun, item: PracticeItem, raw: Any) -> PracticeItem:
     return item
 
 
-def record_wrong_answers(
-    user_id: int,
-    bank_id: int,
-    question_keys_with_revision_ids: Iterable[tuple[str, int]],
-    source: str = SOURCE_EXAM,
-) -> None:
-    """Put questions a candidate got wrong into their notebook (again, if cleared).
-
-    For the exam results code too (questions wrong in reviewed tests). Works inside the
-    caller's transaction and does not commit; a concurrent first insert of the same
-    entry is caught in a savepoint and turned into an update.
-    """
-    now = utcnow()
-    for key, revision_id in dict(question_keys_with_revision_ids).items():
-        if not _bump(user_id, bank_id, key, revision_id, source, now):
-            try:
-                with db.session.begin_nested():
-                    db.session.add(
-                        NotebookEntry(
-                            user_id=user_id,
-                            bank_id=bank_id,
-                            question_key=key,
-                            question_revision_id=revision_id,
-                            times_wrong=1,
-                            first_wrong_at=now,
-                            last_wrong_at=now,
-                            last_source=source,
-                        )
-                    )
-            except IntegrityError:
-                _bump(user_id, bank_id, key, revision_id, source, now)
-
-
-def _bump(user_id: int, bank_id: int, key: str, revision_id: int, source: str, now) -> bool:
-    """Count one more wrong answer on an existing entry; False when there is none."""
-    entry = NotebookEntry
-    return bool(
-        db.session.execute(
-            update(entry)
-            .where(entry.user_id == user_id, entry.bank_id == bank_id, entry.question_key == key)
-            .values(
-                times_wrong=entry.times_wrong + 1,
-                last_wrong_at=now,
-                last_source=source,
-                cleared_at=None,
-                # Keep the newest revision seen: an old exam must not roll it back.
-                question_revision_id=case(
-                    (entry.question_revision_id < revision_id, revision_id),
-                    else_=entry.question_revision_id,
-                ),
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    )
-
-
-def clear_from_notebook(user_id: int, bank_id: int, question_key: str) -> None:
-    """Mark an open entry cleared (answered right in practice); the row and counts stay."""
-    entry = NotebookEntry
-    db.session.execute(
-        update(entry)
-        .where(
-            entry.user_id == user_id,
-            entry.bank_id == bank_id,
-            entry.question_key == question_key,
-            entry.cleared_at.is_(None),
-        )
-        .values(cleared_at=utcnow(), times_cleared=entry.times_cleared + 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def notebook(user_id: int, include_cleared: bool = False) -> list[NotebookEntry]:
-    """A user's notebook, most recently wrong first."""
-    query = select(NotebookEntry).where(NotebookEntry.user_id == user_id)
-    if not include_cleared:
-        query = query.where(NotebookEntry.cleared_at.is_(None))
-    query = query.options(selectinload(NotebookEntry.bank), selectinload(NotebookEntry.revision))
-    return list(db.session.scalars(query.order_by(NotebookEntry.last_wrong_at.desc())))
-
-
-def open_entry_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(NotebookEntry)
-        .where(NotebookEntry.user_id == user_id, NotebookEntry.cleared_at.is_(None))
-    )
-
-
 def recent_runs(user_id: int, limit: int = 5) -> list[PracticeRun]:
     return list(
         db.session.scalars(
@@ -287,21 +201,6 @@ def recent_runs(user_id: int, limit: int = 5) -> list[PracticeRun]:
             .options(selectinload(PracticeRun.items))
         )
     )
-
-
-def current_revisions(bank_id: int, keys: Iterable[str]) -> dict[str, int]:
-    """Question id → its revision id in the bank's latest version (retired ones left out)."""
-    keys = list(keys)
-    latest = (
-        select(BankVersion.id)
-        .where(BankVersion.bank_id == bank_id)
-        .order_by(BankVersion.number.desc())
-        .limit(1)
-    )
-    rows = db.session.execute(
-        _version_questions(latest.scalar_subquery()).where(QuestionRevision.question_key.in_(keys))
-    ).tuples()
-    return {key: rid for rid, key in rows}
 
 
 def _latest_version(bank_name: str) -> BankVersion:
@@ -315,13 +214,3 @@ def _latest_version(bank_name: str) -> BankVersion:
     if version is None:
         raise NothingToPractise("题库不存在或尚未发布")
     return version
-
-
-def _version_questions(version_id):
-    """(revision id, question id) of a version's questions, in file order."""
-    return (
-        select(QuestionRevision.id, QuestionRevision.question_key)
-        .join(BankVersionItem, BankVersionItem.question_revision_id == QuestionRevision.id)
-        .where(BankVersionItem.bank_version_id == version_id)
-        .order_by(BankVersionItem.position)
-    )
