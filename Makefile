@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 
 db: setup
 	$(BIN)/flask db upgrade
+	$(BIN)/flask cert init-key
 	$(BIN)/flask bank import question_bank/banks/*.yaml
 	$(BIN)/flask demo seed
 

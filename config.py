@@ -48,6 +48,13 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "CERT_RULES_FILE": Path(
+            os.environ.get("CERT_RULES_FILE", ROOT / "certificates" / "rules.yaml")
+        ),
+        "CERT_SEAL_IMAGE": os.environ.get("CERT_SEAL_IMAGE") or None,
+        "CERT_KEY_DIR": Path(os.environ.get("CERT_KEY_DIR", instance / "signing")),
+        "CERT_FONT_CACHE": os.environ.get("CERT_FONT_CACHE") or None,
+        "VERIFY_LOOKUPS_PER_MINUTE": int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", 30)),
         "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),

@@ -36,20 +36,25 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
+    from app.certificate.routes import bp as certificate_bp
     from app.errors import register_error_pages
     from app.exam.routes import bp as exam_bp
     from app.main.routes import bp as main_bp
     from app.practice.routes import bp as practice_bp
+    from app.verify.routes import bp as verify_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(practice_bp)
     app.register_blueprint(exam_bp)
+    app.register_blueprint(certificate_bp)
+    app.register_blueprint(verify_bp)
     register_error_pages(app)
 
 
 def configure_cli(app: Flask) -> None:
     from app.bank.cli import bank_cli
+    from app.certificate.cli import cert_cli
     from app.exam.cli import attempts_cli, exam_cli, sessions_cli
     from app.people_cli import demo_cli, users_cli
 
@@ -59,6 +64,7 @@ def configure_cli(app: Flask) -> None:
     app.cli.add_command(attempts_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(cert_cli)
 
 
 def configure_templates(app: Flask) -> None:

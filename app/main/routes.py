@@ -4,6 +4,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bank.services import bank_summaries
+from app.certificate.access import certificates_of, pending
+from app.certificate.setup import local_date
 from app.exam.sessions import dashboard
 from app.models import Role
 from app.models.types import utcnow
@@ -28,5 +30,10 @@ def require_password_change():
 def index():
     banks = bank_summaries() if current_user.role is Role.SYSTEM_ADMIN else []
     return render_template(
-        "main/index.html", banks=banks, sessions=dashboard(current_user, utcnow())
+        "main/index.html",
+        banks=banks,
+        sessions=dashboard(current_user, utcnow()),
+        certificates=certificates_of(current_user),
+        owed=pending(current_user),
+        today=local_date(utcnow()),
     )

@@ -3,6 +3,7 @@
 from app.models.attempt import Attempt, AttemptItem
 from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
+from app.models.certificate import Certificate, CertificateSequence, RateCounter
 from app.models.exam import Exam, ExamSession, SessionCandidate, SessionUnit
 from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
@@ -14,12 +15,15 @@ __all__ = [
     "Bank",
     "BankVersion",
     "BankVersionItem",
+    "Certificate",
+    "CertificateSequence",
     "Exam",
     "ExamSession",
     "NotebookEntry",
     "PracticeItem",
     "PracticeRun",
     "QuestionRevision",
+    "RateCounter",
     "Role",
     "SessionCandidate",
     "SessionUnit",

@@ -1,0 +1,1 @@
+"""Certificates in the web layer: issuance, downloads, the ``flask cert`` commands."""

@@ -1,0 +1,36 @@
+"""The retake policy of the certification rules, asked before a new paper is drawn."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.certificate.setup import RulesUnavailable, current_rules, zone
+from app.extensions import db
+from app.models import Attempt, Exam, ExamSession, User
+
+
+def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
+    """None if the rules let ``user`` start an attempt at this exam now; else a message
+    saying why not and when the next attempt is allowed."""
+    try:
+        kinds = current_rules().types_for_exam(exam_code)
+    except RulesUnavailable:
+        current_app.logger.exception("certification rules unavailable")
+        return "认证规则文件有误，暂时无法开始考试，请联系系统管理员。"
+    waits = []
+    for kind in kinds:
+        started = db.session.scalars(
+            select(Attempt.started_at)
+            .join(ExamSession, Attempt.session_id == ExamSession.id)
+            .join(Exam, ExamSession.exam_id == Exam.id)
+            .where(Attempt.user_id == user.id, Exam.code.in_(kind.exams))
+        ).all()
+        wait = kind.next_attempt_allowed(started, now)
+        if wait is not None:
+            waits.append(wait)
+    if not waits:
+        return None
+    return max(waits, key=lambda w: w.at).message(zone()) + "。"

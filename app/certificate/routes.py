@@ -1,0 +1,39 @@
+"""Certificate downloads: a candidate's own, and a unit admin's unit as one ZIP."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user, login_required
+
+from app.certificate.access import downloadable, unit_certificates, write_zip
+from app.certificate.setup import local_date
+from app.models import Role
+from app.models.types import utcnow
+
+bp = Blueprint("certificate", __name__)
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+@login_required
+def download(certificate_id: int):
+    certificate = downloadable(certificate_id, current_user)
+    if certificate is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(certificate.pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{certificate.number}.pdf",
+    )
+
+
+@bp.route("/certificates/unit.zip")
+@login_required
+def unit_zip():
+    if current_user.role is not Role.UNIT_ADMIN or current_user.unit is None:
+        abort(404)
+    archive = write_zip(unit_certificates(current_user))
+    name = f"{current_user.unit.name}-证书-{local_date(utcnow()):%Y%m%d}.zip"
+    return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)

@@ -1,0 +1,259 @@
+"""Issuing, revoking and re-issuing certificates: the operations that change them.
+
+Issuance follows a finalized, passed attempt under the rules in force at that moment;
+the texts, dates and rules version are copied onto the certificate and the signed PDF
+is stored, so nothing later (a renamed user, new rules, a new renderer) changes it.
+Refusals (a name the fonts cannot print, a missing prerequisite or position, no signing
+key) are written to the audit log and listed by ``flask cert pending`` for a retry.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.certificate.numbering import next_number
+from app.certificate.setup import (
+    current_rules,
+    fonts,
+    local_date,
+    seal_image,
+    signing_identity,
+    verification_url,
+)
+from app.extensions import db
+from app.models import Attempt, Certificate, User
+from app.models.audit import record
+from app.models.types import utcnow
+from certificates.fonts import UnprintableCharacter
+from certificates.numbers import InvalidNumber, parse_number
+from certificates.pdf import CertificateContent, render_certificate
+from certificates.rules import CertificateType, CertificationRules, HeldCertificate
+from certificates.signing import sign_pdf
+
+
+class IssueRefused(Exception):
+    """A certificate that must not be issued as things stand; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CertificateNotFound(LookupError):
+    pass
+
+
+@dataclass
+class IssueOutcome:
+    issued: list[Certificate] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (title, reason)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything printed on a certificate except its number."""
+
+    type_id: str
+    prefix: str
+    holder_name: str
+    title: str
+    level: str | None
+    position: str | None
+    issued_on: date
+    expires_on: date
+    issuer: str
+    rules_version: str
+    rules_digest: str
+    exam_title: str | None
+
+
+def percent_score(attempt: Attempt) -> Decimal:
+    """The score out of 100: rule pass marks and level bands are percentages of the paper."""
+    if not attempt.possible:
+        return Decimal(attempt.score or 0)
+    return Decimal(attempt.score) * 100 / Decimal(attempt.possible)
+
+
+def earned_types(attempt: Attempt, rules: CertificationRules) -> list[CertificateType]:
+    """Types this attempt earns: it passed its exam and reached the type's pass mark."""
+    if not attempt.finalized or not attempt.passed or attempt.score is None:
+        return []
+    score = percent_score(attempt)
+    return [t for t in rules.types_for_exam(attempt.session.exam.code) if t.passed(score)]
+
+
+def issue_certificates(attempt: Attempt) -> None:
+    """Called once an attempt's score is committed; never raises, so a certificate
+    problem cannot lose the score. Failures are logged for ``flask cert issue``."""
+    try:
+        issue_for_attempt(attempt, utcnow())
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception(
+            "certificate issuance failed for attempt %s; retry with `flask cert issue %s`",
+            attempt.id,
+            attempt.id,
+        )
+
+
+def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
+    """Issue each certificate the attempt earns and does not have yet, one commit each."""
+    rules = current_rules()
+    outcome = IssueOutcome()
+    for kind in earned_types(attempt, rules):
+        if _issued(attempt.id, kind.id):
+            continue
+        try:
+            certificate = _create(_draft(attempt, kind, rules, now), attempt)
+            record(None, "certificate.issue", certificate.number, attempt=attempt.id)
+            db.session.commit()
+            outcome.issued.append(certificate)
+        except IssueRefused as refused:
+            db.session.rollback()
+            record(
+                None, "certificate.refused", f"attempt:{attempt.id}",
+                type=kind.id, reason=refused.message,
+            )  # fmt: skip
+            db.session.commit()
+            current_app.logger.warning(
+                "certificate %s refused for attempt %s: %s", kind.id, attempt.id, refused.message
+            )
+            outcome.refused.append((kind.title, refused.message))
+    return outcome
+
+
+def _issued(attempt_id: int, type_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Certificate.id).where(
+                Certificate.attempt_id == attempt_id, Certificate.type_id == type_id
+            )
+        )
+        is not None
+    )
+
+
+def _draft(
+    attempt: Attempt, kind: CertificateType, rules: CertificationRules, now: datetime
+) -> Draft:
+    user, today = attempt.user, local_date(now)
+    position = ((user.position or "").strip() or None) if kind.names_position else None
+    if kind.names_position and position is None:
+        raise IssueRefused(f"{user.name}（{user.username}）未登记拟任职务，{kind.title}须写明职务")
+    missing = kind.missing_prerequisites(held_certificates(user), today)
+    if missing:
+        names = "、".join(_title(rules, type_id) for type_id in missing)
+        raise IssueRefused(f"{user.name}（{user.username}）尚未持有有效的{names}")
+    return Draft(
+        kind.id, kind.number_prefix, user.name.strip(), kind.title,
+        kind.level_for(percent_score(attempt)), position, today, kind.expiry_for(today),
+        rules.issuer, rules.version, rules.digest, attempt.session.exam.title,
+    )  # fmt: skip
+
+
+def _title(rules: CertificationRules, type_id: str) -> str:
+    try:
+        return rules.type(type_id).title
+    except KeyError:
+        return type_id
+
+
+def held_certificates(user: User) -> list[HeldCertificate]:
+    rows = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+    return [
+        HeldCertificate(c.type_id, c.issued_on, c.expires_on, c.revoked_at is not None)
+        for c in rows
+    ]
+
+
+def _create(
+    draft: Draft, attempt: Attempt, reissued_from: Certificate | None = None
+) -> Certificate:
+    """Check, number, render, sign and add one certificate to the current transaction."""
+    token = secrets.token_urlsafe(24)
+    content = CertificateContent(
+        draft.holder_name, draft.title, "", draft.issued_on, draft.expires_on, draft.issuer,
+        verification_url(token), draft.level, draft.position, draft.exam_title,
+    )  # fmt: skip
+    loaded = fonts()
+    try:
+        loaded.check(*content.texts())
+    except UnprintableCharacter as exc:
+        raise IssueRefused(str(exc)) from exc
+    identity = signing_identity()
+    if not (identity.key_path.exists() and identity.cert_path.exists()):
+        raise IssueRefused(f"签名密钥不存在（{identity.key_path}）；请先运行 flask cert init-key")
+    # The number last: the sequence row stays locked only while rendering and signing.
+    content = replace(content, number=next_number(draft.prefix, draft.issued_on.year))
+    pdf = sign_pdf(render_certificate(content, loaded, seal_image()), identity)
+    certificate = Certificate(
+        number=content.number, type_id=draft.type_id, holder=attempt.user, attempt=attempt,
+        holder_name=draft.holder_name, title=draft.title, level=draft.level,
+        position=draft.position, issued_on=draft.issued_on, expires_on=draft.expires_on,
+        issuer=draft.issuer, rules_version=draft.rules_version, rules_digest=draft.rules_digest,
+        token=token, pdf=pdf, reissued_from=reissued_from,
+    )  # fmt: skip
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def find_by_number(text: str) -> Certificate | None:
+    """A certificate by its number as a person may type it."""
+    try:
+        number = parse_number(text).text
+    except InvalidNumber:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.number == number))
+
+
+def revoke(number: str, reason: str, actor: User | None, now: datetime) -> Certificate:
+    """Revoke a certificate with a reason; audited. The stored PDF stays as issued."""
+    certificate = _live(number)
+    if not reason.strip():
+        raise IssueRefused("撤销须写明原因")
+    certificate.revoked_at, certificate.revoked_reason = now, reason.strip()
+    certificate.revoked_by = actor
+    record(actor, "certificate.revoke", certificate.number, reason=reason.strip())
+    db.session.commit()
+    return certificate
+
+
+def reissue(number: str, actor: User | None, now: datetime) -> Certificate:
+    """A new certificate (new number, today's date, the holder's current name) for the same
+    grant and expiry; the old one is revoked as replaced. Audited."""
+    old = _live(number)
+    user = old.holder
+    position = ((user.position or "").strip() or old.position) if old.position else None
+    draft = Draft(
+        old.type_id, parse_number(old.number).prefix, user.name.strip(), old.title, old.level,
+        position, local_date(now), old.expires_on, old.issuer, old.rules_version,
+        old.rules_digest, old.attempt.session.exam.title,
+    )  # fmt: skip
+    try:
+        new = _create(draft, old.attempt, reissued_from=old)
+    except BaseException:
+        db.session.rollback()
+        raise
+    old.revoked_at, old.revoked_by = now, actor
+    old.revoked_reason = f"已换发，新证书编号 {new.number}"
+    record(actor, "certificate.reissue", old.number, new=new.number)
+    db.session.commit()
+    return new
+
+
+def _live(number: str) -> Certificate:
+    certificate = find_by_number(number)
+    if certificate is None:
+        raise CertificateNotFound(f"找不到证书 {number}")
+    if certificate.revoked_at is not None:
+        raise IssueRefused(
+            f"证书 {certificate.number} 已于 {certificate.revoked_at:%Y-%m-%d} 撤销（{certificate.revoked_reason}）"
+        )
+    return certificate

@@ -1,0 +1,75 @@
+"""Issued certificates, their number sequences, and the verify page's rate counter.
+
+A certificate row is a record of what was issued: the printed texts, the dates and the
+rules in force are copied onto it, and the signed PDF is kept as issued, so changing a
+user's name, the rules or the renderer never changes a certificate already handed out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.attempt import Attempt
+from app.models.people import User
+from app.models.types import UTCDateTime, utcnow
+
+
+class Certificate(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    type_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str | None] = mapped_column(String(50))
+    position: Mapped[str | None] = mapped_column(String(100))
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issuer: Mapped[str] = mapped_column(String(200))
+    rules_version: Mapped[str] = mapped_column(String(64))
+    rules_digest: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Deferred: lists and the verify page never need the PDF's bytes.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(500))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reissued_from_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+
+    holder: Mapped[User] = relationship(foreign_keys=[user_id])
+    attempt: Mapped[Attempt] = relationship()
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    reissued_from: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    def status(self, today: date) -> str:
+        """valid, expired or revoked (a replaced certificate counts as revoked)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if today > self.expires_on else "valid"
+
+
+class CertificateSequence(db.Model):
+    """The last sequence number used per (number prefix, year): one row, bumped in the
+    issuing transaction, so numbers have no gaps from failed issues and no duplicates."""
+
+    __tablename__ = "certificate_sequence"
+
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class RateCounter(db.Model):
+    """Hits per key (e.g. a client address) per fixed time window, shared by every worker."""
+
+    __tablename__ = "rate_counter"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, index=True)
+    hits: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,11 @@
+"""The verification form: a certificate number and the holder's name, both required."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+
+class VerifyForm(FlaskForm):
+    number = StringField("证书编号", validators=[DataRequired("请输入证书编号"), Length(max=64)])
+    name = StringField("持证人姓名", validators=[DataRequired("请输入持证人姓名"), Length(max=100)])
+    submit = SubmitField("核验")
