@@ -70,21 +70,19 @@ def take(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @login_required
 def answer(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("position"), int):
+    if not isinstance(body, dict) or type(body.get("position")) is not int:
         return jsonify(error="请求格式不正确。"), 400
     flagged = body.get("flagged")
     try:
         save_answer(
-            attempt, body["position"], utcnow(), body.get("response", UNCHANGED),
+            attempt_id, current_user.id, body["position"], utcnow(), body.get("response", UNCHANGED),
             flagged if isinstance(flagged, bool) else None,
         )  # fmt: skip
-    except (AttemptRefused, InvalidResponse) as refused:
-        status = refused.status if isinstance(refused, AttemptRefused) else 400
-        return jsonify(
-            error=getattr(refused, "message", str(refused)), final=attempt.finalized
-        ), status
+    except AttemptRefused as refused:
+        return jsonify(error=refused.message), refused.status
+    except InvalidResponse as invalid:
+        return jsonify(error=str(invalid)), 400
     return jsonify(saved=True, at=utcnow().isoformat())
 
 

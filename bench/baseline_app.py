@@ -1,0 +1,29 @@
+"""The baseline for the answer-saving benchmark: a bare Flask route that inserts one row
+into the same kind of database, through the same engine settings, under gunicorn."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, insert
+
+from app.database import enable_sqlite_pragmas
+
+metadata = MetaData()
+rows = Table("bench_row", metadata, Column("id", Integer, primary_key=True), Column("body", Text))
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+    engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+    enable_sqlite_pragmas(engine)
+    metadata.create_all(engine)
+
+    @app.post("/insert")
+    def insert_row():
+        with engine.begin() as conn:
+            conn.execute(insert(rows).values(body=request.get_data(as_text=True)))
+        return {"saved": True}
+
+    return app
