@@ -18,7 +18,9 @@ from question_bank.model import normalize_text
 ROOT = Path(__file__).resolve().parents[2] / "question_bank"
 BANK_FILE = ROOT / "banks" / "party-basics.yaml"
 EXAM_FILES = sorted((ROOT / "exams").glob("*.yaml"))
-CITATION = re.compile(r"《[^》]+》.*(第[一二三四五六七八九十百零〇\d]+(条|部分|章|编)|总纲|序言|题注)")
+CITATION = re.compile(
+    r"《[^》]+》.*(第[一二三四五六七八九十百零〇\d]+(条|部分|章|编)|总纲|序言|题注)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,11 @@ def test_keys_are_balanced(bank):
 
 def test_no_catch_all_options_that_would_be_shuffled(bank):
     catch_all = re.compile(r"以上(都|均|全)")
-    offenders = [q.id for q in bank.questions if q.shuffle_options and any(catch_all.search(t) for _, t in q.options)]
+    offenders = [
+        q.id
+        for q in bank.questions
+        if q.shuffle_options and any(catch_all.search(t) for _, t in q.options)
+    ]
     assert offenders == []
 
 

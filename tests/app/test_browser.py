@@ -1,0 +1,142 @@
+"""The test page in a real browser: Chromium driven by Playwright against a live server.
+
+Skips where Chromium is missing, unless REQUIRE_BROWSER=1 (as in CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.app.exam_fixtures import open_session
+from tests.conftest import make_user
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_url(app) -> Iterator[str]:
+    app.config["SERVER_NAME"] = None
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.config["SERVER_NAME"] = "exam.test"
+
+
+def log_in(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", "candidate")
+    page.fill("#password", "correct-horse-1")
+    page.click("#submit")
+    page.wait_for_url(f"{base}/")
+
+
+def answer(page, fieldset) -> None:
+    kind = fieldset.get_attribute("data-type")
+    if kind == "fill":
+        for blank in fieldset.locator("input.blank").all():
+            blank.fill("测试答案")
+        blank.blur()
+    else:
+        fieldset.locator("input[name]").first.check()
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
+    ids=["desktop", "phone"],
+)
+def test_take_a_whole_test_reload_half_way_and_submit(browser, live_url, ctx, viewport):
+    make_user("candidate", name="张晓明")
+    session = open_session()
+    page = browser.new_page(viewport=viewport)
+    log_in(page, live_url)
+    page.click(f"text={session.title}")
+    page.click("#submit")
+    page.wait_for_selector("#countdown")
+    questions = page.locator("fieldset.question")
+    count = questions.count()
+    half = count // 2
+    for i in range(half):
+        answer(page, questions.nth(i))
+    questions.nth(0).locator(".flag-box").check()
+    page.wait_for_function("document.getElementById('save-state').textContent === '全部答案已保存'")
+    deadline = page.get_attribute("#attempt", "data-deadline")
+    clock_before = page.inner_text("#countdown")
+
+    page.reload()
+    page.wait_for_selector("#countdown")
+    assert page.get_attribute("#attempt", "data-deadline") == deadline
+    assert page.inner_text("#countdown") <= clock_before  # it kept counting down, never restarted
+    for i in range(half):
+        fieldset = questions.nth(i)
+        if fieldset.get_attribute("data-type") == "fill":
+            assert fieldset.locator("input.blank").first.input_value() == "测试答案"
+        else:
+            assert fieldset.locator("input[name]").first.is_checked()
+    assert questions.nth(0).locator(".flag-box").is_checked()
+    assert page.locator(".palette a.answered").count() == half
+
+    for i in range(half, count - 1):
+        answer(page, questions.nth(i))
+    page.wait_for_function("document.getElementById('save-state').textContent === '全部答案已保存'")
+    messages = []
+    page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.click("#submit-button")
+    page.wait_for_selector(".result")
+    assert f"第 {count} 题" in messages[0] and "还有 1 题未作答" in messages[0]
+    assert page.locator(".verdict").inner_text() in ("合格", "不合格")
+    assert "/ 20 分" in page.inner_text(".score")
+    page.close()
+
+
+def test_saving_retries_when_the_network_drops(browser, live_url, ctx):
+    make_user("candidate", name="张晓明")
+    session = open_session()
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_url)
+    page.goto(f"{live_url}/sessions/{session.id}")
+    page.click("#submit")
+    page.wait_for_selector("#countdown")
+    context.set_offline(True)
+    page.locator("fieldset.question").nth(0).locator("input[name]").first.check()
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('正在重试')")
+    context.set_offline(False)
+    page.wait_for_function(
+        "document.getElementById('save-state').textContent === '全部答案已保存'", timeout=20000
+    )
+    page.reload()
+    assert page.locator("fieldset.question").nth(0).locator("input[name]").first.is_checked()
+    context.close()
