@@ -35,6 +35,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.certificate.routes import bp as certificate_bp
     from app.errors import register_error_pages
@@ -44,6 +45,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.verify.routes import bp as verify_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(practice_bp)
     app.register_blueprint(exam_bp)
@@ -68,9 +70,11 @@ def configure_cli(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
+    from app.admin.areas import admin_areas
     from app.exam.catalog import exam_definition
     from app.timefmt import localtime, points
 
+    app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
     app.jinja_env.globals["exam_rules"] = exam_definition

@@ -1,0 +1,81 @@
+"""Who may use which admin page, and what a unit admin may see.
+
+A system admin sees everything; a unit admin sees their own unit and the units below
+it, and nothing else: objects outside that scope are reported as not found (404), so
+their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role, Unit, User
+
+F = TypeVar("F", bound=Callable)
+
+ADMIN_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Anonymous users go to the login page; logged-in users without the role get 403."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+system_admin_required = roles_required(Role.SYSTEM_ADMIN)
+admin_required = roles_required(*ADMIN_ROLES)
+
+
+def unit_scope(user: User) -> set[int] | None:
+    """Unit ids the user administers; None means every unit (system admin)."""
+    if user.role is Role.SYSTEM_ADMIN:
+        return None
+    if user.role is Role.UNIT_ADMIN and user.unit is not None:
+        return user.unit.subtree_ids()
+    return set()
+
+
+def in_scope(user: User, unit_id: int | None) -> bool:
+    scope = unit_scope(user)
+    return scope is None or (unit_id is not None and unit_id in scope)
+
+
+def unit_or_404(unit_id: int) -> Unit:
+    """A unit the current user administers, or 404."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not in_scope(current_user, unit.id):
+        abort(404)
+    return unit
+
+
+def person_or_404(user_id: int) -> User:
+    """A person in the current user's scope, or 404."""
+    person = db.session.get(User, user_id)
+    if person is None or not in_scope(current_user, person.unit_id):
+        abort(404)
+    return person
+
+
+def units_in_scope(user: User) -> list[Unit]:
+    query = select(Unit).order_by(Unit.name)
+    scope = unit_scope(user)
+    if scope is not None:
+        query = query.where(Unit.id.in_(scope))
+    return list(db.session.scalars(query))
