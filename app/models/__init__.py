@@ -3,6 +3,7 @@
 from app.models.attempt import Attempt, AttemptItem
 from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
+from app.models.bank_upload import BankUpload
 from app.models.certificate import Certificate, CertificateSequence, RateCounter
 from app.models.exam import Exam, ExamSession, SessionCandidate, SessionUnit
 from app.models.people import Role, Unit, User
@@ -13,6 +14,7 @@ __all__ = [
     "AttemptItem",
     "AuditEntry",
     "Bank",
+    "BankUpload",
     "BankVersion",
     "BankVersionItem",
     "Certificate",
