@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Date, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,7 +57,14 @@ class User(UserMixin, db.Model):
         default=Role.CANDIDATE,
     )
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # 拟任职务: the post a pre-appointment pass is taken for; certificates print it.
     position: Mapped[str | None] = mapped_column(String(100))
+    current_position: Mapped[str | None] = mapped_column(String(100))  # 职务 held now
+    employee_number: Mapped[str | None] = mapped_column(String(32), unique=True)  # 工号
+    # 身份证号, checked with its GB 11643 check digit; shown only masked.
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(11))
+    birth_date: Mapped[date | None] = mapped_column(Date)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
