@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
 from app import create_app
+from app.exam.catalog import clear_caches
 from app.extensions import db
 from app.models import Role, Unit, User
 
@@ -61,6 +62,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     app: Flask = request.getfixturevalue("app")
+    clear_caches()
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

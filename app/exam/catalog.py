@@ -58,3 +58,10 @@ def version_index(version_id: int) -> VersionIndex:
 def question_of(revision_id: int) -> Question:
     """A stored question revision; revisions never change once written."""
     return Question.from_dict(db.session.get(QuestionRevision, revision_id).data)
+
+
+def clear_caches() -> None:
+    """Forget parsed exams and bank versions: for tests, whose emptied tables reuse ids."""
+    _parse.cache_clear()
+    version_index.cache_clear()
+    question_of.cache_clear()

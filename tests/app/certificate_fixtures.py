@@ -44,8 +44,7 @@ def fresh_catalog() -> Iterator[None]:
 
 
 def _clear_catalog() -> None:
-    for cached in (catalog.version_index, catalog.question_of, catalog._parse):
-        cached.cache_clear()
+    catalog.clear_caches()
 
 
 @pytest.fixture

@@ -128,8 +128,7 @@ def test_resume_after_reload_and_restart_keeps_answers_and_deadline(client, app,
     save(
         client, attempt_id, {"position": first.position, "response": answer, "flagged": True}, token
     )
-    catalog.question_of.cache_clear()  # as after a server restart
-    catalog.version_index.cache_clear()
+    catalog.clear_caches()  # as after a server restart
     other_device = app.test_client()
     login(other_device, "candidate")
     again = other_device.get(f"/sessions/{session.id}").get_data(as_text=True)
