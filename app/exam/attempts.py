@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
 from app.exam.catalog import exam_definition, question_of, version_index
+from app.exam.grants import attempts_allowed, claim_time_grants
 from app.exam.sessions import attempts_in, may_take
 from app.extensions import db
 from app.models import Attempt, AttemptItem, ExamSession, User
@@ -56,7 +57,7 @@ def start_attempt(
         (access_code or "").strip().encode(), session.access_code.encode()
     ):
         raise AttemptRefused("考场口令不正确。", 400)
-    if len(previous) >= session.max_attempts:
+    if len(previous) >= attempts_allowed(user, session):
         raise AttemptRefused("您在本场考试的作答次数已用完。")
     if wait := retake_wait(user, session.exam.code, now):
         raise AttemptRefused(wait)
@@ -86,6 +87,7 @@ def _new_attempt(
         deadline=min(now + timedelta(minutes=exam.time_limit_minutes), session.closes_at),
         policy={
             "multiple": exam.multiple_scoring,
+            "time_limit_minutes": exam.time_limit_minutes,
             "pass_mark": {"value": str(exam.pass_mark.value), "percent": exam.pass_mark.percent},
             "review": {"show": exam.review.show, "when": exam.review.when},
             "sections": [{"title": s.title, "type": s.type, "points": str(s.points)} for s in paper.sections],
@@ -103,6 +105,7 @@ def _new_attempt(
             )  # fmt: skip
             position += 1
     db.session.add(attempt)
+    claim_time_grants(attempt)
     return attempt
 
 

@@ -15,6 +15,7 @@ from app.exam.attempts import (
     start_attempt,
 )
 from app.exam.forms import StartForm, SubmitForm
+from app.exam.grants import attempts_allowed
 from app.exam.sessions import attempts_in, may_take
 from app.exam.views import paper_view, review_level, review_view
 from app.extensions import db
@@ -48,7 +49,12 @@ def start(session_id: int):
             return redirect(url_for("exam.take", attempt_id=attempt.id))
     attempts = attempts_in(current_user, session)
     return render_template(
-        "exam/start.html", session=session, form=form, attempts=attempts, now=utcnow()
+        "exam/start.html",
+        session=session,
+        form=form,
+        attempts=attempts,
+        now=utcnow(),
+        allowed=attempts_allowed(current_user, session),
     )
 
 

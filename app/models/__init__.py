@@ -5,7 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
 from app.models.bank_upload import BankUpload
 from app.models.certificate import Certificate, CertificateSequence, RateCounter
-from app.models.exam import Exam, ExamSession, SessionCandidate, SessionUnit
+from app.models.exam import Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit
 from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
 
@@ -28,6 +28,7 @@ __all__ = [
     "RateCounter",
     "Role",
     "SessionCandidate",
+    "SessionGrant",
     "SessionUnit",
     "Unit",
     "User",

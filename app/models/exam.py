@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from app.extensions import db
 from app.models.bank import Bank, BankVersion
 from app.models.people import Unit, User
 from app.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.models.attempt import Attempt
 
 
 class Exam(db.Model):
@@ -66,3 +70,30 @@ class SessionUnit(db.Model):
 
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True, index=True)
+
+
+class SessionGrant(db.Model):
+    """An admin's adjustment for one candidate in one session: extra attempts beyond the
+    session's limit and/or extra minutes.
+
+    Extra minutes belong to one attempt: the one in progress when granted, or else the
+    next one the candidate starts (``attempt_id`` is set then). ``beyond_close`` lets
+    those minutes run past the session's closing time.
+    """
+
+    __tablename__ = "session_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"), index=True)
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    beyond_close: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(200))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    attempt: Mapped[Attempt | None] = relationship()
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])

@@ -1,0 +1,87 @@
+"""Per-candidate adjustments of a session (extra attempts, extra time) and the deadline
+rule they change.
+
+An attempt's deadline is the earlier of its start + time limit + granted minutes and
+the session's close. Granted minutes marked ``beyond_close`` also move that
+candidate's close, so a candidate who lost time to a fault can finish after the
+others; plain granted minutes never run past the session's close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.exam.catalog import exam_definition
+from app.extensions import db
+from app.models import Attempt, ExamSession, SessionGrant, User
+
+
+def attempts_allowed(user: User, session: ExamSession) -> int:
+    """The session's limit plus every fresh attempt granted to this candidate."""
+    extra = db.session.scalar(
+        select(func.coalesce(func.sum(SessionGrant.extra_attempts), 0)).where(
+            SessionGrant.session_id == session.id, SessionGrant.user_id == user.id
+        )
+    )
+    return session.max_attempts + int(extra)
+
+
+def time_limit_minutes(attempt: Attempt) -> int:
+    """The limit the attempt began with (attempts started before it was kept: the exam's)."""
+    kept = attempt.policy.get("time_limit_minutes")
+    return (
+        int(kept) if kept is not None else exam_definition(attempt.session.exam).time_limit_minutes
+    )
+
+
+def deadline(
+    started_at: datetime, limit_minutes: int, closes_at: datetime, grants: Iterable[SessionGrant]
+) -> datetime:
+    grants = list(grants)
+    extra = sum(g.extra_minutes for g in grants)
+    beyond = sum(g.extra_minutes for g in grants if g.beyond_close)
+    return min(
+        started_at + timedelta(minutes=limit_minutes + extra),
+        closes_at + timedelta(minutes=beyond),
+    )
+
+
+def grants_of(attempt: Attempt) -> list[SessionGrant]:
+    return list(
+        db.session.scalars(select(SessionGrant).where(SessionGrant.attempt_id == attempt.id))
+    )
+
+
+def claim_time_grants(attempt: Attempt) -> None:
+    """Give a new attempt the minutes granted for a future attempt, and set its deadline."""
+    with db.session.no_autoflush:  # the new attempt is written at the caller's commit
+        pending = list(
+            db.session.scalars(
+                select(SessionGrant).where(
+                    SessionGrant.session_id == attempt.session.id,
+                    SessionGrant.user_id == attempt.user.id,
+                    SessionGrant.attempt_id.is_(None),
+                    SessionGrant.extra_minutes > 0,
+                )
+            )
+        )
+    if not pending:
+        return
+    for grant in pending:
+        grant.attempt = attempt
+    attempt.deadline = deadline(
+        attempt.started_at, time_limit_minutes(attempt), attempt.session.closes_at, pending
+    )
+
+
+def refresh_deadline(attempt: Attempt) -> None:
+    """Recompute an attempt's deadline after its grants or the session's close changed."""
+    attempt.deadline = deadline(
+        attempt.started_at,
+        time_limit_minutes(attempt),
+        attempt.session.closes_at,
+        grants_of(attempt),
+    )
