@@ -16,6 +16,7 @@ from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
 from app.exam.catalog import exam_definition, question_of, version_index
 from app.exam.grants import attempts_allowed, claim_time_grants
+from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.extensions import db
 from app.models import Attempt, AttemptItem, ExamSession, User
@@ -213,12 +214,12 @@ def _jsonable(response: object) -> object:
 
 
 def paper_of(attempt: Attempt) -> Paper:
-    """The paper exactly as given, rebuilt from the stored revisions and option orders."""
+    """The paper as given (stored option orders), with the revisions it is scored on."""
     sections = attempt.policy["sections"]
     grouped: list[list[PaperItem]] = [[] for _ in sections]
     for item in attempt.items:
         grouped[item.section].append(
-            PaperItem(question_of(item.question_revision_id), tuple(item.option_order))
+            PaperItem(question_of(item.scoring_revision_id), tuple(item.option_order))
         )
     return Paper(
         attempt.session.exam.code,
@@ -249,7 +250,7 @@ def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
         return db.session.get(Attempt, attempt_id, populate_existing=True)
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
-    _store_result(attempt, result)
+    store_result(attempt, result)
     record(
         attempt.user,
         "attempt.finalize",
@@ -260,6 +261,7 @@ def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
     )
     db.session.commit()
     issue_certificates(attempt)  # after the commit, and never raises: the score is kept
+    record_reviewed_mistakes(attempt, now)
     return attempt
 
 
@@ -271,10 +273,10 @@ def _responses(attempt: Attempt) -> dict[str, object]:
     }
 
 
-def _store_result(attempt: Attempt, result: PaperResult) -> None:
+def store_result(attempt: Attempt, result: PaperResult) -> None:
     verdicts = {r.question_id: r for s in result.sections for r in s.items}
     for item in attempt.items:
-        scored = verdicts[question_of(item.question_revision_id).id]
+        scored = verdicts[question_of(item.scoring_revision_id).id]
         item.awarded, item.verdict = as_decimal(scored.awarded), scored.verdict.value
     attempt.score = as_decimal(result.total)
     attempt.score_exact = str(result.total)

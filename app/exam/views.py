@@ -79,8 +79,8 @@ def review_view(attempt: Attempt, level: str) -> list[SectionView]:
         for view in section.items:
             stored = items[view.position]
             view.review = {"verdict": stored.verdict, "awarded": stored.awarded}
-            if level == "keys":
-                question = question_of(stored.question_revision_id)
+            if level == "keys":  # the keys scored on: corrected ones after a re-score
+                question = question_of(stored.scoring_revision_id)
                 labels = {key: label for key, label, _ in view.options}
                 view.review |= {
                     "keys": [labels.get(k, k) for k in question.keys]

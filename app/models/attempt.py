@@ -44,6 +44,8 @@ class Attempt(db.Model):
     possible: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     passed: Mapped[bool | None]
     sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Set once the wrong answers went into the notebook (when the review showed the keys).
+    notebook_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[ExamSession] = relationship()
     user: Mapped[User] = relationship()
@@ -72,6 +74,13 @@ class AttemptItem(db.Model):
     flagged: Mapped[bool] = mapped_column(default=False)
     awarded: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     verdict: Mapped[str | None] = mapped_column(String(16))
+    # A re-score after a corrected key scores on a newer revision; the paper stays as given.
+    scored_revision_id: Mapped[int | None] = mapped_column(ForeignKey("question_revision.id"))
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
-    revision: Mapped[QuestionRevision] = relationship()
+    revision: Mapped[QuestionRevision] = relationship(foreign_keys=[question_revision_id])
+
+    @property
+    def scoring_revision_id(self) -> int:
+        """The revision the item is scored on: the corrected one after a re-score."""
+        return self.scored_revision_id or self.question_revision_id

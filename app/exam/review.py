@@ -1,0 +1,44 @@
+"""After a test: the questions got wrong go into the candidate's notebook (错题本), once,
+when the review policy lets them see the keys — at finalization, or when the review
+opens after the session closes (the first time the result page is shown then)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import update
+
+from app.exam.catalog import question_of
+from app.exam.views import review_level
+from app.extensions import db
+from app.models import Attempt
+from app.practice.notebook import SOURCE_EXAM, record_wrong_answers
+from question_bank.types import Verdict
+
+
+def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
+    """Never raises, like certificate issuance: a notebook problem must not hide a result.
+
+    Earlier, the notebook would show keys the candidate may not yet see; the claim on
+    ``notebook_recorded_at`` makes two page loads at once record the mistakes only once.
+    """
+    if attempt.notebook_recorded_at is not None or review_level(attempt, now) != "keys":
+        return
+    try:
+        claimed = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.notebook_recorded_at.is_(None))
+            .values(notebook_recorded_at=now)
+        ).rowcount
+        if claimed:
+            wrong = [
+                (question_of(item.scoring_revision_id).id, item.scoring_revision_id)
+                for item in attempt.items
+                if item.verdict != Verdict.CORRECT
+            ]
+            record_wrong_answers(attempt.user_id, attempt.session.exam.bank_id, wrong, SOURCE_EXAM)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("notebook update failed for attempt %s", attempt.id)

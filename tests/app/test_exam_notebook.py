@@ -1,0 +1,75 @@
+"""Questions got wrong in a test go into the notebook once the keys may be seen, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.exam.attempts import finalize, start_attempt
+from app.extensions import db
+from app.models import NotebookEntry
+from app.models.types import utcnow
+from tests.app.exam_fixtures import open_session
+from tests.app.test_attempts import correct_response
+from tests.conftest import login, make_user
+
+
+@pytest.fixture
+def candidate(ctx):
+    return make_user("candidate", name="张晓明")
+
+
+def answer_all_but(attempt, wrong: int) -> set[str]:
+    """Answer the first ``wrong`` items wrongly (left empty) and the rest right."""
+    missed = set()
+    for item in attempt.items:
+        if item.position < wrong:
+            missed.add(item.revision.question_key)
+        else:
+            item.response = correct_response(item)
+    db.session.commit()
+    return missed
+
+
+def entries(user_id: int) -> dict[str, int]:
+    rows = db.session.scalars(select(NotebookEntry).where(NotebookEntry.user_id == user_id))
+    return {row.question_key: row.times_wrong for row in rows}
+
+
+def test_wrong_answers_go_to_the_notebook_at_finalization(client, candidate):
+    session = open_session()  # review: keys, immediately
+    attempt = start_attempt(candidate, session, None, utcnow())
+    missed = answer_all_but(attempt, 3)
+    finalize(attempt.id, "candidate", utcnow())
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+    login(client, "candidate")
+    client.get(f"/attempts/{attempt.id}/result")  # a second look records nothing more
+    finalize(attempt.id, "candidate", utcnow())
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+    assert db.session.scalars(select(NotebookEntry)).first().last_source == "exam"
+
+
+def test_after_close_the_notebook_waits_for_the_review(client, candidate):
+    session = open_session(when="after_close")
+    attempt = start_attempt(candidate, session, None, utcnow())
+    missed = answer_all_but(attempt, 2)
+    finalize(attempt.id, "candidate", utcnow())
+    login(client, "candidate")
+    client.get(f"/attempts/{attempt.id}/result")
+    assert entries(candidate.id) == {}  # the keys are not shown yet
+    session.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    for _ in range(2):
+        assert "正确答案" in client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+
+
+def test_no_notebook_when_the_review_hides_the_keys(candidate):
+    session = open_session()
+    attempt = start_attempt(candidate, session, None, utcnow())
+    attempt.policy = {**attempt.policy, "review": {"show": "answers", "when": "immediately"}}
+    answer_all_but(attempt, 4)
+    finalize(attempt.id, "candidate", utcnow())
+    assert entries(candidate.id) == {}
