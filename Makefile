@@ -23,6 +23,7 @@ db: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask cert init-key
 	$(BIN)/flask bank import question_bank/banks/*.yaml
+	$(BIN)/flask exam import question_bank/exams/*.yaml
 	$(BIN)/flask demo seed
 
 lint: setup
