@@ -1,0 +1,1 @@
+"""Question banks in the browser: list, preview, edit, upload, publish, history (system admin)."""

@@ -1,0 +1,76 @@
+"""Forms of the bank pages (CSRF comes with FlaskForm).
+
+The question form has no validators of its own: its fields are named after the YAML
+fields and checked by the bank validator (see ``drafts``), so choices are not enforced
+here either — a forged type or topic gets the validator's message.
+"""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
+
+from question_bank.model import TYPE_TITLES
+
+TYPE_CHOICES = [(kind, title) for kind, title in TYPE_TITLES.items()]
+DIFFICULTY_CHOICES = [
+    (str(n), f"{n}（{'较易' if n < 3 else '中等' if n == 3 else '较难'}）") for n in range(1, 6)
+]
+STATUS_CHOICES = [("", "全部状态"), ("current", "在用"), ("retired", "已停用")]
+
+
+class QuestionForm(FlaskForm):
+    id = StringField(
+        "题目编号", description="字母、数字、“_”和“-”，如 charter-0101；保存后不能再改"
+    )
+    type = SelectField("题型", choices=TYPE_CHOICES, validate_choice=False)
+    topic = SelectField("主题", choices=[], validate_choice=False)
+    difficulty = SelectField("难度", choices=DIFFICULTY_CHOICES, default="3", validate_choice=False)
+    stem = TextAreaField("题干", description="填空题用四个或更多下划线“____”标出每个空")
+    options = TextAreaField("选项", description="每行一个，依次为 A、B、C……；判断题和填空题留空")
+    answer = TextAreaField(
+        "答案",
+        description="单选：A；多选：ACD；判断：对 或 错；填空：每空一行，几个都算对的答案用“|”隔开",
+    )
+    explanation = TextAreaField("解析（可选）")
+    source = StringField("出处", description="依据的文件和条款，如《中国共产党章程》第十条")
+    tags = StringField("标签（可选）", description="多个标签用逗号隔开")
+    shuffle_options = BooleanField("考试时打乱选项顺序", default=True)
+    seen_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField("保存并发布新版本")
+
+
+class RetireForm(FlaskForm):
+    seen_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField("停用此题")
+
+
+class QuestionFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("题干包含")
+    topic = SelectField("主题", choices=[], validate_choice=False)
+    type = SelectField("题型", choices=[("", "全部题型"), *TYPE_CHOICES], validate_choice=False)
+    difficulty = SelectField(
+        "难度", choices=[("", "全部难度"), *DIFFICULTY_CHOICES], validate_choice=False
+    )
+    status = SelectField("状态", choices=STATUS_CHOICES, validate_choice=False)
+    tag = SelectField("标签", choices=[], validate_choice=False)
+
+
+class UploadForm(FlaskForm):
+    file = FileField("题库文件（YAML，UTF-8）", validators=[FileRequired("请选择要上传的题库文件")])
+    submit = SubmitField("校验并比较")
+
+
+class PublishForm(FlaskForm):
+    submit = SubmitField("发布")

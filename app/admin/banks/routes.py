@@ -1,0 +1,266 @@
+"""Question bank pages: questions, preview, web edits, uploads, version history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from app.admin.access import system_admin_required
+from app.admin.banks import services, uploads
+from app.admin.banks.diff import diff_banks, shown_fields
+from app.admin.banks.drafts import draft_from_form, form_values
+from app.admin.banks.forms import (
+    PublishForm,
+    QuestionFilterForm,
+    QuestionForm,
+    RetireForm,
+    UploadForm,
+)
+from app.bank.services import BankNotFound, bank_summaries, load_version
+from app.timefmt import localtime
+from question_bank.bank_format import dump_bank
+
+bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
+
+
+@bp.errorhandler(BankNotFound)
+@bp.errorhandler(uploads.UploadNotFound)
+def _not_found(exc: Exception):
+    abort(404)
+
+
+@bp.route("/")
+@system_admin_required
+def index():
+    return render_template("admin/banks/index.html", banks=bank_summaries())
+
+
+@bp.route("/<name>/")
+@system_admin_required
+def questions(name: str):
+    version, content, rows = services.bank_questions(name)
+    form = QuestionFilterForm(request.args)
+    form.topic.choices = [("", "全部主题"), *content.topics]
+    form.tag.choices = [("", "全部标签"), *((t, t) for t in services.all_tags(rows))]
+    wanted = services.QuestionFilter(
+        form.q.data or "",
+        *(f.data or "" for f in (form.topic, form.type, form.difficulty, form.status, form.tag)),
+    )
+    page = services.page_of(rows, wanted, request.args.get("page", 1, type=int))
+    return render_template(
+        "admin/banks/questions.html",
+        name=name,
+        version=version,
+        topics=dict(content.topics),
+        form=form,
+        page=page,
+        query={k: v for k, v in request.args.items() if k in form._fields and k != "page"},
+    )
+
+
+@bp.route("/<name>/questions/<qid>")
+@system_admin_required
+def question(name: str, qid: str):
+    version, content, rows = services.bank_questions(name)
+    row = services.find_row(rows, qid) or abort(404)
+    return render_template(
+        "admin/banks/question.html",
+        name=name,
+        row=row,
+        item=services.preview_item(row.question),
+        fields=shown_fields(row.question),
+        topics=dict(content.topics),
+        retire=RetireForm(seen_version=version.number),
+    )
+
+
+@bp.route("/<name>/questions/new", methods=["GET", "POST"])
+@system_admin_required
+def new_question(name: str):
+    version, content, _ = services.bank_questions(name)
+    form = _question_form(content, version.number)
+    if form.validate_on_submit():
+        draft = draft_from_form(form.data)
+        saved = _saved(
+            form,
+            lambda: services.create_question(
+                name, form.seen_version.data, draft, current_user._get_current_object()
+            ),
+        )
+        if saved:
+            return redirect(url_for(".question", name=name, qid=draft["id"]))
+    return render_template("admin/banks/edit.html", name=name, form=form, qid=None)
+
+
+@bp.route("/<name>/questions/<qid>/edit", methods=["GET", "POST"])
+@system_admin_required
+def edit_question(name: str, qid: str):
+    version, content, rows = services.bank_questions(name)
+    row = services.find_row(rows, qid)
+    if row is None or row.retired:
+        abort(404)
+    form = _question_form(content, version.number, form_values(row.question))
+    if form.validate_on_submit():
+        draft = draft_from_form(form.data)
+        saved = _saved(
+            form,
+            lambda: services.edit_question(
+                name, form.seen_version.data, qid, draft, current_user._get_current_object()
+            ),
+        )
+        if saved:
+            return redirect(url_for(".question", name=name, qid=qid))
+    return render_template("admin/banks/edit.html", name=name, form=form, qid=qid)
+
+
+@bp.post("/<name>/questions/<qid>/retire")
+@system_admin_required
+def retire_question(name: str, qid: str):
+    form = RetireForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _saved(
+        form,
+        lambda: services.retire_question(
+            name, form.seen_version.data, qid, current_user._get_current_object()
+        ),
+    )
+    return redirect(url_for(".question", name=name, qid=qid))
+
+
+@bp.route("/<name>/versions")
+@system_admin_required
+def versions(name: str):
+    return render_template(
+        "admin/banks/versions.html", name=name, rows=services.version_history(name)
+    )
+
+
+@bp.route("/<name>/diff")
+@system_admin_required
+def diff(name: str):
+    old_number, new_number = request.args.get("old", type=int), request.args.get("new", type=int)
+    if not old_number or not new_number:
+        abort(404)
+    old, new = load_version(name, old_number), load_version(name, new_number)
+    return render_template(
+        "admin/banks/diff.html", name=name, old=old[0], new=new[0], diff=diff_banks(old[1], new[1])
+    )
+
+
+@bp.route("/<name>/versions/<int:number>.yaml")
+@system_admin_required
+def download(name: str, number: int):
+    _, content = load_version(name, number)
+    return Response(
+        dump_bank(content),
+        mimetype="application/x-yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}-v{number}.yaml"'},
+    )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@system_admin_required
+def upload():
+    form, excerpts, report = UploadForm(), [], None
+    if form.validate_on_submit():
+        max_bytes = current_app.config["BANK_MAX_BYTES"]
+        data = uploads.read_limited(form.file.data.stream, max_bytes)
+        filename = form.file.data.filename or "upload.yaml"
+        bank, report = uploads.check_upload(data, filename, max_bytes)
+        if bank is not None:
+            stored = uploads.store_upload(data, filename, bank, current_user._get_current_object())
+            return redirect(url_for(".pending", token=stored.id))
+        excerpts = uploads.error_excerpts(data, report)
+    return render_template("admin/banks/upload.html", form=form, report=report, excerpts=excerpts)
+
+
+@bp.route("/uploads/<token>")
+@system_admin_required
+def pending(token: str):
+    upload = uploads.own_upload(token, current_user)
+    if upload.published_at is not None:
+        return render_template("admin/banks/pending.html", upload=upload, review=None)
+    review = uploads.review(upload, current_app.config["BANK_MAX_BYTES"])
+    return render_template(
+        "admin/banks/pending.html", upload=upload, review=review, form=PublishForm()
+    )
+
+
+@bp.post("/uploads/<token>/publish")
+@system_admin_required
+def publish_pending(token: str):
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    try:
+        result = uploads.publish_upload(
+            token, current_user._get_current_object(), current_app.config["BANK_MAX_BYTES"]
+        )
+    except uploads.UploadClosed as exc:
+        flash(_closed_message(exc.upload), "warning")
+        return redirect(url_for(".pending", token=token))
+    except uploads.StaleUpload as exc:
+        flash(
+            f"未发布：{exc}，期间有人发布了新版本。请重新上传，对照最新版本核对后再发布。", "error"
+        )
+        return redirect(url_for(".pending", token=token))
+    if result.version is None:
+        flash("内容与当前版本相同，没有发布新版本。", "info")
+        return redirect(url_for(".questions", name=result.bank))
+    flash(
+        f"已发布 {result.bank} 第 {result.version} 版：新增 {result.added}，修改 {result.changed}，停用 {result.retired}。",
+        "success",
+    )
+    return redirect(url_for(".versions", name=result.bank))
+
+
+def _question_form(content, seen: int, data: dict | None = None) -> QuestionForm:
+    form = QuestionForm(data=(data or {}) | {"seen_version": seen})
+    form.topic.choices = list(content.topics)
+    return form
+
+
+def _saved(form, action: Callable[[], services.Published]) -> bool:
+    """Run one edit; its problems go beside the form fields they name, or at the top."""
+    try:
+        published = action()
+    except services.StaleVersion as exc:
+        flash(f"未保存：{exc}。请重新打开本页，在最新版本上修改。", "error")
+        return False
+    except services.EditRefused as exc:
+        for name, messages in exc.errors.items():
+            target = (
+                form._fields.get(name) if name not in ("", "csrf_token", "seen_version") else None
+            )
+            if target is None:
+                form.form_errors.extend(messages)
+            else:
+                target.errors = [*target.errors, *messages]
+        for message in form.form_errors:
+            flash(message, "error")
+        return False
+    for warning in published.warnings:
+        flash(f"提示：{warning}", "warning")
+    number = published.outcome.version
+    flash(f"已发布第 {number} 版。" if number else "内容没有变化，未发布新版本。", "success")
+    return True
+
+
+def _closed_message(upload) -> str:
+    if upload.published_version:
+        return f"此上传已于 {localtime(upload.published_at)} 发布为第 {upload.published_version} 版，无需再次发布。"
+    return (
+        f"此上传已于 {localtime(upload.published_at)} 处理过：内容与当时的版本相同，未发布新版本。"
+    )
