@@ -10,6 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -20,11 +21,16 @@ from wtforms.widgets import HiddenInput
 
 from question_bank.model import TYPE_TITLES
 
-TYPE_CHOICES = [(kind, title) for kind, title in TYPE_TITLES.items()]
+TYPE_CHOICES = [SelectChoice(kind, title) for kind, title in TYPE_TITLES.items()]
 DIFFICULTY_CHOICES = [
-    (str(n), f"{n}（{'较易' if n < 3 else '中等' if n == 3 else '较难'}）") for n in range(1, 6)
+    SelectChoice(str(n), f"{n}（{'较易' if n < 3 else '中等' if n == 3 else '较难'}）")
+    for n in range(1, 6)
 ]
-STATUS_CHOICES = [("", "全部状态"), ("current", "在用"), ("retired", "已停用")]
+STATUS_CHOICES = [
+    SelectChoice("", "全部状态"),
+    SelectChoice("current", "在用"),
+    SelectChoice("retired", "已停用"),
+]
 
 
 class QuestionForm(FlaskForm):
@@ -59,9 +65,11 @@ class QuestionFilterForm(FlaskForm):
 
     q = StringField("题干包含")
     topic = SelectField("主题", choices=[], validate_choice=False)
-    type = SelectField("题型", choices=[("", "全部题型"), *TYPE_CHOICES], validate_choice=False)
+    type = SelectField(
+        "题型", choices=[SelectChoice("", "全部题型"), *TYPE_CHOICES], validate_choice=False
+    )
     difficulty = SelectField(
-        "难度", choices=[("", "全部难度"), *DIFFICULTY_CHOICES], validate_choice=False
+        "难度", choices=[SelectChoice("", "全部难度"), *DIFFICULTY_CHOICES], validate_choice=False
     )
     status = SelectField("状态", choices=STATUS_CHOICES, validate_choice=False)
     tag = SelectField("标签", choices=[], validate_choice=False)

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.admin.access import system_admin_required
 from app.admin.banks import services, uploads
@@ -29,6 +30,7 @@ from app.admin.banks.forms import (
     UploadForm,
 )
 from app.bank.services import BankNotFound, bank_summaries, load_version
+from app.errors import MESSAGES
 from app.timefmt import localtime
 from question_bank.bank_format import dump_bank
 
@@ -38,7 +40,7 @@ bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
 @bp.errorhandler(BankNotFound)
 @bp.errorhandler(uploads.UploadNotFound)
 def _not_found(exc: Exception):
-    abort(404)
+    return render_template("error.html", code=404, message=MESSAGES[404]), 404
 
 
 @bp.route("/")
@@ -52,8 +54,8 @@ def index():
 def questions(name: str):
     version, content, rows = services.bank_questions(name)
     form = QuestionFilterForm(request.args)
-    form.topic.choices = [("", "全部主题"), *content.topics]
-    form.tag.choices = [("", "全部标签"), *((t, t) for t in services.all_tags(rows))]
+    form.topic.choices = [SelectChoice("", "全部主题"), *(SelectChoice(*t) for t in content.topics)]
+    form.tag.choices = [SelectChoice("", "全部标签"), *map(SelectChoice, services.all_tags(rows))]
     wanted = services.QuestionFilter(
         form.q.data or "",
         *(f.data or "" for f in (form.topic, form.type, form.difficulty, form.status, form.tag)),
@@ -228,7 +230,7 @@ def publish_pending(token: str):
 
 def _question_form(content, seen: int, data: dict | None = None) -> QuestionForm:
     form = QuestionForm(data=(data or {}) | {"seen_version": seen})
-    form.topic.choices = list(content.topics)
+    form.topic.choices = [SelectChoice(*topic) for topic in content.topics]
     return form
 
 
