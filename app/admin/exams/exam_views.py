@@ -1,0 +1,145 @@
+"""Exam pages: the list (with sessions), the structured form and the YAML editor."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms import Field, FieldList, FormField
+
+from app.admin.exams.exam_yaml import ExamYaml, build_exam_yaml, form_data
+from app.admin.exams.forms import SECTION_ROWS, ExamForm, ExamYamlForm
+from app.admin.exams.services import (
+    ExamInvalid,
+    bank_choices,
+    exam_rows,
+    started_attempts,
+    store_exam,
+)
+from app.admin.exams.session_services import session_rows
+from app.exam.sessions import ExamRefused
+from app.extensions import db
+from app.models import Exam
+from app.models.types import utcnow
+from question_bank.model import QUESTION_TYPES
+
+NEW_EXAM = {
+    "shuffle_questions": True,
+    "shuffle_options": True,
+    "review_show": "keys",
+    "review_from": "after_close",
+    "sections": [{"type": t} for t in QUESTION_TYPES],
+}
+YAML_TEMPLATE = """\
+exam: new-exam
+title: 新试卷
+bank: party-basics
+time_limit_minutes: 45
+pass_mark: 60%
+multiple_scoring: all_or_nothing
+review: {show: keys, from: after_close}
+sections:
+  - {type: single, count: 20, points: 2}
+"""
+
+
+def index():
+    return render_template(
+        "admin/exams/index.html", exams=exam_rows(), sessions=session_rows(utcnow())
+    )
+
+
+def _exam_or_404(exam_id: int) -> Exam:
+    return db.session.get(Exam, exam_id) or abort(404)
+
+
+def new_exam():
+    return _structured(None)
+
+
+def edit_exam(exam_id: int):
+    return _structured(_exam_or_404(exam_id))
+
+
+def _structured(exam: Exam | None):
+    """The structured form: it writes exam YAML, and the YAML checks decide."""
+    initial = NEW_EXAM if exam is None else form_data(exam.source)
+    if initial is None:
+        return redirect(url_for("admin_exams.edit_exam_yaml", exam_id=exam.id))
+    sections = initial["sections"] + [{}] * (SECTION_ROWS - len(initial["sections"]))
+    form = ExamForm(data={**initial, "sections": sections[:SECTION_ROWS]})
+    form.bank.choices = bank_choices()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        built = build_exam_yaml({**form.data, "code": exam.code if exam else form.code.data})
+        try:
+            saved = store_exam(built.source, current_user, exam)
+        except ExamRefused as refused:
+            problems = _place_problems(form, built, refused)
+        else:
+            flash(f"已保存试卷规则 {saved.code}（{saved.title}）", "success")
+            return redirect(url_for("admin_exams.index"))
+    return render_template(
+        "admin/exams/exam_form.html", form=form, exam=exam, problems=problems, **_context(exam)
+    )
+
+
+def _context(exam: Exam | None) -> dict:
+    return {"started": started_attempts(exam) if exam else 0}
+
+
+def _place_problems(form: ExamForm, built: ExamYaml, refused: ExamRefused) -> list[str]:
+    """Put each located problem beside its field; the rest are shown above the form."""
+    if not isinstance(refused, ExamInvalid):
+        return refused.messages
+    fields = dict(_walk(form))
+    rest = []
+    for diagnostic in refused.diagnostics:
+        field = fields.get(built.field_of(diagnostic) or "")
+        if field is None:
+            rest.append(diagnostic.message)
+        else:
+            field.errors = [*field.errors, diagnostic.message]
+    return rest
+
+
+def _walk(form) -> list[tuple[str, Field]]:
+    found = []
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                found += _walk(entry.form) if isinstance(entry, FormField) else []
+        else:
+            found.append((field.name, field))
+    return found
+
+
+def new_exam_yaml():
+    return _raw(None)
+
+
+def edit_exam_yaml(exam_id: int):
+    return _raw(_exam_or_404(exam_id))
+
+
+def _raw(exam: Exam | None):
+    """The YAML editor for power users: the same checks, problems shown by line."""
+    form = ExamYamlForm(data={"source": exam.source if exam else YAML_TEMPLATE})
+    diagnostics, problems = [], []
+    if form.validate_on_submit():
+        try:
+            saved = store_exam(form.source.data, current_user, exam)
+        except ExamInvalid as invalid:
+            diagnostics = invalid.diagnostics
+        except ExamRefused as refused:
+            problems = refused.messages
+        else:
+            flash(f"已保存试卷规则 {saved.code}（{saved.title}）", "success")
+            return redirect(url_for("admin_exams.index"))
+    return render_template(
+        "admin/exams/exam_yaml.html",
+        form=form,
+        exam=exam,
+        diagnostics=diagnostics,
+        problems=problems,
+        **_context(exam),
+    )

@@ -1,0 +1,163 @@
+"""Forms of the exams and sessions pages (CSRF comes with FlaskForm).
+
+The exam forms hold text only: what the values mean is decided by the exam YAML
+checks (``parse_exam`` via ``save_exam``), whose messages come back onto the fields.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.meta import DefaultMeta
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from question_bank.exam import MULTIPLE_SCORING, REVIEW_FROM, REVIEW_SHOW
+from question_bank.model import QUESTION_TYPES, TYPE_TITLES
+
+SCORING_TITLES = {
+    "all_or_nothing": "全对才得分（多选、少选、错选均不得分）",
+    "partial": "少选得部分分",
+}
+SHOW_TITLES = {"score_only": "只显示成绩", "answers": "显示对错", "keys": "显示对错和答案"}
+FROM_TITLES = {"immediately": "交卷后立即", "after_close": "场次结束后"}
+SECTION_ROWS = len(QUESTION_TYPES)
+TEXT = 200
+
+
+def _text(label: str, length: int = TEXT, **kwargs) -> StringField:
+    return StringField(
+        label, validators=[Length(max=length, message=f"最多 {length} 个字符")], **kwargs
+    )
+
+
+class ChineseForm(FlaskForm):
+    """WTForms' own messages (a number or time that does not parse) in Chinese."""
+
+    class Meta:
+        locales = ("zh",)
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+class SectionForm(Form):
+    """One row of the sections table; an empty row is left out of the exam."""
+
+    type = SelectField(
+        "题型",
+        choices=[SelectChoice(t, TYPE_TITLES[t]) for t in QUESTION_TYPES],
+        validate_choice=False,
+    )
+    title = _text("标题")
+    count = _text("题数", 8)
+    points = _text("每题分值", 8)
+    topics = _text("主题分布", 1000)
+    difficulty = _text("难度分布", 200)
+
+
+class ExamForm(ChineseForm):
+    code = _text(
+        "试卷编号", 64, description="小写字母、数字和“-”，如 secretary-2027；保存后不能修改"
+    )
+    title = _text("标题")
+    bank = SelectField("题库", validate_choice=False)
+    time_limit_minutes = _text("限时（分钟）", 8)
+    pass_mark = _text("合格线", 16, description="分数（如 60）或总分的百分比（如 60%）")
+    multiple_scoring = SelectField(
+        "多选题计分",
+        choices=[SelectChoice(k, SCORING_TITLES[k]) for k in MULTIPLE_SCORING],
+        validate_choice=False,
+    )
+    shuffle_questions = BooleanField("打乱题目顺序")
+    shuffle_options = BooleanField("打乱选项顺序")
+    review_show = SelectField(
+        "交卷后考生可见",
+        choices=[SelectChoice(k, SHOW_TITLES[k]) for k in REVIEW_SHOW],
+        validate_choice=False,
+    )
+    review_from = SelectField(
+        "何时可见",
+        choices=[SelectChoice(k, FROM_TITLES[k]) for k in REVIEW_FROM],
+        validate_choice=False,
+    )
+    topics = _text(
+        "主题分布（各部分默认）", 1000, description="如 charter: 40%, branch: 60%，或写题数"
+    )
+    difficulty = _text("难度分布（各部分默认）", 200, description="如 1-2: 30%, 3: 40%, 4-5: 30%")
+    sections = FieldList(FormField(SectionForm), min_entries=SECTION_ROWS, max_entries=SECTION_ROWS)
+    submit = SubmitField("保存试卷规则")
+
+
+class ExamYamlForm(ChineseForm):
+    source = TextAreaField("试卷规则 YAML", validators=[DataRequired("请填写试卷规则")])
+    submit = SubmitField("校验并保存")
+
+
+def _minutes(label: str, high: int, low: int = 0) -> IntegerField:
+    return IntegerField(
+        label,
+        default=0,
+        validators=[
+            InputRequired("请填写整数"),
+            NumberRange(low, high, f"应为 {low} 到 {high} 之间的整数"),
+        ],
+    )
+
+
+class SessionForm(ChineseForm):
+    exam_id = SelectField("试卷规则", coerce=int, validate_choice=False)
+    title = StringField(
+        "场次名称",
+        validators=[
+            DataRequired("请填写场次名称"),
+            Length(max=TEXT, message=f"最多 {TEXT} 个字符"),
+        ],
+    )
+    opens_at = DateTimeLocalField(
+        "开始时间（北京时间）",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("请填写开始时间")],
+    )
+    closes_at = DateTimeLocalField(
+        "结束时间（北京时间）",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("请填写结束时间")],
+    )
+    access_code = _text("考场口令（可不填）", 32)
+    max_attempts = _minutes("允许作答次数", 10, 1)
+    submit = SubmitField("保存场次")
+
+
+class ActionForm(ChineseForm):
+    """Open now / close now: a button and its CSRF token."""
+
+
+class ExtendForm(ChineseForm):
+    minutes = _minutes("延长（分钟）", 7 * 24 * 60, 1)
+    submit = SubmitField("延长")
+
+
+class GrantForm(ChineseForm):
+    username = StringField(
+        "考生用户名", validators=[DataRequired("请填写考生用户名"), Length(max=64)]
+    )
+    extra_minutes = _minutes("加时（分钟）", 600)
+    extra_attempts = _minutes("增加作答次数", 5)
+    beyond_close = BooleanField("加时可超过场次结束时间")
+    reason = StringField(
+        "原因",
+        validators=[DataRequired("请填写原因"), Length(max=TEXT, message=f"最多 {TEXT} 个字符")],
+    )
+    submit = SubmitField("确认调整")

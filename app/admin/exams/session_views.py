@@ -1,0 +1,164 @@
+"""Session pages: create and edit, the session page with its attempts and grants, and the
+open / close / extend / grant actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.admin.exams import session_services as service
+from app.admin.exams.forms import ActionForm, ExtendForm, GrantForm, SessionForm
+from app.exam.sessions import ExamRefused
+from app.extensions import db
+from app.models import Exam, ExamSession
+from app.models.types import utcnow
+
+
+def _session_or_404(session_id: int) -> ExamSession:
+    return db.session.get(ExamSession, session_id) or abort(404)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(_zone()).replace(tzinfo=None)
+
+
+def _fields(form: SessionForm) -> service.SessionFields:
+    """The form's values, its local (Asia/Shanghai) times made timezone-aware."""
+    return service.SessionFields(
+        exam_id=form.exam_id.data,
+        title=form.title.data.strip(),
+        opens_at=form.opens_at.data.replace(tzinfo=_zone()).astimezone(UTC),
+        closes_at=form.closes_at.data.replace(tzinfo=_zone()).astimezone(UTC),
+        access_code=(form.access_code.data or "").strip() or None,
+        max_attempts=form.max_attempts.data,
+    )
+
+
+def _session_form(session: ExamSession | None) -> SessionForm:
+    data = {} if session is None else service.snapshot(session)
+    if session is not None:
+        data.update(
+            exam_id=session.exam_id,
+            opens_at=_local(session.opens_at),
+            closes_at=_local(session.closes_at),
+        )
+    form = SessionForm(data=data)
+    form.exam_id.choices = [
+        SelectChoice(e.id, f"{e.title}（{e.code}）")
+        for e in db.session.scalars(select(Exam).order_by(Exam.code))
+    ]
+    return form
+
+
+def new_session():
+    form, problems = _session_form(None), []
+    if form.validate_on_submit():
+        try:
+            session = service.create(_fields(form), current_user)
+        except ExamRefused as refused:
+            problems = refused.messages
+        else:
+            flash("已创建考试场次", "success")
+            return redirect(url_for("admin_exams.session", session_id=session.id))
+    return render_template(
+        "admin/exams/session_form.html", form=form, session=None, problems=problems
+    )
+
+
+def edit_session(session_id: int):
+    session = _session_or_404(session_id)
+    form, problems = _session_form(session), []
+    if form.validate_on_submit():
+        try:
+            service.update(session, _fields(form), current_user, utcnow())
+        except ExamRefused as refused:
+            db.session.rollback()
+            problems = refused.messages
+        else:
+            flash("已保存场次", "success")
+            return redirect(url_for("admin_exams.session", session_id=session.id))
+    return render_template(
+        "admin/exams/session_form.html", form=form, session=session, problems=problems
+    )
+
+
+def session_page(session_id: int):
+    session = _session_or_404(session_id)
+    grant_form = GrantForm(data={"username": request.args.get("user", "")})
+    return render_template(
+        "admin/exams/session.html",
+        session=session,
+        now=utcnow(),
+        attempts=service.session_attempts(session),
+        grants=service.session_grants(session),
+        action_form=ActionForm(),
+        extend_form=ExtendForm(data={"minutes": 30}),
+        grant_form=grant_form,
+        registrations="admin_people.registrations" in current_app.view_functions,
+    )
+
+
+def _act(session_id: int, form_class, act) -> object:
+    """Run one session action on a valid form; refusals and form errors are flashed."""
+    session = _session_or_404(session_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash("；".join(map(str, errors)), "error")
+    else:
+        try:
+            message = act(session, form)
+        except ExamRefused as refused:
+            db.session.rollback()
+            flash("；".join(refused.messages), "error")
+        else:
+            flash(message, "success")
+    return redirect(url_for("admin_exams.session", session_id=session.id))
+
+
+def open_now(session_id: int):
+    def act(session, form):
+        service.open_now(session, current_user, utcnow())
+        return "场次已开始"
+
+    return _act(session_id, ActionForm, act)
+
+
+def close_now(session_id: int):
+    def act(session, form):
+        service.close_now(session, current_user, utcnow())
+        return "场次已结束；正在作答的考生将按已保存的答案交卷"
+
+    return _act(session_id, ActionForm, act)
+
+
+def extend(session_id: int):
+    def act(session, form):
+        service.extend(session, form.minutes.data, current_user, utcnow())
+        return f"已延长 {form.minutes.data} 分钟"
+
+    return _act(session_id, ExtendForm, act)
+
+
+def grant(session_id: int):
+    def act(session, form):
+        fields = service.GrantFields(
+            form.username.data.strip(),
+            form.extra_minutes.data,
+            form.extra_attempts.data,
+            form.beyond_close.data,
+            form.reason.data.strip(),
+        )
+        given = service.grant(session, fields, current_user, utcnow())
+        return f"已为 {given.user.name} 调整：加时 {given.extra_minutes} 分钟，增加 {given.extra_attempts} 次作答"
+
+    return _act(session_id, GrantForm, act)
