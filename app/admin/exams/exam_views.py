@@ -65,8 +65,9 @@ def _structured(exam: Exam | None):
     initial = NEW_EXAM if exam is None else form_data(exam.source)
     if initial is None:
         return redirect(url_for("admin_exams.edit_exam_yaml", exam_id=exam.id))
-    sections = initial["sections"] + [{}] * (SECTION_ROWS - len(initial["sections"]))
-    form = ExamForm(data={**initial, "sections": sections[:SECTION_ROWS]})
+    used = {row.get("type") for row in initial["sections"]}
+    spare = [{"type": kind} for kind in QUESTION_TYPES if kind not in used]
+    form = ExamForm(data={**initial, "sections": (initial["sections"] + spare)[:SECTION_ROWS]})
     form.bank.choices = bank_choices()
     problems: list[str] = []
     if form.validate_on_submit():
