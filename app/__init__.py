@@ -37,6 +37,7 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from app.admin.banks.routes import bp as admin_banks_bp
     from app.admin.exams.blueprint import bp as admin_exams_bp
+    from app.admin.people.blueprint import bp as admin_people_bp
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.certificate.routes import bp as certificate_bp
@@ -48,6 +49,7 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_people_bp)
     app.register_blueprint(admin_exams_bp)
     app.register_blueprint(admin_banks_bp)
     app.register_blueprint(main_bp)

@@ -20,6 +20,9 @@ DEMO_USERS = (
     ("unitadmin", "财政局管理员", Role.UNIT_ADMIN, "市财政局", "unit-demo-2026"),
     ("candidate", "张晓明", Role.CANDIDATE, "市财政局办公室", "candidate-demo-2026"),
 )
+# 拟任职务: the demo candidate takes the pre-appointment test for this post, so a pass
+# issues the 任前党务知识测试合格证明 that names it.
+DEMO_POSITIONS = {"candidate": "党支部书记"}
 
 
 def ensure_unit_path(path: tuple[str, ...]) -> Unit:
@@ -68,9 +71,12 @@ def seed() -> None:
             (DEMO_UNITS[0],) if depth == 0 else (DEMO_UNITS[0], *DEMO_UNITS[1 : depth + 1])
         )
     for username, name, role, unit_name, password in DEMO_USERS:
-        if db.session.scalar(select(User).where(User.username == username)):
+        existing = db.session.scalar(select(User).where(User.username == username))
+        if existing:
+            existing.position = existing.position or DEMO_POSITIONS.get(username)
             continue
         user = User(username=username, name=name, role=role, unit=units[unit_name])
+        user.position = DEMO_POSITIONS.get(username)
         user.set_password(password)
         db.session.add(user)
         click.echo(f"演示账号 {username} / {password}（{user.role_title}）")

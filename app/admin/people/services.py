@@ -1,0 +1,95 @@
+"""Changing people: their details, their role, their password; finding them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import or_, select
+from werkzeug.security import generate_password_hash
+
+from app.admin.access import unit_scope
+from app.admin.people.importing import INITIAL_HASH, new_password
+from app.extensions import db
+from app.models import Role, Unit, User
+from app.models.audit import record
+
+EDITABLE = ("name", "unit_id", "current_position", "position", "phone")
+
+
+class PersonRefused(ValueError):
+    """A change to a person that the actor may not make."""
+
+
+def search_people(actor: User, text: str, unit: Unit | None, page: int) -> Pagination:
+    """People the actor administers, optionally below one unit and matching a search text."""
+    query = select(User).order_by(User.name, User.id)
+    scope = unit_scope(actor)
+    if unit is not None:
+        scope = unit.subtree_ids() if scope is None else scope & unit.subtree_ids()
+    if scope is not None:
+        query = query.where(User.unit_id.in_(scope))
+    text = text.strip()
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(User.name.like(like, escape="\\"), User.username.like(like, escape="\\"),
+                User.employee_number.like(like, escape="\\"), User.id_number == text.upper())
+        )  # fmt: skip
+    return db.paginate(query, page=page, per_page=50, error_out=False)
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    name: str
+    unit_id: int
+    current_position: str | None
+    position: str | None
+    phone: str | None
+
+
+def _may_manage(person: User, actor: User) -> None:
+    """Only a system admin changes a system admin's account."""
+    if person.role is Role.SYSTEM_ADMIN and actor.role is not Role.SYSTEM_ADMIN:
+        raise PersonRefused("只有系统管理员可以修改系统管理员的账号")
+
+
+def update_person(person: User, change: PersonChange, actor: User) -> None:
+    """Change someone's details; the new unit must be one the actor administers."""
+    _may_manage(person, actor)
+    scope = unit_scope(actor)
+    if scope is not None and change.unit_id not in scope:
+        raise PersonRefused("只能把人员调到您管理范围内的单位")
+    before = {key: getattr(person, key) for key in EDITABLE}
+    for key in EDITABLE:
+        setattr(person, key, getattr(change, key))
+    after = {key: getattr(person, key) for key in EDITABLE}
+    if after != before:
+        changed = [key for key in EDITABLE if before[key] != after[key]]
+        record(actor, "person.update", person.username,
+               before={k: before[k] for k in changed}, after={k: after[k] for k in changed})  # fmt: skip
+    db.session.commit()
+
+
+def change_role(person: User, role: Role, actor: User) -> None:
+    """A system admin's decision; a unit admin needs a unit, and nobody demotes themselves."""
+    if person.id == actor.id and role is not Role.SYSTEM_ADMIN:
+        raise PersonRefused("不能取消自己的系统管理员角色，请让另一位系统管理员操作")
+    if role is Role.UNIT_ADMIN and person.unit_id is None:
+        raise PersonRefused("单位管理员必须属于某个单位")
+    if role is not person.role:
+        record(actor, "person.role", person.username, before=person.role.value, after=role.value)
+        person.role = role
+    db.session.commit()
+
+
+def reset_password(person: User, actor: User) -> str:
+    """A new random initial password, to be changed at the next login; shown once."""
+    _may_manage(person, actor)
+    password = new_password()
+    person.password_hash = generate_password_hash(password, method=INITIAL_HASH)
+    person.must_change_password = True
+    person.failed_logins, person.locked_until = 0, None
+    record(actor, "person.reset_password", person.username)
+    db.session.commit()
+    return password

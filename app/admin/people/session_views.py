@@ -1,0 +1,99 @@
+"""Registering candidates to sessions: the session list and one session's registrations."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin.access import admin_required, person_or_404, unit_or_404
+from app.admin.people.forms import ButtonForm, RegisterPersonForm, RegisterUnitForm, as_choices
+from app.admin.people.registrations import (
+    RegistrationRefused,
+    find_person,
+    register_person,
+    register_unit,
+    registrations_seen_by,
+    unregister_person,
+    unregister_unit,
+)
+from app.admin.people.units import unit_choices
+from app.extensions import db
+from app.models import ExamSession
+from app.models.types import utcnow
+
+
+def _session_or_404(session_id: int) -> ExamSession:
+    return db.get_or_404(ExamSession, session_id)
+
+
+@admin_required
+def sessions():
+    found = db.session.scalars(select(ExamSession).order_by(ExamSession.opens_at.desc()))
+    return render_template("admin/people/sessions.html", sessions=list(found), now=utcnow())
+
+
+def _page(session: ExamSession, person_form=None, unit_form=None):
+    person_form = person_form or RegisterPersonForm(formdata=None)
+    unit_form = unit_form or RegisterUnitForm(formdata=None)
+    unit_form.unit.choices = as_choices(unit_choices(current_user))
+    failed = person_form.errors or unit_form.errors
+    page = render_template(
+        "admin/people/registrations.html", session=session, now=utcnow(), button=ButtonForm(),
+        seen=registrations_seen_by(session, current_user), person_form=person_form, unit_form=unit_form,
+    )  # fmt: skip
+    return page, 400 if failed else 200
+
+
+@admin_required
+def registrations(session_id: int):
+    return _page(_session_or_404(session_id))
+
+
+@admin_required
+def add_person(session_id: int):
+    session, form = _session_or_404(session_id), RegisterPersonForm()
+    if form.validate_on_submit():
+        try:
+            person = find_person(current_user, form.person.data)
+            register_person(session, person, current_user)
+            flash(f"已为{person.name}报名。", "success")
+            return redirect(url_for("admin_people.registrations", session_id=session.id))
+        except RegistrationRefused as exc:
+            form.person.errors.append(str(exc))
+    return _page(session, person_form=form)
+
+
+@admin_required
+def add_unit(session_id: int):
+    session, form = _session_or_404(session_id), RegisterUnitForm()
+    form.unit.choices = as_choices(unit_choices(current_user))
+    if form.validate_on_submit():
+        try:
+            unit = unit_or_404(form.unit.data)
+            register_unit(session, unit, current_user)
+            flash(f"{unit.name}（含下级单位）已整体报名。", "success")
+            return redirect(url_for("admin_people.registrations", session_id=session.id))
+        except RegistrationRefused as exc:
+            form.unit.errors.append(str(exc))
+    return _page(session, unit_form=form)
+
+
+@admin_required
+def remove_person(session_id: int, user_id: int):
+    session, person = _session_or_404(session_id), person_or_404(user_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    unregister_person(session, person, current_user)
+    flash(f"已取消{person.name}的报名。", "success")
+    return redirect(url_for("admin_people.registrations", session_id=session.id))
+
+
+@admin_required
+def remove_unit(session_id: int, unit_id: int):
+    session, unit = _session_or_404(session_id), unit_or_404(unit_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    unregister_unit(session, unit, current_user)
+    flash(f"已取消{unit.name}的整体报名。", "success")
+    return redirect(url_for("admin_people.registrations", session_id=session.id))

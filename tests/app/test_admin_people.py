@@ -1,0 +1,667 @@
+"""People and units: the unit tree, people in scope, candidate import, roles, registrations."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.security import generate_password_hash
+from werkzeug.test import encode_multipart
+
+from app.admin.people.identity import clean_id_number, clean_mobile, mask_id_number, parse_date
+from app.admin.people.tabular import TableError, read_table
+from app.extensions import db
+from app.models import AuditEntry, Role, SessionCandidate, SessionUnit, Unit, User
+from tests.app.exam_fixtures import open_session
+from tests.conftest import csrf_token, login
+
+# Test accounts share one light hash of the conftest password, so fixtures stay quick.
+QUICK_HASH = generate_password_hash("correct-horse-1", method="pbkdf2:sha256:1000")
+
+TODAY = date(2026, 11, 26)
+ID_A = "11010519491231002X"
+ID_B = "110101199003071233"
+ID_C = "440304198501010013"
+HEADER = "姓名,工号,身份证号,单位,职务,拟任职务,手机,出生日期"
+
+
+def make_user(
+    username: str, role: Role = Role.CANDIDATE, unit: Unit | None = None, **fields
+) -> User:
+    user = User(username=username, name=fields.pop("name", username), role=role, unit=unit,
+                password_hash=QUICK_HASH, **fields)  # fmt: skip
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def units(ctx) -> dict[str, Unit]:
+    """工委 > 财政局 > 办公室, and 工委 > 教育局."""
+    root = Unit(name="市级机关工委")
+    finance = Unit(name="市财政局", parent=root)
+    office = Unit(name="办公室", parent=finance)
+    education = Unit(name="市教育局", parent=root)
+    db.session.add_all([root, finance, office, education])
+    db.session.commit()
+    return {"root": root, "finance": finance, "office": office, "education": education}
+
+
+@pytest.fixture
+def admins(units) -> dict[str, User]:
+    return {
+        "system": make_user("sys", role=Role.SYSTEM_ADMIN, unit=units["root"]),
+        "finance": make_user("fin", role=Role.UNIT_ADMIN, unit=units["finance"]),
+        "education": make_user("edu", role=Role.UNIT_ADMIN, unit=units["education"]),
+    }
+
+
+def as_user(client, username: str):
+    """Log the client in as someone else (the cookie of the previous login is dropped)."""
+    client.delete_cookie("session", domain="exam.test")
+    login(client, username)
+    return client
+
+
+def upload(client, data: bytes, filename: str = "people.csv"):
+    """Post the file as a browser would; the body is encoded in memory, because the test
+    client's own encoder leaves a temporary file open for large bodies."""
+    token = csrf_token(client, "/admin/people/import")
+    boundary, body = encode_multipart(
+        {"csrf_token": token, "file": FileStorage(io.BytesIO(data), filename)}
+    )
+    return client.post(
+        "/admin/people/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def confirm(client, preview_html: str):
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', preview_html).group(1)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', preview_html).group(1)
+    return client.post("/admin/people/import/confirm", data={"csrf_token": csrf, "token": token})
+
+
+def csv_bytes(*rows: str, encoding: str = "utf-8") -> bytes:
+    return "\r\n".join((HEADER, *rows)).encode(encoding)
+
+
+def people_count() -> int:
+    return len(db.session.scalars(select(User)).all())
+
+
+# -- identity numbers, phones and dates ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number", [ID_A, ID_B, ID_C, "11010519491231002x", "１１０１０５１９４９１２３１００２Ｘ"]
+)
+def test_valid_identity_numbers(number):
+    assert clean_id_number(number, TODAY) == ID_A if "0519491231" in number else number
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("110105194912310021", "校验位"),
+        ("11010519491331002X", "出生日期"),
+        ("110105209912310020", "出生日期"),
+        ("110105491231002", "15 位"),
+        ("1101051949123100", "18 位"),
+        ("11010519491231002Y", "18 位"),
+    ],
+)
+def test_invalid_identity_numbers(number, reason):
+    with pytest.raises(ValueError, match=reason):
+        clean_id_number(number, TODAY)
+
+
+def test_identity_numbers_are_masked():
+    assert mask_id_number(ID_A) == "1101**********002X"
+    assert mask_id_number(None) == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["13800138000", "138 0013 8000", "+86 138-0013-8000", "8613800138000"]
+)
+def test_mobile_numbers(text):
+    assert clean_mobile(text) == "13800138000"
+
+
+@pytest.mark.parametrize(
+    "text", ["1380013800", "23800138000", "12800138000", "138001380001", "abc"]
+)
+def test_bad_mobile_numbers(text):
+    with pytest.raises(ValueError, match="11 位"):
+        clean_mobile(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["1985-03-07", "1985/3/7", "19850307", "1985年3月7日", "1985.03.07"]
+)
+def test_dates(text):
+    assert parse_date(text, TODAY) == date(1985, 3, 7)
+
+
+@pytest.mark.parametrize("text", ["07/03/1985", "2027-01-01", "1800-01-01", "昨天"])
+def test_bad_dates(text):
+    with pytest.raises(ValueError):
+        parse_date(text, TODAY)
+
+
+# -- reading files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "label"), [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8"), ("gb18030", "GB18030")]
+)
+def test_csv_encodings(encoding, label):
+    table = read_table(csv_bytes(f"龚䶮,A1,{ID_A},办公室,,,,", encoding=encoding))
+    assert table.encoding == label
+    assert table.header[0] == "姓名"
+    assert table.rows == [(2, ["龚䶮", "A1", ID_A, "办公室", "", "", "", ""])]
+
+
+def xlsx_bytes(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_cells_come_back_as_text():
+    data = xlsx_bytes(
+        [
+            HEADER.split(","),
+            ["李堃", "A1", ID_A, "办公室", "=1+1", None, 13800138000, date(1949, 12, 31)],
+        ]
+    )
+    table = read_table(data)
+    assert table.encoding == "XLSX"
+    assert table.rows == [
+        (2, ["李堃", "A1", ID_A, "办公室", "=1+1", "", "13800138000", "1949-12-31"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "空"),
+        (b"  \r\n ", "空"),
+        (b",,,\r\n,,\r\n", "没有任何内容"),
+        (bytes(range(256)) * 10, "不是文本表格"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
+        (b"PK\x03\x04" + b"garbage" * 50, "XLSX 文件已损坏"),
+        (b"\xff\xfe\x81\x30\xff\xff\x80", "编码"),
+        (b"a,b\n" + b"x,\x07y\n", "编码"),
+    ],
+    ids=["empty", "blank", "only-commas", "binary", "xls", "fake-zip", "not-gb18030", "control"],
+)
+def test_unreadable_files(data, message):
+    with pytest.raises(TableError, match=message):
+        read_table(data)
+
+
+# -- importing through the pages -------------------------------------------------------
+
+
+def test_import_preview_confirm_and_first_login(client, admins):
+    as_user(client, "sys")
+    data = csv_bytes(
+        f"李堃,CZ01,{ID_A},办公室,科员,党支部书记,138 0013 8000,",
+        f"王喆,,{ID_B},市级机关工委/市财政局,副处长,,,1990-03-07",
+        ",,,,,,,",  # blank rows are skipped
+        encoding="utf-8-sig",
+    )
+    preview = upload(client, data)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200, html
+    assert "1101**********002X" in html and ID_A not in html and ID_B not in html
+    assert people_count() == 3  # nothing created before confirming
+    done = confirm(client, html)
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
+    li = db.session.scalar(select(User).where(User.username == "CZ01"))
+    wang = db.session.scalar(select(User).where(User.username == ID_B))
+    assert (li.unit.name, li.current_position, li.position, li.phone) == (
+        "办公室",
+        "科员",
+        "党支部书记",
+        "13800138000",
+    )
+    assert li.birth_date == date(1949, 12, 31) and wang.birth_date == date(1990, 3, 7)
+    assert li.must_change_password and wang.must_change_password and li.role is Role.CANDIDATE
+    password = re.search(r"<td>CZ01</td><td class=\"mono\">([^<]+)</td>", page).group(1)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "people.import"))
+    assert entry.details == {"created": 2, "rows": 2} and entry.actor.username == "sys"
+    assert "initial-passwords.csv" in page
+
+    other = client.application.test_client()
+    login(other, "CZ01", password)
+    assert other.get("/").headers["Location"].endswith("/password")
+
+
+def test_confirm_twice_creates_nobody_twice(client, admins):
+    as_user(client, "sys")
+    html = upload(client, csv_bytes(f"李堃,CZ01,{ID_A},办公室,,,,")).get_data(as_text=True)
+    assert confirm(client, html).status_code == 200
+    again = confirm(client, html)
+    assert again.status_code == 400 and "已有用户使用此身份证号" in again.get_data(as_text=True)
+    assert people_count() == 4
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (f",A9,{ID_C},办公室,,,,", "缺少姓名"),
+        ("赵昇,,,办公室,,,,", "工号和身份证号至少填写一项"),
+        ("赵昇,A9,110105194912310021,办公室,,,,", "校验位"),
+        (f"赵昇,A9,{ID_C},不存在的单位,,,,", "找不到单位"),
+        (f"赵昇,A9,{ID_C},,,,,", "缺少单位"),
+        (f"赵昇,A9,{ID_C},办公室,,,1380013,", "11 位"),
+        (f"赵昇,A9,{ID_C},办公室,,,,1985-13-01", "出生日期格式"),
+        (f"赵昇,A9,{ID_C},办公室,,,,1985-01-02", "出生日期与身份证号不一致"),
+        (f"赵昇,A1,{ID_C},办公室,,,,", "工号与第 2 行重复"),
+        (f"赵昇,A9,{ID_A},办公室,,,,", "身份证号与第 2 行重复"),
+        (f"赵昇,fin,{ID_C},办公室,,,,", "已有用户使用工号或用户名“fin”"),
+        (f"{'长' * 101},A9,{ID_C},办公室,,,,", "姓名过长"),
+    ],
+)
+def test_every_bad_row_is_reported_and_nothing_imported(client, admins, row, reason):
+    as_user(client, "sys")
+    response = upload(
+        client, csv_bytes(f"李堃,A1,{ID_A},办公室,,,,", row, f"王喆,A2,{ID_B},办公室,,,,")
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "第 3 行" in html and reason in html and "第 2 行</td>" not in html
+    assert people_count() == 3
+
+
+def test_an_existing_identity_number_is_refused(client, admins):
+    make_user("someone", id_number=ID_A, unit=admins["system"].unit)
+    as_user(client, "sys")
+    html = upload(client, csv_bytes(f"李堃,A1,{ID_A},办公室,,,,")).get_data(as_text=True)
+    assert "已有用户使用此身份证号" in html
+
+
+def test_an_ambiguous_unit_name_asks_for_its_parent(client, admins, units):
+    db.session.add(Unit(name="办公室", parent=units["education"]))
+    db.session.commit()
+    as_user(client, "sys")
+    html = upload(client, csv_bytes(f"李堃,A1,{ID_A},办公室,,,,")).get_data(as_text=True)
+    assert "有多个单位叫“办公室”" in html
+    html = upload(client, csv_bytes(f"李堃,A1,{ID_A},市教育局/办公室,,,,")).get_data(as_text=True)
+    assert "确认导入" in html
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("名字,工号,单位", "无法识别的列“名字”"),
+        ("姓名,单位", "缺少必需的列：工号或身份证号"),
+        ("姓名,工号", "缺少必需的列：单位"),
+        ("姓名,工号,单位,工号", "列“工号”重复"),
+        ("foo,bar", "缺少必需的列：姓名、单位、工号或身份证号"),
+    ],
+)
+def test_wrong_columns(client, admins, header, reason):
+    as_user(client, "sys")
+    response = upload(client, f"{header}\r\n李堃,A1,办公室\r\n".encode())
+    assert response.status_code == 400 and reason in response.get_data(as_text=True)
+
+
+def test_header_names_are_trimmed_and_full_width_spaces_ignored(client, admins):
+    as_user(client, "sys")
+    data = " 姓名 ,\u3000工号,单位 \r\n李堃,A1,办公室\r\n".encode()
+    assert "确认导入" in upload(client, data).get_data(as_text=True)
+
+
+def test_header_only_file(client, admins):
+    as_user(client, "sys")
+    response = upload(client, (HEADER + "\r\n").encode())
+    assert response.status_code == 400 and "文件中没有人员" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "空"),
+        (bytes(range(256)) * 40, "不是文本表格"),
+        (b"PK\x03\x04broken", "XLSX 文件已损坏"),
+    ],
+)
+def test_bad_files_through_the_page(client, admins, data, message):
+    as_user(client, "sys")
+    response = upload(client, data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_a_20_mb_file_is_refused_by_size(client, admins):
+    as_user(client, "sys")
+    response = upload(client, b"a" * (20 * 1024 * 1024))
+    assert response.status_code == 400 and "文件过大" in response.get_data(as_text=True)
+
+
+def test_over_the_request_limit_shows_the_chinese_413_page(client, admins):
+    as_user(client, "sys")
+    response = upload(client, b"a" * (26 * 1024 * 1024))
+    assert response.status_code == 413 and "上传的文件过大" in response.get_data(as_text=True)
+
+
+def test_formula_looking_cells_are_stored_as_text(client, admins):
+    as_user(client, "sys")
+    row = f'"=HYPERLINK(""http://x"",""a"")",A1,{ID_A},办公室,+1+1,@SUM(1),,'
+    html = upload(client, csv_bytes(row)).get_data(as_text=True)
+    confirm(client, html)
+    person = db.session.scalar(select(User).where(User.username == "A1"))
+    assert person.name == '=HYPERLINK("http://x","a")'
+    assert (person.current_position, person.position) == ("+1+1", "@SUM(1)")
+
+
+def test_xlsx_import_with_numbers_and_dates(client, admins):
+    as_user(client, "sys")
+    data = xlsx_bytes(
+        [
+            HEADER.split(","),
+            ["李堃", 1001, ID_A, "办公室", "科员", "党支部书记", 13800138000, date(1949, 12, 31)],
+        ]
+    )
+    html = upload(client, data, "people.xlsx").get_data(as_text=True)
+    assert "确认导入" in html, html
+    confirm(client, html)
+    person = db.session.scalar(select(User).where(User.username == "1001"))
+    assert person.phone == "13800138000" and person.birth_date == date(1949, 12, 31)
+
+
+def test_templates_download_and_import_back(client, admins, units):
+    units["office"].name = "办公室"
+    as_user(client, "sys")
+    csv_file = client.get("/admin/people/import/template.csv")
+    assert csv_file.data.startswith(b"\xef\xbb\xbf" + "姓名,工号".encode())
+    xlsx = client.get("/admin/people/import/template.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert [c.value for c in sheet[1]] == HEADER.split(",")
+    assert "确认导入" in upload(client, csv_file.data).get_data(as_text=True)
+    assert "确认导入" in upload(client, xlsx.data, "t.xlsx").get_data(as_text=True)
+
+
+def test_a_forged_or_foreign_preview_token_is_refused(client, admins):
+    as_user(client, "fin")
+    html = upload(client, csv_bytes(f"李堃,A1,{ID_A},办公室,,,,")).get_data(as_text=True)
+    tampered = html.replace(
+        'name="token" type="hidden" value="', 'name="token" type="hidden" value="x'
+    )
+    assert confirm(client, tampered).status_code == 400
+    other = client.application.test_client()
+    as_user(other, "edu")
+    forged = csrf_token(other, "/admin/people/import")
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
+    response = other.post(
+        "/admin/people/import/confirm", data={"csrf_token": forged, "token": token}
+    )
+    assert response.status_code == 400 and people_count() == 3
+
+
+# -- scope: unit admins ----------------------------------------------------------------
+
+
+def test_unit_admin_imports_only_into_their_subtree(client, admins):
+    as_user(client, "fin")
+    html = upload(client, csv_bytes(f"李堃,A1,{ID_A},市教育局,,,,")).get_data(as_text=True)
+    assert "找不到单位“市教育局”，或它不在您的管理范围内" in html
+    html = upload(client, csv_bytes(f"李堃,A1,{ID_A},办公室,,,,")).get_data(as_text=True)
+    assert confirm(client, html).status_code == 200
+
+
+def test_unit_admin_sees_their_subtree_only(client, admins, units):
+    make_user("teacher", name="教师甲", unit=units["education"])
+    clerk = make_user("clerk", name="办事员乙", unit=units["office"], id_number=ID_C)
+    as_user(client, "edu")
+    page = client.get("/admin/people/").get_data(as_text=True)
+    assert "教师甲" in page and "办事员乙" not in page
+    assert client.get(f"/admin/people/{clerk.id}").status_code == 404
+    assert client.get(f"/admin/people/?unit={units['finance'].id}").status_code == 404
+    tree = client.get("/admin/people/units").get_data(as_text=True)
+    assert "市教育局" in tree and "市财政局" not in tree and "新建单位" not in tree
+    as_user(client, "fin")
+    page = client.get("/admin/people/?q=办事员").get_data(as_text=True)
+    assert "办事员乙" in page and "4403**********0013" in page and ID_C not in page
+    assert client.get(f"/admin/people/?q={ID_C}").get_data(as_text=True).count("办事员乙") == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/admin/people/units"),
+        ("get", "/admin/people/units/{finance}"),
+        ("post", "/admin/people/units/{finance}/rename"),
+        ("post", "/admin/people/units/{finance}/move"),
+        ("post", "/admin/people/{clerk}/role"),
+    ],
+)
+def test_unit_admins_cannot_change_units_or_roles(client, admins, units, method, path):
+    clerk = make_user("clerk", unit=units["office"])
+    as_user(client, "fin")
+    url = path.format(finance=units["finance"].id, clerk=clerk.id)
+    token = csrf_token(client, "/admin/people/")
+    data = {"csrf_token": token, "role": "system_admin", "name": "x", "parent": "0"}
+    response = getattr(client, method)(url, data=data)
+    assert response.status_code == 403
+    assert db.session.get(User, clerk.id).role is Role.CANDIDATE
+
+
+def test_anonymous_and_candidates_are_kept_out(client, admins):
+    make_user("cand")
+    assert "/login" in client.get("/admin/people/").headers["Location"]
+    as_user(client, "cand")
+    for path in (
+        "/admin/people/",
+        "/admin/people/units",
+        "/admin/people/import",
+        "/admin/people/sessions",
+    ):
+        assert client.get(path).status_code == 403
+
+
+def person_form(client, person: User, **changes) -> dict:
+    data = {
+        "csrf_token": csrf_token(client, f"/admin/people/{person.id}"),
+        "name": person.name, "unit": str(person.unit_id), "current_position": "",
+        "position": "", "phone": "",
+    }  # fmt: skip
+    return data | changes
+
+
+def test_unit_admin_edits_a_person_but_not_out_of_their_subtree(client, admins, units):
+    clerk = make_user("clerk", unit=units["office"])
+    as_user(client, "fin")
+    forged = person_form(client, clerk, unit=str(units["education"].id), role="system_admin")
+    response = client.post(f"/admin/people/{clerk.id}", data=forged)
+    assert response.status_code == 200 and "请从列表中选择" in response.get_data(as_text=True)
+    bad_phone = person_form(client, clerk, phone="123")
+    assert "11 位" in client.post(f"/admin/people/{clerk.id}", data=bad_phone).get_data(
+        as_text=True
+    )
+    good = person_form(client, clerk, unit=str(units["finance"].id), position="党支部书记")
+    assert client.post(f"/admin/people/{clerk.id}", data=good).status_code == 302
+    db.session.refresh(clerk)
+    assert (clerk.unit_id, clerk.position, clerk.role) == (
+        units["finance"].id,
+        "党支部书记",
+        Role.CANDIDATE,
+    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.update"))
+    assert entry.details["after"]["position"] == "党支部书记"
+    assert entry.details["before"]["unit_id"] == units["office"].id
+
+
+def test_unit_admin_cannot_touch_a_system_admin_in_their_subtree(client, admins, units):
+    boss = make_user("boss", role=Role.SYSTEM_ADMIN, unit=units["office"])
+    as_user(client, "fin")
+    response = client.post(f"/admin/people/{boss.id}", data=person_form(client, boss, name="改名"))
+    assert "只有系统管理员" in response.get_data(as_text=True)
+    token = csrf_token(client, f"/admin/people/{boss.id}")
+    client.post(f"/admin/people/{boss.id}/password", data={"csrf_token": token})
+    db.session.refresh(boss)
+    assert boss.name == "boss" and not boss.must_change_password
+
+
+def test_system_admin_changes_roles_audited(client, admins, units):
+    clerk = make_user("clerk", unit=units["office"])
+    as_user(client, "sys")
+    token = csrf_token(client, f"/admin/people/{clerk.id}")
+    client.post(f"/admin/people/{clerk.id}/role", data={"csrf_token": token, "role": "unit_admin"})
+    client.post(f"/admin/people/{clerk.id}/role", data={"csrf_token": token, "role": "root"})
+    db.session.refresh(clerk)
+    assert clerk.role is Role.UNIT_ADMIN
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.role"))
+    assert (entry.details["before"], entry.details["after"]) == ("candidate", "unit_admin")
+    me = admins["system"]
+    client.post(f"/admin/people/{me.id}/role", data={"csrf_token": token, "role": "candidate"})
+    db.session.refresh(me)
+    assert me.role is Role.SYSTEM_ADMIN
+
+
+def test_password_reset_shows_a_new_password_once(client, admins, units):
+    clerk = make_user("clerk", unit=units["office"])
+    as_user(client, "fin")
+    token = csrf_token(client, f"/admin/people/{clerk.id}")
+    response = client.post(f"/admin/people/{clerk.id}/password", data={"csrf_token": token})
+    password = re.search(
+        r'<p class="password mono">([^<]+)</p>', response.get_data(as_text=True)
+    ).group(1)
+    assert response.headers["Cache-Control"] == "no-store"
+    db.session.refresh(clerk)
+    assert clerk.must_change_password and clerk.check_password(password)
+
+
+# -- the unit tree ---------------------------------------------------------------------
+
+
+def unit_post(client, path: str, **data):
+    return client.post(path, data={"csrf_token": csrf_token(client, "/admin/people/units"), **data})
+
+
+def test_create_rename_and_move_units(client, admins, units):
+    as_user(client, "sys")
+    assert (
+        unit_post(
+            client, "/admin/people/units", name="人事处", parent=str(units["finance"].id)
+        ).status_code
+        == 302
+    )
+    created = db.session.scalar(select(Unit).where(Unit.name == "人事处"))
+    assert created.parent_id == units["finance"].id
+    assert "同一上级单位下已有" in unit_post(
+        client, "/admin/people/units", name="人事处", parent=str(units["finance"].id)
+    ).get_data(as_text=True)
+    assert "不能含“/”" in unit_post(client, "/admin/people/units", name="a/b", parent="0").get_data(
+        as_text=True
+    )
+    assert (
+        unit_post(client, f"/admin/people/units/{created.id}/rename", name="组织人事处").status_code
+        == 302
+    )
+    assert (
+        unit_post(
+            client, f"/admin/people/units/{created.id}/move", parent=str(units["education"].id)
+        ).status_code
+        == 302
+    )
+    db.session.refresh(created)
+    assert (created.name, created.parent_id) == ("组织人事处", units["education"].id)
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["unit.create", "unit.rename", "unit.move"]
+
+
+@pytest.mark.parametrize("target", ["finance", "office", "nowhere", "junk"])
+def test_a_unit_cannot_move_under_itself_or_below(client, admins, units, target):
+    as_user(client, "sys")
+    parent = {"nowhere": "99999", "junk": "x"}.get(target) or str(units[target].id)
+    response = unit_post(client, f"/admin/people/units/{units['finance'].id}/move", parent=parent)
+    assert response.status_code == 400 and "请从列表中选择" in response.get_data(as_text=True)
+    db.session.refresh(units["finance"])
+    assert units["finance"].parent_id == units["root"].id
+
+
+def test_move_service_refuses_a_cycle(ctx, admins, units):
+    from app.admin.people.units import UnitRefused, move_unit
+
+    with pytest.raises(UnitRefused):
+        move_unit(units["finance"], units["office"], admins["system"])
+
+
+# -- registering to sessions -----------------------------------------------------------
+
+
+def register(client, session_id: int, kind: str, **data):
+    page = f"/admin/people/sessions/{session_id}/registrations"
+    return client.post(f"{page}/{kind}", data={"csrf_token": csrf_token(client, page), **data})
+
+
+def test_unit_admin_registers_people_and_units_of_their_subtree(client, admins, units):
+    session = open_session(usernames=())
+    clerk = make_user("clerk", unit=units["office"], employee_number="CZ9")
+    teacher = make_user("teacher", unit=units["education"])
+    as_user(client, "fin")
+    assert register(client, session.id, "people", person="CZ9").status_code == 302
+    assert "已报名" in register(client, session.id, "people", person="clerk").get_data(as_text=True)
+    assert "找不到" in register(client, session.id, "people", person="teacher").get_data(
+        as_text=True
+    )
+    assert register(client, session.id, "units", unit=str(units["office"].id)).status_code == 302
+    refused = register(client, session.id, "units", unit=str(units["education"].id))
+    assert refused.status_code == 400
+    assert {(r.user_id) for r in db.session.scalars(select(SessionCandidate))} == {clerk.id}
+    assert [r.unit_id for r in db.session.scalars(select(SessionUnit))] == [units["office"].id]
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["session.register", "session.register_unit"]
+
+    as_user(client, "edu")
+    page = client.get(f"/admin/people/sessions/{session.id}/registrations").get_data(as_text=True)
+    assert "办公室" not in page and "clerk" not in page
+    token = csrf_token(client, f"/admin/people/sessions/{session.id}/registrations")
+    base = f"/admin/people/sessions/{session.id}/registrations"
+    assert (
+        client.post(f"{base}/people/{clerk.id}/remove", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"{base}/units/{units['office'].id}/remove", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert register(client, session.id, "people", person="teacher").status_code == 302
+    assert teacher.id in {r.user_id for r in db.session.scalars(select(SessionCandidate))}
+
+    as_user(client, "fin")
+    token = csrf_token(client, base)
+    assert (
+        client.post(f"{base}/people/{clerk.id}/remove", data={"csrf_token": token}).status_code
+        == 302
+    )
+    assert client.get("/admin/people/sessions/99999/registrations").status_code == 404
+
+
+def test_system_admin_registers_anyone(client, admins, units):
+    session = open_session(usernames=())
+    teacher = make_user("teacher", unit=units["education"])
+    as_user(client, "sys")
+    register(client, session.id, "people", person="teacher")
+    register(client, session.id, "units", unit=str(units["root"].id))
+    assert db.session.get(SessionCandidate, {"session_id": session.id, "user_id": teacher.id})
+    assert db.session.get(SessionUnit, {"session_id": session.id, "unit_id": units["root"].id})
+
+
+def test_demo_seed_gives_the_candidate_a_post(runner, ctx):
+    runner.invoke(args=["demo", "seed"])
+    candidate = db.session.scalar(select(User).where(User.username == "candidate"))
+    assert candidate.position == "党支部书记"
