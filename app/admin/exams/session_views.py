@@ -112,8 +112,9 @@ def _act(session_id: int, form_class, act) -> object:
     session = _session_or_404(session_id)
     form = form_class()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash("；".join(map(str, errors)), "error")
+        for name, errors in form.errors.items():
+            label = form[name].label.text if name in form else ""
+            flash(f"{label}：{'；'.join(map(str, errors))}", "error")
     else:
         try:
             message = act(session, form)
