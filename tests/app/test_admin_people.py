@@ -18,6 +18,7 @@ from app.admin.people.tabular import TableError, read_table
 from app.extensions import db
 from app.models import AuditEntry, Role, SessionCandidate, SessionUnit, Unit, User
 from tests.app.exam_fixtures import open_session
+from tests.app.test_browser import browser, live_url  # noqa: F401  (fixtures for the browser test)
 from tests.conftest import csrf_token, login
 
 # Test accounts share one light hash of the conftest password, so fixtures stay quick.
@@ -665,3 +666,45 @@ def test_demo_seed_gives_the_candidate_a_post(runner, ctx):
     runner.invoke(args=["demo", "seed"])
     candidate = db.session.scalar(select(User).where(User.username == "candidate"))
     assert candidate.position == "党支部书记"
+
+
+# -- in a real browser -----------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_candidate_import_in_a_browser(browser, live_url, admins, tmp_path, width):  # noqa: F811
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(
+        csv_bytes(
+            f"李堃,A1,{ID_A},办公室,,,,",
+            "赵昇,A1,110105194912310021,办公室,,,,",
+            encoding="gb18030",
+        )
+    )
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(
+        xlsx_bytes(
+            [HEADER.split(","), ["李堃", "A1", ID_A, "办公室", "科员", "党支部书记", "", ""]]
+        )
+    )
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{live_url}/login")
+    page.fill("#username", "fin")
+    page.fill("#password", "correct-horse-1")
+    page.click("#submit")
+    page.goto(f"{live_url}/admin/people/import")
+    page.set_input_files("#file", str(bad))
+    page.click("#submit")
+    problems = page.inner_text(".problems")
+    assert "第 3 行" in problems and "校验位" in problems and "工号与第 2 行重复" in problems
+    page.set_input_files("#file", str(good))
+    page.click("#submit")
+    assert "1101**********002X" in page.inner_text("table.stack")
+    page.click("input[value=确认导入]")
+    page.wait_for_selector("#download-passwords")
+    password = page.inner_text("table.passwords td.mono")
+    assert len(password) == 12
+    page.close()
+    person = db.session.scalar(select(User).where(User.username == "A1"))
+    assert person.must_change_password and person.check_password(password)
