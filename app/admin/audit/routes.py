@@ -1,0 +1,37 @@
+"""The audit log page (system admin)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from wtforms import SelectChoice
+
+from app.admin.access import system_admin_required
+from app.admin.audit.forms import AuditFilterForm
+from app.admin.audit.services import ACTION_TITLES, Filters, actions, detail_lines, entries
+from app.extensions import db
+
+bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
+PER_PAGE = 50
+
+
+@bp.route("/")
+@system_admin_required
+def index():
+    form = AuditFilterForm(request.args)
+    form.action.choices += [SelectChoice(a, ACTION_TITLES.get(a, a)) for a in actions()]
+    filters = Filters()
+    if request.args and form.validate():
+        filters = Filters(
+            form.action.data,
+            (form.actor.data or "").strip(),
+            form.date_from.data,
+            form.date_to.data,
+        )
+    page = db.paginate(entries(filters), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/audit/index.html",
+        form=form,
+        page=page,
+        titles=ACTION_TITLES,
+        detail_lines=detail_lines,
+    )

@@ -1,0 +1,154 @@
+"""Results pages: thin views over ``queries``, ``export``, ``rescore``, ``item_stats`` and
+``dashboard``. Unit admins see their subtree's candidates only; the rest is a 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin.access import admin_required, system_admin_required, unit_or_404, units_in_scope
+from app.admin.results import export, queries, rescore
+from app.admin.results.charts import bar_chart, line_chart
+from app.admin.results.dashboard import dashboard as dashboard_numbers
+from app.admin.results.forms import RescoreForm
+from app.admin.results.item_stats import exam_report
+from app.extensions import db
+from app.models import Bank, Exam, ExamSession
+from app.models.types import utcnow
+
+bp = Blueprint("admin_results", __name__, url_prefix="/admin/results")
+PER_PAGE = 100
+
+
+@bp.route("/")
+@admin_required
+def index():
+    exams = db.session.scalars(db.select(Exam).order_by(Exam.title)).all()
+    return render_template(
+        "admin/results/index.html",
+        sessions=queries.sessions_in_scope(),
+        units=units_in_scope(current_user),
+        exams=exams,
+    )
+
+
+def _session_or_404(session_id: int) -> ExamSession:
+    return db.get_or_404(ExamSession, session_id)
+
+
+@bp.route("/sessions/<int:session_id>")
+@admin_required
+def session(session_id: int):
+    exam_session = _session_or_404(session_id)
+    page = db.paginate(
+        queries.session_attempts(exam_session), per_page=PER_PAGE, max_per_page=PER_PAGE
+    )
+    return render_template(
+        "admin/results/table.html", title=exam_session.title, page=page,
+        rows=queries.result_rows(list(page.items)), export_endpoint="admin_results.session_export",
+        key={"session_id": session_id}, show_session=False,
+    )  # fmt: skip
+
+
+@bp.route("/units/<int:unit_id>")
+@admin_required
+def unit(unit_id: int):
+    chosen = unit_or_404(unit_id)
+    page = db.paginate(
+        queries.unit_attempts(chosen.subtree_ids()), per_page=PER_PAGE, max_per_page=PER_PAGE
+    )
+    return render_template(
+        "admin/results/table.html", title=f"{chosen.name}（含下级单位）", page=page,
+        rows=queries.result_rows(list(page.items)), export_endpoint="admin_results.unit_export",
+        key={"unit_id": unit_id}, show_session=True,
+    )  # fmt: skip
+
+
+def _download(rows, title: str, fmt: str) -> Response:
+    name = f"results-{utcnow():%Y%m%d-%H%M}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = export.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = export.to_xlsx(rows, title)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
+
+
+@bp.route("/sessions/<int:session_id>/export.<any(csv, xlsx):fmt>")
+@admin_required
+def session_export(session_id: int, fmt: str):
+    exam_session = _session_or_404(session_id)
+    attempts = db.session.scalars(queries.session_attempts(exam_session)).all()
+    return _download(queries.result_rows(list(attempts)), exam_session.title, fmt)
+
+
+@bp.route("/units/<int:unit_id>/export.<any(csv, xlsx):fmt>")
+@admin_required
+def unit_export(unit_id: int, fmt: str):
+    chosen = unit_or_404(unit_id)
+    attempts = db.session.scalars(queries.unit_attempts(chosen.subtree_ids())).all()
+    return _download(queries.result_rows(list(attempts)), chosen.name, fmt)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@admin_required
+def attempt(attempt_id: int):
+    chosen = queries.attempt_or_404(attempt_id)
+    sections, sources = queries.attempt_detail(chosen)
+    row = queries.result_rows([chosen])[0]
+    return render_template(
+        "admin/results/attempt.html", attempt=chosen, row=row, sections=sections, sources=sources
+    )
+
+
+@bp.route("/exams/<int:exam_id>/statistics")
+@system_admin_required
+def statistics(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    stats, reports = exam_report(exam)
+    return render_template("admin/results/statistics.html", exam=exam, stats=stats, reports=reports)
+
+
+@bp.route("/rescore")
+@system_admin_required
+def rescore_index():
+    return render_template(
+        "admin/results/rescore_index.html", pending=rescore.pending_corrections()
+    )
+
+
+@bp.route("/rescore/<int:bank_id>", methods=["GET", "POST"])
+@system_admin_required
+def rescore_bank(bank_id: int):
+    bank = db.get_or_404(Bank, bank_id)
+    form = RescoreForm()
+    if form.validate_on_submit():
+        try:
+            done = rescore.apply(bank, form.digest.data, current_user, utcnow())
+        except rescore.PlanChanged as changed:
+            flash(str(changed), "error")
+        else:
+            flash(f"已重新评分 {len(done.changes)} 份答卷。", "success")
+            return redirect(url_for("admin_results.rescore_index"))
+    elif request.method == "POST":
+        flash("确认信息无效，请重新查看预览后再确认。", "error")
+    preview = rescore.plan(bank)
+    form.digest.data = preview.digest
+    return render_template("admin/results/rescore.html", plan=preview, form=form)
+
+
+@bp.route("/dashboard")
+@admin_required
+def dashboard():
+    numbers = dashboard_numbers()
+    charts = {
+        "by_unit": bar_chart(numbers.by_unit[:15]),
+        "by_position": bar_chart(numbers.by_position[:15]),
+        "by_age": bar_chart(numbers.by_age),
+    }
+    trend = line_chart(numbers.by_month[-24:])
+    return render_template(
+        "admin/results/dashboard.html", numbers=numbers, charts=charts, trend=trend
+    )
