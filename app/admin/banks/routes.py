@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from app.admin.access import system_admin_required
@@ -31,8 +32,10 @@ from app.admin.banks.forms import (
 )
 from app.bank.services import BankNotFound, bank_summaries, load_version
 from app.errors import MESSAGES
+from app.models import BankUpload
 from app.timefmt import localtime
 from question_bank.bank_format import dump_bank
+from question_bank.model import Bank as BankContent
 
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
 
@@ -228,13 +231,13 @@ def publish_pending(token: str):
     return redirect(url_for(".versions", name=result.bank))
 
 
-def _question_form(content, seen: int, data: dict | None = None) -> QuestionForm:
+def _question_form(content: BankContent, seen: int, data: dict | None = None) -> QuestionForm:
     form = QuestionForm(data=(data or {}) | {"seen_version": seen})
     form.topic.choices = [SelectChoice(*topic) for topic in content.topics]
     return form
 
 
-def _saved(form, action: Callable[[], services.Published]) -> bool:
+def _saved(form: FlaskForm, action: Callable[[], services.Published]) -> bool:
     """Run one edit; its problems go beside the form fields they name, or at the top."""
     try:
         published = action()
@@ -260,7 +263,7 @@ def _saved(form, action: Callable[[], services.Published]) -> bool:
     return True
 
 
-def _closed_message(upload) -> str:
+def _closed_message(upload: BankUpload) -> str:
     if upload.published_version:
         return f"此上传已于 {localtime(upload.published_at)} 发布为第 {upload.published_version} 版，无需再次发布。"
     return (
