@@ -8,7 +8,6 @@ import pytest
 from app.bank.services import load_version
 from app.models import Role
 from tests.app.bank_admin_fixtures import SMALL_BANK, publish_small
-from tests.app.test_browser import browser, live_url  # noqa: F401  (fixtures)
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.browser
     [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
     ids=["desktop", "phone"],
 )
-def test_upload_diff_publish(browser, live_url, ctx, tmp_path, viewport):  # noqa: F811
+def test_upload_diff_publish(browser, live_url, ctx, tmp_path, viewport):
     publish_small()
     make_user("admin", role=Role.SYSTEM_ADMIN)
     bad, good = tmp_path / "bad.yaml", tmp_path / "small.yaml"

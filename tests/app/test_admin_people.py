@@ -18,7 +18,6 @@ from app.admin.people.tabular import TableError, read_table
 from app.extensions import db
 from app.models import AuditEntry, Role, SessionCandidate, SessionUnit, Unit, User
 from tests.app.exam_fixtures import open_session
-from tests.app.test_browser import browser, live_url  # noqa: F401  (fixtures for the browser test)
 from tests.conftest import csrf_token, login
 
 # Test accounts share one light hash of the conftest password, so fixtures stay quick.
@@ -673,7 +672,7 @@ def test_demo_seed_gives_the_candidate_a_post(runner, ctx):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
-def test_candidate_import_in_a_browser(browser, live_url, admins, tmp_path, width):  # noqa: F811
+def test_candidate_import_in_a_browser(browser, live_url, admins, tmp_path, width):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(
         csv_bytes(
