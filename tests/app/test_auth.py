@@ -120,3 +120,21 @@ def test_demo_seed_is_repeatable(runner, ctx):
     assert first.exit_code == second.exit_code == 0
     roles = sorted(u.role.value for u in db.session.scalars(select(User)))
     assert roles == ["candidate", "system_admin", "unit_admin"]
+
+
+def test_demo_seed_opens_one_demo_session_for_the_demo_unit(runner, ctx):
+    from pathlib import Path
+
+    from app.bank.services import publish
+    from app.exam.sessions import save_exam, sessions_for
+    from tests.app.exam_fixtures import shipped_bank
+
+    publish(shipped_bank())
+    exams = Path(__file__).resolve().parents[2] / "question_bank" / "exams"
+    save_exam((exams / "secretary-pre-appointment.yaml").read_bytes(), "secretary.yaml")
+    runner.invoke(args=["demo", "seed"])
+    runner.invoke(args=["demo", "seed"])
+    candidate = db.session.scalar(select(User).where(User.username == "candidate"))
+    sessions = sessions_for(candidate)
+    assert [s.title for s in sessions] == ["演示场次：党组织书记任前党务知识测试"]
+    assert candidate.position  # so a pass issues a certificate naming the position
