@@ -35,6 +35,7 @@ test: setup lint
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2
 
 bench: setup
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
