@@ -47,6 +47,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "BANK_MAX_BYTES": int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "CERT_RULES_FILE": Path(
             os.environ.get("CERT_RULES_FILE", ROOT / "certificates" / "rules.yaml")

@@ -15,11 +15,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.load(config.INSTANCE))
     if test_config:
         app.config.from_mapping(test_config)
+    configure_proxies(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_cli(app)
     configure_templates(app)
     return app
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, trust their X-Forwarded-* headers (client address for
+    rate limits and login throttling); by default trust none, so they cannot be forged."""
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def configure_extensions(app: Flask) -> None:

@@ -34,3 +34,16 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_forwarded_addresses_are_trusted_only_when_proxies_are_configured():
+    from flask import request
+
+    from app import create_app
+
+    seen = []
+    for proxies in (0, 1):
+        app = create_app({"TRUSTED_PROXIES": proxies, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        app.add_url_rule("/ip", "ip", lambda: seen.append(request.remote_addr) or "")
+        app.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen == ["127.0.0.1", "203.0.113.9"]
