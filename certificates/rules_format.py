@@ -47,7 +47,7 @@ def parse_rules(
     if _blank(data):
         report.error(1, 1, "规则文件为空；至少需要 version、issuer 和 certificate_types")
         return None, report
-    root = load(data, report, MAX_BYTES)
+    root = load(data, report, MAX_BYTES, kind="认证规则")
     if root is None:
         return None, report
     reader = NodeReader(report, "规则文件")

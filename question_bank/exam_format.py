@@ -58,7 +58,7 @@ def parse_exam(data: bytes, filename: str = "<exam>") -> tuple[Exam | None, Repo
     if not data.strip(_EMPTY):
         report.error(1, 1, f"文件为空；试卷规则至少需要 {'、'.join(REQUIRED)}")
         return None, report
-    root = load(data, report, MAX_EXAM_BYTES)
+    root = load(data, report, MAX_EXAM_BYTES, kind="试卷规则")
     if root is None:
         return None, report
     reader = NodeReader(report, "试卷规则")

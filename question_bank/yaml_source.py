@@ -61,8 +61,11 @@ def is_null(node: Node) -> bool:
     )
 
 
-def load(data: bytes, report: Report, max_bytes: int = DEFAULT_MAX_BYTES) -> Node | None:
-    """Parse ``data`` into a node tree, or record why not and return None."""
+def load(
+    data: bytes, report: Report, max_bytes: int = DEFAULT_MAX_BYTES, kind: str = "题库"
+) -> Node | None:
+    """Parse ``data`` into a node tree, or record why not and return None; ``kind`` names
+    the file in messages (题库, 试卷规则, 认证规则)."""
     if len(data) > max_bytes:
         report.error(
             1,
@@ -79,9 +82,9 @@ def load(data: bytes, report: Report, max_bytes: int = DEFAULT_MAX_BYTES) -> Nod
         report.error(*_syntax_error(exc))
         return None
     if root is None:
-        report.error(1, 1, "文件为空；题库至少需要 bank、title、topics 和 questions")
+        report.error(1, 1, f"文件为空；请提供{kind}的内容")
         return None
-    if not _within_bounds(root, len(text), report):
+    if not _within_bounds(root, len(text), report, kind):
         return None
     return root
 
@@ -158,7 +161,7 @@ def _compose(text: str) -> Node | None:
         loader.dispose()
 
 
-def _within_bounds(root: Node, text_length: int, report: Report) -> bool:
+def _within_bounds(root: Node, text_length: int, report: Report, kind: str) -> bool:
     """Refuse alias bombs and deep nesting without recursion.
 
     Walks the tree as it would be expanded, but never further than a budget that a file
@@ -171,14 +174,14 @@ def _within_bounds(root: Node, text_length: int, report: Report) -> bool:
         node, depth = stack.pop()
         visited += 1
         if visited > budget:
-            report.error(1, 1, "YAML 别名（&/*）展开后过大；题库中请勿用别名大量引用")
+            report.error(1, 1, f"YAML 别名（&/*）展开后过大；{kind}中请勿用别名大量引用")
             return False
         if depth > MAX_DEPTH:
             where = position(node)
             report.error(
                 where.line,
                 where.column,
-                f"嵌套层次过深（超过 {MAX_DEPTH} 层）；题库不需要这样的结构",
+                f"嵌套层次过深（超过 {MAX_DEPTH} 层）；{kind}不需要这样的结构",
             )
             return False
         if isinstance(node, MappingNode):
