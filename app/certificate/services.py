@@ -114,6 +114,8 @@ def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
             record(None, "certificate.issue", certificate.number, attempt=attempt.id)
             db.session.commit()
             outcome.issued.append(certificate)
+        except AlreadyIssued:
+            db.session.rollback()
         except IssueRefused as refused:
             db.session.rollback()
             record(
@@ -172,6 +174,10 @@ def held_certificates(user: User) -> list[HeldCertificate]:
     ]
 
 
+class AlreadyIssued(Exception):
+    """Another process issued this certificate in the meantime."""
+
+
 def _create(
     draft: Draft, attempt: Attempt, reissued_from: Certificate | None = None
 ) -> Certificate:
@@ -191,6 +197,10 @@ def _create(
         raise IssueRefused(f"签名密钥不存在（{identity.key_path}）；请先运行 flask cert init-key")
     # The number last: the sequence row stays locked only while rendering and signing.
     content = replace(content, number=next_number(draft.prefix, draft.issued_on.year))
+    if reissued_from is None and _issued(attempt.id, draft.type_id):
+        # Checked again under the sequence row's lock: a concurrent issuer (the automatic
+        # one and `flask cert issue` at once) has committed the same certificate.
+        raise AlreadyIssued(attempt.id)
     pdf = sign_pdf(render_certificate(content, loaded, seal_image()), identity)
     certificate = Certificate(
         number=content.number, type_id=draft.type_id, holder=attempt.user, attempt=attempt,

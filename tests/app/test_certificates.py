@@ -256,3 +256,40 @@ def test_an_issued_certificate_never_changes_when_the_rules_do(ctx, app, tmp_pat
     db.session.expire_all()
     [after] = certificates()
     assert (after.number, after.rules_version, after.expires_on, after.pdf) == snapshot
+
+
+def test_two_issuers_at_once_issue_one_certificate(ctx, app, monkeypatch):
+    """The automatic issuance and `flask cert issue` racing for the same attempt."""
+    import threading
+
+    from app.certificate.services import issue_for_attempt
+    from app.models import Attempt
+
+    setup_exams()
+    user = make_user("zhao", name="赵昇")
+    with monkeypatch.context() as patch:  # finalize without issuing, as after a failure
+        patch.setattr("app.certificate.services.issue_for_attempt", lambda *a, **k: None)
+        attempt_id = take(user, open_session(COMPETENCY, [user]), 5).id
+    assert certificates() == []
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def issue() -> None:
+        with app.app_context():
+            try:
+                attempt = db.session.get(Attempt, attempt_id)
+                barrier.wait()
+                issue_for_attempt(attempt, utcnow())
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    assert len(certificates()) == 1
