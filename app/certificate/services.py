@@ -130,11 +130,20 @@ def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
     return outcome
 
 
+RESCORE_REVOCATION = "更正答案后重新评分"
+
+
 def _issued(attempt_id: int, type_id: str) -> bool:
+    """Whether the attempt already has this certificate. One revoked by a re-score does
+    not count (a later re-score may earn it again); one revoked by an admin does."""
     return (
         db.session.scalar(
             select(Certificate.id).where(
-                Certificate.attempt_id == attempt_id, Certificate.type_id == type_id
+                Certificate.attempt_id == attempt_id,
+                Certificate.type_id == type_id,
+                Certificate.revoked_at.is_(None)
+                | Certificate.revoked_reason.is_(None)
+                | Certificate.revoked_reason.not_like(f"{RESCORE_REVOCATION}%"),
             )
         )
         is not None
@@ -235,14 +244,21 @@ def revoke(number: str, reason: str, actor: User | None, now: datetime) -> Certi
     return certificate
 
 
-def reissue(number: str, actor: User | None, now: datetime) -> Certificate:
+KEEP_LEVEL = object()
+
+
+def reissue(
+    number: str, actor: User | None, now: datetime, level: str | object | None = KEEP_LEVEL
+) -> Certificate:
     """A new certificate (new number, today's date, the holder's current name) for the same
-    grant and expiry; the old one is revoked as replaced. Audited."""
+    grant and expiry; the old one is revoked as replaced. Audited. A re-score that moves
+    the score into another band passes the new ``level``."""
     old = _live(number)
+    level = old.level if level is KEEP_LEVEL else level
     user = old.holder
     position = ((user.position or "").strip() or old.position) if old.position else None
     draft = Draft(
-        old.type_id, parse_number(old.number).prefix, user.name.strip(), old.title, old.level,
+        old.type_id, parse_number(old.number).prefix, user.name.strip(), old.title, level,
         position, local_date(now), old.expires_on, old.issuer, old.rules_version,
         old.rules_digest, old.attempt.session.exam.title,
     )  # fmt: skip
@@ -253,7 +269,7 @@ def reissue(number: str, actor: User | None, now: datetime) -> Certificate:
         raise
     old.revoked_at, old.revoked_by = now, actor
     old.revoked_reason = f"已换发，新证书编号 {new.number}"
-    record(actor, "certificate.reissue", old.number, new=new.number)
+    record(actor, "certificate.reissue", old.number, new=new.number, level=[old.level, new.level])
     db.session.commit()
     return new
 

@@ -243,6 +243,14 @@ def test_rescore_preview_then_apply_with_certificates_and_audit(client, world):
     assert alice_cert.revoked_at is not None and "重新评分" in alice_cert.revoked_reason
     bob_cert = db.session.scalar(select(Certificate).where(Certificate.attempt_id == bob.id))
     assert bob_cert is not None and bob_cert.revoked_at is None
+    carol_certs = db.session.scalars(
+        select(Certificate).where(Certificate.attempt_id == carol.id).order_by(Certificate.id)
+    ).all()  # 80 → 60 points: the band falls from 良好 to 合格, so the certificate is re-issued
+    assert [(c.level, c.revoked_at is None) for c in carol_certs] == [
+        ("良好", False),
+        ("合格", True),
+    ]
+    assert carol_certs[1].reissued_from_id == carol_certs[0].id
     audits = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "attempt.rescore")
     ).all()
@@ -253,6 +261,28 @@ def test_rescore_preview_then_apply_with_certificates_and_audit(client, world):
     assert "没有需要重新评分的答卷" in client.get("/admin/results/rescore").get_data(as_text=True)
     drill = client.get(f"/admin/results/attempts/{alice.id}").get_data(as_text=True)
     assert "修订版 1 · 已按更正后的修订版 2 重新评分" in drill
+
+
+def apply_rescore(client, bank_id: int) -> None:
+    preview = client.get(f"/admin/results/rescore/{bank_id}").get_data(as_text=True)
+    digest = re.search(r'name="digest" type="hidden" value="([0-9a-f]{64})"', preview).group(1)
+    token = csrf_token(client, f"/admin/results/rescore/{bank_id}")
+    client.post(f"/admin/results/rescore/{bank_id}", data={"csrf_token": token, "digest": digest})
+
+
+def test_a_certificate_revoked_by_a_rescore_returns_when_a_later_rescore_passes(client, world):
+    bank_id = world.session.bank_version.bank_id
+    login(client, "admin")
+    publish(corrected_bank())
+    apply_rescore(client, bank_id)  # alice 60 → 40: revoked
+    publish(make_bank({("single", "charter", 3): 5}, name="cert-bank"))  # the key was right
+    apply_rescore(client, bank_id)  # alice 40 → 60: a pass again
+    db.session.expire_all()
+    alice_certs = db.session.scalars(
+        select(Certificate).where(Certificate.attempt_id == world.alice.id).order_by(Certificate.id)
+    ).all()
+    assert [c.revoked_at is None for c in alice_certs] == [False, True]
+    assert db.session.get(Attempt, world.alice.id).score == 60
 
 
 @pytest.mark.parametrize("digest", ["0" * 64, "short", "", "x" * 5000])

@@ -21,7 +21,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.certificate.services import earned_types, issue_certificates, revoke
+from app.certificate.services import (
+    RESCORE_REVOCATION,
+    earned_types,
+    issue_certificates,
+    percent_score,
+    reissue,
+    revoke,
+)
 from app.certificate.setup import current_rules
 from app.exam.attempts import paper_of, scoring_policy, store_result
 from app.extensions import db
@@ -211,17 +218,21 @@ def apply(bank: Bank, digest: str, actor: User, now: datetime) -> Plan:
 
 
 def settle_certificates(attempt: Attempt, actor: User, now: datetime) -> None:
-    """Revoke certificates the new result no longer earns; issue newly earned ones."""
-    earned = {kind.id for kind in earned_types(attempt, current_rules())}
+    """Revoke certificates the new result no longer earns, re-issue those whose level band
+    changed, and issue newly earned ones (also after an earlier re-score revoked them)."""
+    earned = {kind.id: kind for kind in earned_types(attempt, current_rules())}
     live = db.session.scalars(
         select(Certificate).where(
             Certificate.attempt_id == attempt.id, Certificate.revoked_at.is_(None)
         )
     ).all()
     for certificate in live:
-        if certificate.type_id not in earned:
-            reason = f"更正答案后重新评分，成绩 {attempt.score} 分，未达到发证要求"
+        kind = earned.get(certificate.type_id)
+        if kind is None:
+            reason = f"{RESCORE_REVOCATION}，成绩 {attempt.score} 分，未达到发证要求"
             revoke(certificate.number, reason, actor, now)
+        elif (level := kind.level_for(percent_score(attempt))) != certificate.level:
+            reissue(certificate.number, actor, now, level=level)
     issue_certificates(attempt)
 
 
