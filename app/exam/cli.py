@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.exam.attempts import finalize_expired
+from app.exam.review import record_opened_reviews
 from app.exam.sessions import ExamRefused, SessionSpec, create_session, save_exam
 from app.extensions import db
 from app.models import Unit
@@ -91,5 +92,7 @@ def create(exam_code, title, opens, closes, usernames, units, access_code, max_a
 
 @attempts_cli.command("finalize-expired")
 def finalize_expired_command() -> None:
-    """把超过截止时间仍未交卷的作答按已保存的答案交卷。"""
-    click.echo(f"已自动交卷 {finalize_expired(utcnow())} 份")
+    """把超过截止时间仍未交卷的作答按已保存的答案交卷；场次结束后开放答案的，把错题记入错题本。"""
+    now = utcnow()
+    click.echo(f"已自动交卷 {finalize_expired(now)} 份")
+    click.echo(f"已为 {record_opened_reviews(now)} 份答卷记录错题本")

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.exam.catalog import question_of
 from app.exam.views import review_level
 from app.extensions import db
-from app.models import Attempt
+from app.models import Attempt, ExamSession
+from app.models.attempt import FINALIZED
 from app.practice.notebook import SOURCE_EXAM, record_wrong_answers
 from question_bank.types import Verdict
 
@@ -42,3 +43,20 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
     except Exception:
         db.session.rollback()
         current_app.logger.exception("notebook update failed for attempt %s", attempt.id)
+
+
+def record_opened_reviews(now: datetime) -> int:
+    """For the scheduler: notebook entries for every finalized attempt whose review has
+    opened since (the session closed), so candidates who never look still get them."""
+    waiting = db.session.scalars(
+        select(Attempt)
+        .join(ExamSession, ExamSession.id == Attempt.session_id)
+        .where(
+            Attempt.status == FINALIZED,
+            Attempt.notebook_recorded_at.is_(None),
+            ExamSession.closes_at <= now,
+        )
+    ).all()
+    for attempt in waiting:
+        record_reviewed_mistakes(attempt, now)
+    return sum(1 for attempt in waiting if attempt.notebook_recorded_at is not None)

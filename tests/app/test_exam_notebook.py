@@ -66,6 +66,19 @@ def test_after_close_the_notebook_waits_for_the_review(client, candidate):
     assert entries(candidate.id) == dict.fromkeys(missed, 1)
 
 
+def test_the_scheduler_records_reviews_that_opened_for_candidates_who_never_look(runner, candidate):
+    session = open_session(when="after_close")
+    attempt = start_attempt(candidate, session, None, utcnow())
+    missed = answer_all_but(attempt, 3)
+    finalize(attempt.id, "candidate", utcnow())
+    assert "为 0 份答卷记录错题本" in runner.invoke(args=["attempts", "finalize-expired"]).output
+    session.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert "为 1 份答卷记录错题本" in runner.invoke(args=["attempts", "finalize-expired"]).output
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+    assert "为 0 份答卷记录错题本" in runner.invoke(args=["attempts", "finalize-expired"]).output
+
+
 def test_no_notebook_when_the_review_hides_the_keys(candidate):
     session = open_session()
     attempt = start_attempt(candidate, session, None, utcnow())
