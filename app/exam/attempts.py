@@ -11,6 +11,7 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.datastructures import MultiDict
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
@@ -25,6 +26,7 @@ from app.models.audit import record
 from question_bank.assembly import Paper, PaperItem, PaperSection, draw_paper
 from question_bank.exam import PassMark, ScoringPolicy
 from question_bank.scoring import PaperResult, as_decimal, score_paper, validate_response
+from question_bank.types import InvalidResponse
 
 
 class AttemptRefused(Exception):
@@ -201,6 +203,24 @@ def _answer_update(fields: frozenset[str]) -> Update:
         )
         .values({name: bindparam(f"new_{name}") for name in fields})
     )
+
+
+def save_posted_answers(attempt: Attempt, form: MultiDict[str, str], now: datetime) -> None:
+    """Save the answers the submitted page holds: a save still queued in the browser when
+    the candidate submits (or a browser without JavaScript) must not lose an answer. Only
+    given answers are saved, never blanks, so a stale tab cannot erase newer answers."""
+    for item in attempt.items:
+        values = [v for v in form.getlist(f"q{item.position}") if v.strip()]
+        if not values:
+            continue
+        kind = attempt.policy["sections"][item.section]["type"]
+        response = {"single": values[0], "multiple": values, "judge": values[0] == "true"}.get(
+            kind, form.getlist(f"q{item.position}")
+        )
+        try:
+            save_answer(attempt.id, attempt.user_id, item.position, now, response)
+        except (AttemptRefused, InvalidResponse):
+            continue  # the saved answer stands; a malformed post changes nothing
 
 
 def _closed_message(finalized_by: str | None) -> str:

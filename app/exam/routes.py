@@ -12,6 +12,7 @@ from app.exam.attempts import (
     finalize_if_expired,
     owned_attempt,
     save_answer,
+    save_posted_answers,
     start_attempt,
 )
 from app.exam.forms import StartForm, SubmitForm
@@ -98,6 +99,7 @@ def answer(attempt_id: int):
 def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     if SubmitForm().validate_on_submit() and not attempt.finalized:
+        save_posted_answers(attempt, request.form, utcnow())
         finalize(attempt.id, "candidate", utcnow())
     return redirect(url_for("exam.result", attempt_id=attempt.id))
 

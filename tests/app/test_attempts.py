@@ -373,3 +373,36 @@ def test_two_submits_at_once_score_once(client, app, candidate):
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "attempt.finalize")
     )
     assert finals == 1
+
+
+def test_answers_on_the_submitted_page_are_saved_before_scoring(client, candidate):
+    """A save still queued in the browser at submit (or no JavaScript) loses nothing; a
+    blank or malformed field never erases an answer already saved."""
+    session = open_session()
+    login(client, "candidate")
+    attempt_id = start(client, session.id)
+    items = items_of(attempt_id)
+    first, second, third = items[0], items[1], items[2]
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    save(
+        client,
+        attempt_id,
+        {"position": second.position, "response": correct_response(second)},
+        api_token,
+    )
+    token = csrf_token(client, f"/attempts/{attempt_id}")
+    client.post(
+        f"/attempts/{attempt_id}/submit",
+        data={
+            "csrf_token": token,
+            f"q{first.position}": correct_response(first),  # never saved before
+            f"q{second.position}": "",  # blank: the saved answer stands
+            f"q{third.position}": "ZZZ",  # not an option: ignored
+        },
+    )
+    db.session.expire_all()
+    scored = {i.position: i.verdict for i in items_of(attempt_id)}
+    assert scored[first.position] == "correct"
+    assert scored[second.position] == "correct"
+    assert scored[third.position] == "unanswered"
