@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.exam.answers import UNCHANGED, save_answer, save_posted_answers
 from app.exam.attempts import (
-    UNCHANGED,
     AttemptRefused,
     finalize,
     finalize_if_expired,
     owned_attempt,
-    save_answer,
-    save_posted_answers,
     start_attempt,
 )
 from app.exam.forms import StartForm, SubmitForm
