@@ -32,6 +32,15 @@ def start(client, session_id: int, **form) -> int:
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
+def begin(client) -> tuple[int, str]:
+    """Open the usual session, log the candidate in, start, and read the page's API token."""
+    session = open_session()
+    login(client, "candidate")
+    attempt_id = start(client, session.id)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    return attempt_id, re.search(r'data-csrf="([^"]+)"', page).group(1)
+
+
 def save(client, attempt_id: int, payload: dict, token: str):
     return client.post(
         f"/attempts/{attempt_id}/answers",
@@ -147,12 +156,7 @@ def test_resume_after_reload_and_restart_keeps_answers_and_deadline(client, app,
 def test_answers_after_the_deadline_are_refused_and_the_attempt_is_finalized(
     client, app, candidate
 ):
-    session = open_session()
-    login(client, "candidate")
-    attempt_id = start(client, session.id)
-    token = re.search(
-        r'data-csrf="([^"]+)"', client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    ).group(1)
+    attempt_id, token = begin(client)
     item = items_of(attempt_id)[0]
     assert (
         save(
@@ -179,12 +183,7 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_is_finalized(
 
 
 def test_an_answer_within_the_grace_is_accepted(client, candidate):
-    session = open_session()
-    login(client, "candidate")
-    attempt_id = start(client, session.id)
-    token = re.search(
-        r'data-csrf="([^"]+)"', client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    ).group(1)
+    attempt_id, token = begin(client)
     db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id)
@@ -231,12 +230,7 @@ BAD_PAYLOADS = [
 
 @pytest.mark.parametrize(("case", "body", "status"), BAD_PAYLOADS, ids=[b[0] for b in BAD_PAYLOADS])
 def test_malformed_and_hostile_answers_are_refused(client, candidate, case, body, status):
-    session = open_session()
-    login(client, "candidate")
-    attempt_id = start(client, session.id)
-    token = re.search(
-        r'data-csrf="([^"]+)"', client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    ).group(1)
+    attempt_id, token = begin(client)
     reply = client.post(
         f"/attempts/{attempt_id}/answers",
         data=body,
