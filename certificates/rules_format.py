@@ -20,8 +20,7 @@ from certificates.numbers import PREFIX
 from certificates.rules import CertificateType, CertificationRules, Level, RetakePolicy, Validity
 from certificates.rules_checks import check_prerequisites, check_unique
 from question_bank.diagnostics import Report, SourceError
-from question_bank.nodes import NodeReader
-from question_bank.yaml_source import load
+from question_bank.nodes import NodeReader, read_document
 
 MAX_BYTES = 256 * 1024
 RULES_FIELDS = ("version", "issuer", "certificate_types")
@@ -44,19 +43,14 @@ def parse_rules(
     Given ``known_exams`` (the exam codes defined in the system), unknown codes are errors.
     """
     report = Report(filename)
-    if _blank(data):
-        report.error(1, 1, "规则文件为空；至少需要 version、issuer 和 certificate_types")
+    document = read_document(
+        data, report, kind="认证规则", owner="规则文件", max_bytes=MAX_BYTES,
+        known=RULES_FIELDS, required=RULES_FIELDS,
+        empty_message="规则文件为空；至少需要 version、issuer 和 certificate_types",
+    )  # fmt: skip
+    if document is None:
         return None, report
-    root = load(data, report, MAX_BYTES, kind="认证规则")
-    if root is None:
-        return None, report
-    reader = NodeReader(report, "规则文件")
-    fields = reader.mapping(root, None, RULES_FIELDS)
-    if fields is None:
-        return None, report
-    for name in RULES_FIELDS:
-        if name not in fields:
-            reader.error(root, name, f"缺少必填字段“{name}”")
+    reader, fields = document
     version = reader.text(fields["version"][1], "version") if "version" in fields else None
     issuer = reader.text(fields["issuer"][1], "issuer") if "issuer" in fields else None
     types: list[CertificateType] = []
@@ -75,11 +69,6 @@ def load_default_rules() -> CertificationRules:
     if rules is None:
         raise SourceError(report.ordered)
     return rules
-
-
-def _blank(data: bytes) -> bool:
-    text = data.decode("utf-8-sig", errors="replace")
-    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def _types(

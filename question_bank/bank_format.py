@@ -15,9 +15,9 @@ from ruamel.yaml.nodes import Node
 
 from question_bank.diagnostics import Report
 from question_bank.model import QUESTION_TYPES, Bank, Question, normalize_text
-from question_bank.nodes import NodeReader
+from question_bank.nodes import NodeReader, read_document
 from question_bank.types import REGISTRY, normalize_key
-from question_bank.yaml_source import DEFAULT_MAX_BYTES, load, position
+from question_bank.yaml_source import DEFAULT_MAX_BYTES, position
 
 BANK_FIELDS = ("bank", "title", "topics", "questions")
 QUESTION_FIELDS = (
@@ -35,16 +35,13 @@ def parse_bank(
 ) -> tuple[Bank | None, Report]:
     """Read and validate a bank file; the bank is None whenever there is any error."""
     report = Report(filename)
-    root = load(data, report, max_bytes)
-    if root is None:
+    document = read_document(
+        data, report, kind="题库", owner="题库", max_bytes=max_bytes,
+        known=BANK_FIELDS, required=BANK_FIELDS,
+    )  # fmt: skip
+    if document is None:
         return None, report
-    reader = NodeReader(report, "题库")
-    fields = reader.mapping(root, None, BANK_FIELDS)
-    if fields is None:
-        return None, report
-    for name in BANK_FIELDS:
-        if name not in fields:
-            reader.error(root, name, f"缺少必填字段“{name}”")
+    reader, fields = document
     name = _bank_name(fields, reader)
     title = reader.text(fields["title"][1], "title") if "title" in fields else None
     topics = _topics(fields["topics"][1], reader) if "topics" in fields else None

@@ -31,8 +31,7 @@ from question_bank.exam import (
     spread_cells,
 )
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
-from question_bank.nodes import NodeReader
-from question_bank.yaml_source import load
+from question_bank.nodes import NodeReader, read_document
 
 EXAM_FIELDS = (
     "exam", "title", "bank", "time_limit_minutes", "pass_mark", "multiple_scoring",
@@ -47,7 +46,6 @@ _POINTS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
 _PASS_MARK = re.compile(r"([0-9]{1,5}(?:\.[0-9]{1,2})?)\s*(%?)")
 _SHARE = re.compile(r"([0-9]{1,4})\s*(%?)")
 _BAND = re.compile(r"([1-5])(?:\s*-\s*([1-5]))?")
-_EMPTY = b" \t\r\n\xef\xbb\xbf"
 
 T = TypeVar("T")
 
@@ -55,19 +53,14 @@ T = TypeVar("T")
 def parse_exam(data: bytes, filename: str = "<exam>") -> tuple[Exam | None, Report]:
     """Read and validate an exam file; the exam is None whenever there is any error."""
     report = Report(filename)
-    if not data.strip(_EMPTY):
-        report.error(1, 1, f"文件为空；试卷规则至少需要 {'、'.join(REQUIRED)}")
+    document = read_document(
+        data, report, kind="试卷规则", owner="试卷规则", max_bytes=MAX_EXAM_BYTES,
+        known=EXAM_FIELDS, required=REQUIRED,
+        empty_message=f"文件为空；试卷规则至少需要 {'、'.join(REQUIRED)}",
+    )  # fmt: skip
+    if document is None:
         return None, report
-    root = load(data, report, MAX_EXAM_BYTES, kind="试卷规则")
-    if root is None:
-        return None, report
-    reader = NodeReader(report, "试卷规则")
-    fields = reader.mapping(root, None, EXAM_FIELDS)
-    if fields is None:
-        return None, report
-    for name in REQUIRED:
-        if name not in fields:
-            reader.error(root, name, f"缺少必填字段“{name}”")
+    reader, fields = document
 
     def get(name: str, read: Callable[[Node], T | None], default: Any = None) -> T | None:
         return read(fields[name][1]) if name in fields else default

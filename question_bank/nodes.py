@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from question_bank.diagnostics import Report
-from question_bank.yaml_source import is_null, position
+from question_bank.yaml_source import is_null, load, position
 
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -124,3 +124,43 @@ def _suggest(key: str, known: list[str]) -> str:
     if close:
         return f"，是否应为“{close[0]}”？"
     return f"；可用字段：{', '.join(known)}"
+
+
+Fields = dict[str, tuple[Node, Node]]
+
+
+def read_document(
+    data: bytes,
+    report: Report,
+    *,
+    kind: str,
+    owner: str,
+    max_bytes: int,
+    known: Sequence[str],
+    required: Sequence[str],
+    empty_message: str | None = None,
+) -> tuple[NodeReader, Fields] | None:
+    """The top-level mapping of a bank, exam or rules file, with unknown and missing
+    top-level fields reported; None when nothing further can be read.
+
+    ``empty_message``, when given, is reported for a file of only blanks and comments.
+    """
+    if empty_message is not None and _blank(data):
+        report.error(1, 1, empty_message)
+        return None
+    root = load(data, report, max_bytes, kind=kind)
+    if root is None:
+        return None
+    reader = NodeReader(report, owner)
+    fields = reader.mapping(root, None, known)
+    if fields is None:
+        return None
+    for name in required:
+        if name not in fields:
+            reader.error(root, name, f"缺少必填字段“{name}”")
+    return reader, fields
+
+
+def _blank(data: bytes) -> bool:
+    text = data.decode("utf-8-sig", errors="replace")
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
