@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
@@ -100,6 +102,12 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
+@lru_cache
+def _password_hash(password: str) -> str:
+    """Hashed once per password: scrypt is slow on purpose, and tests make many users."""
+    return generate_password_hash(password)
+
+
 def make_user(
     username: str = "candidate",
     password: str = "correct-horse-1",
@@ -108,9 +116,9 @@ def make_user(
     **fields,
 ) -> User:
     user = User(
-        username=username, name=fields.pop("name", username), role=role, unit=unit, **fields
-    )
-    user.set_password(password)
+        username=username, name=fields.pop("name", username), role=role, unit=unit,
+        password_hash=_password_hash(password), **fields,
+    )  # fmt: skip
     db.session.add(user)
     db.session.commit()
     return user

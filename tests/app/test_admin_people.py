@@ -10,7 +10,6 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
-from werkzeug.security import generate_password_hash
 from werkzeug.test import encode_multipart
 
 from app.admin.people.identity import clean_id_number, clean_mobile, mask_id_number, parse_date
@@ -18,26 +17,13 @@ from app.admin.people.tabular import TableError, read_table
 from app.extensions import db
 from app.models import AuditEntry, Role, SessionCandidate, SessionUnit, Unit, User
 from tests.app.exam_fixtures import open_session
-from tests.conftest import csrf_token, login
-
-# Test accounts share one light hash of the conftest password, so fixtures stay quick.
-QUICK_HASH = generate_password_hash("correct-horse-1", method="pbkdf2:sha256:1000")
+from tests.conftest import csrf_token, login, make_user
 
 TODAY = date(2026, 11, 26)
 ID_A = "11010519491231002X"
 ID_B = "110101199003071233"
 ID_C = "440304198501010013"
 HEADER = "姓名,工号,身份证号,单位,职务,拟任职务,手机,出生日期"
-
-
-def make_user(
-    username: str, role: Role = Role.CANDIDATE, unit: Unit | None = None, **fields
-) -> User:
-    user = User(username=username, name=fields.pop("name", username), role=role, unit=unit,
-                password_hash=QUICK_HASH, **fields)  # fmt: skip
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 @pytest.fixture
