@@ -17,6 +17,7 @@ from app.admin.people.tabular import TableError, read_table
 from app.extensions import db
 from app.models import AuditEntry, Role, SessionCandidate, SessionUnit, Unit, User
 from tests.app.exam_fixtures import open_session
+from tests.app.form_submit import unchanged_submission
 from tests.conftest import csrf_token, login, make_user
 
 TODAY = date(2026, 11, 26)
@@ -563,7 +564,11 @@ def test_create_rename_and_move_units(client, admins, units):
     )
     db.session.refresh(created)
     assert (created.name, created.parent_id) == ("组织人事处", units["education"].id)
-    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.action.startswith("unit."))
+        .order_by(AuditEntry.id)
+    ).all()
     assert actions == ["unit.create", "unit.rename", "unit.move"]
 
 
@@ -693,3 +698,36 @@ def test_candidate_import_in_a_browser(browser, live_url, admins, tmp_path, widt
     page.close()
     person = db.session.scalar(select(User).where(User.username == "A1"))
     assert person.must_change_password and person.check_password(password)
+
+
+# -- saved unchanged, nothing changes ----------------------------------------------------
+
+
+def _details(person: User) -> tuple:
+    return (person.name, person.unit_id, person.current_position, person.position, person.phone)
+
+
+@pytest.mark.parametrize("admin", ["sys", "fin"])
+def test_a_person_saved_unchanged_stays_in_their_unit(client, admins, units, admin):
+    """Defect: the 单位 select was never preselected, so saving moved people to its first unit."""
+    clerk = make_user("wangfang", name="王芳", unit=units["office"], phone="13800138000",
+                      current_position="科员")  # fmt: skip
+    before = _details(clerk)
+    as_user(client, admin)
+    page = client.get(f"/admin/people/{clerk.id}").get_data(as_text=True)
+    response = client.post(f"/admin/people/{clerk.id}", data=unchanged_submission(page, ""))
+    assert response.status_code == 302
+    db.session.refresh(clerk)
+    assert _details(clerk) == before
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.update")) is None
+
+
+def test_a_unit_renamed_or_moved_unchanged_stays_put(client, admins, units):
+    office = units["office"]
+    as_user(client, "sys")
+    page = client.get(f"/admin/people/units/{office.id}").get_data(as_text=True)
+    for action in ("rename", "move"):
+        path = f"/admin/people/units/{office.id}/{action}"
+        client.post(path, data=unchanged_submission(page, path))
+    db.session.refresh(office)
+    assert (office.name, office.parent_id) == ("办公室", units["finance"].id)

@@ -122,7 +122,10 @@ def unit_move(unit_id: int):
 @admin_required
 def person(user_id: int):
     found = person_or_404(user_id)
-    form = PersonForm(obj=found, unit=found.unit_id)
+    # ``obj`` would fill the select from ``found.unit`` (a Unit, not its id) and leave it
+    # unselected, so a save would move the person to the first unit listed: pass the id.
+    form = PersonForm(data={"name": found.name, "unit": found.unit_id, "phone": found.phone,
+                            "current_position": found.current_position, "position": found.position})  # fmt: skip
     form.unit.choices = as_choices(unit_choices(current_user))
     if form.validate_on_submit():
         change = PersonChange(form.name.data, form.unit.data, form.current_position.data or None,
