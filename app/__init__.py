@@ -93,9 +93,11 @@ def configure_cli(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from app.admin.areas import admin_areas
     from app.exam.catalog import exam_definition
+    from app.labels import label
     from app.timefmt import localtime, points
 
     app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["label"] = label
     app.jinja_env.globals["exam_rules"] = exam_definition

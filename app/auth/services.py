@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
+from app.models.audit import record
 from app.models.types import utcnow
 
 
@@ -43,4 +44,14 @@ def authenticate(username: str, password: str) -> tuple[LoginOutcome, User | Non
 def change_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.must_change_password = False
+    db.session.commit()
+
+
+def record_login(outcome: LoginOutcome, typed: str, user: User | None, address: str | None) -> None:
+    """Every login and failed login goes to the audit log, with the name as typed."""
+    if outcome is LoginOutcome.OK:
+        record(user, "auth.login", user.username, address=address)
+    else:
+        record(None, "auth.login_failed", typed.strip()[:200], address=address,
+               locked=outcome is LoginOutcome.LOCKED)  # fmt: skip
     db.session.commit()

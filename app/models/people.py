@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
+from app.labels import ROLES
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -18,13 +19,6 @@ class Role(StrEnum):
     CANDIDATE = "candidate"
     UNIT_ADMIN = "unit_admin"
     SYSTEM_ADMIN = "system_admin"
-
-
-ROLE_TITLES = {
-    Role.CANDIDATE: "考生",
-    Role.UNIT_ADMIN: "单位管理员",
-    Role.SYSTEM_ADMIN: "系统管理员",
-}
 
 
 class Unit(db.Model):
@@ -80,4 +74,4 @@ class User(UserMixin, db.Model):
 
     @property
     def role_title(self) -> str:
-        return ROLE_TITLES[self.role]
+        return ROLES[self.role.value]

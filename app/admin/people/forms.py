@@ -9,7 +9,8 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.admin.people.identity import clean_mobile
-from app.models.people import ROLE_TITLES, Role
+from app.labels import ROLES
+from app.models.people import Role
 
 TOP_LEVEL = 0  # the parent choice meaning "no parent"
 
@@ -73,7 +74,7 @@ class PersonForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = ChoiceField(
-        "角色", coerce=str, choices=[SelectChoice(r.value, ROLE_TITLES[r]) for r in Role]
+        "角色", coerce=str, choices=[SelectChoice(r.value, ROLES[r.value]) for r in Role]
     )
     submit = SubmitField("修改角色")
 
