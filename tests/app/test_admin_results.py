@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
 from app.models import Attempt, AuditEntry, Certificate, Exam, Role, Unit
 from app.models.types import utcnow
+from app.timefmt import localtime
 from question_bank.model import Bank
 from tests.app.certificate_fixtures import (
     COMPETENCY,
@@ -172,8 +174,8 @@ def test_exports_open_in_excel_with_formulas_neutralized(client, world):
     assert tuple(rows[0]) == COLUMNS
     by_user = {row[1]: row for row in rows[1:]}
     assert by_user["alice"][0] == "'" + HOSTILE
-    assert by_user["bob"][0] == "李堃" and by_user["bob"][6] == "40" and by_user["bob"][8] == "否"
-    assert by_user["alice"][12].startswith("ZN")
+    assert by_user["bob"][0] == "李堃" and by_user["bob"][7] == "40" and by_user["bob"][9] == "否"
+    assert by_user["alice"][13].startswith("ZN")
 
     book = load_workbook(
         io.BytesIO(client.get(f"/admin/results/sessions/{world.session.id}/export.xlsx").data)
@@ -183,8 +185,33 @@ def test_exports_open_in_excel_with_formulas_neutralized(client, world):
     assert tuple(c.value for c in header) == COLUMNS
     alice = next(row for row in cells if row[1].value == "alice")
     assert alice[0].value == "'" + HOSTILE and alice[0].data_type == "s"
-    assert alice[6].value == 60 and alice[8].value == "是"
+    assert alice[7].value == 60 and alice[9].value == "是"
     assert not any(c.data_type == "f" for row in cells for c in row)
+
+
+def test_exports_are_named_audited_dated_filtered_and_sized(client, world):
+    """Defect 17: local-time names with the session's title, real dates, 拟任职务,
+    an autofilter, columns as wide as their text; and every export is audited."""
+    login(client, "admin")
+    reply = client.get(f"/admin/results/sessions/{world.session.id}/export.xlsx")
+    disposition = reply.headers["Content-Disposition"]
+    stamp = localtime(utcnow(), "%Y%m%d-")
+    assert quote(f"{world.session.title}-成绩-{stamp}") in disposition
+    sheet = load_workbook(io.BytesIO(reply.data)).active
+    header = [c.value for c in sheet[1]]
+    started = sheet.cell(row=2, column=header.index("开始时间") + 1)
+    assert isinstance(started.value, datetime) and started.number_format == "yyyy-mm-dd hh:mm"
+    assert "拟任职务" in header
+    assert sheet.auto_filter.ref == sheet.dimensions
+    widths = {sheet.column_dimensions[c].width for c in "ABCDEFGHIJKLMNOP"}
+    assert len(widths) > 3  # not every column 10 wide
+    client.get(f"/admin/results/units/{world.bureau.id}/export.csv")
+    exports = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "export.results").order_by(AuditEntry.id)
+    ).all()
+    assert [(e.target, e.details["format"]) for e in exports] == [
+        (world.session.title, "xlsx"), (world.bureau.name, "csv"),
+    ]  # fmt: skip
 
 
 def test_a_unit_export_holds_only_the_unit(client, world):

@@ -3,7 +3,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from app.admin.access import admin_required, system_admin_required, unit_or_404, units_in_scope
@@ -14,7 +25,9 @@ from app.admin.results.forms import RescoreForm
 from app.admin.results.item_stats import exam_report
 from app.extensions import db
 from app.models import Bank, Exam, ExamSession
+from app.models.audit import record
 from app.models.types import utcnow
+from app.timefmt import localtime
 
 bp = Blueprint("admin_results", __name__, url_prefix="/admin/results")
 PER_PAGE = 100
@@ -65,15 +78,17 @@ def unit(unit_id: int):
 
 
 def _download(rows, title: str, fmt: str) -> Response:
-    name = f"results-{utcnow():%Y%m%d-%H%M}.{fmt}"
+    """The file, named after what it holds and the local time; the export is audited, as
+    it carries names."""
+    name = export.file_name(title, localtime(utcnow(), "%Y%m%d-%H%M"), fmt)
     if fmt == "csv":
         body, mimetype = export.to_csv(rows), "text/csv; charset=utf-8"
     else:
         body = export.to_xlsx(rows, title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
-    )
+    record(current_user, "export.results", title, format=fmt, count=len(rows))
+    db.session.commit()
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.route("/sessions/<int:session_id>/export.<any(csv, xlsx):fmt>")
