@@ -731,3 +731,21 @@ def test_a_unit_renamed_or_moved_unchanged_stays_put(client, admins, units):
         client.post(path, data=unchanged_submission(page, path))
     db.session.refresh(office)
     assert (office.name, office.parent_id) == ("办公室", units["finance"].id)
+
+
+def test_removing_a_unit_registration_asks_first_and_says_how_many(client, admins, units):
+    """Defect 7: one click removed a whole unit; now a page names the unit and its headcount."""
+    session = open_session(usernames=())
+    for n in range(3):
+        make_user(f"clerk{n}", unit=units["office"])
+    as_user(client, "fin")
+    register(client, session.id, "units", unit=str(units["finance"].id))
+    base = f"/admin/people/sessions/{session.id}/registrations"
+    listing = client.get(base).get_data(as_text=True)
+    ask = f"{base}/units/{units['finance'].id}/remove"
+    assert f'href="{ask}"' in listing and f'action="{ask}"' not in listing
+    page = client.get(ask).get_data(as_text=True)
+    assert "取消市财政局的整体报名？" in page and "<strong>4</strong> 人" in page  # fin + 3 clerks
+    assert db.session.scalars(select(SessionUnit)).all()  # asking changed nothing
+    client.post(ask, data=unchanged_submission(page, ask))
+    assert not db.session.scalars(select(SessionUnit)).all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.admin.access import unit_scope
 from app.extensions import db
@@ -36,6 +36,13 @@ def registrations_seen_by(session: ExamSession, actor: User) -> Registrations:
     if scope is not None:
         people, units = people.where(User.unit_id.in_(scope)), units.where(Unit.id.in_(scope))
     return Registrations(list(db.session.scalars(people)), list(db.session.scalars(units)))
+
+
+def members_covered(unit: Unit) -> int:
+    """How many people a unit's registration brings: its members and its sub-units'."""
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.unit_id.in_(unit.subtree_ids()))
+    )
 
 
 def find_person(actor: User, text: str) -> User:

@@ -11,6 +11,7 @@ from app.admin.people.forms import ButtonForm, RegisterPersonForm, RegisterUnitF
 from app.admin.people.registrations import (
     RegistrationRefused,
     find_person,
+    members_covered,
     register_person,
     register_unit,
     registrations_seen_by,
@@ -87,6 +88,16 @@ def remove_person(session_id: int, user_id: int):
     unregister_person(session, person, current_user)
     flash(f"已取消{person.name}的报名。", "success")
     return redirect(url_for("admin_people.registrations", session_id=session.id))
+
+
+@admin_required
+def confirm_remove_unit(session_id: int, unit_id: int):
+    """Removing a unit's registration drops many people at once: say how many, then ask."""
+    session, unit = _session_or_404(session_id), unit_or_404(unit_id)
+    return render_template(
+        "admin/people/remove_unit.html", session=session, unit=unit,
+        members=members_covered(unit), button=ButtonForm(),
+    )  # fmt: skip
 
 
 @admin_required
