@@ -367,14 +367,18 @@ def test_xlsx_import_with_numbers_and_dates(client, admins):
     assert person.phone == "13800138000" and person.birth_date == date(1949, 12, 31)
 
 
-def test_templates_download_and_import_back(client, admins, units):
-    units["office"].name = "办公室"
-    as_user(client, "sys")
+@pytest.mark.parametrize(
+    ("admin", "unit"), [("sys", "市级机关工委"), ("fin", "市级机关工委/市财政局")]
+)
+def test_templates_download_and_import_back(client, admins, units, admin, unit):
+    """The sample row's unit exists: the admin's own (defect 16)."""
+    as_user(client, admin)
     csv_file = client.get("/admin/people/import/template.csv")
     assert csv_file.data.startswith(b"\xef\xbb\xbf" + "姓名,工号".encode())
     xlsx = client.get("/admin/people/import/template.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert [c.value for c in sheet[1]] == HEADER.split(",")
+    assert sheet["D2"].value == unit
     assert "确认导入" in upload(client, csv_file.data).get_data(as_text=True)
     assert "确认导入" in upload(client, xlsx.data, "t.xlsx").get_data(as_text=True)
 
@@ -749,3 +753,45 @@ def test_removing_a_unit_registration_asks_first_and_says_how_many(client, admin
     assert db.session.scalars(select(SessionUnit)).all()  # asking changed nothing
     client.post(ask, data=unchanged_submission(page, ask))
     assert not db.session.scalars(select(SessionUnit)).all()
+
+
+def test_registering_by_name_and_someone_covered_by_their_unit(client, admins, units):
+    """Defect 16: a name finds the person; two of one name are listed; someone whose unit
+    is registered already is told so instead of "已为…报名"."""
+    session = open_session(usernames=())
+    li = make_user("lijg", name="李建国", unit=units["office"])
+    make_user("zhao1", name="赵敏", unit=units["office"])
+    make_user("zhao2", name="赵敏", unit=units["finance"])
+    as_user(client, "fin")
+    assert register(client, session.id, "people", person="李建国").status_code == 302
+    assert {r.user_id for r in db.session.scalars(select(SessionCandidate))} == {li.id}
+    twice = register(client, session.id, "people", person="赵敏").get_data(as_text=True)
+    assert "“赵敏”对应多位人员" in twice and "zhao1" in twice and "zhao2" in twice
+    register(client, session.id, "units", unit=str(units["finance"].id))
+    covered = register(client, session.id, "people", person="zhao1").get_data(as_text=True)
+    assert "所在的“市财政局”已整体报名本场次，无需单独报名" in covered
+
+
+def test_registering_by_pinyin_initials(client, admins, units):
+    session = open_session(usernames=())
+    li = make_user("u1", name="李建国", unit=units["office"])
+    as_user(client, "fin")
+    assert register(client, session.id, "people", person="LJG").status_code == 302
+    assert {r.user_id for r in db.session.scalars(select(SessionCandidate))} == {li.id}
+
+
+def test_people_are_listed_by_pinyin_and_filtered_by_unit_role_and_initials(client, admins, units):
+    """Defect 16: 张 (zhang) after 李 (li) after 安 (an), whatever their code points."""
+    for username, name in [("u1", "李娜"), ("u2", "张伟"), ("u3", "安然")]:
+        make_user(username, name=name, unit=units["office"])
+    as_user(client, "sys")
+
+    def names(query: str) -> list[str]:
+        html = client.get(f"/admin/people/{query}").get_data(as_text=True)
+        return re.findall(r'<td data-label="姓名"><a href="[^"]+">([^<]+)</a>', html)
+
+    listed = names(f"?unit={units['office'].id}")
+    assert listed == ["安然", "李娜", "张伟"]
+    assert names("?role=unit_admin") == ["edu", "fin"]
+    assert names("?q=ln") == ["李娜"]
+    assert names(f"?unit={units['office'].id}&sort=newest") == ["安然", "张伟", "李娜"]

@@ -72,6 +72,25 @@ class PersonForm(FlaskForm):
     submit = SubmitField("保存")
 
 
+class PeopleFilterForm(FlaskForm):
+    """The people list's filters: a GET form (links to a filtered list must work)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("搜索", [Optional(), Length(max=100)])
+    unit = ChoiceField("单位（含下级单位）", default=0)
+    role = ChoiceField(
+        "角色", coerce=str, default="",
+        choices=[SelectChoice("", "全部角色"), *(SelectChoice(r.value, ROLES[r.value]) for r in Role)],
+    )  # fmt: skip
+    sort = ChoiceField(
+        "排序", coerce=str, default="name",
+        choices=[SelectChoice("name", "姓名（拼音）"), SelectChoice("number", "工号"),
+                 SelectChoice("newest", "最近添加")],
+    )  # fmt: skip
+
+
 class RoleForm(FlaskForm):
     role = ChoiceField(
         "角色", coerce=str, choices=[SelectChoice(r.value, ROLES[r.value]) for r in Role]
@@ -90,7 +109,10 @@ class ConfirmImportForm(FlaskForm):
 
 
 class RegisterPersonForm(FlaskForm):
-    person = StringField("用户名或工号", [DataRequired("请填写用户名或工号"), Length(max=64)])
+    person = StringField(
+        "姓名、拼音首字母、用户名或工号",
+        [DataRequired("请填写姓名、拼音首字母、用户名或工号"), Length(max=100)],
+    )
     submit = SubmitField("报名")
 
 

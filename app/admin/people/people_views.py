@@ -11,6 +11,7 @@ from app.admin.people.forms import (
     TOP_LEVEL,
     ButtonForm,
     MoveUnitForm,
+    PeopleFilterForm,
     PersonForm,
     RenameUnitForm,
     RoleForm,
@@ -18,6 +19,7 @@ from app.admin.people.forms import (
     as_choices,
 )
 from app.admin.people.services import (
+    PeopleFilter,
     PersonChange,
     PersonRefused,
     change_role,
@@ -39,12 +41,22 @@ from app.models import Role
 
 @admin_required
 def index():
-    unit = unit_or_404(request.args.get("unit", type=int)) if request.args.get("unit") else None
-    query = request.args.get("q", "")[:100]
-    page = search_people(current_user, query, unit, request.args.get("page", 1, type=int))
+    if request.args.get("unit", 0, type=int):
+        unit_or_404(request.args.get("unit", type=int))  # another admin's unit is not found
+    form = PeopleFilterForm(request.args)
+    form.unit.choices = as_choices([(0, "全部单位"), *unit_choices(current_user)])
+    valid = form.validate()
+    unit = unit_or_404(form.unit.data) if valid and form.unit.data else None
+    wanted = PeopleFilter(
+        (form.q.data or "").strip() if valid else "", unit,
+        Role(form.role.data) if valid and form.role.data else None,
+        form.sort.data if valid else "name",
+    )  # fmt: skip
+    page = search_people(current_user, wanted, request.args.get("page", 1, type=int))
     return render_template(
-        "admin/people/index.html", page=page, query=query, unit=unit, paths=unit_paths()
-    )
+        "admin/people/index.html", page=page, form=form, wanted=wanted, paths=unit_paths(),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )  # fmt: skip
 
 
 def _parent_choices(exclude: set[int] = frozenset()) -> list[SelectChoice]:
