@@ -65,8 +65,10 @@ class _FormReader(HTMLParser):
                 self.fields.append((self._select, (chosen or [self._options[0][0]])[-1]))
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
-            # A browser drops the one newline that follows <textarea>.
-            self.fields.append((self._textarea, self._text.removeprefix("\n")))
+            # A browser reads CR LF as LF, drops the one newline that follows <textarea>,
+            # and sends line ends as CR LF.
+            text = self._text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\n")
+            self.fields.append((self._textarea, text.replace("\n", "\r\n")))
             self._textarea = None
         elif tag == "form" and self.inside:
             self.inside = False

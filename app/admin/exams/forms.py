@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from question_bank.exam import MULTIPLE_SCORING, REVIEW_FROM, REVIEW_SHOW
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
@@ -106,9 +106,11 @@ class ExamYamlForm(ChineseForm):
 
 
 def _minutes(label: str, high: int, low: int = 0) -> IntegerField:
+    """A whole number between ``low`` and ``high``, pre-filled with ``low`` (which the
+    field itself accepts)."""
     return IntegerField(
         label,
-        default=0,
+        default=low,
         validators=[
             InputRequired("请填写整数"),
             NumberRange(low, high, f"应为 {low} 到 {high} 之间的整数"),
@@ -138,6 +140,11 @@ class SessionForm(ChineseForm):
     access_code = _text("考场口令（可不填）", 32)
     max_attempts = _minutes("允许作答次数", 10, 1)
     submit = SubmitField("保存场次")
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        """Checked with the other fields, so every problem shows at once."""
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError("结束时间必须晚于开始时间")
 
 
 class ActionForm(ChineseForm):
