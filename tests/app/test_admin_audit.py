@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.labels import ACTIONS
+from app.labels import ACTIONS, FIELDS
 from app.models import AuditEntry, Role
 from app.models.audit import record
 from tests.conftest import login, make_user
@@ -45,7 +46,7 @@ def rows(client, query: str = "") -> str:
 def test_the_log_shows_who_when_what_and_before_after(client, log):
     login(client, "admin")
     html = rows(client)
-    assert "2026-03-01 07:30:00" in html  # local time
+    assert "2026-03-01<br>07:30:00" in html  # local time
     assert "系统管理员甲" in html and "张管理" in html and "系统" in html
     assert "重新评分" in html
     assert ">attempt.rescore<" not in html  # the label, not the code
@@ -143,3 +144,19 @@ def test_session_changes_show_local_times_and_mark_what_changed(client, ctx):
     assert "修改场次" in html and "开始时间" in html and "允许作答次数" in html
     assert "<td>2026-12-01 09:00:00</td><td>2026-12-01 10:00:00</td>" in html
     assert html.count("已改") == 1
+
+
+def test_every_recorded_detail_has_a_label():
+    """Details show as words too: each keyword of a record() call, and each key of a
+    before/after dict literal, is in the catalogue."""
+    keys: set[str] = set()
+    for path in Path("app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "record":
+                for keyword in node.keywords:
+                    keys.add(keyword.arg)
+                    if isinstance(keyword.value, ast.Dict):
+                        keys |= {k.value for k in keyword.value.keys if isinstance(k, ast.Constant)}
+    keys -= {"before", "after", None}
+    assert len(keys) > 20
+    assert keys <= FIELDS.keys(), keys - FIELDS.keys()

@@ -193,4 +193,3 @@ def test_a_damaged_qr_link_explains_itself_and_offers_the_look_up(client, ctx):
     assert reply.status_code == 404
     assert "此二维码链接无法识别" in html and 'name="number"' in html and 'name="name"' in html
     assert "/login" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
-

@@ -47,7 +47,9 @@ def build_world() -> World:
     finished = finalize(finished.id, "candidate", now)
     taker = db.session.scalar(select(User).where(User.username == "taker"))
     running = start_attempt(taker, session, None, now)
-    record(admin, "person.update", "candidate", before={"phone": None}, after={"phone": "13800138000"})
+    record(
+        admin, "person.update", "candidate", before={"phone": None}, after={"phone": "13800138000"}
+    )
     db.session.commit()
     exam = db.session.scalar(select(Exam))
     qid = finished.items[0].revision.question_key

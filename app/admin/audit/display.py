@@ -39,6 +39,8 @@ def _text(key: str, value: Any, unit_paths: dict[int, str]) -> str:
         return unit_paths.get(value, str(value))
     if key == "role" and isinstance(value, str):
         return ROLES.get(value, value)
+    if key == "by" and isinstance(value, str):
+        return label(value, "finalized_by")
     if isinstance(value, str) and _TIMESTAMP.match(value):
         try:
             moment = datetime.fromisoformat(value)
