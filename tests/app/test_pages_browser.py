@@ -19,6 +19,9 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+OVERFLOWING = """(width) => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 0.5)
+  .slice(0, 4).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'))"""
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
   return result.violations.map(v => v.id + ': ' + v.help + ' @ ' +
@@ -37,7 +40,8 @@ def _problems(page, path: str, width: int) -> list[str]:
     problems = []
     wide = page.evaluate("document.documentElement.scrollWidth")
     if wide > width:
-        problems.append(f"{path}: {wide} px wide on a {width} px screen")
+        culprits = page.evaluate(OVERFLOWING, width)
+        problems.append(f"{path}: {wide} px wide on a {width} px screen: {culprits}")
     page.add_script_tag(path=str(AXE))
     problems += [f"{path}: {v}" for v in page.evaluate(RUN_AXE, WCAG)]
     return problems
