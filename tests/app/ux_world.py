@@ -4,19 +4,20 @@ session with a finished attempt and one in progress, and the pages each role can
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
-from app.models import Attempt, Exam, Role, Unit, User
+from app.models import Attempt, Certificate, Exam, Role, Unit, User
 from app.models.audit import record
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_session
 from tests.conftest import make_user
 
 PASSWORD = "correct-horse-1"
+CERTIFICATE_TOKEN = "Vq3x9LrT0aKcPz7mW2nB5sD8fG1hJ4kY"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def build_world() -> World:
     finished = finalize(finished.id, "candidate", now)
     taker = db.session.scalar(select(User).where(User.username == "taker"))
     running = start_attempt(taker, session, None, now)
+    db.session.add(Certificate(
+        number="ZN2026000017", type_id="competency", user_id=candidate.id, attempt_id=finished.id,
+        holder_name=candidate.name, title="党务工作者职业能力认证证书", level="良好",
+        issued_on=date(2026, 11, 30), expires_on=date(2029, 11, 29), issuer="市级机关工委",
+        rules_version="1", rules_digest="0" * 64, token=CERTIFICATE_TOKEN, pdf=b"%PDF-1.7",
+    ))  # fmt: skip
     record(
         admin, "person.update", "candidate", before={"phone": None}, after={"phone": "13800138000"}
     )
@@ -55,7 +62,7 @@ def build_world() -> World:
     qid = finished.items[0].revision.question_key
     s, a, e = session.id, finished.id, exam.id
     pages = {
-        "": ["/login", "/verify", "/v/damaged-link"],
+        "": ["/login", "/verify", "/v/damaged-link", f"/v/{CERTIFICATE_TOKEN}"],
         "candidate": ["/", f"/sessions/{s}", f"/attempts/{a}/result", "/practice/",
                       "/practice/notebook", "/password"],
         "taker": [f"/attempts/{running.id}"],
