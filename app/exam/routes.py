@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.certificate.retake import retake_wait
 from app.exam.answers import UNCHANGED, save_answer, save_posted_answers
 from app.exam.attempts import (
     AttemptRefused,
@@ -48,13 +49,18 @@ def start(session_id: int):
         else:
             return redirect(url_for("exam.take", attempt_id=attempt.id))
     attempts = attempts_in(current_user, session)
+    now = utcnow()
+    passed = next((a for a in attempts if a.finalized and a.passed), None)
     return render_template(
         "exam/start.html",
         session=session,
         form=form,
         attempts=attempts,
-        now=utcnow(),
+        now=now,
         allowed=attempts_allowed(current_user, session),
+        passed=passed,
+        # Said before the click, not after: the retake rules' wait, if any.
+        wait=None if passed else retake_wait(current_user, session.exam.code, now),
     )
 
 
