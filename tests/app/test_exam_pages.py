@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.extensions import db
 from tests.app.certificate_fixtures import (
     COMPETENCY,
@@ -13,9 +15,8 @@ from tests.app.certificate_fixtures import (
 from tests.conftest import login, make_user
 
 
-def test_after_a_fail_the_session_page_says_when_the_next_attempt_is_allowed(
-    client, ctx, fresh_catalog
-):
+@pytest.mark.usefixtures("fresh_catalog")
+def test_after_a_fail_the_session_page_says_when_the_next_attempt_is_allowed(client, ctx):
     """Defect 6: the 24-hour wait appeared only after clicking 开始答题."""
     setup_exams()
     user = make_user("feng", name="冯五")
@@ -27,8 +28,9 @@ def test_after_a_fail_the_session_page_says_when_the_next_attempt_is_allowed(
     assert 'value="开始答题"' not in html
 
 
+@pytest.mark.usefixtures("fresh_catalog")
 def test_after_a_pass_the_session_page_says_so_instead_of_offering_another_start(
-    client, ctx, fresh_catalog, monkeypatch
+    client, ctx, monkeypatch
 ):
     """Defect 6: a pass still showed 开始答题."""
     from app.exam import attempts
