@@ -16,6 +16,7 @@ from app.exam.attempts import (
 )
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.grants import attempts_allowed
+from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.exam.views import paper_view, review_level, review_view
@@ -117,4 +118,7 @@ def result(attempt_id: int):
     level = review_level(attempt, utcnow())
     record_reviewed_mistakes(attempt, utcnow())  # a review opening after the close
     sections = review_view(attempt, level) if level in ("answers", "keys") else []
-    return render_template("exam/result.html", attempt=attempt, level=level, sections=sections)
+    return render_template(
+        "exam/result.html", attempt=attempt, level=level, sections=sections,
+        outcome=outcome_of(attempt),
+    )  # fmt: skip
