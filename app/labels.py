@@ -24,6 +24,7 @@ ACTIONS = {
     "exam.save": "保存试卷规则",
     "export.certificates": "下载证书（ZIP）",
     "export.results": "导出成绩",
+    "export.statistics": "导出试题统计",
     "people.import": "导入人员",
     "person.reset_password": "重置密码",
     "person.role": "修改角色",

@@ -113,7 +113,7 @@ def to_xlsx(rows: Sequence[ResultRow], title: str) -> bytes:
     return out.getvalue()
 
 
-def file_name(title: str, stamp: str, fmt: str) -> str:
+def file_name(title: str, stamp: str, fmt: str, kind: str = "成绩") -> str:
     """e.g. 12月任前测试-成绩-20261201-1130.xlsx; characters no file system takes become "_"."""
     safe = "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in title).strip()
-    return f"{safe[:80] or '成绩'}-成绩-{stamp}.{fmt}"
+    return f"{safe[:80] or kind}-{kind}-{stamp}.{fmt}"
