@@ -6,10 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from app.admin.exams.exam_yaml import build_exam_yaml, form_data
+from app.admin.exams.forms import ExamForm
 from app.extensions import db
+from app.form_words import field_labels, in_form_words
 from app.models import Attempt, AuditEntry, Exam, ExamSession, Role, SessionGrant, Unit
 from app.models.types import utcnow
 from question_bank.exam_format import parse_exam
@@ -91,6 +94,12 @@ PARITY = [
 ]
 
 
+def in_form_labels(message: str) -> str:
+    """A YAML message as the structured form words it (its fields' labels)."""
+    with current_app.test_request_context():
+        return in_form_words(message, field_labels(ExamForm(meta={"csrf": False})))
+
+
 @pytest.mark.parametrize(("name", "value", "field"), PARITY)
 def test_form_and_yaml_refuse_alike(admin, name, value, field):
     open_session()
@@ -99,7 +108,7 @@ def test_form_and_yaml_refuse_alike(admin, name, value, field):
     assert not report.ok
     html = post(admin, f"{BASE}/new", fields).get_data(as_text=True)
     for diagnostic in report.errors:
-        assert escape(diagnostic.message) in html
+        assert escape(in_form_labels(diagnostic.message)) in html  # the same, in form words
     # The message sits in the field's own block, next to its input.
     block = re.search(rf'<div class="field has-error">\s*<label for="{field}".*?</div>', html, re.S)
     assert block, f"no error beside {field}"
