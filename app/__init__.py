@@ -48,6 +48,7 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from app.admin.audit.routes import bp as admin_audit_bp
     from app.admin.banks.routes import bp as admin_banks_bp
+    from app.admin.certificates.routes import bp as admin_certificates_bp
     from app.admin.exams.blueprint import bp as admin_exams_bp
     from app.admin.people.blueprint import bp as admin_people_bp
     from app.admin.results.routes import bp as admin_results_bp
@@ -67,6 +68,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_banks_bp)
     app.register_blueprint(admin_results_bp)
     app.register_blueprint(admin_audit_bp)
+    app.register_blueprint(admin_certificates_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(practice_bp)
     app.register_blueprint(exam_bp)

@@ -82,6 +82,7 @@ def build_world() -> World:
             "/admin/results/", f"/admin/results/sessions/{s}", f"/admin/results/units/{finance.id}",
             f"/admin/results/attempts/{a}", f"/admin/results/exams/{e}/statistics",
             "/admin/results/rescore", "/admin/results/dashboard", "/admin/audit/",
+            "/admin/certificates/", "/admin/certificates/1",
         ],
     }  # fmt: skip
     return World(pages, finished, running, candidate)
