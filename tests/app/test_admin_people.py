@@ -795,3 +795,29 @@ def test_people_are_listed_by_pinyin_and_filtered_by_unit_role_and_initials(clie
     assert names("?role=unit_admin") == ["edu", "fin"]
     assert names("?q=ln") == ["李娜"]
     assert names(f"?unit={units['office'].id}&sort=newest") == ["安然", "张伟", "李娜"]
+
+
+def test_the_registrations_page_lists_who_has_not_taken_the_test(client, admins, units):
+    """The unit admin's day: who is registered (by name or through a unit) and absent."""
+    session = open_session(usernames=())
+    took = make_user("took", name="已考", unit=units["office"])
+    make_user("absent1", name="缺考甲", unit=units["office"])
+    make_user("absent2", name="缺考乙", unit=units["finance"])
+    make_user("elsewhere", name="别处", unit=units["education"])
+    as_user(client, "sys")
+    register(client, session.id, "units", unit=str(units["finance"].id))
+    register(client, session.id, "people", person="elsewhere")
+    from app.exam.attempts import start_attempt
+    from app.models.types import utcnow
+
+    start_attempt(took, session, None, utcnow())
+    base = f"/admin/people/sessions/{session.id}/registrations"
+    html = client.get(base).get_data(as_text=True)
+    absent = html.split("尚未参加（", 1)[1].split("</section>", 1)[0]
+    assert absent.startswith("3 人") and "缺考甲" in absent and "缺考乙" in absent
+    assert "别处" in absent and "已考" not in absent
+    as_user(client, "fin")
+    absent = (
+        client.get(base).get_data(as_text=True).split("尚未参加（", 1)[1].split("</section>")[0]
+    )
+    assert absent.startswith("2 人") and "别处" not in absent

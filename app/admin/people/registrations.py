@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, or_, select
 
 from app.admin.access import unit_scope
 from app.extensions import db
-from app.models import ExamSession, SessionCandidate, SessionUnit, Unit, User
+from app.models import Attempt, ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
 from app.models.audit import record
 
 
@@ -36,6 +36,29 @@ def registrations_seen_by(session: ExamSession, actor: User) -> Registrations:
     if scope is not None:
         people, units = people.where(User.unit_id.in_(scope)), units.where(Unit.id.in_(scope))
     return Registrations(list(db.session.scalars(people)), list(db.session.scalars(units)))
+
+
+def not_taken(session: ExamSession, actor: User) -> list[User]:
+    """Candidates the session is open to (one by one or through their unit), within the
+    actor's scope, who have no attempt in it: 缺考 once the session has closed."""
+    units = db.session.scalars(
+        select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id)
+    )
+    covered: set[int] = set()
+    for unit_id in units:
+        covered |= db.session.get(Unit, unit_id).subtree_ids()
+    one_by_one = select(SessionCandidate.user_id).where(SessionCandidate.session_id == session.id)
+    took = select(Attempt.user_id).where(Attempt.session_id == session.id)
+    query = (
+        select(User)
+        .where(or_(User.id.in_(one_by_one), User.unit_id.in_(covered)), User.id.not_in(took))
+        .where(User.role == Role.CANDIDATE)
+        .order_by(User.unit_id, User.name_pinyin)
+    )
+    scope = unit_scope(actor)
+    if scope is not None:
+        query = query.where(User.unit_id.in_(scope))
+    return list(db.session.scalars(query))
 
 
 def members_covered(unit: Unit) -> int:

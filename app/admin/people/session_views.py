@@ -12,13 +12,14 @@ from app.admin.people.registrations import (
     RegistrationRefused,
     find_person,
     members_covered,
+    not_taken,
     register_person,
     register_unit,
     registrations_seen_by,
     unregister_person,
     unregister_unit,
 )
-from app.admin.people.units import unit_choices
+from app.admin.people.units import unit_choices, unit_paths
 from app.extensions import db
 from app.models import ExamSession
 from app.models.types import utcnow
@@ -42,6 +43,7 @@ def _page(session: ExamSession, person_form=None, unit_form=None):
     page = render_template(
         "admin/people/registrations.html", session=session, now=utcnow(), button=ButtonForm(),
         seen=registrations_seen_by(session, current_user), person_form=person_form, unit_form=unit_form,
+        absent=not_taken(session, current_user), paths=unit_paths(),
     )  # fmt: skip
     return page, 400 if failed else 200
 
