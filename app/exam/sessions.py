@@ -124,11 +124,13 @@ def may_take(user: User, session: ExamSession) -> bool:
 
 
 def attempts_in(user: User, session: ExamSession) -> list[Attempt]:
+    """As stored now (not as this request first loaded them)."""
     return list(
         db.session.scalars(
             select(Attempt)
             .where(Attempt.user_id == user.id, Attempt.session_id == session.id)
             .order_by(Attempt.number)
+            .execution_options(populate_existing=True)
         )
     )
 
