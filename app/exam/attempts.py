@@ -6,13 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
 from app.exam.catalog import exam_definition, question_of, version_index
-from app.exam.grants import attempts_allowed, claim_time_grants
+from app.exam.grants import attempts_allowed, claim_time_grants, grace
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.exam.start_guard import CodeRefused, check_access_code, hold_start_lock
@@ -32,10 +31,6 @@ class AttemptRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["ANSWER_GRACE_SECONDS"])
 
 
 def start_attempt(

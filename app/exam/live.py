@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.exam.attempts import grace
+from app.exam.grants import grace
 from app.extensions import db
 from app.models import Attempt
 from app.models.attempt import IN_PROGRESS
