@@ -133,3 +133,15 @@ def test_a_unit_admin_sitting_the_session_sees_only_scores(app, client, world):
     assert "<fieldset" not in html, "no questions, no answers"
     end_every_attempt(world)
     assert KEY_LINE in drill_down(client, world.attempt.id)
+
+
+def test_a_unit_admin_sitting_any_test_sees_no_answers_of_another_session(client, world):
+    end_every_attempt(world)
+    login(client, "unitadmin")
+    assert KEY_LINE in drill_down(client, world.attempt.id)
+    other = open_session((), when="after_close")
+    other.candidates.append(world.unit_admin)
+    db.session.commit()
+    start_attempt(world.unit_admin, other, None, utcnow())
+    html = drill_down(client, world.attempt.id)
+    assert KEY_LINE not in html and "checked" not in html and "只能查看成绩" in html
