@@ -80,6 +80,7 @@ def _publish(content: BankContent, actor: User | None, note: str | None) -> Impo
         title=content.title,
         topics=dict(content.topics),
         content_hash=content.content_hash,
+        practice=content.practice,
         published_by_id=actor.id if actor else None,
         note=note,
     )
@@ -184,7 +185,9 @@ def load_version(name: str, number: int | None = None) -> tuple[BankVersion, Ban
         .order_by(BankVersionItem.position)
     )
     questions = tuple(Question.from_dict(data) for data in rows)
-    content = BankContent(name, version.title, tuple(version.topics.items()), questions)
+    content = BankContent(
+        name, version.title, tuple(version.topics.items()), questions, version.practice
+    )
     return version, content
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -139,7 +139,7 @@ def retire_question(name: str, seen: int, qid: str, actor: User) -> Published:
         if qid not in {q.id for q in content.questions}:
             raise BankNotFound(f"{name} {qid}")
         kept = tuple(q for q in content.questions if q.id != qid)
-        bank, errors = check_bank(BankContent(content.name, content.title, content.topics, kept))
+        bank, errors = check_bank(replace(content, questions=kept))
         return DraftResult(bank, None, {"": errors} if errors else {})
 
     return _revise(name, seen, actor, without, f"网页停用题目 {qid}")
