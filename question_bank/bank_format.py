@@ -14,9 +14,10 @@ from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.nodes import Node
 
 from question_bank.diagnostics import Report
-from question_bank.model import QUESTION_TYPES, Bank, Question, normalize_text
+from question_bank.model import Bank, Question
 from question_bank.nodes import NodeReader, read_document
-from question_bank.types import REGISTRY, normalize_key
+from question_bank.text import normalize_key, normalize_text
+from question_bank.types import REGISTRY
 from question_bank.yaml_source import DEFAULT_MAX_BYTES, position
 
 BANK_FIELDS = ("bank", "title", "topics", "questions")
@@ -200,12 +201,9 @@ def _question_type(fields, reader: NodeReader) -> str | None:
         return None
     node = fields["type"][1]
     kind = reader.text(node, "type")
-    if kind is not None and kind not in QUESTION_TYPES:
-        reader.error(
-            node,
-            "type",
-            f"题型“{kind}”未知；应为 single（单选）、multiple（多选）、judge（判断）或 fill（填空）",
-        )
+    if kind is not None and kind not in REGISTRY:
+        known = "、".join(f"{name}（{t.short_title}）" for name, t in REGISTRY.items())
+        reader.error(node, "type", f"题型“{kind}”未知；应为 {known} 之一")
         return None
     return kind
 

@@ -18,9 +18,9 @@ from ruamel.yaml.nodes import Node, ScalarNode
 from question_bank.bank_format import BANK_NAME, IDENTIFIER
 from question_bank.diagnostics import Report
 from question_bank.exam import (
-    MULTIPLE_SCORING,
     REVIEW_FROM,
     REVIEW_SHOW,
+    SCORING_FIELDS,
     Band,
     Cell,
     Exam,
@@ -32,9 +32,10 @@ from question_bank.exam import (
 )
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
 from question_bank.nodes import NodeReader, read_document
+from question_bank.types import REGISTRY
 
 EXAM_FIELDS = (
-    "exam", "title", "bank", "time_limit_minutes", "pass_mark", "multiple_scoring",
+    "exam", "title", "bank", "time_limit_minutes", "pass_mark", *SCORING_FIELDS,
     "shuffle_questions", "shuffle_options", "review", "topics", "difficulty", "sections",
 )  # fmt: skip
 REQUIRED = ("exam", "title", "bank", "time_limit_minutes", "pass_mark", "sections")
@@ -74,11 +75,7 @@ def parse_exam(data: bytes, filename: str = "<exam>") -> tuple[Exam | None, Repo
             "time_limit_minutes", lambda n: reader.integer(n, "time_limit_minutes", 1, 1440)
         ),
         "pass_mark": get("pass_mark", lambda n: _pass_mark(reader, n)),
-        "multiple_scoring": get(
-            "multiple_scoring",
-            lambda n: _choice(reader, n, "multiple_scoring", MULTIPLE_SCORING),
-            "all_or_nothing",
-        ),
+        "scoring_modes": _scoring_modes(fields, reader),
         "shuffle_questions": get(
             "shuffle_questions", lambda n: reader.boolean(n, "shuffle_questions"), True
         ),
@@ -107,6 +104,18 @@ def _name(reader: NodeReader, node: Node, field: str, what: str) -> str | None:
         )
         return None
     return name
+
+
+def _scoring_modes(fields: dict[str, tuple[Node, Node]], reader: NodeReader) -> dict | None:
+    """``<type>_scoring`` for each type with a choice; absent ones keep the type's default."""
+    modes = {}
+    for name, kind in SCORING_FIELDS.items():
+        if name in fields:
+            mode = _choice(reader, fields[name][1], name, REGISTRY[kind].scoring_modes)
+            if mode is None:
+                return None
+            modes[kind] = mode
+    return modes
 
 
 def _choice(reader: NodeReader, node: Node, field: str, allowed: tuple[str, ...]) -> str | None:
