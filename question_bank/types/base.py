@@ -57,6 +57,7 @@ class QuestionType:
     title: ClassVar[str]  # 单选题: section headings, filters, forms
     short_title: ClassVar[str]  # 单选: badges in lists
     editor_hint: ClassVar[str]  # how the bank editor's answer field is written
+    stem_hint: ClassVar[str] = ""  # what the type asks of the stem, for the editor
     has_options: ClassVar[bool] = False
     scoring_modes: ClassVar[tuple[str, ...]] = (ALL_OR_NOTHING,)
     scoring_titles: ClassVar[Mapping[str, str]] = {}  # mode → the rule in words (rules page)
@@ -167,10 +168,13 @@ class QuestionType:
 
     # Item statistics.
 
-    def stat_categories(self, question: Question) -> list[tuple[str, str, bool]]:
-        """(category, text, is right) counted over responses; default: the options."""
+    stat_headings: ClassVar[tuple[str, str]] = ("选项", "选择次数")
+
+    def stat_categories(self, question: Question) -> list[tuple[str, str, str, bool]]:
+        """(category, label, text, is the answer) counted over responses; default: the
+        options in their written order."""
         keys = chosen_keys(self.key_response(question))
-        return [(key, text, key in keys) for key, _, text in self.choices(question)]
+        return [(key, label, text, key in keys) for key, label, text in self.choices(question)]
 
     def stat_chosen(self, question: Question, response: Any) -> tuple[str, ...]:
         """The categories one stored response falls in."""

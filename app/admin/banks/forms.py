@@ -41,7 +41,9 @@ class QuestionForm(FlaskForm):
     type = SelectField("题型", choices=TYPE_CHOICES, validate_choice=False)
     topic = SelectField("主题", choices=[], validate_choice=False)
     difficulty = SelectField("难度", choices=DIFFICULTY_CHOICES, default="3", validate_choice=False)
-    stem = TextAreaField("题干", description="填空题用四个或更多下划线“____”标出每个空")
+    stem = TextAreaField(
+        "题干", description="；".join(t.stem_hint for t in REGISTRY.values() if t.stem_hint)
+    )
     options = TextAreaField(
         "选项",
         description="每行一个，依次为 A、B、C……；"

@@ -37,7 +37,8 @@ class ItemReport:
     stats: ItemStatistics
     type_title: str
     stem: str
-    options: list[tuple[str, str, int, bool]]  # (category, text, times counted, is right)
+    headings: tuple[str, str]
+    options: list[tuple[str, str, int, bool]]  # (label, text, times counted, is the answer)
 
     @property
     def flag_titles(self) -> list[str]:
@@ -92,9 +93,10 @@ def _report(item: ItemStatistics, revision: QuestionRevision) -> ItemReport:
         item,
         kind.title,
         question.stem,
+        kind.stat_headings,
         [
-            (k, text, item.option_counts.get(k, 0), right)
-            for k, text, right in kind.stat_categories(question)
+            (label, text, item.option_counts.get(key, 0), right)
+            for key, label, text, right in kind.stat_categories(question)
         ],
     )
 

@@ -24,6 +24,7 @@ class Fill(QuestionType):
     title = "填空题"
     short_title = "填空"
     editor_hint = "填空：每空一行，几个都算对的答案用“|”隔开"
+    stem_hint = "填空题用四个或更多下划线“____”标出每个空"
 
     def read_answer(self, node, reader, options, stem):
         items = reader.sequence(node, "answer")
