@@ -3,7 +3,8 @@ script are found through the registry, so adding a type never touches ``app/``.
 
 Templates include a type's partial as ``{% include qtype.template('take') %}``; the
 pages that need types' scripts load ``question_types.script`` (every registered type's
-script, one file), which fills ``window.questionTypes`` before ``attempt.js`` runs.
+script, one file), which fills ``window.questionTypes`` before ``attempt.js`` runs;
+every page links the types' styles (``question_types.style``).
 """
 
 from __future__ import annotations
@@ -40,8 +41,19 @@ def init_app(app: Flask) -> None:
 @bp.get("/assets/question-types.js")
 def script() -> Response:
     """The registered types' scripts as one static file (same origin, cacheable)."""
-    parts = [kind.script.read_text() for kind in REGISTRY.values() if kind.script]
-    response = Response("\n".join(parts), mimetype="text/javascript")
+    return _assets("js", "text/javascript")
+
+
+@bp.get("/assets/question-types.css")
+def style() -> Response:
+    """The registered types' styles as one stylesheet."""
+    return _assets("css", "text/css")
+
+
+def _assets(suffix: str, mimetype: str) -> Response:
+    paths = (kind.asset(suffix) for kind in REGISTRY.values())
+    text = "\n".join(path.read_text(encoding="utf-8") for path in paths if path)
+    response = Response(text, mimetype=mimetype)
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response

@@ -165,11 +165,12 @@ def _question(
     ):
         return None
     keys, blanks = keys_blanks
-    return Question(
+    question = Question(
         id=qid, type=kind, topic=topic, stem=stem, difficulty=difficulty, options=options,
         keys=keys, blanks=blanks, explanation=optional.get("explanation"), source=optional.get("source"),
         tags=tags, shuffle_options=shuffle,
     )  # fmt: skip
+    return question if REGISTRY[kind].check_question(question, fields, reader) else None
 
 
 def _question_id(fields, report: Report, seen_ids: dict[str, int]) -> str | None:

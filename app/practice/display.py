@@ -36,6 +36,11 @@ class ShownQuestion:
     given_answer: str | None = None
 
     @property
+    def choices(self) -> list[tuple[str, str, str]]:
+        """The options as (key, letter, text), the shape type partials take."""
+        return [(o.key, o.letter, o.text) for o in self.options]
+
+    @property
     def lettered(self) -> bool:
         """Options listed under letters (not, say, 正确/错误)."""
         return any(o.letter for o in self.options)

@@ -10,12 +10,13 @@ from question_bank.types.base import InvalidResponse, QuestionType, Verdict
 from question_bank.types.fill import Fill
 from question_bank.types.judge import Judge
 from question_bank.types.multiple import MultipleChoice
+from question_bank.types.ordering import Ordering
 from question_bank.types.single import SingleChoice
 
 __all__ = ["REGISTRY", "InvalidResponse", "QuestionType", "Verdict", "question_type"]
 
 REGISTRY: dict[str, QuestionType] = {
-    t.name: t for t in (SingleChoice(), MultipleChoice(), Judge(), Fill())
+    t.name: t for t in (SingleChoice(), MultipleChoice(), Judge(), Fill(), Ordering())
 }
 
 

@@ -62,7 +62,7 @@ class QuestionType:
     scoring_modes: ClassVar[tuple[str, ...]] = (ALL_OR_NOTHING,)
     scoring_titles: ClassVar[Mapping[str, str]] = {}  # mode → the rule in words (rules page)
 
-    # Files beside the type's module: templates/<part>.html and static/<name>.js.
+    # Files beside the type's module: templates/<part>.html, static/<name>.js and .css.
 
     @classmethod
     def directory(cls) -> Path:
@@ -72,9 +72,9 @@ class QuestionType:
         """The name under which the web layer's loader finds this type's partial."""
         return f"qtypes/{self.name}/{part}.html"
 
-    @property
-    def script(self) -> Path | None:
-        path = self.directory() / "static" / f"{self.name}.js"
+    def asset(self, suffix: str) -> Path | None:
+        """The type's ``static/<name>.js`` or ``.css``, if it has one."""
+        path = self.directory() / "static" / f"{self.name}.{suffix}"
         return path if path.exists() else None
 
     # Scoring modes an exam chooses from: the first is the default.
@@ -103,8 +103,12 @@ class QuestionType:
         """The inverse of ``answer_value``, trusting the stored shape."""
         raise NotImplementedError
 
-    def check_question(self, question: Question, node: Node, reader: NodeReader) -> None:
-        """Rules across fields that the answer alone cannot see (default: none)."""
+    def check_question(
+        self, question: Question, fields: Mapping[str, tuple[Node, Node]], reader: NodeReader
+    ) -> bool:
+        """Rules across fields that the answer alone cannot see; False after reporting
+        why the question is refused (default: no such rules)."""
+        return True
 
     # Display.
 

@@ -195,11 +195,13 @@ TEXT = st.one_of(
 
 @st.composite
 def questions(draw, qid: str) -> Question:
-    kind = draw(st.sampled_from(["single", "multiple", "judge", "fill"]))
+    kind = draw(st.sampled_from(["single", "multiple", "judge", "fill", "ordering"]))
     stem = draw(TEXT)
     base = {"id": qid, "type": kind, "topic": "t", "difficulty": draw(st.integers(1, 5)), "explanation": draw(st.none() | TEXT),
             "source": draw(st.none() | TEXT), "tags": tuple(draw(st.lists(TEXT, max_size=3))), "shuffle_options": draw(st.booleans())}  # fmt: skip
-    if kind in ("single", "multiple"):
+    if kind == "ordering":  # always shown shuffled: shuffle_options is never false
+        base["shuffle_options"] = True
+    if kind in ("single", "multiple", "ordering"):
         texts = draw(
             st.lists(
                 TEXT, min_size=4, max_size=6, unique_by=lambda s: " ".join(s.split()).casefold()
@@ -210,6 +212,9 @@ def questions(draw, qid: str) -> Question:
         if len({normalize_text(t) for t in texts}) != len(texts):
             texts = [f"选项{i}" for i in range(len(texts))]
         options = tuple(zip(string.ascii_uppercase, texts, strict=False))
+        if kind == "ordering":
+            order = draw(st.permutations([k for k, _ in options]))
+            return Question(stem=stem, options=options, keys=tuple(order), **base)
         picked = draw(
             st.lists(
                 st.sampled_from([k for k, _ in options]),
