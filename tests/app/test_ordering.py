@@ -192,7 +192,10 @@ def test_the_bank_editor_writes_reads_and_diffs_an_ordering_question(client, ctx
     question = load_version("small")[1].questions[-1]
     assert (question.type, question.keys) == ("ordering", ("C", "A", "B"))
     edit_page = client.get("/admin/banks/small/questions/o-1/edit").get_data(as_text=True)
-    assert re.search(r'name="answer"[^>]*>\s*CAB</textarea>', edit_page) and "排序：按正确顺序写出全部选项字母" in edit_page
+    assert (
+        re.search(r'name="answer"[^>]*>\s*CAB</textarea>', edit_page)
+        and "排序：按正确顺序写出全部选项字母" in edit_page
+    )
     listing = client.get("/admin/banks/small/").get_data(as_text=True)
     assert '<span class="badge">排序</span>' in listing
     edited = form | {"answer": "ACB", "seen_version": 2}
