@@ -9,27 +9,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from fractions import Fraction
-from itertools import pairwise
 from typing import Any, TypeVar
 
-from ruamel.yaml.nodes import Node, ScalarNode
+from ruamel.yaml.nodes import Node
 
-from question_bank.bank_format import BANK_NAME, IDENTIFIER
+from question_bank.bank_format import BANK_NAME
 from question_bank.diagnostics import Report
 from question_bank.exam import (
     REVIEW_FROM,
     REVIEW_SHOW,
     SCORING_FIELDS,
-    Band,
     Cell,
     Exam,
     PassMark,
     ReviewPolicy,
     Section,
-    apportion,
     spread_cells,
 )
+from question_bank.exam_spread import band_key, reject_overlap, shares, topic_key
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
 from question_bank.nodes import NodeReader, read_document
 from question_bank.types import REGISTRY
@@ -45,8 +42,6 @@ MAX_EXAM_BYTES = 1024 * 1024
 MAX_SECTION_COUNT = 500
 _POINTS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
 _PASS_MARK = re.compile(r"([0-9]{1,5}(?:\.[0-9]{1,2})?)\s*(%?)")
-_SHARE = re.compile(r"([0-9]{1,4})\s*(%?)")
-_BAND = re.compile(r"([1-5])(?:\s*-\s*([1-5]))?")
 
 T = TypeVar("T")
 
@@ -215,17 +210,17 @@ def _section(reader: NodeReader, node: Node, defaults: dict[str, Node]) -> Secti
     spread = {k: fields[k][1] for k in ("topics", "difficulty") if k in fields}
     spread = {**defaults, **spread}
     topics = (
-        _shares(reader, spread["topics"], "topics", count, _topic) if "topics" in spread else None
+        shares(reader, spread["topics"], "topics", count, topic_key) if "topics" in spread else None
     )
     bands = (
-        _shares(reader, spread["difficulty"], "difficulty", count, _band)
+        shares(reader, spread["difficulty"], "difficulty", count, band_key)
         if "difficulty" in spread
         else None
     )
     if len(reader.report.errors) > errors_before:
         return None
     if bands is not None:
-        _reject_overlap(reader, spread["difficulty"], [b for b, _ in bands])
+        reject_overlap(reader, spread["difficulty"], [b for b, _ in bands])
     if topics is None and bands is None:
         cells: tuple[Cell, ...] = (Cell(None, None, count),)
     else:
@@ -233,83 +228,3 @@ def _section(reader: NodeReader, node: Node, defaults: dict[str, Node]) -> Secti
     if len(reader.report.errors) > errors_before:
         return None
     return Section(kind, title or TYPE_TITLES[kind], count, points, cells)
-
-
-def _shares(
-    reader: NodeReader,
-    node: Node,
-    field: str,
-    count: int,
-    parse_key: Callable[[NodeReader, Node, str], T | None],
-) -> list[tuple[T, int]] | None:
-    """A ``key: 5`` or ``key: 30%`` mapping, turned into exact counts for this section."""
-    entries = reader.mapping(node, field)
-    if entries is None:
-        return None
-    if not entries:
-        reader.error(node, field, f"{field} 为空；请删除它，或列出各项的题数或百分比")
-        return None
-    keys: list[T | None] = []
-    numbers: list[int] = []
-    kinds: set[str] = set()
-    for key, (key_node, value_node) in entries.items():
-        keys.append(parse_key(reader, key_node, key))
-        raw = value_node.value if isinstance(value_node, ScalarNode) else ""
-        match = _SHARE.fullmatch(raw.strip())
-        if match is None:
-            reader.error(
-                value_node,
-                field,
-                f"{field} 中“{key}”应为题数（如 5）或百分比（如 30%），而不是“{raw}”",
-            )
-            return None
-        numbers.append(int(match.group(1)))
-        kinds.add(match.group(2))
-    if None in keys:
-        return None
-    if len(kinds) > 1:
-        reader.error(node, field, f"{field} 中不能混用题数和百分比；请统一写法")
-        return None
-    total = sum(numbers)
-    if kinds == {"%"}:
-        if total != 100:
-            reader.error(node, field, f"{field} 的百分比合计为 {total}%，应为 100%")
-            return None
-        numbers = apportion(count, [Fraction(n, 100) for n in numbers])
-    elif total != count:
-        reader.error(
-            node, field, f"{field} 的题数合计为 {total}，应等于本部分的题数 count（{count}）"
-        )
-        return None
-    return list(zip(keys, numbers, strict=True))
-
-
-def _topic(reader: NodeReader, node: Node, key: str) -> str | None:
-    if not IDENTIFIER.fullmatch(key):
-        reader.error(node, "topics", f"主题编号“{key}”不合规；只能用字母、数字、“_”和“-”")
-        return None
-    return key
-
-
-def _band(reader: NodeReader, node: Node, key: str) -> Band | None:
-    match = _BAND.fullmatch(key.strip())
-    low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
-    if match is None or low > high:
-        reader.error(
-            node,
-            "difficulty",
-            f"难度档“{key}”不合规；应为 1 到 5 的一个难度（如 3）或范围（如 4-5）",
-        )
-        return None
-    return Band(low, high)
-
-
-def _reject_overlap(reader: NodeReader, node: Node, bands: list[Band]) -> None:
-    ordered = sorted(bands, key=lambda b: b.low)
-    for before, after in pairwise(ordered):
-        if after.low <= before.high:
-            reader.error(
-                node,
-                "difficulty",
-                f"难度档 {before.label} 与 {after.label} 重叠；每个难度只能属于一档",
-            )

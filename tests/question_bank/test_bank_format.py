@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.model import Bank, Question
 
 HEADER = "bank: demo\ntitle: 演示题库\ntopics:\n  charter: 党章\nquestions:\n"

@@ -91,9 +91,11 @@ def build_exam_yaml(data: dict[str, Any]) -> ExamYaml:
         ("bank", "bank"),
         ("time_limit_minutes", "time_limit_minutes"),
         ("pass_mark", "pass_mark"),
-        *((name, name) for name in SCORING_FIELDS),
     ):
         out.add(f"{name}: {quoted((data.get(owner) or '').strip())}", owner)
+    for name in SCORING_FIELDS:  # a type's scoring not chosen keeps the type's default
+        if data.get(name) is not None:
+            out.add(f"{name}: {quoted(data[name].strip())}", name)
     for name in ("shuffle_questions", "shuffle_options"):
         out.add(f"{name}: {'true' if data.get(name) else 'false'}", name)
     out.add("review:", "review_show")
