@@ -13,12 +13,8 @@ from question_bank.types.multiple import MultipleChoice
 from question_bank.types.ordering import Ordering
 from question_bank.types.single import SingleChoice
 
-__all__ = ["REGISTRY", "InvalidResponse", "QuestionType", "Verdict", "question_type"]
+__all__ = ["REGISTRY", "InvalidResponse", "QuestionType", "Verdict"]
 
 REGISTRY: dict[str, QuestionType] = {
     t.name: t for t in (SingleChoice(), MultipleChoice(), Judge(), Fill(), Ordering())
 }
-
-
-def question_type(name: str) -> QuestionType:
-    return REGISTRY[name]
