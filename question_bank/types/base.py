@@ -51,7 +51,8 @@ class Verdict(StrEnum):
 
 
 class QuestionType:
-    """One question type; subclasses override what differs from options-less defaults."""
+    """One question type; subclasses override what differs from the defaults (options
+    picked by key, lettered in display order)."""
 
     name: ClassVar[str]
     title: ClassVar[str]  # 单选题: section headings, filters, forms
