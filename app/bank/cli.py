@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.bank.services import BankNotFound, bank_summaries, load_version, publish
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.diagnostics import Report
 from question_bank.model import Bank
 

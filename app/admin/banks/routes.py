@@ -34,7 +34,7 @@ from app.bank.services import BankNotFound, bank_summaries, load_version
 from app.errors import MESSAGES
 from app.models import BankUpload
 from app.timefmt import localtime
-from question_bank.bank_format import dump_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.model import Bank as BankContent
 
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
