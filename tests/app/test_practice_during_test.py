@@ -20,7 +20,8 @@ from app.extensions import db
 from app.models import Attempt, Bank, QuestionRevision
 from app.models.types import utcnow
 from app.practice.notebook import record_wrong_answers
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.exam_format import parse_exam
 from tests.app.exam_fixtures import MINI_EXAM, open_session, shipped_bank
 from tests.app.test_attempts import start
@@ -101,7 +102,7 @@ def test_the_test_page_links_nowhere_outside_the_test(client, candidate):
     attempt_id = start(client, session.id)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     targets = re.findall(r'(?:href|action)="([^"]*)"', page)
-    allowed = (f"/attempts/{attempt_id}", "/static/", "#", "/logout")
+    allowed = (f"/attempts/{attempt_id}", "/static/", "/assets/", "#", "/logout")
     assert targets and all(t.startswith(allowed) for t in targets), targets
     assert "练习" not in page and "错题本" not in page
 
