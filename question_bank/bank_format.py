@@ -17,6 +17,7 @@ from question_bank.diagnostics import Report
 from question_bank.model import QUESTION_TYPES, Bank, Question, normalize_text
 from question_bank.nodes import NodeReader, read_document
 from question_bank.types import REGISTRY, normalize_key
+from question_bank.yaml_compose import paused_garbage_collection
 from question_bank.yaml_source import DEFAULT_MAX_BYTES, position
 
 BANK_FIELDS = ("bank", "title", "topics", "questions")
@@ -30,6 +31,7 @@ MAX_OPTIONS = 8
 _FLOW_SAFE = re.compile(r"\w+")
 
 
+@paused_garbage_collection()  # a large bank makes a million objects and no cycles
 def parse_bank(
     data: bytes, filename: str = "<bank>", max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Bank | None, Report]:

@@ -11,6 +11,10 @@ It is also about three times faster: no tag resolution and lighter node objects.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
+
 from ruamel.yaml.cyaml import CParser
 from ruamel.yaml.events import (
     AliasEvent,
@@ -76,65 +80,89 @@ class _Mapping(MappingNode):
         self.start_mark = start_mark
 
 
-def compose(text: str, max_depth: int) -> Node | None:
-    """The single document of ``text`` as nodes, or None for an empty stream.
+def compose(text: str, max_depth: int) -> tuple[Node | None, bool]:
+    """The single document of ``text`` as nodes (None for an empty stream), and whether
+    it uses aliases (whose expansion the caller may want to bound).
 
     Raises ruamel's ``MarkedYAMLError`` for a syntax error, ``TooDeep`` past
     ``max_depth`` levels, ``UnknownAlias`` and ``SecondDocument``.
     """
     parser = CParser(text)
     try:
-        return _build(parser, max_depth)
+        with paused_garbage_collection():
+            return _build(parser, max_depth)
     finally:
         parser.dispose()
 
 
-def _build(parser: CParser, max_depth: int) -> Node | None:
+@contextlib.contextmanager
+def paused_garbage_collection() -> Iterator[None]:
+    """No cyclic garbage collection while a tree of acyclic nodes is built: with hundreds
+    of thousands of new objects, Python's collector would otherwise rescan the growing
+    tree again and again, and cost more than building it. Left as it was found, so that
+    nested or concurrent readers end with the collector running."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(parser: CParser, max_depth: int) -> tuple[Node | None, bool]:
+    """One pass over the events, the innermost open collection held in local variables
+    (its items, whether it is a sequence, a mapping's key awaiting its value) and the
+    outer ones on a stack: this loop runs once per event, 300,000 times for a large bank."""
     get_event = parser.get_event
-    # Each open collection with, for a mapping, the key waiting for its value.
-    stack: list[list] = []
+    stack: list[tuple[Node, list, bool, Node | None]] = []
     anchors: dict[str, Node] = {}
     root: Node | None = None
-    documents = 0
+    collection: Node | None = None
+    items: list = []
+    in_sequence = True
+    key: Node | None = None
+    started = aliased = False
     while True:
         event = get_event()
         kind = type(event)
         if kind is ScalarEvent:
             node = _Scalar(event.value, event.start_mark, event.style)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if len(stack) >= max_depth:
                 raise TooDeep(event.start_mark)
-            node = (_Mapping if kind is MappingStartEvent else _Sequence)(event.start_mark)
+            sequence = kind is SequenceStartEvent
+            node = (_Sequence if sequence else _Mapping)(event.start_mark)
             if event.anchor is not None:
                 anchors[event.anchor] = node
-            stack.append([node, None])
+            stack.append((collection, items, in_sequence, key))
+            collection, items, in_sequence, key = node, node.value, sequence, None
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            node = stack.pop()[0]
+            node = collection
+            collection, items, in_sequence, key = stack.pop()
         elif kind is AliasEvent:
             node = anchors.get(event.anchor)
             if node is None:
                 raise UnknownAlias(event.start_mark)
+            aliased = True
         elif kind is DocumentStartEvent:
-            documents += 1
-            if documents > 1:
+            if started:
                 raise SecondDocument(event.start_mark)
+            started = True
             continue
         elif kind is StreamEndEvent:
-            return root
+            return root, aliased
         else:
             continue
-        if kind is ScalarEvent and event.anchor is not None:
-            anchors[event.anchor] = node
         if not stack:
             root = node
-            continue
-        top = stack[-1]
-        parent = top[0]
-        if type(parent) is _Sequence:
-            parent.value.append(node)
-        elif top[1] is None:
-            top[1] = node
+        elif in_sequence:
+            items.append(node)
+        elif key is None:
+            key = node
         else:
-            parent.value.append((top[1], node))
-            top[1] = None
+            items.append((key, node))
+            key = None

@@ -25,6 +25,8 @@ ALIAS_EXPANSION_SLACK = 1_000
 _BOM = b"\xef\xbb\xbf"
 _FULLWIDTH_COLON_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 _LEADING_WS = re.compile(r"^[ \t]*")
+# Either mistake anywhere in the text, found in one scan before looking line by line.
+_SUSPECT = re.compile(r"^[ ]*\t|^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*[ \t]*：", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def load(
     if text is None or not _lexically_sound(text, report):
         return None
     try:
-        root = compose(text, MAX_DEPTH)
+        root, aliased = compose(text, MAX_DEPTH)
     except MarkedYAMLError as exc:
         report.error(*describe_syntax_error(exc, text))
         return None
@@ -74,7 +76,7 @@ def load(
     if root is None:
         report.error(1, 1, f"文件为空；请提供{kind}的内容")
         return None
-    if not _within_bounds(root, len(text), report, kind):
+    if aliased and not _within_bounds(root, len(text), report, kind):
         return None
     return root
 
@@ -107,6 +109,8 @@ def _decode(data: bytes, report: Report) -> str | None:
 
 def _lexically_sound(text: str, report: Report) -> bool:
     """Catch the mistakes YAML reports badly: tab indentation and full-width colons."""
+    if not _SUSPECT.search(text):
+        return True
     sound = True
     for number, line in enumerate(text.splitlines(), start=1):
         indent = _LEADING_WS.match(line).group()
@@ -141,7 +145,8 @@ def _compose_problem(exc: ComposeError, kind: str) -> str:
 
 
 def _within_bounds(root: Node, text_length: int, report: Report, kind: str) -> bool:
-    """Refuse alias bombs and deep nesting without recursion.
+    """Refuse alias bombs and nesting made deep through aliases, without recursion
+    (without aliases the composer has already bounded both).
 
     Walks the tree as it would be expanded, but never further than a budget that a file
     of this size cannot need without aliases: an alias bomb stops at the budget.
