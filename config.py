@@ -37,6 +37,11 @@ def _database_url(instance: Path) -> str:
     return url or f"sqlite:///{instance / 'app.db'}"
 
 
+def bank_max_bytes() -> int:
+    """The largest bank file accepted; read alone by ``flask bank validate``."""
+    return int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024))
+
+
 def load(instance: Path = INSTANCE) -> dict[str, object]:
     """The app's configuration; read when the app is created, not at import."""
     return {
@@ -44,7 +49,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BANK_DIR": Path(os.environ.get("BANK_DIR", ROOT / "question_bank" / "banks")),
-        "BANK_MAX_BYTES": int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024)),
+        "BANK_MAX_BYTES": bank_max_bytes(),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),

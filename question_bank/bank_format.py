@@ -16,6 +16,7 @@ from question_bank.model import Bank, Question
 from question_bank.nodes import NodeReader, read_document
 from question_bank.text import normalize_key, normalize_text
 from question_bank.types import REGISTRY
+from question_bank.yaml_compose import paused_garbage_collection
 from question_bank.yaml_source import DEFAULT_MAX_BYTES, position
 
 BANK_FIELDS = ("bank", "title", "topics", "questions")
@@ -29,6 +30,7 @@ IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_OPTIONS = 8
 
 
+@paused_garbage_collection()  # a large bank makes a million objects and no cycles
 def parse_bank(
     data: bytes, filename: str = "<bank>", max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Bank | None, Report]:
