@@ -17,7 +17,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     configure_proxies(app)
     configure_extensions(app)
+    configure_login(app)
+    configure_security_headers(app)
     configure_blueprints(app)
+    configure_errors(app)
     configure_cli(app)
     configure_templates(app)
     return app
@@ -45,6 +48,27 @@ def configure_extensions(app: Flask) -> None:
         enable_sqlite_pragmas(db.engine)
 
 
+def configure_login(app: Flask) -> None:
+    """Who is logged in, session versions and idle time, the forced password change."""
+    from app.auth.login_session import configure_login_sessions
+
+    configure_login_sessions(app)
+
+
+def configure_security_headers(app: Flask) -> None:
+    """CSP, nosniff, referrer and framing rules on every response."""
+    from app.headers import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def configure_errors(app: Flask) -> None:
+    """Error pages and JSON errors in Chinese, and bounded numbers in URLs."""
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
 def configure_blueprints(app: Flask) -> None:
     from app.admin.audit.routes import bp as admin_audit_bp
     from app.admin.banks.routes import bp as admin_banks_bp
@@ -54,7 +78,6 @@ def configure_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.certificate.routes import bp as certificate_bp
-    from app.errors import register_error_pages
     from app.exam.routes import bp as exam_bp
     from app.main.routes import bp as main_bp
     from app.practice.routes import bp as practice_bp
@@ -72,7 +95,6 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_bp)
     app.register_blueprint(certificate_bp)
     app.register_blueprint(verify_bp)
-    register_error_pages(app)
 
 
 def configure_cli(app: Flask) -> None:
@@ -92,10 +114,13 @@ def configure_cli(app: Flask) -> None:
 
 def configure_templates(app: Flask) -> None:
     from app.admin.areas import admin_areas
+    from app.admin.people.identity import login_name, mask_id_number
     from app.exam.catalog import exam_definition
     from app.timefmt import localtime, points
 
     app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["masked_id"] = mask_id_number
+    app.jinja_env.filters["login_name"] = login_name
     app.jinja_env.globals["exam_rules"] = exam_definition

@@ -13,7 +13,7 @@ MESSAGES = {
 }
 
 
-def register_error_pages(app: Flask) -> None:
+def register_error_handlers(app: Flask) -> None:
     def render(code: int, message: str | None = None):
         return render_template("error.html", code=code, message=message or MESSAGES[code]), code
 

@@ -10,6 +10,8 @@ from werkzeug.security import generate_password_hash
 
 from app.admin.access import unit_scope
 from app.admin.people.importing import INITIAL_HASH, new_password
+from app.auth.login_session import end_sessions
+from app.auth.throttle import forget_account
 from app.extensions import db
 from app.models import Role, Unit, User
 from app.models.audit import record
@@ -89,7 +91,8 @@ def reset_password(person: User, actor: User) -> str:
     password = new_password()
     person.password_hash = generate_password_hash(password, method=INITIAL_HASH)
     person.must_change_password = True
-    person.failed_logins, person.locked_until = 0, None
+    end_sessions(person)
+    forget_account(person.username)
     record(actor, "person.reset_password", person.username)
     db.session.commit()
     return password
