@@ -1,0 +1,57 @@
+"""The stored-XSS attack of issue 10 item 8, in a real browser: a unit admin names a
+candidate so that a system admin's reset-password dialog would post a role change."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, Role, Unit, User
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.browser
+
+
+def payload(attacker_id: int) -> str:
+    """Posts the page's own role form for the attacker, with the admin's CSRF token."""
+    return (
+        "王五');var f=document.querySelector('[name=role]').form;"
+        f"f.action='/admin/people/{attacker_id}/role';f.role.value='system_admin';f.submit();//"
+    )
+
+
+@pytest.mark.parametrize("accept", [False, True], ids=["cancel", "confirm"])
+def test_a_hostile_name_in_the_reset_dialog_runs_nothing(browser, live_url, ctx, accept):
+    unit = Unit(name="市财政局")
+    db.session.add(unit)
+    db.session.commit()
+    make_user("sys", role=Role.SYSTEM_ADMIN, unit=unit)
+    attacker = make_user("fin", role=Role.UNIT_ADMIN, unit=unit)
+    victim = make_user("wang", name=payload(attacker.id), unit=unit)
+    page = browser.new_page()
+    violations: list[str] = []
+    page.on(
+        "console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text)
+    )
+    dialogs: list[str] = []
+
+    def answer(dialog):
+        dialogs.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.goto(f"{live_url}/login")
+    page.fill("#username", "sys")
+    page.fill("#password", "correct-horse-1")
+    page.click("button[type=submit], input[type=submit]")
+    page.goto(f"{live_url}/admin/people/{victim.id}")
+    page.click("text=重置密码 >> nth=-1")
+    page.wait_for_load_state("networkidle")
+    assert dialogs == [f"确定为{victim.name}重置密码？"]
+    db.session.expire_all()
+    assert db.session.get(User, attacker.id).role is Role.UNIT_ADMIN
+    actions = [e.action for e in db.session.scalars(select(AuditEntry))]
+    assert "person.role" not in actions
+    assert ("person.reset_password" in actions) is accept
+    assert violations == []
