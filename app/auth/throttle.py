@@ -100,6 +100,7 @@ def _claim_one(limit: Limit, now: datetime) -> None:
 def claim(limits: list[Limit]) -> None:
     """Count one try for every key, or raise Blocked; committed before any hashing,
     so no write transaction waits on the password check."""
+    db.session.commit()  # end any read transaction: SQLite cannot upgrade a stale one
     now = utcnow()
     for limit in limits:
         _claim_one(limit, now)
