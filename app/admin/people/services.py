@@ -8,7 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 from werkzeug.security import generate_password_hash
 
-from app.admin.access import unit_scope
+from app.admin.access import manages, unit_scope
 from app.admin.people.importing import INITIAL_HASH, new_password
 from app.auth.login_session import end_sessions
 from app.auth.throttle import forget_account
@@ -31,6 +31,8 @@ def search_people(actor: User, text: str, unit: Unit | None, page: int) -> Pagin
         scope = unit.subtree_ids() if scope is None else scope & unit.subtree_ids()
     if scope is not None:
         query = query.where(User.unit_id.in_(scope))
+    if actor.role is not Role.SYSTEM_ADMIN:
+        query = query.where(User.role == Role.CANDIDATE)
     text = text.strip()
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -51,9 +53,9 @@ class PersonChange:
 
 
 def _may_manage(person: User, actor: User) -> None:
-    """Only a system admin changes a system admin's account."""
-    if person.role is Role.SYSTEM_ADMIN and actor.role is not Role.SYSTEM_ADMIN:
-        raise PersonRefused("只有系统管理员可以修改系统管理员的账号")
+    """Unit admins change only candidates in their scope (the views 404 before this)."""
+    if not manages(actor, person):
+        raise PersonRefused("单位管理员只能管理本单位的考生")
 
 
 def update_person(person: User, change: PersonChange, actor: User) -> None:
@@ -74,7 +76,8 @@ def update_person(person: User, change: PersonChange, actor: User) -> None:
 
 
 def change_role(person: User, role: Role, actor: User) -> None:
-    """A system admin's decision; a unit admin needs a unit, and nobody demotes themselves."""
+    """A system admin's decision; a unit admin needs a unit, and nobody demotes themselves.
+    A new role ends the person's sessions, so it takes effect at once."""
     if person.id == actor.id and role is not Role.SYSTEM_ADMIN:
         raise PersonRefused("不能取消自己的系统管理员角色，请让另一位系统管理员操作")
     if role is Role.UNIT_ADMIN and person.unit_id is None:
@@ -82,6 +85,7 @@ def change_role(person: User, role: Role, actor: User) -> None:
     if role is not person.role:
         record(actor, "person.role", person.username, before=person.role.value, after=role.value)
         person.role = role
+        end_sessions(person)
     db.session.commit()
 
 
