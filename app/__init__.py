@@ -19,6 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     configure_extensions(app)
     configure_login(app)
     configure_security_headers(app)
+    configure_url_converters(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_cli(app)
@@ -62,8 +63,15 @@ def configure_security_headers(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
+def configure_url_converters(app: Flask) -> None:
+    """``<int:…>`` bounded to what an id can be, before any URL rule is added."""
+    from app.bounds import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
 def configure_errors(app: Flask) -> None:
-    """Error pages and JSON errors in Chinese, and bounded numbers in URLs."""
+    """Error pages and JSON errors in Chinese."""
     from app.errors import register_error_handlers
 
     register_error_handlers(app)

@@ -21,8 +21,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from app.bounds import EARLIEST_YEAR, LATEST_YEAR, sane_datetime, sane_id
 from question_bank.exam import MULTIPLE_SCORING, REVIEW_FROM, REVIEW_SHOW
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
 
@@ -138,6 +139,21 @@ class SessionForm(ChineseForm):
     access_code = _text("考场口令（可不填）", 32)
     max_attempts = _minutes("允许作答次数", 10, 1)
     submit = SubmitField("保存场次")
+
+    def validate_exam_id(self, field: SelectField) -> None:
+        if sane_id(field.data) is None:
+            raise ValidationError("请选择试卷规则")
+
+    def validate_opens_at(self, field: DateTimeLocalField) -> None:
+        _sane_time(field)
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        _sane_time(field)
+
+
+def _sane_time(field: DateTimeLocalField) -> None:
+    if not sane_datetime(field.data):
+        raise ValidationError(f"时间应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间")
 
 
 class ActionForm(ChineseForm):

@@ -34,14 +34,18 @@ from app.admin.people.units import (
     unit_choices,
     unit_paths,
 )
+from app.bounds import page_number, query_int
 from app.models import Role
 
 
 @admin_required
 def index():
-    unit = unit_or_404(request.args.get("unit", type=int)) if request.args.get("unit") else None
+    unit_id = query_int("unit")
+    if request.args.get("unit") and unit_id is None:
+        abort(404)
+    unit = unit_or_404(unit_id) if unit_id else None
     query = request.args.get("q", "")[:100]
-    page = search_people(current_user, query, unit, request.args.get("page", 1, type=int))
+    page = search_people(current_user, query, unit, page_number())
     return render_template(
         "admin/people/index.html", page=page, query=query, unit=unit, paths=unit_paths()
     )
