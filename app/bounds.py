@@ -9,7 +9,7 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import abort, request
+from flask import request
 from werkzeug.routing import IntegerConverter, ValidationError
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint and SQLite INTEGER
@@ -46,13 +46,13 @@ def page_number() -> int:
 
 
 def read_json() -> dict[str, Any] | None:
-    """The request's JSON object, or None for anything else (too large, too deep,
-    not JSON, not an object)."""
+    """The request's JSON object, or None for anything else (too large, too deep, not
+    JSON, not an object): the caller answers 400, which the test page does not retry."""
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-        abort(413)
-    data = request.get_data(cache=True)
+        return None
+    data = request.stream.read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:
-        abort(413)
+        return None
     try:
         body = json.loads(data)
     except (ValueError, RecursionError):
@@ -60,9 +60,9 @@ def read_json() -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def sane_id(value: object) -> int | None:
-    """An id that fits a database column, or None."""
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID:
+def sane_id(value: object, low: int = 1) -> int | None:
+    """An id (or a position, from 0) that fits a database column, or None."""
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= MAX_ID:
         return value
     return None
 

@@ -78,7 +78,7 @@ def take(attempt_id: int):
 @login_required
 def answer(attempt_id: int):
     body = read_json()
-    if body is None or sane_id(body.get("position")) is None:
+    if body is None or sane_id(body.get("position"), low=0) is None:
         return jsonify(error="请求格式不正确。"), 400
     if "response" not in body and not isinstance(body.get("flagged"), bool):
         return jsonify(error="请求中没有要保存的答案或标记。"), 400

@@ -27,6 +27,7 @@ from app.admin.people.units import unit_paths
 from app.extensions import db
 from app.models import Role, User
 from app.models.audit import record
+from question_bank.echo import quoted
 
 # Column -> the header names accepted for it (compared after trimming).
 COLUMNS = {
@@ -45,6 +46,7 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # An initial password is random (12 of 55 characters, about 69 bits) and replaced at
 # first login, so a light hash is safe and keeps importing thousands of rows quick.
 INITIAL_HASH = "pbkdf2:sha256:2000"
+SHOWN_UNKNOWN = 5  # unknown columns named in the message; the rest are counted
 LIMITS = {"name": 100, "employee_number": 32, "current_position": 100, "position": 100}
 
 
@@ -87,15 +89,20 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     names = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
     where: dict[str, int] = {}
     problems = []
+    unknown = []
     for index, title in enumerate(header):
         key = names.get(title)
         if key is None:
             if title:
-                problems.append(f"无法识别的列“{title}”；可用的列名：{'、'.join(TEMPLATE_HEADER)}")
+                unknown.append(title)
         elif key in where:
-            problems.append(f"列“{title}”重复")
+            problems.append(f"列{quoted(title)}重复")
         else:
             where[key] = index
+    if unknown:
+        listed = "、".join(quoted(title) for title in unknown[:SHOWN_UNKNOWN])
+        more = f"等 {len(unknown)} 列" if len(unknown) > SHOWN_UNKNOWN else ""
+        problems.append(f"无法识别的列{listed}{more}；可用的列名：{'、'.join(TEMPLATE_HEADER)}")
     missing = [title for key, title in (("name", "姓名"), ("unit", "单位")) if key not in where]
     if not {"employee_number", "id_number"} & where.keys():
         missing.append("工号或身份证号")
@@ -185,9 +192,9 @@ def _unit_for(text: str, units: dict[str, list[int]], reasons: list[str]) -> int
     if not path:
         reasons.append("缺少单位")
     elif not matches:
-        reasons.append(f"找不到单位“{text}”，或它不在您的管理范围内")
+        reasons.append(f"找不到单位{quoted(text)}，或它不在您的管理范围内")
     elif len(matches) > 1:
-        reasons.append(f"有多个单位叫“{text}”，请连同上级单位写出，如 市财政局/办公室")
+        reasons.append(f"有多个单位叫{quoted(text)}，请连同上级单位写出，如 市财政局/办公室")
     return matches[0] if len(matches) == 1 else 0
 
 
@@ -226,7 +233,7 @@ def _existing(candidates: list[Candidate]) -> list[tuple[int, str]]:
         if c.id_number and c.id_number in known_ids | names:
             problems.append((c.row, "已有用户使用此身份证号"))
         elif c.username in names or c.username in known_ids:
-            problems.append((c.row, f"已有用户使用工号或用户名“{c.username}”"))
+            problems.append((c.row, f"已有用户使用工号或用户名{quoted(c.username)}"))
     return problems
 
 
