@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from werkzeug.security import generate_password_hash
 
 from app.admin.access import unit_scope
@@ -21,6 +21,13 @@ from app.admin.people.identity import (
     clean_mobile,
     normalize,
     parse_date,
+)
+from app.admin.people.names import (
+    LookAlikes,
+    NameRefused,
+    clean_name,
+    clean_username,
+    look_alike_warning,
 )
 from app.admin.people.tabular import Table
 from app.admin.people.units import unit_paths
@@ -78,6 +85,7 @@ class RowRefused(ValueError):
 class Check:
     candidates: list[Candidate] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (row, reason); row 0: the file
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # look-alikes: shown, not refused
 
     @property
     def ok(self) -> bool:
@@ -131,7 +139,28 @@ def check_table(table: Table, actor: User, today: date) -> Check:
         check.candidates.append(candidate)
     check.problems.extend(_existing(check.candidates))
     check.problems.sort(key=lambda problem: problem[0])
+    check.warnings = _look_alikes(check.candidates, actor)
     return check
+
+
+def _look_alikes(candidates: list[Candidate], actor: User) -> list[tuple[int, str]]:
+    """Names and usernames that read like one already known (in the actor's scope, so
+    nothing outside it is revealed) or like an earlier row's."""
+    query = select(User.name, User.username)
+    scope = unit_scope(actor)
+    if scope is not None:
+        query = query.where(User.unit_id.in_(scope))
+    rows = db.session.execute(query).all()
+    names = LookAlikes(name for name, _ in rows)
+    usernames = LookAlikes(username for _, username in rows)
+    warnings = []
+    for c in candidates:
+        for what, text, known in (("姓名", c.name, names), ("用户名", c.username, usernames)):
+            warning = look_alike_warning(what, text, known.of(text))
+            if warning:
+                warnings.append((c.row, warning))
+            known.add(text)
+    return warnings
 
 
 def _candidate(number: int, values: dict[str, str], units, today: date) -> Candidate:
@@ -143,6 +172,11 @@ def _candidate(number: int, values: dict[str, str], units, today: date) -> Candi
     if not name:
         reasons.append("缺少姓名")
     employee_number = normalize(values.get("employee_number", "")) or None
+    try:
+        name = clean_name(name)
+        employee_number = clean_username(employee_number or "") or None
+    except NameRefused as exc:
+        reasons.append(str(exc))
     id_number = born = phone = None
     if values.get("id_number"):
         try:
@@ -221,18 +255,20 @@ def _existing(candidates: list[Candidate]) -> list[tuple[int, str]]:
     known_ids: set[str] = set()
     for start in range(0, len(keys), 500):  # bounded IN lists for SQLite's parameter limit
         chunk = keys[start : start + 500]
+        lowered = [key.lower() for key in chunk]
         for username, number, id_number in db.session.execute(
             select(User.username, User.employee_number, User.id_number).where(
-                or_(User.username.in_(chunk), User.employee_number.in_(chunk), User.id_number.in_(chunk))
+                or_(func.lower(User.username).in_(lowered), User.employee_number.in_(chunk),
+                    User.id_number.in_(chunk))
             )
         ):  # fmt: skip
-            names |= {username, number} - {None}
+            names |= {username.lower(), number} - {None}
             known_ids |= {id_number} - {None}
     problems = []
     for c in candidates:
         if c.id_number and c.id_number in known_ids | names:
             problems.append((c.row, "已有用户使用此身份证号"))
-        elif c.username in names or c.username in known_ids:
+        elif c.username.lower() in names or c.username in known_ids:
             problems.append((c.row, f"已有用户使用工号或用户名{quoted(c.username)}"))
     return problems
 

@@ -21,6 +21,7 @@ from app.admin.people.services import (
     PersonChange,
     PersonRefused,
     change_role,
+    name_warning,
     reset_password,
     search_people,
     update_person,
@@ -134,6 +135,9 @@ def person(user_id: int):
         try:
             update_person(found, change, current_user)
             flash("已保存。", "success")
+            warning = name_warning(found, current_user)
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("admin_people.person", user_id=found.id))
         except PersonRefused as exc:
             form.form_errors.append(str(exc))

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from app.admin.access import manages, unit_scope
 from app.admin.people.importing import INITIAL_HASH, new_password
+from app.admin.people.names import LookAlikes, look_alike_warning
 from app.auth.login_session import end_sessions
 from app.auth.throttle import forget_account
 from app.extensions import db
@@ -100,3 +101,13 @@ def reset_password(person: User, actor: User) -> str:
     record(actor, "person.reset_password", person.username)
     db.session.commit()
     return password
+
+
+def name_warning(person: User, actor: User) -> str | None:
+    """A warning when the person's name reads like another's in the actor's scope."""
+    query = select(User.name).where(User.id != person.id)
+    scope = unit_scope(actor)
+    if scope is not None:
+        query = query.where(User.unit_id.in_(scope))
+    others = LookAlikes(db.session.scalars(query)).of(person.name)
+    return look_alike_warning("姓名", person.name, others)
