@@ -6,7 +6,9 @@ passwords) still verify; a successful login re-hashes them with argon2id.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,7 +31,11 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str, password: str) -> Verdict:
     """Whether the password matches, and whether its hash should be renewed."""
     if not stored.startswith(ARGON2_PREFIX):
-        return Verdict(check_password_hash(stored, password), rehash=True)
+        ok = check_password_hash(stored, password)
+        # A cheap initial-password hash must not make imported accounts quicker to
+        # check than unknown usernames: pay an argon2id check as well.
+        _check_dummy(password)
+        return Verdict(ok, rehash=True)
     try:
         HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -37,11 +43,16 @@ def verify_password(stored: str, password: str) -> Verdict:
     return Verdict(True, rehash=HASHER.check_needs_rehash(stored))
 
 
-_DUMMY_HASH: list[str] = []
+@cache
+def _dummy_hash() -> str:
+    return hash_password("no such account")
+
+
+def _check_dummy(password: str) -> None:
+    with suppress(VerificationError):
+        HASHER.verify(_dummy_hash(), password)
 
 
 def verify_nothing(password: str) -> None:
     """Costs what checking a real account's password costs, for unknown usernames."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(hash_password("no such account"))
-    verify_password(_DUMMY_HASH[0], password)
+    verify_password(_dummy_hash(), password)

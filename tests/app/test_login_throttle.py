@@ -201,3 +201,29 @@ def test_the_block_is_shown_in_minutes_and_seconds():
     assert wait_in_words(timedelta(seconds=300)) == " 5 分钟"
     assert wait_in_words(timedelta(seconds=90.2)) == " 1 分 31 秒"
     assert wait_in_words(timedelta(seconds=12)) == " 12 秒"
+
+
+def test_an_imported_accounts_cheap_hash_costs_an_argon2_check_too(app, ctx, monkeypatch):
+    """Timing tells an unused imported account no more than an unknown username."""
+    from werkzeug.security import generate_password_hash
+
+    from app.admin.people.importing import INITIAL_HASH
+
+    user = make_user("imported")
+    user.password_hash = generate_password_hash("initial-Pw-1", method=INITIAL_HASH)
+    db.session.commit()
+    checks: list[str] = []
+    real = passwords.HASHER
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def verify(self, stored, password):
+            checks.append(password)
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(passwords, "HASHER", Counting())
+    _login_from(app, "203.0.113.9", "imported", "wrong-1")
+    _login_from(app, "203.0.113.9", "nobody", "wrong-2")
+    assert checks == ["wrong-1", "wrong-2"]
