@@ -77,7 +77,9 @@ class StartForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """The fixed part of an answer post; the answer fields depend on the question type."""
 
-    question = HiddenField(validators=[DataRequired("缺少题目"), Length(max=64)])
+    question = HiddenField(
+        validators=[DataRequired("缺少题目"), Length(max=64, message="最多 64 个字符")]
+    )
 
 
 class NotebookPracticeForm(FlaskForm):

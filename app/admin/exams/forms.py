@@ -167,7 +167,8 @@ class ExtendForm(ChineseForm):
 
 class GrantForm(ChineseForm):
     username = StringField(
-        "考生用户名", validators=[DataRequired("请填写考生用户名"), Length(max=64)]
+        "考生用户名",
+        validators=[DataRequired("请填写考生用户名"), Length(max=64, message="最多 64 个字符")],
     )
     extra_minutes = _minutes("加时（分钟）", 600)
     extra_attempts = _minutes("增加作答次数", 5)

@@ -93,9 +93,13 @@ class PersonForm(FlaskForm):
         filters=[_strip],
     )
     unit = ChoiceField("单位")
-    current_position = StringField("职务", [Optional(), Length(max=100)], filters=[_strip])
+    current_position = StringField(
+        "职务", [Optional(), Length(max=100, message="最多 100 个字符")], filters=[_strip]
+    )
     position = StringField(
-        "拟任职务（任前测试合格证明上写明的职务）", [Optional(), Length(max=100)], filters=[_strip]
+        "拟任职务（任前测试合格证明上写明的职务）",
+        [Optional(), Length(max=100, message="最多 100 个字符")],
+        filters=[_strip],
     )
     phone = StringField("手机", [Optional(), _mobile], filters=[_strip])
     submit = SubmitField("保存")
@@ -119,7 +123,10 @@ class ConfirmImportForm(FlaskForm):
 
 
 class RegisterPersonForm(FlaskForm):
-    person = StringField("用户名或工号", [DataRequired("请填写用户名或工号"), Length(max=64)])
+    person = StringField(
+        "用户名或工号",
+        [DataRequired("请填写用户名或工号"), Length(max=64, message="最多 64 个字符")],
+    )
     submit = SubmitField("报名")
 
 
