@@ -83,7 +83,7 @@ class AnswerForm(FlaskForm):
 
 
 class NotebookPracticeForm(FlaskForm):
-    bank = HiddenField(validators=[DataRequired()])
+    bank = HiddenField(validators=[DataRequired("请选择题库")])
 
 
 def raw_response(question_type: str, form: MultiDict[str, str]) -> Any:

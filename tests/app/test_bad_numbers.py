@@ -151,15 +151,17 @@ def test_bank_pages_with_huge_page_and_version_numbers(admin):
     assert admin.get(f"/admin/banks/{name}/diff?old={HUGE}&new={HUGE}").status_code == 404
 
 
-def test_no_length_check_falls_back_to_english():
-    """Every Length validator in the app carries its own Chinese message."""
+def test_no_validator_falls_back_to_english():
+    """Every Length and Required validator in the app carries its own Chinese message."""
     from pathlib import Path
 
     sources = Path(__file__).resolve().parents[2].joinpath("app").rglob("*.py")
     bare = [
         f"{path.name}: {match}"
         for path in sources
-        for match in re.findall(r"Length\([^)]*\)", path.read_text(encoding="utf-8"))
+        for match in re.findall(
+            r"(?:Length|DataRequired|InputRequired)\([^)]*\)", path.read_text(encoding="utf-8")
+        )
         if "message" not in match and '"' not in match
     ]
     assert bare == []

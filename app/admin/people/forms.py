@@ -118,7 +118,7 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
+    token = HiddenField(validators=[DataRequired("预览已过期或无效，请重新上传文件")])
     submit = SubmitField("确认导入")
 
 
