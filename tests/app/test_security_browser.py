@@ -55,3 +55,35 @@ def test_a_hostile_name_in_the_reset_dialog_runs_nothing(browser, live_url, ctx,
     assert "person.role" not in actions
     assert ("person.reset_password" in actions) is accept
     assert violations == []
+
+
+def test_no_page_breaks_the_policy_in_a_real_browser(app, browser, live_url, ctx):
+    """Every parameterless page, as a system admin, and the test page as a candidate:
+    Chromium reports no CSP violation and no script error."""
+    from app.exam.attempts import start_attempt
+    from app.models.types import utcnow
+    from tests.app.exam_fixtures import open_session
+
+    unit = Unit(name="市财政局")
+    db.session.add(unit)
+    db.session.commit()
+    make_user("sys", role=Role.SYSTEM_ADMIN, unit=unit)
+    candidate = make_user("candidate", unit=unit)
+    attempt = start_attempt(candidate, open_session(("candidate",)), None, utcnow())
+    paths = sorted(
+        r.rule for r in app.url_map.iter_rules()
+        if "GET" in r.methods and "<" not in r.rule and not r.rule.endswith((".json", ".zip"))
+    )  # fmt: skip
+    problems: list[str] = []
+    for username, pages in (("sys", paths), ("candidate", [f"/attempts/{attempt.id}"])):
+        page = browser.new_page()
+        page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(f"{live_url}/login")
+        page.fill("#username", username)
+        page.fill("#password", "correct-horse-1")
+        page.click("button[type=submit], input[type=submit]")
+        for path in pages:
+            page.goto(f"{live_url}{path}")
+        page.close()
+    assert [p for p in problems if "Content Security Policy" in p or "Error" in p] == []
