@@ -14,10 +14,12 @@ pytestmark = pytest.mark.browser
 
 
 def payload(attacker_id: int) -> str:
-    """Posts the page's own role form for the attacker, with the admin's CSRF token."""
+    """Posts the page's own role form (the third form; its select is element 1) for the
+    attacker, with the admin's CSRF token, and cancels the reset; fits the 100-character
+    name column. Before the fix this made the attacker a system admin even on 取消."""
     return (
-        "王五');var f=document.querySelector('[name=role]').form;"
-        f"f.action='/admin/people/{attacker_id}/role';f.role.value='system_admin';f.submit();//"
+        "'),f=document.forms[2],"
+        f"f.action='{attacker_id}/role',f[1].value='system_admin',f.requestSubmit(),!1//"
     )
 
 
@@ -48,11 +50,11 @@ def test_a_hostile_name_in_the_reset_dialog_runs_nothing(browser, live_url, ctx,
     page.goto(f"{live_url}/admin/people/{victim.id}")
     page.click("text=重置密码 >> nth=-1")
     page.wait_for_load_state("networkidle")
-    assert dialogs == [f"确定为{victim.name}重置密码？"]
     db.session.expire_all()
     assert db.session.get(User, attacker.id).role is Role.UNIT_ADMIN
     actions = [e.action for e in db.session.scalars(select(AuditEntry))]
     assert "person.role" not in actions
+    assert dialogs == [f"确定为{victim.name}重置密码？"]
     assert ("person.reset_password" in actions) is accept
     assert violations == []
 
