@@ -5,22 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from app.auth.forms import ChangePasswordForm, LoginForm
-from app.auth.services import LoginOutcome, authenticate, change_password
-from app.extensions import db, login_manager
-from app.models import User
+from app.auth.login_session import end_sessions, end_this_session, start_session
+from app.auth.services import LoginRefused, authenticate, change_password, check_current_password
+from app.extensions import db
 
 bp = Blueprint("auth", __name__)
-login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录。"
-login_manager.login_message_category = "info"
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,26 +33,25 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        outcome, user = authenticate(form.username.data, form.password.data)
-        if outcome is LoginOutcome.OK:
-            login_user(user)
-            if user.must_change_password:
-                flash("首次登录请先修改初始密码。", "warning")
-                return redirect(url_for("auth.password"))
-            return redirect(_safe_next(request.args.get("next")))
-        message = (
-            "登录失败次数过多，账号已暂时锁定，请稍后再试。"
-            if outcome is LoginOutcome.LOCKED
-            else "用户名或密码不正确。"
-        )
-        flash(message, "error")
+        try:
+            user = authenticate(form.username.data, form.password.data, request.remote_addr)
+        except LoginRefused as exc:
+            flash(exc.message, "error")
+            return render_template("auth/login.html", form=form)
+        start_session(user)
+        if user.must_change_password:
+            flash("首次登录请先修改初始密码。", "warning")
+            return redirect(url_for("auth.password"))
+        return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    end_sessions(current_user)
+    db.session.commit()
+    end_this_session()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))
 
@@ -68,12 +59,15 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(current_user)
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append("当前密码不正确")
+        error = check_current_password(current_user, form.current.data)
+        if error:
+            form.current.errors.append(error)
         else:
-            change_password(current_user, form.new.data)
+            user = current_user._get_current_object()
+            change_password(user, form.new.data)
+            start_session(user)
             flash("密码已修改。", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
-from app.certificate.access import downloadable, unit_certificates, write_zip
+from app.certificate.access import downloadable, safe_file_name, unit_certificates, write_zip
 from app.certificate.setup import local_date
 from app.models import Role
 from app.models.types import utcnow
@@ -35,5 +35,5 @@ def unit_zip():
     if current_user.role is not Role.UNIT_ADMIN or current_user.unit is None:
         abort(404)
     archive = write_zip(unit_certificates(current_user))
-    name = f"{current_user.unit.name}-证书-{local_date(utcnow()):%Y%m%d}.zip"
+    name = safe_file_name(f"{current_user.unit.name}-证书-{local_date(utcnow()):%Y%m%d}") + ".zip"
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.bounds import read_json, sane_id
 from app.exam.answers import UNCHANGED, save_answer, save_posted_answers
 from app.exam.attempts import (
     AttemptRefused,
@@ -77,9 +78,11 @@ def take(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @login_required
 def answer(attempt_id: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or type(body.get("position")) is not int:
+    body = read_json()
+    if body is None or sane_id(body.get("position"), low=0) is None:
         return jsonify(error="请求格式不正确。"), 400
+    if "response" not in body and not isinstance(body.get("flagged"), bool):
+        return jsonify(error="请求中没有要保存的答案或标记。"), 400
     flagged = body.get("flagged")
     try:
         save_answer(

@@ -8,6 +8,7 @@ from app.models.certificate import Certificate, CertificateSequence, RateCounter
 from app.models.exam import Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit
 from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
+from app.models.throttle import LoginThrottle
 
 __all__ = [
     "AccessCodeFailure",
@@ -23,6 +24,7 @@ __all__ = [
     "CertificateSequence",
     "Exam",
     "ExamSession",
+    "LoginThrottle",
     "NotebookEntry",
     "PracticeItem",
     "PracticeRun",

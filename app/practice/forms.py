@@ -78,11 +78,13 @@ class StartForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """The fixed part of an answer post; the answer fields depend on the question type."""
 
-    question = HiddenField(validators=[DataRequired("缺少题目"), Length(max=64)])
+    question = HiddenField(
+        validators=[DataRequired("缺少题目"), Length(max=64, message="最多 64 个字符")]
+    )
 
 
 class NotebookPracticeForm(FlaskForm):
-    bank = HiddenField(validators=[DataRequired()])
+    bank = HiddenField(validators=[DataRequired("请选择题库")])
 
 
 def raw_response(question_type: str, form: MultiDict[str, str]) -> Any:

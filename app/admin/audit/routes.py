@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 from app.admin.access import system_admin_required
 from app.admin.audit.forms import AuditFilterForm
 from app.admin.audit.services import ACTION_TITLES, Filters, actions, detail_lines, entries
+from app.bounds import page_number
 from app.extensions import db
 
 bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
@@ -27,7 +28,13 @@ def index():
             form.date_from.data,
             form.date_to.data,
         )
-    page = db.paginate(entries(filters), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        entries(filters),
+        page=page_number(),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "admin/audit/index.html",
         form=form,

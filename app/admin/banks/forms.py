@@ -55,12 +55,16 @@ class QuestionForm(FlaskForm):
     source = StringField("出处", description="依据的文件和条款，如《中国共产党章程》第十条")
     tags = StringField("标签（可选）", description="多个标签用逗号隔开")
     shuffle_options = BooleanField("考试时打乱选项顺序", default=True)
-    seen_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    seen_version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired("页面已过期，请刷新后重试")]
+    )
     submit = SubmitField("保存并发布新版本")
 
 
 class RetireForm(FlaskForm):
-    seen_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    seen_version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired("页面已过期，请刷新后重试")]
+    )
     submit = SubmitField("停用此题")
 
 

@@ -31,6 +31,7 @@ from app.admin.banks.forms import (
     UploadForm,
 )
 from app.bank.services import BankNotFound, bank_summaries, load_version
+from app.bounds import page_number, query_int
 from app.errors import MESSAGES
 from app.models import BankUpload
 from app.timefmt import localtime
@@ -63,7 +64,7 @@ def questions(name: str):
         form.q.data or "",
         *(f.data or "" for f in (form.topic, form.type, form.difficulty, form.status, form.tag)),
     )
-    page = services.page_of(rows, wanted, request.args.get("page", 1, type=int))
+    page = services.page_of(rows, wanted, page_number())
     return render_template(
         "admin/banks/questions.html",
         name=name,
@@ -156,7 +157,7 @@ def versions(name: str):
 @bp.route("/<name>/diff")
 @system_admin_required
 def diff(name: str):
-    old_number, new_number = request.args.get("old", type=int), request.args.get("new", type=int)
+    old_number, new_number = query_int("old"), query_int("new")
     if not old_number or not new_number:
         abort(404)
     old, new = load_version(name, old_number), load_version(name, new_number)

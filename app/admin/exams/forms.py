@@ -21,8 +21,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from app.bounds import EARLIEST_YEAR, LATEST_YEAR, sane_datetime, sane_id
 from question_bank.exam import REVIEW_FROM, REVIEW_SHOW, SCORING_FIELDS
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
 from question_bank.types import REGISTRY
@@ -149,6 +150,21 @@ class SessionForm(ChineseForm):
     max_attempts = _minutes("允许作答次数", 10, 1)
     submit = SubmitField("保存场次")
 
+    def validate_exam_id(self, field: SelectField) -> None:
+        if sane_id(field.data) is None:
+            raise ValidationError("请选择试卷规则")
+
+    def validate_opens_at(self, field: DateTimeLocalField) -> None:
+        _sane_time(field)
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        _sane_time(field)
+
+
+def _sane_time(field: DateTimeLocalField) -> None:
+    if not sane_datetime(field.data):
+        raise ValidationError(f"时间应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间")
+
 
 class ActionForm(ChineseForm):
     """Open now / close now: a button and its CSRF token."""
@@ -161,7 +177,8 @@ class ExtendForm(ChineseForm):
 
 class GrantForm(ChineseForm):
     username = StringField(
-        "考生用户名", validators=[DataRequired("请填写考生用户名"), Length(max=64)]
+        "考生用户名",
+        validators=[DataRequired("请填写考生用户名"), Length(max=64, message="最多 64 个字符")],
     )
     extra_minutes = _minutes("加时（分钟）", 600)
     extra_attempts = _minutes("增加作答次数", 5)

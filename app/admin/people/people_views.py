@@ -21,6 +21,7 @@ from app.admin.people.services import (
     PersonChange,
     PersonRefused,
     change_role,
+    name_warning,
     reset_password,
     search_people,
     update_person,
@@ -34,14 +35,18 @@ from app.admin.people.units import (
     unit_choices,
     unit_paths,
 )
+from app.bounds import page_number, query_int
 from app.models import Role
 
 
 @admin_required
 def index():
-    unit = unit_or_404(request.args.get("unit", type=int)) if request.args.get("unit") else None
+    unit_id = query_int("unit")
+    if request.args.get("unit") and unit_id is None:
+        abort(404)
+    unit = unit_or_404(unit_id) if unit_id else None
     query = request.args.get("q", "")[:100]
-    page = search_people(current_user, query, unit, request.args.get("page", 1, type=int))
+    page = search_people(current_user, query, unit, page_number())
     return render_template(
         "admin/people/index.html", page=page, query=query, unit=unit, paths=unit_paths()
     )
@@ -130,6 +135,9 @@ def person(user_id: int):
         try:
             update_person(found, change, current_user)
             flash("已保存。", "success")
+            warning = name_warning(found, current_user)
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("admin_people.person", user_id=found.id))
         except PersonRefused as exc:
             form.form_errors.append(str(exc))

@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from app.admin.results.queries import ResultRow
@@ -65,17 +66,23 @@ def to_csv(rows: Sequence[ResultRow]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def xml_safe(value: Cell) -> Cell:
+    """Text without the control characters XML cannot hold (a name stored before names
+    were checked must not make the whole unit's export fail)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(rows: Sequence[ResultRow], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "成绩"
     sheet.append(COLUMNS)
     for row in table(rows):
-        sheet.append(row)
+        sheet.append([xml_safe(cell) for cell in row])
     for index, name in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, len(name) * 2 + 2)
     sheet.freeze_panes = "A2"
-    book.properties.title = title[:200]
+    book.properties.title = xml_safe(title)[:200]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

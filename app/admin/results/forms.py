@@ -6,7 +6,12 @@ from wtforms.validators import DataRequired, Length
 
 
 class RescoreForm(FlaskForm):
-    digest = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
+    digest = HiddenField(
+        validators=[
+            DataRequired("预览已失效，请重新预览"),
+            Length(min=64, max=64, message="预览已失效，请重新预览"),
+        ]
+    )
 
 
 class OpenKeysForm(FlaskForm):

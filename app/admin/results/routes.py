@@ -12,6 +12,7 @@ from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
 from app.admin.results.forms import OpenKeysForm, RescoreForm
 from app.admin.results.item_stats import exam_report
+from app.bounds import page_number
 from app.exam.grants import answerable_until
 from app.extensions import db
 from app.models import Bank, Exam, ExamSession
@@ -42,7 +43,10 @@ def _session_or_404(session_id: int) -> ExamSession:
 def session(session_id: int):
     exam_session = _session_or_404(session_id)
     page = db.paginate(
-        queries.session_attempts(exam_session), per_page=PER_PAGE, max_per_page=PER_PAGE
+        queries.session_attempts(exam_session),
+        page=page_number(),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
     )
     return render_template(
         "admin/results/table.html", title=exam_session.title, page=page,
@@ -56,7 +60,10 @@ def session(session_id: int):
 def unit(unit_id: int):
     chosen = unit_or_404(unit_id)
     page = db.paginate(
-        queries.unit_attempts(chosen.subtree_ids()), per_page=PER_PAGE, max_per_page=PER_PAGE
+        queries.unit_attempts(chosen.subtree_ids()),
+        page=page_number(),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
     )
     return render_template(
         "admin/results/table.html", title=f"{chosen.name}（含下级单位）", page=page,
