@@ -15,9 +15,15 @@ from app.headers import HEADERS
 from app.models import Role, Unit
 from tests.conftest import login, make_user
 
-APP = Path(__file__).resolve().parents[2] / "app"
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app"
 MARKUP = sorted(
-    [*APP.glob("templates/**/*.html"), *APP.glob("static/**/*.html"), *APP.glob("static/**/*.svg")]
+    [
+        *APP.glob("templates/**/*.html"),
+        *APP.glob("static/**/*.html"),
+        *APP.glob("static/**/*.svg"),
+        *(ROOT / "question_bank" / "types").glob("*/templates/**/*.html"),
+    ]
 )
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
@@ -29,7 +35,7 @@ def test_the_templates_were_found():
     assert len(MARKUP) > 40
 
 
-@pytest.mark.parametrize("path", MARKUP, ids=lambda p: str(p.relative_to(APP)))
+@pytest.mark.parametrize("path", MARKUP, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_inline_script_handler_javascript_url_or_style(path: Path):
     text = path.read_text(encoding="utf-8")
     assert not INLINE_SCRIPT.search(text), "inline <script>: move it to app/static/"
