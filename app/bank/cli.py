@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from app.bank.services import BankNotFound, bank_summaries, load_version, publish
 from question_bank.bank_format import dump_bank, parse_bank
 from question_bank.diagnostics import Report
+from question_bank.leaks import find_leaks
 from question_bank.model import Bank
 
 bank_cli = AppGroup("bank", help="题库：校验、导入、导出、列表")
@@ -114,3 +115,20 @@ def list_() -> None:
         click.echo(
             f"{bank.name}\t第 {version.number} 版\t{count} 道题\t{version.title}\t{version.content_hash[:12]}"
         )
+
+
+@bank_cli.command("check-leaks")
+@click.argument("files", nargs=-1, required=True)
+def check_leaks(files: tuple[str, ...]) -> None:
+    """列出可能互相泄露答案的题目对，供审核人决定是否用 excludes 标记。"""
+    for path in files:
+        bank, report = _read(path)
+        if bank is None:
+            _print_report(report)
+            sys.exit(1)
+        leaks = find_leaks(bank)
+        for leak in leaks:
+            mark = "已标记 excludes" if leak.marked else "未标记"
+            click.echo(f"{leak.giver} → {leak.taker}\t{mark}\t{leak.reason}")
+        open_count = sum(not leak.marked for leak in leaks)
+        click.echo(f"{path}: {len(leaks)} 对可能泄露答案的题目，其中 {open_count} 对未标记")
