@@ -9,7 +9,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.bank.services import BankNotFound, bank_summaries, load_version, publish
+from app.bank.services import (
+    BankNotFound,
+    SourceFile,
+    bank_summaries,
+    load_version,
+    publish,
+)
 from question_bank.bank_format import dump_bank, parse_bank
 from question_bank.diagnostics import Report
 from question_bank.leaks import find_leaks
@@ -19,6 +25,14 @@ bank_cli = AppGroup("bank", help="题库：校验、导入、导出、列表")
 
 
 def _read(path: str) -> tuple[Bank | None, Report]:
+    data, report = _load(path)
+    if data is None:
+        return None, report
+    return parse_bank(data, path, current_app.config["BANK_MAX_BYTES"])
+
+
+def _load(path: str) -> tuple[bytes | None, Report]:
+    """The file's bytes, or None with the reason (too big, unreadable) in the report."""
     max_bytes = current_app.config["BANK_MAX_BYTES"]
     try:
         size = Path(path).stat().st_size
@@ -30,12 +44,11 @@ def _read(path: str) -> tuple[Bank | None, Report]:
                 f"文件过大（{size / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB；请拆分后分别导入",
             )
             return None, report
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes(), Report(path)
     except OSError as exc:
         report = Report(path)
         report.error(1, 1, f"无法读取文件：{exc.strerror}")
         return None, report
-    return parse_bank(data, path, max_bytes)
 
 
 def _print_report(report: Report) -> None:
@@ -68,14 +81,17 @@ def import_(files: tuple[str, ...], note: str | None) -> None:
     """导入题库；有任何错误则什么都不导入。内容有变化时才发布新版本。"""
     banks = []
     for path in files:
-        bank, report = _read(path)
+        data, report = _load(path)
+        bank = None
+        if data is not None:
+            bank, report = parse_bank(data, path, current_app.config["BANK_MAX_BYTES"])
         _print_report(report)
         if bank is None:
             click.echo(f"{path}: 有错误，未导入任何内容", err=True)
             sys.exit(1)
-        banks.append((path, bank))
-    for path, bank in banks:
-        result = publish(bank, note=note)
+        banks.append((path, bank, SourceFile(Path(path).name, data)))
+    for path, bank, source in banks:
+        result = publish(bank, note=note, source=source)
         if result.published:
             click.echo(
                 f"{path}: 已发布 {result.bank} 第 {result.version} 版："

@@ -50,6 +50,10 @@ class QuestionForm(FlaskForm):
     source = StringField("出处", description="依据的文件和条款，如《中国共产党章程》第十条")
     tags = StringField("标签（可选）", description="多个标签用逗号隔开")
     shuffle_options = BooleanField("考试时打乱选项顺序", default=True)
+    excludes = StringField(
+        "互斥题（可选）",
+        description="会泄露本题答案、不能与本题同卷的题目编号，多个用逗号隔开",
+    )
     seen_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField("保存并发布新版本")
 

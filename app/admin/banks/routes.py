@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 from flask import (
@@ -13,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -168,11 +170,28 @@ def diff(name: str):
 @bp.route("/<name>/versions/<int:number>.yaml")
 @system_admin_required
 def download(name: str, number: int):
-    _, content = load_version(name, number)
+    """The version's YAML: its own file as written when it has one, else written out."""
+    version, content = load_version(name, number)
+    kept = version.source_name and services.is_yaml_name(version.source_name)
     return Response(
-        dump_bank(content),
+        version.source_data if kept else dump_bank(content),
         mimetype="application/x-yaml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}-v{number}.yaml"'},
+    )
+
+
+@bp.route("/<name>/versions/<int:number>/source")
+@system_admin_required
+def download_source(name: str, number: int):
+    """The file the version was published from, byte for byte, under its own name."""
+    version, _ = load_version(name, number)
+    if version.source_data is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(version.source_data),
+        as_attachment=True,
+        download_name=version.source_name,
+        mimetype="application/octet-stream",
     )
 
 

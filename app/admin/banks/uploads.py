@@ -16,7 +16,7 @@ from typing import IO
 from sqlalchemy import delete, func, select
 
 from app.admin.banks.diff import BankDiff, diff_banks
-from app.bank.services import ImportResult, load_version, publish
+from app.bank.services import ImportResult, SourceFile, load_version, publish
 from app.extensions import db
 from app.models import Bank, BankUpload, BankVersion, User
 from app.models.types import utcnow
@@ -159,12 +159,13 @@ def publish_upload(token: str, user: User, max_bytes: int) -> ImportResult:
         bank, _ = check_upload(upload.data, upload.filename, max_bytes)
         if bank is None:
             raise UploadNotFound(token)
+        source = SourceFile(upload.filename, upload.data)
         upload.published_at = utcnow()
         upload.data = b""
     except BaseException:
         db.session.rollback()
         raise
-    result = publish(bank, user, f"网页上传 {upload.filename}")
+    result = publish(bank, user, f"网页上传 {upload.filename}", source)
     upload.published_version = result.version
     db.session.commit()
     return result

@@ -1,0 +1,27 @@
+"""formats: a bank version keeps the file it was published from
+
+Revision ID: b5e2c9d4a1f3
+Revises: 6acf36eef1c5
+Create Date: 2026-11-30 07:20:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "b5e2c9d4a1f3"
+down_revision = "6acf36eef1c5"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("bank_version", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source_name", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("source_data", sa.LargeBinary(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("bank_version", schema=None) as batch_op:
+        batch_op.drop_column("source_data")
+        batch_op.drop_column("source_name")
