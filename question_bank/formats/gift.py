@@ -1,0 +1,227 @@
+"""GIFT, Moodle's text format: ``::id:: stem {=right ~wrong ####explanation}``.
+
+Single choice ``{=A ~B}``, multiple choice with weights ``{~%50%A ~%50%C ~%-100%B}``
+(every positive weight is a key), judge ``{T}`` / ``{F}``, and fill as a short answer
+whose answers stand where the blank is, ``自2019年{=5月6日 =5月6号}起施行。``. A
+``$CATEGORY:`` line names the topic of the questions after it. GIFT has one blank per
+question: a fill question with more is left out of an export, by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from question_bank.diagnostics import Report
+from question_bank.formats.base import BankDefaults, Dropped, Export, topic_id
+from question_bank.formats.source import At, SourceDocument, Where
+from question_bank.formats.text import bank_shape, decode, line_at
+from question_bank.model import Bank, Question
+from question_bank.types import BLANK
+
+LOST_FIELDS = ("主题编号（按主题名称保存）", "难度", "出处", "标签", "选项乱序", "互斥题")
+_SPECIAL = "~=#{}:\\"
+_TITLE = re.compile(r"^::((?:\\.|[^:\\]|:(?!:))*)::", re.DOTALL)
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_JUDGE = {"T": "true", "TRUE": "true", "F": "false", "FALSE": "false"}
+_FORMAT = re.compile(r"^\[(?:html|moodle|plain|markdown)\]")
+
+
+def read(data: bytes, filename: str, defaults: BankDefaults) -> SourceDocument | Report:
+    text = decode(data, filename)
+    if isinstance(text, Report):
+        return text
+    lines = text.splitlines()
+    document = SourceDocument(At(None, line_at(1)), lines)
+    topics: dict[str, str] = {}
+    topic = defaults.topic[0]
+    questions: list[At] = []
+    block: list[tuple[int, str]] = []
+    for number, line in enumerate([*lines, ""], start=1):
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            continue
+        if stripped.startswith("$CATEGORY:"):
+            title = stripped.removeprefix("$CATEGORY:").strip().removeprefix("$course$/")
+            title = title.removeprefix("top/").rsplit("/", 1)[-1].strip() or defaults.topic[1]
+            topic = topic_id(title, topics)
+            topics[topic] = title
+            continue
+        if stripped:
+            block.append((number, line))
+        elif block:
+            question = _question(block, len(questions) + 1, topic, document)
+            if question is not None:
+                questions.append(question)
+            block = []
+    if questions and any(q.value["topic"] == defaults.topic[0] for q in questions):
+        topics.setdefault(*defaults.topic)
+    document.shape = bank_shape(defaults, topics, questions)
+    return document
+
+
+def _question(
+    block: list[tuple[int, str]], count: int, topic: str, document: SourceDocument
+) -> At | None:
+    first = block[0][0]
+    text = "\n".join(line for _, line in block).strip()
+    qid = f"q-{count:04d}"
+    title = _TITLE.match(text)
+    if title:
+        qid = _unescape(title.group(1)).strip() or qid
+        text = text[title.end() :].strip()
+    text = _FORMAT.sub("", text).lstrip()
+    opening, closing = _find(text, "{"), _find(text, "}")
+    if opening < 0 or closing < opening:
+        document.problems.append(
+            (line_at(first), "找不到答案部分“{……}”；GIFT 的每道题都要用花括号写出答案")
+        )
+        return None
+    where = line_at(first + text.count("\n", 0, opening))
+    before, inside, after = text[:opening], text[opening + 1 : closing], text[closing + 1 :]
+    inside, feedback = _split_feedback(inside)
+    fields = _answers(inside, where, document)
+    if fields is None:
+        return None
+    kind = fields["type"]
+    stem = f"{before}____{after}" if kind == "fill" else f"{before}{after}"
+    shape: dict = {"id": At(qid, line_at(first)), "type": kind, "topic": topic}
+    shape["stem"] = At(_unescape(stem).strip(), line_at(first))
+    shape.update((k, v) for k, v in fields.items() if k != "type")
+    if feedback:
+        shape["explanation"] = At(_unescape(feedback).strip(), where)
+    return At(shape, line_at(first))
+
+
+def _answers(inside: str, where: Where, document: SourceDocument) -> dict | None:
+    """The type, options and answer from the text between the braces."""
+    plain = inside.strip()
+    if plain.upper() in _JUDGE:
+        return {"type": "judge", "answer": At(_JUDGE[plain.upper()], where)}
+    tokens = _tokens(plain)
+    if not tokens or any(mark not in "=~" for mark, _ in tokens):
+        document.problems.append(
+            (
+                where,
+                "答案部分无法识别；应为 {=对 ~错}、{~%50%甲 ~%50%乙 ~%-100%丙}、{T}/{F} 或 {=答案}",
+            )
+        )
+        return None
+    if all(mark == "=" for mark, _ in tokens) and len(tokens) >= 1 and "->" not in plain:
+        accepted = [_unescape(_drop_weight(t)[1]).strip() for _, t in tokens]
+        return {"type": "fill", "answer": At([At(accepted, where)], where)}
+    options, keys = {}, []
+    for key, (mark, token) in zip("ABCDEFGHIJKLMNOP", tokens, strict=False):
+        weight, body = _drop_weight(token)
+        options[key] = At(_unescape(body).strip(), where)
+        if mark == "=" or (weight is not None and weight > 0):
+            keys.append(key)
+    kind = "multiple" if len(keys) > 1 else "single"
+    answer = keys if kind == "multiple" else "".join(keys)
+    return {"type": kind, "options": At(options, where), "answer": At(answer, where)}
+
+
+def _tokens(inside: str) -> list[tuple[str, str]]:
+    """Each answer as (``=`` or ``~``, its text without feedback), escapes kept."""
+    tokens: list[tuple[str, str]] = []
+    i = 0
+    while i < len(inside):
+        char = inside[i]
+        if char == "\\":
+            if tokens:
+                tokens[-1] = (tokens[-1][0], tokens[-1][1] + inside[i : i + 2])
+            i += 2
+            continue
+        if char in "=~":
+            tokens.append((char, ""))
+        elif tokens:
+            tokens[-1] = (tokens[-1][0], tokens[-1][1] + char)
+        elif not char.isspace():
+            return []
+        i += 1
+    return [(mark, _strip_feedback(text)) for mark, text in tokens]
+
+
+def _drop_weight(token: str) -> tuple[float | None, str]:
+    token = token.strip()
+    weight = _WEIGHT.match(token)
+    if weight:
+        return float(weight.group(1)), token[weight.end() :]
+    return None, token
+
+
+def _strip_feedback(text: str) -> str:
+    cut = _find(text, "#")
+    return text if cut < 0 else text[:cut]
+
+
+def _split_feedback(inside: str) -> tuple[str, str]:
+    at = _find(inside, "####")
+    return (inside, "") if at < 0 else (inside[:at], inside[at + 4 :])
+
+
+def _find(text: str, needle: str) -> int:
+    """The first ``needle`` not escaped with a backslash, or -1."""
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text.startswith(needle, i):
+            return i
+        i += 1
+    return -1
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+
+
+def _escape(text: str) -> str:
+    escaped = "".join(f"\\{c}" if c in _SPECIAL else c for c in text)
+    return escaped.replace("\r\n", "\n").replace("\n", "\\n")
+
+
+def write(bank: Bank) -> Export:
+    parts, dropped = [], []
+    topics = dict(bank.topics)
+    current = None
+    for question in bank.questions:
+        body = _body(question)
+        if body is None:
+            dropped.append(Dropped(question.id, "GIFT 一道题只能有一个填空，本题有多个空"))
+            continue
+        if question.topic != current:
+            current = question.topic
+            parts.append(f"$CATEGORY: {topics[current]}")
+        parts.append(f"::{_escape(question.id)}::{body}")
+    return Export(("\n\n".join(parts) + "\n").encode("utf-8"), tuple(dropped), LOST_FIELDS)
+
+
+def _body(question: Question) -> str | None:
+    feedback = f"####{_escape(question.explanation)}" if question.explanation else ""
+    if question.type == "fill":
+        if len(question.blanks) != 1:
+            return None
+        answers = " ".join(f"={_escape(a)}" for a in question.blanks[0])
+        blank = BLANK.search(question.stem)
+        before, after = question.stem[: blank.start()], question.stem[blank.end() :]
+        return f"{_escape(before)}{{{answers}{feedback}}}{_escape(after)}"
+    stem = _escape(question.stem)
+    if question.type == "judge":
+        return f"{stem} {{{'T' if question.keys == ('true',) else 'F'}{feedback}}}"
+    if question.type == "single":
+        answers = " ".join(
+            f"{'=' if key in question.keys else '~'}{_escape(text)}"
+            for key, text in question.options
+        )
+    else:
+        share = _weight(100 / len(question.keys))
+        answers = " ".join(
+            f"~%{share if key in question.keys else '-100'}%{_escape(text)}"
+            for key, text in question.options
+        )
+    return f"{stem} {{{answers}{feedback}}}"
+
+
+def _weight(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
