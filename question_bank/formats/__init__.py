@@ -37,6 +37,7 @@ FORMATS: dict[str, BankFormat] = {
         BankFormat("aiken", "Aiken", (".aiken", ".txt"), aiken),
     )
 }
+NO_DEFAULTS = BankDefaults()
 ACCEPTED_EXTENSIONS = tuple(ext for f in FORMATS.values() for ext in f.extensions)
 
 
@@ -63,7 +64,7 @@ def read_bank(
     data: bytes,
     filename: str,
     name: str | None = None,
-    defaults: BankDefaults = BankDefaults(),
+    defaults: BankDefaults = NO_DEFAULTS,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ReadResult:
     """Read and validate a bank in any format; every message points into the source."""
