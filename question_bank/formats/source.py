@@ -51,11 +51,13 @@ class At:
 @dataclass
 class SourceDocument:
     """What a format reader gives: the bank's shape, the source shown line by line
-    (for the upload page), and problems the reader itself found."""
+    (for the upload page), and what the reader itself found: problems (errors) and
+    notes (warnings, e.g. a question of a type the bank has not, skipped by name)."""
 
     shape: At
     lines: list[str] = field(default_factory=list)
     problems: list[tuple[Where, str]] = field(default_factory=list)
+    notes: list[tuple[Where, str]] = field(default_factory=list)
 
 
 def validate(document: SourceDocument, filename: str) -> tuple[Bank | None, Report]:
@@ -65,6 +67,8 @@ def validate(document: SourceDocument, filename: str) -> tuple[Bank | None, Repo
     report = Report(filename)
     for where, message in document.problems:
         report.error(where.line, where.column, where.prefix(message))
+    for where, message in document.notes:
+        report.warning(where.line, where.column, where.prefix(message))
     for item in generated.items:
         where = _place(places, item.line)
         message = _GENERATED_LINE.sub(
