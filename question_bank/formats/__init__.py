@@ -14,7 +14,7 @@ from pathlib import PurePath
 from types import ModuleType
 
 from question_bank.diagnostics import Report
-from question_bank.formats import aiken, gift, moodle_xml, yaml
+from question_bank.formats import aiken, gift, moodle_xml, xlsx, yaml
 from question_bank.formats.base import BankDefaults, Export, ReadResult
 from question_bank.formats.source import SourceDocument, validate
 from question_bank.model import Bank
@@ -33,6 +33,7 @@ FORMATS: dict[str, BankFormat] = {
     f.name: f
     for f in (
         BankFormat("yaml", "YAML", (".yaml", ".yml"), yaml),
+        BankFormat("xlsx", "Excel（.xlsx）", (".xlsx",), xlsx),
         BankFormat("moodle", "Moodle XML", (".xml",), moodle_xml),
         BankFormat("gift", "GIFT", (".gift",), gift),
         BankFormat("aiken", "Aiken", (".aiken", ".txt"), aiken),
