@@ -14,7 +14,7 @@ from pathlib import PurePath
 from types import ModuleType
 
 from question_bank.diagnostics import Report
-from question_bank.formats import aiken, gift, moodle_xml, xlsx, yaml
+from question_bank.formats import aiken, docx, gift, moodle_xml, xlsx, yaml
 from question_bank.formats.base import BankDefaults, Export, ReadResult
 from question_bank.formats.source import SourceDocument, validate
 from question_bank.model import Bank
@@ -34,6 +34,7 @@ FORMATS: dict[str, BankFormat] = {
     for f in (
         BankFormat("yaml", "YAML", (".yaml", ".yml"), yaml),
         BankFormat("xlsx", "Excel（.xlsx）", (".xlsx",), xlsx),
+        BankFormat("docx", "Word（.docx）", (".docx",), docx),
         BankFormat("moodle", "Moodle XML", (".xml",), moodle_xml),
         BankFormat("gift", "GIFT", (".gift",), gift),
         BankFormat("aiken", "Aiken", (".aiken", ".txt"), aiken),

@@ -3,7 +3,7 @@
 The archive is checked before openpyxl opens it: total unpacked size, each member's
 compression ratio and the shared-strings part are capped, so a small file cannot
 unpack into gigabytes (a "zip bomb" or a shared-string bomb). This is the one seam for
-such caps: a project-wide capped XLSX reader replaces ``_check_archive`` when it lands.
+such caps: a project-wide capped XLSX reader replaces ``check_archive`` when it lands.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def open_workbook(data: bytes) -> dict[str, list[list[str]]]:
     """Each sheet's rows as displayed text, in sheet order."""
     from openpyxl import load_workbook
 
-    _check_archive(data)
+    check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or fake file
@@ -51,7 +51,8 @@ def open_workbook(data: bytes) -> dict[str, list[list[str]]]:
         workbook.close()
 
 
-def _check_archive(data: bytes) -> None:
+def check_archive(data: bytes) -> None:
+    """Refuse archives (XLSX, DOCX) that would unpack into far more than they weigh."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
