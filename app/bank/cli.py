@@ -16,19 +16,54 @@ from app.bank.services import (
     load_version,
     publish,
 )
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import dump_bank
 from question_bank.diagnostics import Report
+from question_bank.formats import (
+    FORMATS,
+    NO_DEFAULTS,
+    UnknownFormat,
+    format_for,
+    read_bank,
+    write_bank,
+)
+from question_bank.formats.base import BankDefaults
 from question_bank.leaks import find_leaks
 from question_bank.model import Bank
 
 bank_cli = AppGroup("bank", help="题库：校验、导入、导出、列表")
 
 
-def _read(path: str) -> tuple[Bank | None, Report]:
+def _read(
+    path: str, fmt: str | None = None, defaults: BankDefaults = NO_DEFAULTS
+) -> tuple[Bank | None, Report]:
+    """Any format, by extension unless ``fmt`` names one, through the one validator."""
     data, report = _load(path)
     if data is None:
         return None, report
-    return parse_bank(data, path, current_app.config["BANK_MAX_BYTES"])
+    try:
+        result = read_bank(data, path, fmt, defaults, current_app.config["BANK_MAX_BYTES"])
+    except UnknownFormat as exc:
+        report.error(1, 1, str(exc))
+        return None, report
+    return result.bank, result.report
+
+
+def _defaults(bank: str | None, title: str | None) -> BankDefaults:
+    return BankDefaults(bank or NO_DEFAULTS.bank, title or NO_DEFAULTS.title)
+
+
+FORMAT_NAMES = click.Choice(list(FORMATS))
+DEFAULT_OPTIONS = (
+    click.option("--from", "fmt", type=FORMAT_NAMES, help="输入格式；默认按扩展名判断"),
+    click.option("--bank", "bank_id", help=f"格式中没有题库编号时使用，默认 {NO_DEFAULTS.bank}"),
+    click.option("--title", help=f"格式中没有题库名称时使用，默认“{NO_DEFAULTS.title}”"),
+)
+
+
+def _with_defaults(command):
+    for option in reversed(DEFAULT_OPTIONS):
+        command = option(command)
+    return command
 
 
 def _load(path: str) -> tuple[bytes | None, Report]:
@@ -58,11 +93,14 @@ def _print_report(report: Report) -> None:
 
 @bank_cli.command("validate")
 @click.argument("files", nargs=-1, required=True)
-def validate(files: tuple[str, ...]) -> None:
-    """校验题库文件；全部有效时退出码为 0，否则为 1 并列出每个问题。"""
+@_with_defaults
+def validate(
+    files: tuple[str, ...], fmt: str | None, bank_id: str | None, title: str | None
+) -> None:
+    """校验题库文件（YAML、XLSX、DOCX、Moodle XML、GIFT、Aiken）；全部有效时退出码为 0，否则为 1 并列出每个问题。"""
     failed = False
     for path in files:
-        bank, report = _read(path)
+        bank, report = _read(path, fmt, _defaults(bank_id, title))
         _print_report(report)
         if bank is None:
             failed = True
@@ -77,14 +115,20 @@ def validate(files: tuple[str, ...]) -> None:
 @bank_cli.command("import")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--note", help="版本说明")
-def import_(files: tuple[str, ...], note: str | None) -> None:
-    """导入题库；有任何错误则什么都不导入。内容有变化时才发布新版本。"""
+@_with_defaults
+def import_(
+    files: tuple[str, ...],
+    note: str | None,
+    fmt: str | None,
+    bank_id: str | None,
+    title: str | None,
+) -> None:
+    """导入题库（任一支持的格式）；有任何错误则什么都不导入。内容有变化时才发布新版本。
+    发布的版本保存所导入的文件原样。"""
     banks = []
     for path in files:
-        data, report = _load(path)
-        bank = None
-        if data is not None:
-            bank, report = parse_bank(data, path, current_app.config["BANK_MAX_BYTES"])
+        data, _ = _load(path)
+        bank, report = _read(path, fmt, _defaults(bank_id, title))
         _print_report(report)
         if bank is None:
             click.echo(f"{path}: 有错误，未导入任何内容", err=True)
@@ -107,18 +151,56 @@ def import_(files: tuple[str, ...], note: str | None) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="输出文件，默认标准输出"
 )
-def export(name: str, number: int | None, output: str | None) -> None:
-    """把题库的一个版本导出为 YAML。"""
+@click.option(
+    "--to", "to_format", type=FORMAT_NAMES, help="输出格式；默认按扩展名判断，无文件时为 YAML"
+)
+def export(name: str, number: int | None, output: str | None, to_format: str | None) -> None:
+    """把题库的一个版本导出为 YAML 或其他格式。"""
     try:
         _, content = load_version(name, number)
+        target = format_for(output, to_format) if output else None
     except BankNotFound as exc:
         click.echo(f"找不到题库 {exc}", err=True)
         sys.exit(1)
-    text = dump_bank(content)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    except UnknownFormat as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if not output:
+        click.echo(dump_bank(content), nl=False)
+        return
+    written = write_bank(content, target.name)
+    Path(output).write_bytes(written.data)
+    for line in written.summary():
+        click.echo(line, err=True)
+
+
+@bank_cli.command("convert")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--to", "to_format", type=FORMAT_NAMES, help="输出格式；默认按扩展名判断")
+@_with_defaults
+def convert(
+    source: str, output: str, to_format: str | None, fmt: str | None,
+    bank_id: str | None, title: str | None,
+) -> None:  # fmt: skip
+    """在 YAML、XLSX、DOCX、Moodle XML、GIFT、Aiken 之间转换题库，不使用数据库。
+    输出格式装不下的题目逐一列出。"""
+    try:
+        target = format_for(output, to_format)
+    except UnknownFormat as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    bank, report = _read(source, fmt, _defaults(bank_id, title))
+    _print_report(report)
+    if bank is None:
+        click.echo(f"{source}: 有错误，未转换", err=True)
+        sys.exit(1)
+    export = write_bank(bank, target.name)
+    Path(output).write_bytes(export.data)
+    for line in export.summary():
+        click.echo(line, err=True)
+    kept = len(bank.questions) - len(export.dropped)
+    click.echo(f"{output}: 已写出 {kept} 道题（{target.title}），未导出 {len(export.dropped)} 道")
 
 
 @bank_cli.command("list")

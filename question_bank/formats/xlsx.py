@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from question_bank.diagnostics import Report
 from question_bank.formats.answers import answer_from_text, answer_to_text
 from question_bank.formats.base import BankDefaults, Export
+from question_bank.formats.samples import SAMPLE_BANK
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.xlsx_cells import WorkbookError, open_workbook
 from question_bank.model import TYPE_TITLES, Bank, Question
@@ -238,3 +239,8 @@ def _append(sheet, values: list[str]) -> None:
         if isinstance(cell.value, str):
             cell.data_type = "s"
             cell.number_format = "@"
+
+
+def template() -> bytes:
+    """The downloadable template: the columns and a sample row of every type."""
+    return write(SAMPLE_BANK).data

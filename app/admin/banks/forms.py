@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
 
+from question_bank.formats import ACCEPTED_EXTENSIONS, NO_DEFAULTS
 from question_bank.model import TYPE_TITLES
 
 TYPE_CHOICES = [SelectChoice(kind, title) for kind, title in TYPE_TITLES.items()]
@@ -80,7 +81,16 @@ class QuestionFilterForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("题库文件（YAML，UTF-8）", validators=[FileRequired("请选择要上传的题库文件")])
+    file = FileField(
+        "题库文件（YAML、Excel、Word、Moodle XML、GIFT 或 Aiken）",
+        validators=[FileRequired("请选择要上传的题库文件")],
+        render_kw={"accept": ",".join(ACCEPTED_EXTENSIONS)},
+    )
+    bank = StringField(
+        "题库编号（文件中没有时使用）",
+        description=f"小写字母、数字和“-”，如 party-basics；默认 {NO_DEFAULTS.bank}",
+    )
+    title = StringField("题库名称（文件中没有时使用）", description=f"默认“{NO_DEFAULTS.title}”")
     submit = SubmitField("校验并比较")
 
 

@@ -37,6 +37,9 @@ from app.errors import MESSAGES
 from app.models import BankUpload
 from app.timefmt import localtime
 from question_bank.bank_format import dump_bank
+from question_bank.formats import NO_DEFAULTS
+from question_bank.formats.base import BankDefaults
+from question_bank.formats.xlsx import template as xlsx_template_bytes
 from question_bank.model import Bank as BankContent
 
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
@@ -203,12 +206,37 @@ def upload():
         max_bytes = current_app.config["BANK_MAX_BYTES"]
         data = uploads.read_limited(form.file.data.stream, max_bytes)
         filename = form.file.data.filename or "upload.yaml"
-        bank, report = uploads.check_upload(data, filename, max_bytes)
-        if bank is not None:
-            stored = uploads.store_upload(data, filename, bank, current_user._get_current_object())
+        defaults = BankDefaults(
+            (form.bank.data or "").strip() or NO_DEFAULTS.bank,
+            (form.title.data or "").strip() or NO_DEFAULTS.title,
+        )
+        result = uploads.check_upload(data, filename, max_bytes, defaults)
+        report = result.report
+        if result.bank is not None:
+            user = current_user._get_current_object()
+            stored = uploads.store_upload(data, filename, result.bank, user, defaults)
             return redirect(url_for(".pending", token=stored.id))
-        excerpts = uploads.error_excerpts(data, report)
-    return render_template("admin/banks/upload.html", form=form, report=report, excerpts=excerpts)
+        excerpts = uploads.error_excerpts(result.lines, report)
+    return render_template(
+        "admin/banks/upload.html",
+        form=form,
+        report=report,
+        excerpts=excerpts,
+        labelled=form.file.data is not None
+        and (form.file.data.filename or "").lower().endswith((".xlsx", ".docx")),
+    )
+
+
+@bp.route("/template.xlsx")
+@system_admin_required
+def xlsx_template():
+    """An Excel sheet with the columns and a sample row of every question type."""
+    return send_file(
+        io.BytesIO(xlsx_template_bytes()),
+        as_attachment=True,
+        download_name="题库模板.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.route("/uploads/<token>")
