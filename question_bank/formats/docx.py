@@ -33,7 +33,8 @@ _SECTION = re.compile(rf"^[{_NUMERALS}]+\s*[、.．]\s*({'|'.join(_SECTION_WORDS
 _KEY_HEADING = re.compile(r"^(参考答案|答案与解析|答案)\s*$")
 _INFO_HEADING = "题库信息"
 _STEM = re.compile(r"^(?:[（(](\d+)[）)]|(\d+)\s*[.．、])\s*(.*)$", re.DOTALL)
-_OPTION_START = re.compile(r"(?:^|(?<=\s))([A-Ha-h])\s*[.．、)）]\s*")
+# Several options on one line are set apart by a tab, an ideographic space or two spaces.
+_OPTION_START = re.compile(r"(?:^|(?<=\t)|(?<=\u3000)|(?<=  ))([A-Ha-h])\s*[.．、)）]\s*")
 _META_NAMES = {
     "答案": "answer", "解析": "explanation", "出处": "source", "难度": "difficulty",
     "编号": "id", "主题": "topic", "标签": "tags", "互斥题": "excludes", "互斥": "excludes",
@@ -91,7 +92,10 @@ class _Reader:
         for question in shaped:
             topic = question.value["topic"]
             if isinstance(topic, At) and topic.value not in topics:
-                topics[topic.value] = At(topic.value, topic.where)
+                default = topic.value == self.defaults.topic[0]
+                topics[topic.value] = At(
+                    self.defaults.topic[1] if default else topic.value, topic.where
+                )
         if not topics:
             topics = {self.defaults.topic[0]: self.defaults.topic[1]}
         start = _at(1)
