@@ -123,6 +123,8 @@ def _common(element: Element, count: int, topic: str, where: Where, lines) -> di
     for tag in tags:
         if tag.startswith(SOURCE_TAG):
             shape["source"] = At(tag.removeprefix(SOURCE_TAG), where)
+    if _text(element.find("shuffleanswers")).lower() in ("0", "false"):
+        shape["shuffle_options"] = At(False, where)
     plain = [t for t in tags if not t.startswith((DIFFICULTY_TAG, SOURCE_TAG))]
     if plain:
         shape["tags"] = At(plain, where)
@@ -135,15 +137,11 @@ def _multichoice(element: Element, where: Where, lines) -> dict:
         options[key] = At(_text(answer), _at(answer, lines))
         if _fraction(answer) > 0:
             keys.append(key)
-    shape: dict = {
+    return {
         "type": "multiple" if len(keys) > 1 else "single",
         "options": At(options, where),
         "answer": At(keys if len(keys) > 1 else "".join(keys), where),
     }
-    shuffle = _text(element.find("shuffleanswers")).lower()
-    if shuffle in ("0", "false"):
-        shape["shuffle_options"] = At(False, where)
-    return shape
 
 
 def _truefalse(element: Element, where: Where, lines) -> dict:
@@ -185,7 +183,9 @@ def write(bank: Bank) -> Export:
     quiz = Element("quiz")
     dropped = []
     titles = dict(bank.topics)
-    current = None
+    for topic, title in bank.topics:  # every topic, even one without questions, in order
+        quiz.append(_category(topic, title))
+    current = bank.topics[-1][0]
     for question in bank.questions:
         if question.type == "fill" and len(question.blanks) != 1:
             dropped.append(Dropped(question.id, "Moodle 简答题只有一个空，本题有多个空"))
@@ -218,11 +218,9 @@ def _question(question: Question) -> Element:
     _child(element, "generalfeedback", question.explanation or "")
     ET.SubElement(element, "defaultgrade").text = "1"
     ET.SubElement(element, "idnumber").text = question.id
+    ET.SubElement(element, "shuffleanswers").text = "true" if question.shuffle_options else "false"
     if question.type in ("single", "multiple"):
         ET.SubElement(element, "single").text = "true" if question.type == "single" else "false"
-        ET.SubElement(element, "shuffleanswers").text = (
-            "true" if question.shuffle_options else "false"
-        )
         ET.SubElement(element, "answernumbering").text = "ABCD"
         share = f"{100 / len(question.keys):.5f}".rstrip("0").rstrip(".")
         wrong = "0" if question.type == "single" else "-100"
