@@ -123,7 +123,9 @@ def _common(element: Element, count: int, topic: str, where: Where, lines) -> di
     for tag in tags:
         if tag.startswith(SOURCE_TAG):
             shape["source"] = At(tag.removeprefix(SOURCE_TAG), where)
-    if _text(element.find("shuffleanswers")).lower() in ("0", "false"):
+    shuffle = _text(element.find("shuffleanswers")).lower()
+    # Moodle reads a missing <shuffleanswers> of a multichoice as "do not shuffle".
+    if shuffle in ("0", "false") or (not shuffle and element.get("type") == "multichoice"):
         shape["shuffle_options"] = At(False, where)
     plain = [t for t in tags if not t.startswith((DIFFICULTY_TAG, SOURCE_TAG))]
     if plain:
