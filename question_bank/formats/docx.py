@@ -172,7 +172,14 @@ class _Reader:
         if self.current is None:
             self.doc.problems.append((where, f"“{name}”行之前没有题目；请把它放在所属题目的下面"))
             return
-        self.current[_META_NAMES[name]] = At(value, where)
+        field = _META_NAMES[name]
+        if field in self.current:
+            first = self.current[field].where.line
+            self.doc.problems.append(
+                (where, f"这道题的“{name}”已在第 {first} 段写过；每道题只写一次")
+            )
+            return
+        self.current[field] = At(value, where)
 
     def _info(self, text: str, where: Where) -> None:
         meta = re.match(r"^(题库编号|题库名称|主题)\s*[：:]\s*(.*)$", text)

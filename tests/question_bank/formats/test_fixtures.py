@@ -166,3 +166,16 @@ def test_a_gbk_text_file_is_named_as_such():
     result = read_bank("党的最高领导机关是？\nA. 甲\nB. 乙\nANSWER: A\n".encode("gbk"), "q.txt")
     [error] = result.report.errors
     assert "GB18030/GBK" in error.message
+
+
+def test_a_word_answer_given_twice_is_reported_not_overwritten(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for text in ["1. 预备党员的预备期为一年。", "答案：对", "参考答案", "1. 错"]:
+        document.add_paragraph(text)
+    document.save(tmp_path / "twice.docx")
+    result = read_bank((tmp_path / "twice.docx").read_bytes(), "twice.docx")
+    assert [(d.line, d.message) for d in result.report.errors] == [
+        (4, "第 4 段：这道题的“答案”已在第 2 段写过；每道题只写一次")
+    ]
