@@ -15,6 +15,7 @@ import re
 
 from question_bank.diagnostics import Report
 from question_bank.formats.base import BankDefaults, Dropped, Export
+from question_bank.formats.by_type import MAPPINGS
 from question_bank.formats.source import At, SourceDocument
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank, normalize_text
@@ -68,7 +69,7 @@ def _question(
     return At(
         {
             "id": At(f"q-{count:04d}", line_at(first)),
-            "type": "single",
+            "type": next(m.name for m in MAPPINGS.values() if m.aiken),
             "topic": defaults.topic[0],
             "stem": At(stem, line_at(first)),
             "options": At(options, line_at(first + 1)),
@@ -81,7 +82,7 @@ def _question(
 def write(bank: Bank) -> Export:
     blocks, dropped = [], []
     for question in bank.questions:
-        if question.type != "single":
+        if not MAPPINGS[question.type].aiken:
             dropped.append(Dropped(question.id, "Aiken 只能表示单选题"))
             continue
         lines = [_one_line(question.stem)]

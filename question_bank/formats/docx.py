@@ -18,17 +18,15 @@ from typing import Any
 
 from question_bank.bank_format import IDENTIFIER
 from question_bank.diagnostics import Report
-from question_bank.formats.answers import answer_from_text, answer_to_text
 from question_bank.formats.base import BankDefaults, Export, topic_id
+from question_bank.formats.by_type import answer_from_text, answer_to_text
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.xlsx_cells import WorkbookError, check_archive
 from question_bank.model import TYPE_TITLES, Bank, Question
 
 _NUMERALS = "一二三四五六七八九十"
-_SECTION_WORDS = {
-    "单选": "single", "单项选择": "single", "多选": "multiple", "多项选择": "multiple",
-    "判断": "judge", "填空": "fill",
-}  # fmt: skip
+_SECTION_WORDS = {title.removesuffix("题"): name for name, title in TYPE_TITLES.items()}
+_SECTION_WORDS |= {"单项选择": _SECTION_WORDS["单选"], "多项选择": _SECTION_WORDS["多选"]}
 _SECTION = re.compile(rf"^[{_NUMERALS}]+\s*[、.．]\s*({'|'.join(_SECTION_WORDS)})题?")
 _KEY_HEADING = re.compile(r"^(参考答案|答案与解析|答案)\s*$")
 _INFO_HEADING = "题库信息"

@@ -13,10 +13,10 @@ import re
 
 from question_bank.diagnostics import Report
 from question_bank.formats.base import BankDefaults, Dropped, Export, topic_id
+from question_bank.formats.by_type import MAPPINGS
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.text import bank_shape, decode, line_at
-from question_bank.model import Bank, Question
-from question_bank.types import BLANK
+from question_bank.model import Bank
 
 LOST_FIELDS = ("主题编号（按主题名称保存）", "难度", "出处", "标签", "选项乱序", "互斥题")
 _SPECIAL = "~=#{}:\\"
@@ -186,42 +186,14 @@ def write(bank: Bank) -> Export:
     topics = dict(bank.topics)
     current = None
     for question in bank.questions:
-        body = _body(question)
+        mapping = MAPPINGS[question.type]
+        feedback = f"####{_escape(question.explanation)}" if question.explanation else ""
+        body = mapping.gift_body(question, _escape, feedback)
         if body is None:
-            dropped.append(Dropped(question.id, "GIFT 一道题只能有一个填空，本题有多个空"))
+            dropped.append(Dropped(question.id, mapping.gift_refusal))
             continue
         if question.topic != current:
             current = question.topic
             parts.append(f"$CATEGORY: {topics[current]}")
         parts.append(f"::{_escape(question.id)}::{body}")
     return Export(("\n\n".join(parts) + "\n").encode("utf-8"), tuple(dropped), LOST_FIELDS)
-
-
-def _body(question: Question) -> str | None:
-    feedback = f"####{_escape(question.explanation)}" if question.explanation else ""
-    if question.type == "fill":
-        if len(question.blanks) != 1:
-            return None
-        answers = " ".join(f"={_escape(a)}" for a in question.blanks[0])
-        blank = BLANK.search(question.stem)
-        before, after = question.stem[: blank.start()], question.stem[blank.end() :]
-        return f"{_escape(before)}{{{answers}{feedback}}}{_escape(after)}"
-    stem = _escape(question.stem)
-    if question.type == "judge":
-        return f"{stem} {{{'T' if question.keys == ('true',) else 'F'}{feedback}}}"
-    if question.type == "single":
-        answers = " ".join(
-            f"{'=' if key in question.keys else '~'}{_escape(text)}"
-            for key, text in question.options
-        )
-    else:
-        share = _weight(100 / len(question.keys))
-        answers = " ".join(
-            f"~%{share if key in question.keys else '-100'}%{_escape(text)}"
-            for key, text in question.options
-        )
-    return f"{stem} {{{answers}{feedback}}}"
-
-
-def _weight(value: float) -> str:
-    return f"{value:.5f}".rstrip("0").rstrip(".")

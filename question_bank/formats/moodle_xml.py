@@ -21,10 +21,10 @@ from defusedxml.ElementTree import DefusedXMLParser
 from question_bank.bank_format import IDENTIFIER
 from question_bank.diagnostics import Report
 from question_bank.formats.base import BankDefaults, Dropped, Export, topic_id
+from question_bank.formats.by_type import MAPPINGS, MoodleAnswers
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank, Question
-from question_bank.types import BLANK
 
 LOST_FIELDS = ("互斥题",)
 DIFFICULTY_TAG, SOURCE_TAG = "难度:", "出处:"
@@ -90,14 +90,20 @@ def _document(
             topic = wanted if IDENTIFIER.fullmatch(wanted) else topic_id(title, topics)
             topics[topic] = title
             continue
-        reader = _READERS.get(kind)
-        if reader is None:
+        answers = [(_fraction(a), _text(a), _at(a, lines)) for a in element.findall("answer")]
+        positive = sum(fraction > 0 for fraction, _, _ in answers)
+        mapping = next((m for m in MAPPINGS.values() if m.moodle_claims(kind, positive)), None)
+        if mapping is None:
             document.notes.append((where, f"跳过了题型为“{kind}”的题目：题库没有对应的题型"))
             continue
         shape = _common(element, len(questions) + 1, topic, where, lines)
-        shape.update(reader(element, where, lines))
-        if shape["type"] == "fill" and not BLANK.search(shape["stem"].value):
-            shape["stem"] = At(shape["stem"].value + "____", shape["stem"].where)
+        shape["type"] = mapping.name
+        read = mapping.from_moodle([(fraction, text) for fraction, text, _ in answers])
+        if "options" in read:
+            placed = zip(read["options"].items(), answers, strict=False)
+            shape["options"] = At({k: At(t, a[2]) for (k, t), a in placed}, where)
+        shape["answer"] = At(read["answer"], where)
+        shape["stem"] = At(mapping.moodle_stem(shape["stem"].value), shape["stem"].where)
         questions.append(At(shape, where))
     if any(q.value["topic"] == defaults.topic[0] for q in questions):
         topics.setdefault(*defaults.topic)
@@ -109,7 +115,6 @@ def _common(element: Element, count: int, topic: str, where: Where, lines) -> di
     qid = _text(element.find("idnumber")) or _text(element.find("name"))
     shape: dict = {
         "id": At(qid if IDENTIFIER.fullmatch(qid) else f"q-{count:04d}", where),
-        "type": "single",
         "topic": topic,
         "stem": At(_text(element.find("questiontext")), _at(element.find("questiontext"), lines)),
     }
@@ -131,32 +136,6 @@ def _common(element: Element, count: int, topic: str, where: Where, lines) -> di
     if plain:
         shape["tags"] = At(plain, where)
     return shape
-
-
-def _multichoice(element: Element, where: Where, lines) -> dict:
-    options, keys = {}, []
-    for key, answer in zip("ABCDEFGHIJKLMNOP", element.findall("answer"), strict=False):
-        options[key] = At(_text(answer), _at(answer, lines))
-        if _fraction(answer) > 0:
-            keys.append(key)
-    return {
-        "type": "multiple" if len(keys) > 1 else "single",
-        "options": At(options, where),
-        "answer": At(keys if len(keys) > 1 else "".join(keys), where),
-    }
-
-
-def _truefalse(element: Element, where: Where, lines) -> dict:
-    right = [_text(a).lower() for a in element.findall("answer") if _fraction(a) > 0]
-    return {"type": "judge", "answer": At(right[0] if len(right) == 1 else "", where)}
-
-
-def _shortanswer(element: Element, where: Where, lines) -> dict:
-    accepted = [_text(a) for a in element.findall("answer") if _fraction(a) >= 100]
-    return {"type": "fill", "answer": At([At(accepted, where)], where)}
-
-
-_READERS = {"multichoice": _multichoice, "truefalse": _truefalse, "shortanswer": _shortanswer}
 
 
 def _fraction(answer: Element) -> float:
@@ -189,13 +168,15 @@ def write(bank: Bank) -> Export:
         quiz.append(_category(topic, title))
     current = bank.topics[-1][0]
     for question in bank.questions:
-        if question.type == "fill" and len(question.blanks) != 1:
-            dropped.append(Dropped(question.id, "Moodle 简答题只有一个空，本题有多个空"))
+        mapping = MAPPINGS[question.type]
+        answers = mapping.moodle_answers(question)
+        if answers is None:
+            dropped.append(Dropped(question.id, mapping.moodle_refusal))
             continue
         if question.topic != current:
             current = question.topic
             quiz.append(_category(current, titles[current]))
-        quiz.append(_question(question))
+        quiz.append(_question(question, mapping.moodle_qtype, answers))
     ET.indent(quiz)
     data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="utf-8")
     return Export(data + b"\n", tuple(dropped), LOST_FIELDS)
@@ -209,33 +190,20 @@ def _category(topic: str, title: str) -> Element:
     return element
 
 
-_MOODLE_TYPES = {"single": "multichoice", "multiple": "multichoice"}
-_MOODLE_TYPES |= {"judge": "truefalse", "fill": "shortanswer"}
-
-
-def _question(question: Question) -> Element:
-    element = Element("question", type=_MOODLE_TYPES[question.type])
+def _question(question: Question, qtype: str, answers: MoodleAnswers) -> Element:
+    element = Element("question", type=qtype)
     _child(element, "name", question.id)
     _child(element, "questiontext", question.stem)
     _child(element, "generalfeedback", question.explanation or "")
     ET.SubElement(element, "defaultgrade").text = "1"
     ET.SubElement(element, "idnumber").text = question.id
     ET.SubElement(element, "shuffleanswers").text = "true" if question.shuffle_options else "false"
-    if question.type in ("single", "multiple"):
-        ET.SubElement(element, "single").text = "true" if question.type == "single" else "false"
+    if qtype == "multichoice":
+        single = sum(float(fraction) > 0 for fraction, _ in answers) == 1
+        ET.SubElement(element, "single").text = "true" if single else "false"
         ET.SubElement(element, "answernumbering").text = "ABCD"
-        share = f"{100 / len(question.keys):.5f}".rstrip("0").rstrip(".")
-        wrong = "0" if question.type == "single" else "-100"
-        for key, text in question.options:
-            _answer(element, share if key in question.keys else wrong, text)
-    elif question.type == "judge":
-        right = question.keys == ("true",)
-        _answer(element, "100" if right else "0", "true")
-        _answer(element, "0" if right else "100", "false")
-    else:
-        ET.SubElement(element, "usecase").text = "0"
-        for text in question.blanks[0]:
-            _answer(element, "100", text)
+    for fraction, text in answers:
+        _answer(element, fraction, text)
     tags = [f"{DIFFICULTY_TAG}{question.difficulty}", *question.tags]
     if question.source:
         tags.append(f"{SOURCE_TAG}{question.source}")

@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from question_bank.diagnostics import Report
-from question_bank.formats.answers import answer_from_text, answer_to_text
 from question_bank.formats.base import BankDefaults, Export
+from question_bank.formats.by_type import answer_from_text, answer_to_text
 from question_bank.formats.samples import SAMPLE_BANK
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.xlsx_cells import WorkbookError, open_workbook
