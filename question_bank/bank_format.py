@@ -21,6 +21,7 @@ from question_bank.types import REGISTRY, normalize_key
 from question_bank.yaml_source import DEFAULT_MAX_BYTES, position
 
 BANK_FIELDS = ("bank", "title", "topics", "questions")
+OPTIONAL_BANK_FIELDS = ("practice",)
 QUESTION_FIELDS = (
     "id", "type", "topic", "difficulty", "stem", "options", "answer",
     "explanation", "source", "tags", "shuffle_options", "excludes",
@@ -38,7 +39,7 @@ def parse_bank(
     report = Report(filename)
     document = read_document(
         data, report, kind="题库", owner="题库", max_bytes=max_bytes,
-        known=BANK_FIELDS, required=BANK_FIELDS,
+        known=BANK_FIELDS + OPTIONAL_BANK_FIELDS, required=BANK_FIELDS,
     )  # fmt: skip
     if document is None:
         return None, report
@@ -49,9 +50,10 @@ def parse_bank(
     questions = (
         _questions(fields["questions"][1], report, topics or {}) if "questions" in fields else []
     )
-    if not report.ok or name is None or title is None or topics is None:
+    practice = reader.boolean(fields["practice"][1], "practice") if "practice" in fields else True
+    if not report.ok or name is None or title is None or topics is None or practice is None:
         return None, report
-    return Bank(name, title, tuple(topics.items()), tuple(questions)), report
+    return Bank(name, title, tuple(topics.items()), tuple(questions), practice), report
 
 
 def _bank_name(fields: dict[str, tuple[Node, Node]], reader: NodeReader) -> str | None:

@@ -114,6 +114,7 @@ class Exam:
     shuffle_questions: bool = True
     shuffle_options: bool = True
     review: ReviewPolicy = ReviewPolicy()
+    practice: bool = True  # False: exam-only, the questions of its bank are never practised
 
     @property
     def total_points(self) -> Decimal:

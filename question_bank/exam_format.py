@@ -36,6 +36,7 @@ from question_bank.nodes import NodeReader, read_document
 EXAM_FIELDS = (
     "exam", "title", "bank", "time_limit_minutes", "pass_mark", "multiple_scoring",
     "shuffle_questions", "shuffle_options", "review", "topics", "difficulty", "sections",
+    "practice",
 )  # fmt: skip
 REQUIRED = ("exam", "title", "bank", "time_limit_minutes", "pass_mark", "sections")
 SECTION_FIELDS = ("type", "title", "count", "points", "topics", "difficulty")
@@ -86,6 +87,7 @@ def parse_exam(data: bytes, filename: str = "<exam>") -> tuple[Exam | None, Repo
             "shuffle_options", lambda n: reader.boolean(n, "shuffle_options"), True
         ),
         "review": get("review", lambda n: _review(reader, n), ReviewPolicy()),
+        "practice": get("practice", lambda n: reader.boolean(n, "practice"), True),
         "sections": get("sections", lambda n: _sections(report, n, spread_defaults)),
     }
     if not report.ok or None in values.values():

@@ -114,14 +114,15 @@ class Bank:
     title: str
     topics: tuple[tuple[str, str], ...]
     questions: tuple[Question, ...] = field(default=())
+    practice: bool = True  # False: exam-only, its questions are never practised
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "bank": self.name,
-            "title": self.title,
-            "topics": dict(self.topics),
-            "questions": [q.to_dict() for q in self.questions],
-        }
+        data: dict[str, Any] = {"bank": self.name, "title": self.title}
+        if not self.practice:
+            data["practice"] = False
+        data["topics"] = dict(self.topics)
+        data["questions"] = [q.to_dict() for q in self.questions]
+        return data
 
     @property
     def content_hash(self) -> str:

@@ -93,6 +93,7 @@ def _publish(
         title=content.title,
         topics=dict(content.topics),
         content_hash=content.content_hash,
+        practice=content.practice,
         published_by_id=actor.id if actor else None,
         note=note,
         source_name=source.name[:200] if source else None,
@@ -199,7 +200,9 @@ def load_version(name: str, number: int | None = None) -> tuple[BankVersion, Ban
         .order_by(BankVersionItem.position)
     )
     questions = tuple(Question.from_dict(data) for data in rows)
-    content = BankContent(name, version.title, tuple(version.topics.items()), questions)
+    content = BankContent(
+        name, version.title, tuple(version.topics.items()), questions, version.practice
+    )
     return version, content
 
 

@@ -14,7 +14,8 @@ from app.exam.attempts import (
     start_attempt,
 )
 from app.exam.forms import StartForm, SubmitForm
-from app.exam.grants import attempts_allowed
+from app.exam.grants import answerable_until, attempts_allowed
+from app.exam.live import closed_while_testing
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.exam.views import paper_view, review_level, review_view
@@ -110,5 +111,9 @@ def result(attempt_id: int):
         return redirect(url_for("exam.take", attempt_id=attempt.id))
     level = review_level(attempt, utcnow())
     record_reviewed_mistakes(attempt, utcnow())  # a review opening after the close
-    sections = review_view(attempt, level) if level in ("answers", "keys") else []
-    return render_template("exam/result.html", attempt=attempt, level=level, sections=sections)
+    paused = closed_while_testing(current_user.id, utcnow(), "答题详情")
+    sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
+    return render_template(
+        "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
+        review_from=answerable_until(attempt.session),
+    )  # fmt: skip

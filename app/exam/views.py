@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from app.exam.catalog import question_of
+from app.exam.grants import review_open
 from app.models import Attempt
 from question_bank.model import TYPE_TITLES
 from question_bank.types import BLANK
@@ -66,7 +67,7 @@ def review_level(attempt: Attempt, now: datetime) -> str:
     if not attempt.finalized:
         return "none"
     review = attempt.policy["review"]
-    if review["when"] == "after_close" and now < attempt.session.closes_at:
+    if review["when"] == "after_close" and not review_open(attempt.session, now):
         return "score_only"
     return review["show"]
 

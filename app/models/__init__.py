@@ -1,6 +1,6 @@
 """The database models, split by aggregate."""
 
-from app.models.attempt import Attempt, AttemptItem
+from app.models.attempt import AccessCodeFailure, Attempt, AttemptItem, AttemptStartLock
 from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
 from app.models.bank_upload import BankUpload
@@ -10,8 +10,10 @@ from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
 
 __all__ = [
+    "AccessCodeFailure",
     "Attempt",
     "AttemptItem",
+    "AttemptStartLock",
     "AuditEntry",
     "Bank",
     "BankUpload",

@@ -2,7 +2,7 @@
 bank id and title to use when the file's format has none
 
 Revision ID: b5e2c9d4a1f3
-Revises: 6acf36eef1c5
+Revises: 9b1e7c4d2a60
 Create Date: 2026-11-30 07:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b5e2c9d4a1f3"
-down_revision = "6acf36eef1c5"
+down_revision = "9b1e7c4d2a60"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from app.models import AuditEntry, User
 
 ACTION_TITLES = {
     "attempt.finalize": "交卷",
+    "attempt.open_keys": "提前查看答卷正确答案",
     "attempt.rescore": "重新评分",
     "bank.publish": "发布题库",
     "certificate.issue": "颁发证书",

@@ -12,7 +12,7 @@ import json
 import re
 import string
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from question_bank.bank_format import QUESTION_FIELDS, parse_bank
@@ -133,9 +133,7 @@ def check_draft(content: Bank, draft: dict[str, Any], replacing: str | None = No
     questions = list(bank.questions[:-1])
     position = next((i for i, q in enumerate(content.questions) if q.id == replacing), None)
     questions.insert(len(questions) if position is None else position, question)
-    return DraftResult(
-        Bank(bank.name, bank.title, bank.topics, tuple(questions)), question, {}, warnings
-    )
+    return DraftResult(replace(bank, questions=tuple(questions)), question, {}, warnings)
 
 
 def form_message(message: str) -> str:

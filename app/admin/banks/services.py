@@ -144,7 +144,7 @@ def retire_question(name: str, seen: int, qid: str, actor: User) -> Published:
             for q in content.questions
             if q.id != qid
         )
-        bank, errors = check_bank(BankContent(content.name, content.title, content.topics, kept))
+        bank, errors = check_bank(replace(content, questions=kept))
         return DraftResult(bank, None, {"": errors} if errors else {})
 
     return _revise(name, seen, actor, without, f"网页停用题目 {qid}")

@@ -94,6 +94,8 @@ def build_exam_yaml(data: dict[str, Any]) -> ExamYaml:
         out.add(f"{name}: {quoted((data.get(owner) or '').strip())}", owner)
     for name in ("shuffle_questions", "shuffle_options"):
         out.add(f"{name}: {'true' if data.get(name) else 'false'}", name)
+    if data.get("exam_only"):
+        out.add("practice: false", "exam_only")
     out.add("review:", "review_show")
     out.add(f"  show: {quoted(data.get('review_show') or '')}", "review_show")
     out.add(f"  from: {quoted(data.get('review_from') or '')}", "review_from")
@@ -135,6 +137,7 @@ def form_data(source: str) -> dict[str, Any] | None:
         "multiple_scoring": raw.get("multiple_scoring", "all_or_nothing"),
         "shuffle_questions": raw.get("shuffle_questions", True) is True,
         "shuffle_options": raw.get("shuffle_options", True) is True,
+        "exam_only": raw.get("practice", True) is False,
         "review_show": review.get("show", "score_only"),
         "review_from": review.get("from", "immediately"),
         "topics": _spread_of(raw.get("topics")),

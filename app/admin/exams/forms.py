@@ -82,6 +82,7 @@ class ExamForm(ChineseForm):
     )
     shuffle_questions = BooleanField("打乱题目顺序")
     shuffle_options = BooleanField("打乱选项顺序")
+    exam_only = BooleanField("仅用于考试（所用题库不开放练习）")
     review_show = SelectField(
         "交卷后考生可见",
         choices=[SelectChoice(k, SHOW_TITLES[k]) for k in REVIEW_SHOW],

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from app.admin.access import unit_scope
@@ -62,6 +63,10 @@ class Candidate:
     position: str | None = None
     phone: str | None = None
     birth_date: date | None = None
+
+
+class ImportClash(RuntimeError):
+    """Someone else created some of these people while this import ran; message for the admin."""
 
 
 class RowRefused(ValueError):
@@ -249,5 +254,12 @@ def create_candidates(check: Check, actor: User, filename: str) -> list[tuple[Us
         db.session.add(user)
         created.append((user, password))
     record(actor, "people.import", filename, created=len(created), rows=len(check.candidates))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same file confirmed twice at once: the other one won
+        db.session.rollback()
+        raise ImportClash(
+            "导入未执行：这些人员刚刚已由另一次确认导入（同一文件可能被确认了两次），"
+            "或其中有人刚被别人添加。请到人员列表查看；如还需补充，请重新上传文件。"
+        ) from None
     return created

@@ -1,7 +1,8 @@
 """Registering candidates to a session, one by one or a whole unit at a time.
 
-A unit registered to a session brings its members and those of its sub-units, now and
-later (see ``app.exam.sessions.sessions_for``). A unit admin registers and removes only
+A unit registered to a session brings its candidates and those of its sub-units, now
+and later (see ``app.exam.sessions.sessions_for``); an admin sits a test only when a
+system admin registers them by name. A unit admin registers and removes only
 people and units of their own subtree, and sees only those.
 """
 
@@ -13,7 +14,7 @@ from sqlalchemy import delete, or_, select
 
 from app.admin.access import unit_scope
 from app.extensions import db
-from app.models import ExamSession, SessionCandidate, SessionUnit, Unit, User
+from app.models import ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
 from app.models.audit import record
 
 
@@ -52,6 +53,11 @@ def find_person(actor: User, text: str) -> User:
 
 
 def register_person(session: ExamSession, person: User, actor: User) -> None:
+    """An admin sitting a test sees results of it: only a system admin may register one."""
+    if person.role is not Role.CANDIDATE and actor.role is not Role.SYSTEM_ADMIN:
+        raise RegistrationRefused(
+            f"{person.name}（{person.username}）是管理员；管理员参加考试须由系统管理员报名"
+        )
     key = {"session_id": session.id, "user_id": person.id}
     if db.session.get(SessionCandidate, key) is not None:
         raise RegistrationRefused(f"{person.name}（{person.username}）已报名本场次")

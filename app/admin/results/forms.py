@@ -1,4 +1,4 @@
-"""The one form of the results area: confirming a previewed re-score."""
+"""Forms of the results area: confirming a previewed re-score, opening an attempt's keys."""
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -7,3 +7,7 @@ from wtforms.validators import DataRequired, Length
 
 class RescoreForm(FlaskForm):
     digest = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
+
+
+class OpenKeysForm(FlaskForm):
+    """A button (and its CSRF token): a system admin opens one attempt's keys, audited."""

@@ -7,11 +7,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from app.admin.access import admin_required, system_admin_required, unit_or_404, units_in_scope
-from app.admin.results import export, queries, rescore
+from app.admin.results import export, key_access, queries, rescore
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
-from app.admin.results.forms import RescoreForm
+from app.admin.results.forms import OpenKeysForm, RescoreForm
 from app.admin.results.item_stats import exam_report
+from app.exam.grants import answerable_until
 from app.extensions import db
 from app.models import Bank, Exam, ExamSession
 from app.models.types import utcnow
@@ -96,11 +97,23 @@ def unit_export(unit_id: int, fmt: str):
 @admin_required
 def attempt(attempt_id: int):
     chosen = queries.attempt_or_404(attempt_id)
-    sections, sources = queries.attempt_detail(chosen)
-    row = queries.result_rows([chosen])[0]
+    level = key_access.admin_level(chosen, current_user, utcnow())
+    sections, sources = queries.attempt_detail(chosen, level)
     return render_template(
-        "admin/results/attempt.html", attempt=chosen, row=row, sections=sections, sources=sources
-    )
+        "admin/results/attempt.html", attempt=chosen, row=queries.result_rows([chosen])[0],
+        sections=sections, sources=sources, level=level, form=OpenKeysForm(),
+        review_from=answerable_until(chosen.session), now=utcnow(),
+    )  # fmt: skip
+
+
+@bp.route("/attempts/<int:attempt_id>/keys", methods=["POST"])
+@system_admin_required
+def open_keys(attempt_id: int):
+    """Show this system admin the keys before the review opens; audited."""
+    chosen = queries.attempt_or_404(attempt_id)
+    if OpenKeysForm().validate_on_submit():
+        key_access.open_keys(chosen, current_user, utcnow())
+    return redirect(url_for("admin_results.attempt", attempt_id=chosen.id))
 
 
 @bp.route("/exams/<int:exam_id>/statistics")
