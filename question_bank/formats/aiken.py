@@ -20,7 +20,17 @@ from question_bank.formats.source import At, SourceDocument
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank, normalize_text
 
-LOST_FIELDS = ("题目编号", "主题", "难度", "解析", "出处", "标签", "选项乱序", "互斥题")
+LOST_FIELDS = (
+    "题目编号",
+    "主题",
+    "难度",
+    "解析",
+    "出处",
+    "标签",
+    "选项乱序",
+    "互斥题",
+    "仅用于考试（practice: false）",
+)
 _OPTION = re.compile(r"^([A-Za-z])\s*[.)．、）]\s*(.*)$")
 _ANSWER = re.compile(r"^ANSWER\s*[:：]\s*(.*)$", re.IGNORECASE)
 

@@ -78,6 +78,7 @@ class _Reader:
         self.current: dict[str, Any] | None = None
         self.title: At | None = None
         self.bank: At | None = None
+        self.practice: At | None = None
         self.topics: dict[str, At] = {}
 
     def document(self) -> SourceDocument:
@@ -101,6 +102,7 @@ class _Reader:
             {
                 "bank": self.bank or self.defaults.bank,
                 "title": self.title or self.defaults.title,
+                **({"practice": self.practice} if self.practice else {}),
                 "topics": At(topics, start),
                 "questions": At(shaped, start),
             },
@@ -180,18 +182,21 @@ class _Reader:
         self.current[field] = At(value, where)
 
     def _info(self, text: str, where: Where) -> None:
-        meta = re.match(r"^(题库编号|题库名称|主题)\s*[：:]\s*(.*)$", text)
+        meta = re.match(r"^(题库编号|题库名称|用于练习|主题)\s*[：:]\s*(.*)$", text)
         if meta is None:
             self.doc.problems.append(
                 (
                     where,
-                    f"无法识别题库信息“{text[:30]}”；应为“题库编号：”“题库名称：”或“主题：编号 名称”",
+                    f"无法识别题库信息“{text[:30]}”；应为“题库编号：”“题库名称：”“用于练习：”或“主题：编号 名称”",
                 )
             )
         elif meta.group(1) == "题库编号":
             self.bank = At(meta.group(2).strip(), where)
         elif meta.group(1) == "题库名称":
             self.title = At(meta.group(2).strip(), where)
+        elif meta.group(1) == "用于练习":
+            word = meta.group(2).strip()
+            self.practice = At({"是": True, "否": False}.get(word, word), where)
         else:
             topic, _, title = meta.group(2).strip().partition(" ")
             self.topics[topic] = At(title.strip() or topic, where)
@@ -279,6 +284,8 @@ def write(bank: Bank) -> Export:
     document.add_heading(_INFO_HEADING, level=2)
     document.add_paragraph(f"题库编号：{bank.name}")
     document.add_paragraph(f"题库名称：{bank.title}")
+    if not bank.practice:
+        document.add_paragraph("用于练习：否")
     for topic, title in bank.topics:
         document.add_paragraph(f"主题：{topic} {title}")
     stream = io.BytesIO()

@@ -18,7 +18,15 @@ from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank
 
-LOST_FIELDS = ("主题编号（按主题名称保存）", "难度", "出处", "标签", "选项乱序", "互斥题")
+LOST_FIELDS = (
+    "主题编号（按主题名称保存）",
+    "难度",
+    "出处",
+    "标签",
+    "选项乱序",
+    "互斥题",
+    "仅用于考试（practice: false）",
+)
 _SPECIAL = "~=#{}:\\"
 _TITLE = re.compile(r"^::((?:\\.|[^:\\]|:(?!:))*)::", re.DOTALL)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")

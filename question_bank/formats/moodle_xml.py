@@ -26,7 +26,7 @@ from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank, Question
 
-LOST_FIELDS = ("互斥题",)
+LOST_FIELDS = ("互斥题", "仅用于考试（practice: false）")
 DIFFICULTY_TAG, SOURCE_TAG = "难度:", "出处:"
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)

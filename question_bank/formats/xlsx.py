@@ -82,6 +82,7 @@ def read(data: bytes, filename: str, defaults: BankDefaults) -> SourceDocument |
         {
             "bank": info["bank"],
             "title": info["title"],
+            **({"practice": info["practice"]} if "practice" in info else {}),
             "topics": At(topics.value if isinstance(topics, At) else topics, start),
             "questions": At(questions, start),
         },
@@ -186,6 +187,9 @@ def _info(rows: list[list[str]], defaults: BankDefaults) -> dict[str, Any]:
             info["bank"] = At(value, where)
         elif label in ("题库名称", "title"):
             info["title"] = At(value, where)
+        elif label in ("用于练习", "practice"):
+            word = value.lower()
+            info["practice"] = At(True if word in _YES else False if word in _NO else value, where)
         elif label in ("主题编号", "topic"):
             in_topics = True
         elif in_topics and label:
@@ -213,6 +217,8 @@ def write(bank: Bank) -> Export:
     info = workbook.create_sheet(INFO_SHEET)
     _append(info, ["题库编号", bank.name])
     _append(info, ["题库名称", bank.title])
+    if not bank.practice:
+        _append(info, ["用于练习", "否"])
     _append(info, [])
     _append(info, ["主题编号", "主题名称"])
     for topic, title in bank.topics:

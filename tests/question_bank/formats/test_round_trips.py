@@ -64,7 +64,7 @@ def banks(draw) -> Bank:
     first, *rest = questions
     if rest and draw(st.booleans()):
         first = Question(**{**first.__dict__, "excludes": (rest[0].id,)})
-    return Bank("demo", "演示题库", TOPICS, (first, *rest))
+    return Bank("demo", "演示题库", TOPICS, (first, *rest), draw(st.booleans()))
 
 
 def through(bank: Bank, name: str) -> tuple[Bank | None, list[str]]:
