@@ -93,8 +93,10 @@ def configure_cli(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from app.admin.areas import admin_areas
     from app.exam.catalog import exam_definition
+    from app.question_types import init_app as init_question_types
     from app.timefmt import localtime, points
 
+    init_question_types(app)
     app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points

@@ -9,14 +9,18 @@ the same total points, whatever the bank version.
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from question_bank.model import TYPE_TITLES, Bank
+from question_bank.types import REGISTRY
 
 DIFFICULTIES = range(1, 6)
-MULTIPLE_SCORING = ("all_or_nothing", "partial")
+# An exam says how each type with a choice of scoring is scored: ``multiple_scoring: partial``.
+SCORING_FIELDS = {f"{name}_scoring": name for name, t in REGISTRY.items() if t.scoring_choosable}
 REVIEW_SHOW = ("score_only", "answers", "keys")
 REVIEW_FROM = ("immediately", "after_close")
 
@@ -90,8 +94,22 @@ class PassMark:
 class ScoringPolicy:
     """What scoring needs from the exam; kept apart so a re-score can state it alone."""
 
-    multiple: str
+    modes: Mapping[str, str]  # question type → scoring mode; absent: the type's default
     pass_mark: PassMark
+
+    def mode(self, kind: str) -> str:
+        return self.modes.get(kind, REGISTRY[kind].default_scoring)
+
+    def stored(self) -> dict[str, str]:
+        """The modes as an attempt stores them (every choosable type, defaults included)."""
+        return {name: self.mode(name) for name, t in REGISTRY.items() if t.scoring_choosable}
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any], pass_mark: PassMark) -> ScoringPolicy:
+        """From an attempt's policy; attempts before per-type modes kept the
+        multiple-choice mode alone under ``multiple``."""
+        modes = stored.get("scoring") or {"multiple": stored["multiple"]}
+        return cls(dict(modes), pass_mark)
 
 
 @dataclass(frozen=True)
@@ -110,7 +128,7 @@ class Exam:
     sections: tuple[Section, ...]
     time_limit_minutes: int
     pass_mark: PassMark
-    multiple_scoring: str = "all_or_nothing"
+    scoring_modes: Mapping[str, str] = field(default_factory=dict)  # type → mode
     shuffle_questions: bool = True
     shuffle_options: bool = True
     review: ReviewPolicy = ReviewPolicy()
@@ -124,9 +142,12 @@ class Exam:
     def question_count(self) -> int:
         return sum(s.count for s in self.sections)
 
+    def scoring_mode(self, kind: str) -> str:
+        return self.scoring.mode(kind)
+
     @property
     def scoring(self) -> ScoringPolicy:
-        return ScoringPolicy(self.multiple_scoring, self.pass_mark)
+        return ScoringPolicy(self.scoring_modes, self.pass_mark)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from question_bank.bank_format import inline_list, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import inline_list
 from question_bank.model import Bank, Question
 
 _BOM = b"\xef\xbb\xbf"

@@ -16,7 +16,7 @@ from app.bank.services import (
     load_version,
     publish,
 )
-from question_bank.bank_format import dump_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.diagnostics import Report
 from question_bank.formats import (
     FORMATS,

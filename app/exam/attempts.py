@@ -95,7 +95,7 @@ def _new_attempt(
         session=session, user=user, number=len(previous) + 1, seed=seed, started_at=now,
         deadline=min(now + timedelta(minutes=exam.time_limit_minutes), session.closes_at),
         policy={
-            "multiple": exam.multiple_scoring,
+            "scoring": exam.scoring.stored(),
             "time_limit_minutes": exam.time_limit_minutes,
             "pass_mark": {"value": str(exam.pass_mark.value), "percent": exam.pass_mark.percent},
             "review": {"show": exam.review.show, "when": exam.review.when},
@@ -145,8 +145,8 @@ def paper_of(attempt: Attempt) -> Paper:
 
 def scoring_policy(attempt: Attempt) -> ScoringPolicy:
     mark = attempt.policy["pass_mark"]
-    return ScoringPolicy(
-        attempt.policy["multiple"], PassMark(Decimal(mark["value"]), mark["percent"])
+    return ScoringPolicy.from_stored(
+        attempt.policy, PassMark(Decimal(mark["value"]), mark["percent"])
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from question_bank.model import Question
-from question_bank.types import BLANK
+from question_bank.types.fill import BLANK
 
 _BLANK_SEPARATOR = re.compile(r"[；;]")
 _ALTERNATIVE_SEPARATOR = re.compile(r"[|｜]")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.formats.base import BankDefaults, Export, ReadResult
 from question_bank.model import Bank
 

@@ -162,7 +162,7 @@ def test_drill_down_shows_the_paper_as_seen_answers_keys_and_points(client, worl
         shown = [block.index(f"> {texts[key]}</label>") for key in item.option_order]
         assert shown == sorted(shown)  # the candidate's option order
         label = "ABCD"[item.option_order.index("A")]
-        assert re.search(rf"正确答案：\s*{label}\s*</p>", block)
+        assert re.search(rf"正确答案：\s*{label}．{texts['A']}\s*</p>", block)
         assert f"得 {20 if item.response == 'A' else 0} 分" in block
         assert f"题目编号 {item.revision.question_key} · 修订版 1" in html
     assert "60 / 100 分" in html

@@ -20,7 +20,8 @@ from app.extensions import db
 from app.models import Attempt, Bank, QuestionRevision
 from app.models.types import utcnow
 from app.practice.notebook import record_wrong_answers
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.exam_format import parse_exam
 from tests.app.exam_fixtures import MINI_EXAM, open_session, shipped_bank
 from tests.app.test_attempts import start

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from question_bank.assembly import BankIndex, UnsatisfiableExam, draw_paper
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.exam import check_satisfiable
 from question_bank.model import Bank
 from tests.question_bank.factories import exam_from, full_bank, make_bank

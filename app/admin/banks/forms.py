@@ -21,6 +21,7 @@ from wtforms.widgets import HiddenInput
 
 from question_bank.formats import ACCEPTED_EXTENSIONS, NO_DEFAULTS
 from question_bank.model import TYPE_TITLES
+from question_bank.types import REGISTRY
 
 TYPE_CHOICES = [SelectChoice(kind, title) for kind, title in TYPE_TITLES.items()]
 DIFFICULTY_CHOICES = [
@@ -41,12 +42,16 @@ class QuestionForm(FlaskForm):
     type = SelectField("题型", choices=TYPE_CHOICES, validate_choice=False)
     topic = SelectField("主题", choices=[], validate_choice=False)
     difficulty = SelectField("难度", choices=DIFFICULTY_CHOICES, default="3", validate_choice=False)
-    stem = TextAreaField("题干", description="填空题用四个或更多下划线“____”标出每个空")
-    options = TextAreaField("选项", description="每行一个，依次为 A、B、C……；判断题和填空题留空")
-    answer = TextAreaField(
-        "答案",
-        description="单选：A；多选：ACD；判断：对 或 错；填空：每空一行，几个都算对的答案用“|”隔开",
+    stem = TextAreaField(
+        "题干", description="；".join(t.stem_hint for t in REGISTRY.values() if t.stem_hint)
     )
+    options = TextAreaField(
+        "选项",
+        description="每行一个，依次为 A、B、C……；"
+        + "、".join(t.title for t in REGISTRY.values() if not t.has_options)
+        + "留空",
+    )
+    answer = TextAreaField("答案", description="；".join(t.editor_hint for t in REGISTRY.values()))
     explanation = TextAreaField("解析（可选）")
     source = StringField("出处", description="依据的文件和条款，如《中国共产党章程》第十条")
     tags = StringField("标签（可选）", description="多个标签用逗号隔开")

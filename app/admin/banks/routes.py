@@ -36,7 +36,7 @@ from app.bank.services import BankNotFound, bank_summaries, load_version
 from app.errors import MESSAGES
 from app.models import BankUpload
 from app.timefmt import localtime
-from question_bank.bank_format import dump_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.formats import NO_DEFAULTS
 from question_bank.formats.base import BankDefaults
 from question_bank.formats.xlsx import template as xlsx_template_bytes

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Bank, BankVersion, BankVersionItem, QuestionRevision, User
 from question_bank.model import Bank as BankContent
 from question_bank.model import Question, normalize_text
-from question_bank.types import BLANK
+from question_bank.types import REGISTRY
 from question_bank.yaml_revision import revise_yaml
 
 PAGE_SIZE = 50
@@ -215,12 +215,13 @@ def version_history(name: str) -> list[VersionRow]:
 
 def preview_item(question: Question) -> ItemView:
     """The question as a candidate's test page shows it: options in their written order."""
+    kind = REGISTRY[question.type]
     return ItemView(
         position=0,
         number=1,
         type=question.type,
-        stem_parts=BLANK.split(question.stem) if question.type == "fill" else [question.stem],
-        options=[(key, key, text) for key, text in question.options],
+        stem_parts=kind.stem_parts(question),
+        options=kind.choices(question),
         response=None,
         flagged=False,
     )

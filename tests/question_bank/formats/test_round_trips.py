@@ -13,7 +13,8 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.formats import read_bank, write_bank
 from question_bank.model import Bank, Question
 

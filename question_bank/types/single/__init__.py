@@ -1,0 +1,54 @@
+"""单选题: options A, B, …, one of them right; all or nothing."""
+
+from __future__ import annotations
+
+from question_bank.text import normalize_key
+from question_bank.types.base import (
+    KEY_SEPARATORS,
+    QuestionType,
+    all_or_nothing,
+    not_an_option,
+    option_key,
+)
+
+
+class SingleChoice(QuestionType):
+    name = "single"
+    title = "单选题"
+    short_title = "单选"
+    editor_hint = "单选：A"
+    has_options = True
+
+    def read_answer(self, node, reader, options, stem):
+        text = reader.text(node, "answer")
+        if text is None:
+            return None
+        key = normalize_key(text)
+        if len(KEY_SEPARATORS.sub("", key)) > 1:
+            reader.error(
+                node,
+                "answer",
+                f"单选题只能有一个答案，而这里是“{text}”；多个答案请把 type 改为 multiple",
+            )
+            return None
+        if key not in options:
+            reader.error(node, "answer", not_an_option(text, options))
+            return None
+        return (key,), ()
+
+    def answer_value(self, question):
+        return question.keys[0]
+
+    def keys_from_answer(self, answer):
+        return (answer,), ()
+
+    def normalize_response(self, question, raw):
+        if raw is None or raw == "":
+            return None
+        return option_key(question, raw)
+
+    def key_response(self, question):
+        return question.keys[0]
+
+    def score(self, question, response, points, mode):
+        return all_or_nothing(response == question.keys[0], points)
