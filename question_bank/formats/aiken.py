@@ -15,10 +15,10 @@ import re
 
 from question_bank.diagnostics import Report
 from question_bank.formats.base import BankDefaults, Dropped, Export
-from question_bank.formats.by_type import MAPPINGS
 from question_bank.formats.source import At, SourceDocument
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank, normalize_text
+from question_bank.types import REGISTRY
 
 LOST_FIELDS = (
     "题目编号",
@@ -79,7 +79,7 @@ def _question(
     return At(
         {
             "id": At(f"q-{count:04d}", line_at(first)),
-            "type": next(m.name for m in MAPPINGS.values() if m.aiken),
+            "type": next(m.name for m in REGISTRY.values() if m.aiken),
             "topic": defaults.topic[0],
             "stem": At(stem, line_at(first)),
             "options": At(options, line_at(first + 1)),
@@ -92,7 +92,7 @@ def _question(
 def write(bank: Bank) -> Export:
     blocks, dropped = [], []
     for question in bank.questions:
-        if not MAPPINGS[question.type].aiken:
+        if not REGISTRY[question.type].aiken:
             dropped.append(Dropped(question.id, "Aiken 只能表示单选题"))
             continue
         lines = [_one_line(question.stem)]

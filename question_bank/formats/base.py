@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from question_bank.diagnostics import Report
 from question_bank.model import Bank
+from question_bank.types import REGISTRY
 
 DEFAULT_TOPIC = ("general", "综合")
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]+")
@@ -65,3 +67,10 @@ class ReadResult:
     bank: Bank | None
     report: Report
     lines: list[str]
+
+
+def answer_from_text(kind: str, text: str) -> Any:
+    """The YAML ``answer`` for a cell or ``答案：`` line; an unknown type passes the text
+    on for the validator to name the type."""
+    known = REGISTRY.get(kind)
+    return known.answer_from_text(text) if known else text.strip()

@@ -18,11 +18,11 @@ from typing import Any
 
 from question_bank.bank_format import IDENTIFIER
 from question_bank.diagnostics import Report
-from question_bank.formats.base import BankDefaults, Export, topic_id
-from question_bank.formats.by_type import answer_from_text, answer_to_text
+from question_bank.formats.base import BankDefaults, Export, answer_from_text, topic_id
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.xlsx_cells import WorkbookError, check_archive
 from question_bank.model import TYPE_TITLES, Bank, Question
+from question_bank.types import REGISTRY
 
 _NUMERALS = "一二三四五六七八九十"
 _SECTION_WORDS = {title.removesuffix("题"): name for name, title in TYPE_TITLES.items()}
@@ -41,9 +41,7 @@ _META_NAMES = {
 _META = re.compile(
     rf"^(?:【({'|'.join(_META_NAMES)})】|({'|'.join(_META_NAMES)})\s*[：:])\s*(.*)$", re.DOTALL
 )
-_BLANK_PARENS = re.compile(r"[（(][\s\u3000]*[）)]")
 _LIST = re.compile(r"[,，、;；\s]+")
-_JUDGE_WORDS = {"正确", "错误", "对", "错", "√", "×", "true", "false"}
 
 
 def read(data: bytes, filename: str, defaults: BankDefaults) -> SourceDocument | Report:
@@ -206,8 +204,8 @@ class _Reader:
         answer: At | None = q.get("answer")
         kind = q["section"] or _guess_type(q["options"], answer)
         stem = q["stem"]
-        if kind == "fill":
-            stem = At(_BLANK_PARENS.sub("____", stem.value), stem.where)
+        if kind in REGISTRY:
+            stem = At(REGISTRY[kind].paper_stem(stem.value), stem.where)
         shape: dict[str, Any] = {
             "id": q.get("id") or At(f"q-{index:04d}", where),
             "type": At(kind, where),
@@ -247,12 +245,9 @@ class _Reader:
 
 
 def _guess_type(options: dict[str, At], answer: At | None) -> str:
-    """Without a section heading: options make a choice question (two or more keys a
-    multiple one); otherwise a judge word makes a judge question, anything else a fill."""
+    """Without a section heading, the first type that claims the question's layout."""
     text = answer.value.strip() if answer is not None else ""
-    if options:
-        return "multiple" if len(re.sub(r"[^A-Za-z]", "", text)) > 1 else "single"
-    return "judge" if text in _JUDGE_WORDS else "fill"
+    return next(t.name for t in REGISTRY.values() if t.paper_claims(bool(options), text))
 
 
 def _at(number: int) -> Where:
@@ -278,7 +273,7 @@ def write(bank: Bank) -> Export:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading("参考答案", level=1)
     for number, question in numbered:
-        document.add_paragraph(f"{number}. 【答案】{answer_to_text(question)}")
+        document.add_paragraph(f"{number}. 【答案】{REGISTRY[question.type].answer_text(question)}")
         for line in _key_lines(question):
             document.add_paragraph(line)
     document.add_heading(_INFO_HEADING, level=2)

@@ -13,10 +13,10 @@ import re
 
 from question_bank.diagnostics import Report
 from question_bank.formats.base import BankDefaults, Dropped, Export, topic_id
-from question_bank.formats.by_type import MAPPINGS
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank
+from question_bank.types import REGISTRY
 
 LOST_FIELDS = (
     "主题编号（按主题名称保存）",
@@ -87,24 +87,34 @@ def _question(
     where = line_at(first + text.count("\n", 0, opening))
     before, inside, after = text[:opening], text[opening + 1 : closing], text[closing + 1 :]
     inside, feedback = _split_feedback(inside)
-    fields = _answers(inside, where, document)
-    if fields is None:
+    answers = _answers(inside, where, document)
+    if answers is None:
         return None
-    kind = fields["type"]
-    stem = f"{before}____{after}" if kind == "fill" else f"{before}{after}"
-    shape: dict = {"id": At(qid, line_at(first)), "type": kind, "topic": topic}
+    qtype, weighted = answers
+    positive = sum(fraction > 0 for fraction, _ in weighted)
+    kind = next(t for t in REGISTRY.values() if t.moodle_claims(qtype, positive))
+    # A short answer's block stands where its blank is.
+    stem = f"{before}____{after}" if qtype == "shortanswer" else f"{before}{after}"
+    shape: dict = {"id": At(qid, line_at(first)), "type": kind.name, "topic": topic}
     shape["stem"] = At(_unescape(stem).strip(), line_at(first))
-    shape.update((k, v) for k, v in fields.items() if k != "type")
+    read = kind.from_moodle(weighted)
+    if "options" in read:
+        shape["options"] = At({k: At(t, where) for k, t in read["options"].items()}, where)
+    shape["answer"] = At(read["answer"], where)
     if feedback:
         shape["explanation"] = At(_unescape(feedback).strip(), where)
     return At(shape, line_at(first))
 
 
-def _answers(inside: str, where: Where, document: SourceDocument) -> dict | None:
-    """The type, options and answer from the text between the braces."""
+def _answers(
+    inside: str, where: Where, document: SourceDocument
+) -> tuple[str, list[tuple[float, str]]] | None:
+    """The GIFT question kind (by Moodle's names: truefalse, shortanswer, multichoice)
+    and its answers with their fractions, from the text between the braces."""
     plain = inside.strip()
     if plain.upper() in _JUDGE:
-        return {"type": "judge", "answer": At(_JUDGE[plain.upper()], where)}
+        right = _JUDGE[plain.upper()] == "true"
+        return "truefalse", [(100 if right else 0, "true"), (0 if right else 100, "false")]
     tokens = _tokens(plain)
     if not tokens or any(mark not in "=~" for mark, _ in tokens):
         document.problems.append(
@@ -114,18 +124,14 @@ def _answers(inside: str, where: Where, document: SourceDocument) -> dict | None
             )
         )
         return None
-    if all(mark == "=" for mark, _ in tokens) and len(tokens) >= 1 and "->" not in plain:
-        accepted = [_unescape(_drop_weight(t)[1]).strip() for _, t in tokens]
-        return {"type": "fill", "answer": At([At(accepted, where)], where)}
-    options, keys = {}, []
-    for key, (mark, token) in zip("ABCDEFGHIJKLMNOP", tokens, strict=False):
+    if all(mark == "=" for mark, _ in tokens) and "->" not in plain:
+        return "shortanswer", [(100, _unescape(_drop_weight(t)[1]).strip()) for _, t in tokens]
+    weighted = []
+    for mark, token in tokens:
         weight, body = _drop_weight(token)
-        options[key] = At(_unescape(body).strip(), where)
-        if mark == "=" or (weight is not None and weight > 0):
-            keys.append(key)
-    kind = "multiple" if len(keys) > 1 else "single"
-    answer = keys if kind == "multiple" else "".join(keys)
-    return {"type": kind, "options": At(options, where), "answer": At(answer, where)}
+        fraction = 100 if mark == "=" else (weight or 0)
+        weighted.append((fraction, _unescape(body).strip()))
+    return "multichoice", weighted
 
 
 def _tokens(inside: str) -> list[tuple[str, str]]:
@@ -194,7 +200,7 @@ def write(bank: Bank) -> Export:
     topics = dict(bank.topics)
     current = None
     for question in bank.questions:
-        mapping = MAPPINGS[question.type]
+        mapping = REGISTRY[question.type]
         feedback = f"####{_escape(question.explanation)}" if question.explanation else ""
         body = mapping.gift_body(question, _escape, feedback)
         if body is None:

@@ -21,10 +21,11 @@ from defusedxml.ElementTree import DefusedXMLParser
 from question_bank.bank_format import IDENTIFIER
 from question_bank.diagnostics import Report
 from question_bank.formats.base import BankDefaults, Dropped, Export, topic_id
-from question_bank.formats.by_type import MAPPINGS, MoodleAnswers
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.text import bank_shape, decode, line_at
 from question_bank.model import Bank, Question
+from question_bank.types import REGISTRY
+from question_bank.types.format_mapping import MoodleAnswers
 
 LOST_FIELDS = ("互斥题", "仅用于考试（practice: false）")
 DIFFICULTY_TAG, SOURCE_TAG = "难度:", "出处:"
@@ -92,7 +93,7 @@ def _document(
             continue
         answers = [(_fraction(a), _text(a), _at(a, lines)) for a in element.findall("answer")]
         positive = sum(fraction > 0 for fraction, _, _ in answers)
-        mapping = next((m for m in MAPPINGS.values() if m.moodle_claims(kind, positive)), None)
+        mapping = next((m for m in REGISTRY.values() if m.moodle_claims(kind, positive)), None)
         if mapping is None:
             document.notes.append((where, f"跳过了题型为“{kind}”的题目：题库没有对应的题型"))
             continue
@@ -168,7 +169,7 @@ def write(bank: Bank) -> Export:
         quiz.append(_category(topic, title))
     current = bank.topics[-1][0]
     for question in bank.questions:
-        mapping = MAPPINGS[question.type]
+        mapping = REGISTRY[question.type]
         answers = mapping.moodle_answers(question)
         if answers is None:
             dropped.append(Dropped(question.id, mapping.moodle_refusal))

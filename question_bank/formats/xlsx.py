@@ -18,12 +18,12 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from question_bank.diagnostics import Report
-from question_bank.formats.base import BankDefaults, Export
-from question_bank.formats.by_type import answer_from_text, answer_to_text
+from question_bank.formats.base import BankDefaults, Export, answer_from_text
 from question_bank.formats.samples import SAMPLE_BANK
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.xlsx_cells import WorkbookError, open_workbook
 from question_bank.model import TYPE_TITLES, Bank, Question
+from question_bank.types import REGISTRY
 
 QUESTIONS_SHEET, INFO_SHEET = "题目", "题库信息"
 OPTION_KEYS = "ABCDEFGH"
@@ -232,7 +232,7 @@ def _row(question: Question) -> list[str]:
     options = dict(question.options)
     return [
         question.id, TYPE_TITLES[question.type], question.topic, str(question.difficulty),
-        question.stem, *(options.get(k, "") for k in OPTION_KEYS), answer_to_text(question),
+        question.stem, *(options.get(k, "") for k in OPTION_KEYS), REGISTRY[question.type].answer_text(question),
         question.explanation or "", question.source or "", "、".join(question.tags),
         "是" if question.shuffle_options else "否", "、".join(question.excludes),
     ]  # fmt: skip

@@ -179,3 +179,31 @@ def test_a_word_answer_given_twice_is_reported_not_overwritten(tmp_path):
     assert [(d.line, d.message) for d in result.report.errors] == [
         (4, "第 4 段：这道题的“答案”已在第 2 段写过；每道题只写一次")
     ]
+
+
+def test_moodle_ordering_items_are_placed_by_their_fractions():
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="ordering">
+    <name><text>order-1</text></name>
+    <questiontext format="plain_text"><text>按召开顺序排列：</text></questiontext>
+    <answer fraction="2"><text>遵义会议</text></answer>
+    <answer fraction="1"><text>中共一大</text></answer>
+    <answer fraction="3"><text>七届二中全会</text></answer>
+  </question>
+</quiz>
+""".encode()
+    [question] = read_bank(xml, "order.xml").bank.questions
+    assert (question.type, question.keys) == ("ordering", ("B", "A", "C"))
+    assert question.options[1] == ("B", "中共一大")
+
+
+def test_a_word_ordering_section(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for text in ["一、排序题", "1. 按召开顺序排列：", "A. 遵义会议", "B. 中共一大", "答案：BA"]:
+        document.add_paragraph(text)
+    document.save(tmp_path / "order.docx")
+    [question] = read_bank((tmp_path / "order.docx").read_bytes(), "order.docx").bank.questions
+    assert (question.type, question.keys) == ("ordering", ("B", "A"))

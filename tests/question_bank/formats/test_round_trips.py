@@ -28,7 +28,7 @@ TOPICS = (("charter", "中国共产党章程"), ("branch", "支部工作条例")
 
 @st.composite
 def question(draw, qid: str) -> Question:
-    kind = draw(st.sampled_from(["single", "multiple", "judge", "fill"]))
+    kind = draw(st.sampled_from(["single", "multiple", "judge", "fill", "ordering"]))
     base = {
         "id": qid, "type": kind, "topic": draw(st.sampled_from([t for t, _ in TOPICS])),
         "difficulty": draw(st.integers(1, 5)), "explanation": draw(st.none() | WORD),
@@ -36,6 +36,15 @@ def question(draw, qid: str) -> Question:
         "shuffle_options": draw(st.booleans()),
     }  # fmt: skip
     stem = draw(WORD)
+    if kind == "ordering":
+        count = draw(st.integers(2, 6))
+        options = tuple(
+            zip(string.ascii_uppercase, [f"{draw(WORD)}{i}" for i in range(count)], strict=False)
+        )
+        order = draw(st.permutations([key for key, _ in options]))
+        return Question(
+            stem=stem, options=options, keys=tuple(order), **base | {"shuffle_options": True}
+        )
     if kind in ("single", "multiple"):
         count = draw(st.integers(2, 6))
         texts = [f"{draw(WORD)}{i}" for i in range(count)]
@@ -121,9 +130,13 @@ def test_moodle_xml_drops_exactly_the_fill_questions_with_several_blanks(bank):
 
 @SETTINGS
 @given(banks())
-def test_gift_drops_exactly_the_fill_questions_with_several_blanks(bank):
+def test_gift_drops_exactly_the_ordering_and_several_blank_questions(bank):
     again, dropped = through(bank, "gift")
-    expected = [q.id for q in bank.questions if q.type == "fill" and len(q.blanks) > 1]
+    expected = [
+        q.id
+        for q in bank.questions
+        if q.type == "ordering" or (q.type == "fill" and len(q.blanks) > 1)
+    ]
     assert dropped == expected
     kept = [q for q in bank.questions if q.id not in expected]
     if not kept:
