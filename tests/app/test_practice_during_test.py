@@ -102,7 +102,7 @@ def test_the_test_page_links_nowhere_outside_the_test(client, candidate):
     attempt_id = start(client, session.id)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     targets = re.findall(r'(?:href|action)="([^"]*)"', page)
-    allowed = (f"/attempts/{attempt_id}", "/static/", "#", "/logout")
+    allowed = (f"/attempts/{attempt_id}", "/static/", "/assets/", "#", "/logout")
     assert targets and all(t.startswith(allowed) for t in targets), targets
     assert "练习" not in page and "错题本" not in page
 
