@@ -12,6 +12,7 @@ import string
 from ruamel.yaml.nodes import Node
 
 from question_bank.diagnostics import Report
+from question_bank.excludes import ExcludeRef, check_excludes, exclude_refs, read_excludes
 from question_bank.model import Bank, Question
 from question_bank.nodes import NodeReader, read_document
 from question_bank.text import normalize_key, normalize_text
@@ -23,7 +24,7 @@ BANK_FIELDS = ("bank", "title", "topics", "questions")
 OPTIONAL_BANK_FIELDS = ("practice",)
 QUESTION_FIELDS = (
     "id", "type", "topic", "difficulty", "stem", "options", "answer",
-    "explanation", "source", "tags", "shuffle_options",
+    "explanation", "source", "tags", "shuffle_options", "excludes",
 )  # fmt: skip
 BANK_NAME = re.compile(r"[a-z0-9-]{2,64}")
 IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -97,8 +98,9 @@ def _questions(node: Node, report: Report, topics: dict[str, str]) -> list[Quest
     seen_ids: dict[str, int] = {}
     seen_stems: dict[str, str] = {}
     questions: list[Question] = []
+    refs: list[ExcludeRef] = []
     for item in items:
-        question = _question(item, report, topics, seen_ids)
+        question = _question(item, report, topics, seen_ids, refs)
         if question is None:
             continue
         stem_key = normalize_text(question.stem)
@@ -109,11 +111,16 @@ def _questions(node: Node, report: Report, topics: dict[str, str]) -> list[Quest
         else:
             seen_stems[stem_key] = question.id
         questions.append(question)
+    check_excludes(refs, set(seen_ids), report)
     return questions
 
 
 def _question(
-    node: Node, report: Report, topics: dict[str, str], seen_ids: dict[str, int]
+    node: Node,
+    report: Report,
+    topics: dict[str, str],
+    seen_ids: dict[str, int],
+    refs: list[ExcludeRef],
 ) -> Question | None:
     fields = NodeReader(report, "题目").mapping(node, "questions")
     if fields is None:
@@ -154,6 +161,9 @@ def _question(
         if "shuffle_options" in fields
         else True
     )
+    excludes = read_excludes(fields["excludes"][1], reader) if "excludes" in fields else ()
+    if excludes and qid is not None:
+        refs += exclude_refs(qid, fields["excludes"][1], excludes)
     if len(report.errors) > errors_before or None in (
         qid,
         kind,
@@ -163,13 +173,14 @@ def _question(
         keys_blanks,
         tags,
         shuffle,
+        excludes,
     ):
         return None
     keys, blanks = keys_blanks
     question = Question(
         id=qid, type=kind, topic=topic, stem=stem, difficulty=difficulty, options=options,
         keys=keys, blanks=blanks, explanation=optional.get("explanation"), source=optional.get("source"),
-        tags=tags, shuffle_options=shuffle,
+        tags=tags, shuffle_options=shuffle, excludes=excludes,
     )  # fmt: skip
     return question if REGISTRY[kind].check_question(question, fields, reader) else None
 

@@ -21,19 +21,19 @@ def dump_bank(bank: Bank) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     data = bank.to_dict()
     for question in data["questions"]:
-        for name in ("answer", "tags"):
+        for name in ("answer", "tags", "excludes"):
             if isinstance(question.get(name), list):
-                question[name] = _sequence(question[name])
+                question[name] = inline_list(question[name])
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()
 
 
-def _sequence(items: list) -> CommentedSeq:
-    """Short lists (answers, tags) read best inline, ``[A, C, D]``, when every item is plain
+def inline_list(items: list) -> CommentedSeq:
+    """Short lists (answers, tags, excludes) read best inline, ``[A, C, D]``, when every item is plain
     text that any YAML parser reads back the same; otherwise they stay in block style."""
     inline = _inline_safe(items)
-    seq = CommentedSeq(_sequence(i) if isinstance(i, list) else i for i in items)
+    seq = CommentedSeq(inline_list(i) if isinstance(i, list) else i for i in items)
     if inline:
         seq.fa.set_flow_style()
         for item in seq:

@@ -166,24 +166,56 @@ class Shortfall:
 
 
 def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
-    """Every cell the bank has too few questions for; empty when every paper can be drawn."""
+    """Every cell the bank has too few questions for; empty when every paper can be drawn.
+
+    Questions that exclude each other count against a cell: each excluded pair with a
+    question in the cell (and its partner anywhere the exam draws from) may keep one
+    question of the cell off a paper, so a cell must hold that many spare questions.
+    """
     if bank.name != exam.bank:
         raise ValueError(f"exam {exam.code} draws from bank {exam.bank}, not {bank.name}")
     counts = Counter((q.type, q.topic, q.difficulty) for q in bank.questions)
     topics = tuple(t for t, _ in bank.topics)
+    pool = {
+        (section.type, *key[1:])
+        for section in exam.sections
+        for cell in section.cells
+        for key in cell.bucket_keys(section.type, topics)
+    }
     shortfalls = []
     for section in exam.sections:
         for cell in section.cells:
-            available = sum(counts[key] for key in cell.bucket_keys(section.type, topics))
-            if available < cell.count:
+            keys = set(cell.bucket_keys(section.type, topics))
+            available = sum(counts[key] for key in keys)
+            at_risk = _excluded_in_cell(bank, keys, pool)
+            if available - at_risk < cell.count:
                 unknown = cell.topic not in (None, *topics)
                 note = f"题库中没有主题 {cell.topic}" if unknown else ""
+                if at_risk and not unknown:
+                    note = f"其中 {at_risk} 道可能因互斥题（excludes）不能同卷"
                 shortfalls.append(
                     Shortfall(
                         section.title, cell.describe(section.type), cell.count, available, note
                     )
                 )
     return shortfalls
+
+
+def _excluded_in_cell(bank: Bank, keys: set[tuple[str, str, int]], pool: set) -> int:
+    """How many of a cell's questions excluded partners could keep off one paper: at
+    most one per excluded pair touching the cell, and at most the cell's questions
+    that have a partner the exam draws from."""
+    bucket = {q.id: (q.type, q.topic, q.difficulty) for q in bank.questions}
+    pairs: set[frozenset[str]] = set()
+    touched: set[str] = set()
+    for qid, partners in bank.exclusions.items():
+        if bucket.get(qid) not in keys:
+            continue
+        for partner in partners:
+            if bucket.get(partner) in pool:
+                pairs.add(frozenset((qid, partner)))
+                touched.add(qid)
+    return min(len(pairs), len(touched))
 
 
 def apportion(total: int, weights: list[Fraction]) -> list[int]:

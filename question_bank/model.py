@@ -36,6 +36,7 @@ class Question:
     source: str | None = None
     tags: tuple[str, ...] = ()
     shuffle_options: bool = True
+    excludes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The YAML shape of the question; also its canonical form for hashing and storage."""
@@ -56,6 +57,8 @@ class Question:
             data["tags"] = list(self.tags)
         if not self.shuffle_options:
             data["shuffle_options"] = False
+        if self.excludes:
+            data["excludes"] = list(self.excludes)
         return data
 
     @classmethod
@@ -75,6 +78,7 @@ class Question:
             source=data.get("source"),
             tags=tuple(data.get("tags", ())),
             shuffle_options=data.get("shuffle_options", True),
+            excludes=tuple(data.get("excludes", ())),
         )
 
     @property
@@ -103,6 +107,22 @@ class Bank:
     @property
     def content_hash(self) -> str:
         return _digest(self.to_dict())
+
+    @property
+    def exclusions(self) -> dict[str, frozenset[str]]:
+        """Question id → the ids it must never share a paper with. ``excludes`` is
+        symmetric: naming a pair on either side is enough."""
+        return exclusion_map(self.questions)
+
+
+def exclusion_map(questions: tuple[Question, ...]) -> dict[str, frozenset[str]]:
+    """The symmetric closure of every question's ``excludes``."""
+    partners: dict[str, set[str]] = {}
+    for question in questions:
+        for other in question.excludes:
+            partners.setdefault(question.id, set()).add(other)
+            partners.setdefault(other, set()).add(question.id)
+    return {qid: frozenset(ids) for qid, ids in partners.items()}
 
 
 def _digest(data: Any) -> str:

@@ -26,6 +26,7 @@ from ruamel.yaml.nodes import Node
 
 from question_bank.nodes import NodeReader
 from question_bank.text import normalize_key
+from question_bank.types.format_mapping import FormatMapping
 
 if TYPE_CHECKING:
     from question_bank.model import Question
@@ -50,7 +51,7 @@ class Verdict(StrEnum):
     UNANSWERED = "unanswered"
 
 
-class QuestionType:
+class QuestionType(FormatMapping):
     """One question type; subclasses override what differs from the defaults (options
     picked by key, lettered in display order)."""
 

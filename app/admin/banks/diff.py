@@ -19,6 +19,7 @@ FIELD_TITLES = {
     "source": "出处",
     "tags": "标签",
     "shuffle_options": "打乱选项",
+    "excludes": "互斥题",
 }
 
 
@@ -97,6 +98,7 @@ def shown_fields(question: Question) -> dict[str, str]:
         "source": question.source or "",
         "tags": "、".join(question.tags),
         "shuffle_options": "是" if question.shuffle_options else "否（保持原顺序）",
+        "excludes": "、".join(question.excludes),
     }
 
 

@@ -66,6 +66,9 @@ def draft_from_form(form: dict[str, Any]) -> dict[str, Any]:
     tags = [t.strip() for t in _LIST_SEPARATORS.split(clean(form.get("tags"))) if t.strip()]
     if tags:
         draft["tags"] = tags
+    excludes = [t.strip() for t in _LIST_SEPARATORS.split(clean(form.get("excludes"))) if t.strip()]
+    if excludes:
+        draft["excludes"] = excludes
     if not form.get("shuffle_options"):
         draft["shuffle_options"] = "false"
     return draft
@@ -80,6 +83,7 @@ def form_values(question: Question) -> dict[str, Any]:
         "options": "\n".join(text for _, text in question.options),
         "answer": answer,
         "tags": "，".join(question.tags),
+        "excludes": "，".join(question.excludes),
         "shuffle_options": question.shuffle_options,
     }
 

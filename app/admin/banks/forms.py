@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
 
+from question_bank.formats import ACCEPTED_EXTENSIONS, NO_DEFAULTS
 from question_bank.model import TYPE_TITLES
 from question_bank.types import REGISTRY
 
@@ -55,6 +56,10 @@ class QuestionForm(FlaskForm):
     source = StringField("出处", description="依据的文件和条款，如《中国共产党章程》第十条")
     tags = StringField("标签（可选）", description="多个标签用逗号隔开")
     shuffle_options = BooleanField("考试时打乱选项顺序", default=True)
+    excludes = StringField(
+        "互斥题（可选）",
+        description="会泄露本题答案、不能与本题同卷的题目编号，多个用逗号隔开",
+    )
     seen_version = IntegerField(
         widget=HiddenInput(), validators=[InputRequired("页面已过期，请刷新后重试")]
     )
@@ -85,7 +90,16 @@ class QuestionFilterForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("题库文件（YAML，UTF-8）", validators=[FileRequired("请选择要上传的题库文件")])
+    file = FileField(
+        "题库文件（YAML、Excel、Word、Moodle XML、GIFT 或 Aiken）",
+        validators=[FileRequired("请选择要上传的题库文件")],
+        render_kw={"accept": ",".join(ACCEPTED_EXTENSIONS)},
+    )
+    bank = StringField(
+        "题库编号（文件中没有时使用）",
+        description=f"小写字母、数字和“-”，如 party-basics；默认 {NO_DEFAULTS.bank}",
+    )
+    title = StringField("题库名称（文件中没有时使用）", description=f"默认“{NO_DEFAULTS.title}”")
     submit = SubmitField("校验并比较")
 
 

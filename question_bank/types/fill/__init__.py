@@ -12,6 +12,9 @@ from question_bank.text import normalize_text
 from question_bank.types.base import InvalidResponse, QuestionType, share
 
 BLANK = re.compile(r"_{4,}")
+_BLANK_SEPARATOR = re.compile(r"[；;]")
+_ALTERNATIVE_SEPARATOR = re.compile(r"[|｜]")
+_BLANK_PARENS = re.compile(r"[（(][\s\u3000]*[）)]")
 MAX_FILL_ANSWER = 200
 
 
@@ -114,3 +117,49 @@ class Fill(QuestionType):
             accepted = [a.strip() for a in line.split("|")]
             blanks.append(accepted[0] if len(accepted) == 1 else accepted)
         return blanks
+
+    # Formats: one entry per blank separated by “；”, alternatives by “|”; GIFT and
+    # Moodle short answers have one blank.
+
+    moodle_qtype = "shortanswer"
+    gift_refusal = "GIFT 一道题只能有一个填空，本题有多个空"
+    moodle_refusal = "Moodle 简答题只有一个空，本题有多个空"
+
+    def answer_text(self, question):
+        return "；".join("|".join(accepted) for accepted in question.blanks)
+
+    def answer_from_text(self, text):
+        blanks = []
+        for entry in _BLANK_SEPARATOR.split(text):
+            accepted = [a.strip() for a in _ALTERNATIVE_SEPARATOR.split(entry) if a.strip()]
+            blanks.append(accepted[0] if len(accepted) == 1 else accepted)
+        return blanks
+
+    def paper_claims(self, has_options, answer):
+        return not has_options
+
+    def paper_stem(self, text):
+        """Papers also mark a blank with empty brackets, “（　）”."""
+        return _BLANK_PARENS.sub("____", text)
+
+    def gift_body(self, question, escape, feedback):
+        """The answers stand where the blank is: ``自2019年{=5月6日 =5月6号}起施行。``"""
+        if len(question.blanks) != 1:
+            return None
+        answers = " ".join(f"={escape(a)}" for a in question.blanks[0])
+        blank = BLANK.search(question.stem)
+        before, after = question.stem[: blank.start()], question.stem[blank.end() :]
+        return f"{escape(before)}{{{answers}{feedback}}}{escape(after)}"
+
+    def moodle_answers(self, question):
+        if len(question.blanks) != 1:
+            return None
+        return [("100", text) for text in question.blanks[0]]
+
+    def moodle_stem(self, text):
+        """A Moodle short answer usually has no blank in its text: one goes at the end."""
+        return text if BLANK.search(text) else f"{text}____"
+
+    def from_moodle(self, answers):
+        """Only full-mark answers are accepted texts."""
+        return {"answer": [[text for fraction, text in answers if fraction >= 100]]}

@@ -62,3 +62,27 @@ class Judge(QuestionType):
 
     def editor_answer(self, question):
         return "对" if question.keys == ("true",) else "错"
+
+    # Formats.
+
+    moodle_qtype = "truefalse"
+
+    def answer_text(self, question):
+        return "正确" if question.keys == ("true",) else "错误"
+
+    def paper_claims(self, has_options, answer):
+        return (
+            not has_options
+            and unicodedata.normalize("NFKC", answer).strip().lower() in _JUDGE_WORDS
+        )
+
+    def gift_body(self, question, escape, feedback):
+        return f"{escape(question.stem)} {{{'T' if question.keys == ('true',) else 'F'}{feedback}}}"
+
+    def moodle_answers(self, question):
+        right = question.keys == ("true",)
+        return [("100" if right else "0", "true"), ("0" if right else "100", "false")]
+
+    def from_moodle(self, answers):
+        right = [text.lower() for fraction, text in answers if fraction > 0]
+        return {"answer": right[0] if len(right) == 1 else ""}

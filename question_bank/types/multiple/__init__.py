@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from types import MappingProxyType
 
@@ -18,6 +19,9 @@ from question_bank.types.base import (
     not_an_option,
     option_key,
 )
+from question_bank.types.format_mapping import weight
+
+_LETTERS = re.compile(r"[A-Za-z]")
 
 
 class MultipleChoice(QuestionType):
@@ -89,3 +93,25 @@ class MultipleChoice(QuestionType):
         if mode == PARTIAL and chosen < correct:
             return points * len(chosen) / len(correct), Verdict.PARTIAL
         return Fraction(0), Verdict.WRONG
+
+    # Formats: GIFT and Moodle weigh each key equally and every wrong option -100%.
+
+    moodle_qtype = "multichoice"
+
+    def gift_body(self, question, escape, feedback):
+        part = weight(100 / len(question.keys))
+        answers = " ".join(
+            f"~%{part if key in question.keys else '-100'}%{escape(text)}"
+            for key, text in question.options
+        )
+        return f"{escape(question.stem)} {{{answers}{feedback}}}"
+
+    def moodle_answers(self, question):
+        part = weight(100 / len(question.keys))
+        return [(part if key in question.keys else "-100", text) for key, text in question.options]
+
+    def paper_claims(self, has_options, answer):
+        return has_options and len(_LETTERS.findall(answer)) > 1
+
+    def moodle_claims(self, qtype, positive):
+        return qtype == self.moodle_qtype and positive > 1

@@ -151,3 +151,18 @@ class Ordering(QuestionType):
             for i, (given, right) in enumerate(zip(response, question.keys, strict=False), 1)
             if given == right
         )
+
+    # Formats: the answer as the keys in order (CADB); Moodle's qtype_ordering lists
+    # the items as written, each answer's fraction its place in the right order.
+
+    moodle_qtype = "ordering"
+    gift_refusal = "GIFT 没有排序题"
+
+    def moodle_answers(self, question):
+        place = {key: i for i, key in enumerate(question.keys, start=1)}
+        return [(str(place[key]), text) for key, text in question.options]
+
+    def from_moodle(self, answers):
+        options = dict(zip("ABCDEFGHIJKLMNOP", (text for _, text in answers), strict=False))
+        placed = sorted(zip(options, answers, strict=False), key=lambda pair: pair[1][0])
+        return {"options": options, "answer": "".join(key for key, _ in placed)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from question_bank.text import normalize_key
 from question_bank.types.base import (
     KEY_SEPARATORS,
@@ -10,6 +12,8 @@ from question_bank.types.base import (
     not_an_option,
     option_key,
 )
+
+_LETTERS = re.compile(r"[A-Za-z]")
 
 
 class SingleChoice(QuestionType):
@@ -52,3 +56,24 @@ class SingleChoice(QuestionType):
 
     def score(self, question, response, points, mode):
         return all_or_nothing(response == question.keys[0], points)
+
+    # Formats.
+
+    moodle_qtype = "multichoice"
+    aiken = True
+
+    def gift_body(self, question, escape, feedback):
+        answers = " ".join(
+            f"{'=' if key in question.keys else '~'}{escape(text)}"
+            for key, text in question.options
+        )
+        return f"{escape(question.stem)} {{{answers}{feedback}}}"
+
+    def moodle_answers(self, question):
+        return [("100" if key in question.keys else "0", text) for key, text in question.options]
+
+    def paper_claims(self, has_options, answer):
+        return has_options and len(_LETTERS.findall(answer)) <= 1
+
+    def moodle_claims(self, qtype, positive):
+        return qtype == self.moodle_qtype and positive <= 1
