@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.app.ordering_fixtures import open_ordering_session
 from tests.app.test_browser import log_in
@@ -60,15 +61,13 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     press_enter(first.locator(f'[data-key="{moved}"] .ordering-move[data-step="-1"]'))
     focused = page.evaluate("document.activeElement.closest('[data-key]').dataset.key")
     assert focused == moved
-    page.wait_for_function(
-        "document.querySelector('[data-ordering-status]').textContent.includes('移到第 3 位，共 4 项')"
-    )
+    expect(page.locator("[data-ordering-status]").first).to_contain_text("移到第 3 位，共 4 项")
     arrange(first, "CADB", press_enter)
     # Touch: tap the buttons of the second question.
     # One item in its place (of B C A): whichever of two such orders needs a move.
     partly = "BAC" if keys_of(second) != list("BAC") else "ACB"
     arrange(second, partly, lambda button: button.tap())
-    page.wait_for_function("document.getElementById('save-state').textContent === '全部答案已保存'")
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
     assert page.locator(".palette a.answered").count() == 2
     shot(page, f"ordering-arranged-{viewport['width']}")
 
