@@ -37,6 +37,11 @@ def _database_url(instance: Path) -> str:
     return url or f"sqlite:///{instance / 'app.db'}"
 
 
+def bank_max_bytes() -> int:
+    """The largest bank file accepted; read alone by ``flask bank validate``."""
+    return int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024))
+
+
 def load(instance: Path = INSTANCE) -> dict[str, object]:
     """The app's configuration; read when the app is created, not at import."""
     return {
@@ -44,7 +49,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BANK_DIR": Path(os.environ.get("BANK_DIR", ROOT / "question_bank" / "banks")),
-        "BANK_MAX_BYTES": int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024)),
+        "BANK_MAX_BYTES": bank_max_bytes(),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
@@ -59,6 +64,8 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),
+        "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", 50)),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", 240)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

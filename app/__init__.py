@@ -17,7 +17,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     configure_proxies(app)
     configure_extensions(app)
+    configure_login(app)
+    configure_security_headers(app)
+    configure_url_converters(app)
     configure_blueprints(app)
+    configure_errors(app)
     configure_cli(app)
     configure_templates(app)
     return app
@@ -45,6 +49,34 @@ def configure_extensions(app: Flask) -> None:
         enable_sqlite_pragmas(db.engine)
 
 
+def configure_login(app: Flask) -> None:
+    """Who is logged in, session versions and idle time, the forced password change."""
+    from app.auth.login_session import configure_login_sessions
+
+    configure_login_sessions(app)
+
+
+def configure_security_headers(app: Flask) -> None:
+    """CSP, nosniff, referrer and framing rules on every response."""
+    from app.headers import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def configure_url_converters(app: Flask) -> None:
+    """``<int:…>`` bounded to what an id can be, before any URL rule is added."""
+    from app.bounds import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
+def configure_errors(app: Flask) -> None:
+    """Error pages and JSON errors in Chinese."""
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
 def configure_blueprints(app: Flask) -> None:
     from app.admin.audit.routes import bp as admin_audit_bp
     from app.admin.banks.routes import bp as admin_banks_bp
@@ -55,7 +87,6 @@ def configure_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.certificate.routes import bp as certificate_bp
-    from app.errors import register_error_pages
     from app.exam.routes import bp as exam_bp
     from app.main.routes import bp as main_bp
     from app.practice.routes import bp as practice_bp
@@ -74,7 +105,6 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_bp)
     app.register_blueprint(certificate_bp)
     app.register_blueprint(verify_bp)
-    register_error_pages(app)
 
 
 def configure_cli(app: Flask) -> None:
@@ -94,12 +124,17 @@ def configure_cli(app: Flask) -> None:
 
 def configure_templates(app: Flask) -> None:
     from app.admin.areas import admin_areas
+    from app.admin.people.identity import login_name, mask_id_number
     from app.exam.catalog import exam_definition
     from app.labels import label
+    from app.question_types import init_app as init_question_types
     from app.timefmt import localtime, points
 
+    init_question_types(app)
     app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["masked_id"] = mask_id_number
+    app.jinja_env.filters["login_name"] = login_name
     app.jinja_env.globals["exam_rules"] = exam_definition

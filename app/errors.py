@@ -1,24 +1,58 @@
-"""Error pages in the user's language."""
+"""Error pages and JSON errors, always in Chinese (issue 10, item 19).
 
-from flask import Flask, render_template
+API callers (JSON bodies, ``.json`` URLs, answer saving, or an Accept header asking for
+JSON) get ``{"error": "…"}``; everyone else the error page.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 MESSAGES = {
     400: "请求有误。",
+    401: "请先登录。",
     403: "您没有权限访问此页面。",
     404: "页面不存在，或您无权查看。",
-    413: "上传的文件过大。",
+    405: "不支持这种请求方式。",
+    408: "请求超时，请重试。",
+    409: "操作冲突，请刷新页面后重试。",
+    413: "上传的文件过大，或提交的内容过多。",
+    415: "不支持这种内容格式。",
     429: "操作过于频繁，请稍后再试。",
     500: "服务器出错了，我们会尽快处理。请稍后再试。",
 }
+DEFAULT_MESSAGE = "请求无法完成。"
+CSRF_MESSAGE = "页面已过期或表单校验失败，请刷新页面后重试。"
 
 
-def register_error_pages(app: Flask) -> None:
-    def render(code: int, message: str | None = None):
-        return render_template("error.html", code=code, message=message or MESSAGES[code]), code
-
-    for code in MESSAGES:
-        app.register_error_handler(code, lambda exc, code=code: render(code))
-    app.register_error_handler(
-        CSRFError, lambda exc: render(400, "页面已过期或表单校验失败，请刷新页面后重试。")
+def wants_json() -> bool:
+    return (
+        request.is_json
+        or request.path.endswith((".json", "/answers"))
+        or request.accept_mimetypes.best == "application/json"
     )
+
+
+def error_response(code: int, message: str | None = None) -> Response:
+    message = message or MESSAGES.get(code, DEFAULT_MESSAGE)
+    if wants_json():
+        response = jsonify(error=message)
+    else:
+        response = make_response(render_template("error.html", code=code, message=message))
+    response.status_code = code
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    response = error_response(exc.code or 500)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, lambda exc: error_response(400, CSRF_MESSAGE))
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(500, lambda exc: error_response(500))

@@ -12,6 +12,7 @@ from question_bank.model import TYPE_TITLES
 
 ACTIONS = {
     "attempt.finalize": "交卷",
+    "attempt.open_keys": "提前查看答卷正确答案",
     "attempt.rescore": "重新评分",
     "auth.login": "登录",
     "auth.login_failed": "登录失败",

@@ -7,8 +7,15 @@ from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app.admin.people.names import (
+    LookAlikes,
+    NameRefused,
+    clean_name,
+    clean_username,
+    look_alike_warning,
+)
 from app.exam.sessions import SessionSpec, create_session
 from app.extensions import db
 from app.models import Exam, ExamSession, Role, Unit, User
@@ -51,9 +58,24 @@ def ensure_unit_path(path: tuple[str, ...]) -> Unit:
 @click.password_option()
 def create_user(username: str, name: str, role: str, unit_path: str | None, password: str) -> None:
     """创建用户。"""
-    if db.session.scalar(select(User).where(User.username == username)):
-        click.echo(f"用户名 {username} 已存在", err=True)
+    try:
+        username, name = clean_username(username), clean_name(name)
+        if unit_path:
+            unit_path = "/".join(clean_name(part, "单位名称") for part in unit_path.split("/"))
+    except NameRefused as exc:
+        click.echo(str(exc), err=True)
         sys.exit(1)
+    if db.session.scalar(select(User).where(func.lower(User.username) == username.lower())):
+        click.echo(f"用户名 {username} 已存在（用户名不区分大小写）", err=True)
+        sys.exit(1)
+    known = db.session.execute(select(User.username, User.name)).all()
+    for what, text, index in (
+        ("用户名", username, LookAlikes(u for u, _ in known)),
+        ("姓名", name, LookAlikes(n for _, n in known)),
+    ):
+        warning = look_alike_warning(what, text, index.of(text))
+        if warning:
+            click.echo(f"注意：{warning}", err=True)
     unit = ensure_unit_path(tuple(unit_path.split("/"))) if unit_path else None
     if Role(role) is Role.UNIT_ADMIN and unit is None:
         click.echo("单位管理员必须指定 --unit", err=True)

@@ -1,24 +1,23 @@
 """CJK fonts for certificates: which files, loaded once per process, with per-character fallback.
 
-ReportLab embeds only TrueType (glyf) outlines, so the primary font is Noto Sans SC
-(SIL Open Font License), which arrives as a Python dependency (``justmytype-intl-cjk``)
-in its variable TrueType form. A variable font's default instance is Thin, so the
-Regular (400) and Bold (700) static instances are cut from it once per machine with
-fontTools and cached on disk (about 20 s each, under a file lock so that parallel
-workers do not race). Characters the primary font lacks (e.g. 𠮷, CJK Extension B)
-fall back per character to the next font in the chain that has them, by default
-HanaMin A/B from Debian's ``fonts-hanazono`` where installed. A character no font has
-is refused with ``UnprintableCharacter``, never printed as an empty box.
+The primary font is Noto Sans SC (SIL Open Font License), which arrives as a Python
+dependency (``justmytype-intl-cjk``) in variable form; its Regular and Bold instances are
+cut once per machine (``certificates.font_cuts``). Characters it lacks fall back, per
+character, to faces of the same design at the same weight from the same package: Noto
+Sans JP has 𠮷 (U+20BB7) and Noto Sans TC has 𡈼 (U+2123C), among some two thousand
+rarer ideographs, cut down to those. Only a character no Noto face has falls back to
+HanaMin A/B (Debian's ``fonts-hanazono``, a Mincho face), drawn thicker in bold text so
+it does not look thin beside its neighbours. A character no font has, and emoji and
+pictographic symbols, are refused with ``UnprintableCharacter``, never printed as an
+empty box or a picture.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import os
-import tempfile
-from collections.abc import Iterator, Mapping
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,48 +25,64 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
-VARIABLE_SOURCE = ("justmytype_intl_cjk", "fonts/ofl/notosanssc/NotoSansSC[wght].ttf")
-SYSTEM_FALLBACKS = (
+from certificates.font_cuts import static_instance
+
+FONT_PACKAGE = "justmytype_intl_cjk"
+PRIMARY_SOURCE = "fonts/ofl/notosanssc/NotoSansSC[wght].ttf"
+FALLBACK_SOURCES = (
+    "fonts/ofl/notosansjp/NotoSansJP[wght].ttf",
+    "fonts/ofl/notosanstc/NotoSansTC[wght].ttf",
+)
+LAST_RESORT = (
     Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
     Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
 )
-WEIGHTS = {"Regular": 400, "Bold": 700}
-CACHE_FORMAT = 2  # bump when the way instances are cut changes
+# Symbols, emoji and invisible characters: a certificate prints none of them.
+_PICTOGRAPHIC = {"So", "Sk", "Me", "Cc", "Cf", "Cs", "Co"}
 
 
 class UnprintableCharacter(ValueError):
     """A text holds a character none of the configured fonts can draw."""
 
-    def __init__(self, char: str, text: str) -> None:
+    def __init__(self, char: str, text: str, *, symbol: bool = False) -> None:
         self.char = char
         self.text = text
-        super().__init__(
-            f"“{text}”中的字符“{char}”（U+{ord(char):04X}）无法用证书字体打印；"
-            "请联系系统管理员配置包含该字的后备字体，或核对姓名用字"
-        )
+        where = f"“{text}”中的字符“{char}”（U+{ord(char):04X}）"
+        if symbol:
+            message = f"{where}是表情或图形符号，证书上不予打印；请核对姓名用字，删去该符号"
+        else:
+            message = (
+                f"{where}无法用证书字体打印；请联系系统管理员配置包含该字的后备字体，或核对姓名用字"
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
 class FontFile:
-    """One TrueType file (``index`` picks a face in a .ttc collection)."""
+    """One TrueType file (``index`` picks a face in a .ttc collection); ``embolden`` draws
+    it with a thin outline too, for a light face standing in for a bold one."""
 
     path: Path
     index: int = 0
+    embolden: bool = False
 
 
 @dataclass(frozen=True)
 class FontChain:
-    """Primary regular and bold faces, then fallbacks tried in order for missing characters."""
+    """Primary regular and bold faces, then fallbacks tried in order for missing characters:
+    ``fallbacks`` beside the regular face, ``bold_fallbacks`` (default: the same) beside bold."""
 
     regular: FontFile
     bold: FontFile
     fallbacks: tuple[FontFile, ...] = ()
+    bold_fallbacks: tuple[FontFile, ...] | None = None
 
 
 @dataclass(frozen=True)
 class LoadedFace:
     name: str  # the name registered with ReportLab
     glyphs: Mapping[int, int]  # code point → glyph id; glyph 0 is .notdef, the empty box
+    embolden: bool = False
 
     def has(self, char: str) -> bool:
         return bool(self.glyphs.get(ord(char)))
@@ -76,23 +91,34 @@ class LoadedFace:
 class LoadedFonts:
     """A chain registered with ReportLab; splits text into runs each face can draw."""
 
-    def __init__(self, regular: LoadedFace, bold: LoadedFace, fallbacks: tuple[LoadedFace, ...]):
+    def __init__(
+        self,
+        regular: LoadedFace,
+        bold: LoadedFace,
+        fallbacks: tuple[LoadedFace, ...],
+        bold_fallbacks: tuple[LoadedFace, ...] | None = None,
+    ):
         self.regular = regular
         self.bold = bold
         self.fallbacks = fallbacks
+        self.bold_fallbacks = fallbacks if bold_fallbacks is None else bold_fallbacks
 
-    def runs(self, text: str, *, bold: bool = False) -> list[tuple[str, str]]:
-        """``text`` cut into (font name, text) runs; raises ``UnprintableCharacter``."""
-        primary = self.bold if bold else self.regular
-        runs: list[tuple[str, str]] = []
+    def runs(self, text: str, *, bold: bool = False) -> list[tuple[LoadedFace, str]]:
+        """``text`` cut into (face, text) runs; raises ``UnprintableCharacter``."""
+        primary, fallbacks = (
+            (self.bold, self.bold_fallbacks) if bold else (self.regular, self.fallbacks)
+        )
+        runs: list[tuple[LoadedFace, str]] = []
         for char in text:
-            face = self._face_for(char, primary)
+            if _pictographic(char):
+                raise UnprintableCharacter(char, text, symbol=True)
+            face = self._face_for(char, primary, fallbacks)
             if face is None:
                 raise UnprintableCharacter(char, text)
-            if runs and runs[-1][0] == face.name:
-                runs[-1] = (face.name, runs[-1][1] + char)
+            if runs and runs[-1][0] is face:
+                runs[-1] = (face, runs[-1][1] + char)
             else:
-                runs.append((face.name, char))
+                runs.append((face, char))
         return runs
 
     def check(self, *texts: str) -> None:
@@ -101,72 +127,64 @@ class LoadedFonts:
             self.runs(text)
             self.runs(text, bold=True)
 
-    def _face_for(self, char: str, primary: LoadedFace) -> LoadedFace | None:
+    @staticmethod
+    def _face_for(
+        char: str, primary: LoadedFace, fallbacks: tuple[LoadedFace, ...]
+    ) -> LoadedFace | None:
         if char == " " or primary.has(char):
             return primary
-        return next((face for face in self.fallbacks if face.has(char)), None)
+        return next((face for face in fallbacks if face.has(char)), None)
+
+
+def _pictographic(char: str) -> bool:
+    """Emoji, symbols, their modifiers and variation selectors, and invisible characters."""
+    code_point = ord(char)
+    return (
+        unicodedata.category(char) in _PICTOGRAPHIC
+        or 0xFE00 <= code_point <= 0xFE0F
+        or 0xE0100 <= code_point <= 0xE01EF
+    )
 
 
 def default_font_chain(cache_dir: Path | None = None) -> FontChain:
-    """Noto Sans SC Regular/Bold (cut and cached on first use) and any installed fallbacks."""
+    """Noto Sans SC Regular/Bold and the Noto Sans JP/TC fallbacks at the same weights (cut
+    and cached on first use), then HanaMin where installed."""
     cache = cache_dir or _default_cache_dir()
-    source = Path(str(resources.files(VARIABLE_SOURCE[0]) / VARIABLE_SOURCE[1]))
-    regular = static_instance(source, "Regular", cache)
-    bold = static_instance(source, "Bold", cache)
-    fallbacks = tuple(FontFile(p) for p in SYSTEM_FALLBACKS if p.exists())
-    return FontChain(FontFile(regular), FontFile(bold), fallbacks)
-
-
-def static_instance(source: Path, style: str, cache_dir: Path) -> Path:
-    """A static TrueType cut of a variable font at a ``WEIGHTS`` style, made once and kept."""
-    family = source.stem.split("[")[0]
-    size = source.stat().st_size
-    target = cache_dir / f"{family}-{style}-{size}-v{CACHE_FORMAT}.ttf"
-    if target.exists():
-        return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(cache_dir / ".lock"):
-        if target.exists():  # another worker made it while we waited
-            return target
-        from fontTools.ttLib import TTFont as VariableFont
-        from fontTools.varLib.instancer import instantiateVariableFont
-
-        font = instantiateVariableFont(VariableFont(str(source)), {"wght": WEIGHTS[style]})
-        _rename(font, family, style)
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        os.close(handle)
-        font.save(temporary)
-        os.replace(temporary, target)
-    return target
-
-
-def _rename(font, family: str, style: str) -> None:
-    """Give the cut its own PostScript name: PDF readers (and ReportLab) tell fonts apart by
-    name, and every instance of a variable font is otherwise named after its default."""
-    names = font["name"]
-    for record in list(names.names):
-        if record.nameID in (1, 2, 3, 4, 6, 16, 17):
-            names.removeNames(nameID=record.nameID)
-    names.setName(family, 1, 3, 1, 0x409)
-    names.setName(style, 2, 3, 1, 0x409)
-    names.setName(f"{family}-{style};cut", 3, 3, 1, 0x409)
-    names.setName(f"{family} {style}", 4, 3, 1, 0x409)
-    names.setName(f"{family}-{style}", 6, 3, 1, 0x409)
+    package = resources.files(FONT_PACKAGE)
+    source = Path(str(package / PRIMARY_SOURCE))
+    chain: dict[str, list[FontFile]] = {}
+    for style in ("Regular", "Bold"):
+        chain[style] = [FontFile(static_instance(source, style, cache))]
+        chain[style] += [
+            FontFile(
+                static_instance(Path(str(package / f)), style, cache, only_missing_from=source)
+            )
+            for f in FALLBACK_SOURCES
+        ]
+        chain[style] += [FontFile(p, embolden=style == "Bold") for p in LAST_RESORT if p.exists()]
+    regular, *fallbacks = chain["Regular"]
+    bold, *bold_fallbacks = chain["Bold"]
+    return FontChain(regular, bold, tuple(fallbacks), tuple(bold_fallbacks))
 
 
 @functools.cache
 def load_fonts(chain: FontChain) -> LoadedFonts:
     """Parse and register the chain's fonts with ReportLab, once per process per chain."""
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-    faces = [_load(font) for font in (chain.regular, chain.bold, *chain.fallbacks)]
-    return LoadedFonts(faces[0], faces[1], tuple(faces[2:]))
+    bold_fallbacks = chain.fallbacks if chain.bold_fallbacks is None else chain.bold_fallbacks
+    return LoadedFonts(
+        _load(chain.regular),
+        _load(chain.bold),
+        tuple(map(_load, chain.fallbacks)),
+        tuple(map(_load, bold_fallbacks)),
+    )
 
 
 def _load(font: FontFile) -> LoadedFace:
     name = f"cert-{font.path.stem}-{font.index}"
     if name not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(name, str(font.path), subfontIndex=font.index))
-    return LoadedFace(name, pdfmetrics.getFont(name).face.charToGlyph)
+    return LoadedFace(name, pdfmetrics.getFont(name).face.charToGlyph, font.embolden)
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
@@ -195,13 +213,3 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "dangwu-exam" / "fonts"
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -32,6 +32,7 @@ INK = HexColor("#222222")
 GREY = HexColor("#555555")
 QR_SIZE = 92.0
 QR_MASK = 2
+EMBOLDEN = 0.035  # outline width, per point of type size, that makes HanaMin look bold
 _DIGITS = "〇一二三四五六七八九"
 
 
@@ -125,7 +126,7 @@ class _Pen:
 
     def width(self, text: str, size: float, *, bold: bool = False, spacing: float = 0) -> float:
         runs = self.fonts.runs(text, bold=bold)
-        return sum(stringWidth(t, f, size) for f, t in runs) + spacing * max(len(text) - 1, 0)
+        return sum(stringWidth(t, f.name, size) for f, t in runs) + spacing * max(len(text) - 1, 0)
 
     def text(
         self,
@@ -143,13 +144,20 @@ class _Pen:
         width = self.width(text, size, bold=bold, spacing=spacing)
         x -= {"left": 0, "center": width / 2, "right": width}[align]
         self.canvas.setFillColor(color)
-        for font, run in self.fonts.runs(text, bold=bold):
+        for face, run in self.fonts.runs(text, bold=bold):
+            if face.embolden:  # filled and outlined: a light fallback face as heavy as bold
+                self.canvas.saveState()
+                self.canvas.setStrokeColor(color)
+                self.canvas.setLineWidth(size * EMBOLDEN)
             out = self.canvas.beginText(x, y)
-            out.setFont(font, size)
+            out.setFont(face.name, size)
             out.setCharSpace(spacing)
+            out.setTextRenderMode(2 if face.embolden else 0)
             out.textOut(run)
             self.canvas.drawText(out)
-            x += stringWidth(run, font, size) + spacing * len(run)
+            if face.embolden:
+                self.canvas.restoreState()
+            x += stringWidth(run, face.name, size) + spacing * len(run)
         return x
 
     def wrap(self, text: str, size: float, width: float, indent: float) -> list[str]:

@@ -4,6 +4,11 @@ The bank is indexed once (``BankIndex``) into buckets by (type, topic, difficult
 a draw samples positions in the few buckets each cell reads and costs O(paper size),
 not O(bank size). Everything random comes from ``random.Random(seed)``, in a fixed
 order, so the same seed and bank version always give the same paper.
+
+Questions that exclude each other (``excludes``) never share a paper: a cell's sample
+is kept when it clashes with nothing drawn so far (always so in a bank without
+``excludes``, whose papers are therefore unchanged); otherwise the cell is drawn again
+by walking a random order of it and skipping excluded questions.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class BankIndex:
     buckets: dict[BucketKey, tuple[Question, ...]]
     bucket_of: dict[str, BucketKey]
     position: dict[str, int]
+    excludes: dict[str, frozenset[str]]
 
     @classmethod
     def from_bank(cls, bank: Bank) -> BankIndex:
@@ -45,6 +51,7 @@ class BankIndex:
             buckets={key: tuple(questions) for key, questions in buckets.items()},
             bucket_of={q.id: (q.type, q.topic, q.difficulty) for q in bank.questions},
             position={q.id: i for i, q in enumerate(bank.questions)},
+            excludes=bank.exclusions,
         )
 
 
@@ -104,7 +111,10 @@ def draw_paper(
         raise ValueError(f"exam {exam.code} draws from bank {exam.bank}, not {index.name}")
     rng = random.Random(seed)
     avoided = Counter(index.bucket_of[qid] for qid in avoid if qid in index.bucket_of)
-    drawn = [_draw_section(section, index, rng, avoid, avoided) for section in exam.sections]
+    blocked: set[str] = set()
+    drawn = [
+        _draw_section(section, index, rng, avoid, avoided, blocked) for section in exam.sections
+    ]
     sections = []
     for section, questions in zip(exam.sections, drawn, strict=True):
         if exam.shuffle_questions:
@@ -125,7 +135,10 @@ def _draw_section(
     rng: random.Random,
     avoid: frozenset[str],
     avoided: Counter[BucketKey],
+    blocked: set[str],
 ) -> list[Question]:
+    """The questions of one section; ``blocked`` (ids excluded by what is already on
+    the paper) grows with every question drawn."""
     questions: list[Question] = []
     shortfalls: list[Shortfall] = []
     for cell in section.cells:
@@ -139,7 +152,18 @@ def _draw_section(
             )
             continue
         in_cell = sum(avoided[key] for key in keys)
-        questions += _draw_cell(cell.count, buckets, ends, rng, avoid, in_cell)
+        drawn = _draw_cell(cell.count, buckets, ends, rng, avoid, in_cell)
+        if _clashes(drawn, blocked, index.excludes):
+            drawn = _draw_cell_apart(cell.count, buckets, ends, rng, avoid, blocked, index.excludes)
+        if len(drawn) < cell.count:
+            note = "互斥题（excludes）不能同卷"
+            shortfalls.append(
+                Shortfall(section.title, cell.describe(section.type), cell.count, len(drawn), note)
+            )
+            continue
+        for question in drawn:
+            blocked |= index.excludes.get(question.id, frozenset())
+        questions += drawn
     if shortfalls:
         raise UnsatisfiableExam(shortfalls)
     return questions
@@ -165,6 +189,38 @@ def _draw_cell(
     if len(fresh) < count:
         fresh += [q for q in chosen if q.id in avoid]
     return fresh[:count]
+
+
+def _clashes(drawn: list[Question], blocked: set[str], excludes: dict[str, frozenset[str]]) -> bool:
+    """Whether the drawn questions exclude each other or anything already on the paper."""
+    if not excludes:
+        return False
+    ids = {q.id for q in drawn}
+    return any(q.id in blocked or excludes.get(q.id, frozenset()) & ids for q in drawn)
+
+
+def _draw_cell_apart(
+    count: int,
+    buckets: list[tuple[Question, ...]],
+    ends: list[int],
+    rng: random.Random,
+    avoid: frozenset[str],
+    blocked: set[str],
+    excludes: dict[str, frozenset[str]],
+) -> list[Question]:
+    """Up to ``count`` questions of a random order of the cell, each clashing with
+    nothing chosen before it; avoided questions only after all the others."""
+    order = [_at(buckets, ends, i) for i in rng.sample(range(ends[-1]), ends[-1])]
+    order = [q for q in order if q.id not in avoid] + [q for q in order if q.id in avoid]
+    chosen: list[Question] = []
+    taken = set(blocked)
+    for question in order:
+        if len(chosen) == count:
+            break
+        if question.id not in taken:
+            chosen.append(question)
+            taken |= excludes.get(question.id, frozenset())
+    return chosen
 
 
 def _at(buckets: Sequence[tuple[Question, ...]], ends: list[int], i: int) -> Question:

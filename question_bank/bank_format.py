@@ -1,35 +1,37 @@
-"""The question bank YAML format (DESIGN.md section 3): reading, validating, writing.
+"""The question bank YAML format (DESIGN.md section 3): reading and validating it.
 
-``parse_bank`` is the one validation code path, behind the CLI and the web upload.
+``parse_bank`` is the one validation code path, behind the CLI and the web upload;
+each type reads its own ``answer`` (``question_bank.types``). Writing: ``bank_writer``.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import string
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.nodes import Node
 
 from question_bank.diagnostics import Report
-from question_bank.model import QUESTION_TYPES, Bank, Question, normalize_text
+from question_bank.excludes import ExcludeRef, check_excludes, exclude_refs, read_excludes
+from question_bank.model import Bank, Question
 from question_bank.nodes import NodeReader, read_document
-from question_bank.types import REGISTRY, normalize_key
+from question_bank.text import normalize_key, normalize_text
+from question_bank.types import REGISTRY
+from question_bank.yaml_compose import paused_garbage_collection
 from question_bank.yaml_source import DEFAULT_MAX_BYTES, position
 
 BANK_FIELDS = ("bank", "title", "topics", "questions")
+OPTIONAL_BANK_FIELDS = ("practice",)
 QUESTION_FIELDS = (
     "id", "type", "topic", "difficulty", "stem", "options", "answer",
-    "explanation", "source", "tags", "shuffle_options",
+    "explanation", "source", "tags", "shuffle_options", "excludes",
 )  # fmt: skip
 BANK_NAME = re.compile(r"[a-z0-9-]{2,64}")
 IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_OPTIONS = 8
-_FLOW_SAFE = re.compile(r"\w+")
 
 
+@paused_garbage_collection()  # a large bank makes a million objects and no cycles
 def parse_bank(
     data: bytes, filename: str = "<bank>", max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Bank | None, Report]:
@@ -37,7 +39,7 @@ def parse_bank(
     report = Report(filename)
     document = read_document(
         data, report, kind="题库", owner="题库", max_bytes=max_bytes,
-        known=BANK_FIELDS, required=BANK_FIELDS,
+        known=BANK_FIELDS + OPTIONAL_BANK_FIELDS, required=BANK_FIELDS,
     )  # fmt: skip
     if document is None:
         return None, report
@@ -48,9 +50,10 @@ def parse_bank(
     questions = (
         _questions(fields["questions"][1], report, topics or {}) if "questions" in fields else []
     )
-    if not report.ok or name is None or title is None or topics is None:
+    practice = reader.boolean(fields["practice"][1], "practice") if "practice" in fields else True
+    if not report.ok or name is None or title is None or topics is None or practice is None:
         return None, report
-    return Bank(name, title, tuple(topics.items()), tuple(questions)), report
+    return Bank(name, title, tuple(topics.items()), tuple(questions), practice), report
 
 
 def _bank_name(fields: dict[str, tuple[Node, Node]], reader: NodeReader) -> str | None:
@@ -95,8 +98,9 @@ def _questions(node: Node, report: Report, topics: dict[str, str]) -> list[Quest
     seen_ids: dict[str, int] = {}
     seen_stems: dict[str, str] = {}
     questions: list[Question] = []
+    refs: list[ExcludeRef] = []
     for item in items:
-        question = _question(item, report, topics, seen_ids)
+        question = _question(item, report, topics, seen_ids, refs)
         if question is None:
             continue
         stem_key = normalize_text(question.stem)
@@ -107,11 +111,16 @@ def _questions(node: Node, report: Report, topics: dict[str, str]) -> list[Quest
         else:
             seen_stems[stem_key] = question.id
         questions.append(question)
+    check_excludes(refs, set(seen_ids), report)
     return questions
 
 
 def _question(
-    node: Node, report: Report, topics: dict[str, str], seen_ids: dict[str, int]
+    node: Node,
+    report: Report,
+    topics: dict[str, str],
+    seen_ids: dict[str, int],
+    refs: list[ExcludeRef],
 ) -> Question | None:
     fields = NodeReader(report, "题目").mapping(node, "questions")
     if fields is None:
@@ -152,6 +161,9 @@ def _question(
         if "shuffle_options" in fields
         else True
     )
+    excludes = read_excludes(fields["excludes"][1], reader) if "excludes" in fields else ()
+    if excludes and qid is not None:
+        refs += exclude_refs(qid, fields["excludes"][1], excludes)
     if len(report.errors) > errors_before or None in (
         qid,
         kind,
@@ -161,14 +173,16 @@ def _question(
         keys_blanks,
         tags,
         shuffle,
+        excludes,
     ):
         return None
     keys, blanks = keys_blanks
-    return Question(
+    question = Question(
         id=qid, type=kind, topic=topic, stem=stem, difficulty=difficulty, options=options,
         keys=keys, blanks=blanks, explanation=optional.get("explanation"), source=optional.get("source"),
-        tags=tags, shuffle_options=shuffle,
+        tags=tags, shuffle_options=shuffle, excludes=excludes,
     )  # fmt: skip
+    return question if REGISTRY[kind].check_question(question, fields, reader) else None
 
 
 def _question_id(fields, report: Report, seen_ids: dict[str, int]) -> str | None:
@@ -200,12 +214,9 @@ def _question_type(fields, reader: NodeReader) -> str | None:
         return None
     node = fields["type"][1]
     kind = reader.text(node, "type")
-    if kind is not None and kind not in QUESTION_TYPES:
-        reader.error(
-            node,
-            "type",
-            f"题型“{kind}”未知；应为 single（单选）、multiple（多选）、judge（判断）或 fill（填空）",
-        )
+    if kind is not None and kind not in REGISTRY:
+        known = "、".join(f"{name}（{t.short_title}）" for name, t in REGISTRY.items())
+        reader.error(node, "type", f"题型“{kind}”未知；应为 {known} 之一")
         return None
     return kind
 
@@ -283,38 +294,3 @@ def _tags(fields, reader: NodeReader) -> tuple[str, ...] | None:
         return None
     tags = [reader.text(item, "tags") for item in items]
     return None if None in tags else tuple(tags)
-
-
-def dump_bank(bank: Bank) -> str:
-    """Write a bank as YAML that ``parse_bank`` reads back to the same content."""
-    yaml = YAML()
-    yaml.allow_unicode = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    data = bank.to_dict()
-    for question in data["questions"]:
-        for name in ("answer", "tags"):
-            if isinstance(question.get(name), list):
-                question[name] = _sequence(question[name])
-    stream = io.StringIO()
-    yaml.dump(data, stream)
-    return stream.getvalue()
-
-
-def _sequence(items: list) -> CommentedSeq:
-    """Short lists (answers, tags) read best inline, ``[A, C, D]``, when every item is plain
-    text that any YAML parser reads back the same; otherwise they stay in block style."""
-    inline = _inline_safe(items)
-    seq = CommentedSeq(_sequence(i) if isinstance(i, list) else i for i in items)
-    if inline:
-        seq.fa.set_flow_style()
-        for item in seq:
-            if isinstance(item, CommentedSeq):
-                item.fa.set_flow_style()
-    return seq
-
-
-def _inline_safe(value: object) -> bool:
-    if isinstance(value, list):
-        return all(_inline_safe(item) for item in value)
-    return isinstance(value, str) and _FLOW_SAFE.fullmatch(value) is not None

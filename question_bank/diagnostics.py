@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from question_bank.echo import capped
+
 
 class Severity(StrEnum):
     ERROR = "错误"
@@ -44,7 +46,9 @@ class Report:
         qid: str | None = None,
         field: str | None = None,
     ) -> None:
-        self.items.append(Diagnostic(line, column, message, Severity.ERROR, qid, field, self.file))
+        self.items.append(
+            Diagnostic(line, column, capped(message), Severity.ERROR, qid, field, self.file)
+        )
 
     def warning(
         self,
@@ -56,7 +60,7 @@ class Report:
         field: str | None = None,
     ) -> None:
         self.items.append(
-            Diagnostic(line, column, message, Severity.WARNING, qid, field, self.file)
+            Diagnostic(line, column, capped(message), Severity.WARNING, qid, field, self.file)
         )
 
     @property

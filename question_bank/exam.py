@@ -9,14 +9,18 @@ the same total points, whatever the bank version.
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from question_bank.model import TYPE_TITLES, Bank
+from question_bank.types import REGISTRY
 
 DIFFICULTIES = range(1, 6)
-MULTIPLE_SCORING = ("all_or_nothing", "partial")
+# An exam says how each type with a choice of scoring is scored: ``multiple_scoring: partial``.
+SCORING_FIELDS = {f"{name}_scoring": name for name, t in REGISTRY.items() if t.scoring_choosable}
 REVIEW_SHOW = ("score_only", "answers", "keys")
 REVIEW_FROM = ("immediately", "after_close")
 
@@ -90,8 +94,22 @@ class PassMark:
 class ScoringPolicy:
     """What scoring needs from the exam; kept apart so a re-score can state it alone."""
 
-    multiple: str
+    modes: Mapping[str, str]  # question type → scoring mode; absent: the type's default
     pass_mark: PassMark
+
+    def mode(self, kind: str) -> str:
+        return self.modes.get(kind, REGISTRY[kind].default_scoring)
+
+    def stored(self) -> dict[str, str]:
+        """The modes as an attempt stores them (every choosable type, defaults included)."""
+        return {name: self.mode(name) for name, t in REGISTRY.items() if t.scoring_choosable}
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any], pass_mark: PassMark) -> ScoringPolicy:
+        """From an attempt's policy; attempts before per-type modes kept the
+        multiple-choice mode alone under ``multiple``."""
+        modes = stored.get("scoring") or {"multiple": stored["multiple"]}
+        return cls(dict(modes), pass_mark)
 
 
 @dataclass(frozen=True)
@@ -110,10 +128,11 @@ class Exam:
     sections: tuple[Section, ...]
     time_limit_minutes: int
     pass_mark: PassMark
-    multiple_scoring: str = "all_or_nothing"
+    scoring_modes: Mapping[str, str] = field(default_factory=dict)  # type → mode
     shuffle_questions: bool = True
     shuffle_options: bool = True
     review: ReviewPolicy = ReviewPolicy()
+    practice: bool = True  # False: exam-only, the questions of its bank are never practised
 
     @property
     def total_points(self) -> Decimal:
@@ -123,9 +142,12 @@ class Exam:
     def question_count(self) -> int:
         return sum(s.count for s in self.sections)
 
+    def scoring_mode(self, kind: str) -> str:
+        return self.scoring.mode(kind)
+
     @property
     def scoring(self) -> ScoringPolicy:
-        return ScoringPolicy(self.multiple_scoring, self.pass_mark)
+        return ScoringPolicy(self.scoring_modes, self.pass_mark)
 
 
 @dataclass(frozen=True)
@@ -144,24 +166,56 @@ class Shortfall:
 
 
 def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
-    """Every cell the bank has too few questions for; empty when every paper can be drawn."""
+    """Every cell the bank has too few questions for; empty when every paper can be drawn.
+
+    Questions that exclude each other count against a cell: each excluded pair with a
+    question in the cell (and its partner anywhere the exam draws from) may keep one
+    question of the cell off a paper, so a cell must hold that many spare questions.
+    """
     if bank.name != exam.bank:
         raise ValueError(f"exam {exam.code} draws from bank {exam.bank}, not {bank.name}")
     counts = Counter((q.type, q.topic, q.difficulty) for q in bank.questions)
     topics = tuple(t for t, _ in bank.topics)
+    pool = {
+        (section.type, *key[1:])
+        for section in exam.sections
+        for cell in section.cells
+        for key in cell.bucket_keys(section.type, topics)
+    }
     shortfalls = []
     for section in exam.sections:
         for cell in section.cells:
-            available = sum(counts[key] for key in cell.bucket_keys(section.type, topics))
-            if available < cell.count:
+            keys = set(cell.bucket_keys(section.type, topics))
+            available = sum(counts[key] for key in keys)
+            at_risk = _excluded_in_cell(bank, keys, pool)
+            if available - at_risk < cell.count:
                 unknown = cell.topic not in (None, *topics)
                 note = f"题库中没有主题 {cell.topic}" if unknown else ""
+                if at_risk and not unknown:
+                    note = f"其中 {at_risk} 道可能因互斥题（excludes）不能同卷"
                 shortfalls.append(
                     Shortfall(
                         section.title, cell.describe(section.type), cell.count, available, note
                     )
                 )
     return shortfalls
+
+
+def _excluded_in_cell(bank: Bank, keys: set[tuple[str, str, int]], pool: set) -> int:
+    """How many of a cell's questions excluded partners could keep off one paper: at
+    most one per excluded pair touching the cell, and at most the cell's questions
+    that have a partner the exam draws from."""
+    bucket = {q.id: (q.type, q.topic, q.difficulty) for q in bank.questions}
+    pairs: set[frozenset[str]] = set()
+    touched: set[str] = set()
+    for qid, partners in bank.exclusions.items():
+        if bucket.get(qid) not in keys:
+            continue
+        for partner in partners:
+            if bucket.get(partner) in pool:
+                pairs.add(frozenset((qid, partner)))
+                touched.add(qid)
+    return min(len(pairs), len(touched))
 
 
 def apportion(total: int, weights: list[Fraction]) -> list[int]:

@@ -9,33 +9,32 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from fractions import Fraction
-from itertools import pairwise
 from typing import Any, TypeVar
 
-from ruamel.yaml.nodes import Node, ScalarNode
+from ruamel.yaml.nodes import Node
 
-from question_bank.bank_format import BANK_NAME, IDENTIFIER
+from question_bank.bank_format import BANK_NAME
 from question_bank.diagnostics import Report
 from question_bank.exam import (
-    MULTIPLE_SCORING,
     REVIEW_FROM,
     REVIEW_SHOW,
-    Band,
+    SCORING_FIELDS,
     Cell,
     Exam,
     PassMark,
     ReviewPolicy,
     Section,
-    apportion,
     spread_cells,
 )
+from question_bank.exam_spread import band_key, reject_overlap, shares, topic_key
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
 from question_bank.nodes import NodeReader, read_document
+from question_bank.types import REGISTRY
 
 EXAM_FIELDS = (
-    "exam", "title", "bank", "time_limit_minutes", "pass_mark", "multiple_scoring",
+    "exam", "title", "bank", "time_limit_minutes", "pass_mark", *SCORING_FIELDS,
     "shuffle_questions", "shuffle_options", "review", "topics", "difficulty", "sections",
+    "practice",
 )  # fmt: skip
 REQUIRED = ("exam", "title", "bank", "time_limit_minutes", "pass_mark", "sections")
 SECTION_FIELDS = ("type", "title", "count", "points", "topics", "difficulty")
@@ -44,8 +43,6 @@ MAX_EXAM_BYTES = 1024 * 1024
 MAX_SECTION_COUNT = 500
 _POINTS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
 _PASS_MARK = re.compile(r"([0-9]{1,5}(?:\.[0-9]{1,2})?)\s*(%?)")
-_SHARE = re.compile(r"([0-9]{1,4})\s*(%?)")
-_BAND = re.compile(r"([1-5])(?:\s*-\s*([1-5]))?")
 
 T = TypeVar("T")
 
@@ -74,11 +71,7 @@ def parse_exam(data: bytes, filename: str = "<exam>") -> tuple[Exam | None, Repo
             "time_limit_minutes", lambda n: reader.integer(n, "time_limit_minutes", 1, 1440)
         ),
         "pass_mark": get("pass_mark", lambda n: _pass_mark(reader, n)),
-        "multiple_scoring": get(
-            "multiple_scoring",
-            lambda n: _choice(reader, n, "multiple_scoring", MULTIPLE_SCORING),
-            "all_or_nothing",
-        ),
+        "scoring_modes": _scoring_modes(fields, reader),
         "shuffle_questions": get(
             "shuffle_questions", lambda n: reader.boolean(n, "shuffle_questions"), True
         ),
@@ -86,6 +79,7 @@ def parse_exam(data: bytes, filename: str = "<exam>") -> tuple[Exam | None, Repo
             "shuffle_options", lambda n: reader.boolean(n, "shuffle_options"), True
         ),
         "review": get("review", lambda n: _review(reader, n), ReviewPolicy()),
+        "practice": get("practice", lambda n: reader.boolean(n, "practice"), True),
         "sections": get("sections", lambda n: _sections(report, n, spread_defaults)),
     }
     if not report.ok or None in values.values():
@@ -107,6 +101,18 @@ def _name(reader: NodeReader, node: Node, field: str, what: str) -> str | None:
         )
         return None
     return name
+
+
+def _scoring_modes(fields: dict[str, tuple[Node, Node]], reader: NodeReader) -> dict | None:
+    """``<type>_scoring`` for each type with a choice; absent ones keep the type's default."""
+    modes = {}
+    for name, kind in SCORING_FIELDS.items():
+        if name in fields:
+            mode = _choice(reader, fields[name][1], name, REGISTRY[kind].scoring_modes)
+            if mode is None:
+                return None
+            modes[kind] = mode
+    return modes
 
 
 def _choice(reader: NodeReader, node: Node, field: str, allowed: tuple[str, ...]) -> str | None:
@@ -206,17 +212,17 @@ def _section(reader: NodeReader, node: Node, defaults: dict[str, Node]) -> Secti
     spread = {k: fields[k][1] for k in ("topics", "difficulty") if k in fields}
     spread = {**defaults, **spread}
     topics = (
-        _shares(reader, spread["topics"], "topics", count, _topic) if "topics" in spread else None
+        shares(reader, spread["topics"], "topics", count, topic_key) if "topics" in spread else None
     )
     bands = (
-        _shares(reader, spread["difficulty"], "difficulty", count, _band)
+        shares(reader, spread["difficulty"], "difficulty", count, band_key)
         if "difficulty" in spread
         else None
     )
     if len(reader.report.errors) > errors_before:
         return None
     if bands is not None:
-        _reject_overlap(reader, spread["difficulty"], [b for b, _ in bands])
+        reject_overlap(reader, spread["difficulty"], [b for b, _ in bands])
     if topics is None and bands is None:
         cells: tuple[Cell, ...] = (Cell(None, None, count),)
     else:
@@ -224,83 +230,3 @@ def _section(reader: NodeReader, node: Node, defaults: dict[str, Node]) -> Secti
     if len(reader.report.errors) > errors_before:
         return None
     return Section(kind, title or TYPE_TITLES[kind], count, points, cells)
-
-
-def _shares(
-    reader: NodeReader,
-    node: Node,
-    field: str,
-    count: int,
-    parse_key: Callable[[NodeReader, Node, str], T | None],
-) -> list[tuple[T, int]] | None:
-    """A ``key: 5`` or ``key: 30%`` mapping, turned into exact counts for this section."""
-    entries = reader.mapping(node, field)
-    if entries is None:
-        return None
-    if not entries:
-        reader.error(node, field, f"{field} 为空；请删除它，或列出各项的题数或百分比")
-        return None
-    keys: list[T | None] = []
-    numbers: list[int] = []
-    kinds: set[str] = set()
-    for key, (key_node, value_node) in entries.items():
-        keys.append(parse_key(reader, key_node, key))
-        raw = value_node.value if isinstance(value_node, ScalarNode) else ""
-        match = _SHARE.fullmatch(raw.strip())
-        if match is None:
-            reader.error(
-                value_node,
-                field,
-                f"{field} 中“{key}”应为题数（如 5）或百分比（如 30%），而不是“{raw}”",
-            )
-            return None
-        numbers.append(int(match.group(1)))
-        kinds.add(match.group(2))
-    if None in keys:
-        return None
-    if len(kinds) > 1:
-        reader.error(node, field, f"{field} 中不能混用题数和百分比；请统一写法")
-        return None
-    total = sum(numbers)
-    if kinds == {"%"}:
-        if total != 100:
-            reader.error(node, field, f"{field} 的百分比合计为 {total}%，应为 100%")
-            return None
-        numbers = apportion(count, [Fraction(n, 100) for n in numbers])
-    elif total != count:
-        reader.error(
-            node, field, f"{field} 的题数合计为 {total}，应等于本部分的题数 count（{count}）"
-        )
-        return None
-    return list(zip(keys, numbers, strict=True))
-
-
-def _topic(reader: NodeReader, node: Node, key: str) -> str | None:
-    if not IDENTIFIER.fullmatch(key):
-        reader.error(node, "topics", f"主题编号“{key}”不合规；只能用字母、数字、“_”和“-”")
-        return None
-    return key
-
-
-def _band(reader: NodeReader, node: Node, key: str) -> Band | None:
-    match = _BAND.fullmatch(key.strip())
-    low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
-    if match is None or low > high:
-        reader.error(
-            node,
-            "difficulty",
-            f"难度档“{key}”不合规；应为 1 到 5 的一个难度（如 3）或范围（如 4-5）",
-        )
-        return None
-    return Band(low, high)
-
-
-def _reject_overlap(reader: NodeReader, node: Node, bands: list[Band]) -> None:
-    ordered = sorted(bands, key=lambda b: b.low)
-    for before, after in pairwise(ordered):
-        if after.low <= before.high:
-            reader.error(
-                node,
-                "difficulty",
-                f"难度档 {before.label} 与 {after.label} 重叠；每个难度只能属于一档",
-            )

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-QUESTION_TYPES = ("single", "multiple", "judge", "fill")
-TYPE_TITLES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题"}
+from question_bank.text import normalize_text
+from question_bank.types import REGISTRY
 
+__all__ = ["QUESTION_TYPES", "TYPE_TITLES", "Bank", "Question", "normalize_text"]
 
-def normalize_text(text: str) -> str:
-    """The form in which answers are compared: NFKC, trimmed, inner white space collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+QUESTION_TYPES = tuple(REGISTRY)
+TYPE_TITLES = {name: kind.title for name, kind in REGISTRY.items()}
 
 
 @dataclass(frozen=True)
 class Question:
     """One revision of a question.
 
-    ``keys`` holds the correct option keys (single, multiple) or ``("true",)`` /
-    ``("false",)`` (judge); ``blanks`` holds the accepted texts of each blank (fill).
+    ``keys`` and ``blanks`` hold the right answer in the shape its type reads and
+    writes (``question_bank.types``): option keys, or the accepted texts of each blank.
     """
 
     id: str
@@ -37,6 +36,7 @@ class Question:
     source: str | None = None
     tags: tuple[str, ...] = ()
     shuffle_options: bool = True
+    excludes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The YAML shape of the question; also its canonical form for hashing and storage."""
@@ -49,7 +49,7 @@ class Question:
         }
         if self.options:
             data["options"] = dict(self.options)
-        data["answer"] = self._answer_value()
+        data["answer"] = REGISTRY[self.type].answer_value(self)
         for name in ("explanation", "source"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
@@ -57,31 +57,14 @@ class Question:
             data["tags"] = list(self.tags)
         if not self.shuffle_options:
             data["shuffle_options"] = False
+        if self.excludes:
+            data["excludes"] = list(self.excludes)
         return data
-
-    def _answer_value(self) -> Any:
-        if self.type == "single":
-            return self.keys[0]
-        if self.type == "multiple":
-            return list(self.keys)
-        if self.type == "judge":
-            return self.keys == ("true",)
-        return [accepted[0] if len(accepted) == 1 else list(accepted) for accepted in self.blanks]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Question:
         """Rebuild from ``to_dict`` output (as stored in the database), trusting its shape."""
-        answer = data["answer"]
-        keys: tuple[str, ...] = ()
-        blanks: tuple[tuple[str, ...], ...] = ()
-        if data["type"] == "single":
-            keys = (answer,)
-        elif data["type"] == "multiple":
-            keys = tuple(answer)
-        elif data["type"] == "judge":
-            keys = ("true",) if answer else ("false",)
-        else:
-            blanks = tuple((a,) if isinstance(a, str) else tuple(a) for a in answer)
+        keys, blanks = REGISTRY[data["type"]].keys_from_answer(data["answer"])
         return cls(
             id=data["id"],
             type=data["type"],
@@ -95,6 +78,7 @@ class Question:
             source=data.get("source"),
             tags=tuple(data.get("tags", ())),
             shuffle_options=data.get("shuffle_options", True),
+            excludes=tuple(data.get("excludes", ())),
         )
 
     @property
@@ -110,18 +94,35 @@ class Bank:
     title: str
     topics: tuple[tuple[str, str], ...]
     questions: tuple[Question, ...] = field(default=())
+    practice: bool = True  # False: exam-only, its questions are never practised
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "bank": self.name,
-            "title": self.title,
-            "topics": dict(self.topics),
-            "questions": [q.to_dict() for q in self.questions],
-        }
+        data: dict[str, Any] = {"bank": self.name, "title": self.title}
+        if not self.practice:
+            data["practice"] = False
+        data["topics"] = dict(self.topics)
+        data["questions"] = [q.to_dict() for q in self.questions]
+        return data
 
     @property
     def content_hash(self) -> str:
         return _digest(self.to_dict())
+
+    @property
+    def exclusions(self) -> dict[str, frozenset[str]]:
+        """Question id → the ids it must never share a paper with. ``excludes`` is
+        symmetric: naming a pair on either side is enough."""
+        return exclusion_map(self.questions)
+
+
+def exclusion_map(questions: tuple[Question, ...]) -> dict[str, frozenset[str]]:
+    """The symmetric closure of every question's ``excludes``."""
+    partners: dict[str, set[str]] = {}
+    for question in questions:
+        for other in question.excludes:
+            partners.setdefault(question.id, set()).add(other)
+            partners.setdefault(other, set()).add(question.id)
+    return {qid: frozenset(ids) for qid, ids in partners.items()}
 
 
 def _digest(data: Any) -> str:

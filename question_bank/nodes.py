@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from question_bank.diagnostics import Report
+from question_bank.echo import quoted
 from question_bank.yaml_source import is_null, load, position
 
 _TRUE = {"true", "True", "TRUE"}
@@ -54,7 +55,7 @@ class NodeReader:
                 self.error(
                     key_node,
                     key,
-                    f"字段“{key}”重复（第一次出现在第 {first} 行）；请删除或合并其中一个",
+                    f"字段{quoted(key)}重复（第一次出现在第 {first} 行）；请删除或合并其中一个",
                 )
                 continue
             fields[key] = (key_node, value_node)
@@ -66,7 +67,7 @@ class NodeReader:
         """Report and drop fields the format does not define, suggesting the likely one."""
         known = list(known)
         for key in [k for k in fields if k not in known]:
-            self.error(fields.pop(key)[0], key, f"未知字段“{key}”{_suggest(key, known)}")
+            self.error(fields.pop(key)[0], key, f"未知字段{quoted(key)}{_suggest(key, known)}")
 
     def text(self, node: Node, field: str, *, required: bool = True) -> str | None:
         """A scalar kept exactly as written; numbers and dates stay text."""

@@ -4,10 +4,8 @@ Points are ``Fraction``s: partial credit can be a third of 2 points, and roundin
 would let two equal performances differ by a hundredth. ``as_decimal`` is for display
 and storage only; pass or fail is decided on the exact value.
 
-Rules (per type, in ``types``): single and judge all or nothing; multiple all or
-nothing, or under ``partial`` the covered share of the points for a choice of only
-correct keys (any wrong key earns nothing); fill earns each blank's share, blanks
-compared after ``normalize_text``. Responses name original option keys.
+The rules are each question type's own (``question_bank.types``); an exam chooses the
+scoring mode of the types that offer a choice. Responses name original option keys.
 """
 
 from __future__ import annotations
@@ -60,12 +58,12 @@ def validate_response(question: Question, raw: Any) -> Hashable | None:
 
 
 def score_question(
-    question: Question, response: Any, points: Decimal | Fraction, multiple_scoring: str
+    question: Question, response: Any, points: Decimal | Fraction, mode: str
 ) -> tuple[Fraction, Verdict]:
     """Points earned by a validated response (as returned by ``validate_response``)."""
     if response is None:
         return Fraction(0), Verdict.UNANSWERED
-    return REGISTRY[question.type].score(question, response, Fraction(points), multiple_scoring)
+    return REGISTRY[question.type].score(question, response, Fraction(points), mode)
 
 
 def score_paper(paper: Paper, responses: Mapping[str, Any], policy: ScoringPolicy) -> PaperResult:
@@ -82,7 +80,7 @@ def score_paper(paper: Paper, responses: Mapping[str, Any], policy: ScoringPolic
             try:
                 response = validate_response(question, responses.get(question.id))
                 awarded, verdict = score_question(
-                    question, response, section.points, policy.multiple
+                    question, response, section.points, policy.mode(question.type)
                 )
             except InvalidResponse:
                 awarded, verdict = Fraction(0), Verdict.WRONG

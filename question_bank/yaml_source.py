@@ -11,34 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ruamel.yaml.cyaml import CBaseLoader
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from question_bank.diagnostics import Report
+from question_bank.yaml_compose import ComposeError, SecondDocument, TooDeep, compose
+from question_bank.yaml_errors import describe_syntax_error
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 ALIAS_EXPANSION_SLACK = 1_000
 
 _BOM = b"\xef\xbb\xbf"
-_TAGS = {
-    ScalarNode: "tag:yaml.org,2002:str",
-    SequenceNode: "tag:yaml.org,2002:seq",
-    MappingNode: "tag:yaml.org,2002:map",
-}
 _FULLWIDTH_COLON_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 _LEADING_WS = re.compile(r"^[ \t]*")
-_SYNTAX_HINTS = (
-    ("quoted scalar", "引号没有闭合；请补上配对的引号"),
-    ("flow sequence", "方括号“[ ]”没有闭合；请补上“]”"),
-    ("flow mapping", "花括号“{ }”没有闭合；请补上“}”"),
-    ("mapping values are not allowed", "此处不能出现“: ”；文字中含有冒号时请给整段文字加引号"),
-    ("cannot start any token", "出现了不能作为开头的字符（如 @、`、%）；请给这段文字加引号"),
-    ("did not find expected key", "缩进不一致；同一层的字段应对齐"),
-    ("did not find expected '-'", "列表缩进不一致；同一列表的“- ”应对齐"),
-    ("expected <block end>", "缩进不一致；同一层的字段应对齐"),
-)
+# Either mistake anywhere in the text, found in one scan before looking line by line.
+_SUSPECT = re.compile(r"^[ ]*\t|^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*[ \t]*：", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -68,25 +56,35 @@ def load(
     the file in messages (题库, 试卷规则, 认证规则)."""
     if len(data) > max_bytes:
         report.error(
-            1,
-            1,
-            f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB；请拆分后分别导入",
+            1, 1, f"文件过大（{_size(len(data))}），上限为 {_size(max_bytes)}；请拆分后分别导入"
         )
         return None
     text = _decode(data, report)
     if text is None or not _lexically_sound(text, report):
         return None
     try:
-        root = _compose(text)
+        root, aliased = compose(text, MAX_DEPTH)
     except MarkedYAMLError as exc:
-        report.error(*_syntax_error(exc))
+        report.error(*describe_syntax_error(exc, text))
+        return None
+    except TooDeep as exc:
+        report.error(exc.line, exc.column, _too_deep(kind))
+        return None
+    except ComposeError as exc:
+        report.error(exc.line, exc.column, _compose_problem(exc, kind))
         return None
     if root is None:
         report.error(1, 1, f"文件为空；请提供{kind}的内容")
         return None
-    if not _within_bounds(root, len(text), report, kind):
+    if aliased and not _within_bounds(root, len(text), report, kind):
         return None
     return root
+
+
+def _size(count: int) -> str:
+    if count < 1048576:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / 1048576:.1f} MB".replace(".0 MB", " MB")
 
 
 def _decode(data: bytes, report: Report) -> str | None:
@@ -109,19 +107,10 @@ def _decode(data: bytes, report: Report) -> str | None:
         return None
 
 
-def _syntax_error(exc: MarkedYAMLError) -> tuple[int, int, str]:
-    """Place a parser error where the unclosed construct began, in words a bank author knows."""
-    mark = exc.context_mark or exc.problem_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    original = "; ".join(part for part in (exc.context, exc.problem) if part)
-    hint = next(
-        (words for key, words in _SYNTAX_HINTS if key in original), "请检查缩进、冒号和引号"
-    )
-    return line, column, f"YAML 语法错误：{hint}（{original}）"
-
-
 def _lexically_sound(text: str, report: Report) -> bool:
     """Catch the mistakes YAML reports badly: tab indentation and full-width colons."""
+    if not _SUSPECT.search(text):
+        return True
     sound = True
     for number, line in enumerate(text.splitlines(), start=1):
         indent = _LEADING_WS.match(line).group()
@@ -145,24 +134,19 @@ def _lexically_sound(text: str, report: Report) -> bool:
     return sound
 
 
-class _TextLoader(CBaseLoader):
-    """Every scalar is text to us, so tag resolution (a tenth of the parse time) is skipped."""
-
-    def resolve(self, kind, value, implicit):
-        return _TAGS[kind]
+def _too_deep(kind: str) -> str:
+    return f"嵌套层次过深（超过 {MAX_DEPTH} 层）；{kind}不需要这样的结构"
 
 
-def _compose(text: str) -> Node | None:
-    """Compose with libyaml: the pure-Python composer is ten times slower on large banks."""
-    loader = _TextLoader(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
+def _compose_problem(exc: ComposeError, kind: str) -> str:
+    if isinstance(exc, SecondDocument):
+        return f"文件中有第二份内容（“---”之后）；一个{kind}文件只能有一份内容"
+    return "引用了未定义的别名（*）；请先用 & 定义，或给以 * 开头的文字加引号"
 
 
 def _within_bounds(root: Node, text_length: int, report: Report, kind: str) -> bool:
-    """Refuse alias bombs and deep nesting without recursion.
+    """Refuse alias bombs and nesting made deep through aliases, without recursion
+    (without aliases the composer has already bounded both).
 
     Walks the tree as it would be expanded, but never further than a budget that a file
     of this size cannot need without aliases: an alias bomb stops at the budget.
@@ -178,11 +162,7 @@ def _within_bounds(root: Node, text_length: int, report: Report, kind: str) -> b
             return False
         if depth > MAX_DEPTH:
             where = position(node)
-            report.error(
-                where.line,
-                where.column,
-                f"嵌套层次过深（超过 {MAX_DEPTH} 层）；{kind}不需要这样的结构",
-            )
+            report.error(where.line, where.column, _too_deep(kind))
             return False
         if isinstance(node, MappingNode):
             for key, value in node.value:

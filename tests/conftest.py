@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
 from app import create_app
+from app.auth.passwords import hash_password
 from app.exam.catalog import clear_caches
 from app.extensions import db
 from app.models import Role, Unit, User
@@ -104,8 +104,8 @@ def runner(app: Flask):
 
 @lru_cache
 def _password_hash(password: str) -> str:
-    """Hashed once per password: scrypt is slow on purpose, and tests make many users."""
-    return generate_password_hash(password)
+    """Hashed once per password: argon2id is slow on purpose, and tests make many users."""
+    return hash_password(password)
 
 
 def make_user(

@@ -1,8 +1,9 @@
 """Who may use which admin page, and what a unit admin may see.
 
 A system admin sees everything; a unit admin sees their own unit and the units below
-it, and nothing else: objects outside that scope are reported as not found (404), so
-their existence does not leak.
+it, and of its people only the candidates (never another admin, who could otherwise be
+reset and taken over), and nothing else: objects outside that scope are reported as not
+found (404), so their existence does not leak.
 """
 
 from __future__ import annotations
@@ -65,10 +66,17 @@ def unit_or_404(unit_id: int) -> Unit:
     return unit
 
 
+def manages(actor: User, person: User) -> bool:
+    """A system admin manages everyone; a unit admin only the candidates in their scope."""
+    if actor.role is Role.SYSTEM_ADMIN:
+        return True
+    return person.role is Role.CANDIDATE and in_scope(actor, person.unit_id)
+
+
 def person_or_404(user_id: int) -> User:
-    """A person in the current user's scope, or 404."""
+    """A person the current user manages, or 404."""
     person = db.session.get(User, user_id)
-    if person is None or not in_scope(current_user, person.unit_id):
+    if person is None or not manages(current_user, person):
         abort(404)
     return person
 

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from app.auth.forms import ChangePasswordForm, LoginForm
-from app.auth.services import LoginOutcome, authenticate, change_password, record_login
-from app.extensions import db, login_manager
-from app.models import User
-from app.models.audit import record
-from app.models.types import utcnow
+from app.auth.login_session import end_sessions, end_this_session, start_session
+from app.auth.services import LoginRefused, authenticate, change_password, check_current_password
+from app.extensions import db
 
 bp = Blueprint("auth", __name__)
-login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录。"
-login_manager.login_message_category = "info"
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,37 +27,31 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
-def _refusal(outcome: LoginOutcome, user: User | None) -> str:
-    if outcome is not LoginOutcome.LOCKED:
-        return "用户名或密码不正确。"
-    if user is not None and user.locked_until is not None:
-        minutes = max(1, math.ceil((user.locked_until - utcnow()).total_seconds() / 60))
-        return f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。"
-    return "登录失败次数过多，账号已暂时锁定，请稍后再试。"
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        outcome, user = authenticate(form.username.data, form.password.data)
-        record_login(outcome, form.username.data, user, request.remote_addr)
-        if outcome is LoginOutcome.OK:
-            login_user(user)
-            if user.must_change_password:
-                flash("首次登录请先修改初始密码。", "warning")
-                return redirect(url_for("auth.password"))
-            return redirect(_safe_next(request.args.get("next")))
-        flash(_refusal(outcome, user), "error")
+        try:
+            user = authenticate(form.username.data, form.password.data, request.remote_addr)
+        except LoginRefused as exc:
+            flash(exc.message, "error")
+            return render_template("auth/login.html", form=form)
+        start_session(user)
+        if user.must_change_password:
+            flash("首次登录请先修改初始密码。", "warning")
+            return redirect(url_for("auth.password"))
+        return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    end_sessions(current_user)
+    db.session.commit()
+    end_this_session()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))
 
@@ -76,14 +59,15 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(current_user)
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append("当前密码不正确")
+        error = check_current_password(current_user, form.current.data)
+        if error:
+            form.current.errors.append(error)
         else:
-            change_password(current_user, form.new.data)
-            record(current_user, "auth.password_change", current_user.username)
-            db.session.commit()
+            user = current_user._get_current_object()
+            change_password(user, form.new.data)
+            start_session(user)
             flash("密码已修改。", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

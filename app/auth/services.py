@@ -1,57 +1,79 @@
-"""Authentication with throttling of repeated failures."""
+"""Signing in and changing passwords, throttled so that guessing does not pay."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from enum import Enum
-
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app.auth import passwords, throttle
+from app.auth.login_session import end_sessions
 from app.extensions import db
 from app.models import User
 from app.models.audit import record
-from app.models.types import utcnow
+
+WRONG_LOGIN = "用户名或密码不正确。"
 
 
-class LoginOutcome(Enum):
-    OK = "ok"
-    WRONG = "wrong"
-    LOCKED = "locked"
+class LoginRefused(Exception):
+    """Sign-in refused; ``message`` says so in words that tell nothing about the account."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def authenticate(username: str, password: str) -> tuple[LoginOutcome, User | None]:
-    """Check a password; after too many failures the account waits, whatever is typed."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+def find_user(username: str) -> User | None:
+    """Usernames compare without regard to case: `Admin` finds `admin`."""
+    typed = username.strip()
+    return db.session.scalar(select(User).where(func.lower(User.username) == func.lower(typed)))
+
+
+def authenticate(username: str, password: str, address: str | None) -> User:
+    """The user, or LoginRefused with one wording whether or not the username exists;
+    an unknown username costs one hash check too, so timing does not tell either."""
+    limits = throttle.login_limits(username, address)
+    try:
+        throttle.claim(limits)
+    except throttle.Blocked as exc:
+        _refused(username, address, locked=True)
+        raise LoginRefused(exc.message()) from None
+    user = find_user(username)
     if user is None:
-        return LoginOutcome.WRONG, None
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        return LoginOutcome.LOCKED, user
+        passwords.verify_nothing(password)
+        _refused(username, address)
+        raise LoginRefused(WRONG_LOGIN)
     if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(seconds=current_app.config["LOGIN_LOCK_SECONDS"])
-            user.failed_logins = 0
-        db.session.commit()
-        return LoginOutcome.WRONG, None
-    user.failed_logins = 0
-    user.locked_until = None
-    db.session.commit()
-    return LoginOutcome.OK, user
+        _refused(username, address)
+        raise LoginRefused(WRONG_LOGIN)
+    record(user, "auth.login", user.username, address=address)
+    db.session.commit()  # the audit entry and any re-hashed password
+    throttle.succeeded(limits)
+    return user
+
+
+def check_current_password(user: User, password: str) -> str | None:
+    """An error message, or None when right; guesses are throttled per account."""
+    limits = [throttle.Limit(f"password:{user.id}", current_app.config["LOGIN_MAX_FAILURES"])]
+    try:
+        throttle.claim(limits)
+    except throttle.Blocked as exc:
+        return exc.message()
+    if not user.check_password(password):
+        return "当前密码不正确"
+    throttle.succeeded(limits)
+    return None
 
 
 def change_password(user: User, new_password: str) -> None:
+    """A new password ends every other session of the user (the caller starts a new one)."""
     user.set_password(new_password)
     user.must_change_password = False
+    end_sessions(user)
+    record(user, "auth.password_change", user.username)
     db.session.commit()
 
 
-def record_login(outcome: LoginOutcome, typed: str, user: User | None, address: str | None) -> None:
-    """Every login and failed login goes to the audit log, with the name as typed."""
-    if outcome is LoginOutcome.OK:
-        record(user, "auth.login", user.username, address=address)
-    else:
-        record(None, "auth.login_failed", typed.strip()[:200], address=address,
-               locked=outcome is LoginOutcome.LOCKED)  # fmt: skip
+def _refused(typed: str, address: str | None, locked: bool = False) -> None:
+    """Every failed login goes to the audit log, with the name as typed."""
+    record(None, "auth.login_failed", typed.strip()[:200], address=address, locked=locked)
     db.session.commit()

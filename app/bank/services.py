@@ -31,12 +31,23 @@ class BankNotFound(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class SourceFile:
+    """The file a version is published from, kept with it byte for byte."""
+
+    name: str
+    data: bytes
+
+
 def publish(
-    content: BankContent, actor: User | None = None, note: str | None = None
+    content: BankContent,
+    actor: User | None = None,
+    note: str | None = None,
+    source: SourceFile | None = None,
 ) -> ImportResult:
     """Publish ``content`` as a new version if it differs from the latest; one transaction."""
     try:
-        result = _publish(content, actor, note)
+        result = _publish(content, actor, note, source)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -44,7 +55,9 @@ def publish(
     return result
 
 
-def _publish(content: BankContent, actor: User | None, note: str | None) -> ImportResult:
+def _publish(
+    content: BankContent, actor: User | None, note: str | None, source: SourceFile | None
+) -> ImportResult:
     bank = db.session.scalar(select(Bank).where(Bank.name == content.name).with_for_update())
     if bank is None:
         bank = Bank(name=content.name)
@@ -80,8 +93,11 @@ def _publish(content: BankContent, actor: User | None, note: str | None) -> Impo
         title=content.title,
         topics=dict(content.topics),
         content_hash=content.content_hash,
+        practice=content.practice,
         published_by_id=actor.id if actor else None,
         note=note,
+        source_name=source.name[:200] if source else None,
+        source_data=source.data if source else None,
     )
     db.session.add(version)
     db.session.flush()
@@ -184,7 +200,9 @@ def load_version(name: str, number: int | None = None) -> tuple[BankVersion, Ban
         .order_by(BankVersionItem.position)
     )
     questions = tuple(Question.from_dict(data) for data in rows)
-    content = BankContent(name, version.title, tuple(version.topics.items()), questions)
+    content = BankContent(
+        name, version.title, tuple(version.topics.items()), questions, version.practice
+    )
     return version, content
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 
@@ -60,14 +62,25 @@ def unit_certificates(admin: User) -> list[Certificate]:
     )
 
 
+UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def safe_file_name(text: str, limit: int = 100) -> str:
+    """A file name any system and any HTTP header accepts: no path separators, control
+    or format characters (CR/LF, bidi overrides) or characters Windows refuses."""
+    visible = "".join(c for c in text if not unicodedata.category(c).startswith("C"))
+    cleaned = " ".join(UNSAFE_IN_FILE_NAMES.sub("_", visible).split()).strip(". ")
+    return cleaned[:limit] or "file"
+
+
 def write_zip(certificates: list[Certificate]) -> io.BytesIO:
     """The PDFs as issued, named by number and holder; PDFs are compressed already.
     Built in memory: a unit's certificates are tens of kilobytes each."""
     spool = io.BytesIO()
     with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            name = certificate.holder_name.replace("/", "_").replace("\\", "_")
-            archive.writestr(f"{certificate.number}-{name}.pdf", certificate.pdf)
+            name = safe_file_name(f"{certificate.number}-{certificate.holder_name}")
+            archive.writestr(f"{name}.pdf", certificate.pdf)
     spool.seek(0)
     return spool
 

@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
-from app.certificate.access import downloadable, unit_certificates, write_zip
+from app.certificate.access import downloadable, safe_file_name, unit_certificates, write_zip
 from app.certificate.setup import local_date
 from app.extensions import db
 from app.models import Role
@@ -40,5 +40,5 @@ def unit_zip():
     archive = write_zip(certificates)
     record(current_user, "export.certificates", current_user.unit.name, count=len(certificates))
     db.session.commit()
-    name = f"{current_user.unit.name}-证书-{local_date(utcnow()):%Y%m%d}.zip"
+    name = safe_file_name(f"{current_user.unit.name}-证书-{local_date(utcnow()):%Y%m%d}") + ".zip"
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Attempt, AttemptItem
 from app.models.attempt import FINALIZED, IN_PROGRESS
 from question_bank.scoring import validate_response
-from question_bank.types import InvalidResponse
+from question_bank.types import REGISTRY, InvalidResponse
 
 UNCHANGED = object()
 
@@ -113,13 +113,10 @@ def save_posted_answers(attempt: Attempt, form: MultiDict[str, str], now: dateti
     the candidate submits (or a browser without JavaScript) must not lose an answer. Only
     given answers are saved, never blanks, so a stale tab cannot erase newer answers."""
     for item in attempt.items:
-        values = [v for v in form.getlist(f"q{item.position}") if v.strip()]
-        if not values:
+        kind = REGISTRY[attempt.policy["sections"][item.section]["type"]]
+        response = kind.response_from_form(form.getlist(f"q{item.position}"))
+        if response is None:
             continue
-        kind = attempt.policy["sections"][item.section]["type"]
-        response = {"single": values[0], "multiple": values, "judge": values[0] == "true"}.get(
-            kind, form.getlist(f"q{item.position}")
-        )
         try:
             save_answer(attempt.id, attempt.user_id, item.position, now, response)
         except (AttemptRefused, InvalidResponse):

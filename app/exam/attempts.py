@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
 from app.exam.catalog import exam_definition, question_of, version_index
-from app.exam.grants import attempts_allowed, claim_time_grants
+from app.exam.grants import attempts_allowed, claim_time_grants, grace
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
+from app.exam.start_guard import CodeRefused, check_access_code, hold_start_lock
 from app.extensions import db
 from app.models import Attempt, AttemptItem, ExamSession, User
 from app.models.attempt import FINALIZED, IN_PROGRESS
@@ -35,38 +33,49 @@ class AttemptRefused(Exception):
         self.status = status
 
 
-def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["ANSWER_GRACE_SECONDS"])
-
-
 def start_attempt(
     user: User, session: ExamSession, access_code: str | None, now: datetime
 ) -> Attempt:
-    """Resume the attempt in progress, or draw a new paper if the rules allow one."""
+    """Resume the attempt in progress, or draw a new paper if the rules allow one.
+
+    Everything from the first read of the candidate's attempts to the insert of the new
+    one runs under their start lock, so two starts at once (in one session or in two
+    sessions of one exam) cannot both pass the retake rules.
+    """
     if not may_take(user, session):
         raise AttemptRefused("您未被安排参加本场考试。", 403)
+    hold_start_lock(user.id, now)
+    try:
+        attempt = _resume_or_start(user, session, access_code, now)
+    except AttemptRefused:
+        db.session.rollback()  # frees the lock; a wrong code's count is committed already
+        raise
+    return attempt
+
+
+def _resume_or_start(
+    user: User, session: ExamSession, access_code: str | None, now: datetime
+) -> Attempt:
     previous = attempts_in(user, session)
     current = next((a for a in previous if a.status == IN_PROGRESS), None)
     if current is not None:
+        db.session.commit()
         return finalize_if_expired(current, now)
     if session.state(now) != "open":
         raise AttemptRefused(
             "本场考试尚未开始。" if session.state(now) == "upcoming" else "本场考试已结束。"
         )
-    if session.access_code and not hmac.compare_digest(
-        (access_code or "").strip().encode(), session.access_code.encode()
-    ):
-        raise AttemptRefused("考场口令不正确。", 400)
+    # Whoever may not start anyway is told so before any code is tried: no code oracle.
     if len(previous) >= attempts_allowed(user, session):
         raise AttemptRefused("您在本场考试的作答次数已用完。")
     if wait := retake_wait(user, session.exam.code, now):
         raise AttemptRefused(wait)
-    attempt = _new_attempt(user, session, previous, now)
     try:
-        db.session.commit()
-    except IntegrityError:  # the same candidate started twice at once: keep the first
-        db.session.rollback()
-        attempt = next(a for a in attempts_in(user, session) if a.number == len(previous) + 1)
+        check_access_code(session, user, access_code, now)
+    except CodeRefused as refused:
+        raise AttemptRefused(str(refused), 400) from None
+    attempt = _new_attempt(user, session, previous, now)
+    db.session.commit()
     return attempt
 
 
@@ -86,7 +95,7 @@ def _new_attempt(
         session=session, user=user, number=len(previous) + 1, seed=seed, started_at=now,
         deadline=min(now + timedelta(minutes=exam.time_limit_minutes), session.closes_at),
         policy={
-            "multiple": exam.multiple_scoring,
+            "scoring": exam.scoring.stored(),
             "time_limit_minutes": exam.time_limit_minutes,
             "pass_mark": {"value": str(exam.pass_mark.value), "percent": exam.pass_mark.percent},
             "review": {"show": exam.review.show, "when": exam.review.when},
@@ -136,8 +145,8 @@ def paper_of(attempt: Attempt) -> Paper:
 
 def scoring_policy(attempt: Attempt) -> ScoringPolicy:
     mark = attempt.policy["pass_mark"]
-    return ScoringPolicy(
-        attempt.policy["multiple"], PassMark(Decimal(mark["value"]), mark["percent"])
+    return ScoringPolicy.from_stored(
+        attempt.policy, PassMark(Decimal(mark["value"]), mark["percent"])
     )
 
 

@@ -6,7 +6,7 @@ from wtforms.validators import Length
 
 
 class StartForm(FlaskForm):
-    access_code = StringField("考场口令", validators=[Length(max=32)])
+    access_code = StringField("考场口令", validators=[Length(max=32, message="最多 32 个字符")])
     submit = SubmitField("开始答题")
 
 

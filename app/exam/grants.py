@@ -12,11 +12,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.exam.catalog import exam_definition
 from app.extensions import db
 from app.models import Attempt, ExamSession, SessionGrant, User
+from app.models.attempt import IN_PROGRESS
+
+
+def grace() -> timedelta:
+    """How long after its deadline an answer is still accepted (network delay)."""
+    return timedelta(seconds=current_app.config["ANSWER_GRACE_SECONDS"])
+
+
+def answerable_until(session: ExamSession) -> datetime:
+    """The last moment any attempt of the session can still be answered: its close (no
+    attempt starts after it), or the latest deadline of an attempt still running, extra
+    time beyond the close included, plus the grace."""
+    latest = db.session.scalar(
+        select(func.max(Attempt.deadline)).where(
+            Attempt.session_id == session.id, Attempt.status == IN_PROGRESS
+        )
+    )
+    return session.closes_at if latest is None else max(session.closes_at, latest + grace())
+
+
+def review_open(session: ExamSession, now: datetime) -> bool:
+    """Whether answers and keys of this session may be shown (to candidates, in their
+    notebooks, and to admins): only once no attempt of it can still be answered."""
+    return now >= answerable_until(session)
 
 
 def attempts_allowed(user: User, session: ExamSession) -> int:

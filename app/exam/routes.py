@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
 from app.exam.answers import UNCHANGED, save_answer, save_posted_answers
 from app.exam.attempts import (
@@ -15,7 +16,8 @@ from app.exam.attempts import (
     start_attempt,
 )
 from app.exam.forms import StartForm, SubmitForm
-from app.exam.grants import attempts_allowed
+from app.exam.grants import answerable_until, attempts_allowed
+from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
@@ -83,9 +85,11 @@ def take(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @login_required
 def answer(attempt_id: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or type(body.get("position")) is not int:
+    body = read_json()
+    if body is None or sane_id(body.get("position"), low=0) is None:
         return jsonify(error="请求格式不正确。"), 400
+    if "response" not in body and not isinstance(body.get("flagged"), bool):
+        return jsonify(error="请求中没有要保存的答案或标记。"), 400
     flagged = body.get("flagged")
     try:
         save_answer(
@@ -117,8 +121,9 @@ def result(attempt_id: int):
         return redirect(url_for("exam.take", attempt_id=attempt.id))
     level = review_level(attempt, utcnow())
     record_reviewed_mistakes(attempt, utcnow())  # a review opening after the close
-    sections = review_view(attempt, level) if level in ("answers", "keys") else []
+    paused = closed_while_testing(current_user.id, utcnow(), "答题详情")
+    sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
     return render_template(
-        "exam/result.html", attempt=attempt, level=level, sections=sections,
-        outcome=outcome_of(attempt),
+        "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
+        review_from=answerable_until(attempt.session), outcome=outcome_of(attempt),
     )  # fmt: skip

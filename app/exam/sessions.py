@@ -9,7 +9,16 @@ from sqlalchemy import or_, select
 
 from app.bank.services import load_version
 from app.extensions import db
-from app.models import Attempt, Bank, Exam, ExamSession, SessionCandidate, SessionUnit, User
+from app.models import (
+    Attempt,
+    Bank,
+    Exam,
+    ExamSession,
+    Role,
+    SessionCandidate,
+    SessionUnit,
+    User,
+)
 from app.models.audit import record
 from question_bank.exam import check_satisfiable
 from question_bank.exam_format import parse_exam
@@ -110,9 +119,11 @@ def _unit_ancestry(user: User) -> list[int]:
 
 
 def sessions_for(user: User) -> list[ExamSession]:
-    """Sessions the user is registered to, by name or through their unit or a parent unit."""
+    """Sessions the user is registered to, by name or (candidates only) through their unit
+    or a parent unit: a unit admin registering their own unit must not register themselves."""
     by_name = select(SessionCandidate.session_id).where(SessionCandidate.user_id == user.id)
-    by_unit = select(SessionUnit.session_id).where(SessionUnit.unit_id.in_(_unit_ancestry(user)))
+    units = _unit_ancestry(user) if user.role is Role.CANDIDATE else []
+    by_unit = select(SessionUnit.session_id).where(SessionUnit.unit_id.in_(units))
     return list(
         db.session.scalars(
             select(ExamSession)
@@ -127,11 +138,13 @@ def may_take(user: User, session: ExamSession) -> bool:
 
 
 def attempts_in(user: User, session: ExamSession) -> list[Attempt]:
+    """As stored now (not as this request first loaded them)."""
     return list(
         db.session.scalars(
             select(Attempt)
             .where(Attempt.user_id == user.id, Attempt.session_id == session.id)
             .order_by(Attempt.number)
+            .execution_options(populate_existing=True)
         )
     )
 

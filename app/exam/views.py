@@ -3,15 +3,15 @@ source or verdict; after it, what the exam's review policy allows and no more.""
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from app.exam.catalog import question_of
+from app.exam.grants import review_open
 from app.models import Attempt
 from question_bank.model import TYPE_TITLES
-from question_bank.types import BLANK
+from question_bank.types import REGISTRY, QuestionType
 
 
 @dataclass
@@ -24,6 +24,10 @@ class ItemView:
     response: Any
     flagged: bool
     review: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def qtype(self) -> QuestionType:
+        return REGISTRY[self.type]
 
 
 @dataclass
@@ -42,18 +46,14 @@ def paper_view(attempt: Attempt) -> list[SectionView]:
     ]
     for item in attempt.items:
         question = question_of(item.question_revision_id)
-        texts = dict(question.options)
-        options = [
-            (key, string.ascii_uppercase[i], texts[key]) for i, key in enumerate(item.option_order)
-        ]
-        stem_parts = BLANK.split(question.stem) if question.type == "fill" else [question.stem]
+        kind = REGISTRY[question.type]
         sections[item.section].items.append(
             ItemView(
                 item.position,
                 item.position + 1,
                 question.type,
-                stem_parts,
-                options,
+                kind.stem_parts(question),
+                kind.choices(question, item.option_order),
                 item.response,
                 item.flagged,
             )
@@ -66,7 +66,7 @@ def review_level(attempt: Attempt, now: datetime) -> str:
     if not attempt.finalized:
         return "none"
     review = attempt.policy["review"]
-    if review["when"] == "after_close" and now < attempt.session.closes_at:
+    if review["when"] == "after_close" and not review_open(attempt.session, now):
         return "score_only"
     return review["show"]
 
@@ -81,12 +81,8 @@ def review_view(attempt: Attempt, level: str) -> list[SectionView]:
             view.review = {"verdict": stored.verdict, "awarded": stored.awarded}
             if level == "keys":  # the keys scored on: corrected ones after a re-score
                 question = question_of(stored.scoring_revision_id)
-                labels = {key: label for key, label, _ in view.options}
                 view.review |= {
-                    "keys": [labels.get(k, k) for k in question.keys]
-                    if question.type != "judge"
-                    else question.keys,
-                    "blanks": question.blanks,
+                    "answer": view.qtype.answer_words(question, stored.option_order),
                     "explanation": question.explanation,
                     "source": question.source,
                 }

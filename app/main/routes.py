@@ -1,6 +1,6 @@
-"""The home page and the forced password change of imported accounts."""
+"""The home page."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app.bank.services import bank_summaries
@@ -11,18 +11,6 @@ from app.models import Role
 from app.models.types import utcnow
 
 bp = Blueprint("main", __name__)
-
-
-@bp.before_app_request
-def require_password_change():
-    """Accounts with an initial password may do nothing else until they change it."""
-    if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in ("auth.password", "auth.logout", "static")
-    ):
-        return redirect(url_for("auth.password"))
-    return None
 
 
 @bp.route("/")

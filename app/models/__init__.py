@@ -1,6 +1,6 @@
 """The database models, split by aggregate."""
 
-from app.models.attempt import Attempt, AttemptItem
+from app.models.attempt import AccessCodeFailure, Attempt, AttemptItem, AttemptStartLock
 from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
 from app.models.bank_upload import BankUpload
@@ -8,10 +8,13 @@ from app.models.certificate import Certificate, CertificateSequence, RateCounter
 from app.models.exam import Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit
 from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
+from app.models.throttle import LoginThrottle
 
 __all__ = [
+    "AccessCodeFailure",
     "Attempt",
     "AttemptItem",
+    "AttemptStartLock",
     "AuditEntry",
     "Bank",
     "BankUpload",
@@ -21,6 +24,7 @@ __all__ = [
     "CertificateSequence",
     "Exam",
     "ExamSession",
+    "LoginThrottle",
     "NotebookEntry",
     "PracticeItem",
     "PracticeRun",

@@ -84,3 +84,27 @@ class AttemptItem(db.Model):
     def scoring_revision_id(self) -> int:
         """The revision the item is scored on: the corrected one after a re-score."""
         return self.scored_revision_id or self.question_revision_id
+
+
+class AttemptStartLock(db.Model):
+    """One row per candidate, written first thing when they start an attempt and so held
+    until that start commits: the retake rules are checked and the attempt inserted as
+    one step, on SQLite (one writer at a time) and PostgreSQL (the row lock) alike."""
+
+    __tablename__ = "attempt_start_lock"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AccessCodeFailure(db.Model):
+    """Wrong access codes one candidate typed for one session, and the wait they earned.
+
+    In the database, so the limit holds across workers and hosts."""
+
+    __tablename__ = "access_code_failure"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

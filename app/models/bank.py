@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -37,9 +37,16 @@ class BankVersion(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     topics: Mapped[dict[str, str]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # False: exam-only (``practice: false`` in the bank file); never practised.
+    practice: Mapped[bool] = mapped_column(default=True, server_default=true())
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The file this version was published from, byte for byte (comments and layout
+    # included), so that downloading the version gives it back as written; None for a
+    # version whose source could not be kept (then its YAML is written from the content).
+    source_name: Mapped[str | None] = mapped_column(String(200))
+    source_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     bank: Mapped[Bank] = relationship(back_populates="versions")
     items: Mapped[list[BankVersionItem]] = relationship(

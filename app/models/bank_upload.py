@@ -24,6 +24,9 @@ class BankUpload(db.Model):
     # version would silently undo someone else's work, so it is refused.
     base_version: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The bank id and title to use when the file's format has none (Aiken, GIFT, Word).
+    default_bank: Mapped[str | None] = mapped_column(String(64))
+    default_title: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_version: Mapped[int | None]

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Date, Enum, ForeignKey, String
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import passwords
 from app.extensions import db
 from app.labels import ROLES
 from app.models.types import UTCDateTime, utcnow
@@ -64,8 +64,8 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(11))
     birth_date: Mapped[date | None] = mapped_column(Date)
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised to end every session of this user (logout, password change, reset).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
@@ -76,11 +76,19 @@ class User(UserMixin, db.Model):
         return name
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        """True for the right password; an outdated hash is replaced (commit follows)."""
+        verdict = passwords.verify_password(self.password_hash, password)
+        if verdict.ok and verdict.rehash:
+            self.set_password(password)
+        return verdict.ok
 
     @property
     def role_title(self) -> str:
         return ROLES[self.role.value]
+
+
+# Usernames are unique whatever their case: `Admin` is `admin`.
+Index("uq_user_username_lower", func.lower(User.username), unique=True)

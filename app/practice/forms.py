@@ -12,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.practice.services import MAX_QUESTIONS, BankChoice
 from question_bank.model import TYPE_TITLES
+from question_bank.types import REGISTRY
 
 MIN_QUESTIONS = 5
 
@@ -71,24 +72,21 @@ class StartForm(FlaskForm):
 
     def validate_types(self, field: CheckboxesField) -> None:
         if any(t not in TYPE_TITLES for t in field.data):
-            raise ValidationError("题型只能是单选题、多选题、判断题或填空题")
+            raise ValidationError(f"题型只能是{'、'.join(TYPE_TITLES.values())}")
 
 
 class AnswerForm(FlaskForm):
     """The fixed part of an answer post; the answer fields depend on the question type."""
 
-    question = HiddenField(validators=[DataRequired("缺少题目"), Length(max=64)])
+    question = HiddenField(
+        validators=[DataRequired("缺少题目"), Length(max=64, message="最多 64 个字符")]
+    )
 
 
 class NotebookPracticeForm(FlaskForm):
-    bank = HiddenField(validators=[DataRequired()])
+    bank = HiddenField(validators=[DataRequired("请选择题库")])
 
 
 def raw_response(question_type: str, form: MultiDict[str, str]) -> Any:
     """The response as ``validate_response`` takes it, from the posted answer fields."""
-    if question_type == "multiple":
-        return form.getlist("answer")
-    if question_type == "fill":
-        blanks = form.getlist("blank")
-        return blanks if any(b.strip() for b in blanks) else None
-    return form.get("answer")
+    return REGISTRY[question_type].response_from_form(form.getlist("answer"))

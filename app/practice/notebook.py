@@ -97,20 +97,29 @@ def clear_from_notebook(user_id: int, bank_id: int, question_key: str) -> None:
     )
 
 
-def notebook(user_id: int, include_cleared: bool = False) -> list[NotebookEntry]:
-    """A user's notebook, most recently wrong first."""
-    query = select(NotebookEntry).where(NotebookEntry.user_id == user_id)
+def notebook(
+    user_id: int, include_cleared: bool = False, hidden_banks: Iterable[int] = ()
+) -> list[NotebookEntry]:
+    """A user's notebook, most recently wrong first, without the ``hidden_banks``
+    (exam-only banks, whose keys the notebook never shows)."""
+    query = select(NotebookEntry).where(
+        NotebookEntry.user_id == user_id, NotebookEntry.bank_id.not_in(list(hidden_banks))
+    )
     if not include_cleared:
         query = query.where(NotebookEntry.cleared_at.is_(None))
     query = query.options(selectinload(NotebookEntry.bank), selectinload(NotebookEntry.revision))
     return list(db.session.scalars(query.order_by(NotebookEntry.last_wrong_at.desc())))
 
 
-def open_entry_count(user_id: int) -> int:
+def open_entry_count(user_id: int, hidden_banks: Iterable[int] = ()) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(NotebookEntry)
-        .where(NotebookEntry.user_id == user_id, NotebookEntry.cleared_at.is_(None))
+        .where(
+            NotebookEntry.user_id == user_id,
+            NotebookEntry.cleared_at.is_(None),
+            NotebookEntry.bank_id.not_in(list(hidden_banks)),
+        )
     )
 
 

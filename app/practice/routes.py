@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.exam.live import closed_while_testing
 from app.models.practice import PracticeItem, PracticeRun
+from app.models.types import utcnow
 from app.practice.display import VERDICT_TITLES, show
+from app.practice.exam_only import EXAM_ONLY, exam_only_bank_ids
 from app.practice.forms import AnswerForm, NotebookPracticeForm, StartForm, raw_response
 from app.practice.notebook import notebook, open_entry_count
 from app.practice.services import (
@@ -25,6 +38,19 @@ from app.practice.services import (
 from question_bank.scoring import InvalidResponse
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+
+@bp.before_request
+def _closed_during_a_test():
+    """Every practice and notebook page shows keys: none while the user sits a test."""
+    if not current_user.is_authenticated:
+        return None  # each view's login_required sends them to the login page
+    message = closed_while_testing(current_user.id, utcnow(), "练习和错题本")
+    if message is None:
+        return None
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), 403
+    return render_template("error.html", code=403, message=message), 403
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -51,7 +77,7 @@ def index() -> str | Response:
         bank=bank,
         form=form,
         runs=recent_runs(current_user.id),
-        notebook_count=open_entry_count(current_user.id),
+        notebook_count=open_entry_count(current_user.id, exam_only_bank_ids()),
     )
 
 
@@ -99,7 +125,7 @@ def notebook_page() -> str:
     include_cleared = request.args.get("all") == "1"
     entries = [
         (entry, show(entry.revision.data, None, answered=True))
-        for entry in notebook(current_user.id, include_cleared)
+        for entry in notebook(current_user.id, include_cleared, exam_only_bank_ids())
     ]
     return render_template(
         "practice/notebook.html",
@@ -130,6 +156,8 @@ def _own_run(run_id: int) -> PracticeRun:
     practice = get_run(run_id, current_user.id)
     if practice is None:
         abort(404)
+    if practice.bank_id in exam_only_bank_ids():  # the bank became exam-only since
+        abort(make_response(render_template("error.html", code=403, message=EXAM_ONLY), 403))
     return practice
 
 

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Bank, BankVersion, QuestionRevision
 from app.models.practice import FROM_NOTEBOOK, FROM_TOPICS, NotebookEntry, PracticeItem, PracticeRun
 from app.models.types import utcnow
+from app.practice.exam_only import EXAM_ONLY, exam_only_bank_ids
 from app.practice.notebook import (
     SOURCE_PRACTICE,
     clear_from_notebook,
@@ -51,8 +52,13 @@ class BankChoice:
 
 
 def practice_banks() -> list[BankChoice]:
-    """Banks with a published version, the default bank first."""
-    banks = [BankChoice(b.name, v.title, dict(v.topics)) for b, v, _ in bank_summaries()]
+    """Banks with a published version that may be practised, the default bank first."""
+    closed = exam_only_bank_ids()
+    banks = [
+        BankChoice(b.name, v.title, dict(v.topics))
+        for b, v, _ in bank_summaries()
+        if b.id not in closed
+    ]
     return sorted(banks, key=lambda b: (b.name != DEFAULT_BANK, b.name))
 
 
@@ -213,4 +219,6 @@ def _latest_version(bank_name: str) -> BankVersion:
     )
     if version is None:
         raise NothingToPractise("题库不存在或尚未发布")
+    if version.bank_id in exam_only_bank_ids():
+        raise NothingToPractise(EXAM_ONLY)
     return version

@@ -17,17 +17,9 @@
 
   function fieldsetOf(el) { return el.closest("fieldset.question"); }
 
+  // Each question type's script (question-types.js) reads its own response.
   function responseOf(fs) {
-    var type = fs.dataset.type;
-    if (type === "fill") {
-      var blanks = Array.prototype.map.call(fs.querySelectorAll("input.blank"), function (i) { return i.value; });
-      return blanks.every(function (v) { return v.trim() === ""; }) ? null : blanks;
-    }
-    var checked = Array.prototype.map.call(fs.querySelectorAll("input[name]:checked"), function (i) { return i.value; });
-    if (checked.length === 0) return null;
-    if (type === "multiple") return checked;
-    if (type === "judge") return checked[0] === "true";
-    return checked[0];
+    return window.questionTypes[fs.dataset.type].read(fs);
   }
 
   function setState(text, cls) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from app.bounds import read_json
 from app.certificate.setup import local_date
 from app.extensions import csrf
 from app.models.types import utcnow
@@ -35,8 +36,12 @@ def page():
 @bp.route("/verify.json", methods=["GET", "POST"])
 @csrf.exempt  # read-only and cookie-less: nothing for a forged request to abuse
 def page_json():
-    given = request.get_json(silent=True) if request.is_json else None
-    values = given if isinstance(given, dict) else request.values
+    if request.is_json:
+        values = read_json()
+        if values is None:
+            return jsonify(status="invalid", message="请求格式不正确，应为 JSON 对象。"), 400
+    else:
+        values = request.values
     number, name = str(values.get("number") or ""), str(values.get("name") or "")
     if not number.strip() or not name.strip():
         return jsonify(

@@ -1,7 +1,7 @@
 """people: names in pinyin for sorting and look-up by initials
 
 Revision ID: b7e4c2a9d1f3
-Revises: 6acf36eef1c5
+Revises: b5e2c9d4a1f3
 Create Date: 2026-11-30 07:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e4c2a9d1f3'
-down_revision = '6acf36eef1c5'
+down_revision = 'b5e2c9d4a1f3'
 branch_labels = None
 depends_on = None
 

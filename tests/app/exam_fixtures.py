@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from app.bank.services import publish
+from app.bank.services import SourceFile, publish
 from app.exam.sessions import SessionSpec, create_session, save_exam
 from app.models import ExamSession
 from app.models.types import utcnow
@@ -38,8 +38,9 @@ def shipped_bank():
 def open_session(
     usernames=("candidate",), *, when="immediately", max_attempts=1, access_code=None, **times
 ) -> ExamSession:
-    """Publish the shipped bank, store the small exam, open a session now."""
-    publish(shipped_bank())
+    """Publish the shipped bank (keeping its file, as ``flask bank import`` does), store
+    the small exam, open a session now."""
+    publish(shipped_bank(), source=SourceFile(BANK_FILE.name, BANK_FILE.read_bytes()))
     save_exam(MINI_EXAM.replace("{when}", when).encode(), "mini.yaml")
     now = utcnow()
     spec = SessionSpec(

@@ -188,6 +188,9 @@ BAD = [
     ("judge answer", {"type": "judge", "options": "", "answer": "也许"}, {"type": "judge", "options": None, "answer": "也许"}),
     ("fill blanks and answers differ", {"type": "fill", "options": "", "stem": "____和____", "answer": "一"}, {"type": "fill", "options": None, "stem": "____和____", "answer": "[一]"}),
     ("fill without blanks", {"type": "fill", "options": "", "answer": "一"}, {"type": "fill", "options": None, "answer": "[一]"}),
+    ("ordering missing a key", {"type": "ordering", "options": "甲\n乙\n丙", "answer": "CA"}, {"type": "ordering", "options": "{A: 甲, B: 乙, C: 丙}", "answer": "CA"}),
+    ("ordering with a repeated key", {"type": "ordering", "options": "甲\n乙\n丙", "answer": "CAA"}, {"type": "ordering", "options": "{A: 甲, B: 乙, C: 丙}", "answer": "CAA"}),
+    ("ordering not shuffled", {"type": "ordering", "answer": "BA", "shuffle_options": ""}, {"type": "ordering", "answer": "BA", "shuffle_options": "false"}),
     ("bad id", {"id": "坏 id"}, {"id": "坏 id"}),
     ("duplicate id", {"id": "s-1"}, {"id": "s-1"}),
 ]  # fmt: skip

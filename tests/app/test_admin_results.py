@@ -152,7 +152,11 @@ def test_candidates_are_refused_and_anonymous_sent_to_login(client, app, world):
 
 
 def test_drill_down_shows_the_paper_as_seen_answers_keys_and_points(client, world):
-    html = page(client, f"/admin/results/attempts/{world.alice.id}").get_data(as_text=True)
+    path = f"/admin/results/attempts/{world.alice.id}"
+    login(client, "admin")
+    # The exam shows candidates only their score: the keys open on a system admin's request.
+    client.post(f"{path}/keys", data={"csrf_token": csrf_token(client, path)})
+    html = page(client, path, None).get_data(as_text=True)
     texts = dict(make_question("x").options)
     for item in world.alice.items:
         block = html.split(f'id="q{item.position + 1}"')[1].split("</fieldset>")[0]
@@ -160,7 +164,7 @@ def test_drill_down_shows_the_paper_as_seen_answers_keys_and_points(client, worl
         shown = [block.index(f"> {texts[key]}</label>") for key in item.option_order]
         assert shown == sorted(shown)  # the candidate's option order
         label = "ABCD"[item.option_order.index("A")]
-        assert re.search(rf"正确答案：\s*{label}\s*</p>", block)
+        assert re.search(rf"正确答案：\s*{label}．{texts['A']}\s*</p>", block)
         assert f"得 {20 if item.response == 'A' else 0} 分" in block
         assert f"题目编号 {item.revision.question_key} · 修订版 1" in html
     assert "60 / 100 分" in html

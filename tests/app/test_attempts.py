@@ -329,7 +329,7 @@ def test_review_waits_for_the_session_to_close_when_the_exam_says_so(client, can
     attempt_id = start(client, session.id)
     finalize(attempt_id, "candidate", utcnow())
     before = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
-    assert "答题详情将于本场考试结束" in before and "正确答案" not in before
+    assert "答题详情将于本场考试所有考生作答结束后" in before and "正确答案" not in before
     session.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert "正确答案" in client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)

@@ -34,7 +34,7 @@ def test_login_and_logout(client, ctx):
 def test_passwords_are_stored_hashed(ctx):
     user = make_user("zhang", password="correct-horse-1")
     assert "correct-horse-1" not in user.password_hash
-    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_wrong_password_is_refused_with_a_message(client, ctx):
@@ -57,7 +57,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(client, 
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         login(client, "zhang", "guess")
     response = login(client, "zhang", "correct-horse-1")
-    assert "账号已暂时锁定" in response.get_data(as_text=True)
+    assert "尝试次数过多，请 5 分钟后再试" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 
@@ -81,15 +81,15 @@ def test_initial_password_must_be_changed_before_anything_else(client, ctx):
         "/password",
         data={
             "current": "correct-horse-1",
-            "new": "new-password-9",
-            "confirm": "new-password-9",
+            "new": "lantern-ridge-47",
+            "confirm": "lantern-ridge-47",
             "csrf_token": token,
         },
     )
     assert client.get("/").status_code == 200
     user = db.session.scalar(select(User).where(User.username == "zhang"))
     db.session.refresh(user)
-    assert user.must_change_password is False and user.check_password("new-password-9")
+    assert user.must_change_password is False and user.check_password("lantern-ridge-47")
 
 
 def test_login_does_not_redirect_to_other_sites(client, ctx):
@@ -146,13 +146,23 @@ def test_login_page_links_verification_and_says_what_to_do_about_a_forgotten_pas
     assert "忘记密码" in html and "单位管理员重置" in html
 
 
-def test_the_lock_message_says_for_how_long(client, app, ctx):
+def test_a_login_refused_by_the_throttle_says_for_how_long_and_is_audited_as_locked(
+    client, app, ctx
+):
+    from app.models import AuditEntry
+
     make_user("zhang")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         login(client, "zhang", "wrong-password")
     html = login(client, "zhang", "correct-horse-1").get_data(as_text=True)
     minutes = app.config["LOGIN_LOCK_SECONDS"] // 60
-    assert f"账号已暂时锁定，请 {minutes} 分钟后再试" in html
+    assert f"请 {minutes} 分钟后再试" in html
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (last.action, last.target, last.details["locked"]) == (
+        "auth.login_failed",
+        "zhang",
+        True,
+    )
 
 
 def test_logins_failures_and_password_changes_are_audited(client, ctx):

@@ -211,3 +211,17 @@ def test_a_failing_import_leaves_the_database_as_it_was(ctx):
         publish(broken)
     assert counts() == before
     assert load_version("demo")[1] == content
+
+
+def test_check_leaks_lists_the_named_pairs_of_the_shipped_bank(runner):
+    result = runner.invoke(args=["bank", "check-leaks", str(SHIPPED)])
+    assert result.exit_code == 0, result.output
+    for giver, taker in [
+        ("organs-0035", "charter-0043"),
+        ("organs-0038", "education-0036"),
+        ("charter-0038", "education-0036"),
+        ("dues-0043", "organs-0039"),
+        ("political-life-0049", "political-life-0035"),
+        ("political-life-0045", "political-life-0014"),
+    ]:
+        assert f"{giver} → {taker}\t已标记 excludes" in result.output

@@ -1,8 +1,12 @@
-"""The test page in a real browser: Chromium driven by Playwright against a live server."""
+"""The test page in a real browser: Chromium driven by Playwright against a live server.
+
+Waits use Playwright's own assertions: a string given to ``wait_for_function`` is
+evaluated in the page, which the Content-Security-Policy (no 'unsafe-eval') refuses."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.app.exam_fixtures import open_session
 from tests.conftest import make_user
@@ -47,7 +51,7 @@ def test_take_a_whole_test_reload_half_way_and_submit(browser, live_url, ctx, vi
     for i in range(half):
         answer(page, questions.nth(i))
     questions.nth(0).locator(".flag-box").check()
-    page.wait_for_function("document.getElementById('save-state').textContent === '全部答案已保存'")
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
     deadline = page.get_attribute("#attempt", "data-deadline")
     clock_before = page.inner_text("#countdown")
 
@@ -66,7 +70,7 @@ def test_take_a_whole_test_reload_half_way_and_submit(browser, live_url, ctx, vi
 
     for i in range(half, count - 1):
         answer(page, questions.nth(i))
-    page.wait_for_function("document.getElementById('save-state').textContent === '全部答案已保存'")
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
     messages = []
     page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
     page.click("#submit-button")
@@ -88,11 +92,9 @@ def test_saving_retries_when_the_network_drops(browser, live_url, ctx):
     page.wait_for_selector("#countdown")
     context.set_offline(True)
     page.locator("fieldset.question").nth(0).locator("input[name]").first.check()
-    page.wait_for_function("document.getElementById('save-state').textContent.includes('正在重试')")
+    expect(page.locator("#save-state")).to_contain_text("正在重试")
     context.set_offline(False)
-    page.wait_for_function(
-        "document.getElementById('save-state').textContent === '全部答案已保存'", timeout=20000
-    )
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存", timeout=20000)
     page.reload()
     assert page.locator("fieldset.question").nth(0).locator("input[name]").first.is_checked()
     context.close()

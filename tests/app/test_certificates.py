@@ -121,6 +121,16 @@ def test_a_name_the_fonts_cannot_print_is_refused_and_listed_for_admins(ctx, run
     assert [c.holder_name for c in certificates()] == ["王三"]
 
 
+def test_an_emoji_in_a_name_is_refused_and_listed_for_admins(ctx, runner):
+    setup_exams()
+    user = make_user("emoji", name="王小明😀")
+    attempt = take(user, open_session(COMPETENCY, [user]), 5)
+    assert attempt.passed and certificates() == []
+    result = runner.invoke(args=["cert", "pending"])
+    assert f"作答 {attempt.id}" in result.output
+    assert "“😀”（U+1F600）是表情或图形符号，证书上不予打印" in result.output
+
+
 def test_a_failure_while_issuing_keeps_the_score_and_can_be_retried(ctx, runner, monkeypatch):
     setup_exams()
     user = make_user("gong", name="龚䶮")

@@ -35,7 +35,7 @@ RIGHT = {
     "m1": {"answer": ["A", "C"]},
     "j1": {"answer": "true"},
     "j2": {"answer": "false"},
-    "f1": {"blank": ["两", " 三 "]},
+    "f1": {"answer": ["两", " 三 "]},
 }
 WRONG = {
     "s1": {"answer": "B"},
@@ -43,7 +43,7 @@ WRONG = {
     "m1": {"answer": ["A"]},
     "j1": {"answer": "false"},
     "j2": {"answer": "true"},
-    "f1": {"blank": ["一", "二"]},
+    "f1": {"answer": ["一", "二"]},
 }
 QUESTION = re.compile(r'name="question" type="hidden" value="([^"]+)"')
 
@@ -119,7 +119,7 @@ def test_feedback_names_the_correct_answer_and_the_given_one(candidate):
 def test_fill_blanks_are_compared_after_normalizing(candidate):
     page = start(candidate, topics=["branch"], types=["fill"]).get_data(as_text=True)
     assert "所选范围只有 1 道题" in page
-    html = post_answer(candidate, page, "f1", {"blank": ["两", " 三 "]}).get_data(as_text=True)
+    html = post_answer(candidate, page, "f1", {"answer": ["两", " 三 "]}).get_data(as_text=True)
     assert "回答正确" in html and "第 1 空：两；第 2 空：三" in html
 
 

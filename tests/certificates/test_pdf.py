@@ -81,12 +81,43 @@ def test_a_character_the_primary_font_lacks_falls_back(with_made_fallback):
     assert f"王{JI}" in _text(pdf)
 
 
-def test_default_chain_prints_ji_when_a_fallback_font_is_installed(default_chain, fonts):
-    if not default_chain.fallbacks:
-        pytest.skip("no fallback font installed (apt-get install fonts-hanazono)")
-    pdf = render_certificate(content(holder_name=f"吉{JI}祥"), fonts)
-    assert f"吉{JI}祥" in _text(pdf)
-    assert all(_font_files(pdf).values())
+# 𠮷 (U+20BB7) is in Noto Sans JP, 𡈼 (U+2123C) in Noto Sans TC; the rest in Noto Sans SC.
+SANS_NAMES = ["王喆", "李堃", "赵昇", "龚䶮", f"吉{JI}", "王𡈼"]
+
+
+@pytest.mark.parametrize("name", SANS_NAMES)
+def test_rare_names_print_in_sans_faces_of_the_names_weight(fonts, name):
+    """No Mincho beside the bold sans name: every font on the page is a Noto Sans cut,
+    and a character from a fallback comes from its Bold cut, as the name is bold."""
+    pdf = render_certificate(content(holder_name=name), fonts)
+    assert name in _text(pdf)
+    embedded = _font_files(pdf)
+    assert all(embedded.values()), embedded
+    assert all("NotoSans" in font for font in embedded), embedded
+    fallbacks = [font for font in embedded if "Fallback" in font]
+    assert all(font.endswith("-Bold") for font in fallbacks), fallbacks
+    if name in (f"吉{JI}", "王𡈼"):
+        assert fallbacks, embedded
+
+
+def test_the_fallbacks_match_the_primary_weight(fonts):
+    """Regular text falls back to Regular cuts, bold text to Bold ones."""
+    regular = [face.name for face, _ in fonts.runs(f"吉{JI}")]
+    bold = [face.name for face, _ in fonts.runs(f"吉{JI}", bold=True)]
+    assert "NotoSansJPFallback-Regular" in regular[1] and "NotoSansSC-Regular" in regular[0]
+    assert "NotoSansJPFallback-Bold" in bold[1] and "NotoSansSC-Bold" in bold[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["王😀", "李☺\ufe0f", "张★", "赵\u200d明", "刘👍🏻", "陈\U0001f1e8\U0001f1f3"],
+    ids=["emoji", "emoji-presentation", "star", "zero-width-joiner", "skin-tone", "flag"],
+)
+def test_emoji_and_symbols_in_names_are_refused(fonts, name):
+    with pytest.raises(UnprintableCharacter) as caught:
+        render_certificate(content(holder_name=name), fonts)
+    assert "是表情或图形符号，证书上不予打印" in str(caught.value)
+    assert caught.value.text == name
 
 
 def test_a_name_no_font_can_print_is_refused_clearly(primary_only):
@@ -159,4 +190,4 @@ def test_fonts_load_once_per_process(default_chain):
 
 
 def _fields(chain: FontChain):
-    return chain.regular, chain.bold, chain.fallbacks
+    return chain.regular, chain.bold, chain.fallbacks, chain.bold_fallbacks

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from question_bank.bank_format import dump_bank, parse_bank
+from question_bank.bank_format import parse_bank
+from question_bank.bank_writer import dump_bank
 from question_bank.model import Bank, Question
 
 HEADER = "bank: demo\ntitle: 演示题库\ntopics:\n  charter: 党章\nquestions:\n"
@@ -195,11 +196,13 @@ TEXT = st.one_of(
 
 @st.composite
 def questions(draw, qid: str) -> Question:
-    kind = draw(st.sampled_from(["single", "multiple", "judge", "fill"]))
+    kind = draw(st.sampled_from(["single", "multiple", "judge", "fill", "ordering"]))
     stem = draw(TEXT)
     base = {"id": qid, "type": kind, "topic": "t", "difficulty": draw(st.integers(1, 5)), "explanation": draw(st.none() | TEXT),
             "source": draw(st.none() | TEXT), "tags": tuple(draw(st.lists(TEXT, max_size=3))), "shuffle_options": draw(st.booleans())}  # fmt: skip
-    if kind in ("single", "multiple"):
+    if kind == "ordering":  # always shown shuffled: shuffle_options is never false
+        base["shuffle_options"] = True
+    if kind in ("single", "multiple", "ordering"):
         texts = draw(
             st.lists(
                 TEXT, min_size=4, max_size=6, unique_by=lambda s: " ".join(s.split()).casefold()
@@ -210,6 +213,9 @@ def questions(draw, qid: str) -> Question:
         if len({normalize_text(t) for t in texts}) != len(texts):
             texts = [f"选项{i}" for i in range(len(texts))]
         options = tuple(zip(string.ascii_uppercase, texts, strict=False))
+        if kind == "ordering":
+            order = draw(st.permutations([k for k, _ in options]))
+            return Question(stem=stem, options=options, keys=tuple(order), **base)
         picked = draw(
             st.lists(
                 st.sampled_from([k for k, _ in options]),

@@ -26,7 +26,7 @@ def test_example_exam_is_read_exactly():
     exam = exam_from()
     assert (exam.code, exam.bank, exam.time_limit_minutes) == ("secretary-pre", "party-basics", 60)
     assert exam.pass_mark == PassMark(Decimal(60), percent=True)
-    assert exam.multiple_scoring == "partial"
+    assert exam.scoring_mode("multiple") == "partial"
     assert (exam.shuffle_questions, exam.shuffle_options) == (True, True)
     assert exam.review == ReviewPolicy("keys", "after_close")
     assert [s.title for s in exam.sections] == ["单选题", "多选题", "判断正误", "填空题"]
@@ -40,7 +40,7 @@ def test_defaults_and_pass_mark_in_points():
         "exam: ab\ntitle: t\nbank: party-basics\ntime_limit_minutes: 30\npass_mark: 7.5\n"
         "sections:\n  - {type: judge, count: 10, points: 1}\n"
     )
-    assert exam.multiple_scoring == "all_or_nothing"
+    assert exam.scoring_mode("multiple") == "all_or_nothing"
     assert exam.review == ReviewPolicy("score_only", "immediately")
     assert exam.pass_mark.threshold(exam.total_points) == Fraction(15, 2)
     assert [(c.topic, c.band, c.count) for c in exam.sections[0].cells] == [(None, None, 10)]

@@ -182,16 +182,21 @@ RESPONSES = {
     [
         # 2 + (0 + 3) + 1.5 + 1 = 7.5 of 13; pass mark 60% of 13 = 7.8
         (
-            ScoringPolicy("all_or_nothing", PassMark(Decimal(60), percent=True)),
+            ScoringPolicy({"multiple": "all_or_nothing"}, PassMark(Decimal(60), percent=True)),
             F(15, 2),
             F(3),
             False,
         ),
         # 2 + (1.5 + 3) + 1.5 + 1 = 9 ≥ 7.8
-        (ScoringPolicy("partial", PassMark(Decimal(60), percent=True)), F(9), F(9, 2), True),
+        (
+            ScoringPolicy({"multiple": "partial"}, PassMark(Decimal(60), percent=True)),
+            F(9),
+            F(9, 2),
+            True,
+        ),
         # exactly at a pass mark in points passes
         (
-            ScoringPolicy("all_or_nothing", PassMark(Decimal("7.5"), percent=False)),
+            ScoringPolicy({"multiple": "all_or_nothing"}, PassMark(Decimal("7.5"), percent=False)),
             F(15, 2),
             F(3),
             True,
@@ -210,7 +215,9 @@ def test_paper_scores_per_section_and_in_total(policy, total, multiple_awarded, 
 
 def test_unanswered_and_no_longer_valid_responses_score_nothing():
     responses = {"s1": "F", "j1": None}
-    result = score_paper(_paper(), responses, ScoringPolicy("partial", PassMark(Decimal(1), False)))
+    result = score_paper(
+        _paper(), responses, ScoringPolicy({"multiple": "partial"}, PassMark(Decimal(1), False))
+    )
     verdicts = [i.verdict for s in result.sections for i in s.items]
     assert verdicts == [WRONG, UNANSWERED, UNANSWERED, UNANSWERED, UNANSWERED, UNANSWERED]
     assert (result.total, result.passed) == (0, False)

@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from app.bounds import EARLIEST_YEAR, LATEST_YEAR, sane_datetime
+
 
 class LocalDateField(DateField):
     """A date as YYYY-MM-DD, refused with a Chinese message."""
@@ -25,6 +27,9 @@ class LocalDateField(DateField):
                 self.data = None
             if self.data is None:
                 raise ValueError("日期格式应为 年-月-日，例如 2026-03-01。")
+            if not sane_datetime(self.data):
+                self.data = None
+                raise ValueError(f"日期应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间。")
 
 
 class AuditFilterForm(FlaskForm):

@@ -10,6 +10,7 @@ from app.admin.audit.display import describe
 from app.admin.audit.forms import AuditFilterForm
 from app.admin.audit.services import Filters, actions, entries
 from app.admin.people.units import unit_paths
+from app.bounds import page_number
 from app.extensions import db
 from app.labels import label
 
@@ -30,7 +31,13 @@ def index():
             form.date_from.data,
             form.date_to.data,
         )
-    page = db.paginate(entries(filters), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        entries(filters),
+        page=page_number(),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "admin/audit/index.html",
         form=form,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from question_bank.model import TYPE_TITLES, Bank, Question
+from question_bank.types import REGISTRY
 
 FIELD_TITLES = {
     "type": "题型",
@@ -18,6 +19,7 @@ FIELD_TITLES = {
     "source": "出处",
     "tags": "标签",
     "shuffle_options": "打乱选项",
+    "excludes": "互斥题",
 }
 
 
@@ -91,20 +93,13 @@ def shown_fields(question: Question) -> dict[str, str]:
         "difficulty": str(question.difficulty),
         "stem": question.stem,
         "options": "\n".join(f"{key}. {text}" for key, text in question.options),
-        "answer": answer_text(question),
+        "answer": REGISTRY[question.type].answer_words(question),
         "explanation": question.explanation or "",
         "source": question.source or "",
         "tags": "、".join(question.tags),
         "shuffle_options": "是" if question.shuffle_options else "否（保持原顺序）",
+        "excludes": "、".join(question.excludes),
     }
-
-
-def answer_text(question: Question) -> str:
-    if question.type == "judge":
-        return "正确" if question.keys == ("true",) else "错误"
-    if question.type == "fill":
-        return "；".join(" / ".join(accepted) for accepted in question.blanks)
-    return "".join(question.keys)
 
 
 def _topics(bank: Bank) -> str:

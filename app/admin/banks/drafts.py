@@ -12,12 +12,13 @@ import json
 import re
 import string
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from question_bank.bank_format import QUESTION_FIELDS, parse_bank
 from question_bank.diagnostics import Diagnostic
 from question_bank.model import Bank, Question
+from question_bank.types import REGISTRY
 
 _LIST_SEPARATORS = re.compile(r"[,，、\n]+")
 _QUESTION_START = re.compile(r"^    \{$", re.MULTILINE)
@@ -55,7 +56,9 @@ def draft_from_form(form: dict[str, Any]) -> dict[str, Any]:
     if lines:
         keys = list(string.ascii_uppercase) + [f"Z{i}" for i in range(len(lines))]
         draft["options"] = dict(zip(keys, lines, strict=False))
-    draft["answer"] = _answer(draft["type"], clean(form.get("answer")))
+    kind = REGISTRY.get(draft["type"])
+    answer = clean(form.get("answer"))
+    draft["answer"] = kind.answer_from_editor(answer) if kind else answer.strip()
     for name in ("explanation", "source"):
         text = clean(form.get(name)).strip()
         if text:
@@ -63,36 +66,24 @@ def draft_from_form(form: dict[str, Any]) -> dict[str, Any]:
     tags = [t.strip() for t in _LIST_SEPARATORS.split(clean(form.get("tags"))) if t.strip()]
     if tags:
         draft["tags"] = tags
+    excludes = [t.strip() for t in _LIST_SEPARATORS.split(clean(form.get("excludes"))) if t.strip()]
+    if excludes:
+        draft["excludes"] = excludes
     if not form.get("shuffle_options"):
         draft["shuffle_options"] = "false"
     return draft
 
 
-def _answer(kind: str, text: str) -> Any:
-    """A fill answer is one line per blank, accepted alternatives split by “|”."""
-    if kind != "fill":
-        return text.strip()
-    blanks = []
-    for line in (line for line in text.split("\n") if line.strip()):
-        accepted = [a.strip() for a in line.split("|")]
-        blanks.append(accepted[0] if len(accepted) == 1 else accepted)
-    return blanks
-
-
 def form_values(question: Question) -> dict[str, Any]:
     """A stored question as the form shows it (the inverse of ``draft_from_form``)."""
     data = question.to_dict()
-    if question.type == "fill":
-        answer = "\n".join(" | ".join(accepted) for accepted in question.blanks)
-    elif question.type == "judge":
-        answer = "对" if question.keys == ("true",) else "错"
-    else:
-        answer = "".join(question.keys)
+    answer = REGISTRY[question.type].editor_answer(question)
     return data | {
         "difficulty": str(question.difficulty),
         "options": "\n".join(text for _, text in question.options),
         "answer": answer,
         "tags": "，".join(question.tags),
+        "excludes": "，".join(question.excludes),
         "shuffle_options": question.shuffle_options,
     }
 
@@ -129,9 +120,7 @@ def check_draft(content: Bank, draft: dict[str, Any], replacing: str | None = No
     questions = list(bank.questions[:-1])
     position = next((i for i, q in enumerate(content.questions) if q.id == replacing), None)
     questions.insert(len(questions) if position is None else position, question)
-    return DraftResult(
-        Bank(bank.name, bank.title, bank.topics, tuple(questions)), question, {}, warnings
-    )
+    return DraftResult(replace(bank, questions=tuple(questions)), question, {}, warnings)
 
 
 def form_message(message: str) -> str:

@@ -19,7 +19,9 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
 
+from question_bank.formats import ACCEPTED_EXTENSIONS, NO_DEFAULTS
 from question_bank.model import TYPE_TITLES
+from question_bank.types import REGISTRY
 
 TYPE_CHOICES = [SelectChoice(kind, title) for kind, title in TYPE_TITLES.items()]
 DIFFICULTY_CHOICES = [
@@ -40,22 +42,34 @@ class QuestionForm(FlaskForm):
     type = SelectField("题型", choices=TYPE_CHOICES, validate_choice=False)
     topic = SelectField("主题", choices=[], validate_choice=False)
     difficulty = SelectField("难度", choices=DIFFICULTY_CHOICES, default="3", validate_choice=False)
-    stem = TextAreaField("题干", description="填空题用四个或更多下划线“____”标出每个空")
-    options = TextAreaField("选项", description="每行一个，依次为 A、B、C……；判断题和填空题留空")
-    answer = TextAreaField(
-        "答案",
-        description="单选：A；多选：ACD；判断：对 或 错；填空：每空一行，几个都算对的答案用“|”隔开",
+    stem = TextAreaField(
+        "题干", description="；".join(t.stem_hint for t in REGISTRY.values() if t.stem_hint)
     )
+    options = TextAreaField(
+        "选项",
+        description="每行一个，依次为 A、B、C……；"
+        + "、".join(t.title for t in REGISTRY.values() if not t.has_options)
+        + "留空",
+    )
+    answer = TextAreaField("答案", description="；".join(t.editor_hint for t in REGISTRY.values()))
     explanation = TextAreaField("解析（可选）")
     source = StringField("出处", description="依据的文件和条款，如《中国共产党章程》第十条")
     tags = StringField("标签（可选）", description="多个标签用逗号隔开")
     shuffle_options = BooleanField("考试时打乱选项顺序", default=True)
-    seen_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    excludes = StringField(
+        "互斥题（可选）",
+        description="会泄露本题答案、不能与本题同卷的题目编号，多个用逗号隔开",
+    )
+    seen_version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired("页面已过期，请刷新后重试")]
+    )
     submit = SubmitField("保存并发布新版本")
 
 
 class RetireForm(FlaskForm):
-    seen_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    seen_version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired("页面已过期，请刷新后重试")]
+    )
     submit = SubmitField("停用此题")
 
 
@@ -76,7 +90,16 @@ class QuestionFilterForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("题库文件（YAML，UTF-8）", validators=[FileRequired("请选择要上传的题库文件")])
+    file = FileField(
+        "题库文件（YAML、Excel、Word、Moodle XML、GIFT 或 Aiken）",
+        validators=[FileRequired("请选择要上传的题库文件")],
+        render_kw={"accept": ",".join(ACCEPTED_EXTENSIONS)},
+    )
+    bank = StringField(
+        "题库编号（文件中没有时使用）",
+        description=f"小写字母、数字和“-”，如 party-basics；默认 {NO_DEFAULTS.bank}",
+    )
+    title = StringField("题库名称（文件中没有时使用）", description=f"默认“{NO_DEFAULTS.title}”")
     submit = SubmitField("校验并比较")
 
 

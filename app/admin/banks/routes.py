@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 from flask import (
@@ -13,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -31,11 +33,15 @@ from app.admin.banks.forms import (
     UploadForm,
 )
 from app.bank.services import BankNotFound, bank_summaries, load_version
+from app.bounds import page_number, query_int
 from app.errors import MESSAGES
 from app.form_words import field_labels, in_form_words
 from app.models import BankUpload
 from app.timefmt import localtime
-from question_bank.bank_format import dump_bank
+from question_bank.bank_writer import dump_bank
+from question_bank.formats import NO_DEFAULTS
+from question_bank.formats.base import BankDefaults
+from question_bank.formats.xlsx import template as xlsx_template_bytes
 from question_bank.model import Bank as BankContent
 
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
@@ -64,7 +70,7 @@ def questions(name: str):
         form.q.data or "",
         *(f.data or "" for f in (form.topic, form.type, form.difficulty, form.status, form.tag)),
     )
-    page = services.page_of(rows, wanted, request.args.get("page", 1, type=int))
+    page = services.page_of(rows, wanted, page_number())
     return render_template(
         "admin/banks/questions.html",
         name=name,
@@ -157,7 +163,7 @@ def versions(name: str):
 @bp.route("/<name>/diff")
 @system_admin_required
 def diff(name: str):
-    old_number, new_number = request.args.get("old", type=int), request.args.get("new", type=int)
+    old_number, new_number = query_int("old"), query_int("new")
     if not old_number or not new_number:
         abort(404)
     old, new = load_version(name, old_number), load_version(name, new_number)
@@ -169,11 +175,28 @@ def diff(name: str):
 @bp.route("/<name>/versions/<int:number>.yaml")
 @system_admin_required
 def download(name: str, number: int):
-    _, content = load_version(name, number)
+    """The version's YAML: its own file as written when it has one, else written out."""
+    version, content = load_version(name, number)
+    kept = version.source_name and services.is_yaml_name(version.source_name)
     return Response(
-        dump_bank(content),
+        version.source_data if kept else dump_bank(content),
         mimetype="application/x-yaml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}-v{number}.yaml"'},
+    )
+
+
+@bp.route("/<name>/versions/<int:number>/source")
+@system_admin_required
+def download_source(name: str, number: int):
+    """The file the version was published from, byte for byte, under its own name."""
+    version, _ = load_version(name, number)
+    if version.source_data is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(version.source_data),
+        as_attachment=True,
+        download_name=version.source_name,
+        mimetype="application/octet-stream",
     )
 
 
@@ -185,12 +208,37 @@ def upload():
         max_bytes = current_app.config["BANK_MAX_BYTES"]
         data = uploads.read_limited(form.file.data.stream, max_bytes)
         filename = form.file.data.filename or "upload.yaml"
-        bank, report = uploads.check_upload(data, filename, max_bytes)
-        if bank is not None:
-            stored = uploads.store_upload(data, filename, bank, current_user._get_current_object())
+        defaults = BankDefaults(
+            (form.bank.data or "").strip() or NO_DEFAULTS.bank,
+            (form.title.data or "").strip() or NO_DEFAULTS.title,
+        )
+        result = uploads.check_upload(data, filename, max_bytes, defaults)
+        report = result.report
+        if result.bank is not None:
+            user = current_user._get_current_object()
+            stored = uploads.store_upload(data, filename, result.bank, user, defaults)
             return redirect(url_for(".pending", token=stored.id))
-        excerpts = uploads.error_excerpts(data, report)
-    return render_template("admin/banks/upload.html", form=form, report=report, excerpts=excerpts)
+        excerpts = uploads.error_excerpts(result.lines, report)
+    return render_template(
+        "admin/banks/upload.html",
+        form=form,
+        report=report,
+        excerpts=excerpts,
+        labelled=form.file.data is not None
+        and (form.file.data.filename or "").lower().endswith((".xlsx", ".docx")),
+    )
+
+
+@bp.route("/template.xlsx")
+@system_admin_required
+def xlsx_template():
+    """An Excel sheet with the columns and a sample row of every question type."""
+    return send_file(
+        io.BytesIO(xlsx_template_bytes()),
+        as_attachment=True,
+        download_name="题库模板.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.route("/uploads/<token>")

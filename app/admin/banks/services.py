@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.admin.banks.drafts import DraftResult, check_bank, check_draft
-from app.bank.services import BankNotFound, ImportResult, load_version, publish
+from app.bank.services import BankNotFound, ImportResult, SourceFile, load_version, publish
 from app.exam.views import ItemView
 from app.extensions import db
 from app.models import Bank, BankVersion, BankVersionItem, QuestionRevision, User
 from question_bank.model import Bank as BankContent
 from question_bank.model import Question, normalize_text
-from question_bank.types import BLANK
+from question_bank.types import REGISTRY
+from question_bank.yaml_revision import revise_yaml
 
 PAGE_SIZE = 50
 
@@ -138,8 +139,12 @@ def retire_question(name: str, seen: int, qid: str, actor: User) -> Published:
     def without(content: BankContent) -> DraftResult:
         if qid not in {q.id for q in content.questions}:
             raise BankNotFound(f"{name} {qid}")
-        kept = tuple(q for q in content.questions if q.id != qid)
-        bank, errors = check_bank(BankContent(content.name, content.title, content.topics, kept))
+        kept = tuple(
+            replace(q, excludes=tuple(e for e in q.excludes if e != qid))
+            for q in content.questions
+            if q.id != qid
+        )
+        bank, errors = check_bank(replace(content, questions=kept))
         return DraftResult(bank, None, {"": errors} if errors else {})
 
     return _revise(name, seen, actor, without, f"网页停用题目 {qid}")
@@ -161,10 +166,24 @@ def _revise(
         result = change(content)
         if result.bank is None:
             raise EditRefused(result.errors)
+        source = revised_source(version, content, result.bank)
     except BaseException:
         db.session.rollback()
         raise
-    return Published(publish(result.bank, actor, note), result.warnings)
+    return Published(publish(result.bank, actor, note, source), result.warnings)
+
+
+def revised_source(version: BankVersion, old: BankContent, new: BankContent) -> SourceFile | None:
+    """The version's YAML file with the edit applied, comments kept; None when the
+    version has no YAML file (then the new version's YAML is written from its content)."""
+    if not version.source_name or not is_yaml_name(version.source_name):
+        return None
+    revised = revise_yaml(version.source_data or b"", old, new)
+    return SourceFile(version.source_name, revised) if revised is not None else None
+
+
+def is_yaml_name(filename: str) -> bool:
+    return filename.lower().endswith((".yaml", ".yml"))
 
 
 @dataclass(frozen=True)
@@ -196,12 +215,13 @@ def version_history(name: str) -> list[VersionRow]:
 
 def preview_item(question: Question) -> ItemView:
     """The question as a candidate's test page shows it: options in their written order."""
+    kind = REGISTRY[question.type]
     return ItemView(
         position=0,
         number=1,
         type=question.type,
-        stem_parts=BLANK.split(question.stem) if question.type == "fill" else [question.stem],
-        options=[(key, key, text) for key, text in question.options],
+        stem_parts=kind.stem_parts(question),
+        options=kind.choices(question),
         response=None,
         flagged=False,
     )

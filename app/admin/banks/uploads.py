@@ -16,12 +16,13 @@ from typing import IO
 from sqlalchemy import delete, func, select
 
 from app.admin.banks.diff import BankDiff, diff_banks
-from app.bank.services import ImportResult, load_version, publish
+from app.bank.services import ImportResult, SourceFile, load_version, publish
 from app.extensions import db
 from app.models import Bank, BankUpload, BankVersion, User
 from app.models.types import utcnow
-from question_bank.bank_format import parse_bank
 from question_bank.diagnostics import Diagnostic, Report
+from question_bank.formats import NO_DEFAULTS, UnknownFormat, read_bank
+from question_bank.formats.base import BankDefaults, ReadResult
 from question_bank.model import Bank as BankContent
 
 UPLOAD_TTL = timedelta(hours=24)
@@ -74,17 +75,29 @@ def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
     return stream.read(max_bytes + 1)
 
 
-def check_upload(data: bytes, filename: str, max_bytes: int) -> tuple[BankContent | None, Report]:
-    """The same validator, with the same size limit, as ``flask bank validate``."""
-    return parse_bank(data, filename, max_bytes)
-
-
-def error_excerpts(data: bytes, report: Report) -> list[list[SourceLine]]:
-    """The uploaded text around each error, the errors beside their lines; nothing
-    when the text cannot be shown (not UTF-8)."""
+def check_upload(
+    data: bytes, filename: str, max_bytes: int, defaults: BankDefaults = NO_DEFAULTS
+) -> ReadResult:
+    """The same validator, with the same size limit, as ``flask bank validate``, for
+    every format (chosen by the file's extension)."""
     try:
-        lines = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8").splitlines()
-    except UnicodeDecodeError:
+        return read_bank(data, filename, None, defaults, max_bytes)
+    except UnknownFormat as exc:
+        report = Report(filename)
+        report.error(1, 1, str(exc))
+        return ReadResult(None, report, [])
+
+
+def upload_defaults(upload: BankUpload) -> BankDefaults:
+    return BankDefaults(
+        upload.default_bank or NO_DEFAULTS.bank, upload.default_title or NO_DEFAULTS.title
+    )
+
+
+def error_excerpts(lines: list[str], report: Report) -> list[list[SourceLine]]:
+    """The source around each error (lines, rows or paragraphs), the errors beside them;
+    nothing when the source cannot be shown."""
+    if not lines:
         return []
     messages: dict[int, list[str]] = {}
     for item in report.errors[:MAX_SHOWN_ERRORS]:
@@ -105,7 +118,9 @@ def error_excerpts(data: bytes, report: Report) -> list[list[SourceLine]]:
     return excerpts
 
 
-def store_upload(data: bytes, filename: str, bank: BankContent, user: User) -> BankUpload:
+def store_upload(
+    data: bytes, filename: str, bank: BankContent, user: User, defaults: BankDefaults = NO_DEFAULTS
+) -> BankUpload:
     """Keep a valid upload for its review page; expired and surplus ones are dropped."""
     db.session.execute(delete(BankUpload).where(BankUpload.created_at < utcnow() - UPLOAD_TTL))
     keep = select(BankUpload.id).where(BankUpload.uploader_id == user.id)
@@ -122,6 +137,8 @@ def store_upload(data: bytes, filename: str, bank: BankContent, user: User) -> B
         filename=filename[:200],
         base_version=latest_number(bank.name),
         data=data,
+        default_bank=defaults.bank,
+        default_title=defaults.title,
     )
     db.session.add(upload)
     db.session.commit()
@@ -138,12 +155,14 @@ def own_upload(token: str, user: User, *, lock: bool = False) -> BankUpload:
 
 def review(upload: BankUpload, max_bytes: int) -> Review:
     """The upload read again and compared with the bank as it is now."""
-    bank, report = check_upload(upload.data, upload.filename, max_bytes)
-    if bank is None:
+    result = check_upload(upload.data, upload.filename, max_bytes, upload_defaults(upload))
+    if result.bank is None:
         raise UploadNotFound(upload.id)
     latest = latest_number(upload.bank_name)
     current = load_version(upload.bank_name)[1] if latest else None
-    return Review(upload, bank, report.warnings, diff_banks(current, bank), latest)
+    return Review(
+        upload, result.bank, result.report.warnings, diff_banks(current, result.bank), latest
+    )
 
 
 def publish_upload(token: str, user: User, max_bytes: int) -> ImportResult:
@@ -156,15 +175,16 @@ def publish_upload(token: str, user: User, max_bytes: int) -> ImportResult:
         latest = latest_number(upload.bank_name)
         if latest != upload.base_version:
             raise StaleUpload(upload.base_version, latest)
-        bank, _ = check_upload(upload.data, upload.filename, max_bytes)
+        bank = check_upload(upload.data, upload.filename, max_bytes, upload_defaults(upload)).bank
         if bank is None:
             raise UploadNotFound(token)
+        source = SourceFile(upload.filename, upload.data)
         upload.published_at = utcnow()
         upload.data = b""
     except BaseException:
         db.session.rollback()
         raise
-    result = publish(bank, user, f"网页上传 {upload.filename}")
+    result = publish(bank, user, f"网页上传 {upload.filename}", source)
     upload.published_version = result.version
     db.session.commit()
     return result

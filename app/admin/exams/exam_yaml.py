@@ -20,6 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from question_bank.diagnostics import Diagnostic
+from question_bank.exam import SCORING_FIELDS
+from question_bank.types import REGISTRY
 
 SECTION_FIELDS = ("type", "title", "count", "points", "topics", "difficulty")
 # YAML field → form field, for diagnostics that name a field but not a line of ours.
@@ -89,11 +91,15 @@ def build_exam_yaml(data: dict[str, Any]) -> ExamYaml:
         ("bank", "bank"),
         ("time_limit_minutes", "time_limit_minutes"),
         ("pass_mark", "pass_mark"),
-        ("multiple_scoring", "multiple_scoring"),
     ):
         out.add(f"{name}: {quoted((data.get(owner) or '').strip())}", owner)
+    for name in SCORING_FIELDS:  # a type's scoring not chosen keeps the type's default
+        if data.get(name) is not None:
+            out.add(f"{name}: {quoted(data[name].strip())}", name)
     for name in ("shuffle_questions", "shuffle_options"):
         out.add(f"{name}: {'true' if data.get(name) else 'false'}", name)
+    if data.get("exam_only"):
+        out.add("practice: false", "exam_only")
     out.add("review:", "review_show")
     out.add(f"  show: {quoted(data.get('review_show') or '')}", "review_show")
     out.add(f"  from: {quoted(data.get('review_from') or '')}", "review_from")
@@ -132,9 +138,13 @@ def form_data(source: str) -> dict[str, Any] | None:
         "bank": raw.get("bank"),
         "time_limit_minutes": raw.get("time_limit_minutes"),
         "pass_mark": raw.get("pass_mark"),
-        "multiple_scoring": raw.get("multiple_scoring", "all_or_nothing"),
+        **{
+            name: raw.get(name, REGISTRY[kind].default_scoring)
+            for name, kind in SCORING_FIELDS.items()
+        },
         "shuffle_questions": raw.get("shuffle_questions", True) is True,
         "shuffle_options": raw.get("shuffle_options", True) is True,
+        "exam_only": raw.get("practice", True) is False,
         "review_show": review.get("show", "score_only"),
         "review_from": review.get("from", "immediately"),
         "topics": _spread_of(raw.get("topics")),

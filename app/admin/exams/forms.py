@@ -23,13 +23,11 @@ from wtforms import (
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from question_bank.exam import MULTIPLE_SCORING, REVIEW_FROM, REVIEW_SHOW
+from app.bounds import EARLIEST_YEAR, LATEST_YEAR, sane_datetime, sane_id
+from question_bank.exam import REVIEW_FROM, REVIEW_SHOW, SCORING_FIELDS
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
+from question_bank.types import REGISTRY
 
-SCORING_TITLES = {
-    "all_or_nothing": "全对才得分（多选、少选、错选均不得分）",
-    "partial": "少选得部分分",
-}
 SHOW_TITLES = {"score_only": "只显示成绩", "answers": "显示对错", "keys": "显示对错和答案"}
 FROM_TITLES = {"immediately": "交卷后立即", "after_close": "场次结束后"}
 SECTION_ROWS = len(QUESTION_TYPES)
@@ -75,13 +73,9 @@ class ExamForm(ChineseForm):
     bank = SelectField("题库", validate_choice=False)
     time_limit_minutes = _text("限时（分钟）", 8)
     pass_mark = _text("合格线", 16, description="分数（如 60）或总分的百分比（如 60%）")
-    multiple_scoring = SelectField(
-        "多选题计分",
-        choices=[SelectChoice(k, SCORING_TITLES[k]) for k in MULTIPLE_SCORING],
-        validate_choice=False,
-    )
     shuffle_questions = BooleanField("打乱题目顺序")
     shuffle_options = BooleanField("打乱选项顺序")
+    exam_only = BooleanField("仅用于考试（所用题库不开放练习）")
     review_show = SelectField(
         "交卷后考生可见",
         choices=[SelectChoice(k, SHOW_TITLES[k]) for k in REVIEW_SHOW],
@@ -98,6 +92,23 @@ class ExamForm(ChineseForm):
     difficulty = _text("难度分布（各部分默认）", 200, description="如 1-2: 30%, 3: 40%, 4-5: 30%")
     sections = FieldList(FormField(SectionForm), min_entries=SECTION_ROWS, max_entries=SECTION_ROWS)
     submit = SubmitField("保存试卷规则")
+
+    scoring_fields = tuple(SCORING_FIELDS)
+
+
+for _name, _kind in SCORING_FIELDS.items():  # one 计分 choice per type that offers one
+    setattr(
+        ExamForm,
+        _name,
+        SelectField(
+            f"{TYPE_TITLES[_kind]}计分",
+            choices=[
+                SelectChoice(mode, REGISTRY[_kind].scoring_titles[mode])
+                for mode in REGISTRY[_kind].scoring_modes
+            ],
+            validate_choice=False,
+        ),
+    )
 
 
 class ExamYamlForm(ChineseForm):
@@ -141,10 +152,23 @@ class SessionForm(ChineseForm):
     max_attempts = _minutes("允许作答次数", 10, 1)
     submit = SubmitField("保存场次")
 
+    def validate_exam_id(self, field: SelectField) -> None:
+        if sane_id(field.data) is None:
+            raise ValidationError("请选择试卷规则")
+
+    def validate_opens_at(self, field: DateTimeLocalField) -> None:
+        _sane_time(field)
+
     def validate_closes_at(self, field: DateTimeLocalField) -> None:
         """Checked with the other fields, so every problem shows at once."""
+        _sane_time(field)
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError("结束时间必须晚于开始时间")
+
+
+def _sane_time(field: DateTimeLocalField) -> None:
+    if not sane_datetime(field.data):
+        raise ValidationError(f"时间应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间")
 
 
 class ActionForm(ChineseForm):
@@ -158,7 +182,8 @@ class ExtendForm(ChineseForm):
 
 class GrantForm(ChineseForm):
     username = StringField(
-        "考生用户名", validators=[DataRequired("请填写考生用户名"), Length(max=64)]
+        "考生用户名",
+        validators=[DataRequired("请填写考生用户名"), Length(max=64, message="最多 64 个字符")],
     )
     extra_minutes = _minutes("加时（分钟）", 600)
     extra_attempts = _minutes("增加作答次数", 5)

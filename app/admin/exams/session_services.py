@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from app.bank.services import load_version
 from app.exam.attempts import grace
-from app.exam.grants import attempts_allowed, refresh_deadline
+from app.exam.catalog import exam_definition
+from app.exam.grants import attempts_allowed, refresh_deadline, review_open
 from app.exam.sessions import ExamRefused, SessionSpec, create_session, may_take
 from app.extensions import db
 from app.models import Attempt, Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit, User
@@ -134,9 +135,25 @@ def extend(session: ExamSession, minutes: int, actor: User, now: datetime) -> No
 def _move_close(session: ExamSession, closes_at: datetime, now: datetime) -> None:
     if closes_at == session.closes_at:
         return
+    if closes_at > now and _review_shown(session, now):
+        raise ExamRefused(
+            ["本场考试的答题详情已开放，考生可能已看到答案，不能再延长或重新开放；请新建场次"]
+        )
     session.closes_at = closes_at
     for attempt in _running(session, now):
         refresh_deadline(attempt)
+
+
+def _review_shown(session: ExamSession, now: datetime) -> bool:
+    """Whether answers or keys of this session may have been seen: then it stays closed."""
+    finished = select(Attempt.id).where(
+        Attempt.session_id == session.id, Attempt.status == FINALIZED
+    )
+    return (
+        exam_definition(session.exam).review.show != "score_only"
+        and review_open(session, now)
+        and db.session.scalar(finished.limit(1)) is not None
+    )
 
 
 def _running(session: ExamSession, now: datetime) -> list[Attempt]:

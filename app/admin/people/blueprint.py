@@ -5,11 +5,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from app.admin.people import import_views, people_views, session_views
-from app.admin.people.identity import login_name, mask_id_number
 
 bp = Blueprint("admin_people", __name__, url_prefix="/admin/people")
-bp.add_app_template_filter(mask_id_number, "masked_id")
-bp.add_app_template_filter(login_name, "login_name")
 
 POST = ["POST"]
 rule = bp.add_url_rule

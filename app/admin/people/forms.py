@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.admin.people.identity import clean_mobile
+from app.admin.people.names import NameRefused, clean_name
 from app.labels import ROLES
 from app.models.people import Role
 
@@ -41,9 +42,28 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def _printable(what: str):
+    """A validator storing the NFKC form and refusing unprintable characters."""
+
+    def check(form: FlaskForm, field: StringField) -> None:
+        if field.data:
+            try:
+                field.data = clean_name(field.data, what)
+            except NameRefused as exc:
+                raise ValidationError(str(exc)) from None
+
+    return check
+
+
 class UnitForm(FlaskForm):
     name = StringField(
-        "单位名称", [DataRequired("请填写单位名称"), Length(max=200)], filters=[_strip]
+        "单位名称",
+        [
+            DataRequired("请填写单位名称"),
+            Length(max=200, message="最多 200 个字"),
+            _printable("单位名称"),
+        ],
+        filters=[_strip],
     )
     parent = ChoiceField("上级单位")
     submit = SubmitField("新建单位")
@@ -51,7 +71,13 @@ class UnitForm(FlaskForm):
 
 class RenameUnitForm(FlaskForm):
     name = StringField(
-        "新名称", [DataRequired("请填写单位名称"), Length(max=200)], filters=[_strip]
+        "新名称",
+        [
+            DataRequired("请填写单位名称"),
+            Length(max=200, message="最多 200 个字"),
+            _printable("单位名称"),
+        ],
+        filters=[_strip],
     )
     submit = SubmitField("改名")
 
@@ -62,11 +88,19 @@ class MoveUnitForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    name = StringField("姓名", [DataRequired("请填写姓名"), Length(max=100)], filters=[_strip])
+    name = StringField(
+        "姓名",
+        [DataRequired("请填写姓名"), Length(max=100, message="最多 100 个字"), _printable("姓名")],
+        filters=[_strip],
+    )
     unit = ChoiceField("单位")
-    current_position = StringField("职务", [Optional(), Length(max=100)], filters=[_strip])
+    current_position = StringField(
+        "职务", [Optional(), Length(max=100, message="最多 100 个字符")], filters=[_strip]
+    )
     position = StringField(
-        "拟任职务（任前测试合格证明上写明的职务）", [Optional(), Length(max=100)], filters=[_strip]
+        "拟任职务（任前测试合格证明上写明的职务）",
+        [Optional(), Length(max=100, message="最多 100 个字符")],
+        filters=[_strip],
     )
     phone = StringField("手机", [Optional(), _mobile], filters=[_strip])
     submit = SubmitField("保存")
@@ -104,14 +138,17 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
+    token = HiddenField(validators=[DataRequired("预览已过期或无效，请重新上传文件")])
     submit = SubmitField("确认导入")
 
 
 class RegisterPersonForm(FlaskForm):
     person = StringField(
         "姓名、拼音首字母、用户名或工号",
-        [DataRequired("请填写姓名、拼音首字母、用户名或工号"), Length(max=100)],
+        [
+            DataRequired("请填写姓名、拼音首字母、用户名或工号"),
+            Length(max=100, message="最多 100 个字符"),
+        ],
     )
     submit = SubmitField("报名")
 

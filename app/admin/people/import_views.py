@@ -18,6 +18,7 @@ from app.admin.people.forms import ConfirmImportForm, ImportForm
 from app.admin.people.importing import (
     TEMPLATE_EXAMPLE,
     TEMPLATE_HEADER,
+    ImportClash,
     check_table,
     create_candidates,
 )
@@ -101,7 +102,10 @@ def confirm_import():
     check = check_table(table, current_user, local_date(utcnow()))
     if not check.ok:
         return _form_page(ImportForm(formdata=None), check.problems, 400)
-    created = create_candidates(check, current_user, filename)
+    try:
+        created = create_candidates(check, current_user, filename)
+    except ImportClash as clash:
+        return _form_page(ImportForm(formdata=None), [(0, str(clash))], 409)
     sheet = write_csv(
         [("姓名", "用户名", "初始密码"), *((u.name, u.username, p) for u, p in created)]
     )

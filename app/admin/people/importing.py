@@ -11,7 +11,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from app.admin.access import unit_scope
@@ -22,11 +23,19 @@ from app.admin.people.identity import (
     normalize,
     parse_date,
 )
+from app.admin.people.names import (
+    LookAlikes,
+    NameRefused,
+    clean_name,
+    clean_username,
+    look_alike_warning,
+)
 from app.admin.people.tabular import Table
 from app.admin.people.units import unit_paths
 from app.extensions import db
 from app.models import Role, User
 from app.models.audit import record
+from question_bank.echo import quoted
 
 # Column -> the header names accepted for it (compared after trimming).
 COLUMNS = {
@@ -45,6 +54,7 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # An initial password is random (12 of 55 characters, about 69 bits) and replaced at
 # first login, so a light hash is safe and keeps importing thousands of rows quick.
 INITIAL_HASH = "pbkdf2:sha256:2000"
+SHOWN_UNKNOWN = 5  # unknown columns named in the message; the rest are counted
 LIMITS = {"name": 100, "employee_number": 32, "current_position": 100, "position": 100}
 
 
@@ -64,6 +74,10 @@ class Candidate:
     birth_date: date | None = None
 
 
+class ImportClash(RuntimeError):
+    """Someone else created some of these people while this import ran; message for the admin."""
+
+
 class RowRefused(ValueError):
     """A row with one or more problems."""
 
@@ -76,6 +90,7 @@ class RowRefused(ValueError):
 class Check:
     candidates: list[Candidate] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (row, reason); row 0: the file
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # look-alikes: shown, not refused
 
     @property
     def ok(self) -> bool:
@@ -87,15 +102,20 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     names = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
     where: dict[str, int] = {}
     problems = []
+    unknown = []
     for index, title in enumerate(header):
         key = names.get(title)
         if key is None:
             if title:
-                problems.append(f"无法识别的列“{title}”；可用的列名：{'、'.join(TEMPLATE_HEADER)}")
+                unknown.append(title)
         elif key in where:
-            problems.append(f"列“{title}”重复")
+            problems.append(f"列{quoted(title)}重复")
         else:
             where[key] = index
+    if unknown:
+        listed = "、".join(quoted(title) for title in unknown[:SHOWN_UNKNOWN])
+        more = f"等 {len(unknown)} 列" if len(unknown) > SHOWN_UNKNOWN else ""
+        problems.append(f"无法识别的列{listed}{more}；可用的列名：{'、'.join(TEMPLATE_HEADER)}")
     missing = [title for key, title in (("name", "姓名"), ("unit", "单位")) if key not in where]
     if not {"employee_number", "id_number"} & where.keys():
         missing.append("工号或身份证号")
@@ -124,7 +144,28 @@ def check_table(table: Table, actor: User, today: date) -> Check:
         check.candidates.append(candidate)
     check.problems.extend(_existing(check.candidates))
     check.problems.sort(key=lambda problem: problem[0])
+    check.warnings = _look_alikes(check.candidates, actor)
     return check
+
+
+def _look_alikes(candidates: list[Candidate], actor: User) -> list[tuple[int, str]]:
+    """Names and usernames that read like one already known (in the actor's scope, so
+    nothing outside it is revealed) or like an earlier row's."""
+    query = select(User.name, User.username)
+    scope = unit_scope(actor)
+    if scope is not None:
+        query = query.where(User.unit_id.in_(scope))
+    rows = db.session.execute(query).all()
+    names = LookAlikes(name for name, _ in rows)
+    usernames = LookAlikes(username for _, username in rows)
+    warnings = []
+    for c in candidates:
+        for what, text, known in (("姓名", c.name, names), ("用户名", c.username, usernames)):
+            warning = look_alike_warning(what, text, known.of(text))
+            if warning:
+                warnings.append((c.row, warning))
+            known.add(text)
+    return warnings
 
 
 def _candidate(number: int, values: dict[str, str], units, today: date) -> Candidate:
@@ -136,6 +177,11 @@ def _candidate(number: int, values: dict[str, str], units, today: date) -> Candi
     if not name:
         reasons.append("缺少姓名")
     employee_number = normalize(values.get("employee_number", "")) or None
+    try:
+        name = clean_name(name)
+        employee_number = clean_username(employee_number or "") or None
+    except NameRefused as exc:
+        reasons.append(str(exc))
     id_number = born = phone = None
     if values.get("id_number"):
         try:
@@ -185,9 +231,9 @@ def _unit_for(text: str, units: dict[str, list[int]], reasons: list[str]) -> int
     if not path:
         reasons.append("缺少单位")
     elif not matches:
-        reasons.append(f"找不到单位“{text}”，或它不在您的管理范围内")
+        reasons.append(f"找不到单位{quoted(text)}，或它不在您的管理范围内")
     elif len(matches) > 1:
-        reasons.append(f"有多个单位叫“{text}”，请连同上级单位写出，如 市财政局/办公室")
+        reasons.append(f"有多个单位叫{quoted(text)}，请连同上级单位写出，如 市财政局/办公室")
     return matches[0] if len(matches) == 1 else 0
 
 
@@ -214,19 +260,21 @@ def _existing(candidates: list[Candidate]) -> list[tuple[int, str]]:
     known_ids: set[str] = set()
     for start in range(0, len(keys), 500):  # bounded IN lists for SQLite's parameter limit
         chunk = keys[start : start + 500]
+        lowered = [key.lower() for key in chunk]
         for username, number, id_number in db.session.execute(
             select(User.username, User.employee_number, User.id_number).where(
-                or_(User.username.in_(chunk), User.employee_number.in_(chunk), User.id_number.in_(chunk))
+                or_(func.lower(User.username).in_(lowered), User.employee_number.in_(chunk),
+                    User.id_number.in_(chunk))
             )
         ):  # fmt: skip
-            names |= {username, number} - {None}
+            names |= {username.lower(), number} - {None}
             known_ids |= {id_number} - {None}
     problems = []
     for c in candidates:
         if c.id_number and c.id_number in known_ids | names:
             problems.append((c.row, "已有用户使用此身份证号"))
-        elif c.username in names or c.username in known_ids:
-            problems.append((c.row, f"已有用户使用工号或用户名“{c.username}”"))
+        elif c.username.lower() in names or c.username in known_ids:
+            problems.append((c.row, f"已有用户使用工号或用户名{quoted(c.username)}"))
     return problems
 
 
@@ -249,5 +297,12 @@ def create_candidates(check: Check, actor: User, filename: str) -> list[tuple[Us
         db.session.add(user)
         created.append((user, password))
     record(actor, "people.import", filename, created=len(created), rows=len(check.candidates))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same file confirmed twice at once: the other one won
+        db.session.rollback()
+        raise ImportClash(
+            "导入未执行：这些人员刚刚已由另一次确认导入（同一文件可能被确认了两次），"
+            "或其中有人刚被别人添加。请到人员列表查看；如还需补充，请重新上传文件。"
+        ) from None
     return created

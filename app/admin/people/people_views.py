@@ -23,6 +23,7 @@ from app.admin.people.services import (
     PersonChange,
     PersonRefused,
     change_role,
+    name_warning,
     reset_password,
     search_people,
     update_person,
@@ -36,13 +37,17 @@ from app.admin.people.units import (
     unit_choices,
     unit_paths,
 )
+from app.bounds import page_number, query_int
 from app.models import Role
 
 
 @admin_required
 def index():
-    if request.args.get("unit", 0, type=int):
-        unit_or_404(request.args.get("unit", type=int))  # another admin's unit is not found
+    unit_id = query_int("unit", low=0)  # 0 is the 全部单位 choice
+    if request.args.get("unit") and unit_id is None:
+        abort(404)
+    if unit_id:
+        unit_or_404(unit_id)  # another admin's unit is not found
     form = PeopleFilterForm(request.args)
     form.unit.choices = as_choices([(0, "全部单位"), *unit_choices(current_user)])
     valid = form.validate()
@@ -52,7 +57,7 @@ def index():
         Role(form.role.data) if valid and form.role.data else None,
         form.sort.data if valid else "name",
     )  # fmt: skip
-    page = search_people(current_user, wanted, request.args.get("page", 1, type=int))
+    page = search_people(current_user, wanted, page_number())
     return render_template(
         "admin/people/index.html", page=page, form=form, wanted=wanted, paths=unit_paths(),
         args={k: v for k, v in request.args.items() if k != "page"},
@@ -145,6 +150,9 @@ def person(user_id: int):
         try:
             update_person(found, change, current_user)
             flash("已保存。", "success")
+            warning = name_warning(found, current_user)
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("admin_people.person", user_id=found.id))
         except PersonRefused as exc:
             form.form_errors.append(str(exc))

@@ -1,7 +1,8 @@
 """Registering candidates to a session, one by one or a whole unit at a time.
 
-A unit registered to a session brings its members and those of its sub-units, now and
-later (see ``app.exam.sessions.sessions_for``). A unit admin registers and removes only
+A unit registered to a session brings its candidates and those of its sub-units, now
+and later (see ``app.exam.sessions.sessions_for``); an admin sits a test only when a
+system admin registers them by name. A unit admin registers and removes only
 people and units of their own subtree, and sees only those.
 """
 
@@ -111,6 +112,11 @@ def _covering_unit(session: ExamSession, person: User) -> Unit | None:
 
 
 def register_person(session: ExamSession, person: User, actor: User) -> None:
+    """An admin sitting a test sees results of it: only a system admin may register one."""
+    if person.role is not Role.CANDIDATE and actor.role is not Role.SYSTEM_ADMIN:
+        raise RegistrationRefused(
+            f"{person.name}（{person.username}）是管理员；管理员参加考试须由系统管理员报名"
+        )
     key = {"session_id": session.id, "user_id": person.id}
     if db.session.get(SessionCandidate, key) is not None:
         raise RegistrationRefused(f"{person.name}（{person.username}）已报名本场次")

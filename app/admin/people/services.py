@@ -8,8 +8,11 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 from werkzeug.security import generate_password_hash
 
-from app.admin.access import unit_scope
+from app.admin.access import manages, unit_scope
 from app.admin.people.importing import INITIAL_HASH, new_password
+from app.admin.people.names import LookAlikes, look_alike_warning
+from app.auth.login_session import end_sessions
+from app.auth.throttle import forget_account
 from app.extensions import db
 from app.models import Role, Unit, User
 from app.models.audit import record
@@ -48,6 +51,8 @@ def search_people(actor: User, wanted: PeopleFilter, page: int) -> Pagination:
         scope = unit.subtree_ids() if scope is None else scope & unit.subtree_ids()
     if scope is not None:
         query = query.where(User.unit_id.in_(scope))
+    if actor.role is not Role.SYSTEM_ADMIN:
+        query = query.where(User.role == Role.CANDIDATE)
     text = text.strip()
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -69,9 +74,9 @@ class PersonChange:
 
 
 def _may_manage(person: User, actor: User) -> None:
-    """Only a system admin changes a system admin's account."""
-    if person.role is Role.SYSTEM_ADMIN and actor.role is not Role.SYSTEM_ADMIN:
-        raise PersonRefused("只有系统管理员可以修改系统管理员的账号")
+    """Unit admins change only candidates in their scope (the views 404 before this)."""
+    if not manages(actor, person):
+        raise PersonRefused("单位管理员只能管理本单位的考生")
 
 
 def update_person(person: User, change: PersonChange, actor: User) -> None:
@@ -92,7 +97,8 @@ def update_person(person: User, change: PersonChange, actor: User) -> None:
 
 
 def change_role(person: User, role: Role, actor: User) -> None:
-    """A system admin's decision; a unit admin needs a unit, and nobody demotes themselves."""
+    """A system admin's decision; a unit admin needs a unit, and nobody demotes themselves.
+    A new role ends the person's sessions, so it takes effect at once."""
     if person.id == actor.id and role is not Role.SYSTEM_ADMIN:
         raise PersonRefused("不能取消自己的系统管理员角色，请让另一位系统管理员操作")
     if role is Role.UNIT_ADMIN and person.unit_id is None:
@@ -100,6 +106,7 @@ def change_role(person: User, role: Role, actor: User) -> None:
     if role is not person.role:
         record(actor, "person.role", person.username, before=person.role.value, after=role.value)
         person.role = role
+        end_sessions(person)
     db.session.commit()
 
 
@@ -109,7 +116,18 @@ def reset_password(person: User, actor: User) -> str:
     password = new_password()
     person.password_hash = generate_password_hash(password, method=INITIAL_HASH)
     person.must_change_password = True
-    person.failed_logins, person.locked_until = 0, None
+    end_sessions(person)
+    forget_account(person.username)
     record(actor, "person.reset_password", person.username)
     db.session.commit()
     return password
+
+
+def name_warning(person: User, actor: User) -> str | None:
+    """A warning when the person's name reads like another's in the actor's scope."""
+    query = select(User.name).where(User.id != person.id)
+    scope = unit_scope(actor)
+    if scope is not None:
+        query = query.where(User.unit_id.in_(scope))
+    others = LookAlikes(db.session.scalars(query)).of(person.name)
+    return look_alike_warning("姓名", person.name, others)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from app.admin.results.queries import ResultRow
@@ -90,12 +91,18 @@ def to_csv(rows: Sequence[ResultRow]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def xml_safe(value: Cell) -> Cell:
+    """Text without the control characters XML cannot hold (a name stored before names
+    were checked must not make the whole unit's export fail)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(rows: Sequence[ResultRow], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "成绩"
     sheet.append(COLUMNS)
-    body = table(rows)
+    body = [[xml_safe(cell) for cell in row] for row in table(rows)]
     for row in body:
         sheet.append(row)
     for line in sheet.iter_rows(min_row=2):
@@ -107,7 +114,7 @@ def to_xlsx(rows: Sequence[ResultRow], title: str) -> bytes:
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(60, widest + 2)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    book.properties.title = title[:200]
+    book.properties.title = xml_safe(title)[:200]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

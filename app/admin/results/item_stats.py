@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.exam.catalog import question_of
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Exam, ExamSession, QuestionRevision
 from app.models.attempt import FINALIZED
-from question_bank.model import TYPE_TITLES
+from question_bank.model import Question
 from question_bank.statistics import (
     ExamStatistics,
     ItemResponse,
@@ -19,6 +20,7 @@ from question_bank.statistics import (
     ScoredAttempt,
     exam_statistics,
 )
+from question_bank.types import REGISTRY
 
 FLAG_TITLES = {
     "negative_discrimination": "区分度为负",
@@ -35,20 +37,12 @@ class ItemReport:
     stats: ItemStatistics
     type_title: str
     stem: str
-    options: list[tuple[str, str, int, bool]]  # (key, text, times chosen, is a key)
+    headings: tuple[str, str]
+    options: list[tuple[str, str, int, bool]]  # (label, text, times counted, is the answer)
 
     @property
     def flag_titles(self) -> list[str]:
         return [FLAG_TITLES[f] for f in self.stats.flags]
-
-
-def chosen(question_type: str, response: Any) -> tuple[str, ...]:
-    """The options a stored response picked, as option keys (judge: "true"/"false")."""
-    if response is None or question_type == "fill":
-        return ()
-    if question_type == "judge":
-        return ("true",) if response else ("false",)
-    return (response,) if isinstance(response, str) else tuple(response)
 
 
 def exam_report(exam: Exam) -> tuple[ExamStatistics, list[ItemReport]]:
@@ -73,7 +67,7 @@ def exam_report(exam: Exam) -> tuple[ExamStatistics, list[ItemReport]]:
                 key,
                 Fraction(awarded or 0),
                 Fraction(points),
-                chosen(kind, response),
+                _chosen(kind, revision_id, response),
                 response is not None,
             )
         )
@@ -93,19 +87,22 @@ def exam_report(exam: Exam) -> tuple[ExamStatistics, list[ItemReport]]:
 
 
 def _report(item: ItemStatistics, revision: QuestionRevision) -> ItemReport:
-    data = revision.data
-    answer = data["answer"]
-    if data["type"] == "fill":
-        options, keys = [], set()
-    elif data["type"] == "judge":
-        options = [("true", "正确"), ("false", "错误")]
-        keys = {"true" if answer else "false"}
-    else:
-        options = list(data.get("options", {}).items())
-        keys = set(answer) if isinstance(answer, list) else {answer}
+    question = Question.from_dict(revision.data)
+    kind = REGISTRY[question.type]
     return ItemReport(
         item,
-        TYPE_TITLES[data["type"]],
-        data["stem"],
-        [(k, text, item.option_counts.get(k, 0), k in keys) for k, text in options],
+        kind.title,
+        question.stem,
+        kind.stat_headings,
+        [
+            (label, text, item.option_counts.get(key, 0), right)
+            for key, label, text, right in kind.stat_categories(question)
+        ],
     )
+
+
+def _chosen(kind: str, revision_id: int, response: Any) -> tuple[str, ...]:
+    """The statistics categories a response falls in (its type's own: options, positions)."""
+    if response is None:
+        return ()
+    return REGISTRY[kind].stat_chosen(question_of(revision_id), response)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.admin.access import in_scope, unit_scope
 from app.certificate.setup import local_date
 from app.exam.catalog import question_of
-from app.exam.views import SectionView, review_view
+from app.exam.views import SectionView, paper_view, review_view
 from app.extensions import db
 from app.labels import label
 from app.models import Attempt, Certificate, ExamSession, QuestionRevision, User
@@ -136,10 +136,14 @@ class ItemSource:
     scored: int | None  # the corrected revision scored on, after a re-score
 
 
-def attempt_detail(attempt: Attempt) -> tuple[list[SectionView], dict[int, ItemSource]]:
-    """The paper as the candidate saw it, their answers, the keys scored on, points per item;
-    and per position the revision shown and any corrected revision scored on."""
-    sections = review_view(attempt, "keys") if attempt.finalized else []
+def attempt_detail(attempt: Attempt, level: str) -> tuple[list[SectionView], dict[int, ItemSource]]:
+    """The paper as the candidate saw it and what ``level`` allows of it (their answers;
+    verdicts and points; the keys scored on); and per position the revision shown and
+    any corrected revision scored on."""
+    if level in ("answers", "keys"):
+        sections = review_view(attempt, level)
+    else:
+        sections = paper_view(attempt) if level == "responses" else []
     ids = {i.question_revision_id for i in attempt.items} | {
         i.scored_revision_id for i in attempt.items if i.scored_revision_id
     }

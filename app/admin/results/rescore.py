@@ -44,7 +44,9 @@ from app.models import (
 )
 from app.models.attempt import FINALIZED
 from app.models.audit import record
+from question_bank.model import Question
 from question_bank.scoring import as_decimal, score_paper
+from question_bank.types import REGISTRY
 
 
 class PlanChanged(Exception):
@@ -96,12 +98,8 @@ def _scoring_part(data: dict) -> tuple:
 
 
 def _answer_text(data: dict) -> str:
-    answer = data["answer"]
-    if isinstance(answer, bool):
-        return "正确" if answer else "错误"
-    if isinstance(answer, list):
-        return "；".join(a if isinstance(a, str) else " / ".join(a) for a in answer)
-    return str(answer)
+    question = Question.from_dict(data)
+    return REGISTRY[question.type].answer_words(question)
 
 
 def latest_revisions(bank_id: int) -> dict[str, QuestionRevision]:

@@ -18,11 +18,13 @@ from flask import (
 from flask_login import current_user
 
 from app.admin.access import admin_required, system_admin_required, unit_or_404, units_in_scope
-from app.admin.results import export, item_views, queries, rescore
+from app.admin.results import export, item_views, key_access, queries, rescore
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
-from app.admin.results.forms import RescoreForm
+from app.admin.results.forms import OpenKeysForm, RescoreForm
 from app.admin.results.item_stats import exam_report
+from app.bounds import page_number
+from app.exam.grants import answerable_until
 from app.extensions import db
 from app.models import Bank, Exam, ExamSession
 from app.models.audit import record
@@ -55,7 +57,10 @@ def _session_or_404(session_id: int) -> ExamSession:
 def session(session_id: int):
     exam_session = _session_or_404(session_id)
     page = db.paginate(
-        queries.session_attempts(exam_session), per_page=PER_PAGE, max_per_page=PER_PAGE
+        queries.session_attempts(exam_session),
+        page=page_number(),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
     )
     return render_template(
         "admin/results/table.html", title=exam_session.title, page=page,
@@ -69,7 +74,10 @@ def session(session_id: int):
 def unit(unit_id: int):
     chosen = unit_or_404(unit_id)
     page = db.paginate(
-        queries.unit_attempts(chosen.subtree_ids()), per_page=PER_PAGE, max_per_page=PER_PAGE
+        queries.unit_attempts(chosen.subtree_ids()),
+        page=page_number(),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
     )
     return render_template(
         "admin/results/table.html", title=f"{chosen.name}（含下级单位）", page=page,
@@ -112,11 +120,23 @@ def unit_export(unit_id: int, fmt: str):
 @admin_required
 def attempt(attempt_id: int):
     chosen = queries.attempt_or_404(attempt_id)
-    sections, sources = queries.attempt_detail(chosen)
-    row = queries.result_rows([chosen])[0]
+    level = key_access.admin_level(chosen, current_user, utcnow())
+    sections, sources = queries.attempt_detail(chosen, level)
     return render_template(
-        "admin/results/attempt.html", attempt=chosen, row=row, sections=sections, sources=sources
-    )
+        "admin/results/attempt.html", attempt=chosen, row=queries.result_rows([chosen])[0],
+        sections=sections, sources=sources, level=level, form=OpenKeysForm(),
+        review_from=answerable_until(chosen.session), now=utcnow(),
+    )  # fmt: skip
+
+
+@bp.route("/attempts/<int:attempt_id>/keys", methods=["POST"])
+@system_admin_required
+def open_keys(attempt_id: int):
+    """Show this system admin the keys before the review opens; audited."""
+    chosen = queries.attempt_or_404(attempt_id)
+    if OpenKeysForm().validate_on_submit():
+        key_access.open_keys(chosen, current_user, utcnow())
+    return redirect(url_for("admin_results.attempt", attempt_id=chosen.id))
 
 
 @bp.route("/exams/<int:exam_id>/statistics")

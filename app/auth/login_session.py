@@ -1,0 +1,70 @@
+"""Who is logged in: the login manager, session versions, idle time and the forced
+password change, wired into the app by the factory.
+
+A session cookie carries the user's ``session_version``; logging out, changing a
+password and an admin's reset raise the version, so every copy of an older cookie
+stops working at once. Sessions are permanent with a lifetime of
+``SESSION_IDLE_MINUTES`` and refreshed on every request, so Flask's signed timestamp
+refuses a cookie left idle longer than that.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.models import User
+
+SESSION_VERSION_KEY = "_sv"
+
+
+def load_user(user_id: str) -> User | None:
+    """The user of this session, unless the session is of an older version."""
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or session.get(SESSION_VERSION_KEY) != user.session_version:
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """A fresh session at login (no fixation): old contents and CSRF token are dropped."""
+    session.clear()
+    g.pop("csrf_token", None)
+    session.permanent = True
+    session[SESSION_VERSION_KEY] = user.session_version
+    login_user(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of this user, wherever its cookie was copied, ends (commit follows)."""
+    user.session_version += 1
+
+
+def end_this_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def require_password_change():
+    """Accounts with an initial password may do nothing else until they change it."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in ("auth.password", "auth.logout", "static")
+    ):
+        return redirect(url_for("auth.password"))
+    return None
+
+
+def configure_login_sessions(app: Flask) -> None:
+    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+    app.before_request(require_password_change)

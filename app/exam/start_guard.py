@@ -1,0 +1,88 @@
+"""What guards the start of an attempt: one start at a time per candidate, and the
+session's access code, throttled per candidate and session.
+
+The 4-digit access code has 10,000 values; unthrottled it falls in minutes. Every wrong
+code gets the same words; after ``FREE_TRIES`` wrong codes each further one earns a
+doubling wait, during which even the right code is refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import AccessCodeFailure, AttemptStartLock, ExamSession, User
+from app.timefmt import localtime
+
+FREE_TRIES = 5
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=1)
+WRONG_CODE = "考场口令不正确。"
+
+
+class CodeRefused(Exception):
+    """A wrong access code, or a right one during the wait; the message is for the candidate."""
+
+
+def hold_start_lock(user_id: int, now: datetime) -> None:
+    """Write the candidate's lock row; the lock holds until the caller commits or rolls back.
+
+    Call it before reading anything the start depends on (their attempts, the retake
+    rules): a second start by the same candidate waits here for the first to finish.
+    """
+    touch = (
+        update(AttemptStartLock)
+        .where(AttemptStartLock.user_id == user_id)
+        .values(taken_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if db.session.execute(touch).rowcount:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(AttemptStartLock(user_id=user_id, taken_at=now))
+    except IntegrityError:  # a concurrent first start made the row: wait for it
+        db.session.execute(touch)
+
+
+def check_access_code(session: ExamSession, user: User, code: str | None, now: datetime) -> None:
+    """Pass silently for the right code; else count the failure (committed) and raise.
+
+    Run under ``hold_start_lock``, so concurrent guesses by one candidate are counted
+    one after another and none slips past the limit.
+    """
+    if not session.access_code:
+        return
+    key = {"session_id": session.id, "user_id": user.id}
+    record = db.session.get(AccessCodeFailure, key, populate_existing=True)
+    if record is not None and record.locked_until is not None and now < record.locked_until:
+        raise CodeRefused(_wait_message(record.locked_until, now))
+    given = (code or "").strip().encode()
+    if hmac.compare_digest(given, session.access_code.encode()):
+        if record is not None:
+            db.session.delete(record)
+        return
+    if record is None:
+        record = AccessCodeFailure(**key, failures=0)
+        db.session.add(record)
+    record.failures += 1
+    message = WRONG_CODE
+    if record.failures >= FREE_TRIES:
+        wait = min(FIRST_WAIT * 2 ** (record.failures - FREE_TRIES), LONGEST_WAIT)
+        record.locked_until = now + wait
+        message += _wait_message(record.locked_until, now)
+    else:
+        message += f"再输错 {FREE_TRIES - record.failures} 次将需等待后才能再试。"
+    db.session.commit()
+    raise CodeRefused(message)
+
+
+def _wait_message(until: datetime, now: datetime) -> str:
+    seconds = max(1, int((until - now).total_seconds() + 0.999))
+    minutes, seconds = divmod(seconds, 60)
+    span = f"{minutes} 分 {seconds} 秒" if minutes else f"{seconds} 秒"
+    return f"口令输错次数过多，请等待 {span}（{localtime(until, '%H:%M:%S')} 之后）再试。"

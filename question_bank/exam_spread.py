@@ -1,0 +1,101 @@
+"""How an exam section's spread is written: ``topics`` and ``difficulty`` as counts or
+percentages per topic or difficulty band, read into exact counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from itertools import pairwise
+from typing import TypeVar
+
+from ruamel.yaml.nodes import Node, ScalarNode
+
+from question_bank.bank_format import IDENTIFIER
+from question_bank.exam import Band, apportion
+from question_bank.nodes import NodeReader
+
+_SHARE = re.compile(r"([0-9]{1,4})\s*(%?)")
+_BAND = re.compile(r"([1-5])(?:\s*-\s*([1-5]))?")
+
+T = TypeVar("T")
+
+
+def shares(
+    reader: NodeReader,
+    node: Node,
+    field: str,
+    count: int,
+    parse_key: Callable[[NodeReader, Node, str], T | None],
+) -> list[tuple[T, int]] | None:
+    """A ``key: 5`` or ``key: 30%`` mapping, turned into exact counts for this section."""
+    entries = reader.mapping(node, field)
+    if entries is None:
+        return None
+    if not entries:
+        reader.error(node, field, f"{field} 为空；请删除它，或列出各项的题数或百分比")
+        return None
+    keys: list[T | None] = []
+    numbers: list[int] = []
+    kinds: set[str] = set()
+    for key, (key_node, value_node) in entries.items():
+        keys.append(parse_key(reader, key_node, key))
+        raw = value_node.value if isinstance(value_node, ScalarNode) else ""
+        match = _SHARE.fullmatch(raw.strip())
+        if match is None:
+            reader.error(
+                value_node,
+                field,
+                f"{field} 中“{key}”应为题数（如 5）或百分比（如 30%），而不是“{raw}”",
+            )
+            return None
+        numbers.append(int(match.group(1)))
+        kinds.add(match.group(2))
+    if None in keys:
+        return None
+    if len(kinds) > 1:
+        reader.error(node, field, f"{field} 中不能混用题数和百分比；请统一写法")
+        return None
+    total = sum(numbers)
+    if kinds == {"%"}:
+        if total != 100:
+            reader.error(node, field, f"{field} 的百分比合计为 {total}%，应为 100%")
+            return None
+        numbers = apportion(count, [Fraction(n, 100) for n in numbers])
+    elif total != count:
+        reader.error(
+            node, field, f"{field} 的题数合计为 {total}，应等于本部分的题数 count（{count}）"
+        )
+        return None
+    return list(zip(keys, numbers, strict=True))
+
+
+def topic_key(reader: NodeReader, node: Node, key: str) -> str | None:
+    if not IDENTIFIER.fullmatch(key):
+        reader.error(node, "topics", f"主题编号“{key}”不合规；只能用字母、数字、“_”和“-”")
+        return None
+    return key
+
+
+def band_key(reader: NodeReader, node: Node, key: str) -> Band | None:
+    match = _BAND.fullmatch(key.strip())
+    low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
+    if match is None or low > high:
+        reader.error(
+            node,
+            "difficulty",
+            f"难度档“{key}”不合规；应为 1 到 5 的一个难度（如 3）或范围（如 4-5）",
+        )
+        return None
+    return Band(low, high)
+
+
+def reject_overlap(reader: NodeReader, node: Node, bands: list[Band]) -> None:
+    ordered = sorted(bands, key=lambda b: b.low)
+    for before, after in pairwise(ordered):
+        if after.low <= before.high:
+            reader.error(
+                node,
+                "difficulty",
+                f"难度档 {before.label} 与 {after.label} 重叠；每个难度只能属于一档",
+            )

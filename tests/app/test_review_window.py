@@ -1,0 +1,101 @@
+"""The review opens only when no attempt of the session can still be answered: after the
+latest deadline, extra time beyond the close and the answer grace included."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.admin.exams.session_services import GrantFields, close_now, extend, grant
+from app.exam.attempts import finalize, start_attempt
+from app.exam.grants import answerable_until, grace, review_open
+from app.exam.review import record_opened_reviews
+from app.exam.sessions import ExamRefused
+from app.exam.views import review_level
+from app.extensions import db
+from app.models import Attempt, NotebookEntry, Role
+from app.models.types import utcnow
+from tests.app.exam_fixtures import open_session
+from tests.conftest import login, make_user
+
+
+@pytest.fixture
+def people(ctx):
+    """A candidate who finishes early, one with 30 extra minutes beyond the close, an admin."""
+    return (
+        make_user("early", name="早交卷"),
+        make_user("late", name="延时考生"),
+        make_user("admin", role=Role.SYSTEM_ADMIN),
+    )
+
+
+def test_keys_wait_for_the_candidate_with_extra_time(client, people):
+    early, late, admin = people
+    session = open_session(("early", "late"), when="after_close")
+    done = start_attempt(early, session, None, utcnow())
+    for item in done.items:  # answered wrongly: the notebook would take every question
+        item.response = None
+    finalize(done.id, "candidate", utcnow())
+    running = start_attempt(late, session, None, utcnow())
+    fields = GrantFields("late", 30, 0, True, "设备故障")
+    grant(session, fields, admin, utcnow())
+    close_now(session, admin, utcnow())
+    db.session.refresh(running)
+    assert running.deadline > session.closes_at  # late may still answer for 30 minutes
+
+    now = utcnow()
+    assert not review_open(session, now)
+    assert answerable_until(session) == running.deadline + grace()
+    assert review_level(done, now) == "score_only"
+    login(client, "early")
+    page = client.get(f"/attempts/{done.id}/result").get_data(as_text=True)
+    assert "正确答案" not in page and "所有考生作答结束后" in page
+    assert record_opened_reviews(now) == 0
+    assert db.session.scalar(select(NotebookEntry)) is None, "no keys in early's notebook"
+
+    within_grace = running.deadline + grace() - timedelta(seconds=1)
+    assert review_level(done, within_grace) == "score_only"
+    after = running.deadline + grace()
+    assert review_level(done, after) == "keys" and review_open(session, after)
+
+
+def test_an_attempt_past_its_deadline_and_grace_holds_nothing(client, people):
+    early, late, _ = people
+    session = open_session(("early", "late"), when="after_close")
+    done = start_attempt(early, session, None, utcnow())
+    finalize(done.id, "candidate", utcnow())
+    forgotten = start_attempt(late, session, None, utcnow())
+    session.closes_at = utcnow() - timedelta(minutes=10)
+    forgotten.deadline = session.closes_at
+    db.session.commit()
+    assert review_open(session, utcnow())  # nobody can answer, even before the scheduler runs
+    login(client, "early")
+    assert "正确答案" in client.get(f"/attempts/{done.id}/result").get_data(as_text=True)
+
+
+def test_the_scheduler_records_the_notebook_once_the_last_deadline_passed(people):
+    early, late, admin = people
+    session = open_session(("early", "late"), when="after_close")
+    done = start_attempt(early, session, None, utcnow())
+    finalize(done.id, "candidate", utcnow())
+    running = start_attempt(late, session, None, utcnow())
+    grant(session, GrantFields("late", 30, 0, True, "设备故障"), admin, utcnow())
+    close_now(session, admin, utcnow())
+    assert record_opened_reviews(utcnow()) == 0
+    db.session.refresh(running)
+    assert record_opened_reviews(running.deadline + grace() + timedelta(seconds=1)) == 1
+    recorded = db.session.scalar(select(Attempt).where(Attempt.user_id == early.id))
+    assert recorded.notebook_recorded_at is not None
+
+
+def test_a_session_whose_review_opened_cannot_be_reopened(people):
+    early, _, admin = people
+    session = open_session(("early",), when="after_close")
+    finalize(start_attempt(early, session, None, utcnow()).id, "candidate", utcnow())
+    close_now(session, admin, utcnow())
+    assert review_open(session, utcnow())
+    with pytest.raises(ExamRefused) as refused:
+        extend(session, 60, admin, utcnow())
+    assert "答题详情已开放" in refused.value.messages[0]
