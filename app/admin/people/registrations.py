@@ -63,9 +63,11 @@ def not_taken(session: ExamSession, actor: User) -> list[User]:
 
 
 def members_covered(unit: Unit) -> int:
-    """How many people a unit's registration brings: its members and its sub-units'."""
+    """How many people a unit's registration brings: its candidates and its sub-units'."""
     return db.session.scalar(
-        select(func.count()).select_from(User).where(User.unit_id.in_(unit.subtree_ids()))
+        select(func.count())
+        .select_from(User)
+        .where(User.unit_id.in_(unit.subtree_ids()), User.role == Role.CANDIDATE)
     )
 
 
@@ -100,6 +102,8 @@ def find_person(actor: User, text: str) -> User:
 
 def _covering_unit(session: ExamSession, person: User) -> Unit | None:
     """The registered unit (the person's own or one above it) that already brings them."""
+    if person.role is not Role.CANDIDATE:
+        return None  # a unit's registration brings its candidates only
     registered = set(
         db.session.scalars(select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id))
     )
