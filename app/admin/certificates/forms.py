@@ -15,7 +15,7 @@ class CertificateFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("编号或持证人", [Optional(), Length(max=100)])
+    q = StringField("编号或持证人", [Optional(), Length(max=100, message="最多 100 个字符")])
     status = SelectField(
         "状态", default="",
         choices=[SelectChoice("", "全部"), *(SelectChoice(s, STATUSES[s]) for s in ("valid", "expired", "revoked"))],

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from app.admin.access import system_admin_required
 from app.admin.certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
 from app.admin.certificates.queries import certificate_list, titles
+from app.bounds import page_number
 from app.certificate.services import CertificateNotFound, IssueRefused, reissue, revoke
 from app.certificate.setup import local_date
 from app.extensions import db
@@ -30,7 +31,9 @@ def index():
         (form.q.data or "").strip() if valid else "", form.status.data if valid else "",
         form.title.data if valid else "", today,
     )  # fmt: skip
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        query, page=page_number(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
+    )
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "admin/certificates/index.html", form=form, page=page, today=today, args=args

@@ -112,7 +112,7 @@ class PeopleFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("搜索", [Optional(), Length(max=100)])
+    q = StringField("搜索", [Optional(), Length(max=100, message="最多 100 个字符")])
     unit = ChoiceField("单位（含下级单位）", default=0)
     role = ChoiceField(
         "角色", coerce=str, default="",
