@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.certificate.retake import retake_wait
@@ -18,8 +18,9 @@ from app.exam.grants import attempts_allowed, claim_time_grants
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.extensions import db
+from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem, ExamSession, User
-from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
 from question_bank.assembly import Paper, PaperItem, PaperSection, draw_paper
 from question_bank.exam import PassMark, ScoringPolicy
@@ -142,11 +143,28 @@ def scoring_policy(attempt: Attempt) -> ScoringPolicy:
 
 
 def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
-    """Score once: the first to flip the status scores; everyone else gets that result."""
+    """Close (if still open) and score now, then certificates and notebook: for the CLI
+    and tests; requests close the attempt and leave the scoring to a worker."""
+    attempt = score_closed(attempt_id, by, now)
+    issue_certificates(attempt)  # after the commit, and never raises: the score is kept
+    record_reviewed_mistakes(attempt, now)
+    return attempt
+
+
+def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
+    """Score once: the first to flip the status scores; everyone else gets that result.
+
+    An attempt closed by a submit keeps when and how it ended; ``by`` and ``now`` only
+    apply to one closed here (still in progress).
+    """
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
-        .values(status=FINALIZED, finalized_at=now, finalized_by=by)
+        .where(Attempt.id == attempt_id, Attempt.status.in_((IN_PROGRESS, SUBMITTED)))
+        .values(
+            status=FINALIZED,
+            finalized_at=func.coalesce(Attempt.finalized_at, now),
+            finalized_by=func.coalesce(Attempt.finalized_by, by),
+        )
     ).rowcount
     if not claimed:
         db.session.rollback()
@@ -158,13 +176,11 @@ def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
         attempt.user,
         "attempt.finalize",
         f"attempt {attempt.id}",
-        by=by,
+        by=attempt.finalized_by,
         score=str(attempt.score),
         passed=result.passed,
     )
     db.session.commit()
-    issue_certificates(attempt)  # after the commit, and never raises: the score is kept
-    record_reviewed_mistakes(attempt, now)
     return attempt
 
 
@@ -196,15 +212,36 @@ def store_result(attempt: Attempt, result: PaperResult) -> None:
 
 
 def finalize_if_expired(attempt: Attempt, now: datetime) -> Attempt:
+    """Past its deadline (and the network's grace), an open attempt is closed with what
+    was saved and scored by a worker."""
     if attempt.status == IN_PROGRESS and now > attempt.deadline + grace():
-        return finalize(attempt.id, "deadline", now)
+        close_attempt(attempt.id, "deadline", now)
+        db.session.refresh(attempt)
     return attempt
 
 
+def close_attempt(attempt_id: int, by: str, now: datetime) -> bool:
+    """One short write (answers frozen), then the scoring job; False if already closed."""
+    db.session.rollback()  # the write comes first in its transaction: no lock upgrade
+    closed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
+        .values(status=SUBMITTED, finalized_at=now, finalized_by=by)
+    ).rowcount
+    db.session.commit()
+    if closed:
+        score_later(attempt_id)
+    return bool(closed)
+
+
 def finalize_expired(now: datetime) -> int:
-    """For a scheduler: finalize every attempt past its deadline with what was saved."""
+    """For manual use: finalize every attempt past its deadline with what was saved, and
+    score any closed attempt a worker has not scored yet."""
     due = db.session.scalars(
-        select(Attempt.id).where(Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
+        select(Attempt.id).where(
+            (Attempt.status == SUBMITTED)
+            | ((Attempt.status == IN_PROGRESS) & (Attempt.deadline < now - grace()))
+        )
     ).all()
     return sum(
         1 for attempt_id in due if finalize(attempt_id, "deadline", now).finalized_by == "deadline"

@@ -21,7 +21,8 @@ from app.models.people import User
 from app.models.types import UTCDateTime, utcnow
 
 IN_PROGRESS = "in_progress"
-FINALIZED = "finalized"
+SUBMITTED = "submitted"  # closed (answers frozen), being scored by a background worker
+FINALIZED = "finalized"  # scored
 
 
 class Attempt(db.Model):
@@ -36,6 +37,7 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it ended: "candidate" (交卷), "deadline" (time ran out), or an admin action.
     finalized_by: Mapped[str | None] = mapped_column(String(16))
     # What scoring and review need, as the exam said when the attempt began.
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -55,7 +57,13 @@ class Attempt(db.Model):
 
     @property
     def finalized(self) -> bool:
+        """Scored: the result can be shown."""
         return self.status == FINALIZED
+
+    @property
+    def closed(self) -> bool:
+        """No answer can change any more (scored, or waiting for its score)."""
+        return self.status != IN_PROGRESS
 
 
 class AttemptItem(db.Model):
