@@ -116,7 +116,9 @@ def journey(app, meter: Meter, session_id: int, number: int) -> None:
     meter("login", lambda: web.post("/login", data={
         "username": f"bench{number}", "password": "bench-password-1", "csrf_token": token}))  # fmt: skip
     token = TOKEN.search(web.get(f"/sessions/{session_id}").get_data(as_text=True)).group(1)
-    started = meter("start", lambda: web.post(f"/sessions/{session_id}", data={"csrf_token": token}))
+    started = meter(
+        "start", lambda: web.post(f"/sessions/{session_id}", data={"csrf_token": token})
+    )
     take_url = started.headers["Location"]
     page = meter("test page", lambda: web.get(take_url)).get_data(as_text=True)
     api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
@@ -133,7 +135,9 @@ def journey(app, meter: Meter, session_id: int, number: int) -> None:
 
 
 def report(meter: Meter) -> None:
-    print(f"{'request':<12} {'n':>5} {'CPU mean':>9} {'CPU p50':>8} {'CPU p99':>8} {'wall p50':>9} {'budget':>7}")
+    print(
+        f"{'request':<12} {'n':>5} {'CPU mean':>9} {'CPU p50':>8} {'CPU p99':>8} {'wall p50':>9} {'budget':>7}"
+    )
     for phase in ("login", "start", "test page", "save", "submit", "scoring job", "result"):
         cpu = sorted(meter.cpu[phase])
         wall = sorted(meter.wall[phase]) or [0.0]
