@@ -171,7 +171,9 @@ def main() -> None:
         print(f"CPU per request, {CANDIDATES} candidates one after another (code at {ROOT.name}):")
         report(meter)
         if meter.profiled:
-            pstats.Stats(meter.profile).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(meter.profile).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(25)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
 from app.exam.attempts import AttemptRefused, close_attempt, grace
-from app.exam.catalog import question_of
+from app.exam.catalog import load_questions, question_of
 from app.extensions import db
 from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem
@@ -184,8 +184,10 @@ def posted_answers(
     there (``changed<position>``, set by the page's script), else by when the page was
     loaded (``page_at``). Blanks are never posted as answers."""
     page_at = client_time(form.get("page_at"), now) or attempt.started_at
+    items = db.session.execute(_PAPER_ITEMS, {"attempt_id": attempt.id}).all()
+    load_questions(item.question_revision_id for item in items)
     answers = []
-    for item in attempt.items:
+    for item in items:
         values = [v for v in form.getlist(f"q{item.position}") if v.strip()]
         if not values:
             continue
@@ -200,6 +202,11 @@ def posted_answers(
         changed_at = client_time(form.get(f"changed{item.position}"), now) or page_at
         answers.append(PostedAnswer(item.position, _jsonable(normalized), changed_at))
     return answers
+
+
+_PAPER_ITEMS = select(
+    AttemptItem.position, AttemptItem.section, AttemptItem.question_revision_id
+).where(AttemptItem.attempt_id == bindparam("attempt_id"))
 
 
 def client_time(milliseconds: object, now: datetime) -> datetime | None:

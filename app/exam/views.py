@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.exam.catalog import question_of
+from app.exam.catalog import load_questions, question_of
 from app.models import Attempt
 from question_bank.model import TYPE_TITLES
 from question_bank.types import BLANK
@@ -40,6 +40,7 @@ def paper_view(attempt: Attempt) -> list[SectionView]:
         SectionView(s["title"], TYPE_TITLES[s["type"]], s["points"], [])
         for s in attempt.policy["sections"]
     ]
+    load_questions(item.question_revision_id for item in attempt.items)
     for item in attempt.items:
         question = question_of(item.question_revision_id)
         texts = dict(question.options)

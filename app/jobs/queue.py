@@ -43,7 +43,9 @@ def storage_for(url: str) -> tuple[type, dict[str, Any]]:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteStorage, {"filename": str(path), "timeout": 30}
+        # No fsync per job: a job lost with the OS is found again by the sweep, since
+        # the app's database (synced) is the record of what is owed.
+        return SqliteStorage, {"filename": str(path), "timeout": 30, "fsync": False}
     if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
         dsn = "postgresql://" + url.split("://", 1)[1]
         return PostgresStorage, {"dsn": dsn}
