@@ -173,7 +173,7 @@ def main() -> None:
         if meter.profiled:
             pstats.Stats(meter.profile).sort_stats(
                 os.environ.get("BENCH_SORT", "cumulative")
-            ).print_stats(25)
+            ).print_stats(int(os.environ.get("BENCH_LINES", 25)))
 
 
 if __name__ == "__main__":

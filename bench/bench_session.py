@@ -12,6 +12,7 @@ stored, attempts finalized once, certificates issued and when the last one was.
 
     BENCH_SESSION_N=1000 .venv/bin/python bench/bench_session.py
     BENCH_DATABASE_URL=postgresql://…  (e.g. under scripts/with-postgres.sh) WEB_CONCURRENCY=2
+    BENCH_JOB_WORKERS=M (job worker processes), BENCH_LOGIN_SECONDS, BENCH_TEST_MINUTES
 
 Bounded: every request times out after 60 s and the whole run after BENCH_SESSION_LIMIT s.
 """
@@ -41,6 +42,7 @@ N = int(os.environ.get("BENCH_SESSION_N", 300))
 # 10 minutes at 10,000 (issue 12); longer while a login costs ~100 ms of CPU (scrypt).
 LOGIN_WINDOW = float(os.environ.get("BENCH_LOGIN_SECONDS", max(30, N * 0.06)))
 TEST_MINUTES = int(os.environ.get("BENCH_TEST_MINUTES", 3))
+JOB_WORKERS = int(os.environ.get("BENCH_JOB_WORKERS", 1))
 ANSWERS = 20
 EARLY = 0.3
 LIMIT = float(os.environ.get("BENCH_SESSION_LIMIT", 1800))
@@ -371,7 +373,8 @@ def main() -> None:
     keys = prepare(env)
     with open(f"{tmp}/honcho.log", "wb") as log:
         processes = subprocess.Popen(
-            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
+            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT),
+             "-c", f"worker={JOB_WORKERS}"],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
@@ -384,7 +387,8 @@ def main() -> None:
         print(f"{N} candidates, logins over {LOGIN_WINDOW:.0f} s, starts in the first minute, "
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
               f"{rate / 80:.0f}×), {EARLY:.0%} submit early, {1 - EARLY:.0%} at the timer's zero; "
-              f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}")  # fmt: skip
+              f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
+              f"job workers {JOB_WORKERS}")  # fmt: skip
         began_load = os.getloadavg()
         stats, acknowledged = asyncio.run(
             load(f"http://127.0.0.1:{port}", session_id, keys, start, open_at, close_at)

@@ -6,14 +6,15 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
-from app.exam.catalog import exam_definition, question_of, version_index
+from app.exam.catalog import exam_definition, load_questions, question_of, version_index
 from app.exam.grants import attempts_allowed, claim_time_grants
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
@@ -152,36 +153,53 @@ def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
 
 
 def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
-    """Score once: the first to flip the status scores; everyone else gets that result.
+    """Score once: the first to claim the closed paper stores its result; everyone else
+    gets that result.
 
-    An attempt closed by a submit keeps when and how it ended; ``by`` and ``now`` only
-    apply to one closed here (still in progress).
+    The paper is closed first (its answers frozen; one closed by a submit keeps when and
+    how it ended), scored outside any write transaction, and then written in one short
+    one whose first statement is the claim, so SQLite's write lock is never held while
+    Python scores.
     """
+    close = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
+    db.session.rollback()
+    db.session.execute(close.values(status=SUBMITTED, finalized_at=now, finalized_by=by))
+    db.session.commit()
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    if attempt.status != SUBMITTED:
+        return attempt
+    load_questions(i.scoring_revision_id for i in attempt.items)
+    result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
+    fields, verdicts = result_values(attempt, result)
+    db.session.rollback()
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.status.in_((IN_PROGRESS, SUBMITTED)))
-        .values(
-            status=FINALIZED,
-            finalized_at=func.coalesce(Attempt.finalized_at, now),
-            finalized_by=func.coalesce(Attempt.finalized_by, by),
-        )
+        .where(Attempt.id == attempt_id, Attempt.status == SUBMITTED)
+        .values(status=FINALIZED, **fields)
     ).rowcount
-    if not claimed:
-        db.session.rollback()
-        return db.session.get(Attempt, attempt_id, populate_existing=True)
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
-    store_result(attempt, result)
-    record(
-        attempt.user,
-        "attempt.finalize",
-        f"attempt {attempt.id}",
-        by=attempt.finalized_by,
-        score=str(attempt.score),
-        passed=result.passed,
-    )
+    if claimed:
+        db.session.connection().execute(
+            _ITEM_VERDICT,
+            [{"b_attempt_id": attempt_id, "b_position": position, "new_awarded": awarded,
+              "new_verdict": verdict} for position, awarded, verdict in verdicts],
+        )  # fmt: skip
+        attempt = db.session.get(Attempt, attempt_id)
+        record(
+            attempt.user, "attempt.finalize", f"attempt {attempt_id}",
+            by=attempt.finalized_by, score=str(fields["score"]), passed=result.passed,
+        )  # fmt: skip
     db.session.commit()
-    return attempt
+    return db.session.get(Attempt, attempt_id, populate_existing=True)
+
+
+_ITEM_VERDICT = (
+    update(AttemptItem.__table__)
+    .where(
+        AttemptItem.attempt_id == bindparam("b_attempt_id"),
+        AttemptItem.position == bindparam("b_position"),
+    )
+    .values(awarded=bindparam("new_awarded"), verdict=bindparam("new_verdict"))
+)
 
 
 def _responses(attempt: Attempt) -> dict[str, object]:
@@ -192,23 +210,34 @@ def _responses(attempt: Attempt) -> dict[str, object]:
     }
 
 
-def store_result(attempt: Attempt, result: PaperResult) -> None:
+def result_values(
+    attempt: Attempt, result: PaperResult
+) -> tuple[dict[str, Any], list[tuple[int, Decimal, str]]]:
+    """The attempt's score columns and each item's (position, awarded, verdict)."""
     verdicts = {r.question_id: r for s in result.sections for r in s.items}
+    items = []
     for item in attempt.items:
         scored = verdicts[question_of(item.scoring_revision_id).id]
-        item.awarded, item.verdict = as_decimal(scored.awarded), scored.verdict.value
-    attempt.score = as_decimal(result.total)
-    attempt.score_exact = str(result.total)
-    attempt.possible = as_decimal(result.possible)
-    attempt.passed = result.passed
-    attempt.sections = [
-        {
-            "title": s.title,
-            "awarded": str(as_decimal(s.awarded)),
-            "possible": str(as_decimal(s.possible)),
-        }
-        for s in result.sections
-    ]
+        items.append((item.position, as_decimal(scored.awarded), scored.verdict.value))
+    fields = {
+        "score": as_decimal(result.total),
+        "score_exact": str(result.total),
+        "possible": as_decimal(result.possible),
+        "passed": result.passed,
+        "sections": [
+            {"title": s.title, "awarded": str(as_decimal(s.awarded)), "possible": str(as_decimal(s.possible))}
+            for s in result.sections
+        ],
+    }  # fmt: skip
+    return fields, items
+
+
+def store_result(attempt: Attempt, result: PaperResult) -> None:
+    fields, verdicts = result_values(attempt, result)
+    for item, (_position, awarded, verdict) in zip(attempt.items, verdicts, strict=True):
+        item.awarded, item.verdict = awarded, verdict
+    for name, value in fields.items():
+        setattr(attempt, name, value)
 
 
 def finalize_if_expired(attempt: Attempt, now: datetime) -> Attempt:
