@@ -351,9 +351,24 @@ async def load(
             "submit_at": close_at - random.uniform(5, 50),
         })  # fmt: skip
     tasks = [candidate(i, plans[i], stats, acknowledged, keys, base) for i in range(N)]
-    outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), LIMIT)
+    progress = asyncio.create_task(report_progress(stats, open_at))
+    try:
+        outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), LIMIT)
+    finally:
+        progress.cancel()
     stats.crashed = sum(isinstance(o, Exception) for o in outcomes)
     return stats, acknowledged
+
+
+async def report_progress(stats: Stats, open_at: float) -> None:
+    """Every 30 s, so a run that goes wrong shows where."""
+    while True:
+        await asyncio.sleep(30)
+        done = ", ".join(
+            f"{phase} {len(stats.times[phase])}/{stats.failures[phase]} failed"
+            for phase in ("login", "start", "test page", "save", "submit", "status", "result")
+        )
+        print(f"[{time.time() - open_at:+5.0f} s from the open] {done}", flush=True)
 
 
 def main() -> None:

@@ -96,16 +96,15 @@ def _new_attempt(
             "avoid": sorted(avoid),
         },
     )  # fmt: skip
-    position = 0
-    for number, section in enumerate(paper.sections):
-        for item in section.items:
-            attempt.items.append(
-                AttemptItem(
-                    position=position, section=number, points=section.points,
-                    question_revision_id=version.revision_ids[item.question.id], option_order=list(item.option_order),
-                )
-            )  # fmt: skip
-            position += 1
+    attempt.draw(
+        [
+            {"position": position, "section": number, "points": section.points, "flagged": False,
+             "question_revision_id": version.revision_ids[item.question.id], "option_order": list(item.option_order)}
+            for position, (number, section, item) in enumerate(
+                (n, s, i) for n, s in enumerate(paper.sections) for i in s.items
+            )
+        ]
+    )  # fmt: skip
     db.session.add(attempt)
     claim_time_grants(attempt)
     return attempt
