@@ -7,9 +7,10 @@ export FLASK_APP := app
 
 .PHONY: run test setup db lint bench clean
 
+# Every process of the Procfile (web server and job worker), as deployed, on SQLite.
 run: db
 	@echo "打开 http://127.0.0.1:5000 （演示账号见 README.md）"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port 5000
 
 setup: $(STAMP)
 

@@ -42,6 +42,17 @@ def bank_max_bytes() -> int:
     return int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024))
 
 
+def _job_queue_url(instance: Path) -> str:
+    """The queue lives beside the data: its own SQLite file, or the app's PostgreSQL."""
+    url = os.environ.get("JOB_QUEUE_URL", "")
+    if url:
+        return url
+    database = os.environ.get("DATABASE_URL", "")
+    if database.startswith(("postgres://", "postgresql://")):
+        return database
+    return f"sqlite:///{instance / 'jobs.db'}"
+
+
 def load(instance: Path = INSTANCE) -> dict[str, object]:
     """The app's configuration; read when the app is created, not at import."""
     return {
@@ -61,6 +72,8 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "CERT_KEY_DIR": Path(os.environ.get("CERT_KEY_DIR", instance / "signing")),
         "CERT_FONT_CACHE": os.environ.get("CERT_FONT_CACHE") or None,
         "VERIFY_LOOKUPS_PER_MINUTE": int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", 30)),
+        "JOB_QUEUE_URL": _job_queue_url(instance),
+        "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE", "0") == "1",
         "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),

@@ -40,6 +40,7 @@ def configure_proxies(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     from app.database import enable_sqlite_pragmas
     from app.extensions import csrf, db, login_manager, migrate
+    from app.jobs import queue, tasks  # noqa: F401  (tasks: registers the jobs)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
@@ -47,6 +48,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
+    queue.configure(app)
 
 
 def configure_login(app: Flask) -> None:
@@ -111,6 +113,7 @@ def configure_cli(app: Flask) -> None:
     from app.bank.cli import bank_cli
     from app.certificate.cli import cert_cli
     from app.exam.cli import attempts_cli, exam_cli, sessions_cli
+    from app.jobs.cli import jobs_cli
     from app.people_cli import demo_cli, users_cli
 
     app.cli.add_command(bank_cli)
@@ -120,6 +123,7 @@ def configure_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(cert_cli)
+    app.cli.add_command(jobs_cli)
 
 
 def configure_templates(app: Flask) -> None:

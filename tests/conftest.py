@@ -48,6 +48,7 @@ def app(database_url: str) -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "exam.test",
+            "JOBS_IMMEDIATE": True,
         }
     )
     with app.app_context():

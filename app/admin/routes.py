@@ -1,8 +1,12 @@
-"""The admin home: the areas this admin may use."""
+"""The admin home: the areas this admin may use, and (system admins) the workers' health."""
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from app.admin.access import admin_required
+from app.jobs.health import jobs_health
+from app.models import Role
+from app.models.types import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -10,4 +14,5 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("admin/index.html")
+    jobs = jobs_health(utcnow()) if current_user.role == Role.SYSTEM_ADMIN else None
+    return render_template("admin/index.html", jobs=jobs)

@@ -7,18 +7,20 @@ is held only while the statement runs.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Update, bindparam, select, true, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
-from app.exam.attempts import AttemptRefused, finalize, grace
-from app.exam.catalog import question_of
+from app.exam.attempts import AttemptRefused, close_attempt, grace
+from app.exam.catalog import load_questions, question_of
 from app.extensions import db
+from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem
-from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.attempt import IN_PROGRESS, SUBMITTED
 from question_bank.scoring import validate_response
 from question_bank.types import REGISTRY, InvalidResponse
 
@@ -32,9 +34,14 @@ def save_answer(
     now: datetime,
     response: object = UNCHANGED,
     flagged: bool | None = None,
+    changed_at: datetime | None = None,
 ) -> None:
     """Save one response (and/or the review flag) as given; refused once the attempt is
     final or past its deadline. ``response=None`` clears an answer.
+
+    ``changed_at`` (when the candidate changed it, by the server's clock) versions the
+    answer: one older than the answer stored (a stale tab, a retry overtaken by a newer
+    save) is refused, so the page reloads and shows the newer one.
 
     The hot path of a test: one read of exactly what it needs and one conditional
     update, so that a finalize committing in between can never be overtaken.
@@ -45,7 +52,8 @@ def save_answer(
         raise AttemptRefused("找不到该作答记录。", 404)
     status, finalized_by = row.status, row.finalized_by
     if status == IN_PROGRESS and now > row.deadline + grace():
-        status, finalized_by = FINALIZED, finalize(attempt_id, "deadline", now).finalized_by
+        close_attempt(attempt_id, "deadline", now)
+        status, finalized_by = SUBMITTED, "deadline"
     if status != IN_PROGRESS:
         raise AttemptRefused(_closed_message(finalized_by))
     if row.question_revision_id is None:
@@ -53,7 +61,7 @@ def save_answer(
     values: dict[str, object] = {}
     if response is not UNCHANGED:
         normalized = validate_response(question_of(row.question_revision_id), response)
-        values.update(response=_jsonable(normalized), answered_at=now)
+        values.update(response=_jsonable(normalized), answered_at=min(changed_at or now, now))
     if flagged is not None:
         values["flagged"] = bool(flagged)
     params = {f"new_{name}": value for name, value in values.items()}
@@ -67,6 +75,10 @@ def save_answer(
     except OperationalError as exc:
         raise AttemptRefused("保存冲突，请重试。", 503) from exc
     if not done:
+        still_open = db.session.execute(_ANSWER_LOOKUP, lookup).first()
+        db.session.rollback()
+        if still_open.status == IN_PROGRESS and now <= still_open.deadline + grace():
+            raise AttemptRefused("本题已在其他页面保存了更新的答案，本页已过期，正在刷新。")
         raise AttemptRefused(_closed_message(None))
 
 
@@ -86,6 +98,7 @@ def _answer_update(fields: frozenset[str]) -> Update:
 
     FOR SHARE (PostgreSQL) makes the save wait for a finalize in progress and then see
     the attempt final, so no answer is accepted that the score would not include.
+    A response is written only over an older one (``answered_at`` is its version).
     """
     still_open = (
         select(Attempt.id)
@@ -97,30 +110,114 @@ def _answer_update(fields: frozenset[str]) -> Update:
         .with_for_update(read=True)
         .exists()
     )
+    newer = (
+        AttemptItem.answered_at.is_(None)
+        | (AttemptItem.answered_at <= bindparam("new_answered_at"))
+        if "answered_at" in fields
+        else true()
+    )
     return (
         update(AttemptItem)
         .where(
             AttemptItem.attempt_id == bindparam("b_attempt_id"),
             AttemptItem.position == bindparam("b_position"),
             still_open,
+            newer,
         )
         .values({name: bindparam(f"new_{name}") for name in fields})
     )
 
 
-def save_posted_answers(attempt: Attempt, form: MultiDict[str, str], now: datetime) -> None:
-    """Save the answers the submitted page holds: a save still queued in the browser when
-    the candidate submits (or a browser without JavaScript) must not lose an answer. Only
-    given answers are saved, never blanks, so a stale tab cannot erase newer answers."""
-    for item in attempt.items:
+@dataclass(frozen=True)
+class PostedAnswer:
+    position: int
+    response: object
+    changed_at: datetime
+
+
+def submit_paper(attempt: Attempt, form: MultiDict[str, str], now: datetime) -> bool:
+    """The candidate's 交卷: in one short transaction, close the attempt and save the
+    answers the page holds that are newer than those stored (a save still queued in the
+    browser, or no JavaScript, loses nothing; a stale tab overwrites nothing); scoring
+    follows in a worker. False if the attempt was no longer open."""
+    answers = posted_answers(attempt, form, now)
+    db.session.rollback()  # the write comes first in its transaction: no lock upgrade
+    closed = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt.id,
+            Attempt.status == IN_PROGRESS,
+            Attempt.deadline >= now - grace(),
+        )
+        .values(status=SUBMITTED, finalized_at=now, finalized_by="candidate")
+    ).rowcount
+    if closed and answers:
+        db.session.connection().execute(
+            _NEWER_ANSWER,
+            [
+                {"b_attempt_id": attempt.id, "b_position": a.position,
+                 "new_response": a.response, "version": a.changed_at}
+                for a in answers
+            ],
+        )  # fmt: skip
+    db.session.commit()
+    if closed:
+        score_later(attempt.id)
+    return bool(closed)
+
+
+_NEWER_ANSWER = (
+    update(AttemptItem.__table__)
+    .where(
+        AttemptItem.attempt_id == bindparam("b_attempt_id"),
+        AttemptItem.position == bindparam("b_position"),
+        AttemptItem.answered_at.is_(None) | (AttemptItem.answered_at < bindparam("version")),
+    )
+    .values(response=bindparam("new_response"), answered_at=bindparam("version"))
+)
+
+
+def posted_answers(
+    attempt: Attempt, form: MultiDict[str, str], now: datetime
+) -> list[PostedAnswer]:
+    """The valid answers a submitted page holds, each versioned by when it was changed
+    there (``changed<position>``, set by the page's script), else by when the page was
+    loaded (``page_at``). Blanks are never posted as answers."""
+    page_at = client_time(form.get("page_at"), now) or attempt.started_at
+    items = db.session.execute(_PAPER_ITEMS, {"attempt_id": attempt.id}).all()
+    load_questions(item.question_revision_id for item in items)
+    answers = []
+    for item in items:
         kind = REGISTRY[attempt.policy["sections"][item.section]["type"]]
         response = kind.response_from_form(form.getlist(f"q{item.position}"))
         if response is None:
             continue
         try:
-            save_answer(attempt.id, attempt.user_id, item.position, now, response)
-        except (AttemptRefused, InvalidResponse):
+            normalized = validate_response(question_of(item.question_revision_id), response)
+        except InvalidResponse:
             continue  # the saved answer stands; a malformed post changes nothing
+        if normalized is None:
+            continue  # blanks never erase a saved answer
+        changed_at = client_time(form.get(f"changed{item.position}"), now) or page_at
+        answers.append(PostedAnswer(item.position, _jsonable(normalized), changed_at))
+    return answers
+
+
+_PAPER_ITEMS = select(
+    AttemptItem.position, AttemptItem.section, AttemptItem.question_revision_id
+).where(AttemptItem.attempt_id == bindparam("attempt_id"))
+
+
+def client_time(milliseconds: object, now: datetime) -> datetime | None:
+    """A time the page sent (milliseconds since the epoch, by the server's clock as the
+    page reckons it), never later than now; None if absent or malformed."""
+    try:
+        value = int(str(milliseconds))
+    except ValueError:
+        return None
+    if not 0 < value < 2**53:
+        return None
+    return min(datetime.fromtimestamp(value / 1000, UTC), now)
 
 
 def _closed_message(finalized_by: str | None) -> str:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
-from app.exam.catalog import exam_definition, question_of, version_index
+from app.exam.catalog import exam_definition, load_questions, question_of, version_index
 from app.exam.grants import attempts_allowed, claim_time_grants, grace
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.exam.start_guard import CodeRefused, check_access_code, hold_start_lock
 from app.extensions import db
+from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem, ExamSession, User
-from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
 from question_bank.assembly import Paper, PaperItem, PaperSection, draw_paper
 from question_bank.exam import PassMark, ScoringPolicy
@@ -103,16 +105,15 @@ def _new_attempt(
             "avoid": sorted(avoid),
         },
     )  # fmt: skip
-    position = 0
-    for number, section in enumerate(paper.sections):
-        for item in section.items:
-            attempt.items.append(
-                AttemptItem(
-                    position=position, section=number, points=section.points,
-                    question_revision_id=version.revision_ids[item.question.id], option_order=list(item.option_order),
-                )
-            )  # fmt: skip
-            position += 1
+    attempt.draw(
+        [
+            {"position": position, "section": number, "points": section.points, "flagged": False,
+             "question_revision_id": version.revision_ids[item.question.id], "option_order": list(item.option_order)}
+            for position, (number, section, item) in enumerate(
+                (n, s, i) for n, s in enumerate(paper.sections) for i in s.items
+            )
+        ]
+    )  # fmt: skip
     db.session.add(attempt)
     claim_time_grants(attempt)
     return attempt
@@ -151,30 +152,62 @@ def scoring_policy(attempt: Attempt) -> ScoringPolicy:
 
 
 def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
-    """Score once: the first to flip the status scores; everyone else gets that result."""
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
-        .values(status=FINALIZED, finalized_at=now, finalized_by=by)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        return db.session.get(Attempt, attempt_id, populate_existing=True)
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
-    store_result(attempt, result)
-    record(
-        attempt.user,
-        "attempt.finalize",
-        f"attempt {attempt.id}",
-        by=by,
-        score=str(attempt.score),
-        passed=result.passed,
-    )
-    db.session.commit()
+    """Close (if still open) and score now, then certificates and notebook: for the CLI
+    and tests; requests close the attempt and leave the scoring to a worker."""
+    attempt = score_closed(attempt_id, by, now)
     issue_certificates(attempt)  # after the commit, and never raises: the score is kept
     record_reviewed_mistakes(attempt, now)
     return attempt
+
+
+def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
+    """Score once: the first to claim the closed paper stores its result; everyone else
+    gets that result.
+
+    The paper is closed first (its answers frozen; one closed by a submit keeps when and
+    how it ended), scored outside any write transaction, and then written in one short
+    one whose first statement is the claim, so SQLite's write lock is never held while
+    Python scores.
+    """
+    close = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
+    db.session.rollback()
+    db.session.execute(close.values(status=SUBMITTED, finalized_at=now, finalized_by=by))
+    db.session.commit()
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    if attempt.status != SUBMITTED:
+        return attempt
+    load_questions(i.scoring_revision_id for i in attempt.items)
+    result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
+    fields, verdicts = result_values(attempt, result)
+    db.session.rollback()
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.status == SUBMITTED)
+        .values(status=FINALIZED, **fields)
+    ).rowcount
+    if claimed:
+        db.session.connection().execute(
+            _ITEM_VERDICT,
+            [{"b_attempt_id": attempt_id, "b_position": position, "new_awarded": awarded,
+              "new_verdict": verdict} for position, awarded, verdict in verdicts],
+        )  # fmt: skip
+        attempt = db.session.get(Attempt, attempt_id)
+        record(
+            attempt.user, "attempt.finalize", f"attempt {attempt_id}",
+            by=attempt.finalized_by, score=str(fields["score"]), passed=result.passed,
+        )  # fmt: skip
+    db.session.commit()
+    return db.session.get(Attempt, attempt_id, populate_existing=True)
+
+
+_ITEM_VERDICT = (
+    update(AttemptItem.__table__)
+    .where(
+        AttemptItem.attempt_id == bindparam("b_attempt_id"),
+        AttemptItem.position == bindparam("b_position"),
+    )
+    .values(awarded=bindparam("new_awarded"), verdict=bindparam("new_verdict"))
+)
 
 
 def _responses(attempt: Attempt) -> dict[str, object]:
@@ -185,35 +218,67 @@ def _responses(attempt: Attempt) -> dict[str, object]:
     }
 
 
-def store_result(attempt: Attempt, result: PaperResult) -> None:
+def result_values(
+    attempt: Attempt, result: PaperResult
+) -> tuple[dict[str, Any], list[tuple[int, Decimal, str]]]:
+    """The attempt's score columns and each item's (position, awarded, verdict)."""
     verdicts = {r.question_id: r for s in result.sections for r in s.items}
+    items = []
     for item in attempt.items:
         scored = verdicts[question_of(item.scoring_revision_id).id]
-        item.awarded, item.verdict = as_decimal(scored.awarded), scored.verdict.value
-    attempt.score = as_decimal(result.total)
-    attempt.score_exact = str(result.total)
-    attempt.possible = as_decimal(result.possible)
-    attempt.passed = result.passed
-    attempt.sections = [
-        {
-            "title": s.title,
-            "awarded": str(as_decimal(s.awarded)),
-            "possible": str(as_decimal(s.possible)),
-        }
-        for s in result.sections
-    ]
+        items.append((item.position, as_decimal(scored.awarded), scored.verdict.value))
+    fields = {
+        "score": as_decimal(result.total),
+        "score_exact": str(result.total),
+        "possible": as_decimal(result.possible),
+        "passed": result.passed,
+        "sections": [
+            {"title": s.title, "awarded": str(as_decimal(s.awarded)), "possible": str(as_decimal(s.possible))}
+            for s in result.sections
+        ],
+    }  # fmt: skip
+    return fields, items
+
+
+def store_result(attempt: Attempt, result: PaperResult) -> None:
+    fields, verdicts = result_values(attempt, result)
+    for item, (_position, awarded, verdict) in zip(attempt.items, verdicts, strict=True):
+        item.awarded, item.verdict = awarded, verdict
+    for name, value in fields.items():
+        setattr(attempt, name, value)
 
 
 def finalize_if_expired(attempt: Attempt, now: datetime) -> Attempt:
+    """Past its deadline (and the network's grace), an open attempt is closed with what
+    was saved and scored by a worker."""
     if attempt.status == IN_PROGRESS and now > attempt.deadline + grace():
-        return finalize(attempt.id, "deadline", now)
+        close_attempt(attempt.id, "deadline", now)
+        db.session.refresh(attempt)
     return attempt
 
 
+def close_attempt(attempt_id: int, by: str, now: datetime) -> bool:
+    """One short write (answers frozen), then the scoring job; False if already closed."""
+    db.session.rollback()  # the write comes first in its transaction: no lock upgrade
+    closed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
+        .values(status=SUBMITTED, finalized_at=now, finalized_by=by)
+    ).rowcount
+    db.session.commit()
+    if closed:
+        score_later(attempt_id)
+    return bool(closed)
+
+
 def finalize_expired(now: datetime) -> int:
-    """For a scheduler: finalize every attempt past its deadline with what was saved."""
+    """For manual use: finalize every attempt past its deadline with what was saved, and
+    score any closed attempt a worker has not scored yet."""
     due = db.session.scalars(
-        select(Attempt.id).where(Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
+        select(Attempt.id).where(
+            (Attempt.status == SUBMITTED)
+            | ((Attempt.status == IN_PROGRESS) & (Attempt.deadline < now - grace()))
+        )
     ).all()
     return sum(
         1 for attempt_id in due if finalize(attempt_id, "deadline", now).finalized_by == "deadline"

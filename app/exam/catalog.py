@@ -6,6 +6,7 @@ id), so caching them in each worker keeps app servers stateless in effect.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
@@ -50,18 +51,40 @@ def version_index(version_id: int) -> VersionIndex:
         .order_by(BankVersionItem.position)
     ).all()
     questions = tuple(Question.from_dict(data) for _, data in rows)
+    _questions.update((rid, q) for q, (rid, _) in zip(questions, rows, strict=True))
     bank = Bank(version.bank.name, version.title, tuple(version.topics.items()), questions)
     return VersionIndex(bank, {q.id: rid for q, (rid, _) in zip(questions, rows, strict=True)})
 
 
-@lru_cache(maxsize=4096)
+# Revisions never change once written; a worker keeps those it has read.
+_questions: dict[int, Question] = {}
+_MAX_QUESTIONS = 100_000
+
+
 def question_of(revision_id: int) -> Question:
-    """A stored question revision; revisions never change once written."""
-    return Question.from_dict(db.session.get(QuestionRevision, revision_id).data)
+    """A stored question revision, read once per process."""
+    question = _questions.get(revision_id)
+    if question is None:
+        load_questions((revision_id,))
+        question = _questions[revision_id]
+    return question
+
+
+def load_questions(revision_ids: Iterable[int]) -> None:
+    """Read the revisions not yet known in one query (a paper's eighty at once)."""
+    missing = {rid for rid in revision_ids if rid not in _questions}
+    if not missing:
+        return
+    if len(_questions) + len(missing) > _MAX_QUESTIONS:
+        _questions.clear()
+    rows = db.session.execute(
+        select(QuestionRevision.id, QuestionRevision.data).where(QuestionRevision.id.in_(missing))
+    )
+    _questions.update((rid, Question.from_dict(data)) for rid, data in rows)
 
 
 def clear_caches() -> None:
     """Forget parsed exams and bank versions: for tests, whose emptied tables reuse ids."""
     _parse.cache_clear()
     version_index.cache_clear()
-    question_of.cache_clear()
+    _questions.clear()

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 
 from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
-from app.exam.answers import UNCHANGED, save_answer, save_posted_answers
+from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
     AttemptRefused,
-    finalize,
     finalize_if_expired,
+    grace,
     owned_attempt,
     start_attempt,
 )
@@ -71,7 +71,7 @@ def start(session_id: int):
 @login_required
 def take(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
-    if attempt.finalized:
+    if attempt.closed:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     return render_template(
         "exam/take.html",
@@ -90,11 +90,11 @@ def answer(attempt_id: int):
         return jsonify(error="请求格式不正确。"), 400
     if "response" not in body and not isinstance(body.get("flagged"), bool):
         return jsonify(error="请求中没有要保存的答案或标记。"), 400
-    flagged = body.get("flagged")
+    flagged, now = body.get("flagged"), utcnow()
     try:
         save_answer(
-            attempt_id, current_user.id, body["position"], utcnow(), body.get("response", UNCHANGED),
-            flagged if isinstance(flagged, bool) else None,
+            attempt_id, current_user.id, body["position"], now, body.get("response", UNCHANGED),
+            flagged if isinstance(flagged, bool) else None, client_time(body.get("changed_at"), now),
         )  # fmt: skip
     except AttemptRefused as refused:
         return jsonify(error=refused.message), refused.status
@@ -107,18 +107,32 @@ def answer(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
-    if SubmitForm().validate_on_submit() and not attempt.finalized:
-        save_posted_answers(attempt, request.form, utcnow())
-        finalize(attempt.id, "candidate", utcnow())
+    if SubmitForm().validate_on_submit() and not attempt.closed:
+        submit_paper(attempt, request.form, utcnow())
     return redirect(url_for("exam.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/status")
+@login_required
+def status(attempt_id: int):
+    """Polled by the result page while the paper is scored (and at the timer's zero)."""
+    attempt = _attempt_or_404(attempt_id)
+    waiting = (attempt.deadline + grace() - utcnow()).total_seconds()
+    return jsonify(
+        state=attempt.status,
+        scored=attempt.finalized,
+        wait_seconds=max(0, round(waiting)) if not attempt.closed else 0,
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
-    if not attempt.finalized:
+    if not attempt.closed and utcnow() <= attempt.deadline:
         return redirect(url_for("exam.take", attempt_id=attempt.id))
+    if not attempt.finalized:  # being scored, or time is up and the server closes it soon
+        return render_template("exam/scoring.html", attempt=attempt)
     level = review_level(attempt, utcnow())
     record_reviewed_mistakes(attempt, utcnow())  # a review opening after the close
     paused = closed_while_testing(current_user.id, utcnow(), "答题详情")

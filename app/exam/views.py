@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.exam.catalog import question_of
+from app.exam.catalog import load_questions, question_of
 from app.exam.grants import review_open
 from app.models import Attempt
 from question_bank.model import TYPE_TITLES
@@ -44,6 +44,7 @@ def paper_view(attempt: Attempt) -> list[SectionView]:
         SectionView(s["title"], TYPE_TITLES[s["type"]], s["points"], [])
         for s in attempt.policy["sections"]
     ]
+    load_questions(item.question_revision_id for item in attempt.items)
     for item in attempt.items:
         question = question_of(item.question_revision_id)
         kind = REGISTRY[question.type]

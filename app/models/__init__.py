@@ -6,6 +6,7 @@ from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
 from app.models.bank_upload import BankUpload
 from app.models.certificate import Certificate, CertificateSequence, RateCounter
 from app.models.exam import Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit
+from app.models.jobs import JobFailure
 from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
 from app.models.throttle import LoginThrottle
@@ -24,6 +25,7 @@ __all__ = [
     "CertificateSequence",
     "Exam",
     "ExamSession",
+    "JobFailure",
     "LoginThrottle",
     "NotebookEntry",
     "PracticeItem",

@@ -1,5 +1,8 @@
 // The test page: saves each answer as it is given (retrying while the network is down),
-// keeps the palette current, counts down to the server's deadline and submits at zero.
+// keeps the palette current and counts down to the server's deadline. At zero the server
+// already holds every saved answer and closes the paper itself: the page finishes its
+// saves, says 时间到 and, after a random pause (so that a whole session's pages do not
+// ask in the same second), goes to the result page, which waits for the score.
 (function () {
   "use strict";
   var root = document.getElementById("attempt");
@@ -11,6 +14,7 @@
   var deadline = Date.parse(root.dataset.deadline);
   var skew = Date.parse(root.dataset.now) - Date.now();
   var pending = {};      // position -> payload not yet acknowledged
+  var changedAt = {};    // position -> when the answer was last changed here (server clock, ms)
   var inFlight = false;
   var retryDelay = 1000;
   var submitting = false;
@@ -34,7 +38,10 @@
   function queue(fs, includeResponse) {
     var position = Number(fs.dataset.position);
     var payload = pending[position] || { position: position };
-    if (includeResponse) payload.response = responseOf(fs);
+    if (includeResponse) {
+      payload.response = responseOf(fs);
+      payload.changed_at = changedAt[position] = Math.round(Date.now() + skew);
+    }
     payload.flagged = fs.querySelector(".flag-box").checked;
     pending[position] = payload;
     var link = paletteLink(position);
@@ -116,6 +123,14 @@
     if (flagged.length) message = "标记待复查的题：第 " + flagged.join("、") + " 题。\n" + message;
     if (!window.confirm(message)) { e.preventDefault(); return; }
     submitting = true;
+    // Each answer's version: the server keeps an answer saved later from another tab.
+    Object.keys(changedAt).forEach(function (position) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "changed" + position;
+      field.value = changedAt[position];
+      form.appendChild(field);
+    });
   });
 
   if (window.matchMedia("(max-width: 600px)").matches) document.querySelector(".palette-box").open = false;
@@ -128,11 +143,25 @@
     root.classList.toggle("hurry", left <= 300);
     if (left === 0 && !submitting) {
       submitting = true;
-      setState("时间到，正在交卷…", "error");
-      form.submit();
+      timeUp();
       return;
     }
     setTimeout(tick, 1000 - ((Date.now() + skew) % 1000));
+  }
+  function timeUp() {
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset"), function (f) { f.disabled = true; });
+    document.getElementById("submit-button").disabled = true;
+    document.getElementById("countdown").textContent = "时间到";
+    var lastSave = Date.now() + Number(root.dataset.graceSeconds || 30) * 1000 * 0.8;
+    (function waitForSaves() {
+      if ((Object.keys(pending).length || inFlight) && Date.now() < lastSave) {
+        setState("时间到，正在保存最后的答案…", "error");
+        setTimeout(waitForSaves, 500);
+        return;
+      }
+      setState("时间到，系统将按已保存的作答自动交卷", "error");
+      setTimeout(function () { window.location.assign(root.dataset.resultUrl); }, Math.random() * 10000);
+    })();
   }
   tick();
 })();

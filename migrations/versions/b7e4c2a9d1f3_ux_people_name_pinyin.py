@@ -1,7 +1,7 @@
 """people: names in pinyin for sorting and look-up by initials
 
 Revision ID: b7e4c2a9d1f3
-Revises: b5e2c9d4a1f3
+Revises: 0f3e5a7c9b21
 Create Date: 2026-11-30 07:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e4c2a9d1f3'
-down_revision = 'b5e2c9d4a1f3'
+down_revision = '0f3e5a7c9b21'
 branch_labels = None
 depends_on = None
 

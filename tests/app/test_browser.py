@@ -98,3 +98,42 @@ def test_saving_retries_when_the_network_drops(browser, live_url, ctx):
     page.reload()
     assert page.locator("fieldset.question").nth(0).locator("input[name]").first.is_checked()
     context.close()
+
+
+def test_at_the_timers_zero_the_page_waits_for_the_servers_own_close(browser, live_url, ctx, app):
+    """Issue 10 item 7: at zero the page posts nothing as the candidate's submit; it goes to
+    the result page, which waits until the server has closed the paper as the deadline's."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from app.extensions import db
+    from app.models import Attempt
+    from app.models.types import utcnow
+
+    make_user("candidate", name="张晓明")
+    session = open_session()
+    page = browser.new_page()
+    posts: list[str] = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    log_in(page, live_url)
+    page.click(f"text={session.title}")
+    page.click("#submit")
+    page.wait_for_selector("#countdown")
+    grace = app.config["ANSWER_GRACE_SECONDS"]
+    app.config["ANSWER_GRACE_SECONDS"] = 2
+    try:
+        attempt_id = db.session.scalar(select(Attempt.id))
+        db.session.execute(update(Attempt).values(deadline=utcnow() + timedelta(seconds=6)))
+        db.session.commit()
+        page.reload()
+        answer(page, page.locator("fieldset.question").first)
+        page.wait_for_url(f"{live_url}/attempts/{attempt_id}/result", timeout=30_000)
+        page.wait_for_selector(".time-up", timeout=60_000)
+    finally:
+        app.config["ANSWER_GRACE_SECONDS"] = grace
+    assert "时间到，系统已按截止时的作答自动交卷" in page.inner_text(".time-up")
+    assert not [url for url in posts if url.endswith("/submit")]
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    assert attempt.finalized_by == "deadline" and attempt.items[0].response is not None
+    page.close()

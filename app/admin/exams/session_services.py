@@ -22,7 +22,7 @@ from app.exam.grants import attempts_allowed, refresh_deadline, review_open
 from app.exam.sessions import ExamRefused, SessionSpec, create_session, may_take
 from app.extensions import db
 from app.models import Attempt, Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit, User
-from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
 
 MAX_ATTEMPTS = 10
@@ -260,7 +260,7 @@ def session_rows(now: datetime) -> list[SessionRow]:
     units = counted(SessionUnit.session_id)
     attempts = counted(Attempt.session_id)
     running = counted(Attempt.session_id, Attempt.status == IN_PROGRESS)
-    finished = counted(Attempt.session_id, Attempt.status == FINALIZED)
+    finished = counted(Attempt.session_id, Attempt.status.in_((SUBMITTED, FINALIZED)))
     sessions = db.session.scalars(select(ExamSession).order_by(ExamSession.opens_at.desc()))
     return [
         SessionRow(

@@ -1,0 +1,1 @@
+"""Background work: scoring, certificates, the notebook and deadlines, off the request path."""

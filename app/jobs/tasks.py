@@ -1,0 +1,86 @@
+"""The jobs: score a closed attempt (then its certificates and notebook), and the sweep
+that closes attempts past their deadline and re-enqueues work a killed worker dropped.
+
+The exam modules enqueue these jobs, so the jobs import them when they run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from huey import crontab
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.jobs.queue import huey, in_app
+from app.models import Attempt
+from app.models.attempt import IN_PROGRESS, SUBMITTED
+from app.models.types import utcnow
+
+# A closed attempt still unscored this long after closing has lost its job.
+LOST_AFTER = timedelta(seconds=60)
+
+
+def score_later(attempt_id: int) -> None:
+    """Enqueue the scoring; if the queue is unreachable, the sweep enqueues it later."""
+    try:
+        score_attempt(attempt_id)
+    except Exception:
+        from flask import current_app
+
+        current_app.logger.exception("could not enqueue scoring of attempt %s", attempt_id)
+
+
+@huey.task(retries=3, retry_delay=10)
+@in_app
+def score_attempt(attempt_id: int) -> None:
+    """Idempotent, so a retry or a duplicate from the sweep does no harm: scoring claims
+    the attempt once, issuance skips certificates issued, the notebook records once."""
+    from app.certificate.services import issue_for_attempt
+    from app.exam.attempts import score_closed
+    from app.exam.review import record_reviewed_mistakes
+
+    attempt = score_closed(attempt_id, "deadline", utcnow())
+    if attempt.finalized:
+        issue_for_attempt(attempt, utcnow())  # raises on failure: the queue retries
+        record_reviewed_mistakes(attempt, utcnow())
+
+
+@huey.periodic_task(crontab(minute="*"))
+@in_app
+def sweep() -> None:
+    """Every minute: nothing waits for cron or for a candidate to come back."""
+    sweep_now(utcnow(), LOST_AFTER)
+
+
+def sweep_now(now: datetime, lost_after: timedelta) -> int:
+    """Close attempts past deadline and grace, enqueue every closed attempt not scored
+    within ``lost_after`` (0 at a worker's start), and fill notebooks whose review has
+    opened. Returns how many scoring jobs were enqueued."""
+    from app.exam.attempts import grace
+    from app.exam.review import record_opened_reviews
+
+    due = db.session.scalars(
+        select(Attempt.id).where(Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
+    ).all()
+    db.session.rollback()  # the write, if any, comes first in its transaction
+    expired: list[int] = []
+    if due:
+        expired = db.session.scalars(
+            update(Attempt)
+            .where(Attempt.id.in_(due), Attempt.status == IN_PROGRESS)
+            .values(status=SUBMITTED, finalized_at=now, finalized_by="deadline")
+            .returning(Attempt.id)
+        ).all()
+        db.session.commit()
+    lost = db.session.scalars(
+        select(Attempt.id).where(
+            Attempt.status == SUBMITTED, Attempt.finalized_at <= now - lost_after
+        )
+    ).all()
+    db.session.rollback()
+    owed = sorted(set(expired) | set(lost))
+    for attempt_id in owed:
+        score_attempt(attempt_id)
+    record_opened_reviews(now)
+    return len(owed)

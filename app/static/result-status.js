@@ -1,0 +1,27 @@
+// The result page while the paper is scored: ask the small status endpoint, with a
+// growing delay and jitter so that a whole session's pages don't ask in the same second,
+// and show the result once it is there.
+(function () {
+  "use strict";
+  var box = document.getElementById("scoring");
+  if (!box) return;
+  var delay = 1000;
+
+  function jittered(ms) { return ms / 2 + Math.random() * ms; }
+
+  function ask() {
+    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (body) {
+        if (body.scored) { window.location.replace(box.dataset.resultUrl); return; }
+        var wait = Math.max(delay, (body.wait_seconds || 0) * 1000);
+        delay = Math.min(delay * 2, 15000);
+        setTimeout(ask, jittered(wait));
+      })
+      .catch(function () {
+        delay = Math.min(delay * 2, 15000);
+        setTimeout(ask, jittered(delay));
+      });
+  }
+  setTimeout(ask, jittered(delay));
+})();

@@ -1,0 +1,180 @@
+"""CPU per request on the candidate's path: login, start, test page, save, submit, result.
+
+In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
+80-question secretary exam), so that ``time.process_time`` around each request is that
+request's CPU (plus the test client's own, well under a millisecond). Background jobs
+(scoring, certificates) are measured apart, as a worker runs them. ``BENCH_PROFILE=submit``
+(or any phase) prints cProfile's top functions for that phase.
+
+Budgets (issue 12): save ≤ 2 ms, start, test page, submit, result ≤ 5 ms of CPU.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CANDIDATES = int(os.environ.get("BENCH_N", 40))
+ANSWERS = 20
+BUDGET_MS = {"save": 2, "start": 5, "test page": 5, "submit": 5, "result": 5}
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class Meter:
+    """CPU (and wall) time of each request, by phase; optionally one phase profiled."""
+
+    def __init__(self, profiled: str | None) -> None:
+        self.cpu: dict[str, list[float]] = defaultdict(list)
+        self.wall: dict[str, list[float]] = defaultdict(list)
+        self.profiled = profiled
+        self.profile = cProfile.Profile()
+
+    def __call__(self, phase: str, request):
+        profiling = phase == self.profiled
+        if profiling:
+            self.profile.enable()
+        cpu, wall = time.process_time(), time.perf_counter()
+        response = request()
+        self.cpu[phase].append((time.process_time() - cpu) * 1000)
+        self.wall[phase].append((time.perf_counter() - wall) * 1000)
+        if profiling:
+            self.profile.disable()
+        assert response.status_code < 400, (phase, response.status_code)
+        return response
+
+
+def prepare(app, candidates: int):
+    from app.bank.services import publish
+    from app.exam.sessions import SessionSpec, create_session, save_exam
+    from app.extensions import db
+    from app.models import User
+    from app.models.types import utcnow
+    from question_bank.bank_format import parse_bank
+
+    publish(parse_bank((ROOT / "question_bank/banks/party-basics.yaml").read_bytes())[0])
+    exam_file = ROOT / "question_bank/exams/secretary-pre-appointment.yaml"
+    save_exam(exam_file.read_bytes(), exam_file.name)
+    first = User(username="bench0", name="考生0", password_hash="")
+    first.set_password("bench-password-1")
+    users = [first] + [
+        User(username=f"bench{i}", name=f"考生{i}", password_hash=first.password_hash)
+        for i in range(1, candidates)
+    ]
+    db.session.add_all(users)
+    db.session.commit()
+    now = utcnow()
+    spec = SessionSpec(
+        "secretary-pre-appointment", "基准场次", now - timedelta(minutes=1),
+        now + timedelta(hours=3), tuple(u.username for u in users),
+    )  # fmt: skip
+    return create_session(spec).id
+
+
+def answers_of(page: str) -> list[tuple[int, str, object]]:
+    """The first option of each choice question on the page: (position, field value, JSON)."""
+    found = []
+    for fieldset in re.finditer(r'<fieldset class="question[^"]*"(.*?)</fieldset>', page, re.S):
+        body = fieldset.group(0)
+        position = int(re.search(r'data-position="(\d+)"', body).group(1))
+        kind = re.search(r'data-type="(\w+)"', body).group(1)
+        value = re.search(r'type="(?:radio|checkbox)"[^>]*value="([^"]+)"', body)
+        if value and kind in ("single", "multiple", "judge"):
+            json_value = {"single": value.group(1), "multiple": [value.group(1)]}.get(
+                kind, value.group(1) == "true"
+            )
+            found.append((position, value.group(1), json_value))
+    return found[:ANSWERS]
+
+
+def run_jobs() -> float:
+    """Run every queued job as a worker would; returns the CPU it took (0 if none)."""
+    try:
+        from app.jobs.queue import huey
+    except ImportError:  # before the job queue: everything ran in the request
+        return 0.0
+    cpu = time.process_time()
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+    return (time.process_time() - cpu) * 1000
+
+
+def journey(app, meter: Meter, session_id: int, number: int) -> None:
+    web = app.test_client()
+    token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
+    meter("login", lambda: web.post("/login", data={
+        "username": f"bench{number}", "password": "bench-password-1", "csrf_token": token}))  # fmt: skip
+    token = TOKEN.search(web.get(f"/sessions/{session_id}").get_data(as_text=True)).group(1)
+    started = meter(
+        "start", lambda: web.post(f"/sessions/{session_id}", data={"csrf_token": token})
+    )
+    take_url = started.headers["Location"]
+    page = meter("test page", lambda: web.get(take_url)).get_data(as_text=True)
+    api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    answers = answers_of(page)
+    for position, _value, response in answers:
+        meter("save", lambda p=position, r=response: web.post(
+            f"{take_url}/answers", json={"position": p, "response": r,
+            "changed_at": int(time.time() * 1000)}, headers={"X-CSRFToken": api_token}))  # fmt: skip
+    form = {"csrf_token": TOKEN.search(page).group(1)}
+    form |= {f"q{position}": value for position, value, _json in answers}
+    meter("submit", lambda: web.post(f"{take_url}/submit", data=form))
+    meter.cpu["scoring job"].append(run_jobs())
+    meter("result", lambda: web.get(f"{take_url}/result"))
+
+
+def report(meter: Meter) -> None:
+    print(
+        f"{'request':<12} {'n':>5} {'CPU mean':>9} {'CPU p50':>8} {'CPU p99':>8} {'wall p50':>9} {'budget':>7}"
+    )
+    for phase in ("login", "start", "test page", "save", "submit", "scoring job", "result"):
+        cpu = sorted(meter.cpu[phase])
+        wall = sorted(meter.wall[phase]) or [0.0]
+        if not cpu:
+            continue
+        p99 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))]
+        budget = f"{BUDGET_MS[phase]} ms" if phase in BUDGET_MS else ""
+        print(
+            f"{phase:<12} {len(cpu):>5} {statistics.fmean(cpu):>7.2f}ms {statistics.median(cpu):>6.2f}ms"
+            f" {p99:>6.2f}ms {statistics.median(wall):>7.2f}ms {budget:>7}"
+        )  # fmt: skip
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-requests-") as tmp:
+        os.environ.update(
+            INSTANCE_PATH=tmp, SECRET_KEY="bench", JOBS_IMMEDIATE="0",
+            DATABASE_URL=f"sqlite:///{tmp}/app.db", JOB_QUEUE_URL=f"sqlite:///{tmp}/jobs.db",
+        )  # fmt: skip
+        from flask_migrate import upgrade
+
+        from app import create_app
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
+        with app.app_context():
+            upgrade()
+            session_id = prepare(app, CANDIDATES)
+        meter = Meter(os.environ.get("BENCH_PROFILE"))
+        for number in range(CANDIDATES):
+            journey(app, meter, session_id, number)
+        print(f"CPU per request, {CANDIDATES} candidates one after another (code at {ROOT.name}):")
+        report(meter)
+        if meter.profiled:
+            pstats.Stats(meter.profile).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(int(os.environ.get("BENCH_LINES", 25)))
+
+
+if __name__ == "__main__":
+    main()

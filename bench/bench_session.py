@@ -1,0 +1,425 @@
+"""A whole test session under load: N candidates, black-box HTTP against the app served
+as deployed (every process of the Procfile, via honcho, on a free loopback port).
+
+The journey (issue 12): logins spread over a window before the open; every start within
+the first minute after it (most in the first seconds), then the test page; answers
+spread over the test (time compressed: the rate is printed); 30 % submit early, and for
+70 % the timer reaches zero in the same second (the session's close caps every deadline)
+and the page does what it does then: a random pause, the result page, then the status
+endpoint with backoff and jitter until the score is there. Saves retry as the page does
+(1 s doubling to 15 s). Then the database is read back: answers acknowledged against
+stored, attempts finalized once, certificates issued and when the last one was.
+
+    BENCH_SESSION_N=1000 .venv/bin/python bench/bench_session.py
+    BENCH_DATABASE_URL=postgresql://…  (e.g. under scripts/with-postgres.sh) WEB_CONCURRENCY=2
+    BENCH_JOB_WORKERS=M (job worker processes), BENCH_LOGIN_SECONDS, BENCH_TEST_MINUTES
+
+Bounded: every request times out after 60 s and the whole run after BENCH_SESSION_LIMIT s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+N = int(os.environ.get("BENCH_SESSION_N", 300))
+# 10 minutes at 10,000 (issue 12); longer while a login costs ~100 ms of CPU (scrypt).
+LOGIN_WINDOW = float(os.environ.get("BENCH_LOGIN_SECONDS", max(30, N * 0.06)))
+TEST_MINUTES = int(os.environ.get("BENCH_TEST_MINUTES", 3))
+JOB_WORKERS = int(os.environ.get("BENCH_JOB_WORKERS", 1))
+ANSWERS = 20
+EARLY = 0.3
+LIMIT = float(os.environ.get("BENCH_SESSION_LIMIT", 1800))
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+EXAM = f"""\
+exam: secretary-pre-appointment
+title: 负载测试
+bank: party-basics
+time_limit_minutes: {TEST_MINUTES + 5}
+pass_mark: 60%
+review: {{show: keys, from: after_close}}
+sections:
+  - {{type: single, count: 12, points: 1}}
+  - {{type: judge, count: 8, points: 1}}
+"""
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.failures: dict[str, int] = defaultdict(int)
+        self.gave_up = 0  # candidates who never got in or never got a paper
+        self.crashed = 0  # journeys the load test itself could not follow (a bug here)
+
+    def report(self) -> None:
+        print(f"{'phase':<10} {'requests':>8} {'failed':>7} {'p50':>8} {'p99':>8} {'max':>8}")
+        print(f"candidates who gave up (no login or no paper after 6 tries): {self.gave_up}; "
+              f"journeys the load test could not follow: {self.crashed}")  # fmt: skip
+        for phase in ("login", "start", "test page", "save", "submit", "status", "result"):
+            t = sorted(self.times[phase])
+            if not t and not self.failures[phase]:
+                continue
+            print(
+                f"{phase:<10} {len(t) + self.failures[phase]:>8} {self.failures[phase]:>7}"
+                f" {quantile(t, 0.5):>7.3f}s {quantile(t, 0.99):>7.3f}s {quantile(t, 1):>7.3f}s"
+            )
+
+
+def quantile(times: list[float], q: float) -> float:
+    return times[min(len(times) - 1, int(len(times) * q))] if times else float("nan")
+
+
+async def call(stats: Stats, phase: str, request) -> tuple[int, str]:
+    """One request, timed; a timeout, a refused connection or a 5xx counts as failed.
+    A redirect's target is returned as its body."""
+    began = time.perf_counter()
+    try:
+        async with request() as response:
+            body = await response.text()
+    except (TimeoutError, aiohttp.ClientError):
+        stats.failures[phase] += 1
+        return 0, ""
+    if response.status >= 500:
+        stats.failures[phase] += 1
+    else:
+        stats.times[phase].append(time.perf_counter() - began)
+    return response.status, response.headers.get("Location", body)
+
+
+async def candidate(
+    number: int, plan: dict, stats: Stats, acknowledged: dict, keys: dict, base: str
+) -> None:
+    timeout = aiohttp.ClientTimeout(total=60)
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(base, cookie_jar=jar, timeout=timeout) as web:
+        await asyncio.sleep(max(0, plan["login_at"] - time.time()))
+        for delay in (1, 2, 4, 8, 15, 15):  # the candidate tries again, as people do
+            _, page = await call(stats, "login", lambda: web.get("/login"))
+            found = TOKEN.search(page)
+            if found:
+                form = {"username": f"load{number}", "password": "load-password-1",
+                        "csrf_token": found.group(1)}  # fmt: skip
+                status, _ = await call(stats, "login", lambda f=form: web.post(
+                    "/login", data=f, allow_redirects=False))  # fmt: skip
+                if status == 302:
+                    break
+            await asyncio.sleep(delay)
+        else:
+            stats.gave_up += 1
+            return
+        await asyncio.sleep(max(0, plan["start_at"] - time.time()))
+        attempt_path = None
+        for _ in range(5):  # the candidate presses 开始答题 again if it failed
+            _, page = await call(stats, "start", lambda: web.get(plan["session_path"]))
+            found = TOKEN.search(page)
+            if found:
+                form = {"csrf_token": found.group(1)}
+                status, location = await call(stats, "start", lambda f=form: web.post(
+                    plan["session_path"], data=f, allow_redirects=False))  # fmt: skip
+                if status == 302 and "/attempts/" in location:
+                    attempt_path = "/attempts/" + location.rsplit("/attempts/", 1)[1]
+                    break
+            await asyncio.sleep(2)
+        if attempt_path is None:
+            stats.gave_up += 1
+            return
+        for delay in (1, 2, 4, 8, 15, 15):
+            status, page = await call(stats, "test page", lambda: web.get(attempt_path))
+            if 'data-csrf="' in page:
+                break
+            await asyncio.sleep(delay)
+        api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+        questions = questions_on(page, keys)
+        mine = acknowledged.setdefault(number, {"path": attempt_path, "answers": {}})
+        answer_times = sorted(
+            random.uniform(plan["open_at"] + 5, plan["answer_until"]) for _ in questions
+        )
+        changed: dict[int, int] = {}
+        for at, (position, _value, response) in zip(answer_times, questions, strict=False):
+            await asyncio.sleep(max(0, at - time.time()))
+            changed[position] = int(time.time() * 1000)
+            payload = {"position": position, "response": response, "changed_at": changed[position]}
+            delay = 1.0
+            while time.time() < plan["close_at"] + 20:
+                status, _ = await call(stats, "save", lambda p=payload: web.post(
+                    f"{attempt_path}/answers", json=p, headers={"X-CSRFToken": api_token}))  # fmt: skip
+                if status == 200:
+                    mine["answers"][position] = response
+                    break
+                if status in (400, 403, 404, 409):
+                    break
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 15)
+        form = {"csrf_token": TOKEN.search(page).group(1)}
+        form |= {f"q{p}": v for p, v, _ in questions} | {
+            f"changed{p}": str(t) for p, t in changed.items()
+        }
+        if plan["early"]:
+            await asyncio.sleep(max(0, plan["submit_at"] - time.time()))
+            await call(
+                stats,
+                "submit",
+                lambda: web.post(f"{attempt_path}/submit", data=form, allow_redirects=False),
+            )
+        else:  # the timer's zero: a random pause of up to 10 s, then the result page
+            await asyncio.sleep(max(0, plan["close_at"] - time.time()) + random.random() * 10)
+        await call(stats, "result", lambda: web.get(f"{attempt_path}/result"))
+        delay = 1.0
+        while time.time() < plan["close_at"] + LIMIT:
+            status, body = await call(stats, "status", lambda: web.get(f"{attempt_path}/status"))
+            if '"scored":true' in body.replace(" ", ""):
+                break
+            wait = (
+                float(re.search(r'"wait_seconds":\s*(\d+)', body).group(1))
+                if "wait_seconds" in body
+                else 0
+            )
+            await asyncio.sleep(max(delay, wait) * (0.5 + random.random()))
+            delay = min(delay * 2, 15)
+        await call(stats, "result", lambda: web.get(f"{attempt_path}/result"))
+
+
+def questions_on(page: str, keys: dict) -> list[tuple[int, str, object]]:
+    """Each question's field value and JSON response: the key 85 % of the time."""
+    found = []
+    for fieldset in re.finditer(r'<fieldset class="question".*?</fieldset>', page, re.S):
+        body = fieldset.group(0)
+        position = int(re.search(r'data-position="(\d+)"', body).group(1))
+        kind = re.search(r'data-type="(\w+)"', body).group(1)
+        stem = html.unescape(re.search(r"</span>\s*(.*?)\s*</legend>", body, re.S).group(1)).strip()
+        options = re.findall(r'type="radio" name="q\d+" value="([^"]+)"', body)
+        key = keys.get(stem)
+        value = key if key in options and random.random() < 0.85 else random.choice(options)
+        found.append((position, value, value == "true" if kind == "judge" else value))
+    return found[:ANSWERS]
+
+
+def wait_until_serving(port: int) -> None:
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.sendall(b"GET /login HTTP/1.0\r\n\r\n")
+                if conn.recv(16).startswith(b"HTTP/1"):
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the app did not start serving within 120 s")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(env: dict) -> dict:
+    """Database, signing key, bank, exam, N candidates with a 拟任职务; returns the keys."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.bank.services import publish
+    from app.exam.sessions import save_exam
+    from app.extensions import db
+    from app.models import User
+    from question_bank.bank_format import parse_bank
+
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "cert", "init-key"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    app = create_app()
+    bank = parse_bank((ROOT / "question_bank/banks/party-basics.yaml").read_bytes())[0]
+    keys = {q.stem.strip(): q.keys[0] for q in bank.questions if q.type in ("single", "judge")}
+    with app.app_context():
+        upgrade()
+        publish(bank)
+        save_exam(EXAM.encode(), "secretary-pre-appointment.yaml")
+        first = User(username="load0", name="考生〇", password_hash="", position="党支部书记")
+        first.set_password("load-password-1")
+        db.session.add(first)
+        db.session.flush()
+        db.session.execute(
+            User.__table__.insert(),
+            [{"username": f"load{i}", "name": f"考生{i}", "password_hash": first.password_hash,
+              "role": first.role, "position": "党支部书记", "must_change_password": False}
+             for i in range(1, N)],
+        )  # fmt: skip
+        db.session.commit()
+        db.engine.dispose()
+    return keys
+
+
+def create_test_session(open_at: float, close_at: float) -> int:
+    from datetime import UTC, datetime
+
+    from app import create_app
+    from app.exam.sessions import SessionSpec, create_session
+    from app.extensions import db
+
+    with create_app().app_context():
+        spec = SessionSpec(
+            "secretary-pre-appointment", "负载测试场次", datetime.fromtimestamp(open_at, UTC),
+            datetime.fromtimestamp(close_at, UTC), tuple(f"load{i}" for i in range(N)),
+        )  # fmt: skip
+        session_id = create_session(spec).id
+        db.engine.dispose()
+    return session_id
+
+
+def read_back(acknowledged: dict, close_at: float, wait_until: float) -> None:
+    """Answers acknowledged against stored; attempts finalized once; certificates."""
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Attempt, AttemptItem, AuditEntry, Certificate
+
+    app = create_app()
+    with app.app_context():
+        while time.time() < wait_until:
+            open_papers = db.session.scalar(
+                select(func.count()).where(Attempt.status != "finalized")
+            )
+            passed = db.session.scalar(select(func.count()).where(Attempt.passed.is_(True)))
+            issued = db.session.scalar(select(func.count()).select_from(Certificate))
+            db.session.rollback()
+            if not open_papers and issued >= passed:
+                break
+            time.sleep(2)
+        stored = {
+            (a, p): r for a, p, r in db.session.execute(
+                select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.response))
+        }  # fmt: skip
+        acked = lost = 0
+        for mine in acknowledged.values():
+            attempt_id = int(mine["path"].rsplit("/", 1)[1])
+            for position, response in mine["answers"].items():
+                acked += 1
+                lost += stored.get((attempt_id, position)) != response
+        attempts = db.session.scalar(select(func.count()).select_from(Attempt))
+        final = db.session.scalar(select(func.count()).where(Attempt.status == "finalized"))
+        finals = db.session.execute(
+            select(AuditEntry.target, func.count()).where(AuditEntry.action == "attempt.finalize")
+            .group_by(AuditEntry.target)
+        ).all()  # fmt: skip
+        by_deadline = db.session.scalar(
+            select(func.count()).where(Attempt.finalized_by == "deadline")
+        )
+        passed = db.session.scalar(select(func.count()).where(Attempt.passed.is_(True)))
+        issued = db.session.scalar(select(func.count()).select_from(Certificate))
+        last = db.session.scalar(select(func.max(Certificate.issued_at)))
+    print(f"answers acknowledged {acked}, stored as acknowledged {acked - lost}, lost {lost}")
+    print(f"attempts {attempts}, finalized {final} (by the deadline {by_deadline}), "
+          f"finalized more than once {sum(1 for _, n in finals if n > 1)}")  # fmt: skip
+    after = f"{last.timestamp() - close_at:+.0f} s after the close" if last else "none"
+    print(f"passed {passed}, certificates issued {issued}, last one {after}")
+
+
+async def load(
+    base: str, session_id: int, keys: dict, start: float, open_at: float, close_at: float
+) -> tuple[Stats, dict]:
+    stats, acknowledged = Stats(), {}
+    plans = []
+    for _ in range(N):
+        early = random.random() < EARLY
+        plans.append({
+            "session_path": f"/sessions/{session_id}", "early": early,
+            "login_at": start + random.uniform(0, LOGIN_WINDOW),
+            "open_at": open_at, "start_at": open_at + min(60.0, random.expovariate(1 / 3)),
+            "answer_until": close_at - (60 if early else 10), "close_at": close_at,
+            "submit_at": close_at - random.uniform(5, 50),
+        })  # fmt: skip
+    tasks = [candidate(i, plans[i], stats, acknowledged, keys, base) for i in range(N)]
+    progress = asyncio.create_task(report_progress(stats, open_at))
+    try:
+        outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), LIMIT)
+    finally:
+        progress.cancel()
+    stats.crashed = sum(isinstance(o, Exception) for o in outcomes)
+    return stats, acknowledged
+
+
+async def report_progress(stats: Stats, open_at: float) -> None:
+    """Every 30 s, so a run that goes wrong shows where."""
+    while True:
+        await asyncio.sleep(30)
+        done = ", ".join(
+            f"{phase} {len(stats.times[phase])}/{stats.failures[phase]} failed"
+            for phase in ("login", "start", "test page", "save", "submit", "status", "result")
+        )
+        print(f"[{time.time() - open_at:+5.0f} s from the open] {done}", flush=True)
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp(prefix="bench-session-")
+    port = free_port()
+    database = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or f"sqlite:///{tmp}/app.db"
+    )
+    env = {
+        **os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-session", "DATABASE_URL": database,
+        "PORT": str(port), "JOBS_IMMEDIATE": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }  # fmt: skip
+    if database.startswith("sqlite"):
+        env["JOB_QUEUE_URL"] = f"sqlite:///{tmp}/jobs.db"
+    keys = prepare(env)
+    with open(f"{tmp}/honcho.log", "wb") as log:
+        processes = subprocess.Popen(
+            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT),
+             "-c", f"worker={JOB_WORKERS}"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_until_serving(port)
+        start = time.time() + 2
+        open_at = start + LOGIN_WINDOW + 5
+        close_at = open_at + TEST_MINUTES * 60
+        session_id = create_test_session(open_at, close_at)
+        rate = ANSWERS / TEST_MINUTES * 60
+        print(f"{N} candidates, logins over {LOGIN_WINDOW:.0f} s, starts in the first minute, "
+              f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
+              f"{rate / 80:.0f}×), {EARLY:.0%} submit early, {1 - EARLY:.0%} at the timer's zero; "
+              f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
+              f"job workers {JOB_WORKERS}")  # fmt: skip
+        began_load = os.getloadavg()
+        stats, acknowledged = asyncio.run(
+            load(f"http://127.0.0.1:{port}", session_id, keys, start, open_at, close_at)
+        )
+        stats.report()
+        read_back(
+            acknowledged, close_at, time.time() + float(os.environ.get("BENCH_READ_BACK_WAIT", 600))
+        )
+        print(f"load average at the start {began_load[0]:.2f}, at the end {os.getloadavg()[0]:.2f} "
+              f"(1-minute; the machine is shared)")  # fmt: skip
+    finally:
+        os.killpg(processes.pid, signal.SIGTERM)
+        processes.wait(timeout=60)
+    locked = Path(f"{tmp}/honcho.log").read_text(errors="replace").count("database is locked")
+    print(f"'database is locked' in the server logs: {locked}")
+
+
+if __name__ == "__main__":
+    main()

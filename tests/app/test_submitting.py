@@ -1,0 +1,272 @@
+"""Submitting is one short write; scoring, certificates and deadlines run in the job queue.
+
+Most tests run huey in immediate mode (jobs run at once, in the request); those named
+``real_queue`` use its SQLite storage, as deployed, and run the jobs as a worker would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from app.exam import attempts as attempts_module
+from app.extensions import db
+from app.jobs import queue
+from app.jobs.queue import huey
+from app.jobs.tasks import sweep_now
+from app.models import Attempt, AttemptItem, JobFailure, Role
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+from app.models.types import utcnow
+from tests.app.test_attempts import begin, correct_response, items_of, save
+from tests.conftest import csrf_token, login, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def candidate(ctx):
+    return make_user("candidate", name="张晓明")
+
+
+@pytest.fixture
+def real_queue(app, tmp_path):
+    """The queue on an SQLite file, as deployed: jobs wait until a worker runs them."""
+    app.config.update(JOBS_IMMEDIATE=False, JOB_QUEUE_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
+    queue.configure(app)
+    yield huey
+    app.config["JOBS_IMMEDIATE"] = True
+    queue.configure(app)
+
+
+def run_jobs(timestamp=None) -> int:
+    """What a worker does: run every queued job (and scheduled retries due by then)."""
+    ran, timestamp = 0, timestamp or huey._get_timestamp()
+    for task in huey.read_schedule(timestamp):
+        huey.enqueue(task)
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task, timestamp)
+        ran += 1
+    return ran
+
+
+def other_answer(item: AttemptItem):
+    """A valid answer different from the key (for a choice question)."""
+    question = attempts_module.question_of(item.question_revision_id)
+    return next(key for key, _text in question.options if key not in question.keys)
+
+
+def first_single(attempt_id: int) -> AttemptItem:
+    return next(
+        i for i in items_of(attempt_id)
+        if attempts_module.question_of(i.question_revision_id).type == "single"
+    )  # fmt: skip
+
+
+def submit_form(client, attempt_id: int, **fields):
+    token = csrf_token(client, f"/attempts/{attempt_id}")
+    return client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token, **fields})
+
+
+def test_submit_answers_at_once_and_a_worker_scores(client, candidate, real_queue):
+    attempt_id, token = begin(client)
+    item = first_single(attempt_id)
+    save(client, attempt_id, {"position": item.position, "response": correct_response(item)}, token)
+    response = submit_form(client, attempt_id)
+    assert response.status_code == 302
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).status == SUBMITTED
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "正在评分" in page and "result-status.js" in page and "<script>" not in page
+    assert client.get(f"/attempts/{attempt_id}/status").json["scored"] is False
+    assert run_jobs() == 1
+    assert client.get(f"/attempts/{attempt_id}/status").json["scored"] is True
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "正在评分" not in page and "分" in page
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    assert attempt.status == FINALIZED and attempt.finalized_by == "candidate"
+    assert attempt.score is not None and attempt.score > 0
+
+
+def test_a_stale_tabs_submit_keeps_newer_saved_answers(client, candidate):
+    """Issue 10 item 6: tab A loaded the paper, tab B then answered differently; A's
+    submit (its older choice on the page) must not overwrite B's newer answer."""
+    attempt_id, token = begin(client)
+    item = first_single(attempt_id)
+    stale_page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    page_at = re.search(r'name="page_at" value="(\d+)"', stale_page).group(1)
+    time.sleep(0.01)
+    newer = correct_response(item)
+    assert (
+        save(client, attempt_id, {"position": item.position, "response": newer}, token).status_code
+        == 200
+    )
+    submit_form(client, attempt_id, page_at=page_at, **{f"q{item.position}": other_answer(item)})
+    db.session.expire_all()
+    stored = next(i for i in items_of(attempt_id) if i.position == item.position)
+    assert stored.response == newer and stored.verdict == "correct"
+
+
+def test_a_submit_saves_answers_changed_after_the_stored_one(client, candidate):
+    attempt_id, token = begin(client)
+    item = first_single(attempt_id)
+    save(client, attempt_id, {"position": item.position, "response": other_answer(item)}, token)
+    later = int((utcnow().timestamp() + 0.5) * 1000)
+    time.sleep(0.6)
+    submit_form(
+        client, attempt_id, page_at="1", **{f"q{item.position}": correct_response(item),
+        f"changed{item.position}": str(later)},
+    )  # fmt: skip
+    db.session.expire_all()
+    assert next(i for i in items_of(attempt_id) if i.position == item.position).verdict == "correct"
+
+
+def test_an_older_save_cannot_overwrite_a_newer_one(client, candidate):
+    attempt_id, token = begin(client)
+    item = first_single(attempt_id)
+    now_ms = int(utcnow().timestamp() * 1000)
+    newer = {"position": item.position, "response": correct_response(item), "changed_at": now_ms}
+    older = {"position": item.position, "response": other_answer(item), "changed_at": now_ms - 5000}
+    assert save(client, attempt_id, newer, token).status_code == 200
+    refused = save(client, attempt_id, older, token)
+    assert refused.status_code == 409 and "更新的答案" in refused.json["error"]
+    assert save(client, attempt_id, newer, token).status_code == 200  # a retry is fine
+    db.session.expire_all()
+    stored = next(i for i in items_of(attempt_id) if i.position == item.position)
+    assert stored.response == correct_response(item)
+
+
+def expire(attempt_id: int, seconds_ago: int = 120) -> None:
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id)
+        .values(deadline=utcnow() - timedelta(seconds=seconds_ago))
+    )
+    db.session.commit()
+
+
+def test_the_workers_close_and_score_an_abandoned_paper_and_say_time_was_up(
+    client, candidate, real_queue
+):
+    """Issue 10 item 7 and nothing waits for cron: the candidate closed the browser; the
+    periodic sweep closes the paper as the deadline's, a worker scores it, and the result
+    says so."""
+    attempt_id, token = begin(client)
+    item = first_single(attempt_id)
+    save(client, attempt_id, {"position": item.position, "response": correct_response(item)}, token)
+    expire(attempt_id)
+    assert sweep_now(utcnow(), timedelta(seconds=60)) == 1
+    assert run_jobs() == 1
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    assert attempt.status == FINALIZED and attempt.finalized_by == "deadline"
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "时间到，系统已按截止时的作答自动交卷" in page
+
+
+def test_at_the_timers_zero_the_result_page_waits_for_the_server(client, candidate, real_queue):
+    """Within the grace after the deadline the page asks for the result: it is told to
+    wait (nothing is posted as the candidate's), and the server closes the paper itself."""
+    attempt_id, _token = begin(client)
+    expire(attempt_id, seconds_ago=1)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "时间到，系统将按截止时已保存的作答自动交卷" in page
+    status = client.get(f"/attempts/{attempt_id}/status").json
+    assert status["state"] == IN_PROGRESS and 0 < status["wait_seconds"] <= 30
+    expire(attempt_id, seconds_ago=31)
+    assert client.get(f"/attempts/{attempt_id}/status").json["state"] == SUBMITTED
+    run_jobs()
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    assert attempt.finalized and attempt.finalized_by == "deadline"
+
+
+def test_the_take_page_does_not_post_the_paper_at_zero():
+    """The page's script at zero: no form submit (which the server would record as the
+    candidate's own), it goes to the result page after a random pause."""
+    script = (ROOT / "app" / "static" / "attempt.js").read_text()
+    at_zero = script[script.index("function timeUp") :]
+    assert "form.submit()" not in script and "Math.random()" in at_zero
+    assert "resultUrl" in at_zero
+
+
+def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_queue, monkeypatch):
+    attempt_id, _token = begin(client)
+    real_score, failures = attempts_module.score_closed, []
+
+    def flaky(*args):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("数据库暂时不可用")
+        return real_score(*args)
+
+    monkeypatch.setattr(attempts_module, "score_closed", flaky)
+    submit_form(client, attempt_id)
+    run_jobs()
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).status == SUBMITTED
+    failure = db.session.scalars(select(JobFailure)).one()
+    assert "score_attempt" in failure.task and failure.retries_left == 3
+    make_user("admin", role=Role.SYSTEM_ADMIN)
+    admin = client.application.test_client()
+    login(admin, "admin")
+    home = admin.get("/admin/").get_data(as_text=True)
+    assert "后台任务失败 1 次" in home and "数据库暂时不可用" in home
+    run_jobs(huey._get_timestamp() + timedelta(seconds=11))  # the retry, when it is due
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).status == FINALIZED
+
+
+def _wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def _worker(database_url: str, jobs_url: str, tmp_path: Path, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url, "JOB_QUEUE_URL": jobs_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"), "JOBS_IMMEDIATE": "0",
+    }  # fmt: skip
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "jobs", "worker", "--threads", "1"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def test_a_killed_worker_loses_no_job(app, client, candidate, real_queue, database_url, tmp_path):
+    """kill -9 a real worker process while it scores; even if the queue lost every job,
+    the restarted worker finds the unscored paper in the database and scores it."""
+    attempt_id, _token = begin(client)
+    submit_form(client, attempt_id)
+    log = tmp_path / "worker.log"
+    blocker = db.engine.connect()
+    blocker.begin()
+    blocker.execute(update(Attempt).where(Attempt.id == attempt_id).values(seed=Attempt.seed))
+    worker = _worker(database_url, app.config["JOB_QUEUE_URL"], tmp_path, log)
+    try:
+        _wait_for(lambda: "Executing" in log.read_text(errors="replace"), 60, "the job to start")
+        time.sleep(0.5)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).status == SUBMITTED
+    huey.flush()  # the worst case: the queue kept nothing
+    worker = _worker(database_url, app.config["JOB_QUEUE_URL"], tmp_path, log)
+    try:
+        _wait_for(
+            lambda: db.session.get(Attempt, attempt_id, populate_existing=True).finalized,
+            60, "the restarted worker to score the paper",
+        )  # fmt: skip
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert json.dumps(str(db.session.get(Attempt, attempt_id).score))
