@@ -160,9 +160,11 @@ def submit_paper(attempt: Attempt, form: MultiDict[str, str], now: datetime) -> 
                 for a in answers
             ],
         )  # fmt: skip
+    attempt_id = attempt.id
     db.session.commit()
     if closed:
-        score_later(attempt.id)
+        score_later(attempt_id)
+        db.session.expire(attempt)  # an in-process queue (tests) has scored it meanwhile
     return bool(closed)
 
 

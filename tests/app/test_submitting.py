@@ -56,6 +56,7 @@ def run_jobs(timestamp=None) -> int:
     while (task := huey.dequeue()) is not None:
         huey.execute(task, timestamp)
         ran += 1
+    db.session.expire_all()  # a worker is another process: what this session holds is stale
     return ran
 
 
