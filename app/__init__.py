@@ -82,6 +82,7 @@ def configure_errors(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from app.admin.audit.routes import bp as admin_audit_bp
     from app.admin.banks.routes import bp as admin_banks_bp
+    from app.admin.certificates.routes import bp as admin_certificates_bp
     from app.admin.exams.blueprint import bp as admin_exams_bp
     from app.admin.people.blueprint import bp as admin_people_bp
     from app.admin.results.routes import bp as admin_results_bp
@@ -100,6 +101,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_banks_bp)
     app.register_blueprint(admin_results_bp)
     app.register_blueprint(admin_audit_bp)
+    app.register_blueprint(admin_certificates_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(practice_bp)
     app.register_blueprint(exam_bp)
@@ -128,6 +130,7 @@ def configure_templates(app: Flask) -> None:
     from app.admin.areas import admin_areas
     from app.admin.people.identity import login_name, mask_id_number
     from app.exam.catalog import exam_definition
+    from app.labels import label
     from app.question_types import init_app as init_question_types
     from app.timefmt import localtime, points
 
@@ -135,6 +138,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["label"] = label
     app.jinja_env.filters["masked_id"] = mask_id_number
     app.jinja_env.filters["login_name"] = login_name
     app.jinja_env.globals["exam_rules"] = exam_definition

@@ -143,22 +143,27 @@ def item_statistics(
     counts: Counter[str] = Counter(key for _, item in scored for key in item.chosen)
     unanswered = sum(1 for _, item in scored if not item.answered)
     flags = []
+    if len(scored) < min_responses:
+        # Below the minimum sample the figures are noise: say so, and flag nothing else.
+        return ItemStatistics(
+            question_id, len(scored), facility, upper_lower, point_biserial,
+            dict(sorted(counts.items())), unanswered, (FEW_RESPONSES,),
+        )  # fmt: skip
     if (upper_lower is not None and upper_lower < 0) or (point_biserial or 0) < 0:
         flags.append(NEGATIVE_DISCRIMINATION)
     if scored and facility < HARD_BELOW:
         flags.append(TOO_HARD)
     if scored and facility > EASY_ABOVE:
         flags.append(TOO_EASY)
-    if len(scored) < min_responses:
-        flags.append(FEW_RESPONSES)
     return ItemStatistics(
         question_id, len(scored), facility, upper_lower, point_biserial,
         dict(sorted(counts.items())), unanswered, tuple(flags),
     )  # fmt: skip
 
 
-def reliability(attempts: Sequence[ScoredAttempt]) -> Reliability | None:
-    """KR-20 or Cronbach's alpha over paper positions (see the module docstring)."""
+def reliability(attempts: Sequence[ScoredAttempt], min_attempts: int = 2) -> Reliability | None:
+    """KR-20 or Cronbach's alpha over paper positions (see the module docstring); no
+    value from fewer than ``min_attempts`` papers of one shape (4 papers gave 0.983)."""
     shapes = Counter(tuple(i.possible for i in a.items) for a in attempts)
     if not shapes:
         return None
@@ -173,7 +178,7 @@ def reliability(attempts: Sequence[ScoredAttempt]) -> Reliability | None:
         value in (0, possible) for row in rows for value, possible in zip(row, shape, strict=True)
     )
     kind = "KR-20" if dichotomous else "alpha"
-    if k < 2 or len(rows) < 2:
+    if k < 2 or len(rows) < max(2, min_attempts):
         return Reliability(kind, None, len(rows), k)
     total_variance = _variance([sum(row, Fraction(0)) for row in rows])
     if not total_variance:
@@ -197,4 +202,4 @@ def exam_statistics(
         for question_id, scored in by_question.items()
     )
     mean = float(_mean([a.share for a in attempts])) if attempts else None
-    return ExamStatistics(len(attempts), mean, items, reliability(attempts))
+    return ExamStatistics(len(attempts), mean, items, reliability(attempts, min_responses))

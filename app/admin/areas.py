@@ -14,6 +14,7 @@ AREAS = (
     ("admin_exams.index", "试卷与场次", ("system_admin",)),
     ("admin_people.index", "人员与单位", ("unit_admin", "system_admin")),
     ("admin_results.index", "成绩与统计", ("unit_admin", "system_admin")),
+    ("admin_certificates.index", "证书", ("system_admin",)),
     ("admin_audit.index", "审计日志", ("system_admin",)),
 )
 

@@ -9,6 +9,7 @@ from app.auth import passwords, throttle
 from app.auth.login_session import end_sessions
 from app.extensions import db
 from app.models import User
+from app.models.audit import record
 
 WRONG_LOGIN = "用户名或密码不正确。"
 
@@ -34,14 +35,18 @@ def authenticate(username: str, password: str, address: str | None) -> User:
     try:
         throttle.claim(limits)
     except throttle.Blocked as exc:
+        _refused(username, address, locked=True)
         raise LoginRefused(exc.message()) from None
     user = find_user(username)
     if user is None:
         passwords.verify_nothing(password)
+        _refused(username, address)
         raise LoginRefused(WRONG_LOGIN)
     if not user.check_password(password):
+        _refused(username, address)
         raise LoginRefused(WRONG_LOGIN)
-    db.session.commit()  # a re-hashed password
+    record(user, "auth.login", user.username, address=address)
+    db.session.commit()  # the audit entry and any re-hashed password
     throttle.succeeded(limits)
     return user
 
@@ -64,4 +69,11 @@ def change_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.must_change_password = False
     end_sessions(user)
+    record(user, "auth.password_change", user.username)
+    db.session.commit()
+
+
+def _refused(typed: str, address: str | None, locked: bool = False) -> None:
+    """Every failed login goes to the audit log, with the name as typed."""
+    record(None, "auth.login_failed", typed.strip()[:200], address=address, locked=locked)
     db.session.commit()

@@ -20,6 +20,7 @@ from app.certificate.services import (
 )
 from app.certificate.setup import current_rules, fonts, local_date, signing_identity
 from app.extensions import db
+from app.labels import label
 from app.models import Attempt, Certificate, User
 from app.models.types import utcnow
 from certificates.signing import create_signing_identity
@@ -57,7 +58,7 @@ def list_certificates(show_all: bool) -> None:
         query = query.where(Certificate.revoked_at.is_(None))
     today = local_date(utcnow())
     for c in db.session.scalars(query):
-        state = {"valid": "有效", "expired": "已过期", "revoked": "已撤销"}[c.status(today)]
+        state = label(c.status(today), "status")
         level = f" {c.level}" if c.level else ""
         click.echo(
             f"{c.number}\t{c.holder_name}\t{c.title}{level}\t{c.issued_on}—{c.expires_on}\t{state}"

@@ -9,7 +9,9 @@ from flask_login import current_user, login_required
 
 from app.certificate.access import downloadable, safe_file_name, unit_certificates, write_zip
 from app.certificate.setup import local_date
+from app.extensions import db
 from app.models import Role
+from app.models.audit import record
 from app.models.types import utcnow
 
 bp = Blueprint("certificate", __name__)
@@ -34,6 +36,9 @@ def download(certificate_id: int):
 def unit_zip():
     if current_user.role is not Role.UNIT_ADMIN or current_user.unit is None:
         abort(404)
-    archive = write_zip(unit_certificates(current_user))
+    certificates = unit_certificates(current_user)
+    archive = write_zip(certificates)
+    record(current_user, "export.certificates", current_user.unit.name, count=len(certificates))
+    db.session.commit()
     name = safe_file_name(f"{current_user.unit.name}-证书-{local_date(utcnow()):%Y%m%d}") + ".zip"
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)

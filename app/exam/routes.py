@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from app.bounds import read_json, sane_id
+from app.certificate.retake import retake_wait
 from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
     AttemptRefused,
@@ -17,6 +18,7 @@ from app.exam.attempts import (
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.grants import answerable_until, attempts_allowed
 from app.exam.live import closed_while_testing
+from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.exam.views import paper_view, review_level, review_view
@@ -50,13 +52,18 @@ def start(session_id: int):
         else:
             return redirect(url_for("exam.take", attempt_id=attempt.id))
     attempts = attempts_in(current_user, session)
+    now = utcnow()
+    passed = next((a for a in attempts if a.finalized and a.passed), None)
     return render_template(
         "exam/start.html",
         session=session,
         form=form,
         attempts=attempts,
-        now=utcnow(),
+        now=now,
         allowed=attempts_allowed(current_user, session),
+        passed=passed,
+        # Said before the click, not after: the retake rules' wait, if any.
+        wait=None if passed else retake_wait(current_user, session.exam.code, now),
     )
 
 
@@ -132,5 +139,5 @@ def result(attempt_id: int):
     sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
     return render_template(
         "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
-        review_from=answerable_until(attempt.session),
+        review_from=answerable_until(attempt.session), outcome=outcome_of(attempt),
     )  # fmt: skip

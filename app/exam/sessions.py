@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -20,8 +20,10 @@ from app.models import (
     User,
 )
 from app.models.audit import record
-from question_bank.exam import check_satisfiable
+from question_bank.exam import SCORING_FIELDS, check_satisfiable
+from question_bank.exam import Exam as ExamDefinition
 from question_bank.exam_format import parse_exam
+from question_bank.types import REGISTRY
 
 
 class ExamRefused(ValueError):
@@ -30,6 +32,15 @@ class ExamRefused(ValueError):
     def __init__(self, messages: list[str]) -> None:
         super().__init__("\n".join(messages))
         self.messages = messages
+
+
+def _meaning(definition: ExamDefinition | None) -> ExamDefinition | None:
+    """The definition with every type's scoring spelled out: a form writes the default
+    scoring that a hand-written file leaves out, and both mean the same."""
+    if definition is None:
+        return None
+    defaults = {kind: REGISTRY[kind].default_scoring for kind in SCORING_FIELDS.values()}
+    return replace(definition, scoring_modes={**defaults, **definition.scoring_modes})
 
 
 def save_exam(source: bytes, filename: str, actor: User | None = None) -> Exam:
@@ -46,8 +57,11 @@ def save_exam(source: bytes, filename: str, actor: User | None = None) -> Exam:
         raise ExamRefused([f"{filename}: 题库不能满足本试卷规则：{s}" for s in shortfalls])
     exam = db.session.scalar(select(Exam).where(Exam.code == definition.code))
     before = exam.source if exam else None
-    if before == source.decode("utf-8-sig"):
-        return exam  # unchanged: no new audit entry on every `make run`
+    if before is not None and (
+        before == source.decode("utf-8-sig")
+        or _meaning(parse_exam(before.encode(), filename)[0]) == _meaning(definition)
+    ):
+        return exam  # unchanged (a form saved as served, or `make run`): no new entry
     if exam is None:
         exam = Exam(code=definition.code)
         db.session.add(exam)

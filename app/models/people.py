@@ -7,24 +7,19 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Date, Enum, ForeignKey, Index, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth import passwords
 from app.extensions import db
+from app.labels import ROLES
 from app.models.types import UTCDateTime, utcnow
+from app.pinyin import initials, sort_key
 
 
 class Role(StrEnum):
     CANDIDATE = "candidate"
     UNIT_ADMIN = "unit_admin"
     SYSTEM_ADMIN = "system_admin"
-
-
-ROLE_TITLES = {
-    Role.CANDIDATE: "考生",
-    Role.UNIT_ADMIN: "单位管理员",
-    Role.SYSTEM_ADMIN: "系统管理员",
-}
 
 
 class Unit(db.Model):
@@ -51,6 +46,9 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # Kept by ``_name_in_pinyin`` whenever the name is set: list order and look-up by initials.
+    name_pinyin: Mapped[str] = mapped_column(String(300), default="", index=True)
+    name_initials: Mapped[str] = mapped_column(String(100), default="", index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
@@ -72,6 +70,11 @@ class User(UserMixin, db.Model):
 
     unit: Mapped[Unit | None] = relationship()
 
+    @validates("name")
+    def _name_in_pinyin(self, _key: str, name: str) -> str:
+        self.name_pinyin, self.name_initials = sort_key(name or ""), initials(name or "")
+        return name
+
     def set_password(self, password: str) -> None:
         self.password_hash = passwords.hash_password(password)
 
@@ -84,7 +87,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_title(self) -> str:
-        return ROLE_TITLES[self.role]
+        return ROLES[self.role.value]
 
 
 # Usernames are unique whatever their case: `Admin` is `admin`.

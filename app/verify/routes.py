@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from app.bounds import read_json
 from app.certificate.setup import local_date
@@ -58,7 +58,9 @@ def token_page(token: str):
         return render_template("verify/page.html", form=VerifyForm(), limited=LIMITED), 429
     verdict = by_token(token, local_date(utcnow()))
     if verdict is None:
-        abort(404)
+        # A damaged or mistyped QR link: say so, and offer the look-up by number and name
+        # here, rather than a generic error page that sends a verifier to the login page.
+        return render_template("verify/page.html", form=VerifyForm(), broken_link=True), 404
     return render_template("verify/token.html", verdict=verdict)
 
 

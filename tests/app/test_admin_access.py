@@ -7,7 +7,7 @@ classify fails here until someone decides who may see it.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -15,16 +15,17 @@ from flask import Flask
 from app.admin.banks.uploads import store_upload
 from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
-from app.models import Bank, Exam, Role, Unit
+from app.models import Bank, Certificate, Exam, Role, Unit
 from app.models.types import utcnow
 from tests.app.exam_fixtures import BANK_FILE, open_session, shipped_bank
 from tests.conftest import csrf_token, login, make_user
 
-SYSTEM_ONLY = {"admin_banks", "admin_exams", "admin_audit"}
+SYSTEM_ONLY = {"admin_banks", "admin_exams", "admin_audit", "admin_certificates"}
 SYSTEM_ONLY_ENDPOINTS = {
     "admin_results.rescore_index",
     "admin_results.rescore_bank",
     "admin_results.statistics",
+    "admin_results.statistics_export",
     "admin_people.unit",  # a unit's management page (rename, move); unit admins see the tree
 }
 # Objects owned by a unit: outside the admin's subtree they do not exist (404).
@@ -33,6 +34,7 @@ UNIT_OWNED = {
     "admin_results.unit": "unit_id",
     "admin_results.unit_export": "unit_id",
     "admin_results.attempt": "attempt_id",
+    "admin_people.confirm_remove_unit": "unit_id",  # asks before a unit's registration goes
 }
 # Pages that are open to every admin but show each only their own subtree's people.
 SCOPED_LISTINGS = {
@@ -60,11 +62,19 @@ def world(app: Flask, ctx):
     finalize(attempt.id, "candidate", utcnow() + timedelta(minutes=1))
     bank = shipped_bank()
     upload = store_upload(BANK_FILE.read_bytes(), "bank.yaml", bank, sysadmin)
+    certificate = Certificate(
+        number="ZN2026000001", type_id="competency", user_id=candidate.id, attempt_id=attempt.id,
+        holder_name=candidate.name, title="职业能力认证证书", level=None, issued_on=date(2026, 1, 1),
+        expires_on=date(2029, 1, 1), issuer="市级机关工委", rules_version="1",
+        rules_digest="0" * 64, token="t" * 32, pdf=b"%PDF",
+    )  # fmt: skip
+    db.session.add(certificate)
+    db.session.commit()
     return {
         "name": bank.name, "qid": bank.questions[0].id, "number": 1, "token": upload.id,
         "exam_id": db.session.scalar(db.select(Exam.id)), "session_id": session.id,
         "attempt_id": attempt.id, "user_id": candidate.id, "unit_id": office.id, "fmt": "csv", "kind": "xlsx",
-        "bank_id": db.session.scalar(db.select(Bank.id)),
+        "bank_id": db.session.scalar(db.select(Bank.id)), "certificate_id": certificate.id,
     }  # fmt: skip
 
 

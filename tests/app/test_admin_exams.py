@@ -6,14 +6,18 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from app.admin.exams.exam_yaml import build_exam_yaml, form_data
+from app.admin.exams.forms import ExamForm
 from app.extensions import db
+from app.form_words import field_labels, in_form_words
 from app.models import Attempt, AuditEntry, Exam, ExamSession, Role, SessionGrant, Unit
 from app.models.types import utcnow
 from question_bank.exam_format import parse_exam
 from tests.app.exam_fixtures import MINI_EXAM, open_session
+from tests.app.form_submit import unchanged_submission
 from tests.conftest import csrf_token, login, make_user
 
 BASE = "/admin/exams"
@@ -90,6 +94,12 @@ PARITY = [
 ]
 
 
+def in_form_labels(message: str) -> str:
+    """A YAML message as the structured form words it (its fields' labels)."""
+    with current_app.test_request_context():
+        return in_form_words(message, field_labels(ExamForm(meta={"csrf": False})))
+
+
 @pytest.mark.parametrize(("name", "value", "field"), PARITY)
 def test_form_and_yaml_refuse_alike(admin, name, value, field):
     open_session()
@@ -98,7 +108,7 @@ def test_form_and_yaml_refuse_alike(admin, name, value, field):
     assert not report.ok
     html = post(admin, f"{BASE}/new", fields).get_data(as_text=True)
     for diagnostic in report.errors:
-        assert escape(diagnostic.message) in html
+        assert escape(in_form_labels(diagnostic.message)) in html  # the same, in form words
     # The message sits in the field's own block, next to its input.
     block = re.search(rf'<div class="field has-error">\s*<label for="{field}".*?</div>', html, re.S)
     assert block, f"no error beside {field}"
@@ -392,3 +402,30 @@ def test_pages_render_for_a_system_admin(admin):
     assert "立即结束" in admin.get(f"{BASE}/sessions/{session.id}").get_data(as_text=True)
     assert admin.get(f"{BASE}/sessions/999").status_code == 404
     assert admin.get(f"{BASE}/999/edit").status_code == 404
+
+
+def test_the_new_session_form_prefills_values_it_accepts_and_shows_every_error_at_once(admin):
+    """Defect 4: 允许作答次数 came pre-filled with 0, which its own check refused, and the
+    time check ran only once every other field was right."""
+    exam = open_session().exam
+    page = admin.get(f"{BASE}/sessions/new").get_data(as_text=True)
+    sent = unchanged_submission(page, "")
+    assert sent["max_attempts"] == "1"
+    html = post(admin, f"{BASE}/sessions/new", sent | {
+        "exam_id": str(exam.id), "title": "", "opens_at": "2027-03-01T10:00",
+        "closes_at": "2027-03-01T09:00", "max_attempts": "0",
+    }).get_data(as_text=True)  # fmt: skip
+    for message in ("请填写场次名称", "结束时间必须晚于开始时间", "应为 1 到 10"):
+        assert message in html
+
+
+def test_a_session_saved_unchanged_stays_the_same(admin):
+    session = open_session()
+    before = (session.title, session.opens_at, session.closes_at, session.access_code,
+              session.max_attempts, session.exam_id)  # fmt: skip
+    path = f"{BASE}/sessions/{session.id}/edit"
+    page = admin.get(path).get_data(as_text=True)
+    assert post(admin, path, unchanged_submission(page, "")).status_code == 302
+    db.session.refresh(session)
+    assert (session.title, session.opens_at, session.closes_at, session.access_code,
+            session.max_attempts, session.exam_id) == before  # fmt: skip

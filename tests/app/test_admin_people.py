@@ -17,6 +17,7 @@ from app.admin.people.tabular import TableError, read_table
 from app.extensions import db
 from app.models import AuditEntry, Role, SessionCandidate, SessionUnit, Unit, User
 from tests.app.exam_fixtures import open_session
+from tests.app.form_submit import unchanged_submission
 from tests.conftest import csrf_token, login, make_user
 
 TODAY = date(2026, 11, 26)
@@ -366,14 +367,18 @@ def test_xlsx_import_with_numbers_and_dates(client, admins):
     assert person.phone == "13800138000" and person.birth_date == date(1949, 12, 31)
 
 
-def test_templates_download_and_import_back(client, admins, units):
-    units["office"].name = "办公室"
-    as_user(client, "sys")
+@pytest.mark.parametrize(
+    ("admin", "unit"), [("sys", "市级机关工委"), ("fin", "市级机关工委/市财政局")]
+)
+def test_templates_download_and_import_back(client, admins, units, admin, unit):
+    """The sample row's unit exists: the admin's own (defect 16)."""
+    as_user(client, admin)
     csv_file = client.get("/admin/people/import/template.csv")
     assert csv_file.data.startswith(b"\xef\xbb\xbf" + "姓名,工号".encode())
     xlsx = client.get("/admin/people/import/template.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert [c.value for c in sheet[1]] == HEADER.split(",")
+    assert sheet["D2"].value == unit
     assert "确认导入" in upload(client, csv_file.data).get_data(as_text=True)
     assert "确认导入" in upload(client, xlsx.data, "t.xlsx").get_data(as_text=True)
 
@@ -563,7 +568,11 @@ def test_create_rename_and_move_units(client, admins, units):
     )
     db.session.refresh(created)
     assert (created.name, created.parent_id) == ("组织人事处", units["education"].id)
-    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.action.startswith("unit."))
+        .order_by(AuditEntry.id)
+    ).all()
     assert actions == ["unit.create", "unit.rename", "unit.move"]
 
 
@@ -693,3 +702,124 @@ def test_candidate_import_in_a_browser(browser, live_url, admins, tmp_path, widt
     page.close()
     person = db.session.scalar(select(User).where(User.username == "A1"))
     assert person.must_change_password and person.check_password(password)
+
+
+# -- saved unchanged, nothing changes ----------------------------------------------------
+
+
+def _details(person: User) -> tuple:
+    return (person.name, person.unit_id, person.current_position, person.position, person.phone)
+
+
+@pytest.mark.parametrize("admin", ["sys", "fin"])
+def test_a_person_saved_unchanged_stays_in_their_unit(client, admins, units, admin):
+    """Defect: the 单位 select was never preselected, so saving moved people to its first unit."""
+    clerk = make_user("wangfang", name="王芳", unit=units["office"], phone="13800138000",
+                      current_position="科员")  # fmt: skip
+    before = _details(clerk)
+    as_user(client, admin)
+    page = client.get(f"/admin/people/{clerk.id}").get_data(as_text=True)
+    response = client.post(f"/admin/people/{clerk.id}", data=unchanged_submission(page, ""))
+    assert response.status_code == 302
+    db.session.refresh(clerk)
+    assert _details(clerk) == before
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.update")) is None
+
+
+def test_a_unit_renamed_or_moved_unchanged_stays_put(client, admins, units):
+    office = units["office"]
+    as_user(client, "sys")
+    page = client.get(f"/admin/people/units/{office.id}").get_data(as_text=True)
+    for action in ("rename", "move"):
+        path = f"/admin/people/units/{office.id}/{action}"
+        client.post(path, data=unchanged_submission(page, path))
+    db.session.refresh(office)
+    assert (office.name, office.parent_id) == ("办公室", units["finance"].id)
+
+
+def test_removing_a_unit_registration_asks_first_and_says_how_many(client, admins, units):
+    """Defect 7: one click removed a whole unit; now a page names the unit and its headcount."""
+    session = open_session(usernames=())
+    for n in range(3):
+        make_user(f"clerk{n}", unit=units["office"])
+    as_user(client, "fin")
+    register(client, session.id, "units", unit=str(units["finance"].id))
+    base = f"/admin/people/sessions/{session.id}/registrations"
+    listing = client.get(base).get_data(as_text=True)
+    ask = f"{base}/units/{units['finance'].id}/remove"
+    assert f'href="{ask}"' in listing and f'action="{ask}"' not in listing
+    page = client.get(ask).get_data(as_text=True)
+    assert (
+        "取消市财政局的整体报名？" in page and "<strong>3</strong> 人" in page
+    )  # the 3 clerks, not fin (an admin)
+    assert db.session.scalars(select(SessionUnit)).all()  # asking changed nothing
+    client.post(ask, data=unchanged_submission(page, ask))
+    assert not db.session.scalars(select(SessionUnit)).all()
+
+
+def test_registering_by_name_and_someone_covered_by_their_unit(client, admins, units):
+    """Defect 16: a name finds the person; two of one name are listed; someone whose unit
+    is registered already is told so instead of "已为…报名"."""
+    session = open_session(usernames=())
+    li = make_user("lijg", name="李建国", unit=units["office"])
+    make_user("zhao1", name="赵敏", unit=units["office"])
+    make_user("zhao2", name="赵敏", unit=units["finance"])
+    as_user(client, "fin")
+    assert register(client, session.id, "people", person="李建国").status_code == 302
+    assert {r.user_id for r in db.session.scalars(select(SessionCandidate))} == {li.id}
+    twice = register(client, session.id, "people", person="赵敏").get_data(as_text=True)
+    assert "“赵敏”对应多位人员" in twice and "zhao1" in twice and "zhao2" in twice
+    register(client, session.id, "units", unit=str(units["finance"].id))
+    covered = register(client, session.id, "people", person="zhao1").get_data(as_text=True)
+    assert "所在的“市财政局”已整体报名本场次，无需单独报名" in covered
+
+
+def test_registering_by_pinyin_initials(client, admins, units):
+    session = open_session(usernames=())
+    li = make_user("u1", name="李建国", unit=units["office"])
+    as_user(client, "fin")
+    assert register(client, session.id, "people", person="LJG").status_code == 302
+    assert {r.user_id for r in db.session.scalars(select(SessionCandidate))} == {li.id}
+
+
+def test_people_are_listed_by_pinyin_and_filtered_by_unit_role_and_initials(client, admins, units):
+    """Defect 16: 张 (zhang) after 李 (li) after 安 (an), whatever their code points."""
+    for username, name in [("u1", "李娜"), ("u2", "张伟"), ("u3", "安然")]:
+        make_user(username, name=name, unit=units["office"])
+    as_user(client, "sys")
+
+    def names(query: str) -> list[str]:
+        html = client.get(f"/admin/people/{query}").get_data(as_text=True)
+        return re.findall(r'<td data-label="姓名"><a href="[^"]+">([^<]+)</a>', html)
+
+    listed = names(f"?unit={units['office'].id}")
+    assert listed == ["安然", "李娜", "张伟"]
+    assert names("?role=unit_admin") == ["edu", "fin"]
+    assert names("?q=ln") == ["李娜"]
+    assert names(f"?unit={units['office'].id}&sort=newest") == ["安然", "张伟", "李娜"]
+
+
+def test_the_registrations_page_lists_who_has_not_taken_the_test(client, admins, units):
+    """The unit admin's day: who is registered (by name or through a unit) and absent."""
+    session = open_session(usernames=())
+    took = make_user("took", name="已考", unit=units["office"])
+    make_user("absent1", name="缺考甲", unit=units["office"])
+    make_user("absent2", name="缺考乙", unit=units["finance"])
+    make_user("elsewhere", name="别处", unit=units["education"])
+    as_user(client, "sys")
+    register(client, session.id, "units", unit=str(units["finance"].id))
+    register(client, session.id, "people", person="elsewhere")
+    from app.exam.attempts import start_attempt
+    from app.models.types import utcnow
+
+    start_attempt(took, session, None, utcnow())
+    base = f"/admin/people/sessions/{session.id}/registrations"
+    html = client.get(base).get_data(as_text=True)
+    absent = html.split("尚未参加（", 1)[1].split("</section>", 1)[0]
+    assert absent.startswith("3 人") and "缺考甲" in absent and "缺考乙" in absent
+    assert "别处" in absent and "已考" not in absent
+    as_user(client, "fin")
+    absent = (
+        client.get(base).get_data(as_text=True).split("尚未参加（", 1)[1].split("</section>")[0]
+    )
+    assert absent.startswith("2 人") and "别处" not in absent

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
 from app.models import Attempt, AuditEntry, Certificate, Exam, Role, Unit
 from app.models.types import utcnow
+from app.timefmt import localtime
 from question_bank.model import Bank
 from tests.app.certificate_fixtures import (
     COMPETENCY,
@@ -176,8 +178,8 @@ def test_exports_open_in_excel_with_formulas_neutralized(client, world):
     assert tuple(rows[0]) == COLUMNS
     by_user = {row[1]: row for row in rows[1:]}
     assert by_user["alice"][0] == "'" + HOSTILE
-    assert by_user["bob"][0] == "李堃" and by_user["bob"][6] == "40" and by_user["bob"][8] == "否"
-    assert by_user["alice"][12].startswith("ZN")
+    assert by_user["bob"][0] == "李堃" and by_user["bob"][7] == "40" and by_user["bob"][9] == "否"
+    assert by_user["alice"][13].startswith("ZN")
 
     book = load_workbook(
         io.BytesIO(client.get(f"/admin/results/sessions/{world.session.id}/export.xlsx").data)
@@ -187,8 +189,33 @@ def test_exports_open_in_excel_with_formulas_neutralized(client, world):
     assert tuple(c.value for c in header) == COLUMNS
     alice = next(row for row in cells if row[1].value == "alice")
     assert alice[0].value == "'" + HOSTILE and alice[0].data_type == "s"
-    assert alice[6].value == 60 and alice[8].value == "是"
+    assert alice[7].value == 60 and alice[9].value == "是"
     assert not any(c.data_type == "f" for row in cells for c in row)
+
+
+def test_exports_are_named_audited_dated_filtered_and_sized(client, world):
+    """Defect 17: local-time names with the session's title, real dates, 拟任职务,
+    an autofilter, columns as wide as their text; and every export is audited."""
+    login(client, "admin")
+    reply = client.get(f"/admin/results/sessions/{world.session.id}/export.xlsx")
+    disposition = reply.headers["Content-Disposition"]
+    stamp = localtime(utcnow(), "%Y%m%d-")
+    assert quote(f"{world.session.title}-成绩-{stamp}") in disposition
+    sheet = load_workbook(io.BytesIO(reply.data)).active
+    header = [c.value for c in sheet[1]]
+    started = sheet.cell(row=2, column=header.index("开始时间") + 1)
+    assert isinstance(started.value, datetime) and started.number_format == "yyyy-mm-dd hh:mm"
+    assert "拟任职务" in header
+    assert sheet.auto_filter.ref == sheet.dimensions
+    widths = {sheet.column_dimensions[c].width for c in "ABCDEFGHIJKLMNOP"}
+    assert len(widths) > 3  # not every column 10 wide
+    client.get(f"/admin/results/units/{world.bureau.id}/export.csv")
+    exports = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "export.results").order_by(AuditEntry.id)
+    ).all()
+    assert [(e.target, e.details["format"]) for e in exports] == [
+        (world.session.title, "xlsx"), (world.bureau.name, "csv"),
+    ]  # fmt: skip
 
 
 def test_a_unit_export_holds_only_the_unit(client, world):
@@ -326,12 +353,12 @@ def test_item_statistics_on_hand_built_attempts(client, world):
     assert by_id["single-charter-3-0"].upper_lower == 1.0
     assert by_id["single-charter-3-3"].facility == pytest.approx(1 / 3)
     assert by_id["single-charter-3-4"].facility == 0
-    assert "too_hard" in by_id["single-charter-3-4"].flags
+    assert by_id["single-charter-3-4"].flags == ("few_responses",)  # 3 papers say little
     assert by_id["single-charter-3-0"].option_counts == {"A": 2, "B": 1}
     html = page(client, f"/admin/results/exams/{world.session.exam_id}/statistics").get_data(
         as_text=True
     )
-    assert "KR-20" in html and "single-charter-3-4" in html and "过难" in html
+    assert "样本不足" in html and "single-charter-3-4" in html and "过难" not in html
     assert "作答人数过少" in html
 
 
@@ -353,3 +380,19 @@ def test_dashboard_charts_and_tables_in_scope(client, world):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/results/")})
     mine = page(client, "/admin/results/dashboard", "unitadmin").get_data(as_text=True)
     assert "市教育局" not in mine and "赵昇" not in mine and "50%（1/2）" in mine
+
+
+def test_item_statistics_sort_filter_and_export(client, world):
+    """Defect 10: sorting, a filter, an export."""
+    by_id = page(client, f"/admin/results/exams/{world.session.exam_id}/statistics?sort=id")
+    html = by_id.get_data(as_text=True)
+    ids = re.findall(r"<strong>(single-charter-3-\d)</strong>", html)
+    assert ids == sorted(ids) and len(ids) == 5
+    flagged = page(
+        client, f"/admin/results/exams/{world.session.exam_id}/statistics?show=flagged", None
+    )
+    assert "没有需要复查的题目" in flagged.get_data(as_text=True)  # 3 papers: nothing to say
+    reply = page(client, f"/admin/results/exams/{world.session.exam_id}/statistics.csv", None)
+    rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["题目编号", "题型", "题干"] and len(rows) == 6
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export.statistics"))

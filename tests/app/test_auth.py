@@ -138,3 +138,48 @@ def test_demo_seed_opens_one_demo_session_for_the_demo_unit(runner, ctx):
     sessions = sessions_for(candidate)
     assert [s.title for s in sessions] == ["演示场次：党组织书记任前党务知识测试"]
     assert candidate.position  # so a pass issues a certificate naming the position
+
+
+def test_login_page_links_verification_and_says_what_to_do_about_a_forgotten_password(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<a href="/verify">证书核验</a>无需登录' in html
+    assert "忘记密码" in html and "单位管理员重置" in html
+
+
+def test_a_login_refused_by_the_throttle_says_for_how_long_and_is_audited_as_locked(
+    client, app, ctx
+):
+    from app.models import AuditEntry
+
+    make_user("zhang")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        login(client, "zhang", "wrong-password")
+    html = login(client, "zhang", "correct-horse-1").get_data(as_text=True)
+    minutes = app.config["LOGIN_LOCK_SECONDS"] // 60
+    assert f"请 {minutes} 分钟后再试" in html
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (last.action, last.target, last.details["locked"]) == (
+        "auth.login_failed",
+        "zhang",
+        True,
+    )
+
+
+def test_logins_failures_and_password_changes_are_audited(client, ctx):
+    from app.models import AuditEntry
+
+    make_user("zhang")
+    login(client, "zhang", "wrong-password")
+    login(client, "nobody", "whatever")
+    login(client, "zhang")
+    token = csrf_token(client, "/password")
+    client.post("/password", data={"csrf_token": token, "current": "correct-horse-1",
+                                   "new": "a-much-better-pass-9", "confirm": "a-much-better-pass-9"})  # fmt: skip
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.target) for e in entries] == [
+        ("auth.login_failed", "zhang"),
+        ("auth.login_failed", "nobody"),
+        ("auth.login", "zhang"),
+        ("auth.password_change", "zhang"),
+    ]
+    assert entries[0].actor is None and entries[2].actor.username == "zhang"

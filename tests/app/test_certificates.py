@@ -222,6 +222,14 @@ def test_a_unit_admin_downloads_exactly_their_unit_subtree(ctx, client, runner):
         names = sorted(archive.namelist())
         assert names == sorted([f"{numbers['甲']}-甲.pdf", f"{numbers['乙']}-乙.pdf"])
         assert archive.read(names[0]) in {c.pdf for c in certificates()}
+    exported = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "export.certificates")
+    )
+    assert (exported.actor.username, exported.target, exported.details["count"]) == (
+        "boss",
+        bureau.name,
+        2,
+    )
     by_id = {c.holder_name: c.id for c in certificates()}
     assert client.get(f"/certificates/{by_id['乙']}.pdf").status_code == 200
     assert client.get(f"/certificates/{by_id['丙']}.pdf").status_code == 404

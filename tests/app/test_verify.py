@@ -184,3 +184,12 @@ def qr_payloads(pdf: bytes, tmp_path) -> list[str]:
     data = next(tmp_path.glob("p*.png")).read_bytes()
     with Image.open(BytesIO(data)) as page:
         return [code.text for code in zxingcpp.read_barcodes(page.convert("L"))]
+
+
+def test_a_damaged_qr_link_explains_itself_and_offers_the_look_up(client, ctx):
+    """Defect 14: a generic 404 sent an anonymous verifier to the login page."""
+    reply = client.get("/v/AbCdEf-damaged")
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 404
+    assert "此二维码链接无法识别" in html and 'name="number"' in html and 'name="name"' in html
+    assert "/login" not in html.split("<main", 1)[-1].split("</main>", 1)[0]

@@ -94,7 +94,7 @@ def test_partial_credit_uses_alpha_by_hand():
     mean of 1, 1/2, 0 = 1/2.
     """
     attempts = [paper(2, 2, points=2), paper(1, 2, points=2), paper(0, 1, points=2)]
-    stats = exam_statistics(attempts)
+    stats = exam_statistics(attempts, min_responses=0)
     assert stats.reliability.kind == "alpha"
     assert stats.reliability.value == pytest.approx(6 / 7)
     assert stats.items[0].facility == pytest.approx(0.5)
@@ -102,7 +102,7 @@ def test_partial_credit_uses_alpha_by_hand():
 
 @pytest.mark.parametrize(
     ("scores", "flag"),
-    [((0,) * 9 + (1,), TOO_HARD), ((1,) * 20, TOO_EASY)],
+    [((0,) * 19 + (1,), TOO_HARD), ((1,) * 20, TOO_EASY)],
 )
 def test_extreme_facility_is_flagged(scores, flag):
     attempts = [paper(s) for s in scores]
@@ -143,3 +143,11 @@ def test_unanswered_and_option_counts():
 @pytest.mark.parametrize(("count", "size"), [(1, 1), (5, 1), (6, 2), (10, 3), (100, 27)])
 def test_group_size(count, size):
     assert group_size(count) == size
+
+
+def test_below_the_minimum_sample_nothing_but_few_responses_is_said():
+    """Issue 13 defect 10: 4 papers gave KR-20 = 0.983 and flagged every item."""
+    attempts = [paper(0, 0, 1), paper(1, 1, 1), paper(0, 0, 0), paper(1, 1, 0)]
+    stats = exam_statistics(attempts)
+    assert stats.reliability.value is None and stats.reliability.attempts == 4
+    assert all(item.flags == (FEW_RESPONSES,) for item in stats.items)

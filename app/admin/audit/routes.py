@@ -6,10 +6,13 @@ from flask import Blueprint, render_template, request
 from wtforms import SelectChoice
 
 from app.admin.access import system_admin_required
+from app.admin.audit.display import describe
 from app.admin.audit.forms import AuditFilterForm
-from app.admin.audit.services import ACTION_TITLES, Filters, actions, detail_lines, entries
+from app.admin.audit.services import Filters, actions, entries
+from app.admin.people.units import unit_paths
 from app.bounds import page_number
 from app.extensions import db
+from app.labels import label
 
 bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
 PER_PAGE = 50
@@ -19,7 +22,7 @@ PER_PAGE = 50
 @system_admin_required
 def index():
     form = AuditFilterForm(request.args)
-    form.action.choices += [SelectChoice(a, ACTION_TITLES.get(a, a)) for a in actions()]
+    form.action.choices += [SelectChoice(a, label(a, "action")) for a in actions()]
     filters = Filters()
     if request.args and form.validate():
         filters = Filters(
@@ -39,6 +42,6 @@ def index():
         "admin/audit/index.html",
         form=form,
         page=page,
-        titles=ACTION_TITLES,
-        detail_lines=detail_lines,
+        describe=describe,
+        unit_paths=unit_paths(),
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -14,17 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEntry, User
-
-ACTION_TITLES = {
-    "attempt.finalize": "交卷",
-    "attempt.open_keys": "提前查看答卷正确答案",
-    "attempt.rescore": "重新评分",
-    "bank.publish": "发布题库",
-    "certificate.issue": "颁发证书",
-    "certificate.refused": "证书未颁发",
-    "certificate.revoke": "撤销证书",
-    "certificate.reissue": "换发证书",
-}
 
 
 @dataclass(frozen=True)
@@ -69,20 +56,3 @@ def entries(filters: Filters) -> Select:
     if filters.date_to:
         query = query.where(AuditEntry.at < _local_midnight(filters.date_to + timedelta(days=1)))
     return query
-
-
-def detail_lines(details: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """(before, after, other) details, each value as readable text."""
-
-    def text(value: Any) -> str:
-        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-    def flat(value: Any) -> dict[str, str]:
-        return (
-            {k: text(v) for k, v in value.items()} if isinstance(value, dict) else {"": text(value)}
-        )
-
-    before = flat(details["before"]) if "before" in details else {}
-    after = flat(details["after"]) if "after" in details else {}
-    other = {k: text(v) for k, v in details.items() if k not in ("before", "after")}
-    return before, after, other

@@ -35,6 +35,7 @@ from app.admin.banks.forms import (
 from app.bank.services import BankNotFound, bank_summaries, load_version
 from app.bounds import page_number, query_int
 from app.errors import MESSAGES
+from app.form_words import field_labels, in_form_words
 from app.models import BankUpload
 from app.timefmt import localtime
 from question_bank.bank_writer import dump_bank
@@ -293,7 +294,9 @@ def _saved(form: FlaskForm, action: Callable[[], services.Published]) -> bool:
         flash(f"未保存：{exc}。请重新打开本页，在最新版本上修改。", "error")
         return False
     except services.EditRefused as exc:
-        for name, messages in exc.errors.items():
+        labels = field_labels(form)
+        for name, raw in exc.errors.items():
+            messages = [in_form_words(message, labels) for message in raw]
             target = (
                 form._fields.get(name) if name not in ("", "csrf_token", "seen_version") else None
             )

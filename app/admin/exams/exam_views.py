@@ -18,6 +18,7 @@ from app.admin.exams.services import (
 from app.admin.exams.session_services import session_rows
 from app.exam.sessions import ExamRefused
 from app.extensions import db
+from app.form_words import field_labels, in_form_words
 from app.models import Exam
 from app.models.types import utcnow
 from question_bank.model import QUESTION_TYPES
@@ -92,14 +93,15 @@ def _place_problems(form: ExamForm, built: ExamYaml, refused: ExamRefused) -> li
     """Put each located problem beside its field; the rest are shown above the form."""
     if not isinstance(refused, ExamInvalid):
         return refused.messages
-    fields = dict(_walk(form))
+    fields, labels = dict(_walk(form)), field_labels(form)
     rest = []
     for diagnostic in refused.diagnostics:
         field = fields.get(built.field_of(diagnostic) or "")
+        message = in_form_words(diagnostic.message, labels)
         if field is None:
-            rest.append(diagnostic.message)
+            rest.append(message)
         else:
-            field.errors = [*field.errors, diagnostic.message]
+            field.errors = [*field.errors, message]
     return rest
 
 

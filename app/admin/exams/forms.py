@@ -117,9 +117,11 @@ class ExamYamlForm(ChineseForm):
 
 
 def _minutes(label: str, high: int, low: int = 0) -> IntegerField:
+    """A whole number between ``low`` and ``high``, pre-filled with ``low`` (which the
+    field itself accepts)."""
     return IntegerField(
         label,
-        default=0,
+        default=low,
         validators=[
             InputRequired("请填写整数"),
             NumberRange(low, high, f"应为 {low} 到 {high} 之间的整数"),
@@ -158,7 +160,10 @@ class SessionForm(ChineseForm):
         _sane_time(field)
 
     def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        """Checked with the other fields, so every problem shows at once."""
         _sane_time(field)
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError("结束时间必须晚于开始时间")
 
 
 def _sane_time(field: DateTimeLocalField) -> None:

@@ -31,13 +31,21 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(_zone()).replace(tzinfo=None)
 
 
-def _fields(form: SessionForm) -> service.SessionFields:
+def _moment(sent: datetime, stored: datetime | None) -> datetime:
+    """The form's local minute made timezone-aware; a stored time the form shows to the
+    minute keeps its seconds, so saving a session unchanged changes nothing."""
+    if stored is not None and _local(stored).replace(second=0, microsecond=0) == sent:
+        return stored
+    return sent.replace(tzinfo=_zone()).astimezone(UTC)
+
+
+def _fields(form: SessionForm, session: ExamSession | None = None) -> service.SessionFields:
     """The form's values, its local (Asia/Shanghai) times made timezone-aware."""
     return service.SessionFields(
         exam_id=form.exam_id.data,
         title=form.title.data.strip(),
-        opens_at=form.opens_at.data.replace(tzinfo=_zone()).astimezone(UTC),
-        closes_at=form.closes_at.data.replace(tzinfo=_zone()).astimezone(UTC),
+        opens_at=_moment(form.opens_at.data, session.opens_at if session else None),
+        closes_at=_moment(form.closes_at.data, session.closes_at if session else None),
         access_code=(form.access_code.data or "").strip() or None,
         max_attempts=form.max_attempts.data,
     )
@@ -79,7 +87,7 @@ def edit_session(session_id: int):
     form, problems = _session_form(session), []
     if form.validate_on_submit():
         try:
-            service.update(session, _fields(form), current_user, utcnow())
+            service.update(session, _fields(form, session), current_user, utcnow())
         except ExamRefused as refused:
             db.session.rollback()
             problems = refused.messages

@@ -27,4 +27,5 @@ rule("/sessions/<int:session_id>/registrations", "registrations", session_views.
 rule("/sessions/<int:session_id>/registrations/people", "add_person", session_views.add_person, methods=POST)  # fmt: skip
 rule("/sessions/<int:session_id>/registrations/units", "add_unit", session_views.add_unit, methods=POST)  # fmt: skip
 rule("/sessions/<int:session_id>/registrations/people/<int:user_id>/remove", "remove_person", session_views.remove_person, methods=POST)  # fmt: skip
+rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "confirm_remove_unit", session_views.confirm_remove_unit)  # fmt: skip
 rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "remove_unit", session_views.remove_unit, methods=POST)  # fmt: skip

@@ -10,7 +10,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.admin.people.identity import clean_mobile
 from app.admin.people.names import NameRefused, clean_name
-from app.models.people import ROLE_TITLES, Role
+from app.labels import ROLES
+from app.models.people import Role
 
 TOP_LEVEL = 0  # the parent choice meaning "no parent"
 
@@ -105,9 +106,28 @@ class PersonForm(FlaskForm):
     submit = SubmitField("保存")
 
 
+class PeopleFilterForm(FlaskForm):
+    """The people list's filters: a GET form (links to a filtered list must work)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("搜索", [Optional(), Length(max=100, message="最多 100 个字符")])
+    unit = ChoiceField("单位（含下级单位）", default=0)
+    role = ChoiceField(
+        "角色", coerce=str, default="",
+        choices=[SelectChoice("", "全部角色"), *(SelectChoice(r.value, ROLES[r.value]) for r in Role)],
+    )  # fmt: skip
+    sort = ChoiceField(
+        "排序", coerce=str, default="name",
+        choices=[SelectChoice("name", "姓名（拼音）"), SelectChoice("number", "工号"),
+                 SelectChoice("newest", "最近添加")],
+    )  # fmt: skip
+
+
 class RoleForm(FlaskForm):
     role = ChoiceField(
-        "角色", coerce=str, choices=[SelectChoice(r.value, ROLE_TITLES[r]) for r in Role]
+        "角色", coerce=str, choices=[SelectChoice(r.value, ROLES[r.value]) for r in Role]
     )
     submit = SubmitField("修改角色")
 
@@ -124,8 +144,11 @@ class ConfirmImportForm(FlaskForm):
 
 class RegisterPersonForm(FlaskForm):
     person = StringField(
-        "用户名或工号",
-        [DataRequired("请填写用户名或工号"), Length(max=64, message="最多 64 个字符")],
+        "姓名、拼音首字母、用户名或工号",
+        [
+            DataRequired("请填写姓名、拼音首字母、用户名或工号"),
+            Length(max=100, message="最多 100 个字符"),
+        ],
     )
     submit = SubmitField("报名")
 

@@ -23,7 +23,7 @@ from app.admin.people.importing import (
     create_candidates,
 )
 from app.admin.people.tabular import Table, TableError, read_table, write_csv, write_xlsx
-from app.admin.people.units import unit_paths
+from app.admin.people.units import unit_choices, unit_paths
 from app.certificate.setup import local_date
 from app.models import User
 from app.models.types import utcnow
@@ -115,9 +115,20 @@ def confirm_import():
     return page, 200, {"Cache-Control": "no-store"}
 
 
+def _example_row() -> tuple[object, ...]:
+    """The sample row names a unit that exists: the admin's own, or the deepest they manage,
+    so the template imports as downloaded."""
+    paths = dict(unit_choices(current_user))
+    unit = paths.get(current_user.unit_id) or max(paths.values(), key=len, default=None)
+    example = list(TEMPLATE_EXAMPLE)
+    if unit:
+        example[3] = unit
+    return tuple(example)
+
+
 @admin_required
 def import_template(kind: str):
-    rows = [TEMPLATE_HEADER, TEMPLATE_EXAMPLE]
+    rows = [TEMPLATE_HEADER, _example_row()]
     if kind == "xlsx":
         data, mimetype = write_xlsx(rows), XLSX_TYPE
     else:

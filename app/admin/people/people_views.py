@@ -11,6 +11,7 @@ from app.admin.people.forms import (
     TOP_LEVEL,
     ButtonForm,
     MoveUnitForm,
+    PeopleFilterForm,
     PersonForm,
     RenameUnitForm,
     RoleForm,
@@ -18,6 +19,7 @@ from app.admin.people.forms import (
     as_choices,
 )
 from app.admin.people.services import (
+    PeopleFilter,
     PersonChange,
     PersonRefused,
     change_role,
@@ -41,15 +43,25 @@ from app.models import Role
 
 @admin_required
 def index():
-    unit_id = query_int("unit")
+    unit_id = query_int("unit", low=0)  # 0 is the 全部单位 choice
     if request.args.get("unit") and unit_id is None:
         abort(404)
-    unit = unit_or_404(unit_id) if unit_id else None
-    query = request.args.get("q", "")[:100]
-    page = search_people(current_user, query, unit, page_number())
+    if unit_id:
+        unit_or_404(unit_id)  # another admin's unit is not found
+    form = PeopleFilterForm(request.args)
+    form.unit.choices = as_choices([(0, "全部单位"), *unit_choices(current_user)])
+    valid = form.validate()
+    unit = unit_or_404(form.unit.data) if valid and form.unit.data else None
+    wanted = PeopleFilter(
+        (form.q.data or "").strip() if valid else "", unit,
+        Role(form.role.data) if valid and form.role.data else None,
+        form.sort.data if valid else "name",
+    )  # fmt: skip
+    page = search_people(current_user, wanted, page_number())
     return render_template(
-        "admin/people/index.html", page=page, query=query, unit=unit, paths=unit_paths()
-    )
+        "admin/people/index.html", page=page, form=form, wanted=wanted, paths=unit_paths(),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )  # fmt: skip
 
 
 def _parent_choices(exclude: set[int] = frozenset()) -> list[SelectChoice]:
@@ -127,7 +139,10 @@ def unit_move(unit_id: int):
 @admin_required
 def person(user_id: int):
     found = person_or_404(user_id)
-    form = PersonForm(obj=found, unit=found.unit_id)
+    # ``obj`` would fill the select from ``found.unit`` (a Unit, not its id) and leave it
+    # unselected, so a save would move the person to the first unit listed: pass the id.
+    form = PersonForm(data={"name": found.name, "unit": found.unit_id, "phone": found.phone,
+                            "current_position": found.current_position, "position": found.position})  # fmt: skip
     form.unit.choices = as_choices(unit_choices(current_user))
     if form.validate_on_submit():
         change = PersonChange(form.name.data, form.unit.data, form.current_position.data or None,

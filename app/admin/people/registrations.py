@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.admin.access import unit_scope
 from app.extensions import db
-from app.models import ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
+from app.models import Attempt, ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
 from app.models.audit import record
 
 
@@ -39,17 +39,80 @@ def registrations_seen_by(session: ExamSession, actor: User) -> Registrations:
     return Registrations(list(db.session.scalars(people)), list(db.session.scalars(units)))
 
 
-def find_person(actor: User, text: str) -> User:
-    """The one person in the actor's scope with this username or 工号."""
-    text = text.strip()
-    query = select(User).where(or_(User.username == text, User.employee_number == text))
+def not_taken(session: ExamSession, actor: User) -> list[User]:
+    """Candidates the session is open to (one by one or through their unit), within the
+    actor's scope, who have no attempt in it: 缺考 once the session has closed."""
+    units = db.session.scalars(
+        select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id)
+    )
+    covered: set[int] = set()
+    for unit_id in units:
+        covered |= db.session.get(Unit, unit_id).subtree_ids()
+    one_by_one = select(SessionCandidate.user_id).where(SessionCandidate.session_id == session.id)
+    took = select(Attempt.user_id).where(Attempt.session_id == session.id)
+    query = (
+        select(User)
+        .where(or_(User.id.in_(one_by_one), User.unit_id.in_(covered)), User.id.not_in(took))
+        .where(User.role == Role.CANDIDATE)
+        .order_by(User.unit_id, User.name_pinyin)
+    )
     scope = unit_scope(actor)
     if scope is not None:
         query = query.where(User.unit_id.in_(scope))
-    person = db.session.scalar(query)
-    if person is None:
-        raise RegistrationRefused(f"在您的管理范围内找不到用户名或工号为“{text}”的人员")
-    return person
+    return list(db.session.scalars(query))
+
+
+def members_covered(unit: Unit) -> int:
+    """How many people a unit's registration brings: its candidates and its sub-units'."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.unit_id.in_(unit.subtree_ids()), User.role == Role.CANDIDATE)
+    )
+
+
+def find_person(actor: User, text: str) -> User:
+    """The one person in the actor's scope with this username, 工号, name or pinyin
+    initials (李建国: ljg); several matches are listed, so the admin can pick by username."""
+    text = text.strip()
+    scope = unit_scope(actor)
+
+    def matching(condition) -> list[User]:
+        query = select(User).where(condition).order_by(User.username)
+        if scope is not None:
+            query = query.where(User.unit_id.in_(scope))
+        return list(db.session.scalars(query.limit(6)))
+
+    found = matching(or_(User.username == text, User.employee_number == text))
+    found = found or matching(User.name == text)
+    if not found and text.isascii() and text.isalpha():
+        found = matching(User.name_initials == text.lower())
+    if not found:
+        raise RegistrationRefused(
+            f"在您的管理范围内找不到姓名、拼音首字母、用户名或工号为“{text}”的人员"
+        )
+    if len(found) > 1:
+        names = "、".join(f"{p.name}（用户名 {p.username}）" for p in found[:5])
+        more = "等" if len(found) > 5 else ""
+        raise RegistrationRefused(
+            f"“{text}”对应多位人员：{names}{more}。请填写其中一位的用户名或工号"
+        )
+    return found[0]
+
+
+def _covering_unit(session: ExamSession, person: User) -> Unit | None:
+    """The registered unit (the person's own or one above it) that already brings them."""
+    if person.role is not Role.CANDIDATE:
+        return None  # a unit's registration brings its candidates only
+    registered = set(
+        db.session.scalars(select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id))
+    )
+    unit = person.unit
+    while unit is not None:
+        if unit.id in registered:
+            return unit
+        unit = unit.parent
+    return None
 
 
 def register_person(session: ExamSession, person: User, actor: User) -> None:
@@ -61,6 +124,11 @@ def register_person(session: ExamSession, person: User, actor: User) -> None:
     key = {"session_id": session.id, "user_id": person.id}
     if db.session.get(SessionCandidate, key) is not None:
         raise RegistrationRefused(f"{person.name}（{person.username}）已报名本场次")
+    covering = _covering_unit(session, person)
+    if covering is not None:
+        raise RegistrationRefused(
+            f"{person.name}（{person.username}）所在的“{covering.name}”已整体报名本场次，无需单独报名"
+        )
     db.session.add(SessionCandidate(**key))
     record(actor, "session.register", session.title, session=session.id, user=person.username)
     db.session.commit()

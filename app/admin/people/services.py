@@ -24,9 +24,28 @@ class PersonRefused(ValueError):
     """A change to a person that the actor may not make."""
 
 
-def search_people(actor: User, text: str, unit: Unit | None, page: int) -> Pagination:
-    """People the actor administers, optionally below one unit and matching a search text."""
-    query = select(User).order_by(User.name, User.id)
+SORTS = {  # the people list's orders; the filter form names them
+    "name": (User.name_pinyin, User.id),
+    "number": (User.employee_number, User.name_pinyin, User.id),
+    "newest": (User.created_at.desc(), User.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    text: str = ""
+    unit: Unit | None = None
+    role: Role | None = None
+    sort: str = "name"
+
+
+def search_people(actor: User, wanted: PeopleFilter, page: int) -> Pagination:
+    """People the actor administers, optionally below one unit, of one role, matching a
+    search text (name, username, 工号, pinyin initials or a whole ID number)."""
+    query = select(User).order_by(*SORTS.get(wanted.sort, SORTS["name"]))
+    text, unit = wanted.text, wanted.unit
+    if wanted.role is not None:
+        query = query.where(User.role == wanted.role)
     scope = unit_scope(actor)
     if unit is not None:
         scope = unit.subtree_ids() if scope is None else scope & unit.subtree_ids()
@@ -39,7 +58,8 @@ def search_people(actor: User, text: str, unit: Unit | None, page: int) -> Pagin
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
             or_(User.name.like(like, escape="\\"), User.username.like(like, escape="\\"),
-                User.employee_number.like(like, escape="\\"), User.id_number == text.upper())
+                User.employee_number.like(like, escape="\\"), User.id_number == text.upper(),
+                User.name_initials.like(like.lower(), escape="\\"))
         )  # fmt: skip
     return db.paginate(query, page=page, per_page=50, error_out=False)
 

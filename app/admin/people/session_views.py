@@ -11,13 +11,15 @@ from app.admin.people.forms import ButtonForm, RegisterPersonForm, RegisterUnitF
 from app.admin.people.registrations import (
     RegistrationRefused,
     find_person,
+    members_covered,
+    not_taken,
     register_person,
     register_unit,
     registrations_seen_by,
     unregister_person,
     unregister_unit,
 )
-from app.admin.people.units import unit_choices
+from app.admin.people.units import unit_choices, unit_paths
 from app.extensions import db
 from app.models import ExamSession
 from app.models.types import utcnow
@@ -41,6 +43,7 @@ def _page(session: ExamSession, person_form=None, unit_form=None):
     page = render_template(
         "admin/people/registrations.html", session=session, now=utcnow(), button=ButtonForm(),
         seen=registrations_seen_by(session, current_user), person_form=person_form, unit_form=unit_form,
+        absent=not_taken(session, current_user), paths=unit_paths(),
     )  # fmt: skip
     return page, 400 if failed else 200
 
@@ -87,6 +90,16 @@ def remove_person(session_id: int, user_id: int):
     unregister_person(session, person, current_user)
     flash(f"已取消{person.name}的报名。", "success")
     return redirect(url_for("admin_people.registrations", session_id=session.id))
+
+
+@admin_required
+def confirm_remove_unit(session_id: int, unit_id: int):
+    """Removing a unit's registration drops many people at once: say how many, then ask."""
+    session, unit = _session_or_404(session_id), unit_or_404(unit_id)
+    return render_template(
+        "admin/people/remove_unit.html", session=session, unit=unit,
+        members=members_covered(unit), button=ButtonForm(),
+    )  # fmt: skip
 
 
 @admin_required

@@ -11,21 +11,25 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from app.admin.results.queries import ResultRow
-from app.timefmt import localtime, points
+from app.timefmt import points
 
 COLUMNS = (
-    "姓名", "用户名", "单位", "考试场次", "第几次", "状态", "得分", "满分", "是否合格",
+    "姓名", "用户名", "单位", "拟任职务", "考试场次", "第几次", "状态", "得分", "满分", "是否合格",
     "开始时间", "交卷时间", "用时（分钟）", "证书编号", "证书状态",
 )  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Cell = str | int | float | None
+Cell = str | int | float | datetime | None
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def neutralize(value: Cell) -> Cell:
@@ -35,17 +39,32 @@ def neutralize(value: Cell) -> Cell:
     return value
 
 
+def _local(moment: datetime | None) -> datetime | None:
+    """Local wall-clock time without a zone: spreadsheets hold dates that way."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
+
+
+def _width(value: Cell) -> int:
+    """Columns wide enough for their text: a Chinese character takes two places."""
+    if isinstance(value, datetime):
+        return 16
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def table(rows: Sequence[ResultRow]) -> list[list[Cell]]:
     """One list per attempt, in ``COLUMNS`` order, neutralized."""
     return [
         [
             neutralize(cell)
             for cell in (
-                r.name, r.username, r.unit, r.session, r.number, r.outcome,
+                r.name, r.username, r.unit, r.position, r.session, r.number, r.outcome,
                 float(r.score) if r.score is not None else None,
                 float(r.possible) if r.possible is not None else None,
                 "" if r.passed is None else ("是" if r.passed else "否"),
-                localtime(r.started_at), localtime(r.finalized_at),
+                _local(r.started_at), _local(r.finalized_at),
                 round(r.seconds_used / 60, 1) if r.seconds_used is not None else None,
                 "；".join(number for number, _ in r.certificates),
                 "；".join(state for _, state in r.certificates),
@@ -55,14 +74,20 @@ def table(rows: Sequence[ResultRow]) -> list[list[Cell]]:
     ]  # fmt: skip
 
 
+def _csv_text(cell: Cell) -> str | int:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return f"{cell:%Y-%m-%d %H:%M}"
+    return points(str(cell)) if isinstance(cell, float) else cell
+
+
 def to_csv(rows: Sequence[ResultRow]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in table(rows):
-        writer.writerow(
-            ["" if c is None else points(str(c)) if isinstance(c, float) else c for c in row]
-        )
+        writer.writerow([_csv_text(c) for c in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -77,12 +102,25 @@ def to_xlsx(rows: Sequence[ResultRow], title: str) -> bytes:
     sheet = book.active
     sheet.title = "成绩"
     sheet.append(COLUMNS)
-    for row in table(rows):
-        sheet.append([xml_safe(cell) for cell in row])
-    for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(name) * 2 + 2)
+    body = [[xml_safe(cell) for cell in row] for row in table(rows)]
+    for row in body:
+        sheet.append(row)
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, datetime):
+                cell.number_format = TIME_FORMAT
+    for index, name in enumerate(COLUMNS):
+        widest = max([_width(name), *(_width(row[index]) for row in body)])
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(60, widest + 2)
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
     book.properties.title = xml_safe(title)[:200]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def file_name(title: str, stamp: str, fmt: str, kind: str = "成绩") -> str:
+    """e.g. 12月任前测试-成绩-20261201-1130.xlsx; characters no file system takes become "_"."""
+    safe = "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in title).strip()
+    return f"{safe[:80] or kind}-{kind}-{stamp}.{fmt}"

@@ -16,11 +16,10 @@ from app.certificate.setup import local_date
 from app.exam.catalog import question_of
 from app.exam.views import SectionView, paper_view, review_view
 from app.extensions import db
+from app.labels import label
 from app.models import Attempt, Certificate, ExamSession, QuestionRevision, User
 from app.models.attempt import FINALIZED
 from app.models.types import utcnow
-
-CERTIFICATE_STATES = {"valid": "有效", "expired": "已过期", "revoked": "已撤销"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class ResultRow:
     name: str
     username: str
     unit: str
+    position: str  # 拟任职务
     session: str
     number: int
     finalized: bool
@@ -43,7 +43,7 @@ class ResultRow:
     @property
     def outcome(self) -> str:
         if not self.finalized:
-            return "作答中"
+            return label("in_progress", "status")
         return "合格" if self.passed else "不合格"
 
     @property
@@ -90,10 +90,10 @@ def result_rows(attempts: list[Attempt]) -> list[ResultRow]:
 
 def _row(a: Attempt, certificates: list[Certificate], today: date) -> ResultRow:
     used = int((a.finalized_at - a.started_at).total_seconds()) if a.finalized_at else None
-    states = tuple((c.number, CERTIFICATE_STATES[c.status(today)]) for c in certificates)
+    states = tuple((c.number, label(c.status(today), "status")) for c in certificates)
     return ResultRow(
         a.id, a.user.name, a.user.username, a.user.unit.name if a.user.unit else "",
-        a.session.title, a.number, a.finalized, a.score, a.possible, a.passed,
+        a.user.position or "", a.session.title, a.number, a.finalized, a.score, a.possible, a.passed,
         a.started_at, a.finalized_at, used, states,
     )  # fmt: skip
 

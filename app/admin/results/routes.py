@@ -3,11 +3,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from app.admin.access import admin_required, system_admin_required, unit_or_404, units_in_scope
-from app.admin.results import export, key_access, queries, rescore
+from app.admin.results import export, item_views, key_access, queries, rescore
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
 from app.admin.results.forms import OpenKeysForm, RescoreForm
@@ -16,7 +27,10 @@ from app.bounds import page_number
 from app.exam.grants import answerable_until
 from app.extensions import db
 from app.models import Bank, Exam, ExamSession
+from app.models.audit import record
 from app.models.types import utcnow
+from app.timefmt import localtime
+from question_bank.statistics import MIN_RESPONSES
 
 bp = Blueprint("admin_results", __name__, url_prefix="/admin/results")
 PER_PAGE = 100
@@ -73,15 +87,17 @@ def unit(unit_id: int):
 
 
 def _download(rows, title: str, fmt: str) -> Response:
-    name = f"results-{utcnow():%Y%m%d-%H%M}.{fmt}"
+    """The file, named after what it holds and the local time; the export is audited, as
+    it carries names."""
+    name = export.file_name(title, localtime(utcnow(), "%Y%m%d-%H%M"), fmt)
     if fmt == "csv":
         body, mimetype = export.to_csv(rows), "text/csv; charset=utf-8"
     else:
         body = export.to_xlsx(rows, title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
-    )
+    record(current_user, "export.results", title, format=fmt, count=len(rows))
+    db.session.commit()
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.route("/sessions/<int:session_id>/export.<any(csv, xlsx):fmt>")
@@ -128,7 +144,25 @@ def open_keys(attempt_id: int):
 def statistics(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     stats, reports = exam_report(exam)
-    return render_template("admin/results/statistics.html", exam=exam, stats=stats, reports=reports)
+    sort = request.args.get("sort") if request.args.get("sort") in item_views.SORTS else "flags"
+    show = request.args.get("show") if request.args.get("show") in item_views.SHOWS else "all"
+    return render_template(
+        "admin/results/statistics.html", exam=exam, stats=stats, sort=sort, show=show,
+        reports=item_views.arranged(reports, sort, show), sorts=item_views.SORTS,
+        shows=item_views.SHOWS, min_sample=MIN_RESPONSES, needs_review=item_views.needs_review,
+    )  # fmt: skip
+
+
+@bp.route("/exams/<int:exam_id>/statistics.csv")
+@system_admin_required
+def statistics_export(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    _, reports = exam_report(exam)
+    record(current_user, "export.statistics", exam.code, count=len(reports))
+    db.session.commit()
+    name = export.file_name(exam.title, localtime(utcnow(), "%Y%m%d-%H%M"), "csv", "试题统计")
+    return send_file(io.BytesIO(item_views.to_csv(reports)), mimetype="text/csv; charset=utf-8",
+                     as_attachment=True, download_name=name)  # fmt: skip
 
 
 @bp.route("/rescore")

@@ -1,0 +1,82 @@
+"""What a finished attempt means for the candidate: time used to the second, scores by
+topic, and what comes next (the certificate just issued, or after a fail the pass mark,
+attempts left, the next allowed time and the weak topics to practise)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.certificate.retake import retake_wait
+from app.exam.catalog import question_of
+from app.exam.grants import attempts_allowed
+from app.exam.sessions import attempts_in
+from app.extensions import db
+from app.models import Attempt, Certificate
+from app.models.types import utcnow
+from app.timefmt import points
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    title: str
+    awarded: Decimal
+    possible: Decimal
+
+    @property
+    def percent(self) -> int:
+        return int(self.awarded * 100 / self.possible) if self.possible else 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    time_used: str
+    pass_mark: str
+    attempts_left: int
+    next_allowed: str | None
+    certificates: list[Certificate]
+    topics: list[TopicScore] = field(default_factory=list)
+
+    @property
+    def weak_topics(self) -> list[TopicScore]:
+        """Topics scored below the pass ratio of the whole paper."""
+        return [t for t in self.topics if t.percent < 60]
+
+
+def _time_used(attempt: Attempt) -> str:
+    minutes, seconds = divmod(int((attempt.finalized_at - attempt.started_at).total_seconds()), 60)
+    return f"{minutes} 分 {seconds:02d} 秒" if minutes else f"{seconds} 秒"
+
+
+def _pass_mark(attempt: Attempt) -> str:
+    mark = attempt.policy["pass_mark"]
+    if mark["percent"]:
+        needed = Decimal(mark["value"]) * (attempt.possible or 0) / 100
+        return f"总分的 {points(mark['value'])}%（{points(needed)} 分）"
+    return f"{points(mark['value'])} 分"
+
+
+def _topics(attempt: Attempt) -> list[TopicScore]:
+    titles = attempt.session.bank_version.topics
+    totals: dict[str, list[Decimal]] = {}
+    for item in attempt.items:
+        topic = question_of(item.question_revision_id).topic
+        awarded, possible = totals.setdefault(topic, [Decimal(0), Decimal(0)])
+        totals[topic] = [awarded + (item.awarded or 0), possible + item.points]
+    return [TopicScore(titles.get(t, t), a, p) for t, (a, p) in totals.items()]
+
+
+def outcome_of(attempt: Attempt) -> Outcome:
+    user, session = attempt.user, attempt.session
+    left = max(0, attempts_allowed(user, session) - len(attempts_in(user, session)))
+    issued = db.session.scalars(
+        select(Certificate).where(
+            Certificate.attempt_id == attempt.id, Certificate.revoked_at.is_(None)
+        )
+    ).all()
+    wait = None if attempt.passed else retake_wait(user, session.exam.code, utcnow())
+    return Outcome(
+        _time_used(attempt), _pass_mark(attempt), left, wait, list(issued), _topics(attempt)
+    )
