@@ -37,7 +37,14 @@
 
   function queue(fs, includeResponse) {
     var position = Number(fs.dataset.position);
-    var payload = pending[position] || { position: position };
+    // A new payload each time: one already sent must not change under its request, or
+    // its success would mark this newer change as saved too.
+    var previous = pending[position];
+    var payload = { position: position };
+    if (previous && "response" in previous) {
+      payload.response = previous.response;
+      payload.changed_at = previous.changed_at;
+    }
     if (includeResponse) {
       payload.response = responseOf(fs);
       payload.changed_at = changedAt[position] = Math.round(Date.now() + skew);

@@ -100,6 +100,41 @@ def test_saving_retries_when_the_network_drops(browser, live_url, ctx):
     context.close()
 
 
+def test_a_change_made_while_its_save_is_in_flight_is_saved_too(browser, live_url, ctx):
+    """The first save is held in flight; the candidate changes the answer meanwhile. The
+    held save's success must not count the newer change as saved (it once did: the page
+    said 全部答案已保存 and the reload showed the older choice)."""
+    make_user("candidate", name="张晓明")
+    session = open_session()
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_url)
+    page.goto(f"{live_url}/sessions/{session.id}")
+    page.click("#submit")
+    page.wait_for_selector("#countdown")
+    page.wait_for_load_state("load")
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/answers", hold_the_first)
+    options = page.locator('fieldset.question[data-type="single"]').first.locator("input[name]")
+    options.nth(0).check()
+    page.wait_for_timeout(300)
+    assert len(held) == 1, "the first save is in flight"
+    options.nth(1).check()
+    held[0].continue_()
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存", timeout=20000)
+    page.reload()
+    options = page.locator('fieldset.question[data-type="single"]').first.locator("input[name]")
+    assert options.nth(1).is_checked() and not options.nth(0).is_checked()
+    context.close()
+
+
 def test_at_the_timers_zero_the_page_waits_for_the_servers_own_close(browser, live_url, ctx, app):
     """Issue 10 item 7: at zero the page posts nothing as the candidate's submit; it goes to
     the result page, which waits until the server has closed the paper as the deadline's."""

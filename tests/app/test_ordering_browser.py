@@ -47,6 +47,7 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     page.goto(f"{live_url}/sessions/{session.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
+    page.wait_for_load_state("load")  # the page's scripts have run: buttons answer
     first, second = page.locator('fieldset[data-type="ordering"]').all()
     shot(page, f"ordering-start-{viewport['width']}")
     box = first.locator(".ordering-move").first.bounding_box()
