@@ -32,7 +32,7 @@ _ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,9})"')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _SHEETS = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _BIG_PARTS = re.compile(r"xl/(?:worksheets/[^/]+|sharedStrings)\.xml", re.IGNORECASE)
-DAMAGED = "XLSX 文件已损坏或不是 Excel 文件，无法读取"
+DAMAGED = "XLSX 文件已损坏或不是 Excel 文件，无法读取；请在 Excel 中另存为 .xlsx 后再上传"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,13 @@ def read_xlsx(data: bytes, limits: Limits | None = None) -> list[list[object]]:
     """The first sheet's rows as cell values (text, numbers, booleans, dates; formulas as
     their text), trailing empty cells removed, at most ``limits.columns`` wide."""
     limits = limits or Limits()
+    deadline = check_xlsx(data, limits)
+    return _read_first_sheet(data, limits, deadline)
+
+
+def check_xlsx(data: bytes, limits: Limits) -> _Deadline:
+    """The caps alone, before any reader opens the file (the bank formats' Excel reader
+    applies them too); returns what is left of the CPU budget for the reading."""
     deadline = _Deadline(limits.seconds)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -77,7 +84,7 @@ def read_xlsx(data: bytes, limits: Limits | None = None) -> list[list[object]]:
                     _scan_part(archive, info, limits, deadline)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
             raise SpreadsheetError(DAMAGED) from None
-    return _read_first_sheet(data, limits, deadline)
+    return deadline
 
 
 class _Deadline:

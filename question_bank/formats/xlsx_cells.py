@@ -1,9 +1,9 @@
 """Reading an uploaded workbook safely, as the text a person sees in each cell.
 
-The archive is checked before openpyxl opens it: total unpacked size, each member's
-compression ratio and the shared-strings part are capped, so a small file cannot
-unpack into gigabytes (a "zip bomb" or a shared-string bomb). This is the one seam for
-such caps: a project-wide capped XLSX reader replaces ``check_archive`` when it lands.
+The workbook goes through the project's capped spreadsheet checks
+(``question_bank.spreadsheet``: member sizes, compression ratios, shared strings, cells,
+rows, CPU time) before openpyxl opens it, so a small file cannot unpack into gigabytes
+or millions of strings. A Word file is a zip too: ``check_archive`` caps its unpacking.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime, time
+
+from question_bank.spreadsheet import DAMAGED, Limits, SpreadsheetError, check_xlsx
 
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
@@ -27,11 +29,14 @@ def open_workbook(data: bytes) -> dict[str, list[list[str]]]:
     """Each sheet's rows as displayed text, in sheet order."""
     from openpyxl import load_workbook
 
-    check_archive(data)
+    try:
+        check_xlsx(data, Limits(rows=MAX_ROWS, columns=MAX_COLUMNS))
+    except SpreadsheetError as refused:
+        raise WorkbookError(str(refused)) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or fake file
-        raise WorkbookError("XLSX 文件已损坏或不是 Excel 文件，无法读取") from None
+        raise WorkbookError(DAMAGED) from None
     try:
         sheets: dict[str, list[list[str]]] = {}
         for sheet in workbook.worksheets:

@@ -4,12 +4,14 @@ more than they weigh are refused before openpyxl opens them."""
 from __future__ import annotations
 
 import io
+import time as time_module
 import zipfile
 from datetime import date, datetime, time
 
 import pytest
 
-from question_bank.formats.xlsx_cells import WorkbookError, check_archive, displayed
+from question_bank.formats.xlsx_cells import WorkbookError, check_archive, displayed, open_workbook
+from tests.hostile_xlsx import many_shared_strings
 
 
 @pytest.mark.parametrize(
@@ -47,3 +49,20 @@ def test_a_shared_strings_bomb_is_refused_before_it_is_unpacked():
 def test_a_file_that_is_not_an_archive_is_named_as_such():
     with pytest.raises(WorkbookError, match=r"另存为 \.xlsx"):
         check_archive(b"PK not really")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (many_shared_strings(3_000_000, distinct=False), "表格过大："),
+        (many_shared_strings(400_000, distinct=True), "（共享字符串）超过"),
+    ],
+    ids=["3-million-shared-strings", "400-thousand-distinct"],
+)
+def test_a_bank_workbook_goes_through_the_spreadsheet_caps(data, message):
+    """The bank formats' Excel reader uses the project's capped checks, which count
+    shared strings: 400,000 distinct ones passed the size-only archive check before."""
+    start = time_module.process_time()
+    with pytest.raises(WorkbookError, match=message):
+        open_workbook(data)
+    assert time_module.process_time() - start < 1.0
