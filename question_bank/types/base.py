@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ruamel.yaml.nodes import Node
+from ruamel.yaml.nodes import Node, SequenceNode
 
 from question_bank.nodes import NodeReader
 from question_bank.text import normalize_key
@@ -193,6 +193,22 @@ class QuestionType(FormatMapping):
 
     def answer_from_editor(self, text: str) -> Any:
         return text.strip()
+
+
+def answer_keys(
+    node: Node, reader: NodeReader, spelling: dict[int, str] | None = None
+) -> list[str] | None:
+    """Option keys of an ``answer`` written as a list ``[A, C]`` or a string ``ACD`` /
+    ``A,C,D`` (``spelling`` maps further separators away), or None after reporting why."""
+    if isinstance(node, SequenceNode):
+        texts = [reader.text(item, "answer") for item in node.value]
+        if None in texts:
+            return None
+        return [normalize_key(t) for t in texts]
+    text = reader.text(node, "answer")
+    if text is None:
+        return None
+    return list(KEY_SEPARATORS.sub("", normalize_key(text).translate(spelling or {})))
 
 
 def chosen_keys(response: Any) -> set[str]:

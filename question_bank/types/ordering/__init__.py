@@ -11,16 +11,14 @@ from __future__ import annotations
 import random
 from types import MappingProxyType
 
-from ruamel.yaml.nodes import SequenceNode
-
 from question_bank.text import normalize_key
 from question_bank.types.base import (
     ALL_OR_NOTHING,
-    KEY_SEPARATORS,
     PARTIAL,
     InvalidResponse,
     QuestionType,
     all_or_nothing,
+    answer_keys,
     not_an_option,
     share,
 )
@@ -44,16 +42,9 @@ class Ordering(QuestionType):
     stat_headings = ("正确顺序", "排对人次")
 
     def read_answer(self, node, reader, options, stem):
-        if isinstance(node, SequenceNode):
-            texts = [reader.text(item, "answer") for item in node.value]
-            if None in texts:
-                return None
-            keys = [normalize_key(t) for t in texts]
-        else:
-            text = reader.text(node, "answer")
-            if text is None:
-                return None
-            keys = list(KEY_SEPARATORS.sub("", normalize_key(text).translate(_ARROWS)))
+        keys = answer_keys(node, reader, _ARROWS)
+        if keys is None:
+            return None
         wrong = [k for k in keys if k not in options]
         if wrong:
             reader.error(node, "answer", not_an_option("、".join(wrong), options))
