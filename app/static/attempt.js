@@ -222,6 +222,26 @@
     warning.classList.add("shown");
   }
 
+  // Leaving the page (another tab, another window) is recorded with the attempt for the
+  // admins (记录切屏); one record per departure, however the browser reports it.
+  var away = false;
+  function left(kind) {
+    if (away || submitting) return;
+    away = true;
+    fetch(root.dataset.focusUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ kind: kind })
+    }).catch(function () {});
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") left("hidden"); else away = false;
+  });
+  window.addEventListener("blur", function () { left("blur"); });
+  window.addEventListener("focus", function () { away = false; });
+
   function tick() {
     var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;

@@ -143,7 +143,7 @@ def test_palette_states_by_mark_and_contrast_and_a_choice_can_be_cleared(
         "a => [getComputedStyle(a, '::before').content, getComputedStyle(a, '::after').content]"
     )
     assert marks == ['"✓"', '"⚑"']
-    blank = page.locator('.palette a:not(.answered):not(.flagged)').first
+    blank = page.locator(".palette a:not(.answered):not(.flagged)").first
     answered_bg = link.evaluate("a => getComputedStyle(a).backgroundColor")
     blank_bg = blank.evaluate("a => getComputedStyle(a).backgroundColor")
     flag_border = link.evaluate("a => getComputedStyle(a).borderTopColor")
@@ -159,7 +159,9 @@ def test_palette_states_by_mark_and_contrast_and_a_choice_can_be_cleared(
     page.reload()
     single = page.locator(f"#q{number}")
     assert single.locator("input[name]:checked").count() == 0
-    assert "answered" not in (page.locator(f'.palette a[data-number="{number}"]').get_attribute("class"))
+    assert "answered" not in (
+        page.locator(f'.palette a[data-number="{number}"]').get_attribute("class")
+    )
 
     icon = page.locator('link[rel="icon"]').get_attribute("href")
     assert page.request.get(f"{live_url}{icon}").ok
@@ -188,3 +190,51 @@ def test_warnings_at_five_minutes_and_one_minute_left(browser, live_url, ctx, si
     page.reload()
     expect(warning).to_contain_text("不到 1 分钟")
     page.close()
+
+
+LEAVE_TAB = """() => {
+  Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+  document.dispatchEvent(new Event("visibilitychange"));
+  Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_leaving_the_page_is_recorded_and_shown_to_admins(browser, live_url, ctx, size):
+    """Exam focus (记录切屏): each departure is one event, listed with the attempt."""
+    from sqlalchemy import select
+
+    from app.models import FocusEvent, Role
+
+    page = start(browser, live_url, size)
+    page.evaluate(LEAVE_TAB)
+    page.evaluate("() => { window.dispatchEvent(new Event('blur')); }")
+    page.evaluate("() => { window.dispatchEvent(new Event('blur')); }")  # still away: not twice
+    page.evaluate("() => { window.dispatchEvent(new Event('focus')); }")
+    expect(page.locator("#save-state")).to_have_text("答案随答随存")
+    page.wait_for_timeout(500)
+    kinds = db.session.scalars(select(FocusEvent.kind).order_by(FocusEvent.id)).all()
+    assert kinds == ["hidden", "blur"]
+    attempt_id = db.session.scalar(select(Attempt.id))
+    page.click("#submit-button")
+    page.click("#confirm-submit")
+    page.wait_for_selector(".result")
+    page.close()
+
+    make_user("sysadmin", role=Role.SYSTEM_ADMIN, name="管理员")
+    admin = browser.new_page(viewport=SIZES[size])
+    admin.goto(f"{live_url}/login")
+    admin.fill("#username", "sysadmin")
+    admin.fill("#password", "correct-horse-1")
+    admin.click("#submit")
+    admin.goto(f"{live_url}/admin/results/attempts/{attempt_id}")
+    events = admin.inner_text(".focus-events")
+    assert (
+        events.startswith("2 次")
+        and "切换标签页或离开页面" in events
+        and "切换到其他窗口" in events
+    )
+    shot(admin, f"focus-events-admin-{size}")
+    assert admin.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    admin.close()
