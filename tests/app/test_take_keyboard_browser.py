@@ -238,3 +238,34 @@ def test_leaving_the_page_is_recorded_and_shown_to_admins(browser, live_url, ctx
     shot(admin, f"focus-events-admin-{size}")
     assert admin.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
     admin.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_one_question_at_a_time_is_remembered(browser, live_url, ctx, size):
+    """One question at a time (上一题 / 下一题), remembered in this browser."""
+    page = start(browser, live_url, size)
+    page.click("#view-toggle")
+    visible = page.locator("fieldset.question:visible")
+    expect(visible).to_have_count(1)
+    expect(page.locator("#step-where")).to_have_text("第 1 / 10 题")
+    expect(page.locator("#step-prev")).to_be_disabled()
+    page.click("#step-next")
+    expect(page.locator("#q2")).to_be_visible()
+    expect(page.locator("#q2")).to_be_focused()
+    page.locator("#q2 input[name]").first.check()
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
+    if size == "phone":
+        page.click("#palette-toggle")
+    page.click('.palette a[data-number="9"]')
+    expect(page.locator("#q9")).to_be_focused()
+    expect(visible).to_have_count(1)
+    shot(page, f"one-by-one-{size}")
+    page.reload()
+    page.wait_for_load_state("load")
+    expect(page.locator("#view-toggle")).to_have_attribute("aria-pressed", "true")
+    expect(visible).to_have_count(1)
+    assert page.locator("#q2 input[name]").first.is_checked()
+    page.click("#view-toggle")
+    expect(page.locator("fieldset.question:visible")).to_have_count(10)
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    page.close()
