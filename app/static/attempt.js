@@ -225,7 +225,7 @@
   // Leaving the page (another tab, another window) is recorded with the attempt for the
   // admins (记录切屏); one record per departure, however the browser reports it.
   var away = false;
-  function left(kind) {
+  function departed(kind) {
     if (away || submitting) return;
     away = true;
     fetch(root.dataset.focusUrl, {
@@ -237,9 +237,9 @@
     }).catch(function () {});
   }
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") left("hidden"); else away = false;
+    if (document.visibilityState === "hidden") departed("hidden"); else away = false;
   });
-  window.addEventListener("blur", function () { left("blur"); });
+  window.addEventListener("blur", function () { departed("blur"); });
   window.addEventListener("focus", function () { away = false; });
 
   function tick() {
