@@ -33,12 +33,14 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
             .values(notebook_recorded_at=now)
         ).rowcount
         if claimed:
-            wrong = [
-                (question_of(item.scoring_revision_id).id, item.scoring_revision_id)
-                for item in attempt.items
-                if item.verdict != Verdict.CORRECT
-            ]
-            record_wrong_answers(attempt.user_id, attempt.session.exam.bank_id, wrong, SOURCE_EXAM)
+            missed = [item for item in attempt.items if item.verdict != Verdict.CORRECT]
+            keys = {item.position: question_of(item.scoring_revision_id).id for item in missed}
+            record_wrong_answers(
+                attempt.user_id, attempt.session.exam.bank_id,
+                [(keys[item.position], item.scoring_revision_id) for item in missed], SOURCE_EXAM,
+                given={keys[item.position]: (item.response, item.option_order) for item in missed},
+                session_id=attempt.session_id,
+            )  # fmt: skip
         db.session.commit()
     except Exception:
         db.session.rollback()

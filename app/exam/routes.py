@@ -15,6 +15,7 @@ from app.exam.attempts import (
     owned_attempt,
     start_attempt,
 )
+from app.exam.focus import KINDS, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.grants import answerable_until, attempts_allowed
 from app.exam.live import closed_while_testing
@@ -101,6 +102,19 @@ def answer(attempt_id: int):
     except InvalidResponse as invalid:
         return jsonify(error=str(invalid)), 400
     return jsonify(saved=True, at=utcnow().isoformat())
+
+
+@bp.route("/attempts/<int:attempt_id>/focus-events", methods=["POST"])
+@login_required
+def focus_event(attempt_id: int):
+    """The test page reports each time the candidate leaves it (another tab or window)."""
+    body = read_json()
+    if body is None or body.get("kind") not in KINDS:
+        return jsonify(error="请求格式不正确。"), 400
+    attempt = owned_attempt(attempt_id, current_user)
+    if attempt is None:
+        abort(404)
+    return jsonify(recorded=record_focus_event(attempt, body["kind"], utcnow()))
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

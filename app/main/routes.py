@@ -1,12 +1,13 @@
-"""The home page."""
+"""The home page and the reader's text size (大字)."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.bank.services import bank_summaries
 from app.certificate.access import certificates_of, pending
 from app.certificate.setup import local_date
 from app.exam.sessions import dashboard
+from app.extensions import db
 from app.models import Role
 from app.models.types import utcnow
 
@@ -25,3 +26,17 @@ def index():
         owed=pending(current_user),
         today=local_date(utcnow()),
     )
+
+
+TEXT_SIZES = ("0", "1", "2")  # A, A+, A++
+
+
+@bp.route("/text-size", methods=["POST"])
+@login_required
+def text_size():
+    """Remembered per user, so that it follows them to any computer; back to the same page."""
+    if request.form.get("size") in TEXT_SIZES:
+        current_user.text_size = int(request.form["size"])
+        db.session.commit()
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "/")

@@ -1,6 +1,6 @@
 """The database models, split by aggregate."""
 
-from app.models.attempt import AccessCodeFailure, Attempt, AttemptItem, AttemptStartLock
+from app.models.attempt import AccessCodeFailure, Attempt, AttemptItem, AttemptStartLock, FocusEvent
 from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
 from app.models.bank_upload import BankUpload
@@ -25,6 +25,7 @@ __all__ = [
     "CertificateSequence",
     "Exam",
     "ExamSession",
+    "FocusEvent",
     "JobFailure",
     "LoginThrottle",
     "NotebookEntry",

@@ -54,6 +54,9 @@ class Attempt(db.Model):
     items: Mapped[list[AttemptItem]] = relationship(
         order_by="AttemptItem.position", back_populates="attempt", cascade="all, delete-orphan"
     )
+    focus_events: Mapped[list[FocusEvent]] = relationship(
+        order_by="FocusEvent.at", cascade="all, delete-orphan"
+    )
 
     def draw(self, items: list[dict[str, Any]]) -> None:
         """The new paper's items (column values without ``attempt_id``), written with the
@@ -131,3 +134,15 @@ def _insert_drawn_items(_mapper, connection, attempt: Attempt) -> None:
         connection.execute(
             AttemptItem.__table__.insert(), [{**item, "attempt_id": attempt.id} for item in items]
         )
+
+
+class FocusEvent(db.Model):
+    """The candidate left the test page (another tab or window) while answering: recorded
+    for the admins' drill-down (记录切屏), never held against the score by itself."""
+
+    __tablename__ = "attempt_focus_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "hidden" (tab or page) or "blur" (window)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -66,6 +66,7 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     # Raised to end every session of this user (logout, password change, reset).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    text_size: Mapped[int] = mapped_column(default=0, server_default="0")  # 大字: 0 A, 1 A+, 2 A++
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()

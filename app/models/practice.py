@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.bank import Bank, BankVersion, QuestionRevision
+from app.models.exam import ExamSession
 from app.models.types import UTCDateTime, utcnow
 
 FROM_TOPICS = "topics"
@@ -87,6 +88,12 @@ class NotebookEntry(db.Model):
     last_source: Mapped[str] = mapped_column(String(16))
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     times_cleared: Mapped[int] = mapped_column(default=0)
+    # The latest wrong answer as the candidate gave it: the options' order they saw, their
+    # response, and the test session it came from (none: practice).
+    last_response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    last_option_order: Mapped[list[str] | None] = mapped_column(JSON)
+    last_session_id: Mapped[int | None] = mapped_column(ForeignKey("exam_session.id"))
 
     bank: Mapped[Bank] = relationship()
     revision: Mapped[QuestionRevision] = relationship()
+    last_session: Mapped[ExamSession | None] = relationship()

@@ -7,8 +7,9 @@ it, so the counts and dates stay as history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,16 +29,27 @@ def record_wrong_answers(
     bank_id: int,
     question_keys_with_revision_ids: Iterable[tuple[str, int]],
     source: str = SOURCE_EXAM,
+    *,
+    given: Mapping[str, tuple[Any, list[str] | None]] | None = None,
+    session_id: int | None = None,
 ) -> None:
     """Put questions a candidate got wrong into their notebook (again, if cleared).
 
     For the exam results code too (questions wrong in reviewed tests). Works inside the
     caller's transaction and does not commit; a concurrent first insert of the same
-    entry is caught in a savepoint and turned into an update.
+    entry is caught in a savepoint and turned into an update. ``given`` holds, per question
+    id, the wrong response and the option order it was given in, kept so that the notebook
+    shows the options lettered as the candidate saw them; ``session_id`` names the test.
     """
     now = utcnow()
     for key, revision_id in dict(question_keys_with_revision_ids).items():
-        if not _bump(user_id, bank_id, key, revision_id, source, now):
+        response, order = (given or {}).get(key, (None, None))
+        last = {
+            "last_response": response,
+            "last_option_order": order,
+            "last_session_id": session_id,
+        }
+        if not _bump(user_id, bank_id, key, revision_id, source, now, last):
             try:
                 with db.session.begin_nested():
                     db.session.add(
@@ -50,14 +62,21 @@ def record_wrong_answers(
                             first_wrong_at=now,
                             last_wrong_at=now,
                             last_source=source,
+                            **last,
                         )
                     )
             except IntegrityError:
-                _bump(user_id, bank_id, key, revision_id, source, now)
+                _bump(user_id, bank_id, key, revision_id, source, now, last)
 
 
 def _bump(
-    user_id: int, bank_id: int, key: str, revision_id: int, source: str, now: datetime
+    user_id: int,
+    bank_id: int,
+    key: str,
+    revision_id: int,
+    source: str,
+    now: datetime,
+    last: dict[str, Any],
 ) -> bool:
     """Count one more wrong answer on an existing entry; False when there is none."""
     entry = NotebookEntry
@@ -70,6 +89,7 @@ def _bump(
                 last_wrong_at=now,
                 last_source=source,
                 cleared_at=None,
+                **last,
                 # Keep the newest revision seen: an old exam must not roll it back.
                 question_revision_id=case(
                     (entry.question_revision_id < revision_id, revision_id),
@@ -107,7 +127,11 @@ def notebook(
     )
     if not include_cleared:
         query = query.where(NotebookEntry.cleared_at.is_(None))
-    query = query.options(selectinload(NotebookEntry.bank), selectinload(NotebookEntry.revision))
+    query = query.options(
+        selectinload(NotebookEntry.bank),
+        selectinload(NotebookEntry.revision),
+        selectinload(NotebookEntry.last_session),
+    )
     return list(db.session.scalars(query.order_by(NotebookEntry.last_wrong_at.desc())))
 
 

@@ -17,9 +17,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.exam.live import closed_while_testing
-from app.models.practice import PracticeItem, PracticeRun
+from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
 from app.models.types import utcnow
-from app.practice.display import VERDICT_TITLES, show
+from app.practice.display import VERDICT_TITLES, ShownQuestion, show
 from app.practice.exam_only import EXAM_ONLY, exam_only_bank_ids
 from app.practice.forms import AnswerForm, NotebookPracticeForm, StartForm, raw_response
 from app.practice.notebook import notebook, open_entry_count
@@ -35,6 +35,7 @@ from app.practice.services import (
     start_notebook_run,
     start_run,
 )
+from question_bank.model import Question
 from question_bank.scoring import InvalidResponse
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -124,7 +125,7 @@ def notebook_page() -> str:
     """Open entries with their keys and explanations; ``?all=1`` adds the cleared ones."""
     include_cleared = request.args.get("all") == "1"
     entries = [
-        (entry, show(entry.revision.data, None, answered=True))
+        (entry, _as_given(entry))
         for entry in notebook(current_user.id, include_cleared, exam_only_bank_ids())
     ]
     return render_template(
@@ -134,6 +135,18 @@ def notebook_page() -> str:
         titles={bank.name: bank.title for bank in practice_banks()},
         form=NotebookPracticeForm(),
     )
+
+
+def _as_given(entry: NotebookEntry) -> ShownQuestion:
+    """The entry's question lettered as the candidate saw it, with their answer; when the
+    question has been revised since (other options), in the bank's order without it."""
+    data = entry.revision.data
+    order = entry.last_option_order
+    if order is not None and sorted(order) != sorted(
+        k for k, _ in Question.from_dict(data).options
+    ):
+        return show(data, None, answered=True)
+    return show(data, order, answered=True, response=entry.last_response)
 
 
 @bp.route("/notebook/practice", methods=["POST"])

@@ -191,7 +191,7 @@ def answer(run: PracticeRun, item: PracticeItem, raw: Any) -> PracticeItem:
         else:
             record_wrong_answers(
                 run.user_id, run.bank_id, [(question_key, item.question_revision_id)],
-                source=SOURCE_PRACTICE,
+                source=SOURCE_PRACTICE, given={question_key: (response, item.option_order)},
             )  # fmt: skip
     db.session.commit()
     return item

@@ -35,6 +35,13 @@
     return document.querySelector('.palette a[data-position="' + position + '"]');
   }
 
+  // The palette says each state in words too, not by colour alone.
+  function describe(link) {
+    link.setAttribute("aria-label", "第 " + link.dataset.number + " 题，" +
+      (link.classList.contains("answered") ? "已作答" : "未作答") +
+      (link.classList.contains("flagged") ? "，已标记" : ""));
+  }
+
   function queue(fs, includeResponse) {
     var position = Number(fs.dataset.position);
     // A new payload each time: one already sent must not change under its request, or
@@ -57,6 +64,7 @@
       document.getElementById("answered-count").textContent = document.querySelectorAll(".palette a.answered").length;
     }
     link.classList.toggle("flagged", payload.flagged);
+    describe(link);
     fs.querySelector(".item-state").textContent = "保存中…";
     flush();
   }
@@ -118,17 +126,49 @@
     if (!submitting && Object.keys(pending).length) { e.preventDefault(); e.returnValue = ""; }
   });
 
+  // Enter in an answer field never submits the test (a fill-in blank once opened the
+  // confirmation with OK preselected, so a second Enter handed the paper in).
+  form.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key === "Enter" && t.tagName === "INPUT" && t.type !== "submit" && t.type !== "button") e.preventDefault();
+  });
+
+  form.addEventListener("click", function (e) {
+    var clear = e.target.closest(".clear-choice");
+    if (!clear) return;
+    var fs = fieldsetOf(clear);
+    Array.prototype.forEach.call(fs.querySelectorAll("input[name]:checked"), function (i) { i.checked = false; });
+    queue(fs, true);
+  });
+
+  // The confirmation is a dialog of the page's own: 继续答题 comes first and has the focus,
+  // so Enter or Escape there keeps the candidate answering.
+  var dialog = document.getElementById("submit-dialog");
+  var confirmed = false;
+  document.getElementById("keep-answering").addEventListener("click", function () { dialog.close(); });
+  document.getElementById("confirm-submit").addEventListener("click", function () {
+    confirmed = true;
+    dialog.close();
+    form.requestSubmit();
+  });
   form.addEventListener("submit", function (e) {
     if (submitting) return;
-    var missing = Array.prototype.filter.call(document.querySelectorAll(".palette a"), function (a) {
-      return !a.classList.contains("answered");
-    }).map(function (a) { return a.textContent.trim(); });
-    var flagged = Array.prototype.filter.call(document.querySelectorAll(".palette a.flagged"), function () { return true; })
-      .map(function (a) { return a.textContent.trim(); });
-    var message = "确定交卷吗？交卷后不能再修改答案。";
-    if (missing.length) message = "还有 " + missing.length + " 题未作答（第 " + missing.join("、") + " 题）。\n" + message;
-    if (flagged.length) message = "标记待复查的题：第 " + flagged.join("、") + " 题。\n" + message;
-    if (!window.confirm(message)) { e.preventDefault(); return; }
+    if (!confirmed) {
+      e.preventDefault();
+      var links = Array.prototype.slice.call(document.querySelectorAll(".palette a"));
+      var missing = links.filter(function (a) { return !a.classList.contains("answered"); })
+        .map(function (a) { return a.dataset.number; });
+      var flagged = links.filter(function (a) { return a.classList.contains("flagged"); })
+        .map(function (a) { return a.dataset.number; });
+      var lines = [];
+      if (flagged.length) lines.push("标记待复查的题：第 " + flagged.join("、") + " 题。");
+      if (missing.length) lines.push("还有 " + missing.length + " 题未作答（第 " + missing.join("、") + " 题）。");
+      lines.push("交卷后不能再修改答案。");
+      document.getElementById("submit-dialog-message").textContent = lines.join("\n");
+      dialog.showModal();
+      document.getElementById("keep-answering").focus();
+      return;
+    }
     submitting = true;
     // Each answer's version: the server keeps an answer saved later from another tab.
     Object.keys(changedAt).forEach(function (position) {
@@ -140,7 +180,67 @@
     });
   });
 
-  if (window.matchMedia("(max-width: 600px)").matches) document.querySelector(".palette-box").open = false;
+  // The palette: on a desktop a sticky side column, on a phone a drawer opened from the bar.
+  // Choosing a question moves the keyboard focus to it, below the sticky bar.
+  var bar = document.querySelector(".exam-bar");
+  var box = document.getElementById("palette-box");
+  var toggle = document.getElementById("palette-toggle");
+  function measureBar() {
+    document.documentElement.style.setProperty("--exam-bar-height", bar.offsetHeight + "px");
+  }
+  measureBar();
+  window.addEventListener("resize", measureBar);
+  function setDrawer(open) {
+    box.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+  }
+  toggle.addEventListener("click", function () {
+    setDrawer(!box.classList.contains("open"));
+    if (box.classList.contains("open")) box.querySelector(".palette a").focus();
+  });
+  box.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && box.classList.contains("open")) { setDrawer(false); toggle.focus(); }
+  });
+  document.querySelector(".palette").addEventListener("click", function (e) {
+    var link = e.target.closest("a");
+    if (!link) return;
+    e.preventDefault();
+    setDrawer(false);
+    var fs = document.getElementById(link.getAttribute("href").slice(1));
+    fs.focus({ preventScroll: true });
+    fs.scrollIntoView({ block: "start" });
+  });
+
+  // Warnings at 5 minutes and at 1 minute left, shown and announced (aria-live="assertive").
+  var warning = document.getElementById("time-warning");
+  var warned = 0;
+  function warn(left) {
+    var level = left <= 60 ? 2 : left <= 300 ? 1 : 0;
+    if (level <= warned || left === 0) return;
+    warned = level;
+    warning.textContent = level === 2 ? "距离结束不到 1 分钟，请尽快检查答案。" : "距离结束不到 5 分钟，请抓紧作答。";
+    warning.classList.add("shown");
+  }
+
+  // Leaving the page (another tab, another window) is recorded with the attempt for the
+  // admins (记录切屏); one record per departure, however the browser reports it.
+  var away = false;
+  function departed(kind) {
+    if (away || submitting) return;
+    away = true;
+    fetch(root.dataset.focusUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ kind: kind })
+    }).catch(function () {});
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") departed("hidden"); else away = false;
+  });
+  window.addEventListener("blur", function () { departed("blur"); });
+  window.addEventListener("focus", function () { away = false; });
 
   function tick() {
     var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
@@ -148,6 +248,7 @@
     document.getElementById("countdown").textContent =
       (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
     root.classList.toggle("hurry", left <= 300);
+    warn(left);
     if (left === 0 && !submitting) {
       submitting = true;
       timeUp();

@@ -77,8 +77,8 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     first, second = page.locator('fieldset[data-type="ordering"]').all()
     assert keys_of(first) == list("CADB") and keys_of(second) == list(partly)
     assert page.locator(".palette a.answered").count() == 2
-    page.on("dialog", lambda dialog: dialog.accept())
     page.click("#submit-button")
+    page.click("#confirm-submit")
     page.wait_for_selector(".result")
     assert "4 / 6 分" in page.inner_text(".score")  # 3 + 3 × 1/3
     assert "正确答案：" in page.inner_text("main")

@@ -1,0 +1,28 @@
+"""Leaving the test page while answering (记录切屏): each time is recorded for the admins'
+drill-down; a cap keeps a looping client from filling the table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Attempt, FocusEvent
+
+KINDS = frozenset({"hidden", "blur"})  # another tab or the page left; another window
+MAX_EVENTS_PER_ATTEMPT = 500
+
+
+def record_focus_event(attempt: Attempt, kind: str, now: datetime) -> bool:
+    """Record one departure while the attempt is open; False once it is closed or full."""
+    if attempt.closed or now > attempt.deadline:
+        return False
+    count = db.session.scalar(
+        select(func.count()).select_from(FocusEvent).where(FocusEvent.attempt_id == attempt.id)
+    )
+    if count >= MAX_EVENTS_PER_ATTEMPT:
+        return False
+    db.session.add(FocusEvent(attempt_id=attempt.id, kind=kind, at=now))
+    db.session.commit()
+    return True
