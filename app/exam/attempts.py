@@ -21,18 +21,14 @@ from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem, ExamSession, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
+from app.refusal import Refused
 from question_bank.assembly import Paper, PaperItem, PaperSection, draw_paper
 from question_bank.exam import PassMark, ScoringPolicy
 from question_bank.scoring import PaperResult, as_decimal, score_paper
 
 
-class AttemptRefused(Exception):
+class AttemptRefused(Refused):
     """The candidate may not do this now; the message says why, in their language."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def start_attempt(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bounds import read_json, sane_id
@@ -25,6 +25,7 @@ from app.exam.views import paper_view, review_level, review_view
 from app.extensions import db
 from app.models import ExamSession
 from app.models.types import utcnow
+from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
 
 bp = Blueprint("exam", __name__)
@@ -48,7 +49,7 @@ def start(session_id: int):
         try:
             attempt = start_attempt(current_user, session, form.access_code.data, utcnow())
         except AttemptRefused as refused:
-            flash(refused.message, "error")
+            flash_refusal(refused)
         else:
             return redirect(url_for("exam.take", attempt_id=attempt.id))
     attempts = attempts_in(current_user, session)
@@ -96,8 +97,6 @@ def answer(attempt_id: int):
             attempt_id, current_user.id, body["position"], now, body.get("response", UNCHANGED),
             flagged if isinstance(flagged, bool) else None, client_time(body.get("changed_at"), now),
         )  # fmt: skip
-    except AttemptRefused as refused:
-        return jsonify(error=refused.message), refused.status
     except InvalidResponse as invalid:
         return jsonify(error=str(invalid)), 400
     return jsonify(saved=True, at=utcnow().isoformat())

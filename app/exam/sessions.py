@@ -20,18 +20,15 @@ from app.models import (
     User,
 )
 from app.models.audit import record
+from app.refusal import Refused
 from question_bank.exam import SCORING_FIELDS, check_satisfiable
 from question_bank.exam import Exam as ExamDefinition
 from question_bank.exam_format import parse_exam
 from question_bank.types import REGISTRY
 
 
-class ExamRefused(ValueError):
+class ExamRefused(Refused):
     """An exam or session that cannot be stored, with the reasons for the admin."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
 
 
 def _meaning(definition: ExamDefinition | None) -> ExamDefinition | None:

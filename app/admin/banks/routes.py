@@ -37,6 +37,7 @@ from app.bounds import page_number, query_int
 from app.errors import MESSAGES
 from app.form_words import field_labels, in_form_words
 from app.models import BankUpload
+from app.refusal import show_on_form
 from app.timefmt import localtime
 from question_bank.bank_writer import dump_bank
 from question_bank.formats import NO_DEFAULTS
@@ -295,15 +296,7 @@ def _saved(form: FlaskForm, action: Callable[[], services.Published]) -> bool:
         return False
     except services.EditRefused as exc:
         labels = field_labels(form)
-        for name, raw in exc.errors.items():
-            messages = [in_form_words(message, labels) for message in raw]
-            target = (
-                form._fields.get(name) if name not in ("", "csrf_token", "seen_version") else None
-            )
-            if target is None:
-                form.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
+        show_on_form(form, exc, words=lambda message: in_form_words(message, labels))
         for message in form.form_errors:
             flash(message, "error")
         return False

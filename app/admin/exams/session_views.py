@@ -17,6 +17,7 @@ from app.exam.sessions import ExamRefused
 from app.extensions import db
 from app.models import Exam, ExamSession
 from app.models.types import utcnow
+from app.refusal import flash_refusal
 
 
 def _session_or_404(session_id: int) -> ExamSession:
@@ -128,7 +129,7 @@ def _act(session_id: int, form_class, act) -> object:
             message = act(session, form)
         except ExamRefused as refused:
             db.session.rollback()
-            flash("；".join(refused.messages), "error")
+            flash_refusal(refused)
         else:
             flash(message, "success")
     return redirect(url_for("admin_exams.session", session_id=session.id))

@@ -39,6 +39,7 @@ from app.admin.people.units import (
 )
 from app.bounds import page_number, query_int
 from app.models import Role
+from app.refusal import flash_refusal, show_on_form
 
 
 @admin_required
@@ -86,7 +87,7 @@ def new_unit():
             flash(f"已新建单位“{form.name.data}”。", "success")
             return redirect(url_for("admin_people.units"))
         except UnitRefused as exc:
-            form.name.errors.append(str(exc))
+            show_on_form(form, exc, "name")
     tree = tree_for(current_user)
     return render_template("admin/people/units.html", tree=tree, form=form), 400
 
@@ -116,7 +117,7 @@ def unit_rename(unit_id: int):
             flash("单位已改名。", "success")
             return redirect(url_for("admin_people.units"))
         except UnitRefused as exc:
-            form.name.errors.append(str(exc))
+            show_on_form(form, exc, "name")
     return _unit_page(found, rename=form)
 
 
@@ -132,7 +133,7 @@ def unit_move(unit_id: int):
             flash("单位已移动。", "success")
             return redirect(url_for("admin_people.units"))
         except UnitRefused as exc:
-            form.parent.errors.append(str(exc))
+            show_on_form(form, exc, "parent")
     return _unit_page(found, move=form)
 
 
@@ -155,7 +156,7 @@ def person(user_id: int):
                 flash(warning, "warning")
             return redirect(url_for("admin_people.person", user_id=found.id))
         except PersonRefused as exc:
-            form.form_errors.append(str(exc))
+            show_on_form(form, exc)
     roles = RoleForm(role=found.role.value)
     return render_template(
         "admin/people/person.html", person=found, form=form, roles=roles, button=ButtonForm()
@@ -171,7 +172,7 @@ def person_role(user_id: int):
             change_role(found, Role(form.role.data), current_user)
             flash(f"{found.name}的角色现为{found.role_title}。", "success")
         except PersonRefused as exc:
-            flash(str(exc), "error")
+            flash_refusal(exc)
     else:
         flash("角色无效。", "error")
     return redirect(url_for("admin_people.person", user_id=found.id))
@@ -186,7 +187,7 @@ def person_password(user_id: int):
     try:
         password = reset_password(found, current_user)
     except PersonRefused as exc:
-        flash(str(exc), "error")
+        flash_refusal(exc)
         return redirect(url_for("admin_people.person", user_id=found.id))
     page = render_template("admin/people/password.html", person=found, password=password)
     return page, 200, {"Cache-Control": "no-store"}

@@ -23,6 +23,7 @@ from app.admin.people.units import unit_choices, unit_paths
 from app.extensions import db
 from app.models import ExamSession
 from app.models.types import utcnow
+from app.refusal import show_on_form
 
 
 def _session_or_404(session_id: int) -> ExamSession:
@@ -63,7 +64,7 @@ def add_person(session_id: int):
             flash(f"已为{person.name}报名。", "success")
             return redirect(url_for("admin_people.registrations", session_id=session.id))
         except RegistrationRefused as exc:
-            form.person.errors.append(str(exc))
+            show_on_form(form, exc, "person")
     return _page(session, person_form=form)
 
 
@@ -78,7 +79,7 @@ def add_unit(session_id: int):
             flash(f"{unit.name}（含下级单位）已整体报名。", "success")
             return redirect(url_for("admin_people.registrations", session_id=session.id))
         except RegistrationRefused as exc:
-            form.unit.errors.append(str(exc))
+            show_on_form(form, exc, "unit")
     return _page(session, unit_form=form)
 
 
