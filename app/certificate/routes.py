@@ -8,11 +8,11 @@ from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
 from app.certificate.access import downloadable, safe_file_name, unit_certificates, write_zip
-from app.certificate.setup import local_date
 from app.extensions import db
 from app.models import Role
 from app.models.audit import record
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 bp = Blueprint("certificate", __name__)
 

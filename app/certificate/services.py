@@ -21,7 +21,6 @@ from app.certificate.numbering import next_number
 from app.certificate.setup import (
     current_rules,
     fonts,
-    local_date,
     seal_image,
     signing_identity,
     verification_url,
@@ -31,6 +30,7 @@ from app.models import Attempt, Certificate, User
 from app.models.audit import record
 from app.models.types import utcnow
 from app.refusal import Refused
+from app.timefmt import local_date
 from certificates.fonts import UnprintableCharacter
 from certificates.numbers import InvalidNumber, parse_number
 from certificates.pdf import CertificateContent, render_certificate

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.certificate.setup import zone
 from app.extensions import db
 from app.models import Certificate
+from app.timefmt import local_date
 from certificates.numbers import InvalidNumber, MistypedNumber, parse_number
 
 UNKNOWN = "没有编号与持证人姓名均相符的证书。请核对证书编号和姓名后重试。"
@@ -89,4 +89,4 @@ def verdict_for(certificate: Certificate, today: date) -> Verdict:
 
 
 def _local_day(certificate: Certificate) -> date:
-    return certificate.revoked_at.astimezone(zone()).date()
+    return local_date(certificate.revoked_at)

@@ -11,10 +11,10 @@ from app.admin.certificates.forms import CertificateFilterForm, ReissueForm, Rev
 from app.admin.certificates.queries import certificate_list, titles
 from app.bounds import page_number
 from app.certificate.services import CertificateNotFound, IssueRefused, reissue, revoke
-from app.certificate.setup import local_date
 from app.extensions import db
 from app.models import Certificate
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
 PER_PAGE = 50

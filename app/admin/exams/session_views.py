@@ -3,8 +3,7 @@ open / close / extend / grant actions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,26 +17,19 @@ from app.extensions import db
 from app.models import Exam, ExamSession
 from app.models.types import utcnow
 from app.refusal import flash_refusal
+from app.timefmt import from_wall_clock, wall_clock
 
 
 def _session_or_404(session_id: int) -> ExamSession:
     return db.session.get(ExamSession, session_id) or abort(404)
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def _local(value: datetime) -> datetime:
-    return value.astimezone(_zone()).replace(tzinfo=None)
-
-
 def _moment(sent: datetime, stored: datetime | None) -> datetime:
     """The form's local minute made timezone-aware; a stored time the form shows to the
     minute keeps its seconds, so saving a session unchanged changes nothing."""
-    if stored is not None and _local(stored).replace(second=0, microsecond=0) == sent:
+    if stored is not None and wall_clock(stored).replace(second=0, microsecond=0) == sent:
         return stored
-    return sent.replace(tzinfo=_zone()).astimezone(UTC)
+    return from_wall_clock(sent)
 
 
 def _fields(form: SessionForm, session: ExamSession | None = None) -> service.SessionFields:
@@ -57,8 +49,8 @@ def _session_form(session: ExamSession | None) -> SessionForm:
     if session is not None:
         data.update(
             exam_id=session.exam_id,
-            opens_at=_local(session.opens_at),
-            closes_at=_local(session.closes_at),
+            opens_at=wall_clock(session.opens_at),
+            closes_at=wall_clock(session.closes_at),
         )
     form = SessionForm(data=data)
     form.exam_id.choices = [

@@ -24,9 +24,9 @@ from app.admin.people.importing import (
 )
 from app.admin.people.tabular import Table, TableError, read_table, write_csv, write_xlsx
 from app.admin.people.units import unit_choices, unit_paths
-from app.certificate.setup import local_date
 from app.models import User
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 SEAL_MAX_AGE = 3600  # seconds between preview and confirm

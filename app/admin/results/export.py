@@ -12,15 +12,13 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from app.admin.results.queries import ResultRow
-from app.timefmt import points
+from app.timefmt import points, wall_clock
 
 COLUMNS = (
     "姓名", "用户名", "单位", "拟任职务", "考试场次", "第几次", "状态", "得分", "满分", "是否合格",
@@ -43,7 +41,7 @@ def _local(moment: datetime | None) -> datetime | None:
     """Local wall-clock time without a zone: spreadsheets hold dates that way."""
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
+    return wall_clock(moment)
 
 
 def _width(value: Cell) -> int:

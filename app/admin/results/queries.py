@@ -12,7 +12,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.admin.access import in_scope, unit_scope
-from app.certificate.setup import local_date
 from app.exam.catalog import question_of
 from app.exam.views import SectionView, paper_view, review_view
 from app.extensions import db
@@ -20,6 +19,7 @@ from app.labels import label
 from app.models import Attempt, Certificate, ExamSession, QuestionRevision, User
 from app.models.attempt import FINALIZED
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 
 @dataclass(frozen=True)
