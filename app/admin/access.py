@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import Role, Unit, User
 
 F = TypeVar("F", bound=Callable)
@@ -60,10 +61,7 @@ def in_scope(user: User, unit_id: int | None) -> bool:
 
 def unit_or_404(unit_id: int) -> Unit:
     """A unit the current user administers, or 404."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not in_scope(current_user, unit.id):
-        abort(404)
-    return unit
+    return get_or_404(Unit, unit_id, lambda unit: in_scope(current_user, unit.id))
 
 
 def manages(actor: User, person: User) -> bool:
@@ -75,10 +73,7 @@ def manages(actor: User, person: User) -> bool:
 
 def person_or_404(user_id: int) -> User:
     """A person the current user manages, or 404."""
-    person = db.session.get(User, user_id)
-    if person is None or not manages(current_user, person):
-        abort(404)
-    return person
+    return get_or_404(User, user_id, lambda person: manages(current_user, person))
 
 
 def units_in_scope(user: User) -> list[Unit]:

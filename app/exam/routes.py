@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bounds import read_json, sane_id
@@ -22,7 +22,7 @@ from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
 from app.exam.views import paper_view, review_level, review_view
-from app.extensions import db
+from app.lookup import found_or_404, get_or_404
 from app.models import ExamSession
 from app.models.types import utcnow
 from app.refusal import flash_refusal
@@ -32,18 +32,13 @@ bp = Blueprint("exam", __name__)
 
 
 def _attempt_or_404(attempt_id: int):
-    attempt = owned_attempt(attempt_id, current_user)
-    if attempt is None:
-        abort(404)
-    return finalize_if_expired(attempt, utcnow())
+    return finalize_if_expired(found_or_404(owned_attempt(attempt_id, current_user)), utcnow())
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @login_required
 def start(session_id: int):
-    session = db.session.get(ExamSession, session_id)
-    if session is None or not may_take(current_user, session):
-        abort(404)
+    session = get_or_404(ExamSession, session_id, lambda found: may_take(current_user, found))
     form = StartForm()
     if form.validate_on_submit():
         try:

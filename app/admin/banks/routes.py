@@ -36,6 +36,7 @@ from app.bank.services import BankNotFound, bank_summaries, load_version
 from app.bounds import page_number, query_int
 from app.errors import MESSAGES
 from app.form_words import field_labels, in_form_words
+from app.lookup import found_or_404
 from app.models import BankUpload
 from app.refusal import show_on_form
 from app.timefmt import localtime
@@ -87,7 +88,7 @@ def questions(name: str):
 @system_admin_required
 def question(name: str, qid: str):
     version, content, rows = services.bank_questions(name)
-    row = services.find_row(rows, qid) or abort(404)
+    row = found_or_404(services.find_row(rows, qid))
     return render_template(
         "admin/banks/question.html",
         name=name,

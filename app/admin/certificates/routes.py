@@ -12,6 +12,7 @@ from app.admin.certificates.queries import certificate_list, titles
 from app.bounds import page_number
 from app.certificate.services import CertificateNotFound, IssueRefused, reissue, revoke
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import Certificate
 from app.models.types import utcnow
 from app.timefmt import local_date
@@ -40,14 +41,10 @@ def index():
     )
 
 
-def _certificate_or_404(certificate_id: int) -> Certificate:
-    return db.session.get(Certificate, certificate_id) or abort(404)
-
-
 @bp.route("/<int:certificate_id>")
 @system_admin_required
 def certificate(certificate_id: int, revoke_form: RevokeForm | None = None):
-    found = _certificate_or_404(certificate_id)
+    found = get_or_404(Certificate, certificate_id)
     page = render_template(
         "admin/certificates/certificate.html", certificate=found, today=local_date(utcnow()),
         revoke_form=revoke_form or RevokeForm(formdata=None), reissue_form=ReissueForm(),
@@ -58,7 +55,7 @@ def certificate(certificate_id: int, revoke_form: RevokeForm | None = None):
 @bp.post("/<int:certificate_id>/revoke")
 @system_admin_required
 def revoke_certificate(certificate_id: int):
-    found, form = _certificate_or_404(certificate_id), RevokeForm()
+    found, form = get_or_404(Certificate, certificate_id), RevokeForm()
     if not form.validate_on_submit():
         return certificate(certificate_id, form)
     try:
@@ -73,7 +70,7 @@ def revoke_certificate(certificate_id: int):
 @bp.post("/<int:certificate_id>/reissue")
 @system_admin_required
 def reissue_certificate(certificate_id: int):
-    found = _certificate_or_404(certificate_id)
+    found = get_or_404(Certificate, certificate_id)
     if not ReissueForm().validate_on_submit():
         abort(400)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -14,14 +14,11 @@ from app.admin.exams import session_services as service
 from app.admin.exams.forms import ActionForm, ExtendForm, GrantForm, SessionForm
 from app.exam.sessions import ExamRefused
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import Exam, ExamSession
 from app.models.types import utcnow
 from app.refusal import flash_refusal
 from app.timefmt import from_wall_clock, wall_clock
-
-
-def _session_or_404(session_id: int) -> ExamSession:
-    return db.session.get(ExamSession, session_id) or abort(404)
 
 
 def _moment(sent: datetime, stored: datetime | None) -> datetime:
@@ -76,7 +73,7 @@ def new_session():
 
 
 def edit_session(session_id: int):
-    session = _session_or_404(session_id)
+    session = get_or_404(ExamSession, session_id)
     form, problems = _session_form(session), []
     if form.validate_on_submit():
         try:
@@ -93,7 +90,7 @@ def edit_session(session_id: int):
 
 
 def session_page(session_id: int):
-    session = _session_or_404(session_id)
+    session = get_or_404(ExamSession, session_id)
     grant_form = GrantForm(data={"username": request.args.get("user", "")})
     return render_template(
         "admin/exams/session.html",
@@ -110,7 +107,7 @@ def session_page(session_id: int):
 
 def _act(session_id: int, form_class, act) -> object:
     """Run one session action on a valid form; refusals and form errors are flashed."""
-    session = _session_or_404(session_id)
+    session = get_or_404(ExamSession, session_id)
     form = form_class()
     if not form.validate_on_submit():
         for name, errors in form.errors.items():

@@ -21,13 +21,10 @@ from app.admin.people.registrations import (
 )
 from app.admin.people.units import unit_choices, unit_paths
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import ExamSession
 from app.models.types import utcnow
 from app.refusal import show_on_form
-
-
-def _session_or_404(session_id: int) -> ExamSession:
-    return db.get_or_404(ExamSession, session_id)
 
 
 @admin_required
@@ -51,12 +48,12 @@ def _page(session: ExamSession, person_form=None, unit_form=None):
 
 @admin_required
 def registrations(session_id: int):
-    return _page(_session_or_404(session_id))
+    return _page(get_or_404(ExamSession, session_id))
 
 
 @admin_required
 def add_person(session_id: int):
-    session, form = _session_or_404(session_id), RegisterPersonForm()
+    session, form = get_or_404(ExamSession, session_id), RegisterPersonForm()
     if form.validate_on_submit():
         try:
             person = find_person(current_user, form.person.data)
@@ -70,7 +67,7 @@ def add_person(session_id: int):
 
 @admin_required
 def add_unit(session_id: int):
-    session, form = _session_or_404(session_id), RegisterUnitForm()
+    session, form = get_or_404(ExamSession, session_id), RegisterUnitForm()
     form.unit.choices = as_choices(unit_choices(current_user))
     if form.validate_on_submit():
         try:
@@ -85,7 +82,7 @@ def add_unit(session_id: int):
 
 @admin_required
 def remove_person(session_id: int, user_id: int):
-    session, person = _session_or_404(session_id), person_or_404(user_id)
+    session, person = get_or_404(ExamSession, session_id), person_or_404(user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     unregister_person(session, person, current_user)
@@ -96,7 +93,7 @@ def remove_person(session_id: int, user_id: int):
 @admin_required
 def confirm_remove_unit(session_id: int, unit_id: int):
     """Removing a unit's registration drops many people at once: say how many, then ask."""
-    session, unit = _session_or_404(session_id), unit_or_404(unit_id)
+    session, unit = get_or_404(ExamSession, session_id), unit_or_404(unit_id)
     return render_template(
         "admin/people/remove_unit.html", session=session, unit=unit,
         members=members_covered(unit), button=ButtonForm(),
@@ -105,7 +102,7 @@ def confirm_remove_unit(session_id: int, unit_id: int):
 
 @admin_required
 def remove_unit(session_id: int, unit_id: int):
-    session, unit = _session_or_404(session_id), unit_or_404(unit_id)
+    session, unit = get_or_404(ExamSession, session_id), unit_or_404(unit_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     unregister_unit(session, unit, current_user)

@@ -26,6 +26,7 @@ from app.admin.results.item_stats import exam_report
 from app.bounds import page_number
 from app.exam.grants import answerable_until
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import Bank, Exam, ExamSession
 from app.models.audit import record
 from app.models.types import utcnow
@@ -48,14 +49,10 @@ def index():
     )
 
 
-def _session_or_404(session_id: int) -> ExamSession:
-    return db.get_or_404(ExamSession, session_id)
-
-
 @bp.route("/sessions/<int:session_id>")
 @admin_required
 def session(session_id: int):
-    exam_session = _session_or_404(session_id)
+    exam_session = get_or_404(ExamSession, session_id)
     page = db.paginate(
         queries.session_attempts(exam_session),
         page=page_number(),
@@ -103,7 +100,7 @@ def _download(rows, title: str, fmt: str) -> Response:
 @bp.route("/sessions/<int:session_id>/export.<any(csv, xlsx):fmt>")
 @admin_required
 def session_export(session_id: int, fmt: str):
-    exam_session = _session_or_404(session_id)
+    exam_session = get_or_404(ExamSession, session_id)
     attempts = db.session.scalars(queries.session_attempts(exam_session)).all()
     return _download(queries.result_rows(list(attempts)), exam_session.title, fmt)
 
@@ -142,7 +139,7 @@ def open_keys(attempt_id: int):
 @bp.route("/exams/<int:exam_id>/statistics")
 @system_admin_required
 def statistics(exam_id: int):
-    exam = db.get_or_404(Exam, exam_id)
+    exam = get_or_404(Exam, exam_id)
     stats, reports = exam_report(exam)
     sort = request.args.get("sort") if request.args.get("sort") in item_views.SORTS else "flags"
     show = request.args.get("show") if request.args.get("show") in item_views.SHOWS else "all"
@@ -156,7 +153,7 @@ def statistics(exam_id: int):
 @bp.route("/exams/<int:exam_id>/statistics.csv")
 @system_admin_required
 def statistics_export(exam_id: int):
-    exam = db.get_or_404(Exam, exam_id)
+    exam = get_or_404(Exam, exam_id)
     _, reports = exam_report(exam)
     record(current_user, "export.statistics", exam.code, count=len(reports))
     db.session.commit()
@@ -176,7 +173,7 @@ def rescore_index():
 @bp.route("/rescore/<int:bank_id>", methods=["GET", "POST"])
 @system_admin_required
 def rescore_bank(bank_id: int):
-    bank = db.get_or_404(Bank, bank_id)
+    bank = get_or_404(Bank, bank_id)
     form = RescoreForm()
     if form.validate_on_submit():
         try:
