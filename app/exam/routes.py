@@ -15,13 +15,13 @@ from app.exam.attempts import (
     owned_attempt,
     start_attempt,
 )
+from app.exam.display import paper_view, review_level, review_view
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.grants import answerable_until, attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
-from app.exam.views import paper_view, review_level, review_view
 from app.lookup import found_or_404, get_or_404
 from app.models import ExamSession
 from app.models.types import utcnow

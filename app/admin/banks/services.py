@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.admin.banks.drafts import DraftResult, check_bank, check_draft
 from app.bank.services import BankNotFound, ImportResult, SourceFile, load_version, publish
-from app.exam.views import ItemView
+from app.exam.display import ItemView
 from app.extensions import db
 from app.models import Bank, BankVersion, BankVersionItem, QuestionRevision, User
 from app.refusal import Refused

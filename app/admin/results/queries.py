@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.admin.access import in_scope, unit_scope
 from app.exam.catalog import question_of
-from app.exam.views import SectionView, paper_view, review_view
+from app.exam.display import SectionView, paper_view, review_view
 from app.extensions import db
 from app.labels import label
 from app.lookup import get_or_404

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from app.admin.access import admin_required, system_admin_required, unit_or_404, units_in_scope
-from app.admin.results import export, item_views, key_access, queries, rescore
+from app.admin.results import export, item_listing, key_access, queries, rescore
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
 from app.admin.results.forms import OpenKeysForm, RescoreForm
@@ -141,12 +141,12 @@ def open_keys(attempt_id: int):
 def statistics(exam_id: int):
     exam = get_or_404(Exam, exam_id)
     stats, reports = exam_report(exam)
-    sort = request.args.get("sort") if request.args.get("sort") in item_views.SORTS else "flags"
-    show = request.args.get("show") if request.args.get("show") in item_views.SHOWS else "all"
+    sort = request.args.get("sort") if request.args.get("sort") in item_listing.SORTS else "flags"
+    show = request.args.get("show") if request.args.get("show") in item_listing.SHOWS else "all"
     return render_template(
         "admin/results/statistics.html", exam=exam, stats=stats, sort=sort, show=show,
-        reports=item_views.arranged(reports, sort, show), sorts=item_views.SORTS,
-        shows=item_views.SHOWS, min_sample=MIN_RESPONSES, needs_review=item_views.needs_review,
+        reports=item_listing.arranged(reports, sort, show), sorts=item_listing.SORTS,
+        shows=item_listing.SHOWS, min_sample=MIN_RESPONSES, needs_review=item_listing.needs_review,
     )  # fmt: skip
 
 
@@ -158,7 +158,7 @@ def statistics_export(exam_id: int):
     record(current_user, "export.statistics", exam.code, count=len(reports))
     db.session.commit()
     name = export.file_name(exam.title, localtime(utcnow(), "%Y%m%d-%H%M"), "csv", "试题统计")
-    return send_file(io.BytesIO(item_views.to_csv(reports)), mimetype="text/csv; charset=utf-8",
+    return send_file(io.BytesIO(item_listing.to_csv(reports)), mimetype="text/csv; charset=utf-8",
                      as_attachment=True, download_name=name)  # fmt: skip
 
 
