@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort
+from flask import Blueprint, abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -43,6 +43,17 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 system_admin_required = roles_required(Role.SYSTEM_ADMIN)
 admin_required = roles_required(*ADMIN_ROLES)
+
+
+def restrict(bp: Blueprint, *roles: Role) -> None:
+    """The one access check of an admin area: every view of ``bp`` is for ``roles``
+    (anonymous users go to the login page, others get 403). A view that needs more is
+    marked ``@system_admin_required``."""
+
+    @bp.before_request
+    @roles_required(*roles)
+    def _only_for_roles() -> None:
+        """Returns nothing when the user may go on, so the view runs."""
 
 
 def unit_scope(user: User) -> set[int] | None:

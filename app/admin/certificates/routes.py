@@ -6,23 +6,23 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.admin.access import system_admin_required
+from app.admin.access import restrict
 from app.admin.certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
 from app.admin.certificates.queries import certificate_list, titles
 from app.bounds import page_number
 from app.certificate.services import CertificateNotFound, IssueRefused, reissue, revoke
 from app.extensions import db
 from app.lookup import get_or_404
-from app.models import Certificate
+from app.models import Certificate, Role
 from app.models.types import utcnow
 from app.timefmt import local_date
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
+restrict(bp, Role.SYSTEM_ADMIN)
 PER_PAGE = 50
 
 
 @bp.route("/")
-@system_admin_required
 def index():
     form = CertificateFilterForm(request.args)
     form.title.choices += [SelectChoice(t, t) for t in titles()]
@@ -42,7 +42,6 @@ def index():
 
 
 @bp.route("/<int:certificate_id>")
-@system_admin_required
 def certificate(certificate_id: int, revoke_form: RevokeForm | None = None):
     found = get_or_404(Certificate, certificate_id)
     page = render_template(
@@ -53,7 +52,6 @@ def certificate(certificate_id: int, revoke_form: RevokeForm | None = None):
 
 
 @bp.post("/<int:certificate_id>/revoke")
-@system_admin_required
 def revoke_certificate(certificate_id: int):
     found, form = get_or_404(Certificate, certificate_id), RevokeForm()
     if not form.validate_on_submit():
@@ -68,7 +66,6 @@ def revoke_certificate(certificate_id: int):
 
 
 @bp.post("/<int:certificate_id>/reissue")
-@system_admin_required
 def reissue_certificate(certificate_id: int):
     found = get_or_404(Certificate, certificate_id)
     if not ReissueForm().validate_on_submit():
