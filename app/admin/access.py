@@ -42,7 +42,6 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 
 system_admin_required = roles_required(Role.SYSTEM_ADMIN)
-admin_required = roles_required(*ADMIN_ROLES)
 
 
 def restrict(bp: Blueprint, *roles: Role) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from app.admin.access import ADMIN_ROLES, restrict
 from app.admin.people import import_views, people_views, registration_views
 
 bp = Blueprint("admin_people", __name__, url_prefix="/admin/people")
+restrict(bp, *ADMIN_ROLES)  # system-admin-only views are marked @system_admin_required
 
 POST = ["POST"]
 rule = bp.add_url_rule

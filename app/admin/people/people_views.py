@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.admin.access import admin_required, person_or_404, system_admin_required, unit_or_404
+from app.admin.access import person_or_404, system_admin_required, unit_or_404
 from app.admin.people.forms import (
     TOP_LEVEL,
     ButtonForm,
@@ -42,7 +42,6 @@ from app.models import Role
 from app.refusal import flash_refusal, show_on_form
 
 
-@admin_required
 def index():
     unit_id = query_int("unit", low=0)  # 0 is the 全部单位 choice
     if request.args.get("unit") and unit_id is None:
@@ -69,7 +68,6 @@ def _parent_choices(exclude: set[int] = frozenset()) -> list[SelectChoice]:
     return as_choices([(TOP_LEVEL, "（顶级单位）"), *unit_choices(current_user, exclude)])
 
 
-@admin_required
 def units():
     form = UnitForm()
     form.parent.choices = _parent_choices()
@@ -137,7 +135,6 @@ def unit_move(unit_id: int):
     return _unit_page(found, move=form)
 
 
-@admin_required
 def person(user_id: int):
     found = person_or_404(user_id)
     # ``obj`` would fill the select from ``found.unit`` (a Unit, not its id) and leave it
@@ -178,7 +175,6 @@ def person_role(user_id: int):
     return redirect(url_for("admin_people.person", user_id=found.id))
 
 
-@admin_required
 def person_password(user_id: int):
     """A new initial password, shown once on this response and never again."""
     found = person_or_404(user_id)
