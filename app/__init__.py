@@ -110,11 +110,11 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
+    from app.admin.people.cli import demo_cli, users_cli
     from app.bank.cli import bank_cli
     from app.certificate.cli import cert_cli
     from app.exam.cli import attempts_cli, exam_cli, sessions_cli
     from app.jobs.cli import jobs_cli
-    from app.people_cli import demo_cli, users_cli
 
     app.cli.add_command(bank_cli)
     app.cli.add_command(exam_cli)

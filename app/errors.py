@@ -10,6 +10,8 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from app.refusal import Refused
+
 MESSAGES = {
     400: "请求有误。",
     401: "请先登录。",
@@ -55,4 +57,5 @@ def _http_error(exc: HTTPException) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, lambda exc: error_response(400, CSRF_MESSAGE))
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Refused, lambda exc: error_response(exc.status, exc.message))
     app.register_error_handler(500, lambda exc: error_response(500))

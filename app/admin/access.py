@@ -12,11 +12,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort
+from flask import Blueprint, abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import Role, Unit, User
 
 F = TypeVar("F", bound=Callable)
@@ -41,7 +42,17 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 
 system_admin_required = roles_required(Role.SYSTEM_ADMIN)
-admin_required = roles_required(*ADMIN_ROLES)
+
+
+def restrict(bp: Blueprint, *roles: Role) -> None:
+    """The one access check of an admin area: every view of ``bp`` is for ``roles``
+    (anonymous users go to the login page, others get 403). A view that needs more is
+    marked ``@system_admin_required``."""
+
+    @bp.before_request
+    @roles_required(*roles)
+    def _only_for_roles() -> None:
+        """Returns nothing when the user may go on, so the view runs."""
 
 
 def unit_scope(user: User) -> set[int] | None:
@@ -60,10 +71,7 @@ def in_scope(user: User, unit_id: int | None) -> bool:
 
 def unit_or_404(unit_id: int) -> Unit:
     """A unit the current user administers, or 404."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not in_scope(current_user, unit.id):
-        abort(404)
-    return unit
+    return get_or_404(Unit, unit_id, lambda unit: in_scope(current_user, unit.id))
 
 
 def manages(actor: User, person: User) -> bool:
@@ -75,10 +83,7 @@ def manages(actor: User, person: User) -> bool:
 
 def person_or_404(user_id: int) -> User:
     """A person the current user manages, or 404."""
-    person = db.session.get(User, user_id)
-    if person is None or not manages(current_user, person):
-        abort(404)
-    return person
+    return get_or_404(User, user_id, lambda person: manages(current_user, person))
 
 
 def units_in_scope(user: User) -> list[Unit]:

@@ -1,13 +1,13 @@
 """Login and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.password_rules import password_problem
+from app.forms import BaseForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField(
         "用户名", validators=[DataRequired("请输入用户名"), Length(max=64, message="用户名过长")]
     )
@@ -17,7 +17,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("登录")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField(
         "新密码",

@@ -19,7 +19,7 @@ ARGON2_PREFIX = "$argon2"
 
 
 @dataclass(frozen=True)
-class Verdict:
+class PasswordCheck:
     ok: bool
     rehash: bool = False
 
@@ -28,19 +28,19 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
-def verify_password(stored: str, password: str) -> Verdict:
+def verify_password(stored: str, password: str) -> PasswordCheck:
     """Whether the password matches, and whether its hash should be renewed."""
     if not stored.startswith(ARGON2_PREFIX):
         ok = check_password_hash(stored, password)
         # A cheap initial-password hash must not make imported accounts quicker to
         # check than unknown usernames: pay an argon2id check as well.
         _check_dummy(password)
-        return Verdict(ok, rehash=True)
+        return PasswordCheck(ok, rehash=True)
     try:
         HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
-        return Verdict(False)
-    return Verdict(True, rehash=HASHER.check_needs_rehash(stored))
+        return PasswordCheck(False)
+    return PasswordCheck(True, rehash=HASHER.check_needs_rehash(stored))
 
 
 @cache

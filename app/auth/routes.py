@@ -11,6 +11,7 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.login_session import end_sessions, end_this_session, start_session
 from app.auth.services import LoginRefused, authenticate, change_password, check_current_password
 from app.extensions import db
+from app.refusal import flash_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -36,7 +37,7 @@ def login():
         try:
             user = authenticate(form.username.data, form.password.data, request.remote_addr)
         except LoginRefused as exc:
-            flash(exc.message, "error")
+            flash_refusal(exc)
             return render_template("auth/login.html", form=form)
         start_session(user)
         if user.must_change_password:

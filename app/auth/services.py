@@ -10,16 +10,13 @@ from app.auth.login_session import end_sessions
 from app.extensions import db
 from app.models import User
 from app.models.audit import record
+from app.refusal import Refused
 
 WRONG_LOGIN = "用户名或密码不正确。"
 
 
-class LoginRefused(Exception):
+class LoginRefused(Refused):
     """Sign-in refused; ``message`` says so in words that tell nothing about the account."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def find_user(username: str) -> User | None:

@@ -18,11 +18,12 @@ from app.certificate.services import (
     reissue,
     revoke,
 )
-from app.certificate.setup import current_rules, fonts, local_date, signing_identity
+from app.certificate.setup import current_rules, fonts, signing_identity
 from app.extensions import db
 from app.labels import label
 from app.models import Attempt, Certificate, User
 from app.models.types import utcnow
+from app.timefmt import local_date
 from certificates.signing import create_signing_identity
 
 cert_cli = AppGroup("cert", help="证书")

@@ -7,9 +7,10 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from app.certificate.setup import RulesUnavailable, current_rules, zone
+from app.certificate.setup import RulesUnavailable, current_rules
 from app.extensions import db
 from app.models import Attempt, Exam, ExamSession, User
+from app.timefmt import local_zone
 
 
 def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
@@ -33,4 +34,4 @@ def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
             waits.append(wait)
     if not waits:
         return None
-    return max(waits, key=lambda w: w.at).message(zone()) + "。"
+    return max(waits, key=lambda w: w.at).message(local_zone()) + "。"

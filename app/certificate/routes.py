@@ -8,11 +8,12 @@ from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
 from app.certificate.access import downloadable, safe_file_name, unit_certificates, write_zip
-from app.certificate.setup import local_date
 from app.extensions import db
+from app.lookup import found_or_404
 from app.models import Role
 from app.models.audit import record
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 bp = Blueprint("certificate", __name__)
 
@@ -20,9 +21,7 @@ bp = Blueprint("certificate", __name__)
 @bp.route("/certificates/<int:certificate_id>.pdf")
 @login_required
 def download(certificate_id: int):
-    certificate = downloadable(certificate_id, current_user)
-    if certificate is None:
-        abort(404)
+    certificate = found_or_404(downloadable(certificate_id, current_user))
     return send_file(
         io.BytesIO(certificate.pdf),
         mimetype="application/pdf",

@@ -21,7 +21,6 @@ from app.certificate.numbering import next_number
 from app.certificate.setup import (
     current_rules,
     fonts,
-    local_date,
     seal_image,
     signing_identity,
     verification_url,
@@ -30,6 +29,8 @@ from app.extensions import db
 from app.models import Attempt, Certificate, User
 from app.models.audit import record
 from app.models.types import utcnow
+from app.refusal import Refused
+from app.timefmt import local_date
 from certificates.fonts import UnprintableCharacter
 from certificates.numbers import InvalidNumber, parse_number
 from certificates.pdf import CertificateContent, render_certificate
@@ -37,12 +38,8 @@ from certificates.rules import CertificateType, CertificationRules, HeldCertific
 from certificates.signing import sign_pdf
 
 
-class IssueRefused(Exception):
+class IssueRefused(Refused):
     """A certificate that must not be issued as things stand; the message says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class CertificateNotFound(LookupError):

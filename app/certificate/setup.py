@@ -7,9 +7,7 @@ worker pays the font and key parsing cost once, not per certificate.
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -61,15 +59,6 @@ def signing_identity() -> SigningIdentity:
 def seal_image() -> Path | None:
     seal = current_app.config.get("CERT_SEAL_IMAGE")
     return Path(seal) if seal else None
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_date(now: datetime) -> date:
-    """``now``'s date in the configured zone: certificates are dated by the local calendar."""
-    return now.astimezone(zone()).date()
 
 
 def verification_url(token: str) -> str:

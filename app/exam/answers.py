@@ -190,7 +190,7 @@ def posted_answers(
     load_questions(item.question_revision_id for item in items)
     answers = []
     for item in items:
-        kind = REGISTRY[attempt.policy["sections"][item.section]["type"]]
+        kind = REGISTRY[attempt.policy.sections[item.section].type]
         response = kind.response_from_form(form.getlist(f"q{item.position}"))
         if response is None:
             continue

@@ -21,18 +21,15 @@ from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem, ExamSession, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
+from app.refusal import Refused
 from question_bank.assembly import Paper, PaperItem, PaperSection, draw_paper
-from question_bank.exam import PassMark, ScoringPolicy
+from question_bank.attempt_policy import AttemptPolicy, SectionPolicy
+from question_bank.exam import ScoringPolicy
 from question_bank.scoring import PaperResult, as_decimal, score_paper
 
 
-class AttemptRefused(Exception):
+class AttemptRefused(Refused):
     """The candidate may not do this now; the message says why, in their language."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def start_attempt(
@@ -96,14 +93,11 @@ def _new_attempt(
     attempt = Attempt(
         session=session, user=user, number=len(previous) + 1, seed=seed, started_at=now,
         deadline=min(now + timedelta(minutes=exam.time_limit_minutes), session.closes_at),
-        policy={
-            "scoring": exam.scoring.stored(),
-            "time_limit_minutes": exam.time_limit_minutes,
-            "pass_mark": {"value": str(exam.pass_mark.value), "percent": exam.pass_mark.percent},
-            "review": {"show": exam.review.show, "when": exam.review.when},
-            "sections": [{"title": s.title, "type": s.type, "points": str(s.points)} for s in paper.sections],
-            "avoid": sorted(avoid),
-        },
+        policy=AttemptPolicy(
+            sections=tuple(SectionPolicy(s.title, s.type, s.points) for s in paper.sections),
+            scoring=exam.scoring, review=exam.review,
+            time_limit_minutes=exam.time_limit_minutes, avoid=tuple(avoid),
+        ),
     )  # fmt: skip
     attempt.draw(
         [
@@ -128,7 +122,7 @@ def owned_attempt(attempt_id: int, user: User) -> Attempt | None:
 
 def paper_of(attempt: Attempt) -> Paper:
     """The paper as given (stored option orders), with the revisions it is scored on."""
-    sections = attempt.policy["sections"]
+    sections = attempt.policy.sections
     grouped: list[list[PaperItem]] = [[] for _ in sections]
     for item in attempt.items:
         grouped[item.section].append(
@@ -138,17 +132,14 @@ def paper_of(attempt: Attempt) -> Paper:
         attempt.session.exam.code,
         attempt.seed,
         tuple(
-            PaperSection(s["title"], s["type"], Decimal(s["points"]), tuple(items))
+            PaperSection(s.title, s.type, s.points, tuple(items))
             for s, items in zip(sections, grouped, strict=True)
         ),
     )
 
 
 def scoring_policy(attempt: Attempt) -> ScoringPolicy:
-    mark = attempt.policy["pass_mark"]
-    return ScoringPolicy.from_stored(
-        attempt.policy, PassMark(Decimal(mark["value"]), mark["percent"])
-    )
+    return attempt.policy.scoring
 
 
 def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:

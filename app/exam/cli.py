@@ -6,10 +6,8 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -19,6 +17,7 @@ from app.exam.sessions import ExamRefused, SessionSpec, create_session, save_exa
 from app.extensions import db
 from app.models import Unit
 from app.models.types import utcnow
+from app.timefmt import from_wall_clock
 from question_bank.exam_format import MAX_EXAM_BYTES
 
 exam_cli = AppGroup("exam", help="试卷规则")
@@ -50,9 +49,8 @@ def import_exams(files: tuple[str, ...]) -> None:
 
 
 def _local(text: str) -> datetime:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=zone)
+        return from_wall_clock(datetime.fromisoformat(text))
     except ValueError as exc:
         raise click.BadParameter(f"时间“{text}”格式应为 2026-12-01T09:00") from exc
 

@@ -56,10 +56,8 @@ def attempts_allowed(user: User, session: ExamSession) -> int:
 
 def time_limit_minutes(attempt: Attempt) -> int:
     """The limit the attempt began with (attempts started before it was kept: the exam's)."""
-    kept = attempt.policy.get("time_limit_minutes")
-    return (
-        int(kept) if kept is not None else exam_definition(attempt.session.exam).time_limit_minutes
-    )
+    kept = attempt.policy.time_limit_minutes
+    return kept if kept is not None else exam_definition(attempt.session.exam).time_limit_minutes
 
 
 def deadline(

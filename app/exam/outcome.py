@@ -51,11 +51,11 @@ def _time_used(attempt: Attempt) -> str:
 
 
 def _pass_mark(attempt: Attempt) -> str:
-    mark = attempt.policy["pass_mark"]
-    if mark["percent"]:
-        needed = Decimal(mark["value"]) * (attempt.possible or 0) / 100
-        return f"总分的 {points(mark['value'])}%（{points(needed)} 分）"
-    return f"{points(mark['value'])} 分"
+    mark = attempt.policy.pass_mark
+    if mark.percent:
+        needed = mark.value * (attempt.possible or 0) / 100
+        return f"总分的 {points(mark.value)}%（{points(needed)} 分）"
+    return f"{points(mark.value)} 分"
 
 
 def _topics(attempt: Attempt) -> list[TopicScore]:

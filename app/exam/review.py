@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.exam.catalog import question_of
-from app.exam.views import review_level
+from app.exam.display import review_level
 from app.extensions import db
 from app.models import Attempt, ExamSession
 from app.models.attempt import FINALIZED

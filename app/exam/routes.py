@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bounds import read_json, sane_id
@@ -15,6 +15,7 @@ from app.exam.attempts import (
     owned_attempt,
     start_attempt,
 )
+from app.exam.display import paper_view, review_level, review_view
 from app.exam.focus import KINDS, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.grants import answerable_until, attempts_allowed
@@ -22,34 +23,29 @@ from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sessions import attempts_in, may_take
-from app.exam.views import paper_view, review_level, review_view
-from app.extensions import db
+from app.lookup import found_or_404, get_or_404
 from app.models import ExamSession
 from app.models.types import utcnow
+from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
 
 bp = Blueprint("exam", __name__)
 
 
 def _attempt_or_404(attempt_id: int):
-    attempt = owned_attempt(attempt_id, current_user)
-    if attempt is None:
-        abort(404)
-    return finalize_if_expired(attempt, utcnow())
+    return finalize_if_expired(found_or_404(owned_attempt(attempt_id, current_user)), utcnow())
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @login_required
 def start(session_id: int):
-    session = db.session.get(ExamSession, session_id)
-    if session is None or not may_take(current_user, session):
-        abort(404)
+    session = get_or_404(ExamSession, session_id, lambda found: may_take(current_user, found))
     form = StartForm()
     if form.validate_on_submit():
         try:
             attempt = start_attempt(current_user, session, form.access_code.data, utcnow())
         except AttemptRefused as refused:
-            flash(refused.message, "error")
+            flash_refusal(refused)
         else:
             return redirect(url_for("exam.take", attempt_id=attempt.id))
     attempts = attempts_in(current_user, session)
@@ -97,8 +93,6 @@ def answer(attempt_id: int):
             attempt_id, current_user.id, body["position"], now, body.get("response", UNCHANGED),
             flagged if isinstance(flagged, bool) else None, client_time(body.get("changed_at"), now),
         )  # fmt: skip
-    except AttemptRefused as refused:
-        return jsonify(error=refused.message), refused.status
     except InvalidResponse as invalid:
         return jsonify(error=str(invalid)), 400
     return jsonify(saved=True, at=utcnow().isoformat())
@@ -111,9 +105,7 @@ def focus_event(attempt_id: int):
     body = read_json()
     if body is None or body.get("kind") not in KINDS:
         return jsonify(error="请求格式不正确。"), 400
-    attempt = owned_attempt(attempt_id, current_user)
-    if attempt is None:
-        abort(404)
+    attempt = found_or_404(owned_attempt(attempt_id, current_user))
     return jsonify(recorded=record_focus_event(attempt, body["kind"], utcnow()))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -20,18 +20,30 @@ from app.models import (
     User,
 )
 from app.models.audit import record
+from app.refusal import Refused
 from question_bank.exam import SCORING_FIELDS, check_satisfiable
 from question_bank.exam import Exam as ExamDefinition
 from question_bank.exam_format import parse_exam
 from question_bank.types import REGISTRY
 
+MAX_ATTEMPTS = 10
+MAX_LENGTH = timedelta(days=366)
 
-class ExamRefused(ValueError):
+
+class ExamRefused(Refused):
     """An exam or session that cannot be stored, with the reasons for the admin."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
+
+def session_limit_problems(opens_at: datetime, closes_at: datetime, attempts: int) -> list[str]:
+    """The limits every session keeps, whether made on the command line or the admin pages."""
+    problems = []
+    if closes_at <= opens_at:
+        problems.append("结束时间必须晚于开始时间")
+    elif closes_at - opens_at > MAX_LENGTH:
+        problems.append("一个场次最长一年")
+    if not 1 <= attempts <= MAX_ATTEMPTS:
+        problems.append(f"允许作答次数应为 1 到 {MAX_ATTEMPTS}")
+    return problems
 
 
 def _meaning(definition: ExamDefinition | None) -> ExamDefinition | None:
@@ -85,15 +97,13 @@ class SessionSpec:
 
 def create_session(spec: SessionSpec, actor: User | None = None) -> ExamSession:
     """Open an exam between two times; the bank version is pinned now, so every paper
-    of the session is drawn from the same questions."""
+    of the session is drawn from the same questions. The one way a session is created:
+    the CLI and the admin pages both come here."""
     problems = []
     exam = db.session.scalar(select(Exam).where(Exam.code == spec.exam_code))
     if exam is None:
         problems.append(f"试卷规则“{spec.exam_code}”不存在")
-    if spec.closes_at <= spec.opens_at:
-        problems.append("结束时间必须晚于开始时间")
-    if not 1 <= spec.max_attempts <= 10:
-        problems.append("允许作答次数应为 1 到 10")
+    problems += session_limit_problems(spec.opens_at, spec.closes_at, spec.max_attempts)
     users = db.session.scalars(select(User).where(User.username.in_(spec.usernames))).all()
     missing = set(spec.usernames) - {u.username for u in users}
     if missing:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccessCodeFailure, AttemptStartLock, ExamSession, User
+from app.refusal import Refused
 from app.timefmt import localtime
 
 FREE_TRIES = 5
@@ -24,7 +25,7 @@ LONGEST_WAIT = timedelta(hours=1)
 WRONG_CODE = "考场口令不正确。"
 
 
-class CodeRefused(Exception):
+class CodeRefused(Refused):
     """A wrong access code, or a right one during the wait; the message is for the candidate."""
 
 

@@ -5,11 +5,11 @@ from flask_login import current_user, login_required
 
 from app.bank.services import bank_summaries
 from app.certificate.access import certificates_of, pending
-from app.certificate.setup import local_date
 from app.exam.sessions import dashboard
 from app.extensions import db
 from app.models import Role
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 bp = Blueprint("main", __name__)
 

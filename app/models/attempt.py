@@ -19,6 +19,7 @@ from app.models.bank import QuestionRevision
 from app.models.exam import ExamSession
 from app.models.people import User
 from app.models.types import UTCDateTime, utcnow
+from question_bank.attempt_policy import AttemptPolicy
 
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"  # closed (answers frozen), being scored by a background worker
@@ -39,8 +40,9 @@ class Attempt(db.Model):
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How it ended: "candidate" (交卷), "deadline" (time ran out), or an admin action.
     finalized_by: Mapped[str | None] = mapped_column(String(16))
-    # What scoring and review need, as the exam said when the attempt began.
-    policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What scoring and review need, as the exam said when the attempt began: read and
+    # written through ``policy``.
+    stored_policy: Mapped[dict[str, Any]] = mapped_column("policy", JSON)
     score: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     score_exact: Mapped[str | None] = mapped_column(String(64))
     possible: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
@@ -63,6 +65,14 @@ class Attempt(db.Model):
         attempt in one bulk insert: eighty ORM objects per start cost more than the rest
         of the start together."""
         self.__dict__["_drawn_items"] = items
+
+    @property
+    def policy(self) -> AttemptPolicy:
+        return AttemptPolicy.from_stored(self.stored_policy)
+
+    @policy.setter
+    def policy(self, policy: AttemptPolicy) -> None:
+        self.stored_policy = policy.stored()
 
     @property
     def finalized(self) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import BaseForm
 from app.practice.services import MAX_QUESTIONS, BankChoice
 from question_bank.model import TYPE_TITLES
 from question_bank.types import REGISTRY
@@ -37,7 +37,7 @@ class CountField(IntegerField):
             raise ValueError("题量应为整数") from exc
 
 
-class StartForm(FlaskForm):
+class StartForm(BaseForm):
     bank = HiddenField()
     topics = CheckboxesField("知识范围")
     types = CheckboxesField(
@@ -75,7 +75,7 @@ class StartForm(FlaskForm):
             raise ValidationError(f"题型只能是{'、'.join(TYPE_TITLES.values())}")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(BaseForm):
     """The fixed part of an answer post; the answer fields depend on the question type."""
 
     question = HiddenField(
@@ -83,7 +83,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class NotebookPracticeForm(FlaskForm):
+class NotebookPracticeForm(BaseForm):
     bank = HiddenField(validators=[DataRequired("请选择题库")])
 
 

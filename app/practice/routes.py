@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.exam.live import closed_while_testing
+from app.lookup import found_or_404
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
 from app.models.types import utcnow
 from app.practice.display import VERDICT_TITLES, ShownQuestion, show
@@ -166,9 +167,7 @@ def notebook_practice() -> Response:
 
 def _own_run(run_id: int) -> PracticeRun:
     """The current user's run; another user's is a 404, as if it did not exist."""
-    practice = get_run(run_id, current_user.id)
-    if practice is None:
-        abort(404)
+    practice = found_or_404(get_run(run_id, current_user.id))
     if practice.bank_id in exam_only_bank_ids():  # the bank became exam-only since
         abort(make_response(render_template("error.html", code=403, message=EXAM_ONLY), 403))
     return practice
@@ -177,10 +176,7 @@ def _own_run(run_id: int) -> PracticeRun:
 def _chosen_bank(banks: list[BankChoice], name: str | None) -> BankChoice | None:
     if not name:
         return banks[0] if banks else None
-    bank = next((b for b in banks if b.name == name), None)
-    if bank is None:
-        abort(404)
-    return bank
+    return found_or_404(next((b for b in banks if b.name == name), None))
 
 
 def _question_page(

@@ -1,11 +1,12 @@
 """The verification form: a certificate number and the holder's name, both required."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import BaseForm
 
-class VerifyForm(FlaskForm):
+
+class VerifyForm(BaseForm):
     number = StringField(
         "证书编号",
         validators=[DataRequired("请输入证书编号"), Length(max=64, message="最多 64 个字符")],

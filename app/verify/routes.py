@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from app.bounds import read_json
-from app.certificate.setup import local_date
 from app.extensions import csrf
 from app.models.types import utcnow
+from app.timefmt import local_date
 from app.verify.forms import VerifyForm
 from app.verify.ratelimit import allow
 from app.verify.services import by_token, check_number_and_name

@@ -14,16 +14,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.certificate.setup import zone
 from app.extensions import db
 from app.models import Certificate
+from app.timefmt import local_date
 from certificates.numbers import InvalidNumber, MistypedNumber, parse_number
 
 UNKNOWN = "没有编号与持证人姓名均相符的证书。请核对证书编号和姓名后重试。"
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verification:
     status: str  # valid, expired, revoked, unknown, mistyped, malformed
     message: str
     certificate: Certificate | None = None
@@ -53,20 +53,20 @@ def same_name(typed: str, printed: str) -> bool:
     return bool(fold(typed)) and fold(typed) == fold(printed)
 
 
-def check_number_and_name(number: str, name: str, today: date) -> Verdict:
+def check_number_and_name(number: str, name: str, today: date) -> Verification:
     try:
         canonical = parse_number(number).text
     except MistypedNumber as exc:
-        return Verdict("mistyped", str(exc))
+        return Verification("mistyped", str(exc))
     except InvalidNumber as exc:
-        return Verdict("malformed", str(exc))
+        return Verification("malformed", str(exc))
     certificate = db.session.scalar(select(Certificate).where(Certificate.number == canonical))
     if certificate is None or not same_name(name, certificate.holder_name):
-        return Verdict("unknown", UNKNOWN)
+        return Verification("unknown", UNKNOWN)
     return verdict_for(certificate, today)
 
 
-def by_token(token: str, today: date) -> Verdict | None:
+def by_token(token: str, today: date) -> Verification | None:
     """The QR link's answer; None for a token that names no certificate."""
     if not token or len(token) > 64:
         return None
@@ -74,7 +74,7 @@ def by_token(token: str, today: date) -> Verdict | None:
     return verdict_for(certificate, today) if certificate else None
 
 
-def verdict_for(certificate: Certificate, today: date) -> Verdict:
+def verdict_for(certificate: Certificate, today: date) -> Verification:
     status = certificate.status(today)
     if status == "revoked":
         message = (
@@ -85,8 +85,8 @@ def verdict_for(certificate: Certificate, today: date) -> Verdict:
         message = f"证书已过期（有效期至 {certificate.expires_on:%Y-%m-%d}）。"
     else:
         message = f"证书有效（有效期至 {certificate.expires_on:%Y-%m-%d}）。"
-    return Verdict(status, message, certificate)
+    return Verification(status, message, certificate)
 
 
 def _local_day(certificate: Certificate) -> date:
-    return certificate.revoked_at.astimezone(zone()).date()
+    return local_date(certificate.revoked_at)

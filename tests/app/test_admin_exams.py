@@ -162,7 +162,7 @@ def test_editing_keeps_the_code_and_started_attempts_keep_their_policy(admin, cl
     db.session.refresh(exam)
     assert exam.code == "mini" and exam.title == "改过的小测验"
     db.session.refresh(attempt)
-    assert attempt.policy["pass_mark"] == {"value": "60", "percent": True}
+    assert attempt.stored_policy["pass_mark"] == {"value": "60", "percent": True}
     forged = MINI_EXAM.replace("exam: mini", "exam: other").replace("{when}", "immediately")
     html = post(admin, f"{BASE}/{exam.id}/yaml", {"source": forged}).get_data(as_text=True)
     assert "试卷编号不能修改" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
 from app.models import NotebookEntry
 from app.models.types import utcnow
+from question_bank.exam import ReviewPolicy
 from tests.app.exam_fixtures import open_session
 from tests.app.test_attempts import correct_response
 from tests.conftest import login, make_user
@@ -82,7 +84,7 @@ def test_the_scheduler_records_reviews_that_opened_for_candidates_who_never_look
 def test_no_notebook_when_the_review_hides_the_keys(candidate):
     session = open_session()
     attempt = start_attempt(candidate, session, None, utcnow())
-    attempt.policy = {**attempt.policy, "review": {"show": "answers", "when": "immediately"}}
+    attempt.policy = replace(attempt.policy, review=ReviewPolicy("answers", "immediately"))
     answer_all_but(attempt, 4)
     finalize(attempt.id, "candidate", utcnow())
     assert entries(candidate.id) == {}

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from app.admin.exams.session_services import GrantFields, close_now, extend, grant
 from app.exam.attempts import finalize, start_attempt
+from app.exam.display import review_level
 from app.exam.grants import answerable_until, grace, review_open
 from app.exam.review import record_opened_reviews
 from app.exam.sessions import ExamRefused
-from app.exam.views import review_level
 from app.extensions import db
 from app.models import Attempt, NotebookEntry, Role
 from app.models.types import utcnow

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.bounds import EARLIEST_YEAR, LATEST_YEAR, sane_datetime
+from app.forms import FilterForm
 
 
 class LocalDateField(DateField):
@@ -32,10 +32,7 @@ class LocalDateField(DateField):
                 raise ValueError(f"日期应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间。")
 
 
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class AuditFilterForm(FilterForm):
     action = SelectField("操作", choices=[SelectChoice("", "全部")], validate_choice=False)
     actor = StringField(
         "操作人", validators=[Optional(), Length(max=64, message="操作人最多 64 个字。")]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEntry, User
+from app.timefmt import local_midnight
 
 
 @dataclass(frozen=True)
@@ -27,10 +26,6 @@ def actions() -> list[str]:
     return list(
         db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
     )
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), ZoneInfo(current_app.config["TIMEZONE"]))
 
 
 def entries(filters: Filters) -> Select:
@@ -52,7 +47,7 @@ def entries(filters: Filters) -> Select:
         )
         query = query.where(AuditEntry.actor_id.in_(people))
     if filters.date_from:
-        query = query.where(AuditEntry.at >= _local_midnight(filters.date_from))
+        query = query.where(AuditEntry.at >= local_midnight(filters.date_from))
     if filters.date_to:
-        query = query.where(AuditEntry.at < _local_midnight(filters.date_to + timedelta(days=1)))
+        query = query.where(AuditEntry.at < local_midnight(filters.date_to + timedelta(days=1)))
     return query

@@ -5,7 +5,6 @@ fields and checked by the bank validator (see ``drafts``), so choices are not en
 here either — a forged type or topic gets the validator's message.
 """
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
 
+from app.forms import BaseForm, FilterForm
 from question_bank.formats import ACCEPTED_EXTENSIONS, NO_DEFAULTS
 from question_bank.model import TYPE_TITLES
 from question_bank.types import REGISTRY
@@ -35,7 +35,7 @@ STATUS_CHOICES = [
 ]
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(BaseForm):
     id = StringField(
         "题目编号", description="字母、数字、“_”和“-”，如 charter-0101；保存后不能再改"
     )
@@ -66,17 +66,14 @@ class QuestionForm(FlaskForm):
     submit = SubmitField("保存并发布新版本")
 
 
-class RetireForm(FlaskForm):
+class RetireForm(BaseForm):
     seen_version = IntegerField(
         widget=HiddenInput(), validators=[InputRequired("页面已过期，请刷新后重试")]
     )
     submit = SubmitField("停用此题")
 
 
-class QuestionFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class QuestionFilterForm(FilterForm):
     q = StringField("题干包含")
     topic = SelectField("主题", choices=[], validate_choice=False)
     type = SelectField(
@@ -89,7 +86,7 @@ class QuestionFilterForm(FlaskForm):
     tag = SelectField("标签", choices=[], validate_choice=False)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     file = FileField(
         "题库文件（YAML、Excel、Word、Moodle XML、GIFT 或 Aiken）",
         validators=[FileRequired("请选择要上传的题库文件")],
@@ -103,5 +100,5 @@ class UploadForm(FlaskForm):
     submit = SubmitField("校验并比较")
 
 
-class PublishForm(FlaskForm):
+class PublishForm(BaseForm):
     submit = SubmitField("发布")

@@ -21,7 +21,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from app.admin.access import system_admin_required
+from app.admin.access import restrict
 from app.admin.banks import services, uploads
 from app.admin.banks.diff import diff_banks, shown_fields
 from app.admin.banks.drafts import draft_from_form, form_values
@@ -36,7 +36,9 @@ from app.bank.services import BankNotFound, bank_summaries, load_version
 from app.bounds import page_number, query_int
 from app.errors import MESSAGES
 from app.form_words import field_labels, in_form_words
-from app.models import BankUpload
+from app.lookup import found_or_404
+from app.models import BankUpload, Role
+from app.refusal import show_on_form
 from app.timefmt import localtime
 from question_bank.bank_writer import dump_bank
 from question_bank.formats import NO_DEFAULTS
@@ -45,6 +47,7 @@ from question_bank.formats.xlsx import template as xlsx_template_bytes
 from question_bank.model import Bank as BankContent
 
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
+restrict(bp, Role.SYSTEM_ADMIN)
 
 
 @bp.errorhandler(BankNotFound)
@@ -54,13 +57,11 @@ def _not_found(exc: Exception):
 
 
 @bp.route("/")
-@system_admin_required
 def index():
     return render_template("admin/banks/index.html", banks=bank_summaries())
 
 
 @bp.route("/<name>/")
-@system_admin_required
 def questions(name: str):
     version, content, rows = services.bank_questions(name)
     form = QuestionFilterForm(request.args)
@@ -83,10 +84,9 @@ def questions(name: str):
 
 
 @bp.route("/<name>/questions/<qid>")
-@system_admin_required
 def question(name: str, qid: str):
     version, content, rows = services.bank_questions(name)
-    row = services.find_row(rows, qid) or abort(404)
+    row = found_or_404(services.find_row(rows, qid))
     return render_template(
         "admin/banks/question.html",
         name=name,
@@ -99,7 +99,6 @@ def question(name: str, qid: str):
 
 
 @bp.route("/<name>/questions/new", methods=["GET", "POST"])
-@system_admin_required
 def new_question(name: str):
     version, content, _ = services.bank_questions(name)
     form = _question_form(content, version.number)
@@ -117,7 +116,6 @@ def new_question(name: str):
 
 
 @bp.route("/<name>/questions/<qid>/edit", methods=["GET", "POST"])
-@system_admin_required
 def edit_question(name: str, qid: str):
     version, content, rows = services.bank_questions(name)
     row = services.find_row(rows, qid)
@@ -138,7 +136,6 @@ def edit_question(name: str, qid: str):
 
 
 @bp.post("/<name>/questions/<qid>/retire")
-@system_admin_required
 def retire_question(name: str, qid: str):
     form = RetireForm()
     if not form.validate_on_submit():
@@ -153,7 +150,6 @@ def retire_question(name: str, qid: str):
 
 
 @bp.route("/<name>/versions")
-@system_admin_required
 def versions(name: str):
     return render_template(
         "admin/banks/versions.html", name=name, rows=services.version_history(name)
@@ -161,7 +157,6 @@ def versions(name: str):
 
 
 @bp.route("/<name>/diff")
-@system_admin_required
 def diff(name: str):
     old_number, new_number = query_int("old"), query_int("new")
     if not old_number or not new_number:
@@ -173,7 +168,6 @@ def diff(name: str):
 
 
 @bp.route("/<name>/versions/<int:number>.yaml")
-@system_admin_required
 def download(name: str, number: int):
     """The version's YAML: its own file as written when it has one, else written out."""
     version, content = load_version(name, number)
@@ -186,7 +180,6 @@ def download(name: str, number: int):
 
 
 @bp.route("/<name>/versions/<int:number>/source")
-@system_admin_required
 def download_source(name: str, number: int):
     """The file the version was published from, byte for byte, under its own name."""
     version, _ = load_version(name, number)
@@ -201,7 +194,6 @@ def download_source(name: str, number: int):
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@system_admin_required
 def upload():
     form, excerpts, report = UploadForm(), [], None
     if form.validate_on_submit():
@@ -230,7 +222,6 @@ def upload():
 
 
 @bp.route("/template.xlsx")
-@system_admin_required
 def xlsx_template():
     """An Excel sheet with the columns and a sample row of every question type."""
     return send_file(
@@ -242,7 +233,6 @@ def xlsx_template():
 
 
 @bp.route("/uploads/<token>")
-@system_admin_required
 def pending(token: str):
     upload = uploads.own_upload(token, current_user)
     if upload.published_at is not None:
@@ -254,7 +244,6 @@ def pending(token: str):
 
 
 @bp.post("/uploads/<token>/publish")
-@system_admin_required
 def publish_pending(token: str):
     if not PublishForm().validate_on_submit():
         abort(400)
@@ -295,15 +284,7 @@ def _saved(form: FlaskForm, action: Callable[[], services.Published]) -> bool:
         return False
     except services.EditRefused as exc:
         labels = field_labels(form)
-        for name, raw in exc.errors.items():
-            messages = [in_form_words(message, labels) for message in raw]
-            target = (
-                form._fields.get(name) if name not in ("", "csrf_token", "seen_version") else None
-            )
-            if target is None:
-                form.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
+        show_on_form(form, exc, words=lambda message: in_form_words(message, labels))
         for message in form.form_errors:
             flash(message, "error")
         return False

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 
 from app.admin.banks.drafts import DraftResult, check_bank, check_draft
 from app.bank.services import BankNotFound, ImportResult, SourceFile, load_version, publish
-from app.exam.views import ItemView
+from app.exam.display import ItemView
 from app.extensions import db
 from app.models import Bank, BankVersion, BankVersionItem, QuestionRevision, User
+from app.refusal import Refused
 from question_bank.model import Bank as BankContent
 from question_bank.model import Question, normalize_text
 from question_bank.types import REGISTRY
@@ -78,12 +79,8 @@ class StaleVersion(Exception):
         self.seen, self.latest = seen, latest
 
 
-class EditRefused(Exception):
+class EditRefused(Refused):
     """The validator found problems; ``errors`` maps form field names to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
-        self.errors = errors
 
 
 def bank_questions(name: str) -> tuple[BankVersion, BankContent, list[QuestionRow]]:
@@ -165,7 +162,7 @@ def _revise(
             raise StaleVersion(seen, version.number)
         result = change(content)
         if result.bank is None:
-            raise EditRefused(result.errors)
+            raise EditRefused(errors=result.errors)
         source = revised_source(version, content, result.bank)
     except BaseException:
         db.session.rollback()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import BaseForm, FilterForm
 from app.labels import STATUSES
 
 
-class CertificateFilterForm(FlaskForm):
+class CertificateFilterForm(FilterForm):
     """A GET form: links to a filtered list must work."""
-
-    class Meta:
-        csrf = False
 
     q = StringField("编号或持证人", [Optional(), Length(max=100, message="最多 100 个字符")])
     status = SelectField(
@@ -25,7 +22,7 @@ class CertificateFilterForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     reason = TextAreaField(
         "撤销原因（会显示在核验页面）",
         [DataRequired("请写明撤销原因"), Length(max=500, message="原因最多 500 个字")],
@@ -33,5 +30,5 @@ class RevokeForm(FlaskForm):
     submit = SubmitField("撤销证书")
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(BaseForm):
     submit = SubmitField("换发新证书")

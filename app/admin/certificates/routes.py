@@ -6,22 +6,23 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.admin.access import system_admin_required
+from app.admin.access import restrict
 from app.admin.certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
 from app.admin.certificates.queries import certificate_list, titles
 from app.bounds import page_number
 from app.certificate.services import CertificateNotFound, IssueRefused, reissue, revoke
-from app.certificate.setup import local_date
 from app.extensions import db
-from app.models import Certificate
+from app.lookup import get_or_404
+from app.models import Certificate, Role
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
+restrict(bp, Role.SYSTEM_ADMIN)
 PER_PAGE = 50
 
 
 @bp.route("/")
-@system_admin_required
 def index():
     form = CertificateFilterForm(request.args)
     form.title.choices += [SelectChoice(t, t) for t in titles()]
@@ -40,14 +41,9 @@ def index():
     )
 
 
-def _certificate_or_404(certificate_id: int) -> Certificate:
-    return db.session.get(Certificate, certificate_id) or abort(404)
-
-
 @bp.route("/<int:certificate_id>")
-@system_admin_required
 def certificate(certificate_id: int, revoke_form: RevokeForm | None = None):
-    found = _certificate_or_404(certificate_id)
+    found = get_or_404(Certificate, certificate_id)
     page = render_template(
         "admin/certificates/certificate.html", certificate=found, today=local_date(utcnow()),
         revoke_form=revoke_form or RevokeForm(formdata=None), reissue_form=ReissueForm(),
@@ -56,9 +52,8 @@ def certificate(certificate_id: int, revoke_form: RevokeForm | None = None):
 
 
 @bp.post("/<int:certificate_id>/revoke")
-@system_admin_required
 def revoke_certificate(certificate_id: int):
-    found, form = _certificate_or_404(certificate_id), RevokeForm()
+    found, form = get_or_404(Certificate, certificate_id), RevokeForm()
     if not form.validate_on_submit():
         return certificate(certificate_id, form)
     try:
@@ -71,9 +66,8 @@ def revoke_certificate(certificate_id: int):
 
 
 @bp.post("/<int:certificate_id>/reissue")
-@system_admin_required
 def reissue_certificate(certificate_id: int):
-    found = _certificate_or_404(certificate_id)
+    found = get_or_404(Certificate, certificate_id)
     if not ReissueForm().validate_on_submit():
         abort(400)
     try:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.admin.access import system_admin_required
+from app.admin.access import restrict
 from app.admin.exams import exam_views, session_views
+from app.models import Role
 
 bp = Blueprint("admin_exams", __name__, url_prefix="/admin/exams")
 
 
-@bp.before_request
-@system_admin_required
-def _system_admins_only() -> None:
-    """Every page here changes or shows what only a system admin may."""
+restrict(bp, Role.SYSTEM_ADMIN)  # every page here changes or shows what only a system admin may
 
 
 FORM = ["GET", "POST"]

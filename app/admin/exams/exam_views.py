@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import Field, FieldList, FormField
 
@@ -17,8 +17,8 @@ from app.admin.exams.services import (
 )
 from app.admin.exams.session_services import session_rows
 from app.exam.sessions import ExamRefused
-from app.extensions import db
 from app.form_words import field_labels, in_form_words
+from app.lookup import get_or_404
 from app.models import Exam
 from app.models.types import utcnow
 from question_bank.model import QUESTION_TYPES
@@ -49,16 +49,12 @@ def index():
     )
 
 
-def _exam_or_404(exam_id: int) -> Exam:
-    return db.session.get(Exam, exam_id) or abort(404)
-
-
 def new_exam():
     return _structured(None)
 
 
 def edit_exam(exam_id: int):
-    return _structured(_exam_or_404(exam_id))
+    return _structured(get_or_404(Exam, exam_id))
 
 
 def _structured(exam: Exam | None):
@@ -121,7 +117,7 @@ def new_exam_yaml():
 
 
 def edit_exam_yaml(exam_id: int):
-    return _raw(_exam_or_404(exam_id))
+    return _raw(get_or_404(Exam, exam_id))
 
 
 def _raw(exam: Exam | None):

@@ -6,7 +6,6 @@ checks (``parse_exam`` via ``save_exam``), whose messages come back onto the fie
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,10 +19,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from app.bounds import EARLIEST_YEAR, LATEST_YEAR, sane_datetime, sane_id
+from app.forms import BaseForm
 from question_bank.exam import REVIEW_FROM, REVIEW_SHOW, SCORING_FIELDS
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
 from question_bank.types import REGISTRY
@@ -38,16 +37,6 @@ def _text(label: str, length: int = TEXT, **kwargs) -> StringField:
     return StringField(
         label, validators=[Length(max=length, message=f"最多 {length} 个字符")], **kwargs
     )
-
-
-class ChineseForm(FlaskForm):
-    """WTForms' own messages (a number or time that does not parse) in Chinese."""
-
-    class Meta:
-        locales = ("zh",)
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
 
 
 class SectionForm(Form):
@@ -65,7 +54,7 @@ class SectionForm(Form):
     difficulty = _text("难度分布", 200)
 
 
-class ExamForm(ChineseForm):
+class ExamForm(BaseForm):
     code = _text(
         "试卷编号", 64, description="小写字母、数字和“-”，如 secretary-2027；保存后不能修改"
     )
@@ -111,7 +100,7 @@ for _name, _kind in SCORING_FIELDS.items():  # one 计分 choice per type that o
     )
 
 
-class ExamYamlForm(ChineseForm):
+class ExamYamlForm(BaseForm):
     source = TextAreaField("试卷规则 YAML", validators=[DataRequired("请填写试卷规则")])
     submit = SubmitField("校验并保存")
 
@@ -129,7 +118,7 @@ def _minutes(label: str, high: int, low: int = 0) -> IntegerField:
     )
 
 
-class SessionForm(ChineseForm):
+class SessionForm(BaseForm):
     exam_id = SelectField("试卷规则", coerce=int, validate_choice=False)
     title = StringField(
         "场次名称",
@@ -171,16 +160,16 @@ def _sane_time(field: DateTimeLocalField) -> None:
         raise ValidationError(f"时间应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间")
 
 
-class ActionForm(ChineseForm):
+class ActionForm(BaseForm):
     """Open now / close now: a button and its CSRF token."""
 
 
-class ExtendForm(ChineseForm):
+class ExtendForm(BaseForm):
     minutes = _minutes("延长（分钟）", 7 * 24 * 60, 1)
     submit = SubmitField("延长")
 
 
-class GrantForm(ChineseForm):
+class GrantForm(BaseForm):
     username = StringField(
         "考生用户名",
         validators=[DataRequired("请填写考生用户名"), Length(max=64, message="最多 64 个字符")],

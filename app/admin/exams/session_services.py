@@ -19,14 +19,18 @@ from app.bank.services import load_version
 from app.exam.attempts import grace
 from app.exam.catalog import exam_definition
 from app.exam.grants import attempts_allowed, refresh_deadline, review_open
-from app.exam.sessions import ExamRefused, SessionSpec, create_session, may_take
+from app.exam.sessions import (
+    ExamRefused,
+    SessionSpec,
+    create_session,
+    may_take,
+    session_limit_problems,
+)
 from app.extensions import db
 from app.models import Attempt, Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
 
-MAX_ATTEMPTS = 10
-MAX_LENGTH = timedelta(days=366)
 MAX_EXTEND_MINUTES = 7 * 24 * 60
 MAX_GRANT_MINUTES = 600
 MAX_GRANT_ATTEMPTS = 5
@@ -59,12 +63,7 @@ def snapshot(session: ExamSession) -> dict[str, Any]:
 def _checked_exam(fields: SessionFields) -> Exam:
     exam = db.session.get(Exam, fields.exam_id)
     problems = [] if exam is not None else ["试卷规则不存在"]
-    if fields.closes_at <= fields.opens_at:
-        problems.append("结束时间必须晚于开始时间")
-    elif fields.closes_at - fields.opens_at > MAX_LENGTH:
-        problems.append("一个场次最长一年")
-    if not 1 <= fields.max_attempts <= MAX_ATTEMPTS:
-        problems.append(f"允许作答次数应为 1 到 {MAX_ATTEMPTS}")
+    problems += session_limit_problems(fields.opens_at, fields.closes_at, fields.max_attempts)
     if problems:
         raise ExamRefused(problems)
     return exam

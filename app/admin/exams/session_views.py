@@ -3,10 +3,9 @@ open / close / extend / grant actions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -15,28 +14,19 @@ from app.admin.exams import session_services as service
 from app.admin.exams.forms import ActionForm, ExtendForm, GrantForm, SessionForm
 from app.exam.sessions import ExamRefused
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import Exam, ExamSession
 from app.models.types import utcnow
-
-
-def _session_or_404(session_id: int) -> ExamSession:
-    return db.session.get(ExamSession, session_id) or abort(404)
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def _local(value: datetime) -> datetime:
-    return value.astimezone(_zone()).replace(tzinfo=None)
+from app.refusal import flash_refusal
+from app.timefmt import from_wall_clock, wall_clock
 
 
 def _moment(sent: datetime, stored: datetime | None) -> datetime:
     """The form's local minute made timezone-aware; a stored time the form shows to the
     minute keeps its seconds, so saving a session unchanged changes nothing."""
-    if stored is not None and _local(stored).replace(second=0, microsecond=0) == sent:
+    if stored is not None and wall_clock(stored).replace(second=0, microsecond=0) == sent:
         return stored
-    return sent.replace(tzinfo=_zone()).astimezone(UTC)
+    return from_wall_clock(sent)
 
 
 def _fields(form: SessionForm, session: ExamSession | None = None) -> service.SessionFields:
@@ -56,8 +46,8 @@ def _session_form(session: ExamSession | None) -> SessionForm:
     if session is not None:
         data.update(
             exam_id=session.exam_id,
-            opens_at=_local(session.opens_at),
-            closes_at=_local(session.closes_at),
+            opens_at=wall_clock(session.opens_at),
+            closes_at=wall_clock(session.closes_at),
         )
     form = SessionForm(data=data)
     form.exam_id.choices = [
@@ -83,7 +73,7 @@ def new_session():
 
 
 def edit_session(session_id: int):
-    session = _session_or_404(session_id)
+    session = get_or_404(ExamSession, session_id)
     form, problems = _session_form(session), []
     if form.validate_on_submit():
         try:
@@ -100,7 +90,7 @@ def edit_session(session_id: int):
 
 
 def session_page(session_id: int):
-    session = _session_or_404(session_id)
+    session = get_or_404(ExamSession, session_id)
     grant_form = GrantForm(data={"username": request.args.get("user", "")})
     return render_template(
         "admin/exams/session.html",
@@ -117,7 +107,7 @@ def session_page(session_id: int):
 
 def _act(session_id: int, form_class, act) -> object:
     """Run one session action on a valid form; refusals and form errors are flashed."""
-    session = _session_or_404(session_id)
+    session = get_or_404(ExamSession, session_id)
     form = form_class()
     if not form.validate_on_submit():
         for name, errors in form.errors.items():
@@ -128,7 +118,7 @@ def _act(session_id: int, form_class, act) -> object:
             message = act(session, form)
         except ExamRefused as refused:
             db.session.rollback()
-            flash("；".join(refused.messages), "error")
+            flash_refusal(refused)
         else:
             flash(message, "success")
     return redirect(url_for("admin_exams.session", session_id=session.id))

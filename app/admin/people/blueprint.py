@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.admin.people import import_views, people_views, session_views
+from app.admin.access import ADMIN_ROLES, restrict
+from app.admin.people import import_views, people_views, registration_views
 
 bp = Blueprint("admin_people", __name__, url_prefix="/admin/people")
+restrict(bp, *ADMIN_ROLES)  # system-admin-only views are marked @system_admin_required
 
 POST = ["POST"]
 rule = bp.add_url_rule
@@ -22,10 +24,10 @@ rule("/units/<int:unit_id>/move", "unit_move", people_views.unit_move, methods=P
 rule("/import", "import_people", import_views.import_people, methods=["GET", "POST"])
 rule("/import/confirm", "confirm_import", import_views.confirm_import, methods=POST)
 rule("/import/template.<any(csv, xlsx):kind>", "import_template", import_views.import_template)
-rule("/sessions", "sessions", session_views.sessions)
-rule("/sessions/<int:session_id>/registrations", "registrations", session_views.registrations)
-rule("/sessions/<int:session_id>/registrations/people", "add_person", session_views.add_person, methods=POST)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/units", "add_unit", session_views.add_unit, methods=POST)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/people/<int:user_id>/remove", "remove_person", session_views.remove_person, methods=POST)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "confirm_remove_unit", session_views.confirm_remove_unit)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "remove_unit", session_views.remove_unit, methods=POST)  # fmt: skip
+rule("/sessions", "sessions", registration_views.sessions)
+rule("/sessions/<int:session_id>/registrations", "registrations", registration_views.registrations)
+rule("/sessions/<int:session_id>/registrations/people", "add_person", registration_views.add_person, methods=POST)  # fmt: skip
+rule("/sessions/<int:session_id>/registrations/units", "add_unit", registration_views.add_unit, methods=POST)  # fmt: skip
+rule("/sessions/<int:session_id>/registrations/people/<int:user_id>/remove", "remove_person", registration_views.remove_person, methods=POST)  # fmt: skip
+rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "confirm_remove_unit", registration_views.confirm_remove_unit)  # fmt: skip
+rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "remove_unit", registration_views.remove_unit, methods=POST)  # fmt: skip

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.admin.people.identity import clean_mobile
 from app.admin.people.names import NameRefused, clean_name
+from app.forms import BaseForm, FilterForm
 from app.labels import ROLES
 from app.models.people import Role
 
@@ -55,7 +56,7 @@ def _printable(what: str):
     return check
 
 
-class UnitForm(FlaskForm):
+class UnitForm(BaseForm):
     name = StringField(
         "单位名称",
         [
@@ -69,7 +70,7 @@ class UnitForm(FlaskForm):
     submit = SubmitField("新建单位")
 
 
-class RenameUnitForm(FlaskForm):
+class RenameUnitForm(BaseForm):
     name = StringField(
         "新名称",
         [
@@ -82,12 +83,12 @@ class RenameUnitForm(FlaskForm):
     submit = SubmitField("改名")
 
 
-class MoveUnitForm(FlaskForm):
+class MoveUnitForm(BaseForm):
     parent = ChoiceField("移到此单位之下")
     submit = SubmitField("移动")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(BaseForm):
     name = StringField(
         "姓名",
         [DataRequired("请填写姓名"), Length(max=100, message="最多 100 个字"), _printable("姓名")],
@@ -106,11 +107,8 @@ class PersonForm(FlaskForm):
     submit = SubmitField("保存")
 
 
-class PeopleFilterForm(FlaskForm):
+class PeopleFilterForm(FilterForm):
     """The people list's filters: a GET form (links to a filtered list must work)."""
-
-    class Meta:
-        csrf = False
 
     q = StringField("搜索", [Optional(), Length(max=100, message="最多 100 个字符")])
     unit = ChoiceField("单位（含下级单位）", default=0)
@@ -125,24 +123,24 @@ class PeopleFilterForm(FlaskForm):
     )  # fmt: skip
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = ChoiceField(
         "角色", coerce=str, choices=[SelectChoice(r.value, ROLES[r.value]) for r in Role]
     )
     submit = SubmitField("修改角色")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField("人员名单（CSV 或 XLSX）", [FileRequired("请选择要上传的文件")])
     submit = SubmitField("检查并预览")
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired("预览已过期或无效，请重新上传文件")])
     submit = SubmitField("确认导入")
 
 
-class RegisterPersonForm(FlaskForm):
+class RegisterPersonForm(BaseForm):
     person = StringField(
         "姓名、拼音首字母、用户名或工号",
         [
@@ -153,10 +151,10 @@ class RegisterPersonForm(FlaskForm):
     submit = SubmitField("报名")
 
 
-class RegisterUnitForm(FlaskForm):
+class RegisterUnitForm(BaseForm):
     unit = ChoiceField("单位（含下级单位）")
     submit = SubmitField("整体报名")
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(BaseForm):
     """Only the CSRF token: for buttons that act on the object in the URL."""

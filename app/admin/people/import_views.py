@@ -13,7 +13,6 @@ from flask import Response, current_app, render_template
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.admin.access import admin_required
 from app.admin.people.forms import ConfirmImportForm, ImportForm
 from app.admin.people.importing import (
     TEMPLATE_EXAMPLE,
@@ -22,11 +21,12 @@ from app.admin.people.importing import (
     check_table,
     create_candidates,
 )
-from app.admin.people.tabular import Table, TableError, read_table, write_csv, write_xlsx
+from app.admin.people.tabular import Table, TableError, read_table
 from app.admin.people.units import unit_choices, unit_paths
-from app.certificate.setup import local_date
 from app.models import User
 from app.models.types import utcnow
+from app.sheets import as_text, csv_bytes, text_xlsx
+from app.timefmt import local_date
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 SEAL_MAX_AGE = 3600  # seconds between preview and confirm
@@ -66,7 +66,6 @@ def _form_page(form: ImportForm, problems=(), status: int = 200):
     return page, status
 
 
-@admin_required
 def import_people():
     form = ImportForm()
     if not form.validate_on_submit():
@@ -90,7 +89,6 @@ def import_people():
     )
 
 
-@admin_required
 def confirm_import():
     form = ConfirmImportForm()
     if not form.validate_on_submit():
@@ -106,9 +104,8 @@ def confirm_import():
         created = create_candidates(check, current_user, filename)
     except ImportClash as clash:
         return _form_page(ImportForm(formdata=None), [(0, str(clash))], 409)
-    sheet = write_csv(
-        [("姓名", "用户名", "初始密码"), *((u.name, u.username, p) for u, p in created)]
-    )
+    rows = [("姓名", "用户名", "初始密码"), *((u.name, u.username, p) for u, p in created)]
+    sheet = csv_bytes([as_text(value) for value in row] for row in rows)
     page = render_template(
         "admin/people/imported.html", created=created, sheet=base64.b64encode(sheet).decode()
     )
@@ -126,13 +123,13 @@ def _example_row() -> tuple[object, ...]:
     return tuple(example)
 
 
-@admin_required
 def import_template(kind: str):
     rows = [TEMPLATE_HEADER, _example_row()]
     if kind == "xlsx":
-        data, mimetype = write_xlsx(rows), XLSX_TYPE
+        data, mimetype = text_xlsx(rows), XLSX_TYPE
     else:
-        data, mimetype = write_csv(rows), "text/csv; charset=utf-8"
+        data = csv_bytes([as_text(value) for value in row] for row in rows)
+        mimetype = "text/csv; charset=utf-8"
     name = f"people-template.{kind}"
     return Response(
         data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}

@@ -35,6 +35,7 @@ from app.admin.people.units import unit_paths
 from app.extensions import db
 from app.models import Role, User
 from app.models.audit import record
+from app.refusal import Refused
 from question_bank.echo import quoted
 
 # Column -> the header names accepted for it (compared after trimming).
@@ -78,12 +79,8 @@ class ImportClash(RuntimeError):
     """Someone else created some of these people while this import ran; message for the admin."""
 
 
-class RowRefused(ValueError):
+class RowRefused(Refused):
     """A row with one or more problems."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("；".join(reasons))
-        self.reasons = reasons
 
 
 @dataclass
@@ -138,7 +135,7 @@ def check_table(table: Table, actor: User, today: date) -> Check:
         try:
             candidate = _candidate(number, values, units, today)
         except RowRefused as exc:
-            check.problems.extend((number, reason) for reason in [*exc.reasons, *duplicate])
+            check.problems.extend((number, reason) for reason in [*exc.messages, *duplicate])
             continue
         check.problems.extend((number, reason) for reason in duplicate)
         check.candidates.append(candidate)

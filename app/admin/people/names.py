@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
+from app.refusal import Refused
+
 REFUSED_CATEGORIES = {
     "Cc": "控制字符",
     "Cf": "不可见的格式字符（如零宽字符、文字方向控制符）",
@@ -30,7 +32,7 @@ REFUSED_CATEGORIES = {
 EMOJI_SELECTORS = {"\ufe0e", "\ufe0f"}
 
 
-class NameRefused(ValueError):
+class NameRefused(Refused):
     """A name or username with a character that cannot be in one."""
 
 

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.admin.access import admin_required, person_or_404, system_admin_required, unit_or_404
+from app.admin.access import person_or_404, system_admin_required, unit_or_404
 from app.admin.people.forms import (
     TOP_LEVEL,
     ButtonForm,
@@ -39,9 +39,9 @@ from app.admin.people.units import (
 )
 from app.bounds import page_number, query_int
 from app.models import Role
+from app.refusal import flash_refusal, show_on_form
 
 
-@admin_required
 def index():
     unit_id = query_int("unit", low=0)  # 0 is the 全部单位 choice
     if request.args.get("unit") and unit_id is None:
@@ -68,7 +68,6 @@ def _parent_choices(exclude: set[int] = frozenset()) -> list[SelectChoice]:
     return as_choices([(TOP_LEVEL, "（顶级单位）"), *unit_choices(current_user, exclude)])
 
 
-@admin_required
 def units():
     form = UnitForm()
     form.parent.choices = _parent_choices()
@@ -86,7 +85,7 @@ def new_unit():
             flash(f"已新建单位“{form.name.data}”。", "success")
             return redirect(url_for("admin_people.units"))
         except UnitRefused as exc:
-            form.name.errors.append(str(exc))
+            show_on_form(form, exc, "name")
     tree = tree_for(current_user)
     return render_template("admin/people/units.html", tree=tree, form=form), 400
 
@@ -116,7 +115,7 @@ def unit_rename(unit_id: int):
             flash("单位已改名。", "success")
             return redirect(url_for("admin_people.units"))
         except UnitRefused as exc:
-            form.name.errors.append(str(exc))
+            show_on_form(form, exc, "name")
     return _unit_page(found, rename=form)
 
 
@@ -132,11 +131,10 @@ def unit_move(unit_id: int):
             flash("单位已移动。", "success")
             return redirect(url_for("admin_people.units"))
         except UnitRefused as exc:
-            form.parent.errors.append(str(exc))
+            show_on_form(form, exc, "parent")
     return _unit_page(found, move=form)
 
 
-@admin_required
 def person(user_id: int):
     found = person_or_404(user_id)
     # ``obj`` would fill the select from ``found.unit`` (a Unit, not its id) and leave it
@@ -155,7 +153,7 @@ def person(user_id: int):
                 flash(warning, "warning")
             return redirect(url_for("admin_people.person", user_id=found.id))
         except PersonRefused as exc:
-            form.form_errors.append(str(exc))
+            show_on_form(form, exc)
     roles = RoleForm(role=found.role.value)
     return render_template(
         "admin/people/person.html", person=found, form=form, roles=roles, button=ButtonForm()
@@ -171,13 +169,12 @@ def person_role(user_id: int):
             change_role(found, Role(form.role.data), current_user)
             flash(f"{found.name}的角色现为{found.role_title}。", "success")
         except PersonRefused as exc:
-            flash(str(exc), "error")
+            flash_refusal(exc)
     else:
         flash("角色无效。", "error")
     return redirect(url_for("admin_people.person", user_id=found.id))
 
 
-@admin_required
 def person_password(user_id: int):
     """A new initial password, shown once on this response and never again."""
     found = person_or_404(user_id)
@@ -186,7 +183,7 @@ def person_password(user_id: int):
     try:
         password = reset_password(found, current_user)
     except PersonRefused as exc:
-        flash(str(exc), "error")
+        flash_refusal(exc)
         return redirect(url_for("admin_people.person", user_id=found.id))
     page = render_template("admin/people/password.html", person=found, password=password)
     return page, 200, {"Cache-Control": "no-store"}

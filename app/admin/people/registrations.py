@@ -16,9 +16,10 @@ from app.admin.access import unit_scope
 from app.extensions import db
 from app.models import Attempt, ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
 from app.models.audit import record
+from app.refusal import Refused
 
 
-class RegistrationRefused(ValueError):
+class RegistrationRefused(Refused):
     """A registration that cannot be made, with the reason for the admin."""
 
 

@@ -16,11 +16,12 @@ from app.auth.throttle import forget_account
 from app.extensions import db
 from app.models import Role, Unit, User
 from app.models.audit import record
+from app.refusal import Refused
 
 EDITABLE = ("name", "unit_id", "current_position", "position", "phone")
 
 
-class PersonRefused(ValueError):
+class PersonRefused(Refused):
     """A change to a person that the actor may not make."""
 
 

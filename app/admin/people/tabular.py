@@ -99,34 +99,3 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a phone number typed as a number, not "13800138000.0"
     return str(value).strip()
-
-
-def safe_cell(value: object) -> str:
-    """Text that a spreadsheet shows as written: a leading = + - @ would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def write_csv(rows: list[tuple[object, ...]]) -> bytes:
-    """CSV that Excel in China opens correctly: UTF-8 with a byte-order mark."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([safe_cell(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def write_xlsx(rows: list[tuple[object, ...]]) -> bytes:
-    """One sheet whose cells are all text, so 身份证号 and 工号 keep every digit."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    for column in sheet.iter_cols(max_row=max(len(rows), 200)):
-        for cell in column:
-            cell.number_format = "@"
-        sheet.column_dimensions[column[0].column_letter].width = 20
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

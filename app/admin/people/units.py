@@ -14,9 +14,10 @@ from app.admin.access import unit_scope
 from app.extensions import db
 from app.models import Unit, User
 from app.models.audit import record
+from app.refusal import Refused
 
 
-class UnitRefused(ValueError):
+class UnitRefused(Refused):
     """A unit change that would break the tree, with the reason for the admin."""
 
 

@@ -7,9 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,6 +16,7 @@ from app.admin.results.charts import Group
 from app.extensions import db
 from app.models import Attempt, Role, Unit, User
 from app.models.attempt import FINALIZED
+from app.timefmt import to_local
 
 UNKNOWN = "未知"
 UNREGISTERED = "未登记"
@@ -79,9 +78,8 @@ def dashboard() -> Dashboard:
     if scope is not None:
         people = people.where(User.unit_id.in_(scope))
         query = query.where(User.unit_id.in_(scope))
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
     rows = [
-        _Row(bool(passed), at.astimezone(zone), unit or UNREGISTERED, position, birth)
+        _Row(bool(passed), to_local(at), unit or UNREGISTERED, position, birth)
         for passed, at, unit, position, birth in db.session.execute(query)
     ]
     return Dashboard(

@@ -8,50 +8,24 @@ candidate named ``=HYPERLINK(...)`` stays text.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from app.admin.results.queries import ResultRow
-from app.timefmt import points
+from app.sheets import Cell, csv_bytes, neutralize, table_xlsx
+from app.timefmt import points, wall_clock
 
 COLUMNS = (
     "姓名", "用户名", "单位", "拟任职务", "考试场次", "第几次", "状态", "得分", "满分", "是否合格",
     "开始时间", "交卷时间", "用时（分钟）", "证书编号", "证书状态",
 )  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = str | int | float | datetime | None
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-def neutralize(value: Cell) -> Cell:
-    """Text that a spreadsheet would run as a formula, made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _local(moment: datetime | None) -> datetime | None:
     """Local wall-clock time without a zone: spreadsheets hold dates that way."""
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
-
-
-def _width(value: Cell) -> int:
-    """Columns wide enough for their text: a Chinese character takes two places."""
-    if isinstance(value, datetime):
-        return 16
-    text = "" if value is None else str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return wall_clock(moment)
 
 
 def table(rows: Sequence[ResultRow]) -> list[list[Cell]]:
@@ -83,41 +57,11 @@ def _csv_text(cell: Cell) -> str | int:
 
 
 def to_csv(rows: Sequence[ResultRow]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in table(rows):
-        writer.writerow([_csv_text(c) for c in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def xml_safe(value: Cell) -> Cell:
-    """Text without the control characters XML cannot hold (a name stored before names
-    were checked must not make the whole unit's export fail)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return csv_bytes([COLUMNS, *([_csv_text(c) for c in row] for row in table(rows))])
 
 
 def to_xlsx(rows: Sequence[ResultRow], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "成绩"
-    sheet.append(COLUMNS)
-    body = [[xml_safe(cell) for cell in row] for row in table(rows)]
-    for row in body:
-        sheet.append(row)
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            if isinstance(cell.value, datetime):
-                cell.number_format = TIME_FORMAT
-    for index, name in enumerate(COLUMNS):
-        widest = max([_width(name), *(_width(row[index]) for row in body)])
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(60, widest + 2)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    book.properties.title = xml_safe(title)[:200]
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return table_xlsx(COLUMNS, table(rows), "成绩", title)
 
 
 def file_name(title: str, stamp: str, fmt: str, kind: str = "成绩") -> str:

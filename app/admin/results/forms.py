@@ -1,11 +1,12 @@
 """Forms of the results area: confirming a previewed re-score, opening an attempt's keys."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import BaseForm
 
-class RescoreForm(FlaskForm):
+
+class RescoreForm(BaseForm):
     digest = HiddenField(
         validators=[
             DataRequired("预览已失效，请重新预览"),
@@ -14,5 +15,5 @@ class RescoreForm(FlaskForm):
     )
 
 
-class OpenKeysForm(FlaskForm):
+class OpenKeysForm(BaseForm):
     """A button (and its CSRF token): a system admin opens one attempt's keys, audited."""

@@ -13,10 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.exam.display import review_level
 from app.exam.grants import review_open
 from app.exam.live import live_attempts
 from app.exam.sessions import may_take
-from app.exam.views import review_level
 from app.extensions import db
 from app.models import Attempt, AuditEntry, ExamSession, Role, User
 from app.models.audit import record

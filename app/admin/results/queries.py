@@ -6,20 +6,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.admin.access import in_scope, unit_scope
-from app.certificate.setup import local_date
 from app.exam.catalog import question_of
-from app.exam.views import SectionView, paper_view, review_view
+from app.exam.display import SectionView, paper_view, review_view
 from app.extensions import db
 from app.labels import label
+from app.lookup import get_or_404
 from app.models import Attempt, Certificate, ExamSession, QuestionRevision, User
 from app.models.attempt import FINALIZED
 from app.models.types import utcnow
+from app.timefmt import local_date
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,7 @@ def sessions_in_scope() -> list[tuple[ExamSession, int]]:
 
 def attempt_or_404(attempt_id: int) -> Attempt:
     """An attempt of a candidate in scope; others are not found."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not in_scope(current_user, attempt.user.unit_id):
-        abort(404)
-    return attempt
+    return get_or_404(Attempt, attempt_id, lambda found: in_scope(current_user, found.user.unit_id))
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.admin.access import admin_required, system_admin_required, unit_or_404, units_in_scope
-from app.admin.results import export, item_views, key_access, queries, rescore
+from app.admin.access import (
+    ADMIN_ROLES,
+    restrict,
+    system_admin_required,
+    unit_or_404,
+    units_in_scope,
+)
+from app.admin.results import export, item_listing, key_access, queries, rescore
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
 from app.admin.results.forms import OpenKeysForm, RescoreForm
@@ -26,6 +32,7 @@ from app.admin.results.item_stats import exam_report
 from app.bounds import page_number
 from app.exam.grants import answerable_until
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import Bank, Exam, ExamSession
 from app.models.audit import record
 from app.models.types import utcnow
@@ -33,11 +40,11 @@ from app.timefmt import localtime
 from question_bank.statistics import MIN_RESPONSES
 
 bp = Blueprint("admin_results", __name__, url_prefix="/admin/results")
+restrict(bp, *ADMIN_ROLES)
 PER_PAGE = 100
 
 
 @bp.route("/")
-@admin_required
 def index():
     exams = db.session.scalars(db.select(Exam).order_by(Exam.title)).all()
     return render_template(
@@ -48,14 +55,9 @@ def index():
     )
 
 
-def _session_or_404(session_id: int) -> ExamSession:
-    return db.get_or_404(ExamSession, session_id)
-
-
 @bp.route("/sessions/<int:session_id>")
-@admin_required
 def session(session_id: int):
-    exam_session = _session_or_404(session_id)
+    exam_session = get_or_404(ExamSession, session_id)
     page = db.paginate(
         queries.session_attempts(exam_session),
         page=page_number(),
@@ -70,7 +72,6 @@ def session(session_id: int):
 
 
 @bp.route("/units/<int:unit_id>")
-@admin_required
 def unit(unit_id: int):
     chosen = unit_or_404(unit_id)
     page = db.paginate(
@@ -101,15 +102,13 @@ def _download(rows, title: str, fmt: str) -> Response:
 
 
 @bp.route("/sessions/<int:session_id>/export.<any(csv, xlsx):fmt>")
-@admin_required
 def session_export(session_id: int, fmt: str):
-    exam_session = _session_or_404(session_id)
+    exam_session = get_or_404(ExamSession, session_id)
     attempts = db.session.scalars(queries.session_attempts(exam_session)).all()
     return _download(queries.result_rows(list(attempts)), exam_session.title, fmt)
 
 
 @bp.route("/units/<int:unit_id>/export.<any(csv, xlsx):fmt>")
-@admin_required
 def unit_export(unit_id: int, fmt: str):
     chosen = unit_or_404(unit_id)
     attempts = db.session.scalars(queries.unit_attempts(chosen.subtree_ids())).all()
@@ -117,7 +116,6 @@ def unit_export(unit_id: int, fmt: str):
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@admin_required
 def attempt(attempt_id: int):
     chosen = queries.attempt_or_404(attempt_id)
     level = key_access.admin_level(chosen, current_user, utcnow())
@@ -142,26 +140,26 @@ def open_keys(attempt_id: int):
 @bp.route("/exams/<int:exam_id>/statistics")
 @system_admin_required
 def statistics(exam_id: int):
-    exam = db.get_or_404(Exam, exam_id)
+    exam = get_or_404(Exam, exam_id)
     stats, reports = exam_report(exam)
-    sort = request.args.get("sort") if request.args.get("sort") in item_views.SORTS else "flags"
-    show = request.args.get("show") if request.args.get("show") in item_views.SHOWS else "all"
+    sort = request.args.get("sort") if request.args.get("sort") in item_listing.SORTS else "flags"
+    show = request.args.get("show") if request.args.get("show") in item_listing.SHOWS else "all"
     return render_template(
         "admin/results/statistics.html", exam=exam, stats=stats, sort=sort, show=show,
-        reports=item_views.arranged(reports, sort, show), sorts=item_views.SORTS,
-        shows=item_views.SHOWS, min_sample=MIN_RESPONSES, needs_review=item_views.needs_review,
+        reports=item_listing.arranged(reports, sort, show), sorts=item_listing.SORTS,
+        shows=item_listing.SHOWS, min_sample=MIN_RESPONSES, needs_review=item_listing.needs_review,
     )  # fmt: skip
 
 
 @bp.route("/exams/<int:exam_id>/statistics.csv")
 @system_admin_required
 def statistics_export(exam_id: int):
-    exam = db.get_or_404(Exam, exam_id)
+    exam = get_or_404(Exam, exam_id)
     _, reports = exam_report(exam)
     record(current_user, "export.statistics", exam.code, count=len(reports))
     db.session.commit()
     name = export.file_name(exam.title, localtime(utcnow(), "%Y%m%d-%H%M"), "csv", "试题统计")
-    return send_file(io.BytesIO(item_views.to_csv(reports)), mimetype="text/csv; charset=utf-8",
+    return send_file(io.BytesIO(item_listing.to_csv(reports)), mimetype="text/csv; charset=utf-8",
                      as_attachment=True, download_name=name)  # fmt: skip
 
 
@@ -176,7 +174,7 @@ def rescore_index():
 @bp.route("/rescore/<int:bank_id>", methods=["GET", "POST"])
 @system_admin_required
 def rescore_bank(bank_id: int):
-    bank = db.get_or_404(Bank, bank_id)
+    bank = get_or_404(Bank, bank_id)
     form = RescoreForm()
     if form.validate_on_submit():
         try:
@@ -194,7 +192,6 @@ def rescore_bank(bank_id: int):
 
 
 @bp.route("/dashboard")
-@admin_required
 def dashboard():
     numbers = dashboard_numbers()
     charts = {

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.admin.access import admin_required, person_or_404, unit_or_404
+from app.admin.access import person_or_404, unit_or_404
 from app.admin.people.forms import ButtonForm, RegisterPersonForm, RegisterUnitForm, as_choices
 from app.admin.people.registrations import (
     RegistrationRefused,
@@ -21,15 +21,12 @@ from app.admin.people.registrations import (
 )
 from app.admin.people.units import unit_choices, unit_paths
 from app.extensions import db
+from app.lookup import get_or_404
 from app.models import ExamSession
 from app.models.types import utcnow
+from app.refusal import show_on_form
 
 
-def _session_or_404(session_id: int) -> ExamSession:
-    return db.get_or_404(ExamSession, session_id)
-
-
-@admin_required
 def sessions():
     found = db.session.scalars(select(ExamSession).order_by(ExamSession.opens_at.desc()))
     return render_template("admin/people/sessions.html", sessions=list(found), now=utcnow())
@@ -48,14 +45,12 @@ def _page(session: ExamSession, person_form=None, unit_form=None):
     return page, 400 if failed else 200
 
 
-@admin_required
 def registrations(session_id: int):
-    return _page(_session_or_404(session_id))
+    return _page(get_or_404(ExamSession, session_id))
 
 
-@admin_required
 def add_person(session_id: int):
-    session, form = _session_or_404(session_id), RegisterPersonForm()
+    session, form = get_or_404(ExamSession, session_id), RegisterPersonForm()
     if form.validate_on_submit():
         try:
             person = find_person(current_user, form.person.data)
@@ -63,13 +58,12 @@ def add_person(session_id: int):
             flash(f"已为{person.name}报名。", "success")
             return redirect(url_for("admin_people.registrations", session_id=session.id))
         except RegistrationRefused as exc:
-            form.person.errors.append(str(exc))
+            show_on_form(form, exc, "person")
     return _page(session, person_form=form)
 
 
-@admin_required
 def add_unit(session_id: int):
-    session, form = _session_or_404(session_id), RegisterUnitForm()
+    session, form = get_or_404(ExamSession, session_id), RegisterUnitForm()
     form.unit.choices = as_choices(unit_choices(current_user))
     if form.validate_on_submit():
         try:
@@ -78,13 +72,12 @@ def add_unit(session_id: int):
             flash(f"{unit.name}（含下级单位）已整体报名。", "success")
             return redirect(url_for("admin_people.registrations", session_id=session.id))
         except RegistrationRefused as exc:
-            form.unit.errors.append(str(exc))
+            show_on_form(form, exc, "unit")
     return _page(session, unit_form=form)
 
 
-@admin_required
 def remove_person(session_id: int, user_id: int):
-    session, person = _session_or_404(session_id), person_or_404(user_id)
+    session, person = get_or_404(ExamSession, session_id), person_or_404(user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     unregister_person(session, person, current_user)
@@ -92,19 +85,17 @@ def remove_person(session_id: int, user_id: int):
     return redirect(url_for("admin_people.registrations", session_id=session.id))
 
 
-@admin_required
 def confirm_remove_unit(session_id: int, unit_id: int):
     """Removing a unit's registration drops many people at once: say how many, then ask."""
-    session, unit = _session_or_404(session_id), unit_or_404(unit_id)
+    session, unit = get_or_404(ExamSession, session_id), unit_or_404(unit_id)
     return render_template(
         "admin/people/remove_unit.html", session=session, unit=unit,
         members=members_covered(unit), button=ButtonForm(),
     )  # fmt: skip
 
 
-@admin_required
 def remove_unit(session_id: int, unit_id: int):
-    session, unit = _session_or_404(session_id), unit_or_404(unit_id)
+    session, unit = get_or_404(ExamSession, session_id), unit_or_404(unit_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     unregister_unit(session, unit, current_user)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from app.admin.results.export import neutralize
 from app.admin.results.item_stats import ItemReport
+from app.sheets import csv_bytes, neutralize
 
 SORTS = {
     "flags": "需复查的在前",
@@ -40,16 +37,22 @@ def _figure(value: float | None, fmt: str) -> str:
 
 def to_csv(reports: list[ItemReport]) -> bytes:
     """One row per question, UTF-8 with BOM for Excel, formulas neutralized."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        ["题目编号", "题型", "题干", "作答", "未作答", "通过率", "区分度", "点二列相关", "提示"]
-    )
-    for r in reports:
-        s = r.stats
-        writer.writerow([neutralize(cell) for cell in (
-            s.question_id, r.type_title, r.stem, s.responses, s.unanswered,
-            _figure(s.facility, "{:.2f}"), _figure(s.upper_lower, "{:.2f}"),
-            _figure(s.point_biserial, "{:.2f}"), "；".join(r.flag_titles),
-        )])  # fmt: skip
-    return out.getvalue().encode("utf-8-sig")
+    header = [
+        "题目编号",
+        "题型",
+        "题干",
+        "作答",
+        "未作答",
+        "通过率",
+        "区分度",
+        "点二列相关",
+        "提示",
+    ]
+    return csv_bytes([header, *(
+        [neutralize(cell) for cell in (
+            r.stats.question_id, r.type_title, r.stem, r.stats.responses, r.stats.unanswered,
+            _figure(r.stats.facility, "{:.2f}"), _figure(r.stats.upper_lower, "{:.2f}"),
+            _figure(r.stats.point_biserial, "{:.2f}"), "；".join(r.flag_titles),
+        )]
+        for r in reports
+    )])  # fmt: skip

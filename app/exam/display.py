@@ -41,8 +41,8 @@ class SectionView:
 def paper_view(attempt: Attempt) -> list[SectionView]:
     """The questions as the candidate sees them while answering."""
     sections = [
-        SectionView(s["title"], TYPE_TITLES[s["type"]], s["points"], [])
-        for s in attempt.policy["sections"]
+        SectionView(s.title, TYPE_TITLES[s.type], str(s.points), [])
+        for s in attempt.policy.sections
     ]
     load_questions(item.question_revision_id for item in attempt.items)
     for item in attempt.items:
@@ -66,10 +66,10 @@ def review_level(attempt: Attempt, now: datetime) -> str:
     """``none`` until finalized; then score_only / answers / keys as the exam allows."""
     if not attempt.finalized:
         return "none"
-    review = attempt.policy["review"]
-    if review["when"] == "after_close" and not review_open(attempt.session, now):
+    review = attempt.policy.review
+    if review.when == "after_close" and not review_open(attempt.session, now):
         return "score_only"
-    return review["show"]
+    return review.show
 
 
 def review_view(attempt: Attempt, level: str) -> list[SectionView]:
