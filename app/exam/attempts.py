@@ -83,11 +83,7 @@ def _new_attempt(
 ) -> Attempt:
     exam = exam_definition(session.exam)
     version = version_index(session.bank_version_id)
-    avoid = (
-        frozenset(question_of(i.question_revision_id).id for i in previous[-1].items)
-        if previous
-        else frozenset()
-    )
+    avoid = _questions_of_last(previous[-1].id) if previous else frozenset()
     seed = secrets.randbits(62)
     paper = draw_paper(exam, version.index, seed, avoid)
     attempt = Attempt(
@@ -111,6 +107,15 @@ def _new_attempt(
     db.session.add(attempt)
     claim_time_grants(attempt)
     return attempt
+
+
+def _questions_of_last(attempt_id: int) -> frozenset[str]:
+    """The question ids of the candidate's last paper (a retake avoids them): one query."""
+    revisions = db.session.scalars(
+        select(AttemptItem.question_revision_id).where(AttemptItem.attempt_id == attempt_id)
+    ).all()
+    load_questions(revisions)
+    return frozenset(question_of(revision).id for revision in revisions)
 
 
 def owned_attempt(attempt_id: int, user: User) -> Attempt | None:

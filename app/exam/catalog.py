@@ -6,9 +6,10 @@ id), so caching them in each worker keeps app servers stateless in effect.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import lru_cache
+from types import MappingProxyType
 
 from sqlalchemy import select
 
@@ -56,6 +57,13 @@ def version_index(version_id: int) -> VersionIndex:
     return VersionIndex(bank, {q.id: rid for q, (rid, _) in zip(questions, rows, strict=True)})
 
 
+@lru_cache(maxsize=64)
+def version_topics(version_id: int) -> Mapping[str, str]:
+    """A bank version's topic titles (a published version never changes)."""
+    topics = db.session.scalar(select(BankVersion.topics).where(BankVersion.id == version_id))
+    return MappingProxyType(dict(topics or {}))
+
+
 # Revisions never change once written; a worker keeps those it has read.
 _questions: dict[int, Question] = {}
 _MAX_QUESTIONS = 100_000
@@ -87,4 +95,5 @@ def clear_caches() -> None:
     """Forget parsed exams and bank versions: for tests, whose emptied tables reuse ids."""
     _parse.cache_clear()
     version_index.cache_clear()
+    version_topics.cache_clear()
     _questions.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from app.bank.services import load_version
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.models import (
     Role,
     SessionCandidate,
     SessionUnit,
+    Unit,
     User,
 )
 from app.models.audit import record
@@ -155,7 +156,21 @@ def sessions_for(user: User) -> list[ExamSession]:
 
 
 def may_take(user: User, session: ExamSession) -> bool:
-    return session.id in {s.id for s in sessions_for(user)}
+    """``session`` is among ``sessions_for(user)``: one query (asked on every start)."""
+    by_name = select(SessionCandidate.session_id).where(
+        SessionCandidate.session_id == session.id, SessionCandidate.user_id == user.id
+    )
+    if user.role is not Role.CANDIDATE or user.unit_id is None:
+        return db.session.scalar(select(exists(by_name)))
+    # The unit and its parents, walked in the database; UNION (not ALL) stops at a cycle.
+    ancestry = select(Unit.id, Unit.parent_id).where(Unit.id == user.unit_id).cte(recursive=True)
+    ancestry = ancestry.union(
+        select(Unit.id, Unit.parent_id).join(ancestry, Unit.id == ancestry.c.parent_id)
+    )
+    by_unit = select(SessionUnit.session_id).where(
+        SessionUnit.session_id == session.id, SessionUnit.unit_id.in_(select(ancestry.c.id))
+    )
+    return db.session.scalar(select(or_(exists(by_name), exists(by_unit))))
 
 
 def attempts_in(user: User, session: ExamSession) -> list[Attempt]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import AccessCodeFailure, AttemptStartLock, ExamSession, User
@@ -35,19 +35,16 @@ def hold_start_lock(user_id: int, now: datetime) -> None:
     Call it before reading anything the start depends on (their attempts, the retake
     rules): a second start by the same candidate waits here for the first to finish.
     """
-    touch = (
-        update(AttemptStartLock)
-        .where(AttemptStartLock.user_id == user_id)
-        .values(taken_at=now)
-        .execution_options(synchronize_session=False)
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
+    # One statement: the first start makes the row, later ones update it; a concurrent
+    # start by the same candidate waits on the row (PostgreSQL) or the write lock (SQLite).
+    take = insert(AttemptStartLock).values(user_id=user_id, taken_at=now)
+    db.session.execute(
+        take.on_conflict_do_update(
+            index_elements=[AttemptStartLock.user_id], set_={"taken_at": now}
+        ).execution_options(synchronize_session=False)
     )
-    if db.session.execute(touch).rowcount:
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(AttemptStartLock(user_id=user_id, taken_at=now))
-    except IntegrityError:  # a concurrent first start made the row: wait for it
-        db.session.execute(touch)
 
 
 def check_access_code(session: ExamSession, user: User, code: str | None, now: datetime) -> None:
