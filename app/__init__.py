@@ -81,6 +81,7 @@ def configure_errors(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from app.admin.audit.routes import bp as admin_audit_bp
+    from app.admin.banks import upload_routes  # noqa: F401  (registers its views on the blueprint)
     from app.admin.banks.routes import bp as admin_banks_bp
     from app.admin.certificates.routes import bp as admin_certificates_bp
     from app.admin.exams.blueprint import bp as admin_exams_bp

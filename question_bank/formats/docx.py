@@ -21,15 +21,15 @@ from question_bank.diagnostics import Report
 from question_bank.formats.base import BankDefaults, Export, answer_from_text, topic_id
 from question_bank.formats.source import At, SourceDocument, Where
 from question_bank.formats.xlsx_cells import WorkbookError, check_archive
-from question_bank.model import TYPE_TITLES, Bank, Question
+from question_bank.model import TYPE_TITLES, Bank
 from question_bank.types import REGISTRY
 
-_NUMERALS = "一二三四五六七八九十"
+NUMERALS = "一二三四五六七八九十"
 _SECTION_WORDS = {title.removesuffix("题"): name for name, title in TYPE_TITLES.items()}
 _SECTION_WORDS |= {"单项选择": _SECTION_WORDS["单选"], "多项选择": _SECTION_WORDS["多选"]}
-_SECTION = re.compile(rf"^[{_NUMERALS}]+\s*[、.．]\s*({'|'.join(_SECTION_WORDS)})题?")
+_SECTION = re.compile(rf"^[{NUMERALS}]+\s*[、.．]\s*({'|'.join(_SECTION_WORDS)})题?")
 _KEY_HEADING = re.compile(r"^(参考答案|答案与解析|答案)\s*$")
-_INFO_HEADING = "题库信息"
+INFO_HEADING = "题库信息"
 _STEM = re.compile(r"^(?:[（(](\d+)[）)]|(\d+)\s*[.．、])\s*(.*)$", re.DOTALL)
 # Several options on one line are set apart by a tab, an ideographic space or two spaces.
 _OPTION_START = re.compile(r"(?:^|(?<=\t)|(?<=\u3000)|(?<=  ))([A-Ha-h])\s*[.．、)）]\s*")
@@ -116,7 +116,7 @@ class _Reader:
             self.current = None
         elif _KEY_HEADING.match(text):
             self.part, self.section, self.current = "key", None, None
-        elif text == _INFO_HEADING:
+        elif text == INFO_HEADING:
             self.part, self.current = "info", None
         elif self.part == "info":
             self._info(text, where)
@@ -255,49 +255,7 @@ def _at(number: int) -> Where:
 
 
 def write(bank: Bank) -> Export:
-    import docx
-    from docx.enum.text import WD_BREAK
+    """A printable paper, then the answer key and the bank's id and topics."""
+    from question_bank.formats.docx_writer import paper
 
-    document = docx.Document()
-    document.add_heading(bank.title, level=1)
-    numbered: list[tuple[int, Question]] = []
-    for index, kind in enumerate(
-        k for k in TYPE_TITLES if any(q.type == k for q in bank.questions)
-    ):
-        document.add_heading(f"{_NUMERALS[index]}、{TYPE_TITLES[kind]}", level=2)
-        for question in (q for q in bank.questions if q.type == kind):
-            numbered.append((len(numbered) + 1, question))
-            document.add_paragraph(f"{len(numbered)}. {question.stem}")
-            for key, text in question.options:
-                document.add_paragraph(f"{key}. {text}")
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    document.add_heading("参考答案", level=1)
-    for number, question in numbered:
-        document.add_paragraph(f"{number}. 【答案】{REGISTRY[question.type].answer_text(question)}")
-        for line in _key_lines(question):
-            document.add_paragraph(line)
-    document.add_heading(_INFO_HEADING, level=2)
-    document.add_paragraph(f"题库编号：{bank.name}")
-    document.add_paragraph(f"题库名称：{bank.title}")
-    if not bank.practice:
-        document.add_paragraph("用于练习：否")
-    for topic, title in bank.topics:
-        document.add_paragraph(f"主题：{topic} {title}")
-    stream = io.BytesIO()
-    document.save(stream)
-    return Export(stream.getvalue())
-
-
-def _key_lines(question: Question) -> list[str]:
-    lines = [f"编号：{question.id}", f"主题：{question.topic}", f"难度：{question.difficulty}"]
-    if question.explanation:
-        lines.append(f"解析：{question.explanation}")
-    if question.source:
-        lines.append(f"出处：{question.source}")
-    if question.tags:
-        lines.append(f"标签：{'、'.join(question.tags)}")
-    if question.excludes:
-        lines.append(f"互斥题：{'、'.join(question.excludes)}")
-    if not question.shuffle_options:
-        lines.append("选项乱序：否")
-    return lines
+    return paper(bank)

@@ -207,7 +207,7 @@ def test_an_imported_accounts_cheap_hash_costs_an_argon2_check_too(app, ctx, mon
     """Timing tells an unused imported account no more than an unknown username."""
     from werkzeug.security import generate_password_hash
 
-    from app.admin.people.importing import INITIAL_HASH
+    from app.admin.people.accounts import INITIAL_HASH
 
     user = make_user("imported")
     user.password_hash = generate_password_hash("initial-Pw-1", method=INITIAL_HASH)

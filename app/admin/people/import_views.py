@@ -13,14 +13,9 @@ from flask import Response, current_app, render_template
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.admin.people.accounts import ImportClash, create_candidates
 from app.admin.people.forms import ConfirmImportForm, ImportForm
-from app.admin.people.importing import (
-    TEMPLATE_EXAMPLE,
-    TEMPLATE_HEADER,
-    ImportClash,
-    check_table,
-    create_candidates,
-)
+from app.admin.people.importing import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, check_table
 from app.admin.people.tabular import Table, TableError, read_table
 from app.admin.people.units import unit_choices, unit_paths
 from app.models import User

@@ -7,13 +7,10 @@ first login.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from app.admin.access import unit_scope
 from app.admin.people.identity import (
@@ -33,8 +30,7 @@ from app.admin.people.names import (
 from app.admin.people.tabular import Table
 from app.admin.people.units import unit_paths
 from app.extensions import db
-from app.models import Role, User
-from app.models.audit import record
+from app.models import User
 from app.refusal import Refused
 from question_bank.echo import quoted
 
@@ -51,10 +47,6 @@ COLUMNS = {
 }
 TEMPLATE_HEADER = ("姓名", "工号", "身份证号", "单位", "职务", "拟任职务", "手机", "出生日期")
 TEMPLATE_EXAMPLE = ("张晓明", "CZ0001", "11010519491231002X", "市财政局/办公室", "科员", "党支部书记", "13800138000", "1949-12-31")  # fmt: skip
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-# An initial password is random (12 of 55 characters, about 69 bits) and replaced at
-# first login, so a light hash is safe and keeps importing thousands of rows quick.
-INITIAL_HASH = "pbkdf2:sha256:2000"
 SHOWN_UNKNOWN = 5  # unknown columns named in the message; the rest are counted
 LIMITS = {"name": 100, "employee_number": 32, "current_position": 100, "position": 100}
 
@@ -73,10 +65,6 @@ class Candidate:
     position: str | None = None
     phone: str | None = None
     birth_date: date | None = None
-
-
-class ImportClash(RuntimeError):
-    """Someone else created some of these people while this import ran; message for the admin."""
 
 
 class RowRefused(Refused):
@@ -273,33 +261,3 @@ def _existing(candidates: list[Candidate]) -> list[tuple[int, str]]:
         elif c.username.lower() in names or c.username in known_ids:
             problems.append((c.row, f"已有用户使用工号或用户名{quoted(c.username)}"))
     return problems
-
-
-def new_password() -> str:
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
-
-
-def create_candidates(check: Check, actor: User, filename: str) -> list[tuple[User, str]]:
-    """Create every checked row as a candidate who must change the password; audited."""
-    created = []
-    for c in check.candidates:
-        password = new_password()
-        user = User(
-            username=c.username, name=c.name, role=Role.CANDIDATE, unit_id=c.unit_id,
-            employee_number=c.employee_number, id_number=c.id_number, phone=c.phone,
-            current_position=c.current_position, position=c.position, birth_date=c.birth_date,
-            password_hash=generate_password_hash(password, method=INITIAL_HASH),
-            must_change_password=True,
-        )  # fmt: skip
-        db.session.add(user)
-        created.append((user, password))
-    record(actor, "people.import", filename, created=len(created), rows=len(check.candidates))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same file confirmed twice at once: the other one won
-        db.session.rollback()
-        raise ImportClash(
-            "导入未执行：这些人员刚刚已由另一次确认导入（同一文件可能被确认了两次），"
-            "或其中有人刚被别人添加。请到人员列表查看；如还需补充，请重新上传文件。"
-        ) from None
-    return created

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from werkzeug.security import generate_password_hash
 
 from app.admin.access import manages, unit_scope
-from app.admin.people.importing import INITIAL_HASH, new_password
+from app.admin.people.accounts import INITIAL_HASH, new_password
 from app.admin.people.names import LookAlikes, look_alike_warning
 from app.auth.login_session import end_sessions
 from app.auth.throttle import forget_account
