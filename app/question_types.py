@@ -9,7 +9,9 @@ every page links the types' styles (``question_types.style``).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from functools import cache
+
+from flask import Blueprint, Flask, Response, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from question_bank.types import REGISTRY
@@ -51,9 +53,16 @@ def style() -> Response:
 
 
 def _assets(suffix: str, mimetype: str) -> Response:
-    paths = (kind.asset(suffix) for kind in REGISTRY.values())
-    text = "\n".join(path.read_text(encoding="utf-8") for path in paths if path)
-    response = Response(text, mimetype=mimetype)
+    response = Response(_bundle(suffix), mimetype=mimetype)
     response.cache_control.public = True
     response.cache_control.max_age = 300
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@cache
+def _bundle(suffix: str) -> str:
+    """Read once per process: every test page asks for it, and the files never change
+    while the process runs."""
+    paths = (kind.asset(suffix) for kind in REGISTRY.values())
+    return "\n".join(path.read_text(encoding="utf-8") for path in paths if path)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask
+from flask import Flask, has_app_context
 from huey import Huey
 from huey.signals import SIGNAL_ERROR
 from huey.storage import PostgresStorage, RedisStorage, SqliteStorage
@@ -60,7 +60,14 @@ def in_app(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         with _apps[0].app_context():
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+        if huey.immediate and has_app_context():
+            # Run inside a request (JOBS_IMMEDIATE): what the request's own session
+            # holds may predate the job's writes.
+            from app.extensions import db
+
+            db.session.expire_all()
+        return result
 
     return run
 
