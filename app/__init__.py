@@ -114,12 +114,12 @@ def configure_cli(app: Flask) -> None:
     from app.admin.people.cli import demo_cli, users_cli
     from app.bank.cli import bank_cli
     from app.certificate.cli import cert_cli
-    from app.exam.cli import attempts_cli, exam_cli, sessions_cli
+    from app.exam.cli import attempts_cli, exam_cli, sittings_cli
     from app.jobs.cli import jobs_cli
 
     app.cli.add_command(bank_cli)
     app.cli.add_command(exam_cli)
-    app.cli.add_command(sessions_cli)
+    app.cli.add_command(sittings_cli)
     app.cli.add_command(attempts_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

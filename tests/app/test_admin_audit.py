@@ -133,7 +133,7 @@ def test_every_recorded_action_has_a_label():
     assert recorded <= ACTIONS.keys(), recorded - ACTIONS.keys()
 
 
-def test_session_changes_show_local_times_and_mark_what_changed(client, ctx):
+def test_sitting_changes_show_local_times_and_mark_what_changed(client, ctx):
     admin = make_user("admin", role=Role.SYSTEM_ADMIN)
     before = {"title": "12月任前测试", "opens": "2026-12-01T01:00:00+00:00", "max_attempts": 1}
     record(admin, "session.edit", "session 3", before=before,

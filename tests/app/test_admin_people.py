@@ -15,8 +15,8 @@ from werkzeug.test import encode_multipart
 from app.admin.people.identity import clean_id_number, clean_mobile, mask_id_number, parse_date
 from app.admin.people.tabular import TableError, read_table
 from app.extensions import db
-from app.models import AuditEntry, Role, SessionCandidate, SessionUnit, Unit, User
-from tests.app.exam_fixtures import open_session
+from app.models import AuditEntry, Role, SittingCandidate, SittingUnit, Unit, User
+from tests.app.exam_fixtures import open_sitting
 from tests.app.form_submit import unchanged_submission
 from tests.conftest import csrf_token, login, make_user
 
@@ -593,37 +593,37 @@ def test_move_service_refuses_a_cycle(ctx, admins, units):
         move_unit(units["finance"], units["office"], admins["system"])
 
 
-# -- registering to sessions -----------------------------------------------------------
+# -- registering to sittings -----------------------------------------------------------
 
 
-def register(client, session_id: int, kind: str, **data):
-    page = f"/admin/people/sessions/{session_id}/registrations"
+def register(client, sitting_id: int, kind: str, **data):
+    page = f"/admin/people/sessions/{sitting_id}/registrations"
     return client.post(f"{page}/{kind}", data={"csrf_token": csrf_token(client, page), **data})
 
 
 def test_unit_admin_registers_people_and_units_of_their_subtree(client, admins, units):
-    session = open_session(usernames=())
+    sitting = open_sitting(usernames=())
     clerk = make_user("clerk", unit=units["office"], employee_number="CZ9")
     teacher = make_user("teacher", unit=units["education"])
     as_user(client, "fin")
-    assert register(client, session.id, "people", person="CZ9").status_code == 302
-    assert "已报名" in register(client, session.id, "people", person="clerk").get_data(as_text=True)
-    assert "找不到" in register(client, session.id, "people", person="teacher").get_data(
+    assert register(client, sitting.id, "people", person="CZ9").status_code == 302
+    assert "已报名" in register(client, sitting.id, "people", person="clerk").get_data(as_text=True)
+    assert "找不到" in register(client, sitting.id, "people", person="teacher").get_data(
         as_text=True
     )
-    assert register(client, session.id, "units", unit=str(units["office"].id)).status_code == 302
-    refused = register(client, session.id, "units", unit=str(units["education"].id))
+    assert register(client, sitting.id, "units", unit=str(units["office"].id)).status_code == 302
+    refused = register(client, sitting.id, "units", unit=str(units["education"].id))
     assert refused.status_code == 400
-    assert {(r.user_id) for r in db.session.scalars(select(SessionCandidate))} == {clerk.id}
-    assert [r.unit_id for r in db.session.scalars(select(SessionUnit))] == [units["office"].id]
+    assert {(r.user_id) for r in db.session.scalars(select(SittingCandidate))} == {clerk.id}
+    assert [r.unit_id for r in db.session.scalars(select(SittingUnit))] == [units["office"].id]
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-2:] == ["session.register", "session.register_unit"]
 
     as_user(client, "edu")
-    page = client.get(f"/admin/people/sessions/{session.id}/registrations").get_data(as_text=True)
+    page = client.get(f"/admin/people/sessions/{sitting.id}/registrations").get_data(as_text=True)
     assert "办公室" not in page and "clerk" not in page
-    token = csrf_token(client, f"/admin/people/sessions/{session.id}/registrations")
-    base = f"/admin/people/sessions/{session.id}/registrations"
+    token = csrf_token(client, f"/admin/people/sessions/{sitting.id}/registrations")
+    base = f"/admin/people/sessions/{sitting.id}/registrations"
     assert (
         client.post(f"{base}/people/{clerk.id}/remove", data={"csrf_token": token}).status_code
         == 404
@@ -634,8 +634,8 @@ def test_unit_admin_registers_people_and_units_of_their_subtree(client, admins, 
         ).status_code
         == 404
     )
-    assert register(client, session.id, "people", person="teacher").status_code == 302
-    assert teacher.id in {r.user_id for r in db.session.scalars(select(SessionCandidate))}
+    assert register(client, sitting.id, "people", person="teacher").status_code == 302
+    assert teacher.id in {r.user_id for r in db.session.scalars(select(SittingCandidate))}
 
     as_user(client, "fin")
     token = csrf_token(client, base)
@@ -647,13 +647,13 @@ def test_unit_admin_registers_people_and_units_of_their_subtree(client, admins, 
 
 
 def test_system_admin_registers_anyone(client, admins, units):
-    session = open_session(usernames=())
+    sitting = open_sitting(usernames=())
     teacher = make_user("teacher", unit=units["education"])
     as_user(client, "sys")
-    register(client, session.id, "people", person="teacher")
-    register(client, session.id, "units", unit=str(units["root"].id))
-    assert db.session.get(SessionCandidate, {"session_id": session.id, "user_id": teacher.id})
-    assert db.session.get(SessionUnit, {"session_id": session.id, "unit_id": units["root"].id})
+    register(client, sitting.id, "people", person="teacher")
+    register(client, sitting.id, "units", unit=str(units["root"].id))
+    assert db.session.get(SittingCandidate, {"sitting_id": sitting.id, "user_id": teacher.id})
+    assert db.session.get(SittingUnit, {"sitting_id": sitting.id, "unit_id": units["root"].id})
 
 
 def test_demo_seed_gives_the_candidate_a_post(runner, ctx):
@@ -739,12 +739,12 @@ def test_a_unit_renamed_or_moved_unchanged_stays_put(client, admins, units):
 
 def test_removing_a_unit_registration_asks_first_and_says_how_many(client, admins, units):
     """Defect 7: one click removed a whole unit; now a page names the unit and its headcount."""
-    session = open_session(usernames=())
+    sitting = open_sitting(usernames=())
     for n in range(3):
         make_user(f"clerk{n}", unit=units["office"])
     as_user(client, "fin")
-    register(client, session.id, "units", unit=str(units["finance"].id))
-    base = f"/admin/people/sessions/{session.id}/registrations"
+    register(client, sitting.id, "units", unit=str(units["finance"].id))
+    base = f"/admin/people/sessions/{sitting.id}/registrations"
     listing = client.get(base).get_data(as_text=True)
     ask = f"{base}/units/{units['finance'].id}/remove"
     assert f'href="{ask}"' in listing and f'action="{ask}"' not in listing
@@ -752,34 +752,34 @@ def test_removing_a_unit_registration_asks_first_and_says_how_many(client, admin
     assert (
         "取消市财政局的整体报名？" in page and "<strong>3</strong> 人" in page
     )  # the 3 clerks, not fin (an admin)
-    assert db.session.scalars(select(SessionUnit)).all()  # asking changed nothing
+    assert db.session.scalars(select(SittingUnit)).all()  # asking changed nothing
     client.post(ask, data=unchanged_submission(page, ask))
-    assert not db.session.scalars(select(SessionUnit)).all()
+    assert not db.session.scalars(select(SittingUnit)).all()
 
 
 def test_registering_by_name_and_someone_covered_by_their_unit(client, admins, units):
     """Defect 16: a name finds the person; two of one name are listed; someone whose unit
     is registered already is told so instead of "已为…报名"."""
-    session = open_session(usernames=())
+    sitting = open_sitting(usernames=())
     li = make_user("lijg", name="李建国", unit=units["office"])
     make_user("zhao1", name="赵敏", unit=units["office"])
     make_user("zhao2", name="赵敏", unit=units["finance"])
     as_user(client, "fin")
-    assert register(client, session.id, "people", person="李建国").status_code == 302
-    assert {r.user_id for r in db.session.scalars(select(SessionCandidate))} == {li.id}
-    twice = register(client, session.id, "people", person="赵敏").get_data(as_text=True)
+    assert register(client, sitting.id, "people", person="李建国").status_code == 302
+    assert {r.user_id for r in db.session.scalars(select(SittingCandidate))} == {li.id}
+    twice = register(client, sitting.id, "people", person="赵敏").get_data(as_text=True)
     assert "“赵敏”对应多位人员" in twice and "zhao1" in twice and "zhao2" in twice
-    register(client, session.id, "units", unit=str(units["finance"].id))
-    covered = register(client, session.id, "people", person="zhao1").get_data(as_text=True)
+    register(client, sitting.id, "units", unit=str(units["finance"].id))
+    covered = register(client, sitting.id, "people", person="zhao1").get_data(as_text=True)
     assert "所在的“市财政局”已整体报名本场次，无需单独报名" in covered
 
 
 def test_registering_by_pinyin_initials(client, admins, units):
-    session = open_session(usernames=())
+    sitting = open_sitting(usernames=())
     li = make_user("u1", name="李建国", unit=units["office"])
     as_user(client, "fin")
-    assert register(client, session.id, "people", person="LJG").status_code == 302
-    assert {r.user_id for r in db.session.scalars(select(SessionCandidate))} == {li.id}
+    assert register(client, sitting.id, "people", person="LJG").status_code == 302
+    assert {r.user_id for r in db.session.scalars(select(SittingCandidate))} == {li.id}
 
 
 def test_people_are_listed_by_pinyin_and_filtered_by_unit_role_and_initials(client, admins, units):
@@ -801,19 +801,19 @@ def test_people_are_listed_by_pinyin_and_filtered_by_unit_role_and_initials(clie
 
 def test_the_registrations_page_lists_who_has_not_taken_the_test(client, admins, units):
     """The unit admin's day: who is registered (by name or through a unit) and absent."""
-    session = open_session(usernames=())
+    sitting = open_sitting(usernames=())
     took = make_user("took", name="已考", unit=units["office"])
     make_user("absent1", name="缺考甲", unit=units["office"])
     make_user("absent2", name="缺考乙", unit=units["finance"])
     make_user("elsewhere", name="别处", unit=units["education"])
     as_user(client, "sys")
-    register(client, session.id, "units", unit=str(units["finance"].id))
-    register(client, session.id, "people", person="elsewhere")
+    register(client, sitting.id, "units", unit=str(units["finance"].id))
+    register(client, sitting.id, "people", person="elsewhere")
     from app.exam.attempts import start_attempt
     from app.models.types import utcnow
 
-    start_attempt(took, session, None, utcnow())
-    base = f"/admin/people/sessions/{session.id}/registrations"
+    start_attempt(took, sitting, None, utcnow())
+    base = f"/admin/people/sessions/{sitting.id}/registrations"
     html = client.get(base).get_data(as_text=True)
     absent = html.split("尚未参加（", 1)[1].split("</section>", 1)[0]
     assert absent.startswith("3 人") and "缺考甲" in absent and "缺考乙" in absent

@@ -1,4 +1,4 @@
-"""Forms of the exams and sessions pages (CSRF comes with FlaskForm).
+"""Forms of the exams and sittings pages (CSRF comes with FlaskForm).
 
 The exam forms hold text only: what the values mean is decided by the exam YAML
 checks (``parse_exam`` via ``save_exam``), whose messages come back onto the fields.
@@ -118,7 +118,7 @@ def _minutes(label: str, high: int, low: int = 0) -> IntegerField:
     )
 
 
-class SessionForm(BaseForm):
+class SittingForm(BaseForm):
     exam_id = SelectField("试卷规则", coerce=int, validate_choice=False)
     title = StringField(
         "场次名称",

@@ -1,4 +1,4 @@
-"""URL rules of the people area (人员与单位): people, units, import, session registrations."""
+"""URL rules of the people area (人员与单位): people, units, import, sitting registrations."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ rule("/units/<int:unit_id>/move", "unit_move", people_views.unit_move, methods=P
 rule("/import", "import_people", import_views.import_people, methods=["GET", "POST"])
 rule("/import/confirm", "confirm_import", import_views.confirm_import, methods=POST)
 rule("/import/template.<any(csv, xlsx):kind>", "import_template", import_views.import_template)
-rule("/sessions", "sessions", registration_views.sessions)
-rule("/sessions/<int:session_id>/registrations", "registrations", registration_views.registrations)
-rule("/sessions/<int:session_id>/registrations/people", "add_person", registration_views.add_person, methods=POST)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/units", "add_unit", registration_views.add_unit, methods=POST)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/people/<int:user_id>/remove", "remove_person", registration_views.remove_person, methods=POST)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "confirm_remove_unit", registration_views.confirm_remove_unit)  # fmt: skip
-rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "remove_unit", registration_views.remove_unit, methods=POST)  # fmt: skip
+rule("/sessions", "sittings", registration_views.sittings)
+rule("/sessions/<int:sitting_id>/registrations", "registrations", registration_views.registrations)
+rule("/sessions/<int:sitting_id>/registrations/people", "add_person", registration_views.add_person, methods=POST)  # fmt: skip
+rule("/sessions/<int:sitting_id>/registrations/units", "add_unit", registration_views.add_unit, methods=POST)  # fmt: skip
+rule("/sessions/<int:sitting_id>/registrations/people/<int:user_id>/remove", "remove_person", registration_views.remove_person, methods=POST)  # fmt: skip
+rule("/sessions/<int:sitting_id>/registrations/units/<int:unit_id>/remove", "confirm_remove_unit", registration_views.confirm_remove_unit)  # fmt: skip
+rule("/sessions/<int:sitting_id>/registrations/units/<int:unit_id>/remove", "remove_unit", registration_views.remove_unit, methods=POST)  # fmt: skip
