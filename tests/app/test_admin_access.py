@@ -20,7 +20,7 @@ from app.models.types import utcnow
 from tests.app.exam_fixtures import BANK_FILE, open_sitting, shipped_bank
 from tests.conftest import csrf_token, login, make_user
 
-SYSTEM_ONLY = {"admin_banks", "admin_exams", "admin_audit", "admin_certificates"}
+SYSTEM_ONLY = {"admin_banks", "admin_exams", "admin_sittings", "admin_audit", "admin_certificates"}
 SYSTEM_ONLY_ENDPOINTS = {
     "admin_results.rescore_index",
     "admin_results.rescore_bank",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 from flask import (
-    Blueprint,
     Response,
     flash,
     redirect,
@@ -18,13 +17,11 @@ from flask import (
 from flask_login import current_user
 
 from app.admin.access import (
-    ADMIN_ROLES,
-    restrict,
     system_admin_required,
     unit_or_404,
     units_in_scope,
 )
-from app.admin.results import export, item_listing, key_access, queries, rescore
+from app.admin.results import bp, export, item_listing, key_access, queries, rescore
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
 from app.admin.results.forms import OpenKeysForm, RescoreForm
@@ -39,8 +36,6 @@ from app.models.types import utcnow
 from app.timefmt import localtime
 from question_bank.statistics import MIN_RESPONSES
 
-bp = Blueprint("admin_results", __name__, url_prefix="/admin/results")
-restrict(bp, *ADMIN_ROLES)
 PER_PAGE = 100
 
 

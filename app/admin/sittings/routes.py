@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.admin.exams.forms import ActionForm, ExtendForm, GrantForm, SittingForm
 from app.admin.sittings import services as service
+from app.admin.sittings.forms import ActionForm, ExtendForm, GrantForm, SittingForm
 from app.exam.sittings import ExamRefused
 from app.extensions import db
 from app.lookup import get_or_404
@@ -66,7 +66,7 @@ def new_sitting():
             problems = refused.messages
         else:
             flash("已创建考试场次", "success")
-            return redirect(url_for("admin_exams.sitting", sitting_id=sitting.id))
+            return redirect(url_for("admin_sittings.sitting", sitting_id=sitting.id))
     return render_template(
         "admin/sittings/sitting_form.html", form=form, sitting=None, problems=problems
     )
@@ -83,7 +83,7 @@ def edit_sitting(sitting_id: int):
             problems = refused.messages
         else:
             flash("已保存场次", "success")
-            return redirect(url_for("admin_exams.sitting", sitting_id=sitting.id))
+            return redirect(url_for("admin_sittings.sitting", sitting_id=sitting.id))
     return render_template(
         "admin/sittings/sitting_form.html", form=form, sitting=sitting, problems=problems
     )
@@ -121,7 +121,7 @@ def _act(sitting_id: int, form_class, act) -> object:
             flash_refusal(refused)
         else:
             flash(message, "success")
-    return redirect(url_for("admin_exams.sitting", sitting_id=sitting.id))
+    return redirect(url_for("admin_sittings.sitting", sitting_id=sitting.id))
 
 
 def open_now(sitting_id: int):
