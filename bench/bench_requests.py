@@ -57,7 +57,8 @@ class Meter:
 
 def prepare(app, candidates: int):
     from app.bank.services import publish
-    from app.exam.sittings import SittingSpec, create_sitting, save_exam
+    from app.exam.exams import save_exam
+    from app.exam.sittings import SittingSpec, create_sitting
     from app.extensions import db
     from app.models import User
     from app.models.types import utcnow

@@ -236,7 +236,7 @@ def prepare(env: dict) -> dict:
 
     from app import create_app
     from app.bank.services import publish
-    from app.exam.sittings import save_exam
+    from app.exam.exams import save_exam
     from app.extensions import db
     from app.models import User
     from question_bank.bank_format import parse_bank

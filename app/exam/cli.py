@@ -12,8 +12,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.exam.attempts import finalize_expired
+from app.exam.exams import save_exam
 from app.exam.review import record_opened_reviews
-from app.exam.sittings import ExamRefused, SittingSpec, create_sitting, save_exam
+from app.exam.sittings import ExamRefused, SittingSpec, create_sitting
 from app.extensions import db
 from app.models import Unit
 from app.models.types import utcnow

@@ -1,8 +1,8 @@
-"""Which sittings a candidate may take, and creating sittings and exams."""
+"""Which sittings a candidate may take, and creating sittings (exams: ``app.exam.exams``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select
@@ -11,7 +11,6 @@ from app.bank.services import load_version
 from app.extensions import db
 from app.models import (
     Attempt,
-    Bank,
     Exam,
     Role,
     Sitting,
@@ -22,10 +21,6 @@ from app.models import (
 )
 from app.models.audit import record
 from app.refusal import Refused
-from question_bank.exam import SCORING_FIELDS, check_satisfiable
-from question_bank.exam import Exam as ExamDefinition
-from question_bank.exam_format import parse_exam
-from question_bank.types import REGISTRY
 
 MAX_ATTEMPTS = 10
 MAX_LENGTH = timedelta(days=366)
@@ -45,43 +40,6 @@ def sitting_limit_problems(opens_at: datetime, closes_at: datetime, attempts: in
     if not 1 <= attempts <= MAX_ATTEMPTS:
         problems.append(f"允许作答次数应为 1 到 {MAX_ATTEMPTS}")
     return problems
-
-
-def _meaning(definition: ExamDefinition | None) -> ExamDefinition | None:
-    """The definition with every type's scoring spelled out: a form writes the default
-    scoring that a hand-written file leaves out, and both mean the same."""
-    if definition is None:
-        return None
-    defaults = {kind: REGISTRY[kind].default_scoring for kind in SCORING_FIELDS.values()}
-    return replace(definition, scoring_modes={**defaults, **definition.scoring_modes})
-
-
-def save_exam(source: bytes, filename: str, actor: User | None = None) -> Exam:
-    """Store an exam definition after checking that the latest bank version can satisfy it."""
-    definition, report = parse_exam(source, filename)
-    if definition is None:
-        raise ExamRefused([d.format() for d in report.ordered])
-    bank = db.session.scalar(select(Bank).where(Bank.name == definition.bank))
-    if bank is None:
-        raise ExamRefused([f"{filename}: 题库“{definition.bank}”不存在；请先导入题库"])
-    _, content = load_version(bank.name)
-    shortfalls = check_satisfiable(definition, content)
-    if shortfalls:
-        raise ExamRefused([f"{filename}: 题库不能满足本试卷规则：{s}" for s in shortfalls])
-    exam = db.session.scalar(select(Exam).where(Exam.code == definition.code))
-    before = exam.source if exam else None
-    if before is not None and (
-        before == source.decode("utf-8-sig")
-        or _meaning(parse_exam(before.encode(), filename)[0]) == _meaning(definition)
-    ):
-        return exam  # unchanged (a form saved as served, or `make run`): no new entry
-    if exam is None:
-        exam = Exam(code=definition.code)
-        db.session.add(exam)
-    exam.title, exam.bank, exam.source = definition.title, bank, source.decode("utf-8-sig")
-    record(actor, "exam.save", definition.code, before=before, after=exam.source)
-    db.session.commit()
-    return exam
 
 
 @dataclass(frozen=True)

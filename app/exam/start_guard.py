@@ -1,5 +1,5 @@
 """What guards the start of an attempt: one start at a time per candidate, and the
-sitting's access code, throttled per candidate and session.
+sitting's access code, throttled per candidate and sitting.
 
 The 4-digit access code has 10,000 values; unthrottled it falls in minutes. Every wrong
 code gets the same words; after ``FREE_TRIES`` wrong codes each further one earns a

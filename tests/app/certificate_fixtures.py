@@ -12,7 +12,8 @@ import pytest
 from app.bank.services import publish
 from app.exam import catalog
 from app.exam.attempts import finalize, start_attempt
-from app.exam.sittings import SittingSpec, create_sitting, save_exam
+from app.exam.exams import save_exam
+from app.exam.sittings import SittingSpec, create_sitting
 from app.extensions import db
 from app.models import Attempt, Sitting, User
 from app.models.types import utcnow

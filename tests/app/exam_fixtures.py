@@ -1,4 +1,4 @@
-"""Building blocks for test-taking tests: the shipped bank, a small exam, a session."""
+"""Building blocks for test-taking tests: the shipped bank, a small exam, a sitting."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.bank.services import SourceFile, publish
-from app.exam.sittings import SittingSpec, create_sitting, save_exam
+from app.exam.exams import save_exam
+from app.exam.sittings import SittingSpec, create_sitting
 from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank

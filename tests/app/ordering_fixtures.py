@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.bank.services import publish
-from app.exam.sittings import SittingSpec, create_sitting, save_exam
+from app.exam.exams import save_exam
+from app.exam.sittings import SittingSpec, create_sitting
 from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank

@@ -126,7 +126,8 @@ def test_demo_seed_opens_one_demo_sitting_for_the_demo_unit(runner, ctx):
     from pathlib import Path
 
     from app.bank.services import publish
-    from app.exam.sittings import save_exam, sittings_for
+    from app.exam.exams import save_exam
+    from app.exam.sittings import sittings_for
     from tests.app.exam_fixtures import shipped_bank
 
     publish(shipped_bank())

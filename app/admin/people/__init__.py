@@ -1,5 +1,5 @@
 """People and units (人员与单位): the unit tree, people in an admin's scope, importing
-candidates from CSV/XLSX, roles, and registering candidates to sessions."""
+candidates from CSV/XLSX, roles, and registering candidates to sittings."""
 
 from __future__ import annotations
 
