@@ -129,18 +129,18 @@ def configure_cli(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
+    from app.admin.access import may
     from app.admin.areas import admin_areas
     from app.admin.people.identity import login_name, mask_id_number
-    from app.exam.catalog import exam_definition
     from app.labels import label
     from app.question_types import init_app as init_question_types
     from app.timefmt import localtime, points
 
     init_question_types(app)
     app.jinja_env.globals["admin_areas"] = admin_areas
+    app.jinja_env.globals["may"] = may
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["masked_id"] = mask_id_number
     app.jinja_env.filters["login_name"] = login_name
-    app.jinja_env.globals["exam_rules"] = exam_definition

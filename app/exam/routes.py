@@ -15,6 +15,7 @@ from app.exam.attempts import (
     owned_attempt,
     start_attempt,
 )
+from app.exam.catalog import exam_definition
 from app.exam.display import paper_view, review_level, review_view
 from app.exam.focus import KINDS, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
@@ -54,6 +55,7 @@ def start(sitting_id: int):
     return render_template(
         "exam/start.html",
         sitting=sitting,
+        definition=exam_definition(sitting.exam),  # the rules shown (exam/_rules.html)
         form=form,
         attempts=attempts,
         now=now,

@@ -19,6 +19,7 @@ from flask_login import current_user
 from app.admin.access import (
     system_admin_required,
     unit_or_404,
+    unit_scope,
     units_in_scope,
 )
 from app.admin.results import bp, export, item_listing, key_access, queries, rescore
@@ -196,5 +197,14 @@ def dashboard():
     }
     trend = line_chart(numbers.by_month[-24:])
     return render_template(
-        "admin/results/dashboard.html", numbers=numbers, charts=charts, trend=trend
+        "admin/results/dashboard.html",
+        numbers=numbers,
+        charts=charts,
+        trend=trend,
+        scope_name=None if unit_scope(current_user) is None else _unit_name(current_user),
     )
+
+
+def _unit_name(user) -> str | None:
+    """The unit a unit admin's figures are limited to, named in the heading."""
+    return user.unit.name if user.unit else None
