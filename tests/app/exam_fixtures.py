@@ -7,10 +7,10 @@ from pathlib import Path
 
 from app.bank.services import SourceFile, publish
 from app.exam.exams import save_exam
-from app.exam.sittings import SittingSpec, create_sitting
 from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
+from tests.app.factories import sitting_of
 
 BANK_FILE = Path(__file__).resolve().parents[2] / "question_bank" / "banks" / "party-basics.yaml"
 
@@ -44,8 +44,7 @@ def open_sitting(
     publish(shipped_bank(), source=SourceFile(BANK_FILE.name, BANK_FILE.read_bytes()))
     save_exam(MINI_EXAM.replace("{when}", when).encode(), "mini.yaml")
     now = utcnow()
-    spec = SittingSpec(
-        "mini", "测试场次", times.get("opens", now - timedelta(minutes=5)), times.get("closes", now + timedelta(hours=2)),
-        tuple(usernames), (), access_code, max_attempts,
+    return sitting_of(
+        "mini", tuple(usernames), times.get("opens", now - timedelta(minutes=5)),
+        times.get("closes", now + timedelta(hours=2)), access_code=access_code, max_attempts=max_attempts,
     )  # fmt: skip
-    return create_sitting(spec)

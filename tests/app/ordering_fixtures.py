@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from app.bank.services import publish
 from app.exam.exams import save_exam
-from app.exam.sittings import SittingSpec, create_sitting
 from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
+from tests.app.factories import sitting_of
 
 ORDER_BANK = """\
 bank: order-demo
@@ -54,8 +54,10 @@ def open_ordering_sitting(usernames=("candidate",)) -> Sitting:
     publish(bank)
     save_exam(ORDER_EXAM.encode(), "order-mini.yaml")
     now = utcnow()
-    spec = SittingSpec(
-        "order-mini", "排序场次", now - timedelta(minutes=5), now + timedelta(hours=2),
-        tuple(usernames), (), None, 1,
-    )  # fmt: skip
-    return create_sitting(spec)
+    return sitting_of(
+        "order-mini",
+        tuple(usernames),
+        now - timedelta(minutes=5),
+        now + timedelta(hours=2),
+        title="排序场次",
+    )

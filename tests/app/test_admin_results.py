@@ -16,7 +16,6 @@ from sqlalchemy import select
 from app.admin.results.export import COLUMNS
 from app.admin.results.item_stats import exam_report
 from app.bank.services import publish
-from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
 from app.models import Attempt, AuditEntry, Certificate, Exam, Role, Unit
 from app.models.types import utcnow
@@ -29,6 +28,7 @@ from tests.app.certificate_fixtures import (
     setup_exams,
     signing,  # noqa: F401 -- a fixture
 )
+from tests.app.factories import take as take_test
 from tests.conftest import csrf_token, login, make_user
 from tests.question_bank.factories import make_bank, make_question
 
@@ -40,11 +40,11 @@ CORRECTED = "single-charter-3-0"
 
 def take(user, sitting, answers: str) -> Attempt:
     """Answer question single-charter-3-N with ``answers[N]`` (every key is A) and submit."""
-    attempt = start_attempt(user, sitting, None, utcnow())
-    for item in attempt.items:
-        item.response = answers[int(item.revision.question_key.rsplit("-", 1)[1])]
-    db.session.commit()
-    return finalize(attempt.id, "candidate", utcnow())
+
+    def response(item) -> str:
+        return answers[int(item.revision.question_key.rsplit("-", 1)[1])]
+
+    return take_test(user, sitting, response, answered=False)
 
 
 @pytest.fixture
