@@ -18,7 +18,8 @@ from app.extensions import db
 from app.models import Bank, Certificate, Exam, Role, Unit
 from app.models.types import utcnow
 from tests.app.exam_fixtures import BANK_FILE, open_sitting, shipped_bank
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 SYSTEM_ONLY = {"admin_banks", "admin_exams", "admin_sittings", "admin_audit", "admin_certificates"}
 SYSTEM_ONLY_ENDPOINTS = {

@@ -13,7 +13,8 @@ from app.extensions import db
 from app.labels import ACTIONS, FIELDS
 from app.models import AuditEntry, Role
 from app.models.audit import record
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from tests.app.certificate_fixtures import (
     signing,  # noqa: F401 -- a fixture
     take,
 )
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("fresh_catalog", "signing")
 

@@ -18,7 +18,8 @@ from app.models.types import utcnow
 from question_bank.exam_format import parse_exam
 from tests.app.exam_fixtures import MINI_EXAM, open_sitting
 from tests.app.form_submit import unchanged_submission
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 BASE = "/admin/exams"
 

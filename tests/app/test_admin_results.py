@@ -29,7 +29,8 @@ from tests.app.certificate_fixtures import (
     signing,  # noqa: F401 -- a fixture
 )
 from tests.app.factories import take as take_test
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 from tests.question_bank.factories import make_bank, make_question
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")

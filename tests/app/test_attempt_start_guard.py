@@ -18,7 +18,8 @@ from tests.app import certificate_fixtures as certs
 from tests.app.certificate_fixtures import fresh_catalog  # noqa: F401 (a fixture)
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_attempts import start
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 
 def attempts() -> int:

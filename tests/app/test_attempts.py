@@ -17,7 +17,8 @@ from app.extensions import db
 from app.models import Attempt, AttemptItem, AuditEntry
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 
 @pytest.fixture

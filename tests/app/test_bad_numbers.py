@@ -12,7 +12,8 @@ from flask import Flask
 from app.extensions import db
 from app.models import Role, Unit
 from tests.app.exam_fixtures import open_sitting
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 HUGE = str(2**64)
 BAD_QUERY = f"page={HUGE}&unit={HUGE}&old={HUGE}&new={HUGE}&position={HUGE}&session={HUGE}"

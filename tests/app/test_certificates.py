@@ -28,7 +28,8 @@ from tests.app.certificate_fixtures import (
     take,
     trust_root,
 )
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 

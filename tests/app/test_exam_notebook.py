@@ -15,7 +15,8 @@ from app.models.types import utcnow
 from question_bank.exam import ReviewPolicy
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_attempts import correct_response
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture

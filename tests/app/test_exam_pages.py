@@ -16,7 +16,8 @@ from tests.app.certificate_fixtures import (
     setup_exams,
     take,
 )
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.mark.usefixtures("fresh_catalog")

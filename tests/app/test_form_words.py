@@ -11,7 +11,8 @@ from app.models import Role
 from tests.app.bank_admin_fixtures import admin_client, post_form, publish_small
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_admin_exams import form_fields, post
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
 from tests.app.test_take_keyboard_browser import SIZES, shot
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

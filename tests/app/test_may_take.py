@@ -9,7 +9,7 @@ from app.exam.sittings import may_take, sittings_for
 from app.extensions import db
 from app.models import Role, SittingUnit, Unit
 from tests.app.exam_fixtures import open_sitting
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 def test_may_take_agrees_with_the_sittings_listed(ctx):

@@ -21,7 +21,8 @@ from app.models import Role, Unit
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_admin_people import upload
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 REFUSED = {
     "control": "王\x07五",

@@ -13,7 +13,7 @@ from tests.app.exam_fixtures import open_sitting
 from tests.app.test_attempts import correct_response
 from tests.app.test_browser import log_in
 from tests.app.test_take_keyboard_browser import SIZES, shot
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,8 @@ from tests.app.bank_admin_fixtures import admin_client, post_form, publish_small
 from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_attempts import items_of, save, start
 from tests.app.test_practice import post_answer
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 ORDERED = re.compile(r'<li class="ordering-item[^"]*" data-key="([A-D])"')
 

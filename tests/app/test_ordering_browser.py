@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_browser import log_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 VIEWPORTS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]

@@ -19,7 +19,7 @@ from tests.app.test_admin_people import (
     units,  # noqa: F401 -- a fixture
     upload,
 )
-from tests.conftest import csrf_token
+from tests.auth import csrf_token
 
 pytestmark = pytest.mark.usefixtures("admins")
 

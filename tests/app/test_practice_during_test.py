@@ -25,7 +25,8 @@ from question_bank.bank_writer import dump_bank
 from question_bank.exam_format import parse_exam
 from tests.app.exam_fixtures import MINI_EXAM, open_sitting, shipped_bank
 from tests.app.test_attempts import start
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 CLOSED = "考试期间练习和错题本暂停使用"
 # Values for the URL arguments of practice routes; a new argument must be added here.

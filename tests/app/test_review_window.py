@@ -18,7 +18,8 @@ from app.extensions import db
 from app.models import Attempt, NotebookEntry, Role
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.models import Attempt
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,8 @@ import pytest
 from app.extensions import db
 from app.models import Role, Unit
 from tests.app.exam_fixtures import open_sitting
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "templates"
 NAV_LINK = re.compile(r'<nav class="admin-nav".*?</nav>', re.S)
@@ -44,9 +45,9 @@ def admins(ctx):
     ],
 )  # fmt: skip
 def test_the_admin_navigation_links_every_area_the_user_may_open_and_no_other(
-    client, admins, who, areas
+    client, auth, admins, who, areas
 ):
-    login(client, who)
+    auth.login(who)
     nav = NAV_LINK.search(client.get("/admin/").get_data(as_text=True)).group(0)
     links = [href for href, _ in HREF.findall(nav)]
     assert links == areas
@@ -54,16 +55,16 @@ def test_the_admin_navigation_links_every_area_the_user_may_open_and_no_other(
         assert client.get(href).status_code == 200
 
 
-def test_a_sitting_page_marks_the_exams_area_as_the_current_one(client, admins):
+def test_a_sitting_page_marks_the_exams_area_as_the_current_one(client, auth, admins):
     sitting = open_sitting(())
-    login(client, "sys")
+    auth.login("sys")
     page = client.get(f"/admin/exams/sessions/{sitting.id}").get_data(as_text=True)
     nav = NAV_LINK.search(page).group(0)
     assert dict(HREF.findall(nav))["/admin/exams/"] == "active"
 
 
-def test_links_to_system_admin_pages_show_only_for_system_admins(app, client, admins):
-    login(client, "fin")
+def test_links_to_system_admin_pages_show_only_for_system_admins(app, client, auth, admins):
+    auth.login("fin")
     page = client.get("/admin/results/").get_data(as_text=True)
     assert "/admin/results/rescore" not in page
     assert client.get("/admin/results/rescore").status_code == 403

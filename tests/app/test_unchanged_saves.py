@@ -11,7 +11,8 @@ from app.models import AuditEntry, BankVersion, Exam, Role
 from tests.app.bank_admin_fixtures import admin_client, publish_small
 from tests.app.exam_fixtures import open_sitting
 from tests.app.form_submit import unchanged_submission
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 def exam_saves() -> int:

@@ -14,7 +14,7 @@ from app.models import Attempt, Certificate, Exam, Role, Unit, User
 from app.models.audit import record
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
-from tests.conftest import make_user
+from tests.factories import make_user
 
 PASSWORD = "correct-horse-1"
 CERTIFICATE_TOKEN = "Vq3x9LrT0aKcPz7mW2nB5sD8fG1hJ4kY"

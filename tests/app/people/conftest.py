@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Role, Unit, User
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 @pytest.fixture

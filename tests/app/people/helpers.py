@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import csrf_token, login
+from tests.auth import csrf_token, login
 
 TODAY = date(2026, 11, 26)
 

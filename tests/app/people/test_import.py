@@ -24,7 +24,8 @@ from tests.app.people.helpers import (
     upload,
     xlsx_bytes,
 )
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 
 def test_import_preview_confirm_and_first_login(client, admins):

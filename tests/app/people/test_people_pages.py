@@ -11,7 +11,8 @@ from app.extensions import db
 from app.models import AuditEntry, Role, User
 from tests.app.form_submit import unchanged_submission
 from tests.app.people.helpers import ID_C, _details, as_user, person_form
-from tests.conftest import csrf_token, make_user
+from tests.auth import csrf_token
+from tests.factories import make_user
 
 
 def test_unit_admin_sees_their_subtree_only(client, admins, units):

@@ -9,7 +9,8 @@ from app.models import AuditEntry, SittingCandidate, SittingUnit
 from tests.app.exam_fixtures import open_sitting
 from tests.app.form_submit import unchanged_submission
 from tests.app.people.helpers import as_user, register
-from tests.conftest import csrf_token, make_user
+from tests.auth import csrf_token
+from tests.factories import make_user
 
 
 def test_unit_admin_registers_people_and_units_of_their_subtree(client, admins, units):
