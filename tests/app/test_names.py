@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Role, Unit
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
-from tests.app.test_admin_people import upload
+from tests.app.people.helpers import upload
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
