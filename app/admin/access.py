@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -36,6 +36,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.allowed_roles = roles  # read by ``may``
         return wrapper
 
     return decorate
@@ -49,10 +50,26 @@ def restrict(bp: Blueprint, *roles: Role) -> None:
     (anonymous users go to the login page, others get 403). A view that needs more is
     marked ``@system_admin_required``."""
 
+    bp.allowed_roles = roles  # read by ``may``
+
     @bp.before_request
     @roles_required(*roles)
     def _only_for_roles() -> None:
         """Returns nothing when the user may go on, so the view runs."""
+
+
+def may(endpoint: str) -> bool:
+    """Whether the current user may open ``endpoint``: its blueprint's ``restrict`` and
+    the view's own ``roles_required`` both let them. Templates ask this instead of naming
+    roles, so a page shows a link exactly when following it works."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None or not current_user.is_authenticated:
+        return False
+    blueprint = current_app.blueprints.get(endpoint.rpartition(".")[0])
+    for roles in (getattr(blueprint, "allowed_roles", None), getattr(view, "allowed_roles", None)):
+        if roles is not None and current_user.role not in roles:
+            return False
+    return True
 
 
 def unit_scope(user: User) -> set[int] | None:

@@ -28,6 +28,11 @@ def certificates_of(user: User) -> list[Certificate]:
     )
 
 
+def may_download_unit(user: User) -> bool:
+    """A unit admin downloads the certificates of their unit and the units below it."""
+    return user.role is Role.UNIT_ADMIN and user.unit is not None
+
+
 def may_download(user: User, certificate: Certificate) -> bool:
     """The holder, a system admin, or the admin of the holder's unit or a unit above it."""
     if certificate.user_id == user.id or user.role is Role.SYSTEM_ADMIN:

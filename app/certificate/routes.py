@@ -7,10 +7,15 @@ import io
 from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
-from app.certificate.access import downloadable, safe_file_name, unit_certificates, write_zip
+from app.certificate.access import (
+    downloadable,
+    may_download_unit,
+    safe_file_name,
+    unit_certificates,
+    write_zip,
+)
 from app.extensions import db
 from app.lookup import found_or_404
-from app.models import Role
 from app.models.audit import record
 from app.models.types import utcnow
 from app.timefmt import local_date
@@ -33,7 +38,7 @@ def download(certificate_id: int):
 @bp.route("/certificates/unit.zip")
 @login_required
 def unit_zip():
-    if current_user.role is not Role.UNIT_ADMIN or current_user.unit is None:
+    if not may_download_unit(current_user):
         abort(404)
     certificates = unit_certificates(current_user)
     archive = write_zip(certificates)

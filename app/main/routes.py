@@ -4,8 +4,8 @@ from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.bank.services import bank_summaries
-from app.certificate.access import certificates_of, pending
-from app.exam.sessions import dashboard
+from app.certificate.access import certificates_of, may_download_unit, pending
+from app.exam.sittings import dashboard
 from app.extensions import db
 from app.models import Role
 from app.models.types import utcnow
@@ -21,8 +21,9 @@ def index():
     return render_template(
         "main/index.html",
         banks=banks,
-        sessions=dashboard(current_user, utcnow()),
+        sittings=dashboard(current_user, utcnow()),
         certificates=certificates_of(current_user),
+        unit_zip=may_download_unit(current_user),
         owed=pending(current_user),
         today=local_date(utcnow()),
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.bank.services import publish
-from app.exam.sessions import SessionSpec, create_session, save_exam
-from app.models import ExamSession
+from app.exam.exams import save_exam
+from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
+from tests.app.factories import sitting_of
 
 ORDER_BANK = """\
 bank: order-demo
@@ -47,14 +48,16 @@ sections:
 """  # o4 then o3 (bank order), 3 points each
 
 
-def open_ordering_session(usernames=("candidate",)) -> ExamSession:
+def open_ordering_sitting(usernames=("candidate",)) -> Sitting:
     bank, report = parse_bank(ORDER_BANK.encode())
     assert report.ok, [d.format() for d in report.errors]
     publish(bank)
     save_exam(ORDER_EXAM.encode(), "order-mini.yaml")
     now = utcnow()
-    spec = SessionSpec(
-        "order-mini", "排序场次", now - timedelta(minutes=5), now + timedelta(hours=2),
-        tuple(usernames), (), None, 1,
-    )  # fmt: skip
-    return create_session(spec)
+    return sitting_of(
+        "order-mini",
+        tuple(usernames),
+        now - timedelta(minutes=5),
+        now + timedelta(hours=2),
+        title="排序场次",
+    )

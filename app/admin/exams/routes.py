@@ -1,4 +1,4 @@
-"""Exam pages: the list (with sessions), the structured form and the YAML editor."""
+"""Exam pages: the list (with sittings), the structured form and the YAML editor."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ from wtforms import Field, FieldList, FormField
 
 from app.admin.exams.exam_yaml import ExamYaml, build_exam_yaml, form_data
 from app.admin.exams.forms import SECTION_ROWS, ExamForm, ExamYamlForm
-from app.admin.exams.services import (
-    ExamInvalid,
-    bank_choices,
-    exam_rows,
-    started_attempts,
-    store_exam,
-)
-from app.admin.exams.session_services import session_rows
-from app.exam.sessions import ExamRefused
+from app.admin.exams.services import bank_choices, exam_rows, started_attempts
+from app.admin.sittings.services import sitting_rows
+from app.exam.exams import ExamInvalid, save_exam
+from app.exam.sittings import ExamRefused
 from app.form_words import field_labels, in_form_words
 from app.lookup import get_or_404
 from app.models import Exam
@@ -45,7 +40,7 @@ sections:
 
 def index():
     return render_template(
-        "admin/exams/index.html", exams=exam_rows(), sessions=session_rows(utcnow())
+        "admin/exams/index.html", exams=exam_rows(), sittings=sitting_rows(utcnow())
     )
 
 
@@ -70,7 +65,9 @@ def _structured(exam: Exam | None):
     if form.validate_on_submit():
         built = build_exam_yaml({**form.data, "code": exam.code if exam else form.code.data})
         try:
-            saved = store_exam(built.source, current_user, exam)
+            saved = save_exam(
+                built.source.encode(), actor=current_user, editing=exam, new=exam is None
+            )
         except ExamRefused as refused:
             problems = _place_problems(form, built, refused)
         else:
@@ -126,7 +123,9 @@ def _raw(exam: Exam | None):
     diagnostics, problems = [], []
     if form.validate_on_submit():
         try:
-            saved = store_exam(form.source.data, current_user, exam)
+            saved = save_exam(
+                form.source.data.encode(), actor=current_user, editing=exam, new=exam is None
+            )
         except ExamInvalid as invalid:
             diagnostics = invalid.diagnostics
         except ExamRefused as refused:
