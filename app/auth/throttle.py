@@ -139,6 +139,10 @@ def prune(now: datetime) -> int:
         LoginThrottle.last_failure_at < now - FORGET_AFTER
     )
     unblocked = (LoginThrottle.blocked_until.is_(None)) | (LoginThrottle.blocked_until <= now)
+    # Read first: on SQLite a DELETE takes the write lock even when nothing matches.
+    if not db.session.scalar(select(LoginThrottle.key).where(quiet, unblocked).limit(1)):
+        db.session.rollback()
+        return 0
     deleted = db.session.execute(delete(LoginThrottle).where(quiet, unblocked)).rowcount
     db.session.commit()
     return deleted

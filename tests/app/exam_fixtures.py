@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.bank.services import SourceFile, publish
 from app.exam.sessions import SessionSpec, create_session, save_exam
+from app.extensions import db
 from app.models import ExamSession
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
@@ -48,3 +49,9 @@ def open_session(
         tuple(usernames), (), access_code, max_attempts,
     )  # fmt: skip
     return create_session(spec)
+
+
+def close_now(session: ExamSession) -> None:
+    """End the session a second ago, so its review opens (no attempt can be answered)."""
+    session.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()

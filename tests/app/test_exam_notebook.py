@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import NotebookEntry
 from app.models.types import utcnow
 from question_bank.exam import ReviewPolicy
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import close_now, open_session
 from tests.app.test_attempts import correct_response
 from tests.conftest import login, make_user
 
@@ -40,13 +40,16 @@ def entries(user_id: int) -> dict[str, int]:
     return {row.question_key: row.times_wrong for row in rows}
 
 
-def test_wrong_answers_go_to_the_notebook_at_finalization(client, candidate):
+def test_even_from_immediately_the_notebook_waits_for_the_sessions_end(client, candidate):
     session = open_session()  # review: keys, immediately
     attempt = start_attempt(candidate, session, None, utcnow())
     missed = answer_all_but(attempt, 3)
     finalize(attempt.id, "candidate", utcnow())
-    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+    assert entries(candidate.id) == {}  # others may still be answering
+    close_now(session)
     login(client, "candidate")
+    client.get(f"/attempts/{attempt.id}/result")
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
     client.get(f"/attempts/{attempt.id}/result")  # a second look records nothing more
     finalize(attempt.id, "candidate", utcnow())
     assert entries(candidate.id) == dict.fromkeys(missed, 1)
