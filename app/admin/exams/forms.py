@@ -12,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -71,6 +72,8 @@ class ExamForm(BaseForm):
         description="成绩交卷后即可查看；对错和答案在本场所有考生作答结束（含延时）后才开放，"
         "以免先交卷的人把答案传给仍在作答的人。",
     )
+    # What an older exam file says (from: immediately / after_close), kept as written.
+    review_from = HiddenField()
     topics = _text(
         "主题分布（各部分默认）", 1000, description="如 charter: 40%, branch: 60%，或写题数"
     )
