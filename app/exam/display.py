@@ -69,7 +69,7 @@ def review_level(attempt: Attempt, now: datetime) -> str:
     finished early must not pass them to one still answering (DESIGN §4)."""
     if not attempt.finalized:
         return "none"
-    if not review_open(attempt.session, now):
+    if not review_open(attempt.sitting, now):
         return "score_only"
     return attempt.policy.review.show
 

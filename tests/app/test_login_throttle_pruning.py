@@ -13,7 +13,7 @@ from app.extensions import db
 from app.jobs.tasks import sweep_now
 from app.models import LoginThrottle
 from app.models.types import utcnow
-from tests.conftest import csrf_token
+from tests.auth import csrf_token
 
 
 def _fail_login(app: Flask, address: str, username: str) -> None:

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app.exam_fixtures import close_now
-from tests.app.ordering_fixtures import open_ordering_session
+from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_browser import log_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 VIEWPORTS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
@@ -41,11 +41,11 @@ def shot(page, name: str) -> None:
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_url, ctx, viewport):
     make_user("candidate", name="张晓明")
-    session = open_ordering_session()
+    sitting = open_ordering_sitting()
     context = browser.new_context(viewport=viewport, has_touch=True)
     page = context.new_page()
     log_in(page, live_url)
-    page.goto(f"{live_url}/sessions/{session.id}")
+    page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     page.wait_for_load_state("load")  # the page's scripts have run: buttons answer
@@ -83,7 +83,7 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     page.wait_for_selector(".result")
     assert "4 / 6 分" in page.inner_text(".score")  # 3 + 3 × 1/3
     assert "正确答案：" not in page.inner_text("main")  # others may still be answering
-    close_now(session)
+    close_now(sitting)
     page.reload()
     assert "正确答案：" in page.inner_text("main")
     shot(page, f"ordering-result-{viewport['width']}")
@@ -93,7 +93,7 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_practice_feedback_shows_the_right_order(browser, live_url, ctx, viewport):
     make_user("candidate", name="张晓明")
-    open_ordering_session(())
+    open_ordering_sitting(())
     context = browser.new_context(viewport=viewport, has_touch=True)
     page = context.new_page()
     log_in(page, live_url)
