@@ -114,7 +114,9 @@ class ScoringPolicy:
 
 @dataclass(frozen=True)
 class ReviewPolicy:
-    """What a candidate sees after finishing (``show``) and from when (``when``)."""
+    """What a candidate sees after finishing (``show``). ``when`` is kept as the exam
+    file says it, but answers and keys open only once no attempt of the sitting can
+    still be answered, whatever it says: the web layer's ``review_level`` decides."""
 
     show: str = "score_only"
     when: str = "immediately"

@@ -24,6 +24,9 @@ from app.models import LoginThrottle
 from app.models.types import utcnow
 
 MAX_BLOCK = timedelta(days=1)
+# A key with no try for this long (and no block running) is deleted by the sweep, so
+# guesses at random names cannot grow the table without end.
+FORGET_AFTER = MAX_BLOCK
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def _claim_one(limit: Limit, now: datetime) -> None:
     failures = db.session.scalar(
         update(LoginThrottle)
         .where(LoginThrottle.key == limit.key, not_blocked)
-        .values(failures=LoginThrottle.failures + 1)
+        .values(failures=LoginThrottle.failures + 1, last_failure_at=now)
         .returning(LoginThrottle.failures)
     )
     if failures is None:
@@ -128,3 +131,18 @@ def forget_account(username: str) -> None:
     db.session.execute(
         delete(LoginThrottle).where(LoginThrottle.key.like(like + "|%", escape="\\"))
     )
+
+
+def prune(now: datetime) -> int:
+    """Delete keys quiet for ``FORGET_AFTER`` whose block, if any, has run out."""
+    quiet = (LoginThrottle.last_failure_at.is_(None)) | (
+        LoginThrottle.last_failure_at < now - FORGET_AFTER
+    )
+    unblocked = (LoginThrottle.blocked_until.is_(None)) | (LoginThrottle.blocked_until <= now)
+    # Read first: on SQLite a DELETE takes the write lock even when nothing matches.
+    if not db.session.scalar(select(LoginThrottle.key).where(quiet, unblocked).limit(1)):
+        db.session.rollback()
+        return 0
+    deleted = db.session.execute(delete(LoginThrottle).where(quiet, unblocked)).rowcount
+    db.session.commit()
+    return deleted

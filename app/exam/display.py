@@ -63,13 +63,15 @@ def paper_view(attempt: Attempt) -> list[SectionView]:
 
 
 def review_level(attempt: Attempt, now: datetime) -> str:
-    """``none`` until finalized; then score_only / answers / keys as the exam allows."""
+    """``none`` until finalized; then score_only / answers / keys as the exam allows.
+
+    Answers and keys wait for ``review_open`` whatever the exam says: a candidate who
+    finished early must not pass them to one still answering (DESIGN §4)."""
     if not attempt.finalized:
         return "none"
-    review = attempt.policy.review
-    if review.when == "after_close" and not review_open(attempt.sitting, now):
+    if not review_open(attempt.sitting, now):
         return "score_only"
-    return review.show
+    return attempt.policy.review.show
 
 
 def review_view(attempt: Attempt, level: str) -> list[SectionView]:

@@ -56,7 +56,8 @@ def sweep() -> None:
 def sweep_now(now: datetime, lost_after: timedelta) -> int:
     """Close attempts past deadline and grace, enqueue every closed attempt not scored
     within ``lost_after`` (0 at a worker's start), and fill notebooks whose review has
-    opened. Returns how many scoring jobs were enqueued."""
+    opened, and forget quiet sign-in failures. Returns how many scoring jobs were enqueued."""
+    from app.auth.throttle import prune
     from app.exam.attempts import grace
     from app.exam.review import record_opened_reviews
 
@@ -83,4 +84,5 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     for attempt_id in owed:
         score_attempt(attempt_id)
     record_opened_reviews(now)
+    prune(now)
     return len(owed)

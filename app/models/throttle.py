@@ -17,3 +17,5 @@ class LoginThrottle(db.Model):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the latest try was counted: a quiet key is forgotten (see ``prune``).
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

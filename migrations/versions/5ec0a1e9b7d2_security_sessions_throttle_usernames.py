@@ -33,7 +33,24 @@ def upgrade():
         )
         batch_op.drop_column("failed_logins")
         batch_op.drop_column("locked_until")
+    _refuse_case_duplicates()
     op.create_index("uq_user_username_lower", "user", [sa.text("lower(username)")], unique=True)
+
+
+def _refuse_case_duplicates():
+    """Usernames differing only by case cannot both stay; an admin chooses, not this script."""
+    clashes = op.get_bind().execute(
+        sa.text(
+            'SELECT group_concat_names FROM (SELECT lower(username) AS name, COUNT(*) AS n, '
+            "MIN(username) || ' / ' || MAX(username) AS group_concat_names "
+            'FROM "user" GROUP BY lower(username)) AS counted WHERE n > 1 ORDER BY name'
+        )
+    ).scalars().all()
+    if clashes:
+        raise RuntimeError(
+            "以下用户名仅大小写不同，升级前请先改名其中一个（flask people 或管理页面）："
+            f"{'；'.join(clashes)}. Usernames differing only by case: rename one of each pair."
+        )
 
 
 def downgrade():

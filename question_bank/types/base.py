@@ -219,6 +219,11 @@ def chosen_keys(response: Any) -> set[str]:
     return {response} if isinstance(response, str) else set(response)
 
 
+def letters_in(answer: str) -> int:
+    """How many option letters a paper's answer line holds: one for single, more for multiple."""
+    return len(re.findall(r"[A-Za-z]", answer))
+
+
 def option_key(question: Question, raw: Any) -> str:
     key = normalize_key(raw) if isinstance(raw, str) and len(raw) <= MAX_KEY else None
     if key not in {k for k, _ in question.options}:

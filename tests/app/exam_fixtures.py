@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.bank.services import SourceFile, publish
 from app.exam.exams import save_exam
+from app.extensions import db
 from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
@@ -48,3 +49,9 @@ def open_sitting(
         "mini", tuple(usernames), times.get("opens", now - timedelta(minutes=5)),
         times.get("closes", now + timedelta(hours=2)), access_code=access_code, max_attempts=max_attempts,
     )  # fmt: skip
+
+
+def close_now(sitting: Sitting) -> None:
+    """End the sitting a second ago, so its review opens (no attempt can be answered)."""
+    sitting.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()

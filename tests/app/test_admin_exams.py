@@ -44,7 +44,6 @@ def form_fields(**overrides) -> dict[str, str]:
         "shuffle_questions": "y",
         "shuffle_options": "y",
         "review_show": "keys",
-        "review_from": "immediately",
         "topics": "",
         "difficulty": "",
     }

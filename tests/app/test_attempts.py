@@ -16,7 +16,7 @@ from app.exam.catalog import question_of
 from app.extensions import db
 from app.models import Attempt, AttemptItem, AuditEntry
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_sitting
+from tests.app.exam_fixtures import close_now, open_sitting
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
@@ -128,7 +128,10 @@ def test_a_whole_test_scores_exactly_and_leaks_nothing_before_the_end(client, ca
     attempt = db.session.get(Attempt, attempt_id)
     assert (attempt.score, attempt.possible, attempt.passed) == (18, 20, True)
     assert "18 <small>/ 20 分</small>" in html and "合格" in html
-    assert "正确答案" in html  # review policy "keys", immediately
+    # Review policy "keys", immediately: still not while others may be answering.
+    assert "正确答案" not in html and "答题详情将于本场考试所有考生作答结束后开放" in html
+    close_now(attempt.sitting)
+    assert "正确答案" in client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
 
 
 def test_resume_after_reload_and_restart_keeps_answers_and_deadline(client, app, candidate):

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import NotebookEntry
 from app.models.types import utcnow
 from question_bank.exam import ReviewPolicy
-from tests.app.exam_fixtures import open_sitting
+from tests.app.exam_fixtures import close_now, open_sitting
 from tests.app.test_attempts import correct_response
 from tests.auth import login
 from tests.factories import make_user
@@ -41,13 +41,16 @@ def entries(user_id: int) -> dict[str, int]:
     return {row.question_key: row.times_wrong for row in rows}
 
 
-def test_wrong_answers_go_to_the_notebook_at_finalization(client, candidate):
+def test_even_from_immediately_the_notebook_waits_for_the_sittings_end(client, candidate):
     sitting = open_sitting()  # review: keys, immediately
     attempt = start_attempt(candidate, sitting, None, utcnow())
     missed = answer_all_but(attempt, 3)
     finalize(attempt.id, "candidate", utcnow())
-    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+    assert entries(candidate.id) == {}  # others may still be answering
+    close_now(sitting)
     login(client, "candidate")
+    client.get(f"/attempts/{attempt.id}/result")
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
     client.get(f"/attempts/{attempt.id}/result")  # a second look records nothing more
     finalize(attempt.id, "candidate", utcnow())
     assert entries(candidate.id) == dict.fromkeys(missed, 1)

@@ -7,9 +7,10 @@ import pytest
 
 from app.exam.attempts import finalize, start_attempt
 from app.exam.catalog import question_of
+from app.exam.review import record_opened_reviews
 from app.extensions import db
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_sitting
+from tests.app.exam_fixtures import close_now, open_sitting
 from tests.app.test_attempts import correct_response
 from tests.app.test_browser import log_in
 from tests.app.test_take_keyboard_browser import SIZES, shot
@@ -34,6 +35,8 @@ def test_the_notebook_shows_the_options_as_seen_and_the_answer_given(browser, li
         item.response = wrong_key if item is missed else correct_response(item)
     db.session.commit()
     finalize(attempt.id, "candidate", utcnow())
+    close_now(sitting)
+    record_opened_reviews(utcnow())  # the minute sweep's part once the review opens
 
     page = browser.new_page(viewport=SIZES[size])
     log_in(page, live_url)

@@ -12,6 +12,7 @@ from app.bank.services import load_version
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Role
 from tests.app.bank_admin_fixtures import admin_client, post_form, publish_small
+from tests.app.exam_fixtures import close_now
 from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_attempts import items_of, save, start
 from tests.app.test_practice import post_answer
@@ -78,8 +79,10 @@ def test_scored_by_position_and_reviewed_with_the_order_in_words(client, taking)
     attempt_id, token = taking
     save(client, attempt_id, {"position": 0, "response": list("CADB")}, token)  # all 4 in place
     save(client, attempt_id, {"position": 1, "response": list("BAC")}, token)  # only B in place
-    html = submit(client, attempt_id)
+    submit(client, attempt_id)
     attempt = db.session.get(Attempt, attempt_id)
+    close_now(attempt.sitting)
+    html = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert attempt.score == 4  # 3 + 3 × 1/3 under ordering_scoring: partial
     verdicts = [i.verdict for i in items_of(attempt_id)]
     assert verdicts == ["correct", "partial"]

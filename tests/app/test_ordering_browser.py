@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.app.exam_fixtures import close_now
 from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_browser import log_in
 from tests.factories import make_user
@@ -81,6 +82,9 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     page.click("#confirm-submit")
     page.wait_for_selector(".result")
     assert "4 / 6 分" in page.inner_text(".score")  # 3 + 3 × 1/3
+    assert "正确答案：" not in page.inner_text("main")  # others may still be answering
+    close_now(sitting)
+    page.reload()
     assert "正确答案：" in page.inner_text("main")
     shot(page, f"ordering-result-{viewport['width']}")
     context.close()

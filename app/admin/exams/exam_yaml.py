@@ -28,7 +28,7 @@ SECTION_FIELDS = ("type", "title", "count", "points", "topics", "difficulty")
 FORM_FIELD = {
     "exam": "code",
     "show": "review_show",
-    "from": "review_from",
+    "from": "review_show",
     "review": "review_show",
 }
 _ENTRY_SEPARATORS = re.compile(r"[,，;；、\n]")
@@ -102,7 +102,7 @@ def build_exam_yaml(data: dict[str, Any]) -> ExamYaml:
         out.add("practice: false", "exam_only")
     out.add("review:", "review_show")
     out.add(f"  show: {quoted(data.get('review_show') or '')}", "review_show")
-    out.add(f"  from: {quoted(data.get('review_from') or '')}", "review_from")
+    out.add(f"  from: {quoted(data.get('review_from') or 'after_close')}", "review_show")
     for name in ("topics", "difficulty"):
         if (data.get(name) or "").strip():
             out.add(f"{name}: {_flow(data[name])}", name)
@@ -146,7 +146,7 @@ def form_data(source: str) -> dict[str, Any] | None:
         "shuffle_options": raw.get("shuffle_options", True) is True,
         "exam_only": raw.get("practice", True) is False,
         "review_show": review.get("show", "score_only"),
-        "review_from": review.get("from", "immediately"),
+        "review_from": review.get("from", "after_close"),
         "topics": _spread_of(raw.get("topics")),
         "difficulty": _spread_of(raw.get("difficulty")),
         "sections": [_row(s) for s in raw["sections"] if isinstance(s, dict)],

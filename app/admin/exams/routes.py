@@ -22,7 +22,6 @@ NEW_EXAM = {
     "shuffle_questions": True,
     "shuffle_options": True,
     "review_show": "keys",
-    "review_from": "after_close",
     "sections": [{"type": t} for t in QUESTION_TYPES],
 }
 YAML_TEMPLATE = """\

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from types import MappingProxyType
 
@@ -13,12 +12,11 @@ from question_bank.types.base import (
     QuestionType,
     Verdict,
     answer_keys,
+    letters_in,
     not_an_option,
     option_key,
 )
 from question_bank.types.format_mapping import weight
-
-_LETTERS = re.compile(r"[A-Za-z]")
 
 
 class MultipleChoice(QuestionType):
@@ -101,7 +99,7 @@ class MultipleChoice(QuestionType):
         return [(part if key in question.keys else "-100", text) for key, text in question.options]
 
     def paper_claims(self, has_options, answer):
-        return has_options and len(_LETTERS.findall(answer)) > 1
+        return has_options and letters_in(answer) > 1
 
     def moodle_claims(self, qtype, positive):
         return qtype == self.moodle_qtype and positive > 1

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from question_bank.text import normalize_key
 from question_bank.types.base import (
     KEY_SEPARATORS,
     QuestionType,
     all_or_nothing,
+    letters_in,
     not_an_option,
     option_key,
 )
-
-_LETTERS = re.compile(r"[A-Za-z]")
 
 
 class SingleChoice(QuestionType):
@@ -73,7 +70,7 @@ class SingleChoice(QuestionType):
         return [("100" if key in question.keys else "0", text) for key, text in question.options]
 
     def paper_claims(self, has_options, answer):
-        return has_options and len(_LETTERS.findall(answer)) <= 1
+        return has_options and letters_in(answer) <= 1
 
     def moodle_claims(self, qtype, positive):
         return qtype == self.moodle_qtype and positive <= 1
