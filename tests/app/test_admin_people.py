@@ -226,7 +226,8 @@ def test_import_preview_confirm_and_first_login(client, admins):
     assert li.must_change_password and wang.must_change_password and li.role is Role.CANDIDATE
     password = re.search(r"<td>CZ01</td><td class=\"mono\">([^<]+)</td>", page).group(1)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "people.import"))
-    assert entry.details == {"created": 2, "rows": 2} and entry.actor.username == "sys"
+    assert entry.details == {"created": 2, "updated": 0, "unchanged": 0, "rows": 2}
+    assert entry.actor.username == "sys"
     assert "initial-passwords.csv" in page
 
     other = client.application.test_client()
@@ -239,7 +240,9 @@ def test_confirm_twice_creates_nobody_twice(client, admins):
     html = upload(client, csv_bytes(f"李堃,CZ01,{ID_A},办公室,,,,")).get_data(as_text=True)
     assert confirm(client, html).status_code == 200
     again = confirm(client, html)
-    assert again.status_code == 400 and "已有用户使用此身份证号" in again.get_data(as_text=True)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 409 and "预览之后，部分人员的信息已被修改" in page
+    assert "<strong>0</strong> 人，更新 <strong>0</strong> 人的信息，<strong>1</strong> 人" in page
     assert people_count() == 4
 
 
@@ -271,11 +274,11 @@ def test_every_bad_row_is_reported_and_nothing_imported(client, admins, row, rea
     assert people_count() == 3
 
 
-def test_an_existing_identity_number_is_refused(client, admins):
+def test_an_existing_identity_number_is_the_person_to_update(client, admins):
     make_user("someone", id_number=ID_A, unit=admins["system"].unit)
     as_user(client, "sys")
     html = upload(client, csv_bytes(f"李堃,A1,{ID_A},办公室,,,,")).get_data(as_text=True)
-    assert "已有用户使用此身份证号" in html
+    assert "信息有变化的人员（1）" in html and "someone（someone）" in html
 
 
 def test_an_ambiguous_unit_name_asks_for_its_parent(client, admins, units):

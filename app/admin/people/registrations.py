@@ -135,6 +135,33 @@ def register_person(session: ExamSession, person: User, actor: User) -> None:
     db.session.commit()
 
 
+def register_many(session: ExamSession, people: list[User], actor: User) -> int:
+    """Register everyone not yet able to take the session (one by one or through a
+    registered unit), under ``register_person``'s rule on admins; not committed.
+    How many were registered."""
+    registered_units = db.session.scalars(
+        select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id)
+    )
+    covered: set[int] = set()
+    for unit_id in registered_units:
+        covered |= db.session.get(Unit, unit_id).subtree_ids()
+    one_by_one = set(
+        db.session.scalars(
+            select(SessionCandidate.user_id).where(SessionCandidate.session_id == session.id)
+        )
+    )
+    count = 0
+    for person in people:
+        if person.role is not Role.CANDIDATE and actor.role is not Role.SYSTEM_ADMIN:
+            continue
+        if person.id in one_by_one or (person.role is Role.CANDIDATE and person.unit_id in covered):
+            continue
+        one_by_one.add(person.id)
+        db.session.add(SessionCandidate(session_id=session.id, user_id=person.id))
+        count += 1
+    return count
+
+
 def register_unit(session: ExamSession, unit: Unit, actor: User) -> None:
     key = {"session_id": session.id, "unit_id": unit.id}
     if db.session.get(SessionUnit, key) is not None:
