@@ -17,20 +17,21 @@ from app.admin.people.tabular import read_table
 from app.extensions import db
 from app.models import AuditEntry, SessionCandidate, SessionUnit, User
 from app.models.types import utcnow
+from tests.app import test_admin_people as people_fixtures
 from tests.app.exam_fixtures import open_session
 from tests.app.test_admin_people import (
     ID_A,
     ID_B,
     ID_C,
-    admins,  # noqa: F401 -- a fixture
     as_user,
     confirm,
     csv_bytes,
     people_count,
-    units,  # noqa: F401 -- a fixture
     upload,
 )
 from tests.conftest import make_user
+
+units, admins = people_fixtures.units, people_fixtures.admins  # fixtures
 
 pytestmark = pytest.mark.usefixtures("admins")
 
@@ -64,7 +65,7 @@ def confirm_with(client, html: str, **fields):
 def test_the_preview_lists_new_changed_and_unchanged_and_changes_nothing(client, known):
     as_user(client, "sys")
     data = csv_bytes(
-        f"李堃,CZ01,,市级机关工委/市财政局,科员,党委委员,,",  # moved, new posts; phone kept
+        "李堃,CZ01,,市级机关工委/市财政局,科员,党委委员,,",  # moved, new posts; phone kept
         f"王喆,,{ID_B},办公室,,,,",  # as stored
         f"赵昇,CZ03,{ID_C},办公室,,,,",  # new
     )
@@ -88,17 +89,23 @@ def test_confirming_applies_the_changes_audited_and_keeps_passwords(client, know
     password_hash = known["li"].password_hash
     as_user(client, "sys")
     html = upload(
-        client, csv_bytes(f"李堃,CZ01,,办公室,科员,,139 0000 0000,", f"王喆,W02,{ID_B},办公室,,,,")
+        client, csv_bytes("李堃,CZ01,,办公室,科员,,139 0000 0000,", f"王喆,W02,{ID_B},办公室,,,,")
     ).get_data(as_text=True)
     done = confirm(client, html)
     page = done.get_data(as_text=True)
     assert done.status_code == 200, page
     assert "更新 <strong>2</strong> 人的信息" in page and "初始密码" not in page
     li, wang = fresh(known["li"]), fresh(known["wang"])
-    assert (li.current_position, li.phone, li.password_hash) == ("科员", "13900000000", password_hash)
+    assert (li.current_position, li.phone, li.password_hash) == (
+        "科员",
+        "13900000000",
+        password_hash,
+    )
     assert (wang.employee_number, wang.username) == ("W02", ID_B)  # the login name stays
     entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "person.import_update").order_by(AuditEntry.id)
+        select(AuditEntry)
+        .where(AuditEntry.action == "person.import_update")
+        .order_by(AuditEntry.id)
     ).all()
     assert [(e.target, e.details["before"], e.details["after"]) for e in entries] == [
         ("CZ01", {"current_position": None, "phone": "13800138000"},
@@ -121,7 +128,9 @@ def test_a_renamed_person_is_found_by_the_new_name_in_pinyin(client, known):
 
 def test_number_and_identity_of_two_different_people_is_a_conflict(client, known):
     as_user(client, "sys")
-    response = upload(client, csv_bytes(f"李堃,CZ01,{ID_B},办公室,,,,", f"赵昇,CZ03,{ID_C},办公室,,,,"))
+    response = upload(
+        client, csv_bytes(f"李堃,CZ01,{ID_B},办公室,,,,", f"赵昇,CZ03,{ID_C},办公室,,,,")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "有 1 处冲突，不能导入" in html and "第 2 行" in html
@@ -184,7 +193,9 @@ def test_an_update_racing_the_confirm_stops_the_whole_import(app, ctx, admins, k
 
 def test_the_people_of_the_file_are_registered_for_a_session(client, units, known):
     session = open_session(())
-    ended = open_session((), opens=utcnow() - timedelta(days=2), closes=utcnow() - timedelta(days=1))
+    ended = open_session(
+        (), opens=utcnow() - timedelta(days=2), closes=utcnow() - timedelta(days=1)
+    )
     ended.title = "已结束的场次"
     make_user("CZ09", name="周敏", unit=units["office"], employee_number="CZ09")
     db.session.add(SessionUnit(session_id=session.id, unit_id=units["office"].id))

@@ -11,17 +11,18 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import SessionCandidate, User
+from tests.app import test_admin_people as people_fixtures
 from tests.app.exam_fixtures import open_session
 from tests.app.test_admin_people import (
     ID_A,
     ID_C,
-    admins,  # noqa: F401 -- a fixture
     csv_bytes,
-    units,  # noqa: F401 -- a fixture
 )
 from tests.app.test_pages_browser import VIEWPORTS, _problems, _shot
 from tests.app.ux_world import log_in
 from tests.conftest import make_user
+
+units, admins = people_fixtures.units, people_fixtures.admins  # fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("admins")]
 
