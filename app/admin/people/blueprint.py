@@ -24,6 +24,7 @@ rule("/units/<int:unit_id>/move", "unit_move", people_views.unit_move, methods=P
 rule("/import", "import_people", import_views.import_people, methods=["GET", "POST"])
 rule("/import/confirm", "confirm_import", import_views.confirm_import, methods=POST)
 rule("/import/template.<any(csv, xlsx):kind>", "import_template", import_views.import_template)
+rule("/lookup.json", "lookup", registration_views.lookup)
 rule("/sessions", "sessions", registration_views.sessions)
 rule("/sessions/<int:session_id>/registrations", "registrations", registration_views.registrations)
 rule("/sessions/<int:session_id>/registrations/people", "add_person", registration_views.add_person, methods=POST)  # fmt: skip

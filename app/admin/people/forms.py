@@ -142,6 +142,7 @@ class ConfirmImportForm(BaseForm):
 
 
 class RegisterPersonForm(BaseForm):
+    user_id = HiddenField()  # set by the picker script when a suggestion is chosen
     person = StringField(
         "姓名、拼音首字母、用户名或工号",
         [

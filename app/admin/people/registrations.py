@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select
 
-from app.admin.access import unit_scope
+from app.admin.access import manages, unit_scope
 from app.extensions import db
 from app.models import Attempt, ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
 from app.models.audit import record
@@ -70,6 +70,14 @@ def members_covered(unit: Unit) -> int:
         .select_from(User)
         .where(User.unit_id.in_(unit.subtree_ids()), User.role == Role.CANDIDATE)
     )
+
+
+def chosen_person(actor: User, user_id: str | None) -> User | None:
+    """The person a picker suggestion named, if the actor manages them."""
+    if not user_id or not user_id.isdigit():
+        return None
+    person = db.session.get(User, int(user_id))
+    return person if person is not None and manages(actor, person) else None
 
 
 def find_person(actor: User, text: str) -> User:
