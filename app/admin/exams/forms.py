@@ -81,6 +81,7 @@ class ExamForm(BaseForm):
     difficulty = _text("难度分布（各部分默认）", 200, description="如 1-2: 30%, 3: 40%, 4-5: 30%")
     sections = FieldList(FormField(SectionForm), min_entries=SECTION_ROWS, max_entries=SECTION_ROWS)
     submit = SubmitField("保存试卷规则")
+    check = SubmitField("检查题库容量（不保存）")
 
     scoring_fields = tuple(SCORING_FIELDS)
 
