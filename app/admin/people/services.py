@@ -43,7 +43,8 @@ class PeopleFilter:
 
 def _people_query(actor: User, wanted: PeopleFilter) -> Select:
     """People the actor administers, optionally below one unit, of one role, matching a
-    search text (name, username, 工号, pinyin initials or a whole ID number)."""
+    search text (name, username, 工号, pinyin initials or a whole ID number); usernames and
+    工号 match whatever their case, on PostgreSQL as on SQLite."""
     query = select(User).order_by(*SORTS.get(wanted.sort, SORTS["name"]))
     text, unit = wanted.text, wanted.unit
     if wanted.role is not None:
@@ -59,8 +60,8 @@ def _people_query(actor: User, wanted: PeopleFilter) -> Select:
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
-            or_(User.name.like(like, escape="\\"), User.username.like(like, escape="\\"),
-                User.employee_number.like(like, escape="\\"), User.id_number == text.upper(),
+            or_(User.name.like(like, escape="\\"), User.username.ilike(like, escape="\\"),
+                User.employee_number.ilike(like, escape="\\"), User.id_number == text.upper(),
                 User.name_initials.like(like.lower(), escape="\\"))
         )  # fmt: skip
     return query
