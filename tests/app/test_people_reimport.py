@@ -138,6 +138,23 @@ def test_number_and_identity_of_two_different_people_is_a_conflict(client, known
     assert 'action="/admin/people/import/confirm"' not in html
 
 
+def test_a_different_identity_number_for_a_known_number_is_a_conflict(client, known):
+    as_user(client, "sys")
+    html = upload(client, csv_bytes(f"李堃,CZ01,{ID_C},办公室,,,,")).get_data(as_text=True)
+    assert "工号对应的李堃登记的身份证号与此行不同；身份证号不能通过导入修改" in html
+    assert fresh(known["li"]).id_number == ID_A
+
+
+def test_a_missing_identity_number_is_filled_in(client, known):
+    known["li"].id_number = None
+    db.session.commit()
+    as_user(client, "sys")
+    html = upload(client, csv_bytes(f"李堃,CZ01,{ID_A},办公室,,,,")).get_data(as_text=True)
+    assert "身份证号：</span><del>—</del> → <ins>1101**********002X</ins>" in html
+    assert confirm(client, html).status_code == 200
+    assert fresh(known["li"]).id_number == ID_A
+
+
 def test_two_rows_for_one_person_is_a_conflict(client, known):
     as_user(client, "sys")
     html = upload(client, csv_bytes("李堃,CZ01,,办公室,科员,,,", f"李堃,,{ID_A},办公室,,,,"))

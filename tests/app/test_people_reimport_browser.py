@@ -31,7 +31,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("admins")]
 def test_reimport_preview_confirm_and_register(browser, live_url, units, tmp_path, size):
     make_user("CZ01", name="李堃", unit=units["office"], employee_number="CZ01", id_number=ID_A,
               phone="13800138000", position="党支部书记")  # fmt: skip
+    make_user("T01", name="教师甲", unit=units["education"], employee_number="T01")
     session = open_session(())
+    clash = tmp_path / "clash.csv"
+    clash.write_bytes(csv_bytes("教师甲,T01,,办公室,科员,,,", f"李堃,CZ01,{ID_C},办公室,,,,"))
     people = tmp_path / "people.csv"
     people.write_bytes(
         csv_bytes(
@@ -44,6 +47,15 @@ def test_reimport_preview_confirm_and_register(browser, live_url, units, tmp_pat
     page = context.new_page()
     log_in(page, live_url, "fin")
     page.goto(f"{live_url}/admin/people/import")
+    page.set_input_files("#file", str(clash))
+    page.click("#submit")
+    conflicts = page.inner_text(".problems")
+    assert "有 2 处冲突，不能导入" in conflicts and "管理范围以外" in conflicts
+    assert "身份证号不能通过导入修改" in conflicts
+    assert page.locator("input[value=确认导入]").count() == 0
+    _shot(page, size, "fin", "/admin/people/import/conflicts")
+    problems = _problems(page, "conflicts", viewport["width"])
+    page.goto(f"{live_url}/admin/people/import")
     page.set_input_files("#file", str(people))
     page.click("#submit")
     changes = page.inner_text("table.import-changes")
@@ -51,7 +63,7 @@ def test_reimport_preview_confirm_and_register(browser, live_url, units, tmp_pat
     assert "党委委员" in changes and "科员" in changes
     assert "赵昇" in page.inner_text("table.import-new")
     _shot(page, size, "fin", "/admin/people/import/preview")
-    problems = _problems(page, "preview", viewport["width"])
+    problems += _problems(page, "preview", viewport["width"])
     page.select_option("#session", str(session.id))
     page.click("input[value=确认导入]")
     page.wait_for_selector("#download-passwords")

@@ -3,7 +3,8 @@ how, who is unchanged, and which rows conflict.
 
 A row is the person already known by its 工号 (their ``employee_number``) or its
 身份证号. A cell left empty keeps what is stored (an import never blanks a field);
-roles and usernames never change by import. The plan's ``fingerprint`` sums up what
+roles, usernames and a stored 身份证号 never change by import (a different one means
+a different person, so the row conflicts). The plan's ``fingerprint`` sums up what
 confirming it would do, so a confirm applies exactly what the admin saw in the preview.
 """
 
@@ -147,6 +148,11 @@ def _changes(c: Candidate, person: User, known: _Known) -> tuple[str | None, tup
         before = getattr(person, name)
         if after is None or after == before:
             continue
+        if name == "id_number" and before is not None:
+            return (
+                f"工号对应的{person.name}登记的身份证号与此行不同；身份证号不能通过导入修改，"
+                "请核对是否为同一人"
+            ), ()
         if name == "employee_number":
             holder = known.by_username.get(after.lower())
             if holder is not None and holder is not person:
