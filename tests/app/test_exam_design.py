@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attempt, AuditEntry, Exam, Role
 from tests.app.exam_fixtures import open_session
+from tests.app.ordering_fixtures import open_ordering_session
 from tests.app.test_admin_exams import BASE, form_fields, post
 from tests.app.test_pages_browser import VIEWPORTS, _problems, _shot
 from tests.app.ux_world import log_in
@@ -90,6 +91,21 @@ def test_a_sample_the_bank_cannot_supply_says_why(admin):
     db.session.commit()
     text = text_of(admin.get(f"{BASE}/{exam.id}/sample").get_data(as_text=True))
     assert "无法抽出样卷" in text and "需要 400 道" in text
+
+
+def test_a_sample_renders_a_type_with_its_own_partial(ctx, client):
+    """The ordering slice's list, read only, with its key in words."""
+    make_user("admin", role=Role.SYSTEM_ADMIN)
+    open_ordering_session(())
+    login(client, "admin")
+    exam = db.session.scalar(select(Exam).where(Exam.code == "order-mini"))
+    html = client.get(f"{BASE}/{exam.id}/sample?seed=3").get_data(as_text=True)
+    assert html.count('class="ordering"') == 2 and "上移" not in html
+    keys = re.findall(r"答案：</strong>([^<]*)<", html)
+    assert [re.sub(r"[A-Z]．", "", key) for key in keys] == [
+        "第一步 → 第二步 → 第三步 → 第四步",
+        "甲项 → 乙项 → 丙项",
+    ]  # in the letters the candidate would see
 
 
 @pytest.mark.parametrize("who", ["candidate", "unitadmin"])

@@ -33,6 +33,7 @@ def people(units) -> dict[str, User]:
 def lookup(client, text: str) -> list[dict]:
     response = client.get("/admin/people/lookup.json", query_string={"q": text})
     assert response.status_code == 200 and response.is_json
+    assert response.headers["Cache-Control"] == "no-store"
     return response.get_json()["people"]
 
 

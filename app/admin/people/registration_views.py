@@ -117,4 +117,4 @@ def lookup():
         {"id": p.id, "name": p.name, "login": login_name(p), "unit": paths.get(p.unit_id, "")}
         for p in found
     ]
-    return jsonify(people=people)
+    return jsonify(people=people), 200, {"Cache-Control": "no-store"}  # names of people
