@@ -42,6 +42,7 @@ def test_the_exam_form_shows_the_bank_against_the_rules(admin):
     assert "每一项抽题要求题库都能满足" in text
     assert re.search(r"单选题（共 \d+ 道）", text) and "难度 5" in text
     assert "抽 1" in text and "预览样卷" in text
+    assert f"{BASE}/{mini().id}/sample" in admin.get(f"{BASE}/").get_data(as_text=True)
 
 
 def test_checking_a_draft_marks_short_cells_and_saves_nothing(admin):
@@ -68,6 +69,21 @@ def test_a_passing_check_says_so(admin):
     fields = form_fields(check="检查题库容量（不保存）")
     text = text_of(post(admin, f"{BASE}/new", fields).get_data(as_text=True))
     assert "检查通过：每一项抽题要求题库都能满足" in text
+
+
+def test_a_draft_is_previewed_as_a_sample_below_the_form_unsaved(admin):
+    fields = form_fields(sample="预览样卷（不保存）")
+    before = db.session.scalar(select(func.count(Attempt.id)))
+    response = post(admin, f"{BASE}/new", fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r"样卷预览（随机种子 \d+，题库 party-basics 第 1 版，共 10 题）", html)
+    assert text_of(html).count("答案：") == 10 and 'value="mini-two"' in html
+    assert db.session.scalar(select(Exam).where(Exam.code == "mini-two")) is None
+    assert db.session.scalar(select(func.count(Attempt.id))) == before
+    short = post(admin, f"{BASE}/new", {**fields, "sections-3-count": "400"})
+    assert "需要 400 道" in text_of(short.get_data(as_text=True))
+    assert "样卷预览（" not in short.get_data(as_text=True)
 
 
 def test_a_sample_paper_shows_keys_and_makes_no_attempt(admin):
@@ -134,6 +150,11 @@ def test_design_help_in_a_browser(browser, live_url, ctx, size):
     assert page.locator(".coverage-grid td.short").count() > 0
     _shot(page, size, "admin", f"{BASE}/{exam.id}/edit/check")
     problems = _problems(page, "exam form checked", VIEWPORTS[size]["width"])
+    page.fill("#sections-3-count", "1")
+    page.click("#sample")
+    page.wait_for_selector("#sample-title")
+    assert page.locator("#sample .sample-key").count() == 10
+    problems += _problems(page, "exam form with a sample", VIEWPORTS[size]["width"])
     page.goto(f"{live_url}{BASE}/{exam.id}/sample?seed=7")
     assert page.locator(".sample-key").count() == 10
     _shot(page, size, "admin", f"{BASE}/{exam.id}/sample")

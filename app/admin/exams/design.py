@@ -15,7 +15,7 @@ from app.exam.catalog import version_index
 from app.exam.display import ItemView, SectionView
 from app.extensions import db
 from app.models import Bank, BankVersion
-from question_bank.assembly import draw_paper
+from question_bank.assembly import UnsatisfiableExam, draw_paper
 from question_bank.coverage import Coverage, coverage
 from question_bank.exam import Exam
 from question_bank.model import TYPE_TITLES
@@ -89,3 +89,13 @@ def sample_paper(exam: Exam, seed: int) -> Sample:
             number += 1
         sections.append(view)
     return Sample(seed, version, sections, dict(indexed.bank.topics))
+
+
+def try_sample(exam: Exam, seed: int) -> tuple[Sample | None, list[str]]:
+    """A sample paper, or why none can be drawn, in words."""
+    try:
+        return sample_paper(exam, seed), []
+    except LookupError:
+        return None, [f"题库 {exam.bank} 还没有发布的版本"]
+    except UnsatisfiableExam as short:
+        return None, [f"{s.section}：{s}" for s in short.shortfalls]

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import Field, FieldList, FormField
 
-from app.admin.exams.design import SEED_BITS, bank_coverage, new_seed, sample_paper
+from app.admin.exams.design import SEED_BITS, bank_coverage, new_seed, try_sample
 from app.admin.exams.exam_yaml import ExamYaml, build_exam_yaml, form_data
 from app.admin.exams.forms import SECTION_ROWS, ExamForm, ExamYamlForm
 from app.admin.exams.services import (
@@ -25,7 +25,6 @@ from app.form_words import field_labels, in_form_words
 from app.lookup import get_or_404
 from app.models import Exam
 from app.models.types import utcnow
-from question_bank.assembly import UnsatisfiableExam
 from question_bank.exam_format import parse_exam
 from question_bank.model import QUESTION_TYPES
 
@@ -65,7 +64,7 @@ def edit_exam(exam_id: int):
 
 def _structured(exam: Exam | None):
     """The structured form: it writes exam YAML, and the YAML checks decide. 检查题库容量
-    checks the form against the bank without saving."""
+    and 预览样卷 check the form against the bank, or draw a paper from it, without saving."""
     initial = NEW_EXAM if exam is None else form_data(exam.source)
     if initial is None:
         return redirect(url_for("admin_exams.edit_exam_yaml", exam_id=exam.id))
@@ -75,12 +74,15 @@ def _structured(exam: Exam | None):
     form.bank.choices = bank_choices()
     problems: list[str] = []
     definition = exam_definition(exam) if exam is not None else None
+    paper = None
     if form.validate_on_submit():
         built = build_exam_yaml({**form.data, "code": exam.code if exam else form.code.data})
-        parsed, report = parse_exam(built.source.encode(), FILENAME)
-        definition = parsed
-        if form.check.data:
-            problems = [] if parsed else _place_problems(form, built, ExamInvalid(report.ordered))
+        definition, report = parse_exam(built.source.encode(), FILENAME)
+        if form.check.data or form.sample.data:  # look, do not save
+            if definition is None:
+                problems = _place_problems(form, built, ExamInvalid(report.ordered))
+            elif form.sample.data:
+                paper, problems = try_sample(definition, new_seed())
         else:
             try:
                 saved = store_exam(built.source, current_user, exam)
@@ -91,7 +93,7 @@ def _structured(exam: Exam | None):
                 return redirect(url_for("admin_exams.index"))
     bank = definition.bank if definition else form.bank.data or _first(form.bank.choices)
     return render_template(
-        "admin/exams/exam_form.html", form=form, exam=exam, problems=problems,
+        "admin/exams/exam_form.html", form=form, exam=exam, problems=problems, paper=paper,
         design=bank_coverage(bank, definition), checked=bool(form.check.data), **_context(exam),
     )  # fmt: skip
 
@@ -109,14 +111,7 @@ def sample(exam_id: int):
     exam = get_or_404(Exam, exam_id)
     seed = query_int("seed", low=0, high=2**SEED_BITS - 1)
     seed = new_seed() if seed is None else seed
-    problems: list[str] = []
-    paper = None
-    try:
-        paper = sample_paper(exam_definition(exam), seed)
-    except LookupError:
-        problems = [f"题库 {exam_definition(exam).bank} 还没有发布的版本"]
-    except UnsatisfiableExam as short:
-        problems = [f"{s.section}：{s}" for s in short.shortfalls]
+    paper, problems = try_sample(exam_definition(exam), seed)
     page = render_template("admin/exams/sample.html", exam=exam, paper=paper, problems=problems)
     return page, 200, {"Cache-Control": "no-store"}
 
