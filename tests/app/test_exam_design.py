@@ -153,7 +153,7 @@ def test_design_help_in_a_browser(browser, live_url, ctx, size):
     page.fill("#sections-3-count", "1")
     page.click("#sample")
     page.wait_for_selector("#sample-title")
-    assert page.locator("#sample .sample-key").count() == 10
+    assert page.locator("#sample-paper .sample-key").count() == 10
     problems += _problems(page, "exam form with a sample", VIEWPORTS[size]["width"])
     page.goto(f"{live_url}{BASE}/{exam.id}/sample?seed=7")
     assert page.locator(".sample-key").count() == 10
