@@ -154,6 +154,7 @@ def test_design_help_in_a_browser(browser, live_url, ctx, size):
     page.click("#sample")
     page.wait_for_selector("#sample-title")
     assert page.locator("#sample-paper .sample-key").count() == 10
+    _shot(page, size, "admin", f"{BASE}/{exam.id}/edit/sample")
     problems += _problems(page, "exam form with a sample", VIEWPORTS[size]["width"])
     page.goto(f"{live_url}{BASE}/{exam.id}/sample?seed=7")
     assert page.locator(".sample-key").count() == 10
