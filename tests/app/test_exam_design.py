@@ -11,18 +11,19 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attempt, AuditEntry, Exam, Role
-from tests.app.exam_fixtures import open_session
-from tests.app.ordering_fixtures import open_ordering_session
+from tests.app.exam_fixtures import open_sitting
+from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_admin_exams import BASE, form_fields, post
 from tests.app.test_pages_browser import VIEWPORTS, _problems, _shot
 from tests.app.ux_world import log_in
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture
 def admin(ctx, client):
     make_user("admin", role=Role.SYSTEM_ADMIN, name="管理员")
-    open_session(())
+    open_sitting(())
     login(client, "admin")
     return client
 
@@ -112,7 +113,7 @@ def test_a_sample_the_bank_cannot_supply_says_why(admin):
 def test_a_sample_renders_a_type_with_its_own_partial(ctx, client):
     """The ordering slice's list, read only, with its key in words."""
     make_user("admin", role=Role.SYSTEM_ADMIN)
-    open_ordering_session(())
+    open_ordering_sitting(())
     login(client, "admin")
     exam = db.session.scalar(select(Exam).where(Exam.code == "order-mini"))
     html = client.get(f"{BASE}/{exam.id}/sample?seed=3").get_data(as_text=True)
@@ -129,7 +130,7 @@ def test_only_system_admins_see_a_sample(ctx, client, who):
     make_user("admin", role=Role.SYSTEM_ADMIN)
     make_user("unitadmin", role=Role.UNIT_ADMIN)
     make_user("candidate")
-    open_session(())
+    open_sitting(())
     login(client, who)
     assert client.get(f"{BASE}/{mini().id}/sample").status_code == 403
 
@@ -138,7 +139,7 @@ def test_only_system_admins_see_a_sample(ctx, client, who):
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_design_help_in_a_browser(browser, live_url, ctx, size):
     make_user("admin", role=Role.SYSTEM_ADMIN, name="管理员")
-    open_session(())
+    open_sitting(())
     exam = mini()
     context = browser.new_context(viewport=VIEWPORTS[size], locale="zh-CN")
     page = context.new_page()

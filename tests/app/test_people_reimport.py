@@ -1,6 +1,6 @@
 """Re-importing people: existing people (by 工号 or 身份证号) are updated after a preview
 that lists every change; conflicts are refused; the confirm applies exactly what was
-previewed; the people of the file can be registered for a session in the same step."""
+previewed; the people of the file can be registered for a sitting in the same step."""
 
 from __future__ import annotations
 
@@ -15,21 +15,12 @@ from app.admin.people.import_plan import plan_import
 from app.admin.people.importing import check_table
 from app.admin.people.tabular import read_table
 from app.extensions import db
-from app.models import AuditEntry, SessionCandidate, SessionUnit, User
+from app.models import AuditEntry, SittingCandidate, SittingUnit, User
 from app.models.types import utcnow
 from tests.app import test_admin_people as people_fixtures
-from tests.app.exam_fixtures import open_session
-from tests.app.test_admin_people import (
-    ID_A,
-    ID_B,
-    ID_C,
-    as_user,
-    confirm,
-    csv_bytes,
-    people_count,
-    upload,
-)
-from tests.conftest import make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.app.people.helpers import ID_A, ID_B, ID_C, as_user, confirm, csv_bytes, people_count, upload
+from tests.factories import make_user
 
 units, admins = people_fixtures.units, people_fixtures.admins  # fixtures
 
@@ -54,7 +45,7 @@ def fresh(user: User) -> User:
 
 
 def confirm_with(client, html: str, **fields):
-    """Confirm a preview, choosing a session."""
+    """Confirm a preview, choosing a sitting."""
     token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     return client.post(
@@ -208,14 +199,14 @@ def test_an_update_racing_the_confirm_stops_the_whole_import(app, ctx, admins, k
     assert fresh(known["li"]).current_position == "处长" and people_count() == 5
 
 
-def test_the_people_of_the_file_are_registered_for_a_session(client, units, known):
-    session = open_session(())
-    ended = open_session(
+def test_the_people_of_the_file_are_registered_for_a_sitting(client, units, known):
+    sitting = open_sitting(())
+    ended = open_sitting(
         (), opens=utcnow() - timedelta(days=2), closes=utcnow() - timedelta(days=1)
     )
     ended.title = "已结束的场次"
     make_user("CZ09", name="周敏", unit=units["office"], employee_number="CZ09")
-    db.session.add(SessionUnit(session_id=session.id, unit_id=units["office"].id))
+    db.session.add(SittingUnit(sitting_id=sitting.id, unit_id=units["office"].id))
     db.session.commit()
     as_user(client, "fin")
     html = upload(
@@ -223,14 +214,14 @@ def test_the_people_of_the_file_are_registered_for_a_session(client, units, know
                           f"赵昇,CZ03,{ID_C},市级机关工委/市财政局,,,,", "周敏,CZ09,,办公室,,,,")
     ).get_data(as_text=True)  # fmt: skip
     assert "测试场次" in html and "已结束的场次" not in html
-    assert confirm_with(client, html, session=str(ended.id)).status_code == 400
-    done = confirm_with(client, html, session=str(session.id))
+    assert confirm_with(client, html, sitting=str(ended.id)).status_code == 400
+    done = confirm_with(client, html, sitting=str(sitting.id))
     page = done.get_data(as_text=True)
     assert done.status_code == 200, page
     assert "为“测试场次”报名 <strong>2</strong> 人" in page
     registered = set(db.session.scalars(
-        select(User.username).join(SessionCandidate, SessionCandidate.user_id == User.id)
-        .where(SessionCandidate.session_id == session.id)
+        select(User.username).join(SittingCandidate, SittingCandidate.user_id == User.id)
+        .where(SittingCandidate.sitting_id == sitting.id)
     ))  # fmt: skip
     assert registered == {"CZ01", "CZ03"}  # 王喆 and 周敏: their unit is registered already
     summary = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "people.import"))

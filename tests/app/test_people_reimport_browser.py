@@ -1,5 +1,5 @@
 """Re-importing people in a real browser, desktop and phone: the preview with its changes
-and the confirm that registers everyone for a session fit the screen and pass axe-core.
+and the confirm that registers everyone for a sitting fit the screen and pass axe-core.
 
 Set UX_SCREENSHOTS=DIR to keep screenshots of each step.
 """
@@ -10,17 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import SessionCandidate, User
+from app.models import SittingCandidate, User
 from tests.app import test_admin_people as people_fixtures
-from tests.app.exam_fixtures import open_session
-from tests.app.test_admin_people import (
-    ID_A,
-    ID_C,
-    csv_bytes,
-)
+from tests.app.exam_fixtures import open_sitting
+from tests.app.people.helpers import ID_A, ID_C, csv_bytes
 from tests.app.test_pages_browser import VIEWPORTS, _problems, _shot
 from tests.app.ux_world import log_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 units, admins = people_fixtures.units, people_fixtures.admins  # fixtures
 
@@ -32,7 +28,7 @@ def test_reimport_preview_confirm_and_register(browser, live_url, units, tmp_pat
     make_user("CZ01", name="李堃", unit=units["office"], employee_number="CZ01", id_number=ID_A,
               phone="13800138000", position="党支部书记")  # fmt: skip
     make_user("T01", name="教师甲", unit=units["education"], employee_number="T01")
-    session = open_session(())
+    sitting = open_sitting(())
     clash = tmp_path / "clash.csv"
     clash.write_bytes(csv_bytes("教师甲,T01,,办公室,科员,,,", f"李堃,CZ01,{ID_C},办公室,,,,"))
     people = tmp_path / "people.csv"
@@ -64,7 +60,7 @@ def test_reimport_preview_confirm_and_register(browser, live_url, units, tmp_pat
     assert "赵昇" in page.inner_text("table.import-new")
     _shot(page, size, "fin", "/admin/people/import/preview")
     problems += _problems(page, "preview", viewport["width"])
-    page.select_option("#session", str(session.id))
+    page.select_option("#session", str(sitting.id))
     page.click("input[value=确认导入]")
     page.wait_for_selector("#download-passwords")
     outcome = page.inner_text(".import-outcome")
@@ -77,5 +73,5 @@ def test_reimport_preview_confirm_and_register(browser, live_url, units, tmp_pat
     li = db.session.scalar(select(User).where(User.username == "CZ01"))
     assert (li.unit.name, li.position) == ("市财政局", "党委委员")
     assert db.session.scalar(
-        select(SessionCandidate).where(SessionCandidate.user_id == li.id)
+        select(SittingCandidate).where(SittingCandidate.user_id == li.id)
     ) is not None  # fmt: skip

@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import SessionCandidate, User
+from app.models import SittingCandidate, User
 from tests.app import test_admin_people as people_fixtures
-from tests.app.exam_fixtures import open_session
-from tests.app.test_admin_people import as_user
+from tests.app.exam_fixtures import open_sitting
+from tests.app.people.helpers import as_user
 from tests.app.test_pages_browser import VIEWPORTS, _problems, _shot
 from tests.app.ux_world import log_in
-from tests.conftest import csrf_token, make_user
+from tests.auth import csrf_token
+from tests.factories import make_user
 
 units, admins = people_fixtures.units, people_fixtures.admins  # fixtures
 
@@ -58,25 +59,25 @@ def test_the_look_up_is_for_admins_only(client, people):
 
 
 def test_a_picked_person_outside_the_scope_is_not_registered(client, people):
-    session = open_session(())
+    sitting = open_sitting(())
     as_user(client, "fin")
-    path = f"/admin/people/sessions/{session.id}/registrations"
+    path = f"/admin/people/sessions/{sitting.id}/registrations"
     form = {"csrf_token": csrf_token(client, path), "user_id": str(people["teacher"].id),
             "person": "李建功（JY0001）"}  # fmt: skip
     response = client.post(f"{path}/people", data=form)
     assert response.status_code == 400 and "找不到" in response.get_data(as_text=True)
     form["user_id"] = str(people["li"].id)
     assert client.post(f"{path}/people", data=form).status_code == 302
-    assert db.session.scalars(select(SessionCandidate.user_id)).all() == [people["li"].id]
+    assert db.session.scalars(select(SittingCandidate.user_id)).all() == [people["li"].id]
 
 
-def registered(session_id: int) -> list[str]:
+def registered(sitting_id: int) -> list[str]:
     db.session.expire_all()
     return list(
         db.session.scalars(
             select(User.name)
-            .join(SessionCandidate, SessionCandidate.user_id == User.id)
-            .where(SessionCandidate.session_id == session_id)
+            .join(SittingCandidate, SittingCandidate.user_id == User.id)
+            .where(SittingCandidate.sitting_id == sitting_id)
         )
     )
 
@@ -84,11 +85,11 @@ def registered(session_id: int) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_picking_with_the_keyboard(browser, live_url, people, size):
-    session = open_session(())
+    sitting = open_sitting(())
     context = browser.new_context(viewport=VIEWPORTS[size], locale="zh-CN")
     page = context.new_page()
     log_in(page, live_url, "fin")
-    path = f"/admin/people/sessions/{session.id}/registrations"
+    path = f"/admin/people/sessions/{sitting.id}/registrations"
     page.goto(live_url + path)
     box = page.locator("#person")
     assert box.get_attribute("role") == "combobox"
@@ -105,11 +106,11 @@ def test_picking_with_the_keyboard(browser, live_url, people, size):
     box.press("ArrowUp")
     box.press("Enter")  # picks 李建国, does not submit yet
     assert box.input_value() == "李建国（CZ0007）"
-    assert box.get_attribute("aria-expanded") == "false" and registered(session.id) == []
+    assert box.get_attribute("aria-expanded") == "false" and registered(sitting.id) == []
     box.press("Enter")
     page.wait_for_selector(".flash")
     assert "已为李建国报名" in page.inner_text(".flash")
-    assert registered(session.id) == ["李建国"]
+    assert registered(sitting.id) == ["李建国"]
     box = page.locator("#person")
     box.press_sequentially("ljg")
     page.wait_for_selector("#person-options [role=option]")
@@ -123,14 +124,14 @@ def test_picking_with_the_keyboard(browser, live_url, people, size):
 
 @pytest.mark.browser
 def test_the_plain_form_works_without_javascript(browser, live_url, people):
-    session = open_session(())
+    sitting = open_sitting(())
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
     log_in(page, live_url, "fin")
-    page.goto(f"{live_url}/admin/people/sessions/{session.id}/registrations")
+    page.goto(f"{live_url}/admin/people/sessions/{sitting.id}/registrations")
     assert page.locator("#person").get_attribute("role") is None
     page.fill("#person", "刘建国")
     page.click("form[action$='/registrations/people'] [type=submit]")
     assert "已为刘建国报名" in page.inner_text(".flash")
     context.close()
-    assert registered(session.id) == ["刘建国"]
+    assert registered(sitting.id) == ["刘建国"]

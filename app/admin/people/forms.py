@@ -137,7 +137,7 @@ class ImportForm(BaseForm):
 
 class ConfirmImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired("预览已过期或无效，请重新上传文件")])
-    session = ChoiceField("同时为文件中的全部人员报名考试场次（可选）", default=0)
+    sitting = ChoiceField("同时为文件中的全部人员报名考试场次（可选）", default=0)
     submit = SubmitField("确认导入")
 
 

@@ -1,5 +1,5 @@
 """Confirming an import plan: create the new people, update the changed ones, optionally
-register them all for a session, in one transaction, audited.
+register them all for a sitting, in one transaction, audited.
 
 An update changes a row only while it still holds the values the preview showed as
 "before", so two admins confirming at once, or an edit made between preview and
@@ -19,7 +19,7 @@ from app.admin.people.identity import mask_id_number
 from app.admin.people.import_plan import Plan, Update
 from app.admin.people.registrations import register_many
 from app.extensions import db
-from app.models import ExamSession, User
+from app.models import Sitting, User
 from app.models.audit import record
 from app.pinyin import initials, sort_key
 from app.refusal import Refused
@@ -48,9 +48,7 @@ class Outcome:
     registered: int
 
 
-def apply_import(
-    plan: Plan, actor: User, filename: str, session: ExamSession | None = None
-) -> Outcome:
+def apply_import(plan: Plan, actor: User, filename: str, sitting: Sitting | None = None) -> Outcome:
     """All of the plan or nothing; raises ``ImportStale`` or ``ImportClash``."""
     try:
         created = add_candidates(plan.new)
@@ -58,12 +56,12 @@ def apply_import(
             _update(change, actor, filename)
         db.session.flush()
         people = [user for user, _ in created] + plan.people
-        registered = register_many(session, people, actor) if session else 0
+        registered = register_many(sitting, people, actor) if sitting else 0
         details = {"created": len(created), "updated": len(plan.updates),
                    "unchanged": len(plan.unchanged),
                    "rows": len(plan.new) + len(plan.people)}  # fmt: skip
-        if session:
-            details |= {"session": session.title, "registered": registered}
+        if sitting:
+            details |= {"session": sitting.title, "registered": registered}
         record(actor, "people.import", filename, **details)
         db.session.commit()
     except ImportStale:

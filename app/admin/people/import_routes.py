@@ -1,5 +1,5 @@
 """Importing people: upload → every problem, or a preview of who is new, who changes
-and how → confirm (optionally registering them all for a session) → passwords once.
+and how → confirm (optionally registering them all for a sitting) → passwords once.
 
 Between preview and confirm the checked table travels in the page, signed with the app's
 secret key and bound to the importer, so no server keeps state and nothing can be
@@ -23,7 +23,7 @@ from app.admin.people.importing import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, Check,
 from app.admin.people.tabular import Table, TableError, read_table
 from app.admin.people.units import unit_choices, unit_paths
 from app.extensions import db
-from app.models import ExamSession, User
+from app.models import Sitting, User
 from app.models.types import utcnow
 from app.sheets import as_text, csv_bytes, text_xlsx
 from app.timefmt import local_date, localtime
@@ -76,10 +76,10 @@ def _problems_page(problems, status: int = 400):
     return _form_page(ImportForm(formdata=None), problems, status)
 
 
-def _session_choices() -> list[tuple[int, str]]:
-    """Sessions not yet over: those the imported people can still be registered for."""
+def _sitting_choices() -> list[tuple[int, str]]:
+    """Sittings not yet over: those the imported people can still be registered for."""
     found = db.session.scalars(
-        select(ExamSession).where(ExamSession.closes_at > utcnow()).order_by(ExamSession.opens_at)
+        select(Sitting).where(Sitting.closes_at > utcnow()).order_by(Sitting.opens_at)
     )
     return [(0, "不报名"), *((s.id, f"{s.title}（{localtime(s.opens_at)} 起）") for s in found)]
 
@@ -93,7 +93,7 @@ def _preview(table, filename, check, plan, form=None, notice=None, status=200):
     """New, changed, unchanged and conflicting rows; a confirm form only without conflicts."""
     form = form or ConfirmImportForm(formdata=None)
     form.token.data = _seal(table, current_user, filename, plan)
-    form.session.choices = as_choices(_session_choices())
+    form.sitting.choices = as_choices(_sitting_choices())
     page = render_template(
         "admin/people/preview.html", check=check, plan=plan, confirm=form, filename=filename,
         table=table, unit_paths=unit_paths(), notice=notice, shown=shown, field_title=field_title,
@@ -119,7 +119,7 @@ def import_people():
 
 def confirm_import():
     form = ConfirmImportForm()
-    form.session.choices = as_choices(_session_choices())
+    form.sitting.choices = as_choices(_sitting_choices())
     try:
         table, filename, fingerprint = _unseal(form.token.data or "", current_user)
     except TableError as exc:
@@ -131,9 +131,9 @@ def confirm_import():
         return _preview(table, filename, check, plan, form, status=400)
     if plan.fingerprint() != fingerprint:
         return _preview(table, filename, check, plan, form, STALE, 409)
-    session = db.session.get(ExamSession, form.session.data) if form.session.data else None
+    sitting = db.session.get(Sitting, form.sitting.data) if form.sitting.data else None
     try:
-        outcome = apply_import(plan, current_user, filename, session)
+        outcome = apply_import(plan, current_user, filename, sitting)
     except ImportStale as stale:
         return _preview(table, filename, *_checked(table), form, stale.message, 409)
     except ImportClash as clash:
@@ -141,7 +141,7 @@ def confirm_import():
     rows = [("姓名", "用户名", "初始密码"), *((u.name, u.username, p) for u, p in outcome.created)]
     sheet = csv_bytes([as_text(value) for value in row] for row in rows)
     page = render_template(
-        "admin/people/imported.html", outcome=outcome, session=session,
+        "admin/people/imported.html", outcome=outcome, sitting=sitting,
         sheet=base64.b64encode(sheet).decode(),
     )  # fmt: skip
     return page, 200, {"Cache-Control": "no-store"}
