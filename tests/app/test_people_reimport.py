@@ -19,7 +19,16 @@ from app.models import AuditEntry, SittingCandidate, SittingUnit, User
 from app.models.types import utcnow
 from tests.app import test_admin_people as people_fixtures
 from tests.app.exam_fixtures import open_sitting
-from tests.app.people.helpers import ID_A, ID_B, ID_C, as_user, confirm, csv_bytes, people_count, upload
+from tests.app.people.helpers import (
+    ID_A,
+    ID_B,
+    ID_C,
+    as_user,
+    confirm,
+    csv_bytes,
+    people_count,
+    upload,
+)
 from tests.factories import make_user
 
 units, admins = people_fixtures.units, people_fixtures.admins  # fixtures
