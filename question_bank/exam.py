@@ -167,8 +167,20 @@ class Shortfall:
         return f"{self.cell}：需要 {self.needed} 道，题库只有 {self.available} 道{note}"
 
 
-def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
-    """Every cell the bank has too few questions for; empty when every paper can be drawn.
+@dataclass(frozen=True)
+class CellSupply:
+    """One cell of one section against a bank: the buckets it draws from, how many
+    questions they hold, and the shortfall if it cannot be filled."""
+
+    section: Section
+    cell: Cell
+    keys: frozenset[tuple[str, str, int]]  # (type, topic, difficulty)
+    available: int
+    shortfall: Shortfall | None
+
+
+def cell_supplies(exam: Exam, bank: Bank) -> list[CellSupply]:
+    """Every cell of the exam against the bank, in the exam's order.
 
     Questions that exclude each other count against a cell: each excluded pair with a
     question in the cell (and its partner anywhere the exam draws from) may keep one
@@ -184,26 +196,31 @@ def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
         for cell in section.cells
         for key in cell.bucket_keys(section.type, topics)
     }
-    shortfalls = []
+    supplies = []
     for section in exam.sections:
         for cell in section.cells:
-            keys = set(cell.bucket_keys(section.type, topics))
+            keys = frozenset(cell.bucket_keys(section.type, topics))
             available = sum(counts[key] for key in keys)
             at_risk = _excluded_in_cell(bank, keys, pool)
+            shortfall = None
             if available - at_risk < cell.count:
                 unknown = cell.topic not in (None, *topics)
                 note = f"题库中没有主题 {cell.topic}" if unknown else ""
                 if at_risk and not unknown:
                     note = f"其中 {at_risk} 道可能因互斥题（excludes）不能同卷"
-                shortfalls.append(
-                    Shortfall(
-                        section.title, cell.describe(section.type), cell.count, available, note
-                    )
+                shortfall = Shortfall(
+                    section.title, cell.describe(section.type), cell.count, available, note
                 )
-    return shortfalls
+            supplies.append(CellSupply(section, cell, keys, available, shortfall))
+    return supplies
 
 
-def _excluded_in_cell(bank: Bank, keys: set[tuple[str, str, int]], pool: set) -> int:
+def check_satisfiable(exam: Exam, bank: Bank) -> list[Shortfall]:
+    """Every cell the bank has too few questions for; empty when every paper can be drawn."""
+    return [s.shortfall for s in cell_supplies(exam, bank) if s.shortfall is not None]
+
+
+def _excluded_in_cell(bank: Bank, keys: frozenset[tuple[str, str, int]], pool: set) -> int:
     """How many of a cell's questions excluded partners could keep off one paper: at
     most one per excluded pair touching the cell, and at most the cell's questions
     that have a partner the exam draws from."""

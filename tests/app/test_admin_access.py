@@ -41,6 +41,7 @@ UNIT_OWNED = {
 SCOPED_LISTINGS = {
     "admin.index", "admin_people.index", "admin_people.units", "admin_people.sittings",
     "admin_people.registrations", "admin_people.import_people", "admin_people.import_template",
+    "admin_people.lookup",
     "admin_results.index", "admin_results.sitting", "admin_results.sitting_export", "admin_results.dashboard",
 }  # fmt: skip
 

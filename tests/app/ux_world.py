@@ -74,7 +74,7 @@ def build_world() -> World:
             f"/admin/banks/party-basics/questions/{qid}/edit",
             "/admin/banks/party-basics/questions/new", "/admin/banks/party-basics/versions",
             "/admin/banks/upload", "/admin/exams/", "/admin/exams/new", f"/admin/exams/{e}/edit",
-            f"/admin/exams/{e}/yaml", "/admin/exams/sessions/new", f"/admin/exams/sessions/{s}",
+            f"/admin/exams/{e}/yaml", f"/admin/exams/{e}/sample?seed=1", "/admin/exams/sessions/new", f"/admin/exams/sessions/{s}",
             f"/admin/exams/sessions/{s}/edit", "/admin/people/", f"/admin/people/{candidate.id}",
             "/admin/people/units", f"/admin/people/units/{office.id}", "/admin/people/import",
             "/admin/people/sessions", f"/admin/people/sessions/{s}/registrations",

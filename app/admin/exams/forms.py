@@ -80,6 +80,8 @@ class ExamForm(BaseForm):
     )
     sections = FieldList(FormField(SectionForm), min_entries=SECTION_ROWS, max_entries=SECTION_ROWS)
     submit = SubmitField("保存试卷规则")
+    check = SubmitField("检查题库容量（不保存）")
+    sample = SubmitField("预览样卷（不保存）")
 
     scoring_fields = tuple(SCORING_FIELDS)
 

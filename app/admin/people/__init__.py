@@ -25,6 +25,7 @@ rule("/units/<int:unit_id>/move", "unit_move", routes.unit_move, methods=POST)
 rule("/import", "import_people", import_routes.import_people, methods=["GET", "POST"])
 rule("/import/confirm", "confirm_import", import_routes.confirm_import, methods=POST)
 rule("/import/template.<any(csv, xlsx):kind>", "import_template", import_routes.import_template)
+rule("/lookup.json", "lookup", registration_routes.lookup)
 rule("/sessions", "sittings", registration_routes.sittings)
 rule("/sessions/<int:sitting_id>/registrations", "registrations", registration_routes.registrations)
 rule("/sessions/<int:sitting_id>/registrations/people", "add_person", registration_routes.add_person, methods=POST)  # fmt: skip

@@ -1,17 +1,15 @@
-"""Creating the checked rows of an import as candidate accounts, all or nothing, each
-with a one-time initial password that must be changed at first login."""
+"""Creating the new rows of an import as candidate accounts, each with a one-time
+initial password that must be changed at first login."""
 
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
-from app.admin.people.importing import Check
+from app.admin.people.importing import Candidate
 from app.extensions import db
 from app.models import Role, User
-from app.models.audit import record
 
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # An initial password is random (12 of 55 characters, about 69 bits) and replaced at
@@ -19,18 +17,14 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 INITIAL_HASH = "pbkdf2:sha256:2000"
 
 
-class ImportClash(RuntimeError):
-    """Someone else created some of these people while this import ran; message for the admin."""
-
-
 def new_password() -> str:
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
 
 
-def create_candidates(check: Check, actor: User, filename: str) -> list[tuple[User, str]]:
-    """Create every checked row as a candidate who must change the password; audited."""
+def add_candidates(candidates: list[Candidate]) -> list[tuple[User, str]]:
+    """Add each checked row as a candidate who must change the password (not committed)."""
     created = []
-    for c in check.candidates:
+    for c in candidates:
         password = new_password()
         user = User(
             username=c.username, name=c.name, role=Role.CANDIDATE, unit_id=c.unit_id,
@@ -41,13 +35,4 @@ def create_candidates(check: Check, actor: User, filename: str) -> list[tuple[Us
         )  # fmt: skip
         db.session.add(user)
         created.append((user, password))
-    record(actor, "people.import", filename, created=len(created), rows=len(check.candidates))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same file confirmed twice at once: the other one won
-        db.session.rollback()
-        raise ImportClash(
-            "导入未执行：这些人员刚刚已由另一次确认导入（同一文件可能被确认了两次），"
-            "或其中有人刚被别人添加。请到人员列表查看；如还需补充，请重新上传文件。"
-        ) from None
     return created

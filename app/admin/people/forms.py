@@ -137,10 +137,12 @@ class ImportForm(BaseForm):
 
 class ConfirmImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired("预览已过期或无效，请重新上传文件")])
+    sitting = ChoiceField("同时为文件中的全部人员报名考试场次（可选）", default=0)
     submit = SubmitField("确认导入")
 
 
 class RegisterPersonForm(BaseForm):
+    user_id = HiddenField()  # set by the picker script when a suggestion is chosen
     person = StringField(
         "姓名、拼音首字母、用户名或工号",
         [

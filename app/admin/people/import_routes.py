@@ -1,8 +1,10 @@
-"""Importing candidates: upload → every problem, or a preview → confirm → passwords once.
+"""Importing people: upload → every problem, or a preview of who is new, who changes
+and how → confirm (optionally registering them all for a sitting) → passwords once.
 
 Between preview and confirm the checked table travels in the page, signed with the app's
 secret key and bound to the importer, so no server keeps state and nothing can be
-slipped in; confirming checks it all again against the database.
+slipped in, together with the fingerprint of what the preview showed: confirming checks
+it all again against the database and, if anything differs, previews again instead.
 """
 
 from __future__ import annotations
@@ -12,19 +14,23 @@ import base64
 from flask import Response, current_app, render_template
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 
-from app.admin.people.accounts import ImportClash, create_candidates
-from app.admin.people.forms import ConfirmImportForm, ImportForm
-from app.admin.people.importing import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, check_table
+from app.admin.people.forms import ConfirmImportForm, ImportForm, as_choices
+from app.admin.people.import_apply import STALE, ImportClash, ImportStale, apply_import
+from app.admin.people.import_plan import Plan, field_title, plan_import, shown
+from app.admin.people.importing import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, Check, check_table
 from app.admin.people.tabular import Table, TableError, read_table
 from app.admin.people.units import unit_choices, unit_paths
-from app.models import User
+from app.extensions import db
+from app.models import Sitting, User
 from app.models.types import utcnow
 from app.sheets import as_text, csv_bytes, text_xlsx
-from app.timefmt import local_date
+from app.timefmt import local_date, localtime
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 SEAL_MAX_AGE = 3600  # seconds between preview and confirm
+EXPIRED = "预览已过期或无效，请重新上传文件"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,18 +38,23 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="people-import")
 
 
-def _seal(table: Table, actor: User, filename: str) -> str:
-    return _serializer().dumps([actor.id, filename, table.header, table.rows, table.encoding])
+def _seal(table: Table, actor: User, filename: str, plan: Plan) -> str:
+    """The table and what confirming it would do, as previewed."""
+    return _serializer().dumps(
+        [actor.id, filename, table.header, table.rows, table.encoding, plan.fingerprint()]
+    )
 
 
-def _unseal(token: str, actor: User) -> tuple[Table, str]:
+def _unseal(token: str, actor: User) -> tuple[Table, str, str]:
     try:
-        by, filename, header, rows, encoding = _serializer().loads(token, max_age=SEAL_MAX_AGE)
+        by, filename, header, rows, encoding, fingerprint = _serializer().loads(
+            token, max_age=SEAL_MAX_AGE
+        )
     except (BadSignature, ValueError):
-        raise TableError("预览已过期或无效，请重新上传文件") from None
+        raise TableError(EXPIRED) from None
     if by != actor.id:
-        raise TableError("预览已过期或无效，请重新上传文件")
-    return Table(header, [(n, cells) for n, cells in rows], encoding), filename
+        raise TableError(EXPIRED)
+    return Table(header, [(n, cells) for n, cells in rows], encoding), filename, fingerprint
 
 
 def _read_upload(storage) -> Table:
@@ -61,6 +72,35 @@ def _form_page(form: ImportForm, problems=(), status: int = 200):
     return page, status
 
 
+def _problems_page(problems, status: int = 400):
+    return _form_page(ImportForm(formdata=None), problems, status)
+
+
+def _sitting_choices() -> list[tuple[int, str]]:
+    """Sittings not yet over: those the imported people can still be registered for."""
+    found = db.session.scalars(
+        select(Sitting).where(Sitting.closes_at > utcnow()).order_by(Sitting.opens_at)
+    )
+    return [(0, "不报名"), *((s.id, f"{s.title}（{localtime(s.opens_at)} 起）") for s in found)]
+
+
+def _checked(table: Table) -> tuple[Check, Plan]:
+    check = check_table(table, current_user, local_date(utcnow()))
+    return check, plan_import(check.candidates, current_user)
+
+
+def _preview(table, filename, check, plan, form=None, notice=None, status=200):
+    """New, changed, unchanged and conflicting rows; a confirm form only without conflicts."""
+    form = form or ConfirmImportForm(formdata=None)
+    form.token.data = _seal(table, current_user, filename, plan)
+    form.sitting.choices = as_choices(_sitting_choices())
+    page = render_template(
+        "admin/people/preview.html", check=check, plan=plan, confirm=form, filename=filename,
+        table=table, unit_paths=unit_paths(), notice=notice, shown=shown, field_title=field_title,
+    )  # fmt: skip
+    return page, 400 if plan.conflicts else status
+
+
 def import_people():
     form = ImportForm()
     if not form.validate_on_submit():
@@ -70,40 +110,40 @@ def import_people():
         table = _read_upload(form.file.data)
     except TableError as exc:
         return _form_page(form, [(0, str(exc))], 400)
-    check = check_table(table, current_user, local_date(utcnow()))
+    check, plan = _checked(table)
     if not check.ok:
-        return _form_page(form, check.problems or [(0, "文件中没有人员")], 400)
-    confirm = ConfirmImportForm(token=_seal(table, current_user, filename))
-    return render_template(
-        "admin/people/preview.html",
-        check=check,
-        confirm=confirm,
-        filename=filename,
-        table=table,
-        unit_paths=unit_paths(),
-    )
+        problems = sorted([*check.problems, *plan.conflicts], key=lambda p: p[0])
+        return _form_page(form, problems or [(0, "文件中没有人员")], 400)
+    return _preview(table, filename, check, plan)
 
 
 def confirm_import():
     form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        return _form_page(ImportForm(formdata=None), [(0, "预览已过期或无效，请重新上传文件")], 400)
+    form.sitting.choices = as_choices(_sitting_choices())
     try:
-        table, filename = _unseal(form.token.data, current_user)
+        table, filename, fingerprint = _unseal(form.token.data or "", current_user)
     except TableError as exc:
-        return _form_page(ImportForm(formdata=None), [(0, str(exc))], 400)
-    check = check_table(table, current_user, local_date(utcnow()))
+        return _problems_page([(0, str(exc))])
+    check, plan = _checked(table)
     if not check.ok:
-        return _form_page(ImportForm(formdata=None), check.problems, 400)
+        return _problems_page(sorted([*check.problems, *plan.conflicts], key=lambda p: p[0]))
+    if not form.validate_on_submit():
+        return _preview(table, filename, check, plan, form, status=400)
+    if plan.fingerprint() != fingerprint:
+        return _preview(table, filename, check, plan, form, STALE, 409)
+    sitting = db.session.get(Sitting, form.sitting.data) if form.sitting.data else None
     try:
-        created = create_candidates(check, current_user, filename)
+        outcome = apply_import(plan, current_user, filename, sitting)
+    except ImportStale as stale:
+        return _preview(table, filename, *_checked(table), form, stale.message, 409)
     except ImportClash as clash:
-        return _form_page(ImportForm(formdata=None), [(0, str(clash))], 409)
-    rows = [("姓名", "用户名", "初始密码"), *((u.name, u.username, p) for u, p in created)]
+        return _problems_page([(0, clash.message)], 409)
+    rows = [("姓名", "用户名", "初始密码"), *((u.name, u.username, p) for u, p in outcome.created)]
     sheet = csv_bytes([as_text(value) for value in row] for row in rows)
     page = render_template(
-        "admin/people/imported.html", created=created, sheet=base64.b64encode(sheet).decode()
-    )
+        "admin/people/imported.html", outcome=outcome, sitting=sitting,
+        sheet=base64.b64encode(sheet).decode(),
+    )  # fmt: skip
     return page, 200, {"Cache-Control": "no-store"}
 
 

@@ -1,4 +1,5 @@
-"""Importing candidates from a table: check every row, then create all or nothing.
+"""Importing candidates from a table: check every row (``import_plan`` then sets the rows
+against the people already there), then create and update all or nothing.
 
 Usernames: the 工号 when the row has one, otherwise the 18-character 身份证号 (which
 candidates already know by heart). Initial passwords are random and must be changed at
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from app.admin.access import unit_scope
 from app.admin.people.identity import (
@@ -127,7 +128,6 @@ def check_table(table: Table, actor: User, today: date) -> Check:
             continue
         check.problems.extend((number, reason) for reason in duplicate)
         check.candidates.append(candidate)
-    check.problems.extend(_existing(check.candidates))
     check.problems.sort(key=lambda problem: problem[0])
     check.warnings = _look_alikes(check.candidates, actor)
     return check
@@ -234,30 +234,3 @@ def _duplicate_in_file(
             if earlier != row:
                 reasons.append(f"{kind}与第 {earlier} 行重复")
     return reasons
-
-
-def _existing(candidates: list[Candidate]) -> list[tuple[int, str]]:
-    """Rows whose 工号, 身份证号 or username an existing user already has."""
-    keys = sorted(
-        {c.username for c in candidates} | {c.id_number for c in candidates if c.id_number}
-    )
-    names: set[str] = set()
-    known_ids: set[str] = set()
-    for start in range(0, len(keys), 500):  # bounded IN lists for SQLite's parameter limit
-        chunk = keys[start : start + 500]
-        lowered = [key.lower() for key in chunk]
-        for username, number, id_number in db.session.execute(
-            select(User.username, User.employee_number, User.id_number).where(
-                or_(func.lower(User.username).in_(lowered), User.employee_number.in_(chunk),
-                    User.id_number.in_(chunk))
-            )
-        ):  # fmt: skip
-            names |= {username.lower(), number} - {None}
-            known_ids |= {id_number} - {None}
-    problems = []
-    for c in candidates:
-        if c.id_number and c.id_number in known_ids | names:
-            problems.append((c.row, "已有用户使用此身份证号"))
-        elif c.username.lower() in names or c.username in known_ids:
-            problems.append((c.row, f"已有用户使用工号或用户名{quoted(c.username)}"))
-    return problems

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin.access import person_or_404, unit_or_404
 from app.admin.people.forms import ButtonForm, RegisterPersonForm, RegisterUnitForm, as_choices
+from app.admin.people.identity import login_name
 from app.admin.people.registrations import (
     RegistrationRefused,
+    chosen_person,
     find_person,
     members_covered,
     not_taken,
@@ -19,6 +21,7 @@ from app.admin.people.registrations import (
     unregister_person,
     unregister_unit,
 )
+from app.admin.people.services import suggest_people
 from app.admin.people.units import unit_choices, unit_paths
 from app.extensions import db
 from app.lookup import get_or_404
@@ -53,7 +56,9 @@ def add_person(sitting_id: int):
     sitting, form = get_or_404(Sitting, sitting_id), RegisterPersonForm()
     if form.validate_on_submit():
         try:
-            person = find_person(current_user, form.person.data)
+            person = chosen_person(current_user, form.user_id.data) or find_person(
+                current_user, form.person.data
+            )
             register_person(sitting, person, current_user)
             flash(f"已为{person.name}报名。", "success")
             return redirect(url_for("admin_people.registrations", sitting_id=sitting.id))
@@ -101,3 +106,15 @@ def remove_unit(sitting_id: int, unit_id: int):
     unregister_unit(sitting, unit, current_user)
     flash(f"已取消{unit.name}的整体报名。", "success")
     return redirect(url_for("admin_people.registrations", sitting_id=sitting.id))
+
+
+def lookup():
+    """The registration picker's suggestions: people in the admin's scope matching ``q``
+    (name, pinyin initials, username or 工号), as JSON."""
+    found = suggest_people(current_user, request.args.get("q", "")[:100])
+    paths = unit_paths() if found else {}
+    people = [
+        {"id": p.id, "name": p.name, "login": login_name(p), "unit": paths.get(p.unit_id, "")}
+        for p in found
+    ]
+    return jsonify(people=people), 200, {"Cache-Control": "no-store"}  # names of people

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select
 
-from app.admin.access import unit_scope
+from app.admin.access import manages, unit_scope
 from app.extensions import db
 from app.models import Attempt, Role, Sitting, SittingCandidate, SittingUnit, Unit, User
 from app.models.audit import record
@@ -70,6 +70,14 @@ def members_covered(unit: Unit) -> int:
         .select_from(User)
         .where(User.unit_id.in_(unit.subtree_ids()), User.role == Role.CANDIDATE)
     )
+
+
+def chosen_person(actor: User, user_id: str | None) -> User | None:
+    """The person a picker suggestion named, if the actor manages them."""
+    if not user_id or not user_id.isdigit():
+        return None
+    person = db.session.get(User, int(user_id))
+    return person if person is not None and manages(actor, person) else None
 
 
 def find_person(actor: User, text: str) -> User:
@@ -133,6 +141,33 @@ def register_person(sitting: Sitting, person: User, actor: User) -> None:
     db.session.add(SittingCandidate(**key))
     record(actor, "session.register", sitting.title, session=sitting.id, user=person.username)
     db.session.commit()
+
+
+def register_many(sitting: Sitting, people: list[User], actor: User) -> int:
+    """Register everyone not yet able to take the sitting (one by one or through a
+    registered unit), under ``register_person``'s rule on admins; not committed.
+    How many were registered."""
+    registered_units = db.session.scalars(
+        select(SittingUnit.unit_id).where(SittingUnit.sitting_id == sitting.id)
+    )
+    covered: set[int] = set()
+    for unit_id in registered_units:
+        covered |= db.session.get(Unit, unit_id).subtree_ids()
+    one_by_one = set(
+        db.session.scalars(
+            select(SittingCandidate.user_id).where(SittingCandidate.sitting_id == sitting.id)
+        )
+    )
+    count = 0
+    for person in people:
+        if person.role is not Role.CANDIDATE and actor.role is not Role.SYSTEM_ADMIN:
+            continue
+        if person.id in one_by_one or (person.role is Role.CANDIDATE and person.unit_id in covered):
+            continue
+        one_by_one.add(person.id)
+        db.session.add(SittingCandidate(sitting_id=sitting.id, user_id=person.id))
+        count += 1
+    return count
 
 
 def register_unit(sitting: Sitting, unit: Unit, actor: User) -> None:

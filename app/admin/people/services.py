@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from werkzeug.security import generate_password_hash
 
 from app.admin.access import manages, unit_scope
@@ -18,6 +18,7 @@ from app.models import Role, Unit, User
 from app.models.audit import record
 from app.refusal import Refused
 
+SUGGESTIONS = 8  # people a registration picker lists at once
 EDITABLE = ("name", "unit_id", "current_position", "position", "phone")
 
 
@@ -40,9 +41,10 @@ class PeopleFilter:
     sort: str = "name"
 
 
-def search_people(actor: User, wanted: PeopleFilter, page: int) -> Pagination:
+def _people_query(actor: User, wanted: PeopleFilter) -> Select:
     """People the actor administers, optionally below one unit, of one role, matching a
-    search text (name, username, 工号, pinyin initials or a whole ID number)."""
+    search text (name, username, 工号, pinyin initials or a whole ID number); usernames and
+    工号 match whatever their case, on PostgreSQL as on SQLite."""
     query = select(User).order_by(*SORTS.get(wanted.sort, SORTS["name"]))
     text, unit = wanted.text, wanted.unit
     if wanted.role is not None:
@@ -58,11 +60,23 @@ def search_people(actor: User, wanted: PeopleFilter, page: int) -> Pagination:
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
-            or_(User.name.like(like, escape="\\"), User.username.like(like, escape="\\"),
-                User.employee_number.like(like, escape="\\"), User.id_number == text.upper(),
+            or_(User.name.like(like, escape="\\"), User.username.ilike(like, escape="\\"),
+                User.employee_number.ilike(like, escape="\\"), User.id_number == text.upper(),
                 User.name_initials.like(like.lower(), escape="\\"))
         )  # fmt: skip
-    return db.paginate(query, page=page, per_page=50, error_out=False)
+    return query
+
+
+def search_people(actor: User, wanted: PeopleFilter, page: int) -> Pagination:
+    """One page of the people list."""
+    return db.paginate(_people_query(actor, wanted), page=page, per_page=50, error_out=False)
+
+
+def suggest_people(actor: User, text: str, limit: int = SUGGESTIONS) -> list[User]:
+    """The first few people a registration picker offers for what has been typed."""
+    if not text.strip():
+        return []
+    return list(db.session.scalars(_people_query(actor, PeopleFilter(text)).limit(limit)))
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,16 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Role, User
 from tests.app.form_submit import unchanged_submission
-from tests.app.people.helpers import ID_C, _details, as_user, person_form
+from tests.app.people.helpers import ID_A, ID_C, _details, as_user, csv_bytes, person_form, upload
 from tests.auth import csrf_token
 from tests.factories import make_user
+
+
+def test_an_existing_identity_number_is_the_person_to_update(client, admins):
+    make_user("someone", id_number=ID_A, unit=admins["system"].unit)
+    as_user(client, "sys")
+    html = upload(client, csv_bytes(f"李堃,A1,{ID_A},办公室,,,,")).get_data(as_text=True)
+    assert "信息有变化的人员（1）" in html and "someone（someone）" in html
 
 
 def test_unit_admin_sees_their_subtree_only(client, admins, units):
