@@ -85,6 +85,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.admin.banks.routes import bp as admin_banks_bp
     from app.admin.certificates.routes import bp as admin_certificates_bp
     from app.admin.exams.blueprint import bp as admin_exams_bp
+    from app.admin.live.routes import bp as admin_live_bp
     from app.admin.people.blueprint import bp as admin_people_bp
     from app.admin.results.routes import bp as admin_results_bp
     from app.admin.routes import bp as admin_bp
@@ -99,6 +100,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_people_bp)
     app.register_blueprint(admin_exams_bp)
+    app.register_blueprint(admin_live_bp)
     app.register_blueprint(admin_banks_bp)
     app.register_blueprint(admin_results_bp)
     app.register_blueprint(admin_audit_bp)
