@@ -52,9 +52,7 @@ def test_a_system_admin_sees_everyone_with_their_progress(app, world):
 def test_the_filter_shows_who_has_not_started(app, world):
     client = app.test_client()
     login(client, "admin")
-    html = client.get(f"/admin/live/sessions/{world['session']}?show=absent").get_data(
-        as_text=True
-    )
+    html = client.get(f"/admin/live/sessions/{world['session']}?show=absent").get_data(as_text=True)
     assert "赵老师" in html and "王芳" not in html and "李建国" not in html
 
 

@@ -140,9 +140,7 @@ def counts(session: ExamSession, who: ColumnElement[bool], now: datetime) -> Cou
     answering = func.coalesce(func.sum(case((_answering(now), 1), else_=0)), 0)
     query = _joined(select(func.count(User.id), func.count(Attempt.id), answering), session)
     registered, started, answering_now = db.session.execute(query.where(who)).one()
-    return Counts(
-        registered, started, answering_now, started - answering_now, registered - started
-    )
+    return Counts(registered, started, answering_now, started - answering_now, registered - started)
 
 
 def page_of_rows(

@@ -15,6 +15,7 @@ from app.models.types import utcnow
 bp = Blueprint("admin_live", __name__, url_prefix="/admin/live")
 restrict(bp, *ADMIN_ROLES)
 
+
 def _page_number() -> int:
     number = request.args.get("page", "1")
     return max(int(number), 1) - 1 if number.isdigit() and len(number) < 6 else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from app.admin.access import ADMIN_ROLES, restrict
-from app.admin.people import import_views, people_views, registration_views
+from app.admin.people import import_views, people_views, registration_views, slips
 
 bp = Blueprint("admin_people", __name__, url_prefix="/admin/people")
 restrict(bp, *ADMIN_ROLES)  # system-admin-only views are marked @system_admin_required
@@ -31,3 +31,4 @@ rule("/sessions/<int:session_id>/registrations/units", "add_unit", registration_
 rule("/sessions/<int:session_id>/registrations/people/<int:user_id>/remove", "remove_person", registration_views.remove_person, methods=POST)  # fmt: skip
 rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "confirm_remove_unit", registration_views.confirm_remove_unit)  # fmt: skip
 rule("/sessions/<int:session_id>/registrations/units/<int:unit_id>/remove", "remove_unit", registration_views.remove_unit, methods=POST)  # fmt: skip
+rule("/sessions/<int:session_id>/slips", "slips", slips.slips)

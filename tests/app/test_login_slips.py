@@ -1,0 +1,97 @@
+"""Login slips (登录凭条) for a session: one per registered person the admin sees, with
+name, unit, username, session, time and place; never a password (only hashes are
+stored), but a pointer to the initial password list while the person still has one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
+from tests.app.ux_world import build_world, log_in
+from tests.conftest import login, make_user
+
+
+@pytest.fixture
+def world(app, ctx):
+    build_world()
+    education = Unit(name="市教育局")
+    db.session.add(education)
+    db.session.commit()
+    make_user("teacher", name="赵老师", unit=education, must_change_password=True)
+    session = db.session.scalar(select(ExamSession))
+    db.session.add(SessionUnit(session_id=session.id, unit_id=education.id))
+    taker = db.session.scalar(select(User).where(User.username == "taker"))
+    taker.must_change_password = True
+    db.session.commit()
+    return {"session": session.id, "education": education.id}
+
+
+def _slips(html: str) -> list[str]:
+    return html.split('<section class="slip"')[1:]
+
+
+def test_one_slip_per_person_with_what_they_need_to_log_in(app, world):
+    client = app.test_client()
+    login(client, "admin")
+    html = client.get(f"/admin/people/sessions/{world['session']}/slips").get_data(as_text=True)
+    slips = {s.split("登录凭条 · ")[1].split("<")[0]: s for s in _slips(html)}
+    assert set(slips) == {"王芳", "李建国", "赵老师"}
+    taker, candidate = slips["李建国"], slips["王芳"]
+    assert "taker" in taker and "市级机关工委/市财政局/市财政局办公室" in taker
+    assert "初始密码见单位管理员发放的密码单" in taker
+    assert "使用本人已设置的密码" in candidate and "初始密码" not in candidate
+    assert "测试场次" in taker and "http://127.0.0.1:5000/login" in taker
+    assert "correct-horse-1" not in html and "argon2" not in html
+
+
+def test_a_unit_admin_prints_only_their_own_candidates(app, world):
+    client = app.test_client()
+    login(client, "unitadmin")
+    url = f"/admin/people/sessions/{world['session']}/slips"
+    html = client.get(url).get_data(as_text=True)
+    assert len(_slips(html)) == 2 and "赵老师" not in html
+    assert client.get(f"{url}?unit={world['education']}").status_code == 404
+
+
+def test_an_id_number_username_is_printed_masked(app, world):
+    office = db.session.scalar(select(Unit).where(Unit.name == "市财政局办公室"))
+    person = make_user(
+        "110101199003077777", name="钱多多", unit=office, id_number="110101199003077777"
+    )
+    db.session.add(SessionCandidate(session_id=world["session"], user_id=person.id))
+    db.session.commit()
+    client = app.test_client()
+    login(client, "unitadmin")
+    html = client.get(f"/admin/people/sessions/{world['session']}/slips").get_data(as_text=True)
+    assert "1101**********7777" in html and "110101199003077777" not in html
+    assert "本人身份证号" in html
+
+
+@pytest.mark.browser
+def test_slips_print_eight_to_an_a4_page(app, browser, live_url, world, tmp_path):
+    """Printed to PDF as a browser does: 3 slips fit one A4 page, 9 take two pages."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler's pdftoppm is not installed")
+    education = db.session.get(Unit, world["education"])
+    for n in range(6):
+        make_user(f"t{n}", name=f"教师{n}", unit=education, role=Role.CANDIDATE)
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    log_in(page, live_url, "admin")
+    page.goto(f"{live_url}/admin/people/sessions/{world['session']}/slips")
+    pdf = tmp_path / "slips.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(tmp_path / "slips")], check=True)
+    pages = sorted(tmp_path.glob("slips-*.png"))
+    if os.environ.get("UX_SCREENSHOTS"):  # kept for people to look at
+        for png in pages:
+            shutil.copy(png, os.environ["UX_SCREENSHOTS"])
+    assert len(pages) == 2  # 9 slips: 8 on the first page, 1 on the second
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "登录凭条" in text and "打印" not in text.replace("打印在", "")  # no buttons
+    page.close()
