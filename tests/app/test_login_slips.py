@@ -95,3 +95,26 @@ def test_slips_print_eight_to_an_a4_page(app, browser, live_url, world, tmp_path
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "登录凭条" in text and "打印" not in text.replace("打印在", "")  # no buttons
     page.close()
+
+
+@pytest.mark.browser
+def test_a_reset_password_prints_as_a_slip_with_the_new_password(
+    app, browser, live_url, world, tmp_path
+):
+    """The one response that holds a new password prints it as a slip, and only the slip."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    taker = db.session.scalar(select(User).where(User.username == "taker"))
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    log_in(page, live_url, "unitadmin")
+    page.goto(f"{live_url}/admin/people/{taker.id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=重置密码 >> nth=-1")
+    password = page.locator(".password").inner_text().strip()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    pdf = tmp_path / "reset.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "登录凭条 · 李建国" in text and password in text and "taker" in text
+    assert "返回" not in text and "新的初始密码" not in text  # the screen's card is not printed
+    page.close()

@@ -102,8 +102,9 @@ def confirm_import():
     rows = [("姓名", "用户名", "初始密码"), *((u.name, u.username, p) for u, p in created)]
     sheet = csv_bytes([as_text(value) for value in row] for row in rows)
     page = render_template(
-        "admin/people/imported.html", created=created, sheet=base64.b64encode(sheet).decode()
-    )
+        "admin/people/imported.html", created=created, sheet=base64.b64encode(sheet).decode(),
+        paths=unit_paths(),
+    )  # fmt: skip
     return page, 200, {"Cache-Control": "no-store"}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -54,9 +54,8 @@ def slips(session_id: int):
         query.order_by(User.unit_id, User.name_pinyin, User.id).limit(MAX_SLIPS + 1)
     ).all()
     paths = unit_paths()
-    login_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/login"
     return render_template(
-        "admin/people/slips.html", session=session, unit=unit, login_url=login_url,
+        "admin/people/slips.html", session=session, unit=unit,
         slips=[_slip(p, paths) for p in people[:MAX_SLIPS]], cut=len(people) > MAX_SLIPS,
         paths=paths,
     )  # fmt: skip
