@@ -41,6 +41,7 @@ SCOPED_LISTINGS = {
     "admin.index", "admin_people.index", "admin_people.units", "admin_people.sessions",
     "admin_people.registrations", "admin_people.import_people", "admin_people.import_template",
     "admin_results.index", "admin_results.session", "admin_results.session_export", "admin_results.dashboard",
+    "admin_live.session", "admin_people.slips",
 }  # fmt: skip
 
 
