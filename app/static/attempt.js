@@ -234,7 +234,20 @@
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ kind: kind })
-    }).catch(function () {});
+    }).then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (body) { if (body.departures) leaveWarning(body.departures); })
+      .catch(function () {});
+  }
+  // An exam with a limit (切屏次数上限) tells the candidate how often they have left, on
+  // their return: past the limit the attempt is flagged for the admins, never submitted.
+  var leaveLimit = parseInt(root.dataset.leaveLimit, 10) || 0;
+  function leaveWarning(count) {
+    if (!leaveLimit) return;
+    var box = document.getElementById("leave-warning");
+    box.textContent = "已离开答题页面 " + count + " 次，" + (count > leaveLimit
+      ? "已超过上限 " + leaveLimit + " 次，本次作答已标记给管理员查看。请留在本页作答。"
+      : "超过 " + leaveLimit + " 次将标记给管理员查看。请留在本页作答。");
+    box.classList.add("shown");
   }
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") departed("hidden"); else away = false;

@@ -28,6 +28,7 @@ from app.models import (
     User,
 )
 from app.models.attempt import IN_PROGRESS
+from question_bank.attempt_policy import AttemptPolicy
 
 PAGE_SIZE = 100
 SHOWN = ("all", "answering", "done", "absent")  # the filter's choices, "all" first
@@ -56,6 +57,7 @@ class Row:
     score: object
     possible: object
     passed: bool | None
+    leave_limit: int = 0  # the attempt's 切屏次数上限 (0: none)
     answered: int = 0
     questions: int = 0
     departures: int = 0
@@ -67,6 +69,11 @@ class Row:
         if self.status == IN_PROGRESS:
             return "answering" if now <= self.deadline else "time_up"
         return self.status
+
+    @property
+    def over_leave_limit(self) -> bool:
+        """Left the test page more often than the exam allows: flagged for the admins."""
+        return 0 < self.leave_limit < self.departures
 
     def seconds_left(self, now: datetime) -> int:
         return max(0, int((self.deadline - now).total_seconds())) if self.deadline else 0
@@ -151,7 +158,7 @@ def page_of_rows(
         select(
             User.id, User.name, User.username, User.unit_id, Attempt.id, Attempt.number,
             Attempt.status, Attempt.deadline, Attempt.finalized_by, Attempt.score,
-            Attempt.possible, Attempt.passed,
+            Attempt.possible, Attempt.passed, Attempt.stored_policy,
         ),
         session,
     ).where(who)  # fmt: skip
@@ -159,8 +166,13 @@ def page_of_rows(
     if shown is not None:
         query = query.where(shown)
     query = query.order_by(User.unit_id, User.name_pinyin, User.id)
-    rows = [Row(*r) for r in db.session.execute(query.limit(PAGE_SIZE).offset(page * PAGE_SIZE))]
+    found = db.session.execute(query.limit(PAGE_SIZE).offset(page * PAGE_SIZE))
+    rows = [Row(*r[:-1], leave_limit=_leave_limit(r[-1])) for r in found]
     return _with_progress(rows)
+
+
+def _leave_limit(stored_policy: dict | None) -> int:
+    return AttemptPolicy.from_stored(stored_policy).max_page_leaves if stored_policy else 0
 
 
 def _with_progress(rows: list[Row]) -> list[Row]:
