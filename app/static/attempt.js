@@ -39,8 +39,30 @@
   function describe(link) {
     link.setAttribute("aria-label", "第 " + link.dataset.number + " 题，" +
       (link.classList.contains("answered") ? "已作答" : "未作答") +
-      (link.classList.contains("flagged") ? "，已标记" : ""));
+      (link.classList.contains("flagged") ? "，已标记" : "") +
+      (link.hasAttribute("aria-current") ? "，当前题" : ""));
   }
+
+  // The question the candidate is on is marked in the palette: aria-current for screen
+  // readers, a ring and an underlined number for the eye (not colour alone). It follows
+  // the keyboard focus, a palette jump and the one-question view (exam:current).
+  function markCurrent(position) {
+    var link = paletteLink(position);
+    if (!link || link.hasAttribute("aria-current")) return;
+    Array.prototype.forEach.call(document.querySelectorAll(".palette a[aria-current]"), function (a) {
+      a.removeAttribute("aria-current");
+      describe(a);
+    });
+    link.setAttribute("aria-current", "true");
+    describe(link);
+  }
+  form.addEventListener("focusin", function (e) {
+    var fs = fieldsetOf(e.target);
+    if (fs) markCurrent(fs.dataset.position);
+  });
+  root.addEventListener("exam:current", function (e) { markCurrent(e.detail.position); });
+  var shown = form.querySelector("fieldset.question.current") || form.querySelector("fieldset.question");
+  if (shown) markCurrent(shown.dataset.position);
 
   function queue(fs, includeResponse) {
     var position = Number(fs.dataset.position);
@@ -119,9 +141,46 @@
     if (!e.target.classList.contains("blank")) return;
     var fs = fieldsetOf(e.target);
     clearTimeout(typing[fs.dataset.position]);
-    typing[fs.dataset.position] = setTimeout(function () { queue(fs, true); }, 800);
+    typing[fs.dataset.position] = setTimeout(function () {
+      delete typing[fs.dataset.position];
+      queue(fs, true);
+    }, 800);
   });
   window.addEventListener("online", flush);
+
+  // Changing the text size reloads the page: first the answer being typed is queued and
+  // every answer saved, then the size changes; while a save is outstanding the page says so.
+  var textSizeForm = document.querySelector("form.text-size");
+  var sizeWanted = null;
+  function saveTyping() {
+    Object.keys(typing).forEach(function (position) {
+      clearTimeout(typing[position]);
+      delete typing[position];
+      queue(document.querySelector('fieldset.question[data-position="' + position + '"]'), true);
+    });
+  }
+  function changeSizeWhenSaved() {
+    if (sizeWanted === null) return;
+    if (Object.keys(pending).length || inFlight) {
+      var offline = saveState.classList.contains("error");
+      setState(offline ? "网络中断，答案尚未保存；保存后再切换字号…" : "正在保存答案，保存后再切换字号…",
+        offline ? "error" : "");
+      setTimeout(changeSizeWhenSaved, 200);
+      return;
+    }
+    var button = sizeWanted;
+    sizeWanted = null;
+    textSizeForm.requestSubmit(button);
+  }
+  if (textSizeForm) {
+    textSizeForm.addEventListener("submit", function (e) {
+      saveTyping();
+      if (!Object.keys(pending).length && !inFlight) return;
+      e.preventDefault();
+      sizeWanted = e.submitter;
+      changeSizeWhenSaved();
+    });
+  }
   window.addEventListener("beforeunload", function (e) {
     if (!submitting && Object.keys(pending).length) { e.preventDefault(); e.returnValue = ""; }
   });
