@@ -39,22 +39,19 @@
   function describe(link) {
     link.setAttribute("aria-label", "第 " + link.dataset.number + " 题，" +
       (link.classList.contains("answered") ? "已作答" : "未作答") +
-      (link.classList.contains("flagged") ? "，已标记" : "") +
-      (link.hasAttribute("aria-current") ? "，当前题" : ""));
+      (link.classList.contains("flagged") ? "，已标记" : ""));
   }
 
-  // The question the candidate is on is marked in the palette: aria-current for screen
-  // readers, a ring and an underlined number for the eye (not colour alone). It follows
+  // The question the candidate is on is marked in the palette: aria-current (screen
+  // readers say 当前), a ring and an underlined number for the eye (not colour alone). It follows
   // the keyboard focus, a palette jump and the one-question view (exam:current).
   function markCurrent(position) {
     var link = paletteLink(position);
     if (!link || link.hasAttribute("aria-current")) return;
     Array.prototype.forEach.call(document.querySelectorAll(".palette a[aria-current]"), function (a) {
       a.removeAttribute("aria-current");
-      describe(a);
     });
     link.setAttribute("aria-current", "true");
-    describe(link);
   }
   form.addEventListener("focusin", function (e) {
     var fs = fieldsetOf(e.target);
