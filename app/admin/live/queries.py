@@ -132,7 +132,10 @@ def _joined(query, session: ExamSession):
 
 
 def _answering(now: datetime) -> ColumnElement[bool]:
-    return and_(Attempt.status == IN_PROGRESS, Attempt.deadline >= now)
+    # coalesce: an expression, not the indexed column, so that the planner joins each
+    # person's latest attempt by its key instead of scanning every attempt in progress
+    # once per person (seconds on SQLite with 10,000 candidates)
+    return and_(func.coalesce(Attempt.status, "") == IN_PROGRESS, Attempt.deadline >= now)
 
 
 def _shown(show: str, now: datetime) -> ColumnElement[bool] | None:
