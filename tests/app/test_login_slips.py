@@ -5,6 +5,7 @@ stored), but a pointer to the initial password list while the person still has o
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -118,3 +119,21 @@ def test_a_reset_password_prints_as_a_slip_with_the_new_password(
     assert "登录凭条 · 李建国" in text and password in text and "taker" in text
     assert "返回" not in text and "新的初始密码" not in text  # the screen's card is not printed
     page.close()
+
+
+def test_the_import_result_prints_a_slip_with_each_initial_password(client, ctx):
+    """The one response that holds the new passwords prints them as slips (screen: the table)."""
+    from tests.app.test_admin_people import ID_B, as_user, confirm, csv_bytes, upload
+
+    root = Unit(name="市级机关工委")
+    db.session.add_all([root, Unit(name="市财政局", parent=root)])
+    db.session.commit()
+    make_user("sys", role=Role.SYSTEM_ADMIN, unit=root)
+    as_user(client, "sys")
+    html = upload(client, csv_bytes(f"王喆,,{ID_B},市级机关工委/市财政局,副处长,,,1990-03-07")).get_data(as_text=True)  # fmt: skip
+    page = confirm(client, html).get_data(as_text=True)
+    password = re.search(r'<td class="mono">([^<]+)</td>', page).group(1)
+    slip = page.split('<div class="slips print-only">')[1]
+    assert "登录凭条 · 王喆" in slip and "市级机关工委/市财政局" in slip
+    assert password in slip and "首次登录后必须修改密码" in slip
+    assert ID_B not in slip and "本人身份证号" in slip  # the username is the ID number: masked
