@@ -74,7 +74,9 @@ def prepare() -> int:
                                     "option_order", "points", "flagged")}
         for i in first.items
     ]  # fmt: skip
-    ids = db.session.scalars(select(User.id).where(User.username.like("c%")).order_by(User.id)).all()
+    ids = db.session.scalars(
+        select(User.id).where(User.username.like("c%")).order_by(User.id)
+    ).all()
     started = ids[1 : int(len(ids) * 0.6)]
     db.session.execute(insert(Attempt), [
         {"session_id": session.id, "user_id": uid, "number": 1, "seed": n, "started_at": first.started_at,
@@ -128,7 +130,9 @@ def main() -> None:
             upgrade()
             began = time.perf_counter()
             session_id = prepare()
-            print(f"{CANDIDATES} candidates, {UNITS} units, prepared in {time.perf_counter() - began:.0f} s ({url.split(':')[0]})")
+            print(
+                f"{CANDIDATES} candidates, {UNITS} units, prepared in {time.perf_counter() - began:.0f} s ({url.split(':')[0]})"
+            )
         print(f"{'who':<10} {'page':<40} {'wall p50':>9} {'CPU p50':>8}")
         for who in ("admin", "unitadmin"):
             client = app.test_client()
