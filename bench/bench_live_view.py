@@ -1,8 +1,8 @@
-"""The live view (实时情况) and the admin home on a large session: BENCH_LIVE_N candidates
+"""The live view (实时情况) and the admin home on a large sitting: BENCH_LIVE_N candidates
 (default 10,000) in 50 units registered as a whole, 60 % started (80-question papers,
 half of the questions answered), a third of those handed in, some pages left.
 
-Rows are written in bulk (not through the start), so the session is ready in seconds;
+Rows are written in bulk (not through the start), so the sitting is ready in seconds;
 then each page is requested a few times, as a system admin and as one unit's admin, and
 the median wall time and CPU of a request are printed. SQLite, or PostgreSQL under
 ``scripts/with-postgres.sh``.
@@ -28,14 +28,15 @@ REPEAT = 5
 
 
 def prepare() -> int:
-    """The session and its people, attempts, items and departures, in bulk inserts."""
+    """The sitting and its people, attempts, items and departures, in bulk inserts."""
+    from app.exam.exams import save_exam
     from sqlalchemy import insert, select, text
 
     from app.bank.services import publish
     from app.exam.attempts import start_attempt
-    from app.exam.sessions import SessionSpec, create_session, save_exam
+    from app.exam.sittings import SittingSpec, create_sitting
     from app.extensions import db
-    from app.models import Attempt, AttemptItem, FocusEvent, Role, SessionUnit, Unit, User
+    from app.models import Attempt, AttemptItem, FocusEvent, Role, SittingUnit, Unit, User
     from app.models.types import utcnow
     from question_bank.bank_format import parse_bank
 
@@ -62,13 +63,13 @@ def prepare() -> int:
         for i in range(CANDIDATES)
     ])  # fmt: skip
     now = utcnow()
-    spec = SessionSpec("secretary-pre-appointment", "大场次", now - timedelta(minutes=30),
+    spec = SittingSpec("secretary-pre-appointment", "大场次", now - timedelta(minutes=30),
                        now + timedelta(hours=3), ("c00000",))  # fmt: skip
-    session = create_session(spec)
-    db.session.add_all([SessionUnit(session_id=session.id, unit_id=u.id) for u in units])
+    sitting = create_sitting(spec)
+    db.session.add_all([SittingUnit(sitting_id=sitting.id, unit_id=u.id) for u in units])
     db.session.commit()
     first = start_attempt(db.session.scalar(select(User).where(User.username == "c00000")),
-                          session, None, now - timedelta(minutes=20))  # fmt: skip
+                          sitting, None, now - timedelta(minutes=20))  # fmt: skip
     items = [
         {c: getattr(i, c) for c in ("position", "section", "question_revision_id",
                                     "option_order", "points", "flagged")}
@@ -79,7 +80,7 @@ def prepare() -> int:
     ).all()
     started = ids[1 : int(len(ids) * 0.6)]
     db.session.execute(insert(Attempt), [
-        {"session_id": session.id, "user_id": uid, "number": 1, "seed": n, "started_at": first.started_at,
+        {"sitting_id": sitting.id, "user_id": uid, "number": 1, "seed": n, "started_at": first.started_at,
          "deadline": first.deadline, "stored_policy": first.stored_policy,
          "status": "finalized" if n % 3 == 0 else "in_progress",
          "score": 70 if n % 3 == 0 else None, "possible": 100, "passed": n % 3 == 0 or None,
@@ -100,7 +101,7 @@ def prepare() -> int:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     assert len(items) == QUESTIONS
-    return session.id
+    return sitting.id
 
 
 def measure(client, url: str) -> tuple[float, float]:
@@ -123,13 +124,13 @@ def main() -> None:
         from flask_migrate import upgrade
 
         from app import create_app
-        from tests.conftest import login
+        from tests.auth import login
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             upgrade()
             began = time.perf_counter()
-            session_id = prepare()
+            sitting_id = prepare()
             print(
                 f"{CANDIDATES} candidates, {UNITS} units, prepared in {time.perf_counter() - began:.0f} s ({url.split(':')[0]})"
             )
@@ -137,10 +138,10 @@ def main() -> None:
         for who in ("admin", "unitadmin"):
             client = app.test_client()
             login(client, who, "bench-password-1")
-            for page in (f"/admin/live/sessions/{session_id}",
-                         f"/admin/live/sessions/{session_id}?show=absent&page=20",
-                         f"/admin/live/sessions/{session_id}?show=answering",
-                         f"/admin/people/sessions/{session_id}/slips", "/admin/"):  # fmt: skip
+            for page in (f"/admin/live/sessions/{sitting_id}",
+                         f"/admin/live/sessions/{sitting_id}?show=absent&page=20",
+                         f"/admin/live/sessions/{sitting_id}?show=answering",
+                         f"/admin/people/sessions/{sitting_id}/slips", "/admin/"):  # fmt: skip
                 wall, cpu = measure(client, page)
                 print(f"{who:<10} {page:<40} {wall:>7.0f}ms {cpu:>6.0f}ms")
 

@@ -1,9 +1,9 @@
-"""What the admin home asks an admin to look at (待办): today's and running sessions,
+"""What the admin home asks an admin to look at (待办): today's and running sittings,
 certificates earned but not issued, bank uploads waiting to be published; the workers'
 health stays in ``app.jobs.health``. A unit admin sees only what concerns their units.
 
-Every item is one or two queries whatever the size of the install (the sessions' counts
-one aggregate per session of the day), so the home stays quick.
+Every item is one or two queries whatever the size of the install (the sittings' counts
+one aggregate per sitting of the day), so the home stays quick.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from app.models import (
     BankUpload,
     Certificate,
     Exam,
-    ExamSession,
-    SessionCandidate,
-    SessionUnit,
+    Sitting,
+    SittingCandidate,
+    SittingUnit,
     User,
 )
 from app.models.attempt import FINALIZED
@@ -37,8 +37,8 @@ MAX_OWED = 20  # listed on the home; the command line (flask cert pending) lists
 
 
 @dataclass(frozen=True)
-class SessionToday:
-    session: ExamSession
+class SittingToday:
+    sitting: Sitting
     counts: live.Counts
 
 
@@ -58,26 +58,26 @@ def _ancestors(user: User) -> set[int]:
     return ids
 
 
-def sessions_today(user: User, now: datetime) -> list[SessionToday]:
-    """Sessions open at some time today (local), or running now; for a unit admin only
+def sittings_today(user: User, now: datetime) -> list[SittingToday]:
+    """Sittings open at some time today (local), or running now; for a unit admin only
     those their units' people are registered to."""
     today = local_date(now)
     starts, ends = local_midnight(today), local_midnight(today + timedelta(days=1))
-    query = select(ExamSession).where(ExamSession.opens_at < ends, ExamSession.closes_at > starts)
+    query = select(Sitting).where(Sitting.opens_at < ends, Sitting.closes_at > starts)
     scope = unit_scope(user)
     if scope is not None:
         by_unit = exists().where(
-            SessionUnit.session_id == ExamSession.id,
-            SessionUnit.unit_id.in_(scope | _ancestors(user)),
+            SittingUnit.sitting_id == Sitting.id,
+            SittingUnit.unit_id.in_(scope | _ancestors(user)),
         )
         by_name = exists().where(
-            SessionCandidate.session_id == ExamSession.id,
-            SessionCandidate.user_id == User.id,
+            SittingCandidate.sitting_id == Sitting.id,
+            SittingCandidate.user_id == User.id,
             User.unit_id.in_(scope),
         )
         query = query.where(or_(by_unit, by_name))
-    found = db.session.scalars(query.order_by(ExamSession.opens_at).limit(20))
-    return [SessionToday(s, live.counts(s, live.roster(s, user), now)) for s in found]
+    found = db.session.scalars(query.order_by(Sitting.opens_at).limit(20))
+    return [SittingToday(s, live.counts(s, live.roster(s, user), now)) for s in found]
 
 
 def certificates_owed(user: User, now: datetime) -> tuple[list[Owed], bool]:
@@ -87,8 +87,8 @@ def certificates_owed(user: User, now: datetime) -> tuple[list[Owed], bool]:
     certified = {code for kind in rules.types for code in kind.exams}
     query = (
         select(Attempt)
-        .join(ExamSession, Attempt.session_id == ExamSession.id)
-        .join(Exam, ExamSession.exam_id == Exam.id)
+        .join(Sitting, Attempt.sitting_id == Sitting.id)
+        .join(Exam, Sitting.exam_id == Exam.id)
         .join(User, Attempt.user_id == User.id)
         .where(
             Attempt.status == FINALIZED,

@@ -1,4 +1,4 @@
-"""The admin home: what needs attention today (sessions, certificates owed, uploads
+"""The admin home: what needs attention today (sittings, certificates owed, uploads
 waiting, and for system admins the workers' health), then the areas this admin may use."""
 
 from flask import Blueprint, render_template
@@ -20,6 +20,6 @@ def index():
     owed, more_owed = attention.certificates_owed(current_user, now)
     return render_template(
         "admin/index.html", now=now, jobs=jobs_health(now) if system else None,
-        sessions=attention.sessions_today(current_user, now), owed=owed, more_owed=more_owed,
+        sittings=attention.sittings_today(current_user, now), owed=owed, more_owed=more_owed,
         uploads=attention.uploads_waiting(current_user, now) if system else [],
     )  # fmt: skip

@@ -14,12 +14,13 @@ from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_session,
+    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
     take,
 )
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 
@@ -36,8 +37,8 @@ def world(app, ctx):
     odd = make_user("odd", name="王\U00030000", unit=finance)
     other = make_user("other", name="赵\U00030000", unit=education)
     earlier = utcnow() - timedelta(minutes=10)
-    take(odd, open_session(COMPETENCY, [odd]), 5, earlier)
-    take(other, open_session(COMPETENCY, [other]), 5, earlier)
+    take(odd, open_sitting(COMPETENCY, [odd]), 5, earlier)
+    take(other, open_sitting(COMPETENCY, [other]), 5, earlier)
     db.session.add(BankUpload(
         id="u" * 32, uploader_id=admin.id, bank_name="party-basics", filename="新题库.yaml",
         base_version=1, data=b"bank: x",

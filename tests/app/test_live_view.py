@@ -1,6 +1,6 @@
-"""The live view of a session (考试场次实时情况): counts on top, one row per person with
+"""The live view of a sitting (考试场次实时情况): counts on top, one row per person with
 their progress, a unit admin limited to their own units (even by editing the URL), and a
-number of queries that does not grow with the session."""
+number of queries that does not grow with the sitting."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from sqlalchemy import event, select
 
 from app.exam.attempts import start_attempt
 from app.extensions import db
-from app.models import ExamSession, FocusEvent, Role, SessionCandidate, SessionUnit, Unit, User
+from app.models import FocusEvent, Role, Sitting, SittingCandidate, SittingUnit, Unit, User
 from app.models.types import utcnow
 from tests.app.ux_world import build_world
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -25,11 +26,11 @@ def world(app, ctx):
     db.session.commit()
     make_user("teacher", name="赵老师", unit=education)
     make_user("eduadmin", name="教育局管理员", role=Role.UNIT_ADMIN, unit=education)
-    session = db.session.scalar(select(ExamSession))
-    db.session.add(SessionUnit(session_id=session.id, unit_id=education.id))
+    sitting = db.session.scalar(select(Sitting))
+    db.session.add(SittingUnit(sitting_id=sitting.id, unit_id=education.id))
     db.session.add(FocusEvent(attempt_id=built.running.id, kind="hidden", at=utcnow()))
     db.session.commit()
-    return {"session": session.id, "education": education.id, "running": built.running.id}
+    return {"session": sitting.id, "education": education.id, "running": built.running.id}
 
 
 def _counts(html: str) -> dict[str, int]:
@@ -89,7 +90,7 @@ def _statements(client, url: str) -> int:
         nonlocal count
         count += 1
 
-    db.session.expunge_all()  # the tests' session would keep rows a real request reads
+    db.session.expunge_all()  # the tests' sitting would keep rows a real request reads
     event.listen(db.engine, "before_cursor_execute", counted)
     try:
         assert client.get(url).status_code == 200
@@ -98,21 +99,21 @@ def _statements(client, url: str) -> int:
     return count
 
 
-def test_the_number_of_queries_does_not_grow_with_the_session(app, world):
+def test_the_number_of_queries_does_not_grow_with_the_sitting(app, world):
     """No per-candidate query: 40 more people, some answering, cost no more statements."""
     client = app.test_client()
     login(client, "admin")
     url = f"/admin/live/sessions/{world['session']}"
     client.get(url)  # the first request after the login also refreshes the login session
     before = _statements(client, url)
-    session = db.session.get(ExamSession, world["session"])
+    sitting = db.session.get(Sitting, world["session"])
     education = db.session.get(Unit, world["education"])
     for n in range(40):
         person = make_user(f"p{n:02d}", name=f"考生{n:02d}", unit=education)
         if n % 2:
-            db.session.add(SessionCandidate(session_id=session.id, user_id=person.id))
+            db.session.add(SittingCandidate(sitting_id=sitting.id, user_id=person.id))
             db.session.commit()
-            start_attempt(db.session.get(User, person.id), session, None, utcnow())
+            start_attempt(db.session.get(User, person.id), sitting, None, utcnow())
     html = client.get(url).get_data(as_text=True)
     assert _counts(html)["应考"] == 43 and _counts(html)["作答中"] == 21
     assert _statements(client, url) == before

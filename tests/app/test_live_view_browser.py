@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from app.exam.attempts import start_attempt
 from app.extensions import db
-from app.models import ExamSession, SessionUnit, Unit, User
+from app.models import Sitting, SittingUnit, Unit, User
 from app.models.types import utcnow
 from tests.app.ux_world import build_world, log_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -44,22 +44,22 @@ def test_the_live_view_refreshes_itself_and_fits(app, browser, live_url, ctx, si
     db.session.add(education)
     db.session.commit()
     newcomer = make_user("newcomer", name="欧阳晓明", unit=education)
-    session = db.session.scalar(select(ExamSession))
-    db.session.add(SessionUnit(session_id=session.id, unit_id=education.id))
+    sitting = db.session.scalar(select(Sitting))
+    db.session.add(SittingUnit(sitting_id=sitting.id, unit_id=education.id))
     db.session.get(
         User, db.session.scalar(select(User.id).where(User.username == "unitadmin"))
     ).text_size = text_size
     db.session.commit()
     page = browser.new_page(viewport=viewport)
     log_in(page, live_url, "unitadmin")
-    page.goto(f"{live_url}/admin/live/sessions/{session.id}")
+    page.goto(f"{live_url}/admin/live/sessions/{sitting.id}")
     expect(page.locator(".live-auto")).to_be_visible()
     counts = page.locator(".live-counts")
     expect(counts).to_contain_text("作答中1")
     shot(page, f"live-{size}")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
-    start_attempt(db.session.get(User, newcomer.id), session, None, utcnow())
+    start_attempt(db.session.get(User, newcomer.id), sitting, None, utcnow())
     expect(counts).to_contain_text("作答中2", timeout=5000)  # no reload: the script's fetch
     expect(page.locator(".live-table")).to_contain_text("欧阳晓明")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

@@ -1,5 +1,5 @@
-"""Login slips (登录凭条) for a session: one per registered person the admin sees, with
-name, unit, username, session, time and place; never a password (only hashes are
+"""Login slips (登录凭条) for a sitting: one per registered person the admin sees, with
+name, unit, username, sitting, time and place; never a password (only hashes are
 stored), but a pointer to the initial password list while the person still has one."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
+from app.models import Role, Sitting, SittingCandidate, SittingUnit, Unit, User
 from tests.app.ux_world import build_world, log_in
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -25,12 +26,12 @@ def world(app, ctx):
     db.session.add(education)
     db.session.commit()
     make_user("teacher", name="赵老师", unit=education, must_change_password=True)
-    session = db.session.scalar(select(ExamSession))
-    db.session.add(SessionUnit(session_id=session.id, unit_id=education.id))
+    sitting = db.session.scalar(select(Sitting))
+    db.session.add(SittingUnit(sitting_id=sitting.id, unit_id=education.id))
     taker = db.session.scalar(select(User).where(User.username == "taker"))
     taker.must_change_password = True
     db.session.commit()
-    return {"session": session.id, "education": education.id}
+    return {"session": sitting.id, "education": education.id}
 
 
 def _slips(html: str) -> list[str]:
@@ -65,7 +66,7 @@ def test_an_id_number_username_is_printed_masked(app, world):
     person = make_user(
         "110101199003077777", name="钱多多", unit=office, id_number="110101199003077777"
     )
-    db.session.add(SessionCandidate(session_id=world["session"], user_id=person.id))
+    db.session.add(SittingCandidate(sitting_id=world["session"], user_id=person.id))
     db.session.commit()
     client = app.test_client()
     login(client, "unitadmin")
@@ -123,7 +124,7 @@ def test_a_reset_password_prints_as_a_slip_with_the_new_password(
 
 def test_the_import_result_prints_a_slip_with_each_initial_password(client, ctx):
     """The one response that holds the new passwords prints them as slips (screen: the table)."""
-    from tests.app.test_admin_people import ID_B, as_user, confirm, csv_bytes, upload
+    from tests.app.people.helpers import ID_B, as_user, confirm, csv_bytes, upload
 
     root = Unit(name="市级机关工委")
     db.session.add_all([root, Unit(name="市财政局", parent=root)])

@@ -8,15 +8,16 @@ import json
 import re
 
 import pytest
+from app.exam.exams import save_exam
 
-from app.exam.sessions import save_exam
 from app.extensions import db
-from app.models import Attempt, Exam, ExamSession, Role, User
+from app.models import Attempt, Exam, Role, Sitting, User
 from question_bank.exam_format import parse_exam
-from tests.app.exam_fixtures import MINI_EXAM, open_session
+from tests.app.exam_fixtures import MINI_EXAM, open_sitting
 from tests.app.form_submit import unchanged_submission
 from tests.app.test_attempts import start
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 LIMITED = MINI_EXAM.replace("{when}", "immediately") + "max_page_leaves: 2\n"
 
@@ -47,9 +48,9 @@ def test_a_limit_out_of_range_is_refused_with_the_field_named(value):
 def limited(app, ctx):
     make_user("candidate", name="张晓明")
     make_user("admin", name="系统管理员", role=Role.SYSTEM_ADMIN)
-    session = open_session()
+    sitting = open_sitting()
     save_exam(LIMITED.encode(), "mini.yaml")
-    return session.id
+    return sitting.id
 
 
 def test_past_the_limit_the_attempt_is_flagged_for_admins_and_goes_on(app, limited):
@@ -100,7 +101,7 @@ def test_within_the_limit_nothing_is_flagged(app, limited):
 def test_the_exam_form_writes_the_limit_and_names_its_label(app, limited):
     admin = app.test_client()
     login(admin, "admin")
-    exam_id = db.session.get(ExamSession, limited).exam_id
+    exam_id = db.session.get(Sitting, limited).exam_id
     page = admin.get(f"/admin/exams/{exam_id}/edit").get_data(as_text=True)
     assert 'name="max_page_leaves"' in page and 'value="2"' in page
     assert "离开答题页面次数上限" in page

@@ -1,9 +1,9 @@
-"""The live view's reads: a few aggregate queries whatever the session's size.
+"""The live view's reads: a few aggregate queries whatever the sitting's size.
 
-The roster (who the session is open to, within the viewer's scope) is one SQL condition;
+The roster (who the sitting is open to, within the viewer's scope) is one SQL condition;
 the counts on top are one aggregate over it; one page of people is one query, and their
 answered questions and departures from the page are one grouped query each, for that
-page's attempts only. No query runs per candidate, so a 10,000-candidate session stays cheap.
+page's attempts only. No query runs per candidate, so a 10,000-candidate sitting stays cheap.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from app.extensions import db
 from app.models import (
     Attempt,
     AttemptItem,
-    ExamSession,
     FocusEvent,
     Role,
-    SessionCandidate,
-    SessionUnit,
+    Sitting,
+    SittingCandidate,
+    SittingUnit,
     Unit,
     User,
 )
@@ -40,7 +40,7 @@ class Counts:
     started: int  # 已开始 (has an attempt)
     answering: int  # 作答中 now
     done: int  # 已交卷 (or time up)
-    absent: int  # 未开始, 缺考 once the session has closed
+    absent: int  # 未开始, 缺考 once the sitting has closed
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,14 @@ def _subtree(units: set[int]) -> set[int]:
     return found
 
 
-def roster(session: ExamSession, viewer: User, unit: Unit | None = None) -> ColumnElement[bool]:
+def roster(sitting: Sitting, viewer: User, unit: Unit | None = None) -> ColumnElement[bool]:
     """Who the live view lists: registered by name or through a unit, or having an attempt
     (a registration removed after the start), within the viewer's scope and ``unit``."""
     registered_units = set(
-        db.session.scalars(select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id))
+        db.session.scalars(select(SittingUnit.unit_id).where(SittingUnit.sitting_id == sitting.id))
     )
-    by_name = select(SessionCandidate.user_id).where(SessionCandidate.session_id == session.id)
-    took = select(Attempt.user_id).where(Attempt.session_id == session.id)
+    by_name = select(SittingCandidate.user_id).where(SittingCandidate.sitting_id == sitting.id)
+    took = select(Attempt.user_id).where(Attempt.sitting_id == sitting.id)
     condition = or_(
         User.id.in_(by_name),
         User.id.in_(took),
@@ -114,18 +114,18 @@ def roster(session: ExamSession, viewer: User, unit: Unit | None = None) -> Colu
     return condition
 
 
-def _latest_attempts(session: ExamSession):
-    """Each person's latest attempt in the session (the one the live view shows)."""
+def _latest_attempts(sitting: Sitting):
+    """Each person's latest attempt in the sitting (the one the live view shows)."""
     return (
         select(Attempt.user_id, func.max(Attempt.id).label("attempt_id"))
-        .where(Attempt.session_id == session.id)
+        .where(Attempt.sitting_id == sitting.id)
         .group_by(Attempt.user_id)
         .subquery()
     )
 
 
-def _joined(query, session: ExamSession):
-    latest = _latest_attempts(session)
+def _joined(query, sitting: Sitting):
+    latest = _latest_attempts(sitting)
     return query.outerjoin(latest, latest.c.user_id == User.id).outerjoin(
         Attempt, Attempt.id == latest.c.attempt_id
     )
@@ -146,15 +146,15 @@ def _shown(show: str, now: datetime) -> ColumnElement[bool] | None:
     }.get(show)
 
 
-def counts(session: ExamSession, who: ColumnElement[bool], now: datetime) -> Counts:
+def counts(sitting: Sitting, who: ColumnElement[bool], now: datetime) -> Counts:
     answering = func.coalesce(func.sum(case((_answering(now), 1), else_=0)), 0)
-    query = _joined(select(func.count(User.id), func.count(Attempt.id), answering), session)
+    query = _joined(select(func.count(User.id), func.count(Attempt.id), answering), sitting)
     registered, started, answering_now = db.session.execute(query.where(who)).one()
     return Counts(registered, started, answering_now, started - answering_now, registered - started)
 
 
 def page_of_rows(
-    session: ExamSession, who: ColumnElement[bool], show: str, page: int, now: datetime
+    sitting: Sitting, who: ColumnElement[bool], show: str, page: int, now: datetime
 ) -> list[Row]:
     """One page of the roster, by unit then name, with each attempt's progress."""
     query = _joined(
@@ -163,7 +163,7 @@ def page_of_rows(
             Attempt.status, Attempt.deadline, Attempt.finalized_by, Attempt.score,
             Attempt.possible, Attempt.passed, Attempt.stored_policy,
         ),
-        session,
+        sitting,
     ).where(who)  # fmt: skip
     shown = _shown(show, now)
     if shown is not None:

@@ -1,4 +1,4 @@
-"""Login slips (登录凭条) for a session: one per person, to cut out and hand over.
+"""Login slips (登录凭条) for a sitting: one per person, to cut out and hand over.
 
 Passwords are stored only as hashes, so a slip never shows one: a person who still has
 their one-time initial password is pointed to the password list their unit admin was
@@ -19,9 +19,9 @@ from app.admin.people.identity import mask_id_number
 from app.admin.people.units import unit_paths
 from app.extensions import db
 from app.lookup import get_or_404
-from app.models import ExamSession, User
+from app.models import Sitting, User
 
-MAX_SLIPS = 2000  # one print job; a larger session prints unit by unit
+MAX_SLIPS = 2000  # one print job; a larger sitting prints unit by unit
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,18 @@ def _slip(person: User, paths: dict[int, str]) -> Slip:
     )
 
 
-def slips(session_id: int):
-    """The session's slips for the people this admin sees, optionally of one unit."""
-    session = get_or_404(ExamSession, session_id)
+def slips(sitting_id: int):
+    """The sitting's slips for the people this admin sees, optionally of one unit."""
+    sitting = get_or_404(Sitting, sitting_id)
     unit_id = request.args.get("unit", "")
     unit = unit_or_404(int(unit_id)) if unit_id.isdigit() and len(unit_id) < 10 else None
-    query = select(User).where(roster(session, current_user, unit))
+    query = select(User).where(roster(sitting, current_user, unit))
     people = db.session.scalars(
         query.order_by(User.unit_id, User.name_pinyin, User.id).limit(MAX_SLIPS + 1)
     ).all()
     paths = unit_paths()
     return render_template(
-        "admin/people/slips.html", session=session, unit=unit,
+        "admin/people/slips.html", sitting=sitting, unit=unit,
         slips=[_slip(p, paths) for p in people[:MAX_SLIPS]], cut=len(people) > MAX_SLIPS,
         paths=paths,
     )  # fmt: skip
