@@ -84,6 +84,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.admin.banks import bp as admin_banks_bp
     from app.admin.certificates import bp as admin_certificates_bp
     from app.admin.exams import bp as admin_exams_bp
+    from app.admin.live.routes import bp as admin_live_bp
     from app.admin.people import bp as admin_people_bp
     from app.admin.results import bp as admin_results_bp
     from app.admin.routes import bp as admin_bp
@@ -100,6 +101,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_people_bp)
     app.register_blueprint(admin_exams_bp)
     app.register_blueprint(admin_sittings_bp)
+    app.register_blueprint(admin_live_bp)
     app.register_blueprint(admin_banks_bp)
     app.register_blueprint(admin_results_bp)
     app.register_blueprint(admin_audit_bp)

@@ -32,6 +32,11 @@ class AttemptPolicy:
     review: ReviewPolicy
     time_limit_minutes: int | None  # None: begun before the limit was kept (use the exam's)
     avoid: tuple[str, ...] = ()  # question ids left out because the previous attempt had them
+    max_page_leaves: int = 0  # leaving the test page more often flags the attempt; 0: no limit
+
+    def over_leave_limit(self, leaves: int) -> bool:
+        """Left the test page more often than the exam allows: flagged for the admins."""
+        return 0 < self.max_page_leaves < leaves
 
     @property
     def pass_mark(self) -> PassMark:
@@ -53,6 +58,7 @@ class AttemptPolicy:
             review=ReviewPolicy(**review),
             time_limit_minutes=int(limit) if limit is not None else None,
             avoid=tuple(stored.get("avoid", ())),
+            max_page_leaves=int(stored.get("max_page_leaves", 0)),
         )
 
     def stored(self) -> dict[str, Any]:
@@ -66,4 +72,6 @@ class AttemptPolicy:
                 {"title": s.title, "type": s.type, "points": str(s.points)} for s in self.sections
             ],
             "avoid": sorted(self.avoid),
+            # kept only when set, so a policy without a limit is stored as before
+            **({"max_page_leaves": self.max_page_leaves} if self.max_page_leaves else {}),
         }

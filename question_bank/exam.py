@@ -135,6 +135,9 @@ class Exam:
     shuffle_options: bool = True
     review: ReviewPolicy = ReviewPolicy()
     practice: bool = True  # False: exam-only, the questions of its bank are never practised
+    # 切屏次数上限: leaving the test page more often than this flags the attempt for the
+    # admins (never fails or submits it); 0 means no limit.
+    max_page_leaves: int = 0
 
     @property
     def total_points(self) -> Decimal:

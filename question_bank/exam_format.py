@@ -34,6 +34,7 @@ from question_bank.types import REGISTRY
 EXAM_FIELDS = (
     "exam", "title", "bank", "time_limit_minutes", "pass_mark", *SCORING_FIELDS,
     "shuffle_questions", "shuffle_options", "review", "topics", "difficulty", "sections",
+    "max_page_leaves",
     "practice",
 )  # fmt: skip
 REQUIRED = ("exam", "title", "bank", "time_limit_minutes", "pass_mark", "sections")
@@ -80,6 +81,9 @@ def parse_exam(data: bytes, filename: str = "<exam>") -> tuple[Exam | None, Repo
         ),
         "review": get("review", lambda n: _review(reader, n), ReviewPolicy()),
         "practice": get("practice", lambda n: reader.boolean(n, "practice"), True),
+        "max_page_leaves": get(
+            "max_page_leaves", lambda n: reader.integer(n, "max_page_leaves", 0, 100), 0
+        ),
         "sections": get("sections", lambda n: _sections(report, n, spread_defaults)),
     }
     if not report.ok or None in values.values():

@@ -1,8 +1,10 @@
-"""The admin home: the areas this admin may use, and (system admins) the workers' health."""
+"""The admin home: what needs attention today (sittings, certificates owed, uploads
+waiting, and for system admins the workers' health), then the areas this admin may use."""
 
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from app.admin import attention
 from app.admin.access import ADMIN_ROLES, restrict
 from app.jobs.health import jobs_health
 from app.models import Role
@@ -14,5 +16,10 @@ restrict(bp, *ADMIN_ROLES)
 
 @bp.route("/")
 def index():
-    jobs = jobs_health(utcnow()) if current_user.role == Role.SYSTEM_ADMIN else None
-    return render_template("admin/index.html", jobs=jobs)
+    now, system = utcnow(), current_user.role == Role.SYSTEM_ADMIN
+    owed, more_owed = attention.certificates_owed(current_user, now)
+    return render_template(
+        "admin/index.html", now=now, jobs=jobs_health(now) if system else None,
+        sittings=attention.sittings_today(current_user, now), owed=owed, more_owed=more_owed,
+        uploads=attention.uploads_waiting(current_user, now) if system else [],
+    )  # fmt: skip

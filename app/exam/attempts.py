@@ -89,6 +89,7 @@ def _new_attempt(user: User, sitting: Sitting, previous: list[Attempt], now: dat
             sections=tuple(SectionPolicy(s.title, s.type, s.points) for s in paper.sections),
             scoring=exam.scoring, review=exam.review,
             time_limit_minutes=exam.time_limit_minutes, avoid=tuple(avoid),
+            max_page_leaves=exam.max_page_leaves,
         ),
     )  # fmt: skip
     attempt.draw(

@@ -17,7 +17,7 @@ from app.exam.attempts import (
 )
 from app.exam.catalog import exam_definition
 from app.exam.display import paper_view, review_level, review_view
-from app.exam.focus import KINDS, record_focus_event
+from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.grants import answerable_until, attempts_allowed
 from app.exam.live import closed_while_testing
@@ -78,6 +78,7 @@ def take(attempt_id: int):
         sections=paper_view(attempt),
         form=SubmitForm(),
         now=utcnow(),
+        departures=departures(attempt.id) if attempt.policy.max_page_leaves else 0,
     )
 
 
@@ -108,7 +109,10 @@ def focus_event(attempt_id: int):
     if body is None or body.get("kind") not in KINDS:
         return jsonify(error="请求格式不正确。"), 400
     attempt = found_or_404(owned_attempt(attempt_id, current_user))
-    return jsonify(recorded=record_focus_event(attempt, body["kind"], utcnow()))
+    recorded = record_focus_event(attempt, body["kind"], utcnow())
+    if not attempt.policy.max_page_leaves:
+        return jsonify(recorded=recorded)
+    return jsonify(recorded=recorded, departures=departures(attempt.id))  # for the warning
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

@@ -42,6 +42,25 @@
       (link.classList.contains("flagged") ? "，已标记" : ""));
   }
 
+  // The question the candidate is on is marked in the palette: aria-current (screen
+  // readers say 当前), a ring and an underlined number for the eye (not colour alone). It follows
+  // the keyboard focus, a palette jump and the one-question view (exam:current).
+  function markCurrent(position) {
+    var link = paletteLink(position);
+    if (!link || link.hasAttribute("aria-current")) return;
+    Array.prototype.forEach.call(document.querySelectorAll(".palette a[aria-current]"), function (a) {
+      a.removeAttribute("aria-current");
+    });
+    link.setAttribute("aria-current", "true");
+  }
+  form.addEventListener("focusin", function (e) {
+    var fs = fieldsetOf(e.target);
+    if (fs) markCurrent(fs.dataset.position);
+  });
+  root.addEventListener("exam:current", function (e) { markCurrent(e.detail.position); });
+  var shown = form.querySelector("fieldset.question.current") || form.querySelector("fieldset.question");
+  if (shown) markCurrent(shown.dataset.position);
+
   function queue(fs, includeResponse) {
     var position = Number(fs.dataset.position);
     // A new payload each time: one already sent must not change under its request, or
@@ -119,9 +138,46 @@
     if (!e.target.classList.contains("blank")) return;
     var fs = fieldsetOf(e.target);
     clearTimeout(typing[fs.dataset.position]);
-    typing[fs.dataset.position] = setTimeout(function () { queue(fs, true); }, 800);
+    typing[fs.dataset.position] = setTimeout(function () {
+      delete typing[fs.dataset.position];
+      queue(fs, true);
+    }, 800);
   });
   window.addEventListener("online", flush);
+
+  // Changing the text size reloads the page: first the answer being typed is queued and
+  // every answer saved, then the size changes; while a save is outstanding the page says so.
+  var textSizeForm = document.querySelector("form.text-size");
+  var sizeWanted = null;
+  function saveTyping() {
+    Object.keys(typing).forEach(function (position) {
+      clearTimeout(typing[position]);
+      delete typing[position];
+      queue(document.querySelector('fieldset.question[data-position="' + position + '"]'), true);
+    });
+  }
+  function changeSizeWhenSaved() {
+    if (sizeWanted === null) return;
+    if (Object.keys(pending).length || inFlight) {
+      var offline = saveState.classList.contains("error");
+      setState(offline ? "网络中断，答案尚未保存；保存后再切换字号…" : "正在保存答案，保存后再切换字号…",
+        offline ? "error" : "");
+      setTimeout(changeSizeWhenSaved, 200);
+      return;
+    }
+    var button = sizeWanted;
+    sizeWanted = null;
+    textSizeForm.requestSubmit(button);
+  }
+  if (textSizeForm) {
+    textSizeForm.addEventListener("submit", function (e) {
+      saveTyping();
+      if (!Object.keys(pending).length && !inFlight) return;
+      e.preventDefault();
+      sizeWanted = e.submitter;
+      changeSizeWhenSaved();
+    });
+  }
   window.addEventListener("beforeunload", function (e) {
     if (!submitting && Object.keys(pending).length) { e.preventDefault(); e.returnValue = ""; }
   });
@@ -234,7 +290,20 @@
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ kind: kind })
-    }).catch(function () {});
+    }).then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (body) { if (body.departures) leaveWarning(body.departures); })
+      .catch(function () {});
+  }
+  // An exam with a limit (切屏次数上限) tells the candidate how often they have left, on
+  // their return: past the limit the attempt is flagged for the admins, never submitted.
+  var leaveLimit = parseInt(root.dataset.leaveLimit, 10) || 0;
+  function leaveWarning(count) {
+    if (!leaveLimit) return;
+    var box = document.getElementById("leave-warning");
+    box.textContent = "已离开答题页面 " + count + " 次，" + (count > leaveLimit
+      ? "已超过上限 " + leaveLimit + " 次，本次作答已标记给管理员查看。请留在本页作答。"
+      : "超过 " + leaveLimit + " 次将标记给管理员查看。请留在本页作答。");
+    box.classList.add("shown");
   }
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") departed("hidden"); else away = false;

@@ -18,6 +18,7 @@
       section.classList.toggle("current", section.contains(questions[current]));
     });
     where.textContent = "第 " + (current + 1) + " / " + questions.length + " 题";
+    root.dispatchEvent(new CustomEvent("exam:current", { detail: { position: questions[current].dataset.position } }));
     document.getElementById("step-prev").disabled = current === 0;
     document.getElementById("step-next").disabled = current === questions.length - 1;
     if (focus) {

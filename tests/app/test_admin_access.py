@@ -43,6 +43,7 @@ SCOPED_LISTINGS = {
     "admin_people.registrations", "admin_people.import_people", "admin_people.import_template",
     "admin_people.lookup",
     "admin_results.index", "admin_results.sitting", "admin_results.sitting_export", "admin_results.dashboard",
+    "admin_live.sitting", "admin_people.slips",
 }  # fmt: skip
 
 

@@ -67,7 +67,8 @@ def build_world() -> World:
                       "/practice/notebook", "/password"],
         "taker": [f"/attempts/{running.id}"],
         "unitadmin": ["/", "/admin/", "/admin/people/", f"/admin/people/{candidate.id}",
-                      f"/admin/people/sessions/{s}/registrations", f"/admin/results/sessions/{s}"],
+                      f"/admin/people/sessions/{s}/registrations", f"/admin/results/sessions/{s}",
+                      f"/admin/live/sessions/{s}", f"/admin/people/sessions/{s}/slips"],
         "admin": [
             "/admin/", "/admin/banks/", "/admin/banks/party-basics/",
             f"/admin/banks/party-basics/questions/{qid}",
@@ -82,7 +83,8 @@ def build_world() -> World:
             "/admin/results/", f"/admin/results/sessions/{s}", f"/admin/results/units/{finance.id}",
             f"/admin/results/attempts/{a}", f"/admin/results/exams/{e}/statistics",
             "/admin/results/rescore", "/admin/results/dashboard", "/admin/audit/",
-            "/admin/certificates/", "/admin/certificates/1",
+            "/admin/certificates/", "/admin/certificates/1", f"/admin/live/sessions/{s}",
+            f"/admin/live/sessions/{s}?show=absent", f"/admin/people/sessions/{s}/slips",
         ],
     }  # fmt: skip
     return World(pages, finished, running, candidate)

@@ -100,6 +100,8 @@ def build_exam_yaml(data: dict[str, Any]) -> ExamYaml:
         out.add(f"{name}: {'true' if data.get(name) else 'false'}", name)
     if data.get("exam_only"):
         out.add("practice: false", "exam_only")
+    if (data.get("max_page_leaves") or "").strip() not in ("", "0"):
+        out.add(f"max_page_leaves: {quoted(data['max_page_leaves'].strip())}", "max_page_leaves")
     out.add("review:", "review_show")
     out.add(f"  show: {quoted(data.get('review_show') or '')}", "review_show")
     out.add(f"  from: {quoted(data.get('review_from') or 'after_close')}", "review_show")
@@ -145,6 +147,7 @@ def form_data(source: str) -> dict[str, Any] | None:
         "shuffle_questions": raw.get("shuffle_questions", True) is True,
         "shuffle_options": raw.get("shuffle_options", True) is True,
         "exam_only": raw.get("practice", True) is False,
+        "max_page_leaves": raw.get("max_page_leaves") or "",
         "review_show": review.get("show", "score_only"),
         "review_from": review.get("from", "after_close"),
         "topics": _spread_of(raw.get("topics")),

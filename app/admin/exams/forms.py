@@ -63,6 +63,11 @@ class ExamForm(BaseForm):
     shuffle_questions = BooleanField("打乱题目顺序")
     shuffle_options = BooleanField("打乱选项顺序")
     exam_only = BooleanField("仅用于考试（所用题库不开放练习）")
+    max_page_leaves = text_field(
+        "离开答题页面次数上限", 8,
+        description="留空为不限。考生会看到已离开的次数；超过上限的作答在成绩和实时情况中标记，"
+        "供管理员查看，不会自动交卷或判为不合格",
+    )  # fmt: skip
     review_show = SelectField(
         "交卷后考生可见",
         choices=[SelectChoice(k, SHOW_TITLES[k]) for k in REVIEW_SHOW],

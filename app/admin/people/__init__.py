@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from app.admin.access import ADMIN_ROLES, restrict
-from app.admin.people import import_routes, registration_routes, routes
+from app.admin.people import import_routes, registration_routes, routes, slips
 
 bp = Blueprint("admin_people", __name__, url_prefix="/admin/people")
 restrict(bp, *ADMIN_ROLES)  # system-admin-only views are marked @system_admin_required
@@ -33,3 +33,4 @@ rule("/sessions/<int:sitting_id>/registrations/units", "add_unit", registration_
 rule("/sessions/<int:sitting_id>/registrations/people/<int:user_id>/remove", "remove_person", registration_routes.remove_person, methods=POST)  # fmt: skip
 rule("/sessions/<int:sitting_id>/registrations/units/<int:unit_id>/remove", "confirm_remove_unit", registration_routes.confirm_remove_unit)  # fmt: skip
 rule("/sessions/<int:sitting_id>/registrations/units/<int:unit_id>/remove", "remove_unit", registration_routes.remove_unit, methods=POST)  # fmt: skip
+rule("/sessions/<int:sitting_id>/slips", "slips", slips.slips)

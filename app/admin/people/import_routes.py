@@ -142,7 +142,7 @@ def confirm_import():
     sheet = csv_bytes([as_text(value) for value in row] for row in rows)
     page = render_template(
         "admin/people/imported.html", outcome=outcome, sitting=sitting,
-        sheet=base64.b64encode(sheet).decode(),
+        sheet=base64.b64encode(sheet).decode(), paths=unit_paths(),
     )  # fmt: skip
     return page, 200, {"Cache-Control": "no-store"}
 

@@ -17,7 +17,8 @@ from app.timefmt import points, wall_clock
 
 COLUMNS = (
     "姓名", "用户名", "单位", "拟任职务", "考试场次", "第几次", "状态", "得分", "满分", "是否合格",
-    "开始时间", "交卷时间", "用时（分钟）", "证书编号", "证书状态",
+    "开始时间", "交卷时间", "用时（分钟）", "证书编号", "证书状态", "离开答题页面（次）",
+    "离开次数超过上限",
 )  # fmt: skip
 
 
@@ -42,6 +43,7 @@ def table(rows: Sequence[ResultRow]) -> list[list[Cell]]:
                 round(r.seconds_used / 60, 1) if r.seconds_used is not None else None,
                 "；".join(number for number, _ in r.certificates),
                 "；".join(state for _, state in r.certificates),
+                r.departures, "是" if r.over_leave_limit else "",
             )
         ]
         for r in rows

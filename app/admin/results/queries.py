@@ -16,7 +16,7 @@ from app.exam.display import SectionView, paper_view, review_view
 from app.extensions import db
 from app.labels import label
 from app.lookup import get_or_404
-from app.models import Attempt, Certificate, QuestionRevision, Sitting, User
+from app.models import Attempt, Certificate, FocusEvent, QuestionRevision, Sitting, User
 from app.models.attempt import FINALIZED
 from app.models.types import utcnow
 from app.timefmt import local_date
@@ -39,6 +39,8 @@ class ResultRow:
     finalized_at: datetime | None
     seconds_used: int | None
     certificates: tuple[tuple[str, str], ...]  # (number, state in words)
+    departures: int = 0  # times the candidate left the test page (记录切屏)
+    over_leave_limit: bool = False  # more often than the exam allows: flagged for admins
 
     @property
     def outcome(self) -> str:
@@ -85,16 +87,29 @@ def result_rows(attempts: list[Attempt]) -> list[ResultRow]:
         for certificate in db.session.scalars(query.order_by(Certificate.issued_at)):
             certificates.setdefault(certificate.attempt_id, []).append(certificate)
     today = local_date(utcnow())
-    return [_row(a, certificates.get(a.id, []), today) for a in attempts]
+    left = _departures([a.id for a in attempts])
+    return [_row(a, certificates.get(a.id, []), today, left.get(a.id, 0)) for a in attempts]
 
 
-def _row(a: Attempt, certificates: list[Certificate], today: date) -> ResultRow:
+def _departures(attempt_ids: list[int]) -> dict[int, int]:
+    """How often each attempt's candidate left the test page, in one grouped query."""
+    if not attempt_ids:
+        return {}
+    query = (
+        select(FocusEvent.attempt_id, func.count())
+        .where(FocusEvent.attempt_id.in_(attempt_ids))
+        .group_by(FocusEvent.attempt_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def _row(a: Attempt, certificates: list[Certificate], today: date, left: int) -> ResultRow:
     used = int((a.finalized_at - a.started_at).total_seconds()) if a.finalized_at else None
     states = tuple((c.number, label(c.status(today), "status")) for c in certificates)
     return ResultRow(
         a.id, a.user.name, a.user.username, a.user.unit.name if a.user.unit else "",
         a.user.position or "", a.sitting.title, a.number, a.finalized, a.score, a.possible, a.passed,
-        a.started_at, a.finalized_at, used, states,
+        a.started_at, a.finalized_at, used, states, left, a.policy.over_leave_limit(left),
     )  # fmt: skip
 
 
