@@ -24,9 +24,8 @@ from question_bank.exam import (
     PassMark,
     ReviewPolicy,
     Section,
-    spread_cells,
 )
-from question_bank.exam_spread import band_key, reject_overlap, shares, topic_key
+from question_bank.exam_spread import band_key, reject_overlap, shares, spread_cells, topic_key
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
 from question_bank.nodes import NodeReader, read_document
 from question_bank.types import REGISTRY

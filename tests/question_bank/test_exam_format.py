@@ -10,15 +10,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from question_bank.exam import (
-    Band,
-    PassMark,
-    ReviewPolicy,
-    apportion,
-    check_satisfiable,
-    spread_cells,
-)
+from question_bank.exam import Band, PassMark, ReviewPolicy, check_satisfiable
 from question_bank.exam_format import parse_exam
+from question_bank.exam_spread import apportion, spread_cells
 from tests.question_bank.factories import EXAM_YAML, exam_from, full_bank, make_bank
 
 
