@@ -22,7 +22,7 @@ from app.admin.access import (
     unit_scope,
     units_in_scope,
 )
-from app.admin.results import bp, export, item_listing, key_access, queries, rescore
+from app.admin.results import bp, export, item_listing, key_access, queries, services
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
 from app.admin.results.forms import OpenKeysForm, RescoreForm
@@ -163,7 +163,7 @@ def statistics_export(exam_id: int):
 @system_admin_required
 def rescore_index():
     return render_template(
-        "admin/results/rescore_index.html", pending=rescore.pending_corrections()
+        "admin/results/rescore_index.html", pending=services.pending_corrections()
     )
 
 
@@ -174,15 +174,15 @@ def rescore_bank(bank_id: int):
     form = RescoreForm()
     if form.validate_on_submit():
         try:
-            done = rescore.apply(bank, form.digest.data, current_user, utcnow())
-        except rescore.PlanChanged as changed:
+            done = services.apply(bank, form.digest.data, current_user, utcnow())
+        except services.PlanChanged as changed:
             flash(str(changed), "error")
         else:
             flash(f"已重新评分 {len(done.changes)} 份答卷。", "success")
             return redirect(url_for("admin_results.rescore_index"))
     elif request.method == "POST":
         flash("确认信息无效，请重新查看预览后再确认。", "error")
-    preview = rescore.plan(bank)
+    preview = services.plan(bank)
     form.digest.data = preview.digest
     return render_template("admin/results/rescore.html", plan=preview, form=form)
 

@@ -1,4 +1,5 @@
-"""Re-scoring after a corrected key (DESIGN.md section 3): preview, then apply, audited.
+"""Re-scoring after a corrected key (DESIGN.md section 3): preview, then apply, audited
+(the results area's one audited change, hence services.py).
 
 A question corrected in a newer bank version (same id, new revision whose key, type or
 options differ) makes every finalized attempt scored on an older revision of it
