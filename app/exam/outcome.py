@@ -16,11 +16,13 @@ from app.exam.sittings import attempts_in
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Certificate
 from app.models.types import utcnow
+from app.practice.exam_only import exam_only_bank_ids
 from app.timefmt import points
 
 
 @dataclass(frozen=True)
 class TopicScore:
+    key: str
     title: str
     awarded: Decimal
     possible: Decimal
@@ -38,6 +40,7 @@ class Outcome:
     next_allowed: str | None
     certificates: list[Certificate]
     topics: list[TopicScore] = field(default_factory=list)
+    practice_bank: str | None = None  # the sitting's bank, when it may be practised
 
     @property
     def weak_topics(self) -> list[TopicScore]:
@@ -72,7 +75,7 @@ def _topics(attempt: Attempt) -> list[TopicScore]:
         topic = question_of(revision).topic
         awarded, possible = totals.setdefault(topic, [Decimal(0), Decimal(0)])
         totals[topic] = [awarded + (item_awarded or 0), possible + item_points]
-    return [TopicScore(titles.get(t, t), a, p) for t, (a, p) in totals.items()]
+    return [TopicScore(t, titles.get(t, t), a, p) for t, (a, p) in totals.items()]
 
 
 def outcome_of(attempt: Attempt) -> Outcome:
@@ -84,6 +87,9 @@ def outcome_of(attempt: Attempt) -> Outcome:
         )
     ).all()
     wait = None if attempt.passed else retake_wait(user, sitting.exam.code, utcnow())
+    bank = sitting.exam.bank
+    practised = bank.id not in exam_only_bank_ids()
     return Outcome(
-        _time_used(attempt), _pass_mark(attempt), left, wait, list(issued), _topics(attempt)
-    )
+        _time_used(attempt), _pass_mark(attempt), left, wait, list(issued), _topics(attempt),
+        bank.name if practised else None,
+    )  # fmt: skip

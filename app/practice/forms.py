@@ -55,12 +55,13 @@ class StartForm(BaseForm):
     )
     submit = SubmitField("开始练习")
 
-    def __init__(self, bank: BankChoice, **kwargs: Any) -> None:
+    def __init__(self, bank: BankChoice, chosen: list[str] | None = None, **kwargs: Any) -> None:
+        """``chosen``: topics to tick at first (a failed test's weak ones), else all."""
         super().__init__(**kwargs)
         self.bank.data = bank.name
         self.topics.choices = [SelectChoice(k, v) for k, v in bank.topics.items()]
         if not self.is_submitted():
-            self.topics.data = list(bank.topics)
+            self.topics.data = [t for t in chosen or () if t in bank.topics] or list(bank.topics)
 
     def validate_topics(self, field: CheckboxesField) -> None:
         if not field.data:

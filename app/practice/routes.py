@@ -61,7 +61,7 @@ def index() -> str | Response:
     """Choose topics, types and a number of questions, and start a run."""
     banks = practice_banks()
     bank = _chosen_bank(banks, request.values.get("bank"))
-    form = StartForm(bank) if bank else None
+    form = StartForm(bank, request.args.getlist("topic")[:50]) if bank else None
     if form and form.validate_on_submit():
         try:
             run = start_run(

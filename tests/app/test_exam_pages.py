@@ -67,7 +67,7 @@ def test_a_fail_names_the_pass_mark_attempts_left_next_time_and_weak_topics(clie
     assert "用时 7 分 05 秒" in html
     assert "合格线：总分的 60%（60 分）" in html
     assert "本场次还可作答 2 次" in html and "下次可于" in html
-    assert "得分较低的内容：" in html and "（20%）" in html and 'href="/practice/"' in html
+    assert "得分较低的内容：" in html and "（20%）" in html and "练习这些内容" in html
     assert "按内容得分" in html
 
 
