@@ -18,6 +18,7 @@ from app.exam.attempts import (
 from app.exam.display import paper_view, review_level, review_view
 from app.exam.focus import KINDS, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
+from app.exam.fragments import palette_html, question_html
 from app.exam.grants import answerable_until, attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
@@ -74,6 +75,8 @@ def take(attempt_id: int):
         "exam/take.html",
         attempt=attempt,
         sections=paper_view(attempt),
+        question_html=question_html,
+        palette_html=palette_html,
         form=SubmitForm(),
         now=utcnow(),
     )
