@@ -142,11 +142,15 @@ def result(attempt_id: int):
         return redirect(url_for("exam.take", attempt_id=attempt.id))
     if not attempt.finalized:  # being scored, or time is up and the server closes it soon
         return render_template("exam/scoring.html", attempt=attempt)
-    level = review_level(attempt, utcnow())
-    record_reviewed_mistakes(attempt, utcnow())  # a review opening after the close
-    paused = closed_while_testing(current_user.id, utcnow(), "答题详情")
+    now = utcnow()
+    level = review_level(attempt, now)
+    if level == "keys":  # a review opening after the close: the notebook gets the mistakes
+        record_reviewed_mistakes(attempt, now)
+    paused = closed_while_testing(current_user.id, now, "答题详情")
     sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
+    # Said only while the review waits for the session's last answers.
+    review_from = answerable_until(attempt.session) if level == "score_only" else None
     return render_template(
         "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
-        review_from=answerable_until(attempt.session), outcome=outcome_of(attempt),
+        review_from=review_from, outcome=outcome_of(attempt),
     )  # fmt: skip
