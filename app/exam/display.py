@@ -26,7 +26,7 @@ class ItemView:
     options: list[tuple[str, str, str]]  # (original key, displayed label, text)
     response: Any
     flagged: bool
-    revision_id: int
+    revision_id: int | None = None  # None in an admin's preview (always rendered afresh)
     review: dict[str, Any] = field(default_factory=dict)
 
     @property
