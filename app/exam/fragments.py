@@ -32,25 +32,25 @@ _TEMPLATE = "exam/_question.html"
 
 # One entry per question revision and labelling: a bank of 10,000 questions fits.
 _MAX_FRAGMENTS = 20_000
-_fragments: dict[tuple[int, tuple[str, ...]], tuple[Question, list[str]]] = {}
+_fragments: dict[tuple[int, tuple[str, ...]], tuple[Question, list[str], list[int]]] = {}
 
 
 def question_html(item: ItemView) -> Markup:
     """One question of the test page, exactly as ``exam/_question.html`` renders it."""
     if item.response is not None or item.flagged:
         return Markup(current_app.jinja_env.get_template(_TEMPLATE).render(item=item))
-    parts = _blank(item)
-    values = {"position": str(item.position), "number": str(item.number)}
-    for slot, (key, _label, text) in enumerate(item.options):
-        values[f"key{slot}"] = escape(key)
-        values[f"text{slot}"] = escape(text)
-    filled = parts.copy()  # literal, marker name, literal, … as re.split gives them
-    filled[1::2] = [values[name] for name in parts[1::2]]
+    parts, slots = _blank(item)
+    values = [str(item.position), str(item.number)]  # in the order of _slot's numbers
+    for key, _label, text in item.options:
+        values += (escape(key), escape(text))
+    filled = parts.copy()  # literal, marker, literal, … as re.split gives them
+    filled[1::2] = [values[slot] for slot in slots]
     return Markup("".join(filled))
 
 
-def _blank(item: ItemView) -> list[str]:
-    """The question unanswered and unflagged, split at its markers.
+def _blank(item: ItemView) -> tuple[list[str], list[int]]:
+    """The question unanswered and unflagged, split at its markers, and which value
+    each marker stands for.
 
     A revision never changes once written, so neither does its fragment; the entry keeps
     the question it was rendered from, so when the catalog forgets its questions (tests
@@ -68,8 +68,17 @@ def _blank(item: ItemView) -> list[str]:
             None, False, item.revision_id,
         )  # fmt: skip
         html = current_app.jinja_env.get_template(_TEMPLATE).render(item=marked)
-        cached = _fragments[key] = (question, _MARKER.split(html))
-    return cached[1]
+        parts = _MARKER.split(html)
+        cached = _fragments[key] = (question, parts, [_slot(name) for name in parts[1::2]])
+    return cached[1], cached[2]
+
+
+def _slot(marker: str) -> int:
+    """position 0, number 1, then each option's key and text: key0 2, text0 3, key1 4 …"""
+    if marker in ("position", "number"):
+        return ("position", "number").index(marker)
+    name = marker.rstrip("0123456789")
+    return 2 + 2 * int(marker[len(name) :]) + (name == "text")
 
 
 def palette_html(sections: list[SectionView]) -> Markup:
