@@ -80,14 +80,14 @@ def configure_errors(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from app.admin.audit.routes import bp as admin_audit_bp
-    from app.admin.banks import upload_routes  # noqa: F401  (registers its views on the blueprint)
-    from app.admin.banks.routes import bp as admin_banks_bp
-    from app.admin.certificates.routes import bp as admin_certificates_bp
-    from app.admin.exams.blueprint import bp as admin_exams_bp
-    from app.admin.people.blueprint import bp as admin_people_bp
-    from app.admin.results.routes import bp as admin_results_bp
+    from app.admin.audit import bp as admin_audit_bp
+    from app.admin.banks import bp as admin_banks_bp
+    from app.admin.certificates import bp as admin_certificates_bp
+    from app.admin.exams import bp as admin_exams_bp
+    from app.admin.people import bp as admin_people_bp
+    from app.admin.results import bp as admin_results_bp
     from app.admin.routes import bp as admin_bp
+    from app.admin.sittings import bp as admin_sittings_bp
     from app.auth.routes import bp as auth_bp
     from app.certificate.routes import bp as certificate_bp
     from app.exam.routes import bp as exam_bp
@@ -99,6 +99,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_people_bp)
     app.register_blueprint(admin_exams_bp)
+    app.register_blueprint(admin_sittings_bp)
     app.register_blueprint(admin_banks_bp)
     app.register_blueprint(admin_results_bp)
     app.register_blueprint(admin_audit_bp)
@@ -114,12 +115,12 @@ def configure_cli(app: Flask) -> None:
     from app.admin.people.cli import demo_cli, users_cli
     from app.bank.cli import bank_cli
     from app.certificate.cli import cert_cli
-    from app.exam.cli import attempts_cli, exam_cli, sessions_cli
+    from app.exam.cli import attempts_cli, exam_cli, sittings_cli
     from app.jobs.cli import jobs_cli
 
     app.cli.add_command(bank_cli)
     app.cli.add_command(exam_cli)
-    app.cli.add_command(sessions_cli)
+    app.cli.add_command(sittings_cli)
     app.cli.add_command(attempts_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

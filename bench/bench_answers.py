@@ -44,16 +44,17 @@ def free_port() -> int:
 
 
 def prepare(database_url: str) -> list[dict]:
-    """A migrated database with the shipped bank, one session and a started attempt per
+    """A migrated database with the shipped bank, one sitting and a started attempt per
     client; returns each client's cookie, CSRF token and valid answer payloads."""
     from datetime import timedelta
 
+    from app.exam.exams import save_exam
     from flask_migrate import upgrade
 
     from app import create_app
     from app.bank.services import publish
     from app.exam.attempts import start_attempt
-    from app.exam.sessions import SessionSpec, create_session, save_exam
+    from app.exam.sittings import SittingSpec, create_sitting
     from app.extensions import db
     from app.models import User
     from app.models.types import utcnow
@@ -73,17 +74,17 @@ def prepare(database_url: str) -> list[dict]:
         db.session.add_all(users)
         db.session.commit()
         now = utcnow()
-        spec = SessionSpec(
+        spec = SittingSpec(
             "bench",
             "基准场次",
             now - timedelta(minutes=1),
             now + timedelta(hours=3),
             tuple(u.username for u in users),
         )
-        session = create_session(spec)
+        sitting = create_sitting(spec)
         started = []
         for user in users:
-            attempt = start_attempt(user, session, None, utcnow())
+            attempt = start_attempt(user, sitting, None, utcnow())
             payloads = []
             for item in attempt.items:
                 kind = attempt.policy["sections"][item.section]["type"]

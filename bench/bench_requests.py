@@ -57,8 +57,10 @@ class Meter:
 
 
 def prepare(app, candidates: int):
+    from app.exam.exams import save_exam
+
     from app.bank.services import publish
-    from app.exam.sessions import SessionSpec, create_session, save_exam
+    from app.exam.sittings import SittingSpec, create_sitting
     from app.extensions import db
     from app.models import User
     from app.models.types import utcnow
@@ -76,11 +78,11 @@ def prepare(app, candidates: int):
     db.session.add_all(users)
     db.session.commit()
     now = utcnow()
-    spec = SessionSpec(
+    spec = SittingSpec(
         "secretary-pre-appointment", "基准场次", now - timedelta(minutes=1),
         now + timedelta(hours=3), tuple(u.username for u in users),
     )  # fmt: skip
-    return create_session(spec).id
+    return create_sitting(spec).id
 
 
 def answers_of(page: str) -> list[tuple[int, str, object]]:
@@ -111,15 +113,15 @@ def run_jobs() -> float:
     return (time.process_time() - cpu) * 1000
 
 
-def journey(app, meter: Meter, session_id: int, number: int) -> None:
+def journey(app, meter: Meter, sitting_id: int, number: int) -> None:
     web = app.test_client()
     token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
     meter("login", lambda: web.post("/login", data={
         "username": f"bench{number}", "password": "bench-password-1", "csrf_token": token}))  # fmt: skip
-    start_page = meter("start page", lambda: web.get(f"/sessions/{session_id}"))
+    start_page = meter("start page", lambda: web.get(f"/sessions/{sitting_id}"))
     token = TOKEN.search(start_page.get_data(as_text=True)).group(1)
     started = meter(
-        "start", lambda: web.post(f"/sessions/{session_id}", data={"csrf_token": token})
+        "start", lambda: web.post(f"/sessions/{sitting_id}", data={"csrf_token": token})
     )
     take_url = started.headers["Location"]
     page = meter("test page", lambda: web.get(take_url)).get_data(as_text=True)
@@ -176,10 +178,10 @@ def main() -> None:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
         with app.app_context():
             upgrade()
-            session_id = prepare(app, CANDIDATES)
+            sitting_id = prepare(app, CANDIDATES)
         meter = Meter(os.environ.get("BENCH_PROFILE"))
         for number in range(CANDIDATES):
-            journey(app, meter, session_id, number)
+            journey(app, meter, sitting_id, number)
         print(f"CPU per request, {CANDIDATES} candidates one after another (code at {ROOT.name}):")
         report(meter)
         if meter.profiled:

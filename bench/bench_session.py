@@ -4,7 +4,7 @@ as deployed (every process of the Procfile, via honcho, on a free loopback port)
 The journey (issue 12): logins spread over a window before the open; every start within
 the first minute after it (most in the first seconds), then the test page; answers
 spread over the test (time compressed: the rate is printed); 30 % submit early, and for
-70 % the timer reaches zero in the same second (the session's close caps every deadline)
+70 % the timer reaches zero in the same second (the sitting's close caps every deadline)
 and the page does what it does then: a random pause, the result page, then the status
 endpoint with backoff and jitter until the score is there. Saves retry as the page does
 (1 s doubling to 15 s). Then the database is read back: answers acknowledged against
@@ -135,12 +135,12 @@ async def candidate(
         await asyncio.sleep(max(0, plan["start_at"] - time.time()))
         attempt_path = None
         for _ in range(5):  # the candidate presses 开始答题 again if it failed
-            _, page = await call(stats, "start", lambda: web.get(plan["session_path"]))
+            _, page = await call(stats, "start", lambda: web.get(plan["sitting_path"]))
             found = TOKEN.search(page)
             if found:
                 form = {"csrf_token": found.group(1)}
                 status, location = await call(stats, "start", lambda f=form: web.post(
-                    plan["session_path"], data=f, allow_redirects=False))  # fmt: skip
+                    plan["sitting_path"], data=f, allow_redirects=False))  # fmt: skip
                 if status == 302 and "/attempts/" in location:
                     attempt_path = "/attempts/" + location.rsplit("/attempts/", 1)[1]
                     break
@@ -241,11 +241,11 @@ def free_port() -> int:
 def prepare(env: dict) -> dict:
     """Database, signing key, bank, exam, N candidates with a 拟任职务; returns the keys."""
     os.environ.update(env)
+    from app.exam.exams import save_exam
     from flask_migrate import upgrade
 
     from app import create_app
     from app.bank.services import publish
-    from app.exam.sessions import save_exam
     from app.extensions import db
     from app.models import User
     from question_bank.bank_format import parse_bank
@@ -279,21 +279,21 @@ def prepare(env: dict) -> dict:
     return keys
 
 
-def create_test_session(open_at: float, close_at: float) -> int:
+def create_test_sitting(open_at: float, close_at: float) -> int:
     from datetime import UTC, datetime
 
     from app import create_app
-    from app.exam.sessions import SessionSpec, create_session
+    from app.exam.sittings import SittingSpec, create_sitting
     from app.extensions import db
 
     with create_app().app_context():
-        spec = SessionSpec(
+        spec = SittingSpec(
             "secretary-pre-appointment", "负载测试场次", datetime.fromtimestamp(open_at, UTC),
             datetime.fromtimestamp(close_at, UTC), tuple(f"load{i}" for i in range(N)),
         )  # fmt: skip
-        session_id = create_session(spec).id
+        sitting_id = create_sitting(spec).id
         db.engine.dispose()
-    return session_id
+    return sitting_id
 
 
 def read_back(acknowledged: dict, close_at: float, wait_until: float) -> list[str]:
@@ -354,14 +354,14 @@ def read_back(acknowledged: dict, close_at: float, wait_until: float) -> list[st
 
 
 async def load(
-    base: str, session_id: int, keys: dict, start: float, open_at: float, close_at: float
+    base: str, sitting_id: int, keys: dict, start: float, open_at: float, close_at: float
 ) -> tuple[Stats, dict]:
     stats, acknowledged = Stats(), {}
     plans = []
     for _ in range(N):
         early = random.random() < EARLY
         plans.append({
-            "session_path": f"/sessions/{session_id}", "early": early,
+            "sitting_path": f"/sessions/{sitting_id}", "early": early,
             "login_at": start + random.uniform(0, LOGIN_WINDOW),
             "open_at": open_at,
             "start_at": open_at + min(60.0, TEST_SECONDS / 3, random.expovariate(1 / 3)),
@@ -416,7 +416,7 @@ def main() -> None:
         start = time.time() + 2
         open_at = start + LOGIN_WINDOW + 5
         close_at = open_at + TEST_MINUTES * 60
-        session_id = create_test_session(open_at, close_at)
+        sitting_id = create_test_sitting(open_at, close_at)
         rate = ANSWERS / TEST_MINUTES * 60
         print(f"{N} candidates, logins over {LOGIN_WINDOW:.0f} s, starts in the first minute, "
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
@@ -425,7 +425,7 @@ def main() -> None:
               f"job workers {JOB_WORKERS}")  # fmt: skip
         began_load = os.getloadavg()
         stats, acknowledged = asyncio.run(
-            load(f"http://127.0.0.1:{port}", session_id, keys, start, open_at, close_at)
+            load(f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at)
         )
         stats.report()
         problems = read_back(

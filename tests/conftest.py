@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 import pytest
 import sqlalchemy as sa
@@ -15,10 +13,9 @@ from flask.testing import FlaskClient
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
 from app import create_app
-from app.auth.passwords import hash_password
 from app.exam.catalog import clear_caches
 from app.extensions import db
-from app.models import Role, Unit, User
+from tests.auth import Auth
 
 
 def _postgres_database(base_url: str, name: str) -> str:
@@ -103,43 +100,7 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-@lru_cache
-def _password_hash(password: str) -> str:
-    """Hashed once per password: argon2id is slow on purpose, and tests make many users."""
-    return hash_password(password)
-
-
-def make_user(
-    username: str = "candidate",
-    password: str = "correct-horse-1",
-    role: Role = Role.CANDIDATE,
-    unit: Unit | None = None,
-    **fields,
-) -> User:
-    user = User(
-        username=username, name=fields.pop("name", username), role=role, unit=unit,
-        password_hash=_password_hash(password), **fields,
-    )  # fmt: skip
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-CSRF = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
-)
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    """The token a real browser would send, read from the page's form."""
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1) or match.group(2)
-
-
-def login(client: FlaskClient, username: str, password: str = "correct-horse-1"):
-    token = csrf_token(client, "/login")
-    return client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token}
-    )
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    """Log ``client`` in: ``auth.login("sys")``."""
+    return Auth(client)

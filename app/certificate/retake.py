@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.certificate.setup import RulesUnavailable, current_rules
 from app.extensions import db
-from app.models import Attempt, Exam, ExamSession, User
+from app.models import Attempt, Exam, Sitting, User
 from app.timefmt import local_zone
 
 
@@ -25,8 +25,8 @@ def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
     for kind in kinds:
         started = db.session.scalars(
             select(Attempt.started_at)
-            .join(ExamSession, Attempt.session_id == ExamSession.id)
-            .join(Exam, ExamSession.exam_id == Exam.id)
+            .join(Sitting, Attempt.sitting_id == Sitting.id)
+            .join(Exam, Sitting.exam_id == Exam.id)
             .where(Attempt.user_id == user.id, Exam.code.in_(kind.exams))
         ).all()
         wait = kind.next_attempt_allowed(started, now)

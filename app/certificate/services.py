@@ -82,7 +82,7 @@ def earned_types(attempt: Attempt, rules: CertificationRules) -> list[Certificat
     if not attempt.finalized or not attempt.passed or attempt.score is None:
         return []
     score = percent_score(attempt)
-    return [t for t in rules.types_for_exam(attempt.session.exam.code) if t.passed(score)]
+    return [t for t in rules.types_for_exam(attempt.sitting.exam.code) if t.passed(score)]
 
 
 def issue_certificates(attempt: Attempt) -> None:
@@ -166,7 +166,7 @@ def _draft(
     return Draft(
         kind.id, kind.number_prefix, user.name.strip(), kind.title,
         kind.level_for(percent_score(attempt)), position, today, kind.expiry_for(today),
-        rules.issuer, rules.version, rules.digest, attempt.session.exam.title,
+        rules.issuer, rules.version, rules.digest, attempt.sitting.exam.title,
     )  # fmt: skip
 
 
@@ -262,7 +262,7 @@ def reissue(
     draft = Draft(
         old.type_id, parse_number(old.number).prefix, user.name.strip(), old.title, level,
         position, local_date(now), old.expires_on, old.issuer, old.rules_version,
-        old.rules_digest, old.attempt.session.exam.title,
+        old.rules_digest, old.attempt.sitting.exam.title,
     )  # fmt: skip
     try:
         new = _create(draft, old.attempt, reissued_from=old)

@@ -14,11 +14,11 @@ from app.certificate.services import issue_certificates
 from app.exam.catalog import exam_definition, load_questions, question_of, version_index
 from app.exam.grants import attempts_allowed, claim_time_grants, grace
 from app.exam.review import record_reviewed_mistakes
-from app.exam.sessions import attempts_in, may_take
+from app.exam.sittings import attempts_in, may_take
 from app.exam.start_guard import CodeRefused, check_access_code, hold_start_lock
 from app.extensions import db
 from app.jobs.tasks import score_later
-from app.models import Attempt, AttemptItem, ExamSession, User
+from app.models import Attempt, AttemptItem, Sitting, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
 from app.refusal import Refused
@@ -32,20 +32,18 @@ class AttemptRefused(Refused):
     """The candidate may not do this now; the message says why, in their language."""
 
 
-def start_attempt(
-    user: User, session: ExamSession, access_code: str | None, now: datetime
-) -> Attempt:
+def start_attempt(user: User, sitting: Sitting, access_code: str | None, now: datetime) -> Attempt:
     """Resume the attempt in progress, or draw a new paper if the rules allow one.
 
     Everything from the first read of the candidate's attempts to the insert of the new
-    one runs under their start lock, so two starts at once (in one session or in two
-    sessions of one exam) cannot both pass the retake rules.
+    one runs under their start lock, so two starts at once (in one sitting or in two
+    sittings of one exam) cannot both pass the retake rules.
     """
-    if not may_take(user, session):
+    if not may_take(user, sitting):
         raise AttemptRefused("您未被安排参加本场考试。", 403)
     hold_start_lock(user.id, now)
     try:
-        attempt = _resume_or_start(user, session, access_code, now)
+        attempt = _resume_or_start(user, sitting, access_code, now)
     except AttemptRefused:
         db.session.rollback()  # frees the lock; a wrong code's count is committed already
         raise
@@ -53,42 +51,40 @@ def start_attempt(
 
 
 def _resume_or_start(
-    user: User, session: ExamSession, access_code: str | None, now: datetime
+    user: User, sitting: Sitting, access_code: str | None, now: datetime
 ) -> Attempt:
-    previous = attempts_in(user, session)
+    previous = attempts_in(user, sitting)
     current = next((a for a in previous if a.status == IN_PROGRESS), None)
     if current is not None:
         db.session.commit()
         return finalize_if_expired(current, now)
-    if session.state(now) != "open":
+    if sitting.state(now) != "open":
         raise AttemptRefused(
-            "本场考试尚未开始。" if session.state(now) == "upcoming" else "本场考试已结束。"
+            "本场考试尚未开始。" if sitting.state(now) == "upcoming" else "本场考试已结束。"
         )
     # Whoever may not start anyway is told so before any code is tried: no code oracle.
-    if len(previous) >= attempts_allowed(user, session):
+    if len(previous) >= attempts_allowed(user, sitting):
         raise AttemptRefused("您在本场考试的作答次数已用完。")
-    if wait := retake_wait(user, session.exam.code, now):
+    if wait := retake_wait(user, sitting.exam.code, now):
         raise AttemptRefused(wait)
     try:
-        check_access_code(session, user, access_code, now)
+        check_access_code(sitting, user, access_code, now)
     except CodeRefused as refused:
         raise AttemptRefused(str(refused), 400) from None
-    attempt = _new_attempt(user, session, previous, now)
+    attempt = _new_attempt(user, sitting, previous, now)
     db.session.commit()
     return attempt
 
 
-def _new_attempt(
-    user: User, session: ExamSession, previous: list[Attempt], now: datetime
-) -> Attempt:
-    exam = exam_definition(session.exam)
-    version = version_index(session.bank_version_id)
+def _new_attempt(user: User, sitting: Sitting, previous: list[Attempt], now: datetime) -> Attempt:
+    exam = exam_definition(sitting.exam)
+    version = version_index(sitting.bank_version_id)
     avoid = _questions_of_last(previous[-1].id) if previous else frozenset()
     seed = secrets.randbits(62)
     paper = draw_paper(exam, version.index, seed, avoid)
     attempt = Attempt(
-        session=session, user=user, number=len(previous) + 1, seed=seed, started_at=now,
-        deadline=min(now + timedelta(minutes=exam.time_limit_minutes), session.closes_at),
+        sitting=sitting, user=user, number=len(previous) + 1, seed=seed, started_at=now,
+        deadline=min(now + timedelta(minutes=exam.time_limit_minutes), sitting.closes_at),
         policy=AttemptPolicy(
             sections=tuple(SectionPolicy(s.title, s.type, s.points) for s in paper.sections),
             scoring=exam.scoring, review=exam.review,
@@ -134,7 +130,7 @@ def paper_of(attempt: Attempt) -> Paper:
             PaperItem(question_of(item.scoring_revision_id), tuple(item.option_order))
         )
     return Paper(
-        attempt.session.exam.code,
+        attempt.sitting.exam.code,
         attempt.seed,
         tuple(
             PaperSection(s.title, s.type, s.points, tuple(items))

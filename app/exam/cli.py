@@ -1,4 +1,4 @@
-"""``flask exam``, ``flask sessions`` and ``flask attempts``: exams from YAML, sessions, and
+"""``flask exam``, ``flask sessions`` and ``flask attempts``: exams from YAML, sittings, and
 finalizing expired attempts (for a scheduler, e.g. cron every minute)."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.exam.attempts import finalize_expired
+from app.exam.exams import save_exam
 from app.exam.review import record_opened_reviews
-from app.exam.sessions import ExamRefused, SessionSpec, create_session, save_exam
+from app.exam.sittings import ExamRefused, SittingSpec, create_sitting
 from app.extensions import db
 from app.models import Unit
 from app.models.types import utcnow
@@ -21,7 +22,7 @@ from app.timefmt import from_wall_clock
 from question_bank.exam_format import MAX_EXAM_BYTES
 
 exam_cli = AppGroup("exam", help="试卷规则")
-sessions_cli = AppGroup("sessions", help="考试场次")
+sittings_cli = AppGroup("sessions", help="考试场次")
 attempts_cli = AppGroup("attempts", help="作答记录")
 
 
@@ -55,7 +56,7 @@ def _local(text: str) -> datetime:
         raise click.BadParameter(f"时间“{text}”格式应为 2026-12-01T09:00") from exc
 
 
-@sessions_cli.command("create")
+@sittings_cli.command("create")
 @click.option("--exam", "exam_code", required=True, help="试卷规则代码")
 @click.option("--title", required=True)
 @click.option("--opens", required=True, help="开始时间（本地时间），如 2026-12-01T09:00")
@@ -70,7 +71,7 @@ def create(exam_code, title, opens, closes, usernames, units, access_code, max_a
     if set(units) - set(found):
         click.echo(f"找不到单位：{'、'.join(sorted(set(units) - set(found)))}", err=True)
         sys.exit(1)
-    spec = SessionSpec(
+    spec = SittingSpec(
         exam_code,
         title,
         _local(opens),
@@ -81,11 +82,11 @@ def create(exam_code, title, opens, closes, usernames, units, access_code, max_a
         max_attempts,
     )
     try:
-        session = create_session(spec)
+        sitting = create_sitting(spec)
     except ExamRefused as refused:
         click.echo("\n".join(refused.messages), err=True)
         sys.exit(1)
-    click.echo(f"已创建考试场次 {session.id}：{session.title}")
+    click.echo(f"已创建考试场次 {sitting.id}：{sitting.title}")
 
 
 @attempts_cli.command("finalize-expired")

@@ -81,7 +81,7 @@ def review_level(attempt: Attempt, now: datetime) -> str:
     if not attempt.finalized:
         return "none"
     review = attempt.policy.review
-    if review.when == "after_close" and not review_open(attempt.session, now):
+    if review.when == "after_close" and not review_open(attempt.sitting, now):
         return "score_only"
     return review.show
 

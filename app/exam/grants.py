@@ -1,10 +1,10 @@
-"""Per-candidate adjustments of a session (extra attempts, extra time) and the deadline
+"""Per-candidate adjustments of a sitting (extra attempts, extra time) and the deadline
 rule they change.
 
 An attempt's deadline is the earlier of its start + time limit + granted minutes and
-the session's close. Granted minutes marked ``beyond_close`` also move that
+the sitting's close. Granted minutes marked ``beyond_close`` also move that
 candidate's close, so a candidate who lost time to a fault can finish after the
-others; plain granted minutes never run past the session's close.
+others; plain granted minutes never run past the sitting's close.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.exam.catalog import exam_definition
 from app.extensions import db
-from app.models import Attempt, ExamSession, SessionGrant, User
+from app.models import Attempt, Sitting, SittingGrant, User
 from app.models.attempt import IN_PROGRESS
 
 
@@ -26,42 +26,42 @@ def grace() -> timedelta:
     return timedelta(seconds=current_app.config["ANSWER_GRACE_SECONDS"])
 
 
-def answerable_until(session: ExamSession) -> datetime:
-    """The last moment any attempt of the session can still be answered: its close (no
+def answerable_until(sitting: Sitting) -> datetime:
+    """The last moment any attempt of the sitting can still be answered: its close (no
     attempt starts after it), or the latest deadline of an attempt still running, extra
     time beyond the close included, plus the grace."""
     latest = db.session.scalar(
         select(func.max(Attempt.deadline)).where(
-            Attempt.session_id == session.id, Attempt.status == IN_PROGRESS
+            Attempt.sitting_id == sitting.id, Attempt.status == IN_PROGRESS
         )
     )
-    return session.closes_at if latest is None else max(session.closes_at, latest + grace())
+    return sitting.closes_at if latest is None else max(sitting.closes_at, latest + grace())
 
 
-def review_open(session: ExamSession, now: datetime) -> bool:
+def review_open(sitting: Sitting, now: datetime) -> bool:
     """Whether answers and keys of this session may be shown (to candidates, in their
     notebooks, and to admins): only once no attempt of it can still be answered."""
-    return now >= answerable_until(session)
+    return now >= answerable_until(sitting)
 
 
-def attempts_allowed(user: User, session: ExamSession) -> int:
-    """The session's limit plus every fresh attempt granted to this candidate."""
+def attempts_allowed(user: User, sitting: Sitting) -> int:
+    """The sitting's limit plus every fresh attempt granted to this candidate."""
     extra = db.session.scalar(
-        select(func.coalesce(func.sum(SessionGrant.extra_attempts), 0)).where(
-            SessionGrant.session_id == session.id, SessionGrant.user_id == user.id
+        select(func.coalesce(func.sum(SittingGrant.extra_attempts), 0)).where(
+            SittingGrant.sitting_id == sitting.id, SittingGrant.user_id == user.id
         )
     )
-    return session.max_attempts + int(extra)
+    return sitting.max_attempts + int(extra)
 
 
 def time_limit_minutes(attempt: Attempt) -> int:
     """The limit the attempt began with (attempts started before it was kept: the exam's)."""
     kept = attempt.policy.time_limit_minutes
-    return kept if kept is not None else exam_definition(attempt.session.exam).time_limit_minutes
+    return kept if kept is not None else exam_definition(attempt.sitting.exam).time_limit_minutes
 
 
 def deadline(
-    started_at: datetime, limit_minutes: int, closes_at: datetime, grants: Iterable[SessionGrant]
+    started_at: datetime, limit_minutes: int, closes_at: datetime, grants: Iterable[SittingGrant]
 ) -> datetime:
     grants = list(grants)
     extra = sum(g.extra_minutes for g in grants)
@@ -72,9 +72,9 @@ def deadline(
     )
 
 
-def grants_of(attempt: Attempt) -> list[SessionGrant]:
+def grants_of(attempt: Attempt) -> list[SittingGrant]:
     return list(
-        db.session.scalars(select(SessionGrant).where(SessionGrant.attempt_id == attempt.id))
+        db.session.scalars(select(SittingGrant).where(SittingGrant.attempt_id == attempt.id))
     )
 
 
@@ -83,11 +83,11 @@ def claim_time_grants(attempt: Attempt) -> None:
     with db.session.no_autoflush:  # the new attempt is written at the caller's commit
         pending = list(
             db.session.scalars(
-                select(SessionGrant).where(
-                    SessionGrant.session_id == attempt.session.id,
-                    SessionGrant.user_id == attempt.user.id,
-                    SessionGrant.attempt_id.is_(None),
-                    SessionGrant.extra_minutes > 0,
+                select(SittingGrant).where(
+                    SittingGrant.sitting_id == attempt.sitting.id,
+                    SittingGrant.user_id == attempt.user.id,
+                    SittingGrant.attempt_id.is_(None),
+                    SittingGrant.extra_minutes > 0,
                 )
             )
         )
@@ -96,15 +96,15 @@ def claim_time_grants(attempt: Attempt) -> None:
     for grant in pending:
         grant.attempt = attempt
     attempt.deadline = deadline(
-        attempt.started_at, time_limit_minutes(attempt), attempt.session.closes_at, pending
+        attempt.started_at, time_limit_minutes(attempt), attempt.sitting.closes_at, pending
     )
 
 
 def refresh_deadline(attempt: Attempt) -> None:
-    """Recompute an attempt's deadline after its grants or the session's close changed."""
+    """Recompute an attempt's deadline after its grants or the sitting's close changed."""
     attempt.deadline = deadline(
         attempt.started_at,
         time_limit_minutes(attempt),
-        attempt.session.closes_at,
+        attempt.sitting.closes_at,
         grants_of(attempt),
     )

@@ -39,6 +39,6 @@ def closed_while_testing(user_id: int, now: datetime, what: str) -> str | None:
     if not live:
         return None
     return (
-        f"您正在参加考试“{live[-1].session.title}”，考试期间{what}暂停使用，以免看到答案。"
+        f"您正在参加考试“{live[-1].sitting.title}”，考试期间{what}暂停使用，以免看到答案。"
         f"请在交卷后，或在作答截止时间 {localtime(live[-1].deadline)} 之后再来。"
     )

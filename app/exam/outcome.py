@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.certificate.retake import retake_wait
 from app.exam.catalog import load_questions, question_of, version_topics
 from app.exam.grants import attempts_allowed
-from app.exam.sessions import attempts_in
+from app.exam.sittings import attempts_in
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Certificate
 from app.models.types import utcnow
@@ -60,7 +60,7 @@ def _pass_mark(attempt: Attempt) -> str:
 
 def _topics(attempt: Attempt) -> list[TopicScore]:
     """Scores by topic, from three columns of the items (not eighty loaded items)."""
-    titles = version_topics(attempt.session.bank_version_id)
+    titles = version_topics(attempt.sitting.bank_version_id)
     rows = db.session.execute(
         select(AttemptItem.question_revision_id, AttemptItem.awarded, AttemptItem.points)
         .where(AttemptItem.attempt_id == attempt.id)
@@ -76,14 +76,14 @@ def _topics(attempt: Attempt) -> list[TopicScore]:
 
 
 def outcome_of(attempt: Attempt) -> Outcome:
-    user, session = attempt.user, attempt.session
-    left = max(0, attempts_allowed(user, session) - len(attempts_in(user, session)))
+    user, sitting = attempt.user, attempt.sitting
+    left = max(0, attempts_allowed(user, sitting) - len(attempts_in(user, sitting)))
     issued = db.session.scalars(
         select(Certificate).where(
             Certificate.attempt_id == attempt.id, Certificate.revoked_at.is_(None)
         )
     ).all()
-    wait = None if attempt.passed else retake_wait(user, session.exam.code, utcnow())
+    wait = None if attempt.passed else retake_wait(user, sitting.exam.code, utcnow())
     return Outcome(
         _time_used(attempt), _pass_mark(attempt), left, wait, list(issued), _topics(attempt)
     )

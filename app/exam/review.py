@@ -1,6 +1,6 @@
 """After a test: the questions got wrong go into the candidate's notebook (错题本), once,
 when the review policy lets them see the keys — at finalization, or when the review
-opens after the session closes (the first time the result page is shown then)."""
+opens after the sitting closes (the first time the result page is shown then)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.exam.catalog import question_of
 from app.exam.display import review_level
 from app.extensions import db
-from app.models import Attempt, ExamSession
+from app.models import Attempt, Sitting
 from app.models.attempt import FINALIZED
 from app.practice.notebook import SOURCE_EXAM, record_wrong_answers
 from question_bank.types import Verdict
@@ -36,10 +36,10 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
             missed = [item for item in attempt.items if item.verdict != Verdict.CORRECT]
             keys = {item.position: question_of(item.scoring_revision_id).id for item in missed}
             record_wrong_answers(
-                attempt.user_id, attempt.session.exam.bank_id,
+                attempt.user_id, attempt.sitting.exam.bank_id,
                 [(keys[item.position], item.scoring_revision_id) for item in missed], SOURCE_EXAM,
                 given={keys[item.position]: (item.response, item.option_order) for item in missed},
-                session_id=attempt.session_id,
+                sitting_id=attempt.sitting_id,
             )  # fmt: skip
         db.session.commit()
     except Exception:
@@ -49,14 +49,14 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
 
 def record_opened_reviews(now: datetime) -> int:
     """For the scheduler: notebook entries for every finalized attempt whose review has
-    opened since (the session closed), so candidates who never look still get them."""
+    opened since (the sitting closed), so candidates who never look still get them."""
     waiting = db.session.scalars(
         select(Attempt)
-        .join(ExamSession, ExamSession.id == Attempt.session_id)
+        .join(Sitting, Sitting.id == Attempt.sitting_id)
         .where(
             Attempt.status == FINALIZED,
             Attempt.notebook_recorded_at.is_(None),
-            ExamSession.closes_at <= now,
+            Sitting.closes_at <= now,
         )
     ).all()
     for attempt in waiting:

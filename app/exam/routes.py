@@ -1,4 +1,4 @@
-"""Candidate pages: a session's start page, the test, saving answers, submitting, results."""
+"""Candidate pages: a sitting's start page, the test, saving answers, submitting, results."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from app.exam.grants import answerable_until, attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
-from app.exam.sessions import attempts_in, may_take
+from app.exam.sittings import attempts_in, may_take
 from app.lookup import found_or_404, get_or_404
-from app.models import ExamSession
+from app.models import Sitting
 from app.models.types import utcnow
 from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
@@ -37,31 +37,31 @@ def _attempt_or_404(attempt_id: int):
     return finalize_if_expired(found_or_404(owned_attempt(attempt_id, current_user)), utcnow())
 
 
-@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@bp.route("/sessions/<int:sitting_id>", methods=["GET", "POST"])
 @login_required
-def start(session_id: int):
-    session = get_or_404(ExamSession, session_id, lambda found: may_take(current_user, found))
+def start(sitting_id: int):
+    sitting = get_or_404(Sitting, sitting_id, lambda found: may_take(current_user, found))
     form = StartForm()
     if form.validate_on_submit():
         try:
-            attempt = start_attempt(current_user, session, form.access_code.data, utcnow())
+            attempt = start_attempt(current_user, sitting, form.access_code.data, utcnow())
         except AttemptRefused as refused:
             flash_refusal(refused)
         else:
             return redirect(url_for("exam.take", attempt_id=attempt.id))
-    attempts = attempts_in(current_user, session)
+    attempts = attempts_in(current_user, sitting)
     now = utcnow()
     passed = next((a for a in attempts if a.finalized and a.passed), None)
     return render_template(
         "exam/start.html",
-        session=session,
+        sitting=sitting,
         form=form,
         attempts=attempts,
         now=now,
-        allowed=attempts_allowed(current_user, session),
+        allowed=attempts_allowed(current_user, sitting),
         passed=passed,
         # Said before the click, not after: the retake rules' wait, if any.
-        wait=None if passed else retake_wait(current_user, session.exam.code, now),
+        wait=None if passed else retake_wait(current_user, sitting.exam.code, now),
     )
 
 
@@ -148,8 +148,8 @@ def result(attempt_id: int):
         record_reviewed_mistakes(attempt, now)
     paused = closed_while_testing(current_user.id, now, "答题详情")
     sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
-    # Said only while the review waits for the session's last answers.
-    review_from = answerable_until(attempt.session) if level == "score_only" else None
+    # Said only while the review waits for the sitting's last answers.
+    review_from = answerable_until(attempt.sitting) if level == "score_only" else None
     return render_template(
         "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
         review_from=review_from, outcome=outcome_of(attempt),

@@ -1,5 +1,5 @@
 """What guards the start of an attempt: one start at a time per candidate, and the
-session's access code, throttled per candidate and session.
+sitting's access code, throttled per candidate and sitting.
 
 The 4-digit access code has 10,000 values; unthrottled it falls in minutes. Every wrong
 code gets the same words; after ``FREE_TRIES`` wrong codes each further one earns a
@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
-from app.models import AccessCodeFailure, AttemptStartLock, ExamSession, User
+from app.models import AccessCodeFailure, AttemptStartLock, Sitting, User
 from app.refusal import Refused
 from app.timefmt import localtime
 
@@ -47,20 +47,20 @@ def hold_start_lock(user_id: int, now: datetime) -> None:
     )
 
 
-def check_access_code(session: ExamSession, user: User, code: str | None, now: datetime) -> None:
+def check_access_code(sitting: Sitting, user: User, code: str | None, now: datetime) -> None:
     """Pass silently for the right code; else count the failure (committed) and raise.
 
     Run under ``hold_start_lock``, so concurrent guesses by one candidate are counted
     one after another and none slips past the limit.
     """
-    if not session.access_code:
+    if not sitting.access_code:
         return
-    key = {"session_id": session.id, "user_id": user.id}
+    key = {"sitting_id": sitting.id, "user_id": user.id}
     record = db.session.get(AccessCodeFailure, key, populate_existing=True)
     if record is not None and record.locked_until is not None and now < record.locked_until:
         raise CodeRefused(_wait_message(record.locked_until, now))
     given = (code or "").strip().encode()
-    if hmac.compare_digest(given, session.access_code.encode()):
+    if hmac.compare_digest(given, sitting.access_code.encode()):
         if record is not None:
             db.session.delete(record)
         return

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.bank.services import bank_summaries
 from app.certificate.access import certificates_of, pending
-from app.exam.sessions import dashboard
+from app.exam.sittings import dashboard
 from app.extensions import db
 from app.models import Role
 from app.models.types import utcnow
@@ -21,7 +21,7 @@ def index():
     return render_template(
         "main/index.html",
         banks=banks,
-        sessions=dashboard(current_user, utcnow()),
+        sittings=dashboard(current_user, utcnow()),
         certificates=certificates_of(current_user),
         owed=pending(current_user),
         today=local_date(utcnow()),

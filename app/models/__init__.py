@@ -5,7 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.bank import Bank, BankVersion, BankVersionItem, QuestionRevision
 from app.models.bank_upload import BankUpload
 from app.models.certificate import Certificate, CertificateSequence, RateCounter
-from app.models.exam import Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit
+from app.models.exam import Exam, Sitting, SittingCandidate, SittingGrant, SittingUnit
 from app.models.jobs import JobFailure
 from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
@@ -24,7 +24,6 @@ __all__ = [
     "Certificate",
     "CertificateSequence",
     "Exam",
-    "ExamSession",
     "FocusEvent",
     "JobFailure",
     "LoginThrottle",
@@ -34,9 +33,10 @@ __all__ = [
     "QuestionRevision",
     "RateCounter",
     "Role",
-    "SessionCandidate",
-    "SessionGrant",
-    "SessionUnit",
+    "Sitting",
+    "SittingCandidate",
+    "SittingGrant",
+    "SittingUnit",
     "Unit",
     "User",
 ]

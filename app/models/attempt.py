@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.bank import QuestionRevision
-from app.models.exam import ExamSession
+from app.models.exam import Sitting
 from app.models.people import User
 from app.models.types import UTCDateTime, utcnow
 from question_bank.attempt_policy import AttemptPolicy
@@ -30,7 +30,7 @@ class Attempt(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "user_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), index=True)
+    sitting_id: Mapped[int] = mapped_column("session_id", ForeignKey("exam_session.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)
     seed: Mapped[int] = mapped_column(BigInteger)
@@ -54,7 +54,7 @@ class Attempt(db.Model):
     # pass still without it after a while lost its job, and the sweep enqueues it again.
     certificates_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    session: Mapped[ExamSession] = relationship()
+    sitting: Mapped[Sitting] = relationship()
     user: Mapped[User] = relationship()
     items: Mapped[list[AttemptItem]] = relationship(
         order_by="AttemptItem.position", back_populates="attempt", cascade="all, delete-orphan"
@@ -128,13 +128,15 @@ class AttemptStartLock(db.Model):
 
 
 class AccessCodeFailure(db.Model):
-    """Wrong access codes one candidate typed for one session, and the wait they earned.
+    """Wrong access codes one candidate typed for one sitting, and the wait they earned.
 
     In the database, so the limit holds across workers and hosts."""
 
     __tablename__ = "access_code_failure"
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(
+        "session_id", ForeignKey("exam_session.id"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

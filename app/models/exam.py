@@ -1,4 +1,4 @@
-"""Exams (试卷规则) and sessions (考试场次) in the database."""
+"""Exams (试卷规则) and sittings (考试场次) in the database."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Exam(db.Model):
     bank: Mapped[Bank] = relationship()
 
 
-class ExamSession(db.Model):
+class Sitting(db.Model):
     """An exam opened between two times to named candidates and whole units."""
 
     __tablename__ = "exam_session"
@@ -56,35 +56,39 @@ class ExamSession(db.Model):
         return "open" if now < self.closes_at else "closed"
 
 
-class SessionCandidate(db.Model):
+class SittingCandidate(db.Model):
     __tablename__ = "session_candidate"
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(
+        "session_id", ForeignKey("exam_session.id"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
 
 
-class SessionUnit(db.Model):
-    """A whole unit registered to a session: its members and those of its sub-units."""
+class SittingUnit(db.Model):
+    """A whole unit registered to a sitting: its members and those of its sub-units."""
 
     __tablename__ = "session_unit"
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(
+        "session_id", ForeignKey("exam_session.id"), primary_key=True
+    )
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True, index=True)
 
 
-class SessionGrant(db.Model):
-    """An admin's adjustment for one candidate in one session: extra attempts beyond the
-    session's limit and/or extra minutes.
+class SittingGrant(db.Model):
+    """An admin's adjustment for one candidate in one sitting: extra attempts beyond the
+    sitting's limit and/or extra minutes.
 
     Extra minutes belong to one attempt: the one in progress when granted, or else the
     next one the candidate starts (``attempt_id`` is set then). ``beyond_close`` lets
-    those minutes run past the session's closing time.
+    those minutes run past the sitting's closing time.
     """
 
     __tablename__ = "session_grant"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), index=True)
+    sitting_id: Mapped[int] = mapped_column("session_id", ForeignKey("exam_session.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"), index=True)
     extra_attempts: Mapped[int] = mapped_column(default=0)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.bank import Bank, BankVersion, QuestionRevision
-from app.models.exam import ExamSession
+from app.models.exam import Sitting
 from app.models.types import UTCDateTime, utcnow
 
 FROM_TOPICS = "topics"
@@ -89,11 +89,13 @@ class NotebookEntry(db.Model):
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     times_cleared: Mapped[int] = mapped_column(default=0)
     # The latest wrong answer as the candidate gave it: the options' order they saw, their
-    # response, and the test session it came from (none: practice).
+    # response, and the test sitting it came from (none: practice).
     last_response: Mapped[Any] = mapped_column(JSON, nullable=True)
     last_option_order: Mapped[list[str] | None] = mapped_column(JSON)
-    last_session_id: Mapped[int | None] = mapped_column(ForeignKey("exam_session.id"))
+    last_sitting_id: Mapped[int | None] = mapped_column(
+        "last_session_id", ForeignKey("exam_session.id")
+    )
 
     bank: Mapped[Bank] = relationship()
     revision: Mapped[QuestionRevision] = relationship()
-    last_session: Mapped[ExamSession | None] = relationship()
+    last_sitting: Mapped[Sitting | None] = relationship()

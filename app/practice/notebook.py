@@ -31,7 +31,7 @@ def record_wrong_answers(
     source: str = SOURCE_EXAM,
     *,
     given: Mapping[str, tuple[Any, list[str] | None]] | None = None,
-    session_id: int | None = None,
+    sitting_id: int | None = None,
 ) -> None:
     """Put questions a candidate got wrong into their notebook (again, if cleared).
 
@@ -39,7 +39,7 @@ def record_wrong_answers(
     caller's transaction and does not commit; a concurrent first insert of the same
     entry is caught in a savepoint and turned into an update. ``given`` holds, per question
     id, the wrong response and the option order it was given in, kept so that the notebook
-    shows the options lettered as the candidate saw them; ``session_id`` names the test.
+    shows the options lettered as the candidate saw them; ``sitting_id`` names the test.
     """
     now = utcnow()
     for key, revision_id in dict(question_keys_with_revision_ids).items():
@@ -47,7 +47,7 @@ def record_wrong_answers(
         last = {
             "last_response": response,
             "last_option_order": order,
-            "last_session_id": session_id,
+            "last_sitting_id": sitting_id,
         }
         if not _bump(user_id, bank_id, key, revision_id, source, now, last):
             try:
@@ -130,7 +130,7 @@ def notebook(
     query = query.options(
         selectinload(NotebookEntry.bank),
         selectinload(NotebookEntry.revision),
-        selectinload(NotebookEntry.last_session),
+        selectinload(NotebookEntry.last_sitting),
     )
     return list(db.session.scalars(query.order_by(NotebookEntry.last_wrong_at.desc())))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from app.bank.services import publish
 from app.models import Role
 from question_bank.bank_format import parse_bank
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 SMALL_BANK = """\
 bank: small

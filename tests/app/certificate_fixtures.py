@@ -1,5 +1,5 @@
 """Building blocks for certificate tests: a five-question bank, exams named in the default
-rules, sessions, attempts with a chosen score, and a signing key of the test's own."""
+rules, sittings, attempts with a chosen score, and a signing key of the test's own."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from app.exam.exams import save_exam
 
 from app.bank.services import publish
 from app.exam import catalog
 from app.exam.attempts import finalize, start_attempt
-from app.exam.sessions import SessionSpec, create_session, save_exam
+from app.exam.sittings import SittingSpec, create_sitting
 from app.extensions import db
-from app.models import Attempt, ExamSession, User
+from app.models import Attempt, Sitting, User
 from app.models.types import utcnow
 from certificates.signing import CERT_FILE, create_signing_identity
 from tests.question_bank.factories import make_bank
@@ -65,19 +66,19 @@ def setup_exams() -> None:
         save_exam(exam_yaml(code), f"{code}.yaml")
 
 
-def open_session(code: str, users: list[User], max_attempts: int = 3) -> ExamSession:
+def open_sitting(code: str, users: list[User], max_attempts: int = 3) -> Sitting:
     now = utcnow()
-    spec = SessionSpec(
+    spec = SittingSpec(
         code, f"{TITLES[code]}场次", now - timedelta(days=10), now + timedelta(days=1),
         tuple(u.username for u in users), (), None, max_attempts,
     )  # fmt: skip
-    return create_session(spec)
+    return create_sitting(spec)
 
 
-def take(user: User, session: ExamSession, right: int, now: datetime | None = None) -> Attempt:
+def take(user: User, sitting: Sitting, right: int, now: datetime | None = None) -> Attempt:
     """Start, answer ``right`` questions correctly and the rest wrongly, and submit."""
     now = now or utcnow()
-    attempt = start_attempt(user, session, None, now)
+    attempt = start_attempt(user, sitting, None, now)
     # Responses are stored as the answer page stores them (save_answer is tested elsewhere).
     for item in attempt.items:
         item.response, item.answered_at = ("A" if item.position < right else "B"), now

@@ -1,13 +1,15 @@
-"""Building blocks for test-taking tests: the shipped bank, a small exam, a session."""
+"""Building blocks for test-taking tests: the shipped bank, a small exam, a sitting."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+from app.exam.exams import save_exam
+
 from app.bank.services import SourceFile, publish
-from app.exam.sessions import SessionSpec, create_session, save_exam
-from app.models import ExamSession
+from app.exam.sittings import SittingSpec, create_sitting
+from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
 
@@ -35,16 +37,16 @@ def shipped_bank():
     return bank
 
 
-def open_session(
+def open_sitting(
     usernames=("candidate",), *, when="immediately", max_attempts=1, access_code=None, **times
-) -> ExamSession:
+) -> Sitting:
     """Publish the shipped bank (keeping its file, as ``flask bank import`` does), store
-    the small exam, open a session now."""
+    the small exam, open a sitting now."""
     publish(shipped_bank(), source=SourceFile(BANK_FILE.name, BANK_FILE.read_bytes()))
     save_exam(MINI_EXAM.replace("{when}", when).encode(), "mini.yaml")
     now = utcnow()
-    spec = SessionSpec(
+    spec = SittingSpec(
         "mini", "测试场次", times.get("opens", now - timedelta(minutes=5)), times.get("closes", now + timedelta(hours=2)),
         tuple(usernames), (), access_code, max_attempts,
     )  # fmt: skip
-    return create_session(spec)
+    return create_sitting(spec)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.exam.exams import save_exam
+
 from app.bank.services import publish
-from app.exam.sessions import SessionSpec, create_session, save_exam
-from app.models import ExamSession
+from app.exam.sittings import SittingSpec, create_sitting
+from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
 
@@ -47,14 +49,14 @@ sections:
 """  # o4 then o3 (bank order), 3 points each
 
 
-def open_ordering_session(usernames=("candidate",)) -> ExamSession:
+def open_ordering_sitting(usernames=("candidate",)) -> Sitting:
     bank, report = parse_bank(ORDER_BANK.encode())
     assert report.ok, [d.format() for d in report.errors]
     publish(bank)
     save_exam(ORDER_EXAM.encode(), "order-mini.yaml")
     now = utcnow()
-    spec = SessionSpec(
+    spec = SittingSpec(
         "order-mini", "排序场次", now - timedelta(minutes=5), now + timedelta(hours=2),
         tuple(usernames), (), None, 1,
     )  # fmt: skip
-    return create_session(spec)
+    return create_sitting(spec)

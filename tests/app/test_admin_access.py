@@ -17,10 +17,11 @@ from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
 from app.models import Bank, Certificate, Exam, Role, Unit
 from app.models.types import utcnow
-from tests.app.exam_fixtures import BANK_FILE, open_session, shipped_bank
-from tests.conftest import csrf_token, login, make_user
+from tests.app.exam_fixtures import BANK_FILE, open_sitting, shipped_bank
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
-SYSTEM_ONLY = {"admin_banks", "admin_exams", "admin_audit", "admin_certificates"}
+SYSTEM_ONLY = {"admin_banks", "admin_exams", "admin_sittings", "admin_audit", "admin_certificates"}
 SYSTEM_ONLY_ENDPOINTS = {
     "admin_results.rescore_index",
     "admin_results.rescore_bank",
@@ -38,9 +39,9 @@ UNIT_OWNED = {
 }
 # Pages that are open to every admin but show each only their own subtree's people.
 SCOPED_LISTINGS = {
-    "admin.index", "admin_people.index", "admin_people.units", "admin_people.sessions",
+    "admin.index", "admin_people.index", "admin_people.units", "admin_people.sittings",
     "admin_people.registrations", "admin_people.import_people", "admin_people.import_template",
-    "admin_results.index", "admin_results.session", "admin_results.session_export", "admin_results.dashboard",
+    "admin_results.index", "admin_results.sitting", "admin_results.sitting_export", "admin_results.dashboard",
 }  # fmt: skip
 
 
@@ -57,8 +58,8 @@ def world(app: Flask, ctx):
     make_user("fin", role=Role.UNIT_ADMIN, unit=finance)
     make_user("edu", role=Role.UNIT_ADMIN, unit=education)
     candidate = make_user("candidate", name="欧阳秘书", unit=office)
-    session = open_session(("candidate",))
-    attempt = start_attempt(candidate, session, None, utcnow())
+    sitting = open_sitting(("candidate",))
+    attempt = start_attempt(candidate, sitting, None, utcnow())
     finalize(attempt.id, "candidate", utcnow() + timedelta(minutes=1))
     bank = shipped_bank()
     upload = store_upload(BANK_FILE.read_bytes(), "bank.yaml", bank, sysadmin)
@@ -72,7 +73,7 @@ def world(app: Flask, ctx):
     db.session.commit()
     return {
         "name": bank.name, "qid": bank.questions[0].id, "number": 1, "token": upload.id,
-        "exam_id": db.session.scalar(db.select(Exam.id)), "session_id": session.id,
+        "exam_id": db.session.scalar(db.select(Exam.id)), "sitting_id": sitting.id,
         "attempt_id": attempt.id, "user_id": candidate.id, "unit_id": office.id, "fmt": "csv", "kind": "xlsx",
         "bank_id": db.session.scalar(db.select(Bank.id)), "certificate_id": certificate.id,
     }  # fmt: skip
@@ -145,10 +146,10 @@ def test_every_admin_form_refuses_candidates_and_anonymous_users(app, client, wo
 
 def test_a_unit_admin_cannot_register_another_units_candidate_by_forging_the_form(client, world):
     login(client, "edu")
-    path = f"/admin/people/sessions/{world['session_id']}/registrations"
+    path = f"/admin/people/sessions/{world['sitting_id']}/registrations"
     token = csrf_token(client, path)
     client.post(f"{path}/units", data={"csrf_token": token, "unit_id": world["unit_id"]})
-    from app.models import SessionUnit
+    from app.models import SittingUnit
 
-    registered = db.session.scalars(db.select(SessionUnit.unit_id)).all()
+    registered = db.session.scalars(db.select(SittingUnit.unit_id)).all()
     assert world["unit_id"] not in registered

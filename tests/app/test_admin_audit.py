@@ -13,7 +13,8 @@ from app.extensions import db
 from app.labels import ACTIONS, FIELDS
 from app.models import AuditEntry, Role
 from app.models.audit import record
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -133,7 +134,7 @@ def test_every_recorded_action_has_a_label():
     assert recorded <= ACTIONS.keys(), recorded - ACTIONS.keys()
 
 
-def test_session_changes_show_local_times_and_mark_what_changed(client, ctx):
+def test_sitting_changes_show_local_times_and_mark_what_changed(client, ctx):
     admin = make_user("admin", role=Role.SYSTEM_ADMIN)
     before = {"title": "12月任前测试", "opens": "2026-12-01T01:00:00+00:00", "max_attempts": 1}
     record(admin, "session.edit", "session 3", before=before,

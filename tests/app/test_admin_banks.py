@@ -18,7 +18,8 @@ from app.form_words import field_labels, in_form_words
 from app.models import AuditEntry, BankUpload, BankVersion, Role, Unit
 from question_bank.bank_format import parse_bank
 from tests.app.bank_admin_fixtures import SMALL_BANK, admin_client, post_form, publish_small
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 BASE = "/admin/banks"
 

@@ -8,7 +8,7 @@ import pytest
 from app.bank.services import load_version
 from app.models import Role
 from tests.app.bank_admin_fixtures import SMALL_BANK, publish_small
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

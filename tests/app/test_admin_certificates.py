@@ -11,12 +11,13 @@ from app.models import AuditEntry, Certificate, Role
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_session,
+    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
     take,
 )
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("fresh_catalog", "signing")
 
@@ -25,9 +26,9 @@ pytestmark = pytest.mark.usefixtures("fresh_catalog", "signing")
 def issued(ctx):
     setup_exams()
     holders = [make_user("feng", name="冯五"), make_user("chen", name="陈六")]
-    session = open_session(COMPETENCY, holders)
+    sitting = open_sitting(COMPETENCY, holders)
     for user in holders:
-        take(user, session, 5)
+        take(user, sitting, 5)
     make_user("admin", role=Role.SYSTEM_ADMIN)
     return {c.holder_name: c for c in db.session.scalars(select(Certificate))}
 

@@ -1,4 +1,4 @@
-"""Admin exams and sessions: form and YAML checked alike, session actions, grants, access."""
+"""Admin exams and sittings: form and YAML checked alike, sitting actions, grants, access."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from app.admin.exams.exam_yaml import build_exam_yaml, form_data
 from app.admin.exams.forms import ExamForm
 from app.extensions import db
 from app.form_words import field_labels, in_form_words
-from app.models import Attempt, AuditEntry, Exam, ExamSession, Role, SessionGrant, Unit
+from app.models import Attempt, AuditEntry, Exam, Role, Sitting, SittingGrant, Unit
 from app.models.types import utcnow
 from question_bank.exam_format import parse_exam
-from tests.app.exam_fixtures import MINI_EXAM, open_session
+from tests.app.exam_fixtures import MINI_EXAM, open_sitting
 from tests.app.form_submit import unchanged_submission
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 BASE = "/admin/exams"
 
@@ -102,7 +103,7 @@ def in_form_labels(message: str) -> str:
 
 @pytest.mark.parametrize(("name", "value", "field"), PARITY)
 def test_form_and_yaml_refuse_alike(admin, name, value, field):
-    open_session()
+    open_sitting()
     fields = form_fields(**{name: value})
     _, report = parse_exam(yaml_of(fields).encode(), "试卷规则")
     assert not report.ok
@@ -125,7 +126,7 @@ def escape(text: str) -> str:
 
 
 def test_a_valid_form_saves_the_yaml_it_wrote_and_audits_it(admin):
-    open_session()
+    open_sitting()
     response = post(admin, f"{BASE}/new", form_fields(topics="charter: 50%, branch: 50%"))
     assert response.status_code == 302
     exam = db.session.scalar(select(Exam).where(Exam.code == "mini-two"))
@@ -141,7 +142,7 @@ def test_a_valid_form_saves_the_yaml_it_wrote_and_audits_it(admin):
 
 
 def test_the_shortfall_is_named(admin):
-    open_session()
+    open_sitting()
     fields = form_fields(**{"sections-3-count": "400", "sections-3-topics": "dues: 400"})
     html = post(admin, f"{BASE}/new", fields).get_data(as_text=True)
     assert "题库不能满足本试卷规则" in html and "主题 dues、填空题：需要 400 道" in html
@@ -150,11 +151,11 @@ def test_the_shortfall_is_named(admin):
 
 
 def test_editing_keeps_the_code_and_started_attempts_keep_their_policy(admin, client):
-    session = open_session()
-    exam = session.exam
+    sitting = open_sitting()
+    exam = sitting.exam
     attempt_client = client.application.test_client()
     login(attempt_client, "candidate")
-    post(attempt_client, f"/sessions/{session.id}", {})
+    post(attempt_client, f"/sessions/{sitting.id}", {})
     attempt = db.session.scalar(select(Attempt))
     fields = form_fields(code="renamed", title="改过的小测验", pass_mark="90%")
     response = post(admin, f"{BASE}/{exam.id}/edit", fields)
@@ -172,7 +173,7 @@ def test_editing_keeps_the_code_and_started_attempts_keep_their_policy(admin, cl
 
 
 def test_hostile_yaml_is_refused_cleanly(admin):
-    open_session()
+    open_sitting()
     for source in ("a: &a [*a, *a]\n" * 3, "\t- x", "exam: [unclosed", "x" * 2_000_000):
         response = post(admin, f"{BASE}/new/yaml", {"source": source})
         html = response.get_data(as_text=True)
@@ -181,7 +182,7 @@ def test_hostile_yaml_is_refused_cleanly(admin):
 
 
 def test_form_values_cannot_add_yaml_structure(admin):
-    open_session()
+    open_sitting()
     title = '小测验"\nexam: evil\n{[&*'
     injected = form_fields(title=title + "\nbank: other", topics="charter: 50%}, exam: evil")
     post(admin, f"{BASE}/new", injected)
@@ -195,7 +196,7 @@ def local(dt) -> str:
     return (dt + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
 
 
-def session_fields(exam_id: int, **overrides) -> dict[str, str]:
+def sitting_fields(exam_id: int, **overrides) -> dict[str, str]:
     now = utcnow()
     fields = {
         "exam_id": str(exam_id),
@@ -208,14 +209,14 @@ def session_fields(exam_id: int, **overrides) -> dict[str, str]:
     return {**fields, **overrides}
 
 
-def test_create_and_edit_a_session_in_local_time(admin):
-    exam = open_session().exam
-    fields = session_fields(exam.id, opens_at="2027-03-01T09:00", closes_at="2027-03-01T11:00")
+def test_create_and_edit_a_sitting_in_local_time(admin):
+    exam = open_sitting().exam
+    fields = sitting_fields(exam.id, opens_at="2027-03-01T09:00", closes_at="2027-03-01T11:00")
     response = post(admin, f"{BASE}/sessions/new", fields)
     assert response.status_code == 302
-    created = db.session.scalar(select(ExamSession).where(ExamSession.title == "第二场"))
+    created = db.session.scalar(select(Sitting).where(Sitting.title == "第二场"))
     assert created.opens_at.isoformat() == "2027-03-01T01:00:00+00:00"
-    edit = session_fields(exam.id, title="第二场（改）", opens_at="2027-03-01T10:00")
+    edit = sitting_fields(exam.id, title="第二场（改）", opens_at="2027-03-01T10:00")
     edit["closes_at"] = "2027-03-01T12:00"
     assert post(admin, f"{BASE}/sessions/{created.id}/edit", edit).status_code == 302
     db.session.refresh(created)
@@ -242,30 +243,30 @@ def test_create_and_edit_a_session_in_local_time(admin):
         ({"access_code": "x" * 33}, "最多 32 个字符"),
     ],
 )
-def test_forged_session_fields_are_refused(admin, overrides, message):
-    exam = open_session().exam
-    fields = {**session_fields(exam.id), **overrides}
+def test_forged_sitting_fields_are_refused(admin, overrides, message):
+    exam = open_sitting().exam
+    fields = {**sitting_fields(exam.id), **overrides}
     html = post(admin, f"{BASE}/sessions/new", fields).get_data(as_text=True)
     assert message in html
-    assert db.session.scalar(select(ExamSession).where(ExamSession.title == "第二场")) is None
+    assert db.session.scalar(select(Sitting).where(Sitting.title == "第二场")) is None
 
 
-def start(client, session_id: int):
-    return post(client, f"/sessions/{session_id}", {})
+def start(client, sitting_id: int):
+    return post(client, f"/sessions/{sitting_id}", {})
 
 
 def test_open_close_and_extend_decide_whether_a_candidate_can_start(admin, client):
     now = utcnow()
-    session = open_session(opens=now + timedelta(hours=1), closes=now + timedelta(hours=2))
+    sitting = open_sitting(opens=now + timedelta(hours=1), closes=now + timedelta(hours=2))
     candidate = client.application.test_client()
     login(candidate, "candidate")
-    assert "尚未开始" in start(candidate, session.id).get_data(as_text=True)
-    page = f"{BASE}/sessions/{session.id}"
+    assert "尚未开始" in start(candidate, sitting.id).get_data(as_text=True)
+    page = f"{BASE}/sessions/{sitting.id}"
     assert post(admin, f"{page}/open", {}, page).status_code == 302
     assert post(admin, f"{page}/close", {}, page).status_code == 302
-    assert "已结束" in start(candidate, session.id).get_data(as_text=True)
+    assert "已结束" in start(candidate, sitting.id).get_data(as_text=True)
     assert post(admin, f"{page}/extend", {"minutes": "30"}, page).status_code == 302
-    assert start(candidate, session.id).status_code == 302
+    assert start(candidate, sitting.id).status_code == 302
     actions = db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.action.like("session.%")).order_by(AuditEntry.id)
     )
@@ -275,12 +276,12 @@ def test_open_close_and_extend_decide_whether_a_candidate_can_start(admin, clien
 
 
 def test_closing_ends_running_attempts_and_extending_gives_time_back(admin, client):
-    session = open_session(closes=utcnow() + timedelta(minutes=10))
+    sitting = open_sitting(closes=utcnow() + timedelta(minutes=10))
     candidate = client.application.test_client()
     login(candidate, "candidate")
-    start(candidate, session.id)
+    start(candidate, sitting.id)
     attempt = db.session.scalar(select(Attempt))
-    page = f"{BASE}/sessions/{session.id}"
+    page = f"{BASE}/sessions/{sitting.id}"
     post(admin, f"{page}/extend", {"minutes": "60"}, page)
     db.session.refresh(attempt)
     assert attempt.deadline - attempt.started_at == timedelta(minutes=30)  # the exam's limit
@@ -291,38 +292,38 @@ def test_closing_ends_running_attempts_and_extending_gives_time_back(admin, clie
 
 @pytest.mark.parametrize("minutes", ["0", "-5", "10081", "99999999999999999999", "x"])
 def test_extend_refuses_bad_minutes(admin, minutes):
-    session = open_session()
-    page = f"{BASE}/sessions/{session.id}"
-    before = session.closes_at
+    sitting = open_sitting()
+    page = f"{BASE}/sessions/{sitting.id}"
+    before = sitting.closes_at
     post(admin, f"{page}/extend", {"minutes": minutes}, page)
-    db.session.refresh(session)
-    assert session.closes_at == before
+    db.session.refresh(sitting)
+    assert sitting.closes_at == before
 
 
-def grant(client, session_id: int, **fields):
-    page = f"{BASE}/sessions/{session_id}"
+def grant(client, sitting_id: int, **fields):
+    page = f"{BASE}/sessions/{sitting_id}"
     data = {"username": "candidate", "extra_minutes": "0", "extra_attempts": "0", "reason": "断网"}
     return post(client, f"{page}/grants", {**data, **fields}, page)
 
 
 def test_extra_time_moves_the_deadline_of_the_attempt_in_progress(admin, client):
-    session = open_session(closes=utcnow() + timedelta(minutes=40))
+    sitting = open_sitting(closes=utcnow() + timedelta(minutes=40))
     candidate = client.application.test_client()
     login(candidate, "candidate")
-    start(candidate, session.id)
+    start(candidate, sitting.id)
     attempt = db.session.scalar(select(Attempt))
     first = attempt.deadline
-    grant(admin, session.id, extra_minutes="15")
+    grant(admin, sitting.id, extra_minutes="15")
     db.session.refresh(attempt)
     # 30 + 15 minutes from the start, but never past the close (40 minutes from now) ...
-    assert attempt.deadline == min(first + timedelta(minutes=15), session.closes_at)
-    grant(admin, session.id, extra_minutes="20", beyond_close="y")
+    assert attempt.deadline == min(first + timedelta(minutes=15), sitting.closes_at)
+    grant(admin, sitting.id, extra_minutes="20", beyond_close="y")
     db.session.refresh(attempt)
     # ... unless the grant says so: then the candidate's own close moves too.
     assert attempt.deadline == min(
-        first + timedelta(minutes=35), session.closes_at + timedelta(minutes=20)
+        first + timedelta(minutes=35), sitting.closes_at + timedelta(minutes=20)
     )
-    assert attempt.deadline > session.closes_at
+    assert attempt.deadline > sitting.closes_at
     entry = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "session.grant")
     ).all()[-1]
@@ -331,20 +332,20 @@ def test_extra_time_moves_the_deadline_of_the_attempt_in_progress(admin, client)
 
 
 def test_extra_time_for_a_future_attempt_and_a_fresh_attempt(admin, client):
-    session = open_session()
+    sitting = open_sitting()
     candidate = client.application.test_client()
     login(candidate, "candidate")
-    start(candidate, session.id)
+    start(candidate, sitting.id)
     attempt = db.session.scalar(select(Attempt))
     post(candidate, f"/attempts/{attempt.id}/submit", {}, f"/attempts/{attempt.id}")
-    assert "次数已用完" in start(candidate, session.id).get_data(as_text=True)
-    grant(admin, session.id, extra_attempts="1", extra_minutes="10")
-    assert start(candidate, session.id).status_code == 302
+    assert "次数已用完" in start(candidate, sitting.id).get_data(as_text=True)
+    grant(admin, sitting.id, extra_attempts="1", extra_minutes="10")
+    assert start(candidate, sitting.id).status_code == 302
     second = db.session.scalar(select(Attempt).where(Attempt.number == 2))
     assert second.deadline - second.started_at == timedelta(minutes=40)
-    assert db.session.scalar(select(SessionGrant)).attempt_id == second.id
+    assert db.session.scalar(select(SittingGrant)).attempt_id == second.id
     post(candidate, f"/attempts/{second.id}/submit", {}, f"/attempts/{second.id}")
-    assert "次数已用完" in start(candidate, session.id).get_data(as_text=True)
+    assert "次数已用完" in start(candidate, sitting.id).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -361,17 +362,17 @@ def test_extra_time_for_a_future_attempt_and_a_fresh_attempt(admin, client):
 )
 def test_forged_grants_are_refused(admin, client, fields, message):
     make_user("outsider")
-    session = open_session()
-    page = f"{BASE}/sessions/{session.id}"
-    response = grant(admin, session.id, **fields)
+    sitting = open_sitting()
+    page = f"{BASE}/sessions/{sitting.id}"
+    response = grant(admin, sitting.id, **fields)
     assert message in admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert db.session.scalar(select(SessionGrant)) is None
+    assert db.session.scalar(select(SittingGrant)) is None
     assert page in response.headers["Location"]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "candidate", "unit_admin"])
 def test_only_system_admins_get_in(ctx, client, who):
-    session = open_session(usernames=())
+    sitting = open_sitting(usernames=())
     unit = Unit(name="市委办公室")
     db.session.add(unit)
     make_user("unitadmin", role=Role.UNIT_ADMIN, unit=unit)
@@ -381,33 +382,33 @@ def test_only_system_admins_get_in(ctx, client, who):
     paths = [
         BASE + "/",
         f"{BASE}/new",
-        f"{BASE}/{session.exam_id}/yaml",
-        f"{BASE}/sessions/{session.id}",
+        f"{BASE}/{sitting.exam_id}/yaml",
+        f"{BASE}/sessions/{sitting.id}",
     ]
     for path in paths:
         response = client.get(path)
         assert response.status_code == (302 if who == "anonymous" else 403), path
-    response = client.post(f"{BASE}/sessions/{session.id}/close", data={})
+    response = client.post(f"{BASE}/sessions/{sitting.id}/close", data={})
     assert response.status_code in (302, 400, 403)
-    db.session.refresh(session)
-    assert session.state(utcnow()) == "open"
+    db.session.refresh(sitting)
+    assert sitting.state(utcnow()) == "open"
 
 
 def test_pages_render_for_a_system_admin(admin):
-    session = open_session()
+    sitting = open_sitting()
     index = admin.get(BASE + "/").get_data(as_text=True)
     assert "进行中" in index and "测试场次" in index and "小测验" in index
-    assert "主题分布" in admin.get(f"{BASE}/{session.exam_id}/edit").get_data(as_text=True)
-    assert "exam: mini" in admin.get(f"{BASE}/{session.exam_id}/yaml").get_data(as_text=True)
-    assert "立即结束" in admin.get(f"{BASE}/sessions/{session.id}").get_data(as_text=True)
+    assert "主题分布" in admin.get(f"{BASE}/{sitting.exam_id}/edit").get_data(as_text=True)
+    assert "exam: mini" in admin.get(f"{BASE}/{sitting.exam_id}/yaml").get_data(as_text=True)
+    assert "立即结束" in admin.get(f"{BASE}/sessions/{sitting.id}").get_data(as_text=True)
     assert admin.get(f"{BASE}/sessions/999").status_code == 404
     assert admin.get(f"{BASE}/999/edit").status_code == 404
 
 
-def test_the_new_session_form_prefills_values_it_accepts_and_shows_every_error_at_once(admin):
+def test_the_new_sitting_form_prefills_values_it_accepts_and_shows_every_error_at_once(admin):
     """Defect 4: 允许作答次数 came pre-filled with 0, which its own check refused, and the
     time check ran only once every other field was right."""
-    exam = open_session().exam
+    exam = open_sitting().exam
     page = admin.get(f"{BASE}/sessions/new").get_data(as_text=True)
     sent = unchanged_submission(page, "")
     assert sent["max_attempts"] == "1"
@@ -419,13 +420,13 @@ def test_the_new_session_form_prefills_values_it_accepts_and_shows_every_error_a
         assert message in html
 
 
-def test_a_session_saved_unchanged_stays_the_same(admin):
-    session = open_session()
-    before = (session.title, session.opens_at, session.closes_at, session.access_code,
-              session.max_attempts, session.exam_id)  # fmt: skip
-    path = f"{BASE}/sessions/{session.id}/edit"
+def test_a_sitting_saved_unchanged_stays_the_same(admin):
+    sitting = open_sitting()
+    before = (sitting.title, sitting.opens_at, sitting.closes_at, sitting.access_code,
+              sitting.max_attempts, sitting.exam_id)  # fmt: skip
+    path = f"{BASE}/sessions/{sitting.id}/edit"
     page = admin.get(path).get_data(as_text=True)
     assert post(admin, path, unchanged_submission(page, "")).status_code == 302
-    db.session.refresh(session)
-    assert (session.title, session.opens_at, session.closes_at, session.access_code,
-            session.max_attempts, session.exam_id) == before  # fmt: skip
+    db.session.refresh(sitting)
+    assert (sitting.title, sitting.opens_at, sitting.closes_at, sitting.access_code,
+            sitting.max_attempts, sitting.exam_id) == before  # fmt: skip

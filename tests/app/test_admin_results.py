@@ -25,11 +25,12 @@ from question_bank.model import Bank
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_session,
+    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
 )
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 from tests.question_bank.factories import make_bank, make_question
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
@@ -38,9 +39,9 @@ HOSTILE = '=HYPERLINK("http://evil.example","点我")'
 CORRECTED = "single-charter-3-0"
 
 
-def take(user, session, answers: str) -> Attempt:
+def take(user, sitting, answers: str) -> Attempt:
     """Answer question single-charter-3-N with ``answers[N]`` (every key is A) and submit."""
-    attempt = start_attempt(user, session, None, utcnow())
+    attempt = start_attempt(user, sitting, None, utcnow())
     for item in attempt.items:
         item.response = answers[int(item.revision.question_key.rsplit("-", 1)[1])]
     db.session.commit()
@@ -63,11 +64,11 @@ def world(ctx):
     bob = make_user("bob", name="李堃", unit=bureau, birth_date=date(1970, 1, 2))
     carol = make_user("carol", name="赵昇", unit=other, position="党支部书记")
     setup_exams()
-    session = open_session(COMPETENCY, [alice, bob, carol])
+    sitting = open_sitting(COMPETENCY, [alice, bob, carol])
     return SimpleNamespace(
-        bureau=bureau, division=division, other=other, session=session,
-        alice=take(alice, session, "AAABB"), bob=take(bob, session, "BAABB"),
-        carol=take(carol, session, "AAAAB"),
+        bureau=bureau, division=division, other=other, sitting=sitting,
+        alice=take(alice, sitting, "AAABB"), bob=take(bob, sitting, "BAABB"),
+        carol=take(carol, sitting, "AAAAB"),
     )  # fmt: skip
 
 
@@ -77,8 +78,8 @@ def page(client, path: str, user: str | None = "admin"):
     return client.get(path)
 
 
-def test_session_table_shows_scores_outcomes_and_certificates(client, world):
-    html = page(client, f"/admin/results/sessions/{world.session.id}").get_data(as_text=True)
+def test_sitting_table_shows_scores_outcomes_and_certificates(client, world):
+    html = page(client, f"/admin/results/sessions/{world.sitting.id}").get_data(as_text=True)
     alice_cert = db.session.scalar(
         select(Certificate).where(Certificate.attempt_id == world.alice.id)
     )
@@ -91,7 +92,7 @@ def test_session_table_shows_scores_outcomes_and_certificates(client, world):
 
 def test_unit_admin_sees_only_their_subtree(client, world):
     login(client, "unitadmin")
-    html = client.get(f"/admin/results/sessions/{world.session.id}").get_data(as_text=True)
+    html = client.get(f"/admin/results/sessions/{world.sitting.id}").get_data(as_text=True)
     assert "李堃" in html and "点我" in html and "赵昇" not in html
     unit_page = client.get(f"/admin/results/units/{world.bureau.id}").get_data(as_text=True)
     assert "办公室" in unit_page and "赵昇" not in unit_page
@@ -115,7 +116,7 @@ def test_unit_admin_of_another_unit_gets_404s(client, world):
         f"/admin/results/units/{world.division.id}/export.xlsx",
     ):
         assert client.get(path).status_code == 404, path
-    html = client.get(f"/admin/results/sessions/{world.session.id}").get_data(as_text=True)
+    html = client.get(f"/admin/results/sessions/{world.sitting.id}").get_data(as_text=True)
     assert "赵昇" in html and "李堃" not in html
 
 
@@ -131,11 +132,11 @@ SYSTEM_ONLY = ("/statistics", "/rescore")
 def test_candidates_are_refused_and_anonymous_sent_to_login(client, app, world):
     paths = [
         path.format(
-            s=world.session.id,
+            s=world.sitting.id,
             a=world.alice.id,
             u=world.bureau.id,
-            e=world.session.exam_id,
-            b=world.session.bank_version.bank_id,
+            e=world.sitting.exam_id,
+            b=world.sitting.bank_version.bank_id,
         )
         for path in ROUTES
     ]
@@ -172,7 +173,7 @@ def test_drill_down_shows_the_paper_as_seen_answers_keys_and_points(client, worl
 
 def test_exports_open_in_excel_with_formulas_neutralized(client, world):
     login(client, "admin")
-    raw = client.get(f"/admin/results/sessions/{world.session.id}/export.csv")
+    raw = client.get(f"/admin/results/sessions/{world.sitting.id}/export.csv")
     assert raw.mimetype == "text/csv" and raw.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.data.decode("utf-8-sig"))))
     assert tuple(rows[0]) == COLUMNS
@@ -182,7 +183,7 @@ def test_exports_open_in_excel_with_formulas_neutralized(client, world):
     assert by_user["alice"][13].startswith("ZN")
 
     book = load_workbook(
-        io.BytesIO(client.get(f"/admin/results/sessions/{world.session.id}/export.xlsx").data)
+        io.BytesIO(client.get(f"/admin/results/sessions/{world.sitting.id}/export.xlsx").data)
     )
     sheet = book.active
     header, *cells = list(sheet.iter_rows())
@@ -194,13 +195,13 @@ def test_exports_open_in_excel_with_formulas_neutralized(client, world):
 
 
 def test_exports_are_named_audited_dated_filtered_and_sized(client, world):
-    """Defect 17: local-time names with the session's title, real dates, 拟任职务,
+    """Defect 17: local-time names with the sitting's title, real dates, 拟任职务,
     an autofilter, columns as wide as their text; and every export is audited."""
     login(client, "admin")
-    reply = client.get(f"/admin/results/sessions/{world.session.id}/export.xlsx")
+    reply = client.get(f"/admin/results/sessions/{world.sitting.id}/export.xlsx")
     disposition = reply.headers["Content-Disposition"]
     stamp = localtime(utcnow(), "%Y%m%d-")
-    assert quote(f"{world.session.title}-成绩-{stamp}") in disposition
+    assert quote(f"{world.sitting.title}-成绩-{stamp}") in disposition
     sheet = load_workbook(io.BytesIO(reply.data)).active
     header = [c.value for c in sheet[1]]
     started = sheet.cell(row=2, column=header.index("开始时间") + 1)
@@ -214,7 +215,7 @@ def test_exports_are_named_audited_dated_filtered_and_sized(client, world):
         select(AuditEntry).where(AuditEntry.action == "export.results").order_by(AuditEntry.id)
     ).all()
     assert [(e.target, e.details["format"]) for e in exports] == [
-        (world.session.title, "xlsx"), (world.bureau.name, "csv"),
+        (world.sitting.title, "xlsx"), (world.bureau.name, "csv"),
     ]  # fmt: skip
 
 
@@ -247,7 +248,7 @@ def test_rescore_preview_then_apply_with_certificates_and_audit(client, world):
     login(client, "admin")
     listing = client.get("/admin/results/rescore").get_data(as_text=True)
     assert "cert-bank" in listing
-    bank_id = world.session.bank_version.bank_id
+    bank_id = world.sitting.bank_version.bank_id
     preview = client.get(f"/admin/results/rescore/{bank_id}").get_data(as_text=True)
     assert "合格→不合格 1 人" in preview and "不合格→合格 1 人" in preview
     assert "由合格变为不合格" in preview and "由不合格变为合格" in preview
@@ -302,7 +303,7 @@ def apply_rescore(client, bank_id: int) -> None:
 
 
 def test_a_certificate_revoked_by_a_rescore_returns_when_a_later_rescore_passes(client, world):
-    bank_id = world.session.bank_version.bank_id
+    bank_id = world.sitting.bank_version.bank_id
     login(client, "admin")
     publish(corrected_bank())
     apply_rescore(client, bank_id)  # alice 60 → 40: revoked
@@ -319,7 +320,7 @@ def test_a_certificate_revoked_by_a_rescore_returns_when_a_later_rescore_passes(
 @pytest.mark.parametrize("digest", ["0" * 64, "short", "", "x" * 5000])
 def test_rescore_refuses_a_stale_or_forged_confirmation(client, world, digest):
     publish(corrected_bank())
-    bank_id = world.session.bank_version.bank_id
+    bank_id = world.sitting.bank_version.bank_id
     login(client, "admin")
     token = csrf_token(client, f"/admin/results/rescore/{bank_id}")
     reply = client.post(
@@ -355,7 +356,7 @@ def test_item_statistics_on_hand_built_attempts(client, world):
     assert by_id["single-charter-3-4"].facility == 0
     assert by_id["single-charter-3-4"].flags == ("few_responses",)  # 3 papers say little
     assert by_id["single-charter-3-0"].option_counts == {"A": 2, "B": 1}
-    html = page(client, f"/admin/results/exams/{world.session.exam_id}/statistics").get_data(
+    html = page(client, f"/admin/results/exams/{world.sitting.exam_id}/statistics").get_data(
         as_text=True
     )
     assert "样本不足" in html and "single-charter-3-4" in html and "过难" not in html
@@ -384,15 +385,15 @@ def test_dashboard_charts_and_tables_in_scope(client, world):
 
 def test_item_statistics_sort_filter_and_export(client, world):
     """Defect 10: sorting, a filter, an export."""
-    by_id = page(client, f"/admin/results/exams/{world.session.exam_id}/statistics?sort=id")
+    by_id = page(client, f"/admin/results/exams/{world.sitting.exam_id}/statistics?sort=id")
     html = by_id.get_data(as_text=True)
     ids = re.findall(r"<strong>(single-charter-3-\d)</strong>", html)
     assert ids == sorted(ids) and len(ids) == 5
     flagged = page(
-        client, f"/admin/results/exams/{world.session.exam_id}/statistics?show=flagged", None
+        client, f"/admin/results/exams/{world.sitting.exam_id}/statistics?show=flagged", None
     )
     assert "没有需要复查的题目" in flagged.get_data(as_text=True)  # 3 papers: nothing to say
-    reply = page(client, f"/admin/results/exams/{world.session.exam_id}/statistics.csv", None)
+    reply = page(client, f"/admin/results/exams/{world.sitting.exam_id}/statistics.csv", None)
     rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["题目编号", "题型", "题干"] and len(rows) == 6
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export.statistics"))

@@ -1,5 +1,5 @@
 """Admins see an attempt under the exam's review policy: no keys before the review opens
-(a system admin may open them, audited), and a unit admin who sits the session sees only
+(a system admin may open them, audited), and a unit admin who sits the sitting sees only
 scores of it; only a system admin registers an admin for a test."""
 
 from __future__ import annotations
@@ -9,15 +9,16 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from app.admin.exams.session_services import close_now
+from app.admin.sittings.services import close_now
 from app.exam.attempts import finalize, start_attempt
 from app.exam.catalog import question_of
-from app.exam.sessions import may_take
+from app.exam.sittings import may_take
 from app.extensions import db
 from app.models import Attempt, AuditEntry, Role, Unit, User
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_session
-from tests.conftest import csrf_token, login, make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 KEY_LINE = "正确答案："
 
@@ -34,16 +35,16 @@ def world(ctx):
     unit_admin = make_user("unitadmin", role=Role.UNIT_ADMIN, unit=bureau)
     done = make_user("candidate", name="张晓明", unit=bureau)
     running = make_user("slow", name="慢考生", unit=bureau)
-    session = open_session(("candidate", "slow"), when="after_close")
-    attempt = start_attempt(done, session, None, utcnow())
+    sitting = open_sitting(("candidate", "slow"), when="after_close")
+    attempt = start_attempt(done, sitting, None, utcnow())
     for item in attempt.items:
         question = question_of(item.question_revision_id)
         item.response = question.keys[0] if question.type == "single" else None
     db.session.commit()
     finalize(attempt.id, "candidate", utcnow())
-    start_attempt(running, session, None, utcnow())
+    start_attempt(running, sitting, None, utcnow())
     return SimpleNamespace(
-        admin=admin, unit_admin=unit_admin, session=session, attempt=attempt, bureau=bureau
+        admin=admin, unit_admin=unit_admin, sitting=sitting, attempt=attempt, bureau=bureau
     )
 
 
@@ -92,15 +93,15 @@ def test_a_system_admin_opens_the_keys_explicitly_and_it_is_audited(app, client,
 
 
 def end_every_attempt(world) -> None:
-    """Close the session (if still open); the slow candidate hands in within the grace."""
-    if world.session.state(utcnow()) == "open":
-        close_now(world.session, world.admin, utcnow())
+    """Close the sitting (if still open); the slow candidate hands in within the grace."""
+    if world.sitting.state(utcnow()) == "open":
+        close_now(world.sitting, world.admin, utcnow())
     slow = db.session.scalar(select(Attempt).where(Attempt.id != world.attempt.id))
     finalize(slow.id, "candidate", utcnow())
 
 
 def test_keys_show_once_no_attempt_can_still_be_answered(client, world):
-    close_now(world.session, world.admin, utcnow())
+    close_now(world.sitting, world.admin, utcnow())
     login(client, "unitadmin")
     assert KEY_LINE not in drill_down(client, world.attempt.id), "slow may answer in the grace"
     end_every_attempt(world)
@@ -109,22 +110,22 @@ def test_keys_show_once_no_attempt_can_still_be_answered(client, world):
 
 def test_only_a_system_admin_registers_an_admin_for_a_test(app, client, world):
     login(client, "unitadmin")
-    path = f"/admin/people/sessions/{world.session.id}/registrations"
+    path = f"/admin/people/sessions/{world.sitting.id}/registrations"
     token = csrf_token(client, path)
     refused = client.post(f"{path}/people", data={"csrf_token": token, "person": "unitadmin"})
     assert "管理员参加考试须由系统管理员报名" in refused.get_data(as_text=True)
     assert client.post(f"{path}/units", data={"csrf_token": token, "unit": world.bureau.id})
     unit_admin = db.session.get(User, world.unit_admin.id)
-    assert not may_take(unit_admin, world.session), "a unit registers its candidates only"
+    assert not may_take(unit_admin, world.sitting), "a unit registers its candidates only"
     system = app.test_client()
     login(system, "admin")
     token = csrf_token(system, path)
     system.post(f"{path}/people", data={"csrf_token": token, "person": "unitadmin"})
-    assert may_take(unit_admin, world.session)
+    assert may_take(unit_admin, world.sitting)
 
 
-def test_a_unit_admin_sitting_the_session_sees_only_scores(app, client, world):
-    world.session.candidates.append(world.unit_admin)
+def test_a_unit_admin_sitting_the_sitting_sees_only_scores(app, client, world):
+    world.sitting.candidates.append(world.unit_admin)
     db.session.commit()
     login(client, "unitadmin")
     html = drill_down(client, world.attempt.id)
@@ -135,11 +136,11 @@ def test_a_unit_admin_sitting_the_session_sees_only_scores(app, client, world):
     assert KEY_LINE in drill_down(client, world.attempt.id)
 
 
-def test_a_unit_admin_sitting_any_test_sees_no_answers_of_another_session(client, world):
+def test_a_unit_admin_sitting_any_test_sees_no_answers_of_another_sitting(client, world):
     end_every_attempt(world)
     login(client, "unitadmin")
     assert KEY_LINE in drill_down(client, world.attempt.id)
-    other = open_session((), when="after_close")
+    other = open_sitting((), when="after_close")
     other.candidates.append(world.unit_admin)
     db.session.commit()
     start_attempt(world.unit_admin, other, None, utcnow())

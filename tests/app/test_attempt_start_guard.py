@@ -12,37 +12,38 @@ from sqlalchemy import func, select
 
 from app.exam.attempts import AttemptRefused, finalize, start_attempt
 from app.extensions import db
-from app.models import AccessCodeFailure, Attempt, ExamSession, User
+from app.models import AccessCodeFailure, Attempt, Sitting, User
 from app.models.types import utcnow
 from tests.app import certificate_fixtures as certs
 from tests.app.certificate_fixtures import fresh_catalog  # noqa: F401 (a fixture)
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import open_sitting
 from tests.app.test_attempts import start
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 
 def attempts() -> int:
     return db.session.scalar(select(func.count()).select_from(Attempt))
 
 
-def start_at_once(app, user_id: int, session_ids: list[int], codes: list[str | None]):
-    """One thread per (session, code), all released together; what each one got."""
-    barrier = threading.Barrier(len(session_ids))
+def start_at_once(app, user_id: int, sitting_ids: list[int], codes: list[str | None]):
+    """One thread per (sitting, code), all released together; what each one got."""
+    barrier = threading.Barrier(len(sitting_ids))
     outcomes: list[str] = []
 
-    def run(session_id: int, code: str | None) -> None:
+    def run(sitting_id: int, code: str | None) -> None:
         with app.app_context():
-            user, session = db.session.get(User, user_id), db.session.get(ExamSession, session_id)
+            user, sitting = db.session.get(User, user_id), db.session.get(Sitting, sitting_id)
             barrier.wait()
             try:
-                outcomes.append(f"attempt {start_attempt(user, session, code, utcnow()).id}")
+                outcomes.append(f"attempt {start_attempt(user, sitting, code, utcnow()).id}")
             except AttemptRefused as refused:
                 outcomes.append(refused.message)
             finally:
                 db.session.remove()
 
     threads = [
-        threading.Thread(target=run, args=pair) for pair in zip(session_ids, codes, strict=True)
+        threading.Thread(target=run, args=pair) for pair in zip(sitting_ids, codes, strict=True)
     ]
     for thread in threads:
         thread.start()
@@ -52,34 +53,34 @@ def start_at_once(app, user_id: int, session_ids: list[int], codes: list[str | N
 
 
 @pytest.mark.usefixtures("fresh_catalog")
-def test_starts_in_sessions_of_one_exam_at_once_make_one_attempt(app, ctx):
+def test_starts_in_sittings_of_one_exam_at_once_make_one_attempt(app, ctx):
     certs.setup_exams()
     user = make_user("sun")
-    sessions = [certs.open_session(certs.COMPETENCY, [user]) for _ in range(4)]
+    sittings = [certs.open_sitting(certs.COMPETENCY, [user]) for _ in range(4)]
     db.session.commit()
-    outcomes = start_at_once(app, user.id, [s.id for s in sessions], [None] * 4)
+    outcomes = start_at_once(app, user.id, [s.id for s in sittings], [None] * 4)
     assert attempts() == 1, outcomes
     refusals = [o for o in outcomes if not o.startswith("attempt ")]
     assert len(refusals) == 3 and all("两次测试之间须间隔 24 小时" in r for r in refusals)
 
 
-def test_starts_in_one_session_at_once_make_one_attempt(app, ctx):
+def test_starts_in_one_sitting_at_once_make_one_attempt(app, ctx):
     user = make_user("candidate")
-    session = open_session(("candidate",), max_attempts=3)
-    outcomes = start_at_once(app, user.id, [session.id] * 4, [None] * 4)
+    sitting = open_sitting(("candidate",), max_attempts=3)
+    outcomes = start_at_once(app, user.id, [sitting.id] * 4, [None] * 4)
     assert attempts() == 1 and len(set(outcomes)) == 1, outcomes
 
 
 @pytest.fixture
 def coded(ctx):
     make_user("candidate", name="张晓明")
-    return open_session(access_code="8421")
+    return open_sitting(access_code="8421")
 
 
-def try_code(client, session_id: int, code: str) -> str:
-    token = csrf_token(client, f"/sessions/{session_id}")
+def try_code(client, sitting_id: int, code: str) -> str:
+    token = csrf_token(client, f"/sessions/{sitting_id}")
     response = client.post(
-        f"/sessions/{session_id}", data={"csrf_token": token, "access_code": code}
+        f"/sessions/{sitting_id}", data={"csrf_token": token, "access_code": code}
     )
     if response.status_code == 302:
         return "started"
@@ -150,8 +151,8 @@ def test_who_may_not_start_is_told_so_whatever_the_code(client, coded):
     assert db.session.scalar(select(AccessCodeFailure)) is None, "no code was tried"
 
 
-def test_a_session_without_a_code_starts_as_before(client, ctx):
+def test_a_sitting_without_a_code_starts_as_before(client, ctx):
     make_user("candidate")
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    assert start(client, session.id)
+    assert start(client, sitting.id)

@@ -16,8 +16,9 @@ from app.exam.catalog import question_of
 from app.extensions import db
 from app.models import Attempt, AttemptItem, AuditEntry
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_session
-from tests.conftest import csrf_token, login, make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -25,18 +26,18 @@ def candidate(ctx):
     return make_user("candidate", name="张晓明")
 
 
-def start(client, session_id: int, **form) -> int:
-    token = csrf_token(client, f"/sessions/{session_id}")
-    response = client.post(f"/sessions/{session_id}", data={"csrf_token": token, **form})
+def start(client, sitting_id: int, **form) -> int:
+    token = csrf_token(client, f"/sessions/{sitting_id}")
+    response = client.post(f"/sessions/{sitting_id}", data={"csrf_token": token, **form})
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
 def begin(client) -> tuple[int, str]:
-    """Open the usual session, log the candidate in, start, and read the page's API token."""
-    session = open_session()
+    """Open the usual sitting, log the candidate in, start, and read the page's API token."""
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     return attempt_id, re.search(r'data-csrf="([^"]+)"', page).group(1)
 
@@ -70,13 +71,13 @@ def items_of(attempt_id: int) -> list[AttemptItem]:
 
 
 def test_a_whole_test_scores_exactly_and_leaks_nothing_before_the_end(client, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
     seen: list[str] = [
         client.get("/").get_data(as_text=True),
-        client.get(f"/sessions/{session.id}").get_data(as_text=True),
+        client.get(f"/sessions/{sitting.id}").get_data(as_text=True),
     ]
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     seen.append(page)
     token = re.search(r'data-csrf="([^"]+)"', page).group(1)
@@ -131,9 +132,9 @@ def test_a_whole_test_scores_exactly_and_leaks_nothing_before_the_end(client, ca
 
 
 def test_resume_after_reload_and_restart_keeps_answers_and_deadline(client, app, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     token = re.search(r'data-csrf="([^"]+)"', page).group(1)
     deadline = re.search(r'data-deadline="([^"]+)"', page).group(1)
@@ -145,7 +146,7 @@ def test_resume_after_reload_and_restart_keeps_answers_and_deadline(client, app,
     catalog.clear_caches()  # as after a server restart
     other_device = app.test_client()
     login(other_device, "candidate")
-    again = other_device.get(f"/sessions/{session.id}").get_data(as_text=True)
+    again = other_device.get(f"/sessions/{sitting.id}").get_data(as_text=True)
     assert "继续答题" in again
     resumed = other_device.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert f'data-deadline="{deadline}"' in resumed
@@ -203,9 +204,9 @@ def test_an_answer_within_the_grace_is_accepted(client, candidate):
 
 
 def test_expired_attempts_are_finalized_by_the_scheduler_command(runner, client, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id)
@@ -248,9 +249,9 @@ def test_malformed_and_hostile_answers_are_refused(client, candidate, case, body
 
 
 def test_an_answer_without_csrf_token_is_refused(client, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     reply = client.post(
         f"/attempts/{attempt_id}/answers",
         data=json.dumps({"position": 0, "response": "A"}),
@@ -261,9 +262,9 @@ def test_an_answer_without_csrf_token_is_refused(client, candidate):
 
 def test_another_candidates_attempt_and_result_are_not_found(client, app, candidate):
     make_user("other", name="李四")
-    session = open_session(("candidate", "other"))
+    sitting = open_sitting(("candidate", "other"))
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     intruder = app.test_client()
     login(intruder, "other")
     token = csrf_token(intruder, "/")
@@ -278,67 +279,67 @@ def test_another_candidates_attempt_and_result_are_not_found(client, app, candid
     assert not db.session.get(Attempt, attempt_id).finalized
 
 
-def test_unregistered_candidates_cannot_see_or_start_a_session(client, candidate):
+def test_unregistered_candidates_cannot_see_or_start_a_sitting(client, candidate):
     make_user("outsider")
-    session = open_session()
+    sitting = open_sitting()
     login(client, "outsider")
-    assert client.get(f"/sessions/{session.id}").status_code == 404
+    assert client.get(f"/sessions/{sitting.id}").status_code == 404
 
 
 def test_access_code_is_required_when_set(client, candidate):
-    session = open_session(access_code="8421")
+    sitting = open_sitting(access_code="8421")
     login(client, "candidate")
-    token = csrf_token(client, f"/sessions/{session.id}")
+    token = csrf_token(client, f"/sessions/{sitting.id}")
     wrong = client.post(
-        f"/sessions/{session.id}", data={"csrf_token": token, "access_code": "1111"}
+        f"/sessions/{sitting.id}", data={"csrf_token": token, "access_code": "1111"}
     )
     assert "考场口令不正确" in wrong.get_data(as_text=True)
-    assert start(client, session.id, access_code="8421")
+    assert start(client, sitting.id, access_code="8421")
 
 
-def test_a_session_not_yet_open_cannot_be_started(client, candidate):
-    session = open_session(
+def test_a_sitting_not_yet_open_cannot_be_started(client, candidate):
+    sitting = open_sitting(
         opens=utcnow() + timedelta(hours=1), closes=utcnow() + timedelta(hours=3)
     )
     login(client, "candidate")
-    token = csrf_token(client, f"/sessions/{session.id}")
-    page = client.post(f"/sessions/{session.id}", data={"csrf_token": token}).get_data(as_text=True)
+    token = csrf_token(client, f"/sessions/{sitting.id}")
+    page = client.post(f"/sessions/{sitting.id}", data={"csrf_token": token}).get_data(as_text=True)
     assert "本场考试尚未开始" in page
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
 
 
 def test_a_retake_avoids_the_questions_of_the_previous_attempt(client, candidate):
-    session = open_session(max_attempts=2)
+    sitting = open_sitting(max_attempts=2)
     login(client, "candidate")
-    first = start(client, session.id)
+    first = start(client, sitting.id)
     finalize(first, "candidate", utcnow())
-    second = start(client, session.id)
+    second = start(client, sitting.id)
     assert second != first
     asked = {i.question_revision_id for i in items_of(first)}
     assert asked.isdisjoint({i.question_revision_id for i in items_of(second)})
     finalize(second, "candidate", utcnow())
-    token = csrf_token(client, f"/sessions/{session.id}")
+    token = csrf_token(client, f"/sessions/{sitting.id}")
     assert "作答次数已用完" in client.post(
-        f"/sessions/{session.id}", data={"csrf_token": token}
+        f"/sessions/{sitting.id}", data={"csrf_token": token}
     ).get_data(as_text=True)
 
 
-def test_review_waits_for_the_session_to_close_when_the_exam_says_so(client, candidate):
-    session = open_session(when="after_close")
+def test_review_waits_for_the_sitting_to_close_when_the_exam_says_so(client, candidate):
+    sitting = open_sitting(when="after_close")
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     finalize(attempt_id, "candidate", utcnow())
     before = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "答题详情将于本场考试所有考生作答结束后" in before and "正确答案" not in before
-    session.closes_at = utcnow() - timedelta(minutes=1)
+    sitting.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert "正确答案" in client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
 
 
 def test_two_submits_at_once_score_once(client, app, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     tokens_and_clients = []
     for _ in range(6):
         browser = app.test_client()
@@ -372,9 +373,9 @@ def test_two_submits_at_once_score_once(client, app, candidate):
 def test_answers_on_the_submitted_page_are_saved_before_scoring(client, candidate):
     """A save still queued in the browser at submit (or no JavaScript) loses nothing; a
     blank or malformed field never erases an answer already saved."""
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     items = items_of(attempt_id)
     first, second, third = items[0], items[1], items[2]
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Role, User
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 
 def test_login_page_is_chinese_and_works_on_a_phone(client):
@@ -122,11 +123,13 @@ def test_demo_seed_is_repeatable(runner, ctx):
     assert roles == ["candidate", "system_admin", "unit_admin"]
 
 
-def test_demo_seed_opens_one_demo_session_for_the_demo_unit(runner, ctx):
+def test_demo_seed_opens_one_demo_sitting_for_the_demo_unit(runner, ctx):
     from pathlib import Path
 
+    from app.exam.exams import save_exam
+
     from app.bank.services import publish
-    from app.exam.sessions import save_exam, sessions_for
+    from app.exam.sittings import sittings_for
     from tests.app.exam_fixtures import shipped_bank
 
     publish(shipped_bank())
@@ -135,8 +138,8 @@ def test_demo_seed_opens_one_demo_session_for_the_demo_unit(runner, ctx):
     runner.invoke(args=["demo", "seed"])
     runner.invoke(args=["demo", "seed"])
     candidate = db.session.scalar(select(User).where(User.username == "candidate"))
-    sessions = sessions_for(candidate)
-    assert [s.title for s in sessions] == ["演示场次：党组织书记任前党务知识测试"]
+    sittings = sittings_for(candidate)
+    assert [s.title for s in sittings] == ["演示场次：党组织书记任前党务知识测试"]
     assert candidate.position  # so a pass issues a certificate naming the position
 
 

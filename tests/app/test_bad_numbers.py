@@ -11,8 +11,9 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Role, Unit
-from tests.app.exam_fixtures import open_session
-from tests.conftest import csrf_token, login, make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 HUGE = str(2**64)
 BAD_QUERY = f"page={HUGE}&unit={HUGE}&old={HUGE}&new={HUGE}&position={HUGE}&session={HUGE}"
@@ -64,12 +65,12 @@ def test_a_huge_url_number_is_a_chinese_404(admin):
 
 def test_an_answer_body_with_nothing_to_save_is_a_400(app, ctx):
     make_user("candidate")
-    session = open_session(("candidate",))
+    sitting = open_sitting(("candidate",))
     client = app.test_client()
     login(client, "candidate")
     page = client.post(
-        f"/sessions/{session.id}",
-        data={"csrf_token": csrf_token(client, f"/sessions/{session.id}")},
+        f"/sessions/{sitting.id}",
+        data={"csrf_token": csrf_token(client, f"/sessions/{sitting.id}")},
     )
     attempt_path = page.headers["Location"]
     answers = f"{attempt_path}/answers"
@@ -92,7 +93,7 @@ def test_deeply_nested_json_to_the_verify_api_is_a_400(client, ctx):
 
 
 @pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59"])
-def test_a_session_in_year_1_or_9999_is_refused_with_a_message(admin, when):
+def test_a_sitting_in_year_1_or_9999_is_refused_with_a_message(admin, when):
     from app.models import Exam
 
     exam_id = db.session.scalar(db.select(Exam.id))
@@ -106,7 +107,7 @@ def test_a_session_in_year_1_or_9999_is_refused_with_a_message(admin, when):
     assert "2000" in response.get_data(as_text=True)
 
 
-def test_a_huge_exam_id_in_the_session_form_is_refused(admin):
+def test_a_huge_exam_id_in_the_sitting_form_is_refused(admin):
     token = csrf_token(admin, "/admin/exams/sessions/new")
     response = admin.post(
         "/admin/exams/sessions/new",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from app.bank.services import load_version
 from app.models import Role
 from question_bank.formats import write_bank
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

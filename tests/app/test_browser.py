@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.app.exam_fixtures import open_session
-from tests.conftest import make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +39,10 @@ def answer(page, fieldset) -> None:
 )
 def test_take_a_whole_test_reload_half_way_and_submit(browser, live_url, ctx, viewport):
     make_user("candidate", name="张晓明")
-    session = open_session()
+    sitting = open_sitting()
     page = browser.new_page(viewport=viewport)
     log_in(page, live_url)
-    page.click(f"text={session.title}")
+    page.click(f"text={sitting.title}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     questions = page.locator("fieldset.question")
@@ -83,11 +83,11 @@ def test_take_a_whole_test_reload_half_way_and_submit(browser, live_url, ctx, vi
 
 def test_saving_retries_when_the_network_drops(browser, live_url, ctx):
     make_user("candidate", name="张晓明")
-    session = open_session()
+    sitting = open_sitting()
     context = browser.new_context()
     page = context.new_page()
     log_in(page, live_url)
-    page.goto(f"{live_url}/sessions/{session.id}")
+    page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     context.set_offline(True)
@@ -105,11 +105,11 @@ def test_a_change_made_while_its_save_is_in_flight_is_saved_too(browser, live_ur
     held save's success must not count the newer change as saved (it once did: the page
     said 全部答案已保存 and the reload showed the older choice)."""
     make_user("candidate", name="张晓明")
-    session = open_session()
+    sitting = open_sitting()
     context = browser.new_context()
     page = context.new_page()
     log_in(page, live_url)
-    page.goto(f"{live_url}/sessions/{session.id}")
+    page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     page.wait_for_load_state("load")
@@ -147,12 +147,12 @@ def test_at_the_timers_zero_the_page_waits_for_the_servers_own_close(browser, li
     from app.models.types import utcnow
 
     make_user("candidate", name="张晓明")
-    session = open_session()
+    sitting = open_sitting()
     page = browser.new_page()
     posts: list[str] = []
     page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
     log_in(page, live_url)
-    page.click(f"text={session.title}")
+    page.click(f"text={sitting.title}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     grace = app.config["ANSWER_GRACE_SECONDS"]

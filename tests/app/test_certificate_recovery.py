@@ -16,12 +16,12 @@ from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_session,
+    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
     take,
 )
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 
@@ -34,8 +34,8 @@ def _scored_then_killed(right: int) -> Attempt:
     """A submitted paper scored by a worker that died before the certificate step."""
     setup_exams()
     user = make_user("wang", name="王喆")
-    session = open_session(COMPETENCY, [user])
-    attempt = start_attempt(user, session, None, utcnow())
+    sitting = open_sitting(COMPETENCY, [user])
+    attempt = start_attempt(user, sitting, None, utcnow())
     for item in attempt.items:
         item.response, item.answered_at = ("A" if item.position < right else "B"), utcnow()
     db.session.commit()
@@ -57,6 +57,6 @@ def test_a_fail_or_a_pass_issued_in_full_is_not_enqueued_again(ctx):
     failed = _scored_then_killed(right=2)
     assert failed.passed is False
     user = make_user("li", name="李华")
-    passed = take(user, open_session(COMPETENCY, [user]), 5)  # scored and issued in one go
+    passed = take(user, open_sitting(COMPETENCY, [user]), 5)  # scored and issued in one go
     assert len(_certificates_of(passed.id)) == 1
     assert sweep_now(utcnow() + timedelta(minutes=5), LOST_AFTER) == 0

@@ -22,13 +22,14 @@ from tests.app.certificate_fixtures import (
     COMPETENCY,
     SECRETARY,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_session,
+    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
     take,
     trust_root,
 )
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 
@@ -47,7 +48,7 @@ def pdf_text(pdf: bytes) -> str:
 def test_a_pass_earns_a_certificate_with_its_level_and_a_fail_none(ctx, right, level):
     setup_exams()
     user = make_user("wang", name="王喆")
-    attempt = take(user, open_session(COMPETENCY, [user]), right)
+    attempt = take(user, open_sitting(COMPETENCY, [user]), right)
     assert attempt.passed is (level is not None)
     issued = certificates()
     if level is None:
@@ -70,7 +71,7 @@ def test_a_pass_earns_a_certificate_with_its_level_and_a_fail_none(ctx, right, l
 def test_the_pdf_reads_back_and_its_signature_holds_until_a_byte_changes(ctx, app):
     setup_exams()
     user = make_user("li", name="李堃")
-    take(user, open_session(COMPETENCY, [user]), 5)
+    take(user, open_sitting(COMPETENCY, [user]), 5)
     [certificate] = certificates()
     text = pdf_text(certificate.pdf)
     for expected in ("李堃", certificate.number, "职业能力认证证书", "优秀"):
@@ -84,9 +85,9 @@ def test_the_pdf_reads_back_and_its_signature_holds_until_a_byte_changes(ctx, ap
 def test_numbers_run_in_sequence_per_prefix_and_year(ctx):
     setup_exams()
     users = [make_user(f"u{i}", name=f"考生{i}") for i in range(3)]
-    session = open_session(COMPETENCY, users)
+    sitting = open_sitting(COMPETENCY, users)
     for user in users:
-        take(user, session, 5)
+        take(user, sitting, 5)
     numbers = [parse_number(c.number) for c in certificates()]
     assert [n.sequence for n in numbers] == [1, 2, 3]
     assert {n.year for n in numbers} == {certificates()[0].issued_on.year}
@@ -95,7 +96,7 @@ def test_numbers_run_in_sequence_per_prefix_and_year(ctx):
 def test_the_pre_appointment_pass_names_the_position(ctx):
     setup_exams()
     user = make_user("zhao", name="赵昇", position="机关党委书记")
-    take(user, open_session(SECRETARY, [user]), 3)
+    take(user, open_sitting(SECRETARY, [user]), 3)
     [certificate] = certificates()
     assert certificate.title == "任前党务知识测试合格证明"
     assert certificate.position == "机关党委书记" and certificate.level is None
@@ -105,7 +106,7 @@ def test_the_pre_appointment_pass_names_the_position(ctx):
 def test_a_name_the_fonts_cannot_print_is_refused_and_listed_for_admins(ctx, runner):
     setup_exams()
     user = make_user("odd", name="王\U00030000")  # CJK Extension G: no configured font has it
-    attempt = take(user, open_session(COMPETENCY, [user]), 5)
+    attempt = take(user, open_sitting(COMPETENCY, [user]), 5)
     assert attempt.passed and attempt.score == 100  # the score is kept
     assert certificates() == []
     refusal = db.session.scalar(
@@ -124,7 +125,7 @@ def test_a_name_the_fonts_cannot_print_is_refused_and_listed_for_admins(ctx, run
 def test_an_emoji_in_a_name_is_refused_and_listed_for_admins(ctx, runner):
     setup_exams()
     user = make_user("emoji", name="王小明😀")
-    attempt = take(user, open_session(COMPETENCY, [user]), 5)
+    attempt = take(user, open_sitting(COMPETENCY, [user]), 5)
     assert attempt.passed and certificates() == []
     result = runner.invoke(args=["cert", "pending"])
     assert f"作答 {attempt.id}" in result.output
@@ -140,7 +141,7 @@ def test_a_failure_while_issuing_keeps_the_score_and_can_be_retried(ctx, runner,
 
     with monkeypatch.context() as patch:
         patch.setattr("app.certificate.services.sign_pdf", broken)
-        attempt = take(user, open_session(COMPETENCY, [user]), 4)
+        attempt = take(user, open_sitting(COMPETENCY, [user]), 4)
     db.session.expire_all()
     assert attempt.finalized and attempt.score == 80 and certificates() == []
     result = runner.invoke(args=["cert", "issue", str(attempt.id)])
@@ -156,31 +157,31 @@ def test_prerequisites_are_checked_at_issuance(ctx, app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "CERT_RULES_FILE", path)
     setup_exams()
     user = make_user("qian", name="钱一", position="党支部书记")
-    take(user, open_session(COMPETENCY, [user]), 5)
+    take(user, open_sitting(COMPETENCY, [user]), 5)
     assert certificates() == []
-    take(user, open_session(SECRETARY, [user]), 5)
+    take(user, open_sitting(SECRETARY, [user]), 5)
     assert [c.type_id for c in certificates()] == ["pre-appointment"]
 
 
 def test_a_retake_too_soon_is_refused_with_when_it_is_allowed(ctx):
     setup_exams()
     user = make_user("sun")
-    session = open_session(COMPETENCY, [user])
+    sitting = open_sitting(COMPETENCY, [user])
     first = utcnow() - timedelta(hours=2)
-    take(user, session, 1, first)
+    take(user, sitting, 1, first)
     with pytest.raises(AttemptRefused) as refused:
-        start_attempt(user, session, None, utcnow())
+        start_attempt(user, sitting, None, utcnow())
     assert "两次测试之间须间隔 24 小时" in refused.value.message
     allowed = (first + timedelta(hours=24)).astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"下次可于 {allowed:%Y年%m月%d日 %H:%M} 之后参加" in refused.value.message
-    assert start_attempt(user, session, None, first + timedelta(hours=25)).number == 2
+    assert start_attempt(user, sitting, None, first + timedelta(hours=25)).number == 2
 
 
 def test_candidates_download_their_own_certificates_only(ctx, client):
     setup_exams()
     owner = make_user("owner", name="周一")
     make_user("other", name="吴二")
-    take(owner, open_session(COMPETENCY, [owner]), 5)
+    take(owner, open_sitting(COMPETENCY, [owner]), 5)
     [certificate] = certificates()
     url = f"/certificates/{certificate.id}.pdf"
     assert client.get(url).status_code == 302  # to the login page
@@ -209,9 +210,9 @@ def test_a_unit_admin_downloads_exactly_their_unit_subtree(ctx, client, runner):
         "c": make_user("c", name="丙", unit=other),
         "d": make_user("d", name="丁", unit=office),
     }
-    session = open_session(COMPETENCY, list(holders.values()))
+    sitting = open_sitting(COMPETENCY, list(holders.values()))
     for user in holders.values():
-        take(user, session, 5)
+        take(user, sitting, 5)
     numbers = {c.holder_name: c.number for c in certificates()}
     runner.invoke(args=["cert", "revoke", numbers["丁"], "--reason", "信息有误"])
     make_user("boss", role=Role.UNIT_ADMIN, unit=bureau)
@@ -238,7 +239,7 @@ def test_a_unit_admin_downloads_exactly_their_unit_subtree(ctx, client, runner):
 def test_revoke_and_reissue_from_the_cli_are_audited(ctx, app, runner):
     setup_exams()
     user = make_user("feng", name="冯五")
-    take(user, open_session(COMPETENCY, [user]), 5)
+    take(user, open_sitting(COMPETENCY, [user]), 5)
     [first] = certificates()
     user.name = "冯伍"  # a corrected name is the usual reason to re-issue
     db.session.commit()
@@ -264,7 +265,7 @@ def test_revoke_and_reissue_from_the_cli_are_audited(ctx, app, runner):
 def test_an_issued_certificate_never_changes_when_the_rules_do(ctx, app, tmp_path, monkeypatch):
     setup_exams()
     user = make_user("chen", name="陈六")
-    take(user, open_session(COMPETENCY, [user]), 5)
+    take(user, open_sitting(COMPETENCY, [user]), 5)
     [before] = certificates()
     snapshot = (before.number, before.rules_version, before.expires_on, before.pdf)
     rules = app.config["CERT_RULES_FILE"].read_text(encoding="utf-8")
@@ -287,7 +288,7 @@ def test_two_issuers_at_once_issue_one_certificate(ctx, app, monkeypatch):
     user = make_user("zhao", name="赵昇")
     with monkeypatch.context() as patch:  # finalize without issuing, as after a failure
         patch.setattr("app.certificate.services.issue_for_attempt", lambda *a, **k: None)
-        attempt_id = take(user, open_session(COMPETENCY, [user]), 5).id
+        attempt_id = take(user, open_sitting(COMPETENCY, [user]), 5).id
     assert certificates() == []
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []

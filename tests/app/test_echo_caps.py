@@ -11,8 +11,9 @@ from openpyxl import Workbook
 from app.models import Role
 from question_bank.bank_format import parse_bank
 from question_bank.echo import quoted
-from tests.app.test_admin_people import upload
-from tests.conftest import login, make_user
+from tests.app.people.helpers import upload
+from tests.auth import login
+from tests.factories import make_user
 
 
 def test_quoting_caps_the_text_and_flattens_line_breaks():

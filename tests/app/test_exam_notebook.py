@@ -13,9 +13,10 @@ from app.extensions import db
 from app.models import NotebookEntry
 from app.models.types import utcnow
 from question_bank.exam import ReviewPolicy
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import open_sitting
 from tests.app.test_attempts import correct_response
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -41,8 +42,8 @@ def entries(user_id: int) -> dict[str, int]:
 
 
 def test_wrong_answers_go_to_the_notebook_at_finalization(client, candidate):
-    session = open_session()  # review: keys, immediately
-    attempt = start_attempt(candidate, session, None, utcnow())
+    sitting = open_sitting()  # review: keys, immediately
+    attempt = start_attempt(candidate, sitting, None, utcnow())
     missed = answer_all_but(attempt, 3)
     finalize(attempt.id, "candidate", utcnow())
     assert entries(candidate.id) == dict.fromkeys(missed, 1)
@@ -54,14 +55,14 @@ def test_wrong_answers_go_to_the_notebook_at_finalization(client, candidate):
 
 
 def test_after_close_the_notebook_waits_for_the_review(client, candidate):
-    session = open_session(when="after_close")
-    attempt = start_attempt(candidate, session, None, utcnow())
+    sitting = open_sitting(when="after_close")
+    attempt = start_attempt(candidate, sitting, None, utcnow())
     missed = answer_all_but(attempt, 2)
     finalize(attempt.id, "candidate", utcnow())
     login(client, "candidate")
     client.get(f"/attempts/{attempt.id}/result")
     assert entries(candidate.id) == {}  # the keys are not shown yet
-    session.closes_at = utcnow() - timedelta(minutes=1)
+    sitting.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     for _ in range(2):
         assert "正确答案" in client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
@@ -69,12 +70,12 @@ def test_after_close_the_notebook_waits_for_the_review(client, candidate):
 
 
 def test_the_scheduler_records_reviews_that_opened_for_candidates_who_never_look(runner, candidate):
-    session = open_session(when="after_close")
-    attempt = start_attempt(candidate, session, None, utcnow())
+    sitting = open_sitting(when="after_close")
+    attempt = start_attempt(candidate, sitting, None, utcnow())
     missed = answer_all_but(attempt, 3)
     finalize(attempt.id, "candidate", utcnow())
     assert "为 0 份答卷记录错题本" in runner.invoke(args=["attempts", "finalize-expired"]).output
-    session.closes_at = utcnow() - timedelta(minutes=1)
+    sitting.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert "为 1 份答卷记录错题本" in runner.invoke(args=["attempts", "finalize-expired"]).output
     assert entries(candidate.id) == dict.fromkeys(missed, 1)
@@ -82,8 +83,8 @@ def test_the_scheduler_records_reviews_that_opened_for_candidates_who_never_look
 
 
 def test_no_notebook_when_the_review_hides_the_keys(candidate):
-    session = open_session()
-    attempt = start_attempt(candidate, session, None, utcnow())
+    sitting = open_sitting()
+    attempt = start_attempt(candidate, sitting, None, utcnow())
     attempt.policy = replace(attempt.policy, review=ReviewPolicy("answers", "immediately"))
     answer_all_but(attempt, 4)
     finalize(attempt.id, "candidate", utcnow())

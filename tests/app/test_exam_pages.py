@@ -1,4 +1,4 @@
-"""The candidate's session and result pages say what happens next (issue 13, defects 6, 12)."""
+"""The candidate's sitting and result pages say what happens next (issue 13, defects 6, 12)."""
 
 from __future__ import annotations
 
@@ -12,28 +12,29 @@ from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_session,
+    open_sitting,
     setup_exams,
     take,
 )
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.mark.usefixtures("fresh_catalog")
-def test_after_a_fail_the_session_page_says_when_the_next_attempt_is_allowed(client, ctx):
+def test_after_a_fail_the_sitting_page_says_when_the_next_attempt_is_allowed(client, ctx):
     """Defect 6: the 24-hour wait appeared only after clicking 开始答题."""
     setup_exams()
     user = make_user("feng", name="冯五")
-    session = open_session(COMPETENCY, [user])
-    take(user, session, 1)
+    sitting = open_sitting(COMPETENCY, [user])
+    take(user, sitting, 1)
     login(client, "feng")
-    html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    html = client.get(f"/sessions/{sitting.id}").get_data(as_text=True)
     assert "下次可于" in html and "之后参加" in html
     assert 'value="开始答题"' not in html
 
 
 @pytest.mark.usefixtures("fresh_catalog")
-def test_after_a_pass_the_session_page_says_so_instead_of_offering_another_start(
+def test_after_a_pass_the_sitting_page_says_so_instead_of_offering_another_start(
     client, ctx, monkeypatch
 ):
     """Defect 6: a pass still showed 开始答题."""
@@ -42,11 +43,11 @@ def test_after_a_pass_the_session_page_says_so_instead_of_offering_another_start
     monkeypatch.setattr(attempts, "issue_certificates", lambda attempt: None)
     setup_exams()
     user = make_user("feng", name="冯五")
-    session = open_session(COMPETENCY, [user])
-    take(user, session, 4)
+    sitting = open_sitting(COMPETENCY, [user])
+    take(user, sitting, 4)
     db.session.commit()
     login(client, "feng")
-    html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    html = client.get(f"/sessions/{sitting.id}").get_data(as_text=True)
     assert "您已合格（第 1 次作答，80 / 100 分）" in html
     assert 'value="开始答题"' not in html
 
@@ -56,9 +57,9 @@ def test_a_fail_names_the_pass_mark_attempts_left_next_time_and_weak_topics(clie
     """Defect 12: time floored to minutes; a fail said nothing of what comes next."""
     setup_exams()
     user = make_user("feng", name="冯五")
-    session = open_session(COMPETENCY, [user])
+    sitting = open_sitting(COMPETENCY, [user])
     started = utcnow() - timedelta(minutes=7, seconds=25)
-    attempt = take(user, session, 1, now=started)
+    attempt = take(user, sitting, 1, now=started)
     attempt.finalized_at = started + timedelta(minutes=7, seconds=5)
     db.session.commit()
     login(client, "feng")
@@ -77,7 +78,7 @@ def test_a_pass_links_the_certificate_just_issued(client, ctx, monkeypatch):
     monkeypatch.setattr(attempts, "issue_certificates", lambda attempt: None)
     setup_exams()
     user = make_user("feng", name="冯五")
-    attempt = take(user, open_session(COMPETENCY, [user]), 5)
+    attempt = take(user, open_sitting(COMPETENCY, [user]), 5)
     certificate = Certificate(
         number="ZN2026000001", type_id="competency", user_id=user.id, attempt_id=attempt.id,
         holder_name="冯五", title="职业能力认证证书", level="优秀", issued_on=date(2026, 11, 30),

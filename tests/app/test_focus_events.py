@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Attempt, AttemptItem, FocusEvent
 from tests.app.test_attempts import begin, candidate, save  # noqa: F401 (fixture)
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 def leave(client, attempt_id: int, kind, token: str):
@@ -37,7 +37,7 @@ def test_another_candidates_attempt_records_nothing(client, candidate, app):  # 
     attempt_id, _ = begin(client)
     make_user("other")
     other = app.test_client()
-    from tests.conftest import csrf_token, login
+    from tests.auth import csrf_token, login
 
     login(other, "other")
     token = csrf_token(other, "/")

@@ -9,9 +9,10 @@ import pytest
 from app.form_words import in_form_words
 from app.models import Role
 from tests.app.bank_admin_fixtures import admin_client, post_form, publish_small
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import open_sitting
 from tests.app.test_admin_exams import form_fields, post
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.mark.parametrize(
@@ -40,7 +41,7 @@ def test_the_question_editor_speaks_in_its_labels(client, ctx):
 
 def test_the_exam_form_speaks_in_its_labels_and_shows_every_problem(client, ctx):
     make_user("candidate")
-    open_session()
+    open_sitting()
     make_user("admin", role=Role.SYSTEM_ADMIN)
     login(client, "admin")
     fields = form_fields(pass_mark="abc", time_limit_minutes="-5")

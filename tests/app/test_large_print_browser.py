@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
 from tests.app.test_take_keyboard_browser import SIZES, shot
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ MEASURE = """sel => Array.from(document.querySelectorAll(sel)).filter(e => e.off
 @pytest.mark.parametrize("size", SIZES)
 def test_text_size_is_remembered_and_the_test_page_fits(browser, live_url, ctx, size):
     make_user("candidate", name="张晓明")
-    session = open_session()
+    sitting = open_sitting()
     page = browser.new_page(viewport=SIZES[size])
     log_in(page, live_url)
     page.click("button[aria-label=特大字号]")
@@ -36,7 +36,7 @@ def test_text_size_is_remembered_and_the_test_page_fits(browser, live_url, ctx, 
     page = other.new_page()
     log_in(page, live_url)
     expect(page.locator("html")).to_have_class("text-size-2")
-    page.goto(f"{live_url}/sessions/{session.id}")
+    page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     page.wait_for_load_state("load")
@@ -56,11 +56,11 @@ def test_the_test_page_at_200_percent_zoom_does_not_scroll_sideways(
 ):
     """1366×768 at 200 % zoom is a 683×384 viewport."""
     make_user("candidate", name="张晓明")
-    session = open_session()
+    sitting = open_sitting()
     page = browser.new_page(viewport={"width": 683, "height": 384})
     log_in(page, live_url)
     page.click(f"button[aria-label={text_size}]")
-    page.goto(f"{live_url}/sessions/{session.id}")
+    page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     page.wait_for_load_state("load")

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Role, Unit
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 SESSION_COOKIE = "session"
 

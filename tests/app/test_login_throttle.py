@@ -16,7 +16,8 @@ from app.auth import passwords
 from app.auth.services import LoginRefused, authenticate
 from app.extensions import db
 from app.models import LoginThrottle, User
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 
 def _login_from(app: Flask, address: str, username: str, password: str) -> str:

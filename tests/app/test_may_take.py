@@ -1,18 +1,18 @@
-"""Who may take a session, asked in one query on every start, agrees with the list of
-sessions the dashboard shows (by name, or a candidate through their unit or a parent)."""
+"""Who may take a sitting, asked in one query on every start, agrees with the list of
+sittings the dashboard shows (by name, or a candidate through their unit or a parent)."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 
-from app.exam.sessions import may_take, sessions_for
+from app.exam.sittings import may_take, sittings_for
 from app.extensions import db
-from app.models import Role, SessionUnit, Unit
-from tests.app.exam_fixtures import open_session
-from tests.conftest import make_user
+from app.models import Role, SittingUnit, Unit
+from tests.app.exam_fixtures import open_sitting
+from tests.factories import make_user
 
 
-def test_may_take_agrees_with_the_sessions_listed(ctx):
+def test_may_take_agrees_with_the_sittings_listed(ctx):
     root = Unit(name="市级机关工委")
     finance = Unit(name="市财政局", parent=root)
     office = Unit(name="办公室", parent=finance)
@@ -28,12 +28,12 @@ def test_may_take_agrees_with_the_sessions_listed(ctx):
         "without_unit": make_user("loose"),
         "admin_in_registered_unit": make_user("admin", role=Role.UNIT_ADMIN, unit=finance),
     }
-    session = open_session(("named",))
-    db.session.add(SessionUnit(session_id=session.id, unit_id=finance.id))
+    sitting = open_sitting(("named",))
+    db.session.add(SittingUnit(sitting_id=sitting.id, unit_id=finance.id))
     db.session.commit()
 
-    decided = {key: may_take(user, session) for key, user in people.items()}
-    listed = {key: session in sessions_for(user) for key, user in people.items()}
+    decided = {key: may_take(user, sitting) for key, user in people.items()}
+    listed = {key: sitting in sittings_for(user) for key, user in people.items()}
 
     assert decided == listed
     assert [key for key, allowed in decided.items() if allowed] == [
@@ -52,6 +52,6 @@ def test_may_take_ends_at_a_unit_cycle(ctx):
     db.session.execute(update(Unit).where(Unit.id == first.id).values(parent_id=second.id))
     db.session.commit()
     user = make_user("cyclic", unit=first)
-    session = open_session(())
+    sitting = open_sitting(())
 
-    assert not may_take(user, session)
+    assert not may_take(user, sitting)

@@ -19,9 +19,10 @@ from app.exam.attempts import finalize, start_attempt
 from app.extensions import db
 from app.models import Role, Unit
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_session
-from tests.app.test_admin_people import upload
-from tests.conftest import csrf_token, login, make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.app.people.helpers import upload
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 REFUSED = {
     "control": "王\x07五",
@@ -151,8 +152,8 @@ def test_exports_survive_control_characters_stored_earlier(app, ctx):
     db.session.commit()
     make_user("sys", role=Role.SYSTEM_ADMIN)
     candidate = make_user("candidate", name="王\x07五\r\n", unit=unit)
-    session = open_session(("candidate",))
-    attempt = start_attempt(candidate, session, None, utcnow())
+    sitting = open_sitting(("candidate",))
+    attempt = start_attempt(candidate, sitting, None, utcnow())
     finalize(attempt.id, "candidate", utcnow() + timedelta(minutes=1))
     client = app.test_client()
     login(client, "sys")

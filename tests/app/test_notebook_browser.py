@@ -9,11 +9,11 @@ from app.exam.attempts import finalize, start_attempt
 from app.exam.catalog import question_of
 from app.extensions import db
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import open_sitting
 from tests.app.test_attempts import correct_response
 from tests.app.test_browser import log_in
 from tests.app.test_take_keyboard_browser import SIZES, shot
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES)
 def test_the_notebook_shows_the_options_as_seen_and_the_answer_given(browser, live_url, ctx, size):
     candidate = make_user("candidate", name="张晓明")
-    session = open_session()  # review: keys, immediately
-    attempt = start_attempt(candidate, session, None, utcnow())
+    sitting = open_sitting()  # review: keys, immediately
+    attempt = start_attempt(candidate, sitting, None, utcnow())
     singles = [item for item in attempt.items if item.revision.data["type"] == "single"]
     # the paper's option order differs from the bank's for some single-choice question
     missed = next(
@@ -48,7 +48,7 @@ def test_the_notebook_shows_the_options_as_seen_and_the_answer_given(browser, li
     seen_letter = letters[missed.option_order.index(wrong_key)]
     given = entry.locator(".given-answer").inner_text()
     assert given == f"你的答案：{seen_letter}．{texts[wrong_key]}"
-    assert f"来自测试“{session.title}”" in entry.inner_text()
+    assert f"来自测试“{sitting.title}”" in entry.inner_text()
     shot(page, f"notebook-{size}")
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
     page.close()

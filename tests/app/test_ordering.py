@@ -12,10 +12,11 @@ from app.bank.services import load_version
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Role
 from tests.app.bank_admin_fixtures import admin_client, post_form, publish_small
-from tests.app.ordering_fixtures import open_ordering_session
+from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_attempts import items_of, save, start
 from tests.app.test_practice import post_answer
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 ORDERED = re.compile(r'<li class="ordering-item[^"]*" data-key="([A-D])"')
 
@@ -24,9 +25,9 @@ ORDERED = re.compile(r'<li class="ordering-item[^"]*" data-key="([A-D])"')
 def taking(client, ctx):
     """A candidate on the test page of a fresh attempt: (attempt id, API token)."""
     make_user("candidate", name="张晓明")
-    session = open_ordering_session()
+    sitting = open_ordering_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     return attempt_id, re.search(r'data-csrf="([^"]+)"', page).group(1)
 
@@ -106,9 +107,9 @@ def test_a_posted_page_saves_the_order_it_holds(client, taking):
 
 def test_the_start_page_states_how_ordering_is_scored(client, ctx):
     make_user("candidate")
-    session = open_ordering_session()
+    sitting = open_ordering_sitting()
     login(client, "candidate")
-    html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    html = client.get(f"/sessions/{sitting.id}").get_data(as_text=True)
     assert "按排在正确位置的项数比例得分" in html
 
 
@@ -119,7 +120,7 @@ def test_item_statistics_count_per_position_who_got_it_right(app, client, taking
     make_user("admin", role=Role.SYSTEM_ADMIN)
     admin = app.test_client()
     login(admin, "admin")
-    exam_id = db.session.scalar(select(Attempt)).session.exam_id
+    exam_id = db.session.scalar(select(Attempt)).sitting.exam_id
     html = admin.get(f"/admin/results/exams/{exam_id}/statistics").get_data(as_text=True)
     block = html.split("<strong>o4</strong>")[1].split("</details>")[0]
     assert "<th>正确顺序</th><th>排对人次</th>" in block
@@ -136,7 +137,7 @@ def test_item_statistics_count_per_position_who_got_it_right(app, client, taking
 
 def test_practice_feedback_shows_the_right_order_and_each_position(client, ctx):
     make_user("alice")
-    open_ordering_session(())
+    open_ordering_sitting(())
     login(client, "alice")
     data = {"bank": "order-demo", "topics": ["steps"], "count": "5", "types": ["ordering"]}
     data["csrf_token"] = csrf_token(client, "/practice/")
@@ -165,7 +166,7 @@ def test_practice_feedback_shows_the_right_order_and_each_position(client, ctx):
 
 def test_practice_refuses_a_posted_order_that_is_not_every_item_once(client, ctx):
     make_user("alice")
-    open_ordering_session(())
+    open_ordering_sitting(())
     login(client, "alice")
     data = {
         "bank": "order-demo",

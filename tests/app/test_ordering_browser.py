@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.app.ordering_fixtures import open_ordering_session
+from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_browser import log_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 VIEWPORTS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
@@ -40,11 +40,11 @@ def shot(page, name: str) -> None:
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_url, ctx, viewport):
     make_user("candidate", name="张晓明")
-    session = open_ordering_session()
+    sitting = open_ordering_sitting()
     context = browser.new_context(viewport=viewport, has_touch=True)
     page = context.new_page()
     log_in(page, live_url)
-    page.goto(f"{live_url}/sessions/{session.id}")
+    page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     page.wait_for_load_state("load")  # the page's scripts have run: buttons answer
@@ -89,7 +89,7 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_practice_feedback_shows_the_right_order(browser, live_url, ctx, viewport):
     make_user("candidate", name="张晓明")
-    open_ordering_session(())
+    open_ordering_sitting(())
     context = browser.new_context(viewport=viewport, has_touch=True)
     page = context.new_page()
     log_in(page, live_url)

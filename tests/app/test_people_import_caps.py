@@ -12,7 +12,8 @@ from werkzeug.test import encode_multipart
 
 from app.admin.people.tabular import TableError, read_table
 from app.models import Role
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 from tests.hostile_xlsx import many_shared_strings, sheet_of, workbook_bytes
 
 

@@ -11,15 +11,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry
-from tests.app.test_admin_people import (
-    admins,  # noqa: F401 -- a fixture
-    as_user,
-    csv_bytes,
-    people_count,
-    units,  # noqa: F401 -- a fixture
-    upload,
-)
-from tests.conftest import csrf_token
+from tests.app.people.fixtures import admins, units  # noqa: F401 -- fixtures
+from tests.app.people.helpers import as_user, csv_bytes, people_count, upload
+from tests.auth import csrf_token
 
 pytestmark = pytest.mark.usefixtures("admins")
 

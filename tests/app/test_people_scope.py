@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Role, Unit, User
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 PERSON_ROUTES = [
     ("GET", "/admin/people/{id}"),

@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models import Bank, NotebookEntry, PracticeRun, QuestionRevision
 from app.practice.notebook import record_wrong_answers
 from question_bank.bank_format import parse_bank
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 BANK = """\
 bank: party-basics

@@ -9,13 +9,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from app.exam.exams import save_exam
 from flask import Flask
 from sqlalchemy import select, update
 
 from app.admin.exams.exam_yaml import build_exam_yaml, form_data
 from app.bank.services import publish
 from app.exam.attempts import finalize, start_attempt
-from app.exam.sessions import save_exam
 from app.extensions import db
 from app.models import Attempt, Bank, QuestionRevision
 from app.models.types import utcnow
@@ -23,9 +23,10 @@ from app.practice.notebook import record_wrong_answers
 from question_bank.bank_format import parse_bank
 from question_bank.bank_writer import dump_bank
 from question_bank.exam_format import parse_exam
-from tests.app.exam_fixtures import MINI_EXAM, open_session, shipped_bank
+from tests.app.exam_fixtures import MINI_EXAM, open_sitting, shipped_bank
 from tests.app.test_attempts import start
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 CLOSED = "考试期间练习和错题本暂停使用"
 # Values for the URL arguments of practice routes; a new argument must be added here.
@@ -58,12 +59,12 @@ def practice_requests(app: Flask, run_id: int):
 
 
 def test_every_practice_and_notebook_route_is_closed_during_a_test(app, client, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
     run_id = practice_run(client)  # a practice tab opened before the test
-    record_wrong_answers(candidate.id, session.exam.bank_id, [("charter-0001", 1)])
+    record_wrong_answers(candidate.id, sitting.exam.bank_id, [("charter-0001", 1)])
     db.session.commit()
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     token = csrf_token(client, "/")
     seen = []
     for endpoint, method, path in practice_requests(app, run_id):
@@ -83,9 +84,9 @@ def test_every_practice_and_notebook_route_is_closed_during_a_test(app, client, 
 
 
 def test_practice_reopens_when_the_deadline_and_grace_have_passed(client, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     assert client.get("/practice/notebook").status_code == 403
     db.session.execute(
         update(Attempt)
@@ -97,9 +98,9 @@ def test_practice_reopens_when_the_deadline_and_grace_have_passed(client, candid
 
 
 def test_the_test_page_links_nowhere_outside_the_test(client, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    attempt_id = start(client, session.id)
+    attempt_id = start(client, sitting.id)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     targets = re.findall(r'(?:href|action)="([^"]*)"', page)
     # the text size (大字) switch posts and comes straight back to this page
@@ -109,13 +110,13 @@ def test_the_test_page_links_nowhere_outside_the_test(client, candidate):
 
 
 def test_an_earlier_review_shows_no_keys_during_a_test(client, candidate):
-    first = open_session(max_attempts=1)  # review: keys, immediately
+    first = open_sitting(max_attempts=1)  # review: keys, immediately
     login(client, "candidate")
     done = start(client, first.id)
     finalize(done, "candidate", utcnow())
     assert "正确答案" in client.get(f"/attempts/{done}/result").get_data(as_text=True)
     now = utcnow()
-    second = open_session(opens=now - timedelta(minutes=1), closes=now + timedelta(hours=1))
+    second = open_sitting(opens=now - timedelta(minutes=1), closes=now + timedelta(hours=1))
     start_attempt(candidate, second, None, utcnow())
     page = client.get(f"/attempts/{done}/result").get_data(as_text=True)
     assert "正确答案" not in page and "考试期间答题详情暂停使用" in page
@@ -173,9 +174,9 @@ def test_an_exam_only_exam_closes_its_bank_to_practice(client, candidate):
 
 
 def test_practice_is_refused_as_json_too(client, candidate):
-    session = open_session()
+    sitting = open_sitting()
     login(client, "candidate")
-    start(client, session.id)
+    start(client, sitting.id)
     response = client.get("/practice/", headers={"Accept": "application/json"})
     assert response.status_code == 403
     assert CLOSED in json.loads(response.get_data(as_text=True))["error"]

@@ -20,7 +20,7 @@ from question_bank.types import REGISTRY
 from tests.app.exam_fixtures import shipped_bank
 from tests.app.ordering_fixtures import ORDER_BANK
 from tests.app.test_attempts import begin, save
-from tests.conftest import make_user
+from tests.factories import make_user
 
 TRICKY_BANK = """\
 bank: tricky

@@ -1,4 +1,4 @@
-"""The review opens only when no attempt of the session can still be answered: after the
+"""The review opens only when no attempt of the sitting can still be answered: after the
 latest deadline, extra time beyond the close and the answer grace included."""
 
 from __future__ import annotations
@@ -8,17 +8,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.admin.exams.session_services import GrantFields, close_now, extend, grant
+from app.admin.sittings.services import GrantFields, close_now, extend, grant
 from app.exam.attempts import finalize, start_attempt
 from app.exam.display import review_level
 from app.exam.grants import answerable_until, grace, review_open
 from app.exam.review import record_opened_reviews
-from app.exam.sessions import ExamRefused
+from app.exam.sittings import ExamRefused
 from app.extensions import db
 from app.models import Attempt, NotebookEntry, Role
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_session
-from tests.conftest import login, make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.auth import login
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -33,21 +34,21 @@ def people(ctx):
 
 def test_keys_wait_for_the_candidate_with_extra_time(client, people):
     early, late, admin = people
-    session = open_session(("early", "late"), when="after_close")
-    done = start_attempt(early, session, None, utcnow())
+    sitting = open_sitting(("early", "late"), when="after_close")
+    done = start_attempt(early, sitting, None, utcnow())
     for item in done.items:  # answered wrongly: the notebook would take every question
         item.response = None
     finalize(done.id, "candidate", utcnow())
-    running = start_attempt(late, session, None, utcnow())
+    running = start_attempt(late, sitting, None, utcnow())
     fields = GrantFields("late", 30, 0, True, "设备故障")
-    grant(session, fields, admin, utcnow())
-    close_now(session, admin, utcnow())
+    grant(sitting, fields, admin, utcnow())
+    close_now(sitting, admin, utcnow())
     db.session.refresh(running)
-    assert running.deadline > session.closes_at  # late may still answer for 30 minutes
+    assert running.deadline > sitting.closes_at  # late may still answer for 30 minutes
 
     now = utcnow()
-    assert not review_open(session, now)
-    assert answerable_until(session) == running.deadline + grace()
+    assert not review_open(sitting, now)
+    assert answerable_until(sitting) == running.deadline + grace()
     assert review_level(done, now) == "score_only"
     login(client, "early")
     page = client.get(f"/attempts/{done.id}/result").get_data(as_text=True)
@@ -58,31 +59,31 @@ def test_keys_wait_for_the_candidate_with_extra_time(client, people):
     within_grace = running.deadline + grace() - timedelta(seconds=1)
     assert review_level(done, within_grace) == "score_only"
     after = running.deadline + grace()
-    assert review_level(done, after) == "keys" and review_open(session, after)
+    assert review_level(done, after) == "keys" and review_open(sitting, after)
 
 
 def test_an_attempt_past_its_deadline_and_grace_holds_nothing(client, people):
     early, late, _ = people
-    session = open_session(("early", "late"), when="after_close")
-    done = start_attempt(early, session, None, utcnow())
+    sitting = open_sitting(("early", "late"), when="after_close")
+    done = start_attempt(early, sitting, None, utcnow())
     finalize(done.id, "candidate", utcnow())
-    forgotten = start_attempt(late, session, None, utcnow())
-    session.closes_at = utcnow() - timedelta(minutes=10)
-    forgotten.deadline = session.closes_at
+    forgotten = start_attempt(late, sitting, None, utcnow())
+    sitting.closes_at = utcnow() - timedelta(minutes=10)
+    forgotten.deadline = sitting.closes_at
     db.session.commit()
-    assert review_open(session, utcnow())  # nobody can answer, even before the scheduler runs
+    assert review_open(sitting, utcnow())  # nobody can answer, even before the scheduler runs
     login(client, "early")
     assert "正确答案" in client.get(f"/attempts/{done.id}/result").get_data(as_text=True)
 
 
 def test_the_scheduler_records_the_notebook_once_the_last_deadline_passed(people):
     early, late, admin = people
-    session = open_session(("early", "late"), when="after_close")
-    done = start_attempt(early, session, None, utcnow())
+    sitting = open_sitting(("early", "late"), when="after_close")
+    done = start_attempt(early, sitting, None, utcnow())
     finalize(done.id, "candidate", utcnow())
-    running = start_attempt(late, session, None, utcnow())
-    grant(session, GrantFields("late", 30, 0, True, "设备故障"), admin, utcnow())
-    close_now(session, admin, utcnow())
+    running = start_attempt(late, sitting, None, utcnow())
+    grant(sitting, GrantFields("late", 30, 0, True, "设备故障"), admin, utcnow())
+    close_now(sitting, admin, utcnow())
     assert record_opened_reviews(utcnow()) == 0
     db.session.refresh(running)
     assert record_opened_reviews(running.deadline + grace() + timedelta(seconds=1)) == 1
@@ -90,12 +91,12 @@ def test_the_scheduler_records_the_notebook_once_the_last_deadline_passed(people
     assert recorded.notebook_recorded_at is not None
 
 
-def test_a_session_whose_review_opened_cannot_be_reopened(people):
+def test_a_sitting_whose_review_opened_cannot_be_reopened(people):
     early, _, admin = people
-    session = open_session(("early",), when="after_close")
-    finalize(start_attempt(early, session, None, utcnow()).id, "candidate", utcnow())
-    close_now(session, admin, utcnow())
-    assert review_open(session, utcnow())
+    sitting = open_sitting(("early",), when="after_close")
+    finalize(start_attempt(early, sitting, None, utcnow()).id, "candidate", utcnow())
+    close_now(sitting, admin, utcnow())
+    assert review_open(sitting, utcnow())
     with pytest.raises(ExamRefused) as refused:
-        extend(session, 60, admin, utcnow())
+        extend(sitting, 60, admin, utcnow())
     assert "答题详情已开放" in refused.value.messages[0]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Role, Unit, User
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -64,14 +64,14 @@ def test_no_page_breaks_the_policy_in_a_real_browser(app, browser, live_url, ctx
     Chromium reports no CSP violation and no script error."""
     from app.exam.attempts import start_attempt
     from app.models.types import utcnow
-    from tests.app.exam_fixtures import open_session
+    from tests.app.exam_fixtures import open_sitting
 
     unit = Unit(name="市财政局")
     db.session.add(unit)
     db.session.commit()
     make_user("sys", role=Role.SYSTEM_ADMIN, unit=unit)
     candidate = make_user("candidate", unit=unit)
-    attempt = start_attempt(candidate, open_session(("candidate",)), None, utcnow())
+    attempt = start_attempt(candidate, open_sitting(("candidate",)), None, utcnow())
     paths = sorted(
         r.rule for r in app.url_map.iter_rules()
         if "GET" in r.methods and "<" not in r.rule and not r.rule.endswith((".json", ".zip", ".xlsx", ".csv"))

@@ -13,7 +13,8 @@ from flask import Flask
 from app.extensions import db
 from app.headers import HEADERS
 from app.models import Role, Unit
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"

@@ -28,7 +28,8 @@ from app.models import Attempt, AttemptItem, JobFailure, Role
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
 from tests.app.test_attempts import begin, correct_response, items_of, save
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 

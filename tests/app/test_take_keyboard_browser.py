@@ -13,9 +13,9 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Attempt
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,10 @@ def shot(page, name: str) -> None:
 
 def start(browser, live_url, size: str):
     make_user("candidate", name="张晓明")
-    session = open_session()
+    sitting = open_sitting()
     page = browser.new_page(viewport=SIZES[size])
     log_in(page, live_url)
-    page.goto(f"{live_url}/sessions/{session.id}")
+    page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
     page.wait_for_selector("#countdown")
     page.wait_for_load_state("load")

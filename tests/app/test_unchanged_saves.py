@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, BankVersion, Exam, Role
 from tests.app.bank_admin_fixtures import admin_client, publish_small
-from tests.app.exam_fixtures import open_session
+from tests.app.exam_fixtures import open_sitting
 from tests.app.form_submit import unchanged_submission
-from tests.conftest import login, make_user
+from tests.auth import login
+from tests.factories import make_user
 
 
 def exam_saves() -> int:
@@ -37,7 +38,7 @@ def test_a_question_saved_unchanged_publishes_no_new_version(client, ctx, qid):
 
 def test_an_exam_saved_unchanged_stays_the_same(client, ctx):
     make_user("candidate")
-    exam = open_session().exam
+    exam = open_sitting().exam
     make_user("admin", role=Role.SYSTEM_ADMIN)
     login(client, "admin")
     source, saves = exam.source, exam_saves()

@@ -20,12 +20,13 @@ from certificates.numbers import format_number
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_session,
+    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
     take,
 )
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 PUBLIC_DETAILS = {
@@ -38,7 +39,7 @@ PUBLIC_DETAILS = {
 def issued(ctx) -> Certificate:
     setup_exams()
     user = make_user("wang", name="王喆", position="党支部书记")
-    take(user, open_session(COMPETENCY, [user]), 5)
+    take(user, open_sitting(COMPETENCY, [user]), 5)
     return db.session.scalar(select(Certificate))
 
 
@@ -153,13 +154,13 @@ def test_pdf_links_come_from_the_public_base_url_not_the_host_header(
 ):
     setup_exams()
     user = make_user("zhou", name="周七")
-    session = open_session(COMPETENCY, [user])
+    sitting = open_sitting(COMPETENCY, [user])
     monkeypatch.setitem(app.config, "SERVER_NAME", "evil.example")  # every request's Host
     client = app.test_client()
     client.environ_base["HTTP_X_FORWARDED_HOST"] = "evil.example"
     login(client, "zhou")
-    token = csrf_token(client, f"/sessions/{session.id}")
-    client.post(f"/sessions/{session.id}", data={"csrf_token": token})
+    token = csrf_token(client, f"/sessions/{sitting.id}")
+    client.post(f"/sessions/{sitting.id}", data={"csrf_token": token})
     attempt = user_attempt(user.id)
     for item in attempt.items:
         item.response = "A"

@@ -14,7 +14,8 @@ import io, json
 from flask_migrate import upgrade
 from app import create_app
 from app.models import Role
-from tests.conftest import csrf_token, login, make_user
+from tests.auth import csrf_token, login
+from tests.factories import make_user
 from tests.deep_yaml import CRASH_INPUTS
 
 app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": DATABASE,

@@ -1,5 +1,5 @@
 """A small world for browser tours of every page: units, one person of each role, a
-session with a finished attempt and one in progress, and the pages each role can open."""
+sitting with a finished attempt and one in progress, and the pages each role can open."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import Attempt, Certificate, Exam, Role, Unit, User
 from app.models.audit import record
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_session
-from tests.conftest import make_user
+from tests.app.exam_fixtures import open_sitting
+from tests.factories import make_user
 
 PASSWORD = "correct-horse-1"
 CERTIFICATE_TOKEN = "Vq3x9LrT0aKcPz7mW2nB5sD8fG1hJ4kY"
@@ -39,15 +39,15 @@ def build_world() -> World:
     candidate = make_user("candidate", name="王芳", unit=office, phone="13800138000",
                           position="党支部书记", employee_number="CZ0001")  # fmt: skip
     make_user("taker", name="李建国", unit=office)
-    session = open_session(("candidate", "taker"))
+    sitting = open_sitting(("candidate", "taker"))
     now = utcnow()
-    finished = start_attempt(candidate, session, None, now - timedelta(minutes=3, seconds=25))
+    finished = start_attempt(candidate, sitting, None, now - timedelta(minutes=3, seconds=25))
     for item in finished.items:
         item.response, item.answered_at = "A", now
     db.session.commit()
     finished = finalize(finished.id, "candidate", now)
     taker = db.session.scalar(select(User).where(User.username == "taker"))
-    running = start_attempt(taker, session, None, now)
+    running = start_attempt(taker, sitting, None, now)
     db.session.add(Certificate(
         number="ZN2026000017", type_id="competency", user_id=candidate.id, attempt_id=finished.id,
         holder_name=candidate.name, title="党务工作者职业能力认证证书", level="良好",
@@ -60,7 +60,7 @@ def build_world() -> World:
     db.session.commit()
     exam = db.session.scalar(select(Exam))
     qid = finished.items[0].revision.question_key
-    s, a, e = session.id, finished.id, exam.id
+    s, a, e = sitting.id, finished.id, exam.id
     pages = {
         "": ["/login", "/verify", "/v/damaged-link", f"/v/{CERTIFICATE_TOKEN}"],
         "candidate": ["/", f"/sessions/{s}", f"/attempts/{a}/result", "/practice/",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from wtforms import SelectChoice
 
-from app.admin.access import restrict
+from app.admin.audit import bp
 from app.admin.audit.display import describe
 from app.admin.audit.forms import AuditFilterForm
 from app.admin.audit.services import Filters, actions, entries
@@ -13,10 +13,7 @@ from app.admin.people.units import unit_paths
 from app.bounds import page_number
 from app.extensions import db
 from app.labels import label
-from app.models import Role
 
-bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
-restrict(bp, Role.SYSTEM_ADMIN)
 PER_PAGE = 50
 
 

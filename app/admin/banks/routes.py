@@ -6,7 +6,6 @@ import io
 from collections.abc import Callable
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -20,8 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from app.admin.access import restrict
-from app.admin.banks import services, uploads
+from app.admin.banks import bp, services, uploads
 from app.admin.banks.diff import diff_banks, shown_fields
 from app.admin.banks.drafts import draft_from_form, form_values
 from app.admin.banks.forms import (
@@ -34,13 +32,9 @@ from app.bounds import page_number, query_int
 from app.errors import MESSAGES
 from app.form_words import field_labels, in_form_words
 from app.lookup import found_or_404
-from app.models import Role
 from app.refusal import show_on_form
 from question_bank.bank_writer import dump_bank
 from question_bank.model import Bank as BankContent
-
-bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
-restrict(bp, Role.SYSTEM_ADMIN)
 
 
 @bp.errorhandler(BankNotFound)

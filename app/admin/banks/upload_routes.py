@@ -10,9 +10,8 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
-from app.admin.banks import uploads
+from app.admin.banks import bp, uploads
 from app.admin.banks.forms import PublishForm, UploadForm
-from app.admin.banks.routes import bp
 from app.models import BankUpload
 from app.timefmt import localtime
 from question_bank.formats import NO_DEFAULTS

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.admin.access import restrict
+from app.admin.certificates import bp
 from app.admin.certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
 from app.admin.certificates.queries import certificate_list, titles
 from app.bounds import page_number
 from app.certificate.services import CertificateNotFound, IssueRefused, reissue, revoke
 from app.extensions import db
 from app.lookup import get_or_404
-from app.models import Certificate, Role
+from app.models import Certificate
 from app.models.types import utcnow
 from app.timefmt import local_date
 
-bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
-restrict(bp, Role.SYSTEM_ADMIN)
 PER_PAGE = 50
 
 

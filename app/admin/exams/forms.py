@@ -1,4 +1,4 @@
-"""Forms of the exams and sessions pages (CSRF comes with FlaskForm).
+"""Forms of the exams and sittings pages (CSRF comes with FlaskForm).
 
 The exam forms hold text only: what the values mean is decided by the exam YAML
 checks (``parse_exam`` via ``save_exam``), whose messages come back onto the fields.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -19,9 +18,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.bounds import EARLIEST_YEAR, LATEST_YEAR, sane_datetime, sane_id
 from app.forms import BaseForm
 from question_bank.exam import REVIEW_FROM, REVIEW_SHOW, SCORING_FIELDS
 from question_bank.model import QUESTION_TYPES, TYPE_TITLES
@@ -33,7 +31,7 @@ SECTION_ROWS = len(QUESTION_TYPES)
 TEXT = 200
 
 
-def _text(label: str, length: int = TEXT, **kwargs) -> StringField:
+def text_field(label: str, length: int = TEXT, **kwargs) -> StringField:
     return StringField(
         label, validators=[Length(max=length, message=f"最多 {length} 个字符")], **kwargs
     )
@@ -47,21 +45,21 @@ class SectionForm(Form):
         choices=[SelectChoice(t, TYPE_TITLES[t]) for t in QUESTION_TYPES],
         validate_choice=False,
     )
-    title = _text("标题")
-    count = _text("题数", 8)
-    points = _text("每题分值", 8)
-    topics = _text("主题分布", 1000)
-    difficulty = _text("难度分布", 200)
+    title = text_field("标题")
+    count = text_field("题数", 8)
+    points = text_field("每题分值", 8)
+    topics = text_field("主题分布", 1000)
+    difficulty = text_field("难度分布", 200)
 
 
 class ExamForm(BaseForm):
-    code = _text(
+    code = text_field(
         "试卷编号", 64, description="小写字母、数字和“-”，如 secretary-2027；保存后不能修改"
     )
-    title = _text("标题")
+    title = text_field("标题")
     bank = SelectField("题库", validate_choice=False)
-    time_limit_minutes = _text("限时（分钟）", 8)
-    pass_mark = _text("合格线", 16, description="分数（如 60）或总分的百分比（如 60%）")
+    time_limit_minutes = text_field("限时（分钟）", 8)
+    pass_mark = text_field("合格线", 16, description="分数（如 60）或总分的百分比（如 60%）")
     shuffle_questions = BooleanField("打乱题目顺序")
     shuffle_options = BooleanField("打乱选项顺序")
     exam_only = BooleanField("仅用于考试（所用题库不开放练习）")
@@ -75,10 +73,12 @@ class ExamForm(BaseForm):
         choices=[SelectChoice(k, FROM_TITLES[k]) for k in REVIEW_FROM],
         validate_choice=False,
     )
-    topics = _text(
+    topics = text_field(
         "主题分布（各部分默认）", 1000, description="如 charter: 40%, branch: 60%，或写题数"
     )
-    difficulty = _text("难度分布（各部分默认）", 200, description="如 1-2: 30%, 3: 40%, 4-5: 30%")
+    difficulty = text_field(
+        "难度分布（各部分默认）", 200, description="如 1-2: 30%, 3: 40%, 4-5: 30%"
+    )
     sections = FieldList(FormField(SectionForm), min_entries=SECTION_ROWS, max_entries=SECTION_ROWS)
     submit = SubmitField("保存试卷规则")
 
@@ -105,7 +105,7 @@ class ExamYamlForm(BaseForm):
     submit = SubmitField("校验并保存")
 
 
-def _minutes(label: str, high: int, low: int = 0) -> IntegerField:
+def minutes_field(label: str, high: int, low: int = 0) -> IntegerField:
     """A whole number between ``low`` and ``high``, pre-filled with ``low`` (which the
     field itself accepts)."""
     return IntegerField(
@@ -116,69 +116,3 @@ def _minutes(label: str, high: int, low: int = 0) -> IntegerField:
             NumberRange(low, high, f"应为 {low} 到 {high} 之间的整数"),
         ],
     )
-
-
-class SessionForm(BaseForm):
-    exam_id = SelectField("试卷规则", coerce=int, validate_choice=False)
-    title = StringField(
-        "场次名称",
-        validators=[
-            DataRequired("请填写场次名称"),
-            Length(max=TEXT, message=f"最多 {TEXT} 个字符"),
-        ],
-    )
-    opens_at = DateTimeLocalField(
-        "开始时间（北京时间）",
-        format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("请填写开始时间")],
-    )
-    closes_at = DateTimeLocalField(
-        "结束时间（北京时间）",
-        format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("请填写结束时间")],
-    )
-    access_code = _text("考场口令（可不填）", 32)
-    max_attempts = _minutes("允许作答次数", 10, 1)
-    submit = SubmitField("保存场次")
-
-    def validate_exam_id(self, field: SelectField) -> None:
-        if sane_id(field.data) is None:
-            raise ValidationError("请选择试卷规则")
-
-    def validate_opens_at(self, field: DateTimeLocalField) -> None:
-        _sane_time(field)
-
-    def validate_closes_at(self, field: DateTimeLocalField) -> None:
-        """Checked with the other fields, so every problem shows at once."""
-        _sane_time(field)
-        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
-            raise ValidationError("结束时间必须晚于开始时间")
-
-
-def _sane_time(field: DateTimeLocalField) -> None:
-    if not sane_datetime(field.data):
-        raise ValidationError(f"时间应在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间")
-
-
-class ActionForm(BaseForm):
-    """Open now / close now: a button and its CSRF token."""
-
-
-class ExtendForm(BaseForm):
-    minutes = _minutes("延长（分钟）", 7 * 24 * 60, 1)
-    submit = SubmitField("延长")
-
-
-class GrantForm(BaseForm):
-    username = StringField(
-        "考生用户名",
-        validators=[DataRequired("请填写考生用户名"), Length(max=64, message="最多 64 个字符")],
-    )
-    extra_minutes = _minutes("加时（分钟）", 600)
-    extra_attempts = _minutes("增加作答次数", 5)
-    beyond_close = BooleanField("加时可超过场次结束时间")
-    reason = StringField(
-        "原因",
-        validators=[DataRequired("请填写原因"), Length(max=TEXT, message=f"最多 {TEXT} 个字符")],
-    )
-    submit = SubmitField("确认调整")

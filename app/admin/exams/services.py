@@ -1,7 +1,7 @@
 """Exams (试卷规则) from the admin pages, checked exactly as an imported YAML file is.
 
 ``store_exam`` adds only what the admin pages know on top of ``save_exam``: which exam
-is being edited, and that sessions still to be taken can draw the edited exam from the
+is being edited, and that sittings still to be taken can draw the edited exam from the
 bank version they pinned.
 """
 
@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from app.exam.catalog import version_index
-from app.exam.sessions import ExamRefused, save_exam
+from app.exam.exams import save_exam
+from app.exam.sittings import ExamRefused
 from app.extensions import db
-from app.models import Attempt, Bank, Exam, ExamSession, User
+from app.models import Attempt, Bank, Exam, Sitting, User
 from app.models.types import utcnow
 from question_bank.diagnostics import Diagnostic
 from question_bank.exam import check_satisfiable
@@ -58,21 +59,21 @@ def store_exam(source: str, actor: User, editing: Exam | None = None) -> Exam:
 
 
 def _check_pinned_versions(definition, exam: Exam) -> None:
-    """Sessions not yet over draw from the bank version pinned when they were created;
+    """Sittings not yet over draw from the bank version pinned when they were created;
     the edited exam must still be drawable from each of them."""
-    sessions = db.session.scalars(
-        select(ExamSession).where(ExamSession.exam_id == exam.id, ExamSession.closes_at > utcnow())
+    sittings = db.session.scalars(
+        select(Sitting).where(Sitting.exam_id == exam.id, Sitting.closes_at > utcnow())
     ).all()
     problems = []
-    for session in sessions:
-        bank = version_index(session.bank_version_id).bank
+    for sitting in sittings:
+        bank = version_index(sitting.bank_version_id).bank
         if bank.name != definition.bank:
             problems.append(
-                f"场次“{session.title}”使用题库 {bank.name}，不能改为 {definition.bank}"
+                f"场次“{sitting.title}”使用题库 {bank.name}，不能改为 {definition.bank}"
             )
             continue
         problems += [
-            f"场次“{session.title}”所用的题库版本不能满足本试卷规则：{s}"
+            f"场次“{sitting.title}”所用的题库版本不能满足本试卷规则：{s}"
             for s in check_satisfiable(definition, bank)
         ]
     if problems:
@@ -82,14 +83,12 @@ def _check_pinned_versions(definition, exam: Exam) -> None:
 @dataclass(frozen=True)
 class ExamRow:
     exam: Exam
-    sessions: int
+    sittings: int
 
 
 def exam_rows() -> list[ExamRow]:
     counts = dict(
-        db.session.execute(
-            select(ExamSession.exam_id, func.count()).group_by(ExamSession.exam_id)
-        ).all()
+        db.session.execute(select(Sitting.exam_id, func.count()).group_by(Sitting.exam_id)).all()
     )
     exams = db.session.scalars(select(Exam).order_by(Exam.code)).all()
     return [ExamRow(exam, counts.get(exam.id, 0)) for exam in exams]
@@ -102,6 +101,6 @@ def bank_choices() -> list[SelectChoice]:
 def started_attempts(exam: Exam) -> int:
     return db.session.scalar(
         select(func.count(Attempt.id))
-        .join(ExamSession, Attempt.session_id == ExamSession.id)
-        .where(ExamSession.exam_id == exam.id)
+        .join(Sitting, Attempt.sitting_id == Sitting.id)
+        .where(Sitting.exam_id == exam.id)
     )

@@ -16,9 +16,9 @@ from app.admin.people.names import (
     clean_username,
     look_alike_warning,
 )
-from app.exam.sessions import SessionSpec, create_session
+from app.exam.sittings import SittingSpec, create_sitting
 from app.extensions import db
-from app.models import Exam, ExamSession, Role, Unit, User
+from app.models import Exam, Role, Sitting, Unit, User
 from app.models.types import utcnow
 
 users_cli = AppGroup("users", help="用户管理")
@@ -106,23 +106,23 @@ def seed() -> None:
         db.session.add(user)
         click.echo(f"演示账号 {username} / {password}（{user.role_title}）")
     db.session.commit()
-    _seed_demo_session(units["市财政局"])
+    _seed_demo_sitting(units["市财政局"])
 
 
-DEMO_SESSION = "演示场次：党组织书记任前党务知识测试"
+DEMO_SITTING = "演示场次：党组织书记任前党务知识测试"
 
 
-def _seed_demo_session(unit: Unit) -> None:
-    """An open session for the demo unit, so the demo candidate has a test to take."""
-    if db.session.scalar(select(ExamSession).where(ExamSession.title == DEMO_SESSION)):
+def _seed_demo_sitting(unit: Unit) -> None:
+    """An open sitting for the demo unit, so the demo candidate has a test to take."""
+    if db.session.scalar(select(Sitting).where(Sitting.title == DEMO_SITTING)):
         return
     if db.session.scalar(select(Exam).where(Exam.code == "secretary-pre-appointment")) is None:
         click.echo("未导入试卷规则 secretary-pre-appointment，跳过演示场次")
         return
     now = utcnow()
-    spec = SessionSpec(
-        "secretary-pre-appointment", DEMO_SESSION, now - timedelta(minutes=1), now + timedelta(days=30),
+    spec = SittingSpec(
+        "secretary-pre-appointment", DEMO_SITTING, now - timedelta(minutes=1), now + timedelta(days=30),
         unit_ids=(unit.id,), max_attempts=3,
     )  # fmt: skip
-    create_session(spec)
-    click.echo(f"演示场次已开放 30 天：{DEMO_SESSION}（{unit.name}及下级单位）")
+    create_sitting(spec)
+    click.echo(f"演示场次已开放 30 天：{DEMO_SITTING}（{unit.name}及下级单位）")

@@ -1,7 +1,7 @@
-"""Registering candidates to a session, one by one or a whole unit at a time.
+"""Registering candidates to a sitting, one by one or a whole unit at a time.
 
-A unit registered to a session brings its candidates and those of its sub-units, now
-and later (see ``app.exam.sessions.sessions_for``); an admin sits a test only when a
+A unit registered to a sitting brings its candidates and those of its sub-units, now
+and later (see ``app.exam.sittings.sittings_for``); an admin sits a test only when a
 system admin registers them by name. A unit admin registers and removes only
 people and units of their own subtree, and sees only those.
 """
@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, or_, select
 
 from app.admin.access import unit_scope
 from app.extensions import db
-from app.models import Attempt, ExamSession, Role, SessionCandidate, SessionUnit, Unit, User
+from app.models import Attempt, Role, Sitting, SittingCandidate, SittingUnit, Unit, User
 from app.models.audit import record
 from app.refusal import Refused
 
@@ -29,28 +29,28 @@ class Registrations:
     units: list[Unit]
 
 
-def registrations_seen_by(session: ExamSession, actor: User) -> Registrations:
+def registrations_seen_by(sitting: Sitting, actor: User) -> Registrations:
     scope = unit_scope(actor)
-    people = select(User).join(SessionCandidate, SessionCandidate.user_id == User.id)
-    units = select(Unit).join(SessionUnit, SessionUnit.unit_id == Unit.id)
-    people = people.where(SessionCandidate.session_id == session.id).order_by(User.name)
-    units = units.where(SessionUnit.session_id == session.id).order_by(Unit.name)
+    people = select(User).join(SittingCandidate, SittingCandidate.user_id == User.id)
+    units = select(Unit).join(SittingUnit, SittingUnit.unit_id == Unit.id)
+    people = people.where(SittingCandidate.sitting_id == sitting.id).order_by(User.name)
+    units = units.where(SittingUnit.sitting_id == sitting.id).order_by(Unit.name)
     if scope is not None:
         people, units = people.where(User.unit_id.in_(scope)), units.where(Unit.id.in_(scope))
     return Registrations(list(db.session.scalars(people)), list(db.session.scalars(units)))
 
 
-def not_taken(session: ExamSession, actor: User) -> list[User]:
-    """Candidates the session is open to (one by one or through their unit), within the
-    actor's scope, who have no attempt in it: 缺考 once the session has closed."""
+def not_taken(sitting: Sitting, actor: User) -> list[User]:
+    """Candidates the sitting is open to (one by one or through their unit), within the
+    actor's scope, who have no attempt in it: 缺考 once the sitting has closed."""
     units = db.session.scalars(
-        select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id)
+        select(SittingUnit.unit_id).where(SittingUnit.sitting_id == sitting.id)
     )
     covered: set[int] = set()
     for unit_id in units:
         covered |= db.session.get(Unit, unit_id).subtree_ids()
-    one_by_one = select(SessionCandidate.user_id).where(SessionCandidate.session_id == session.id)
-    took = select(Attempt.user_id).where(Attempt.session_id == session.id)
+    one_by_one = select(SittingCandidate.user_id).where(SittingCandidate.sitting_id == sitting.id)
+    took = select(Attempt.user_id).where(Attempt.sitting_id == sitting.id)
     query = (
         select(User)
         .where(or_(User.id.in_(one_by_one), User.unit_id.in_(covered)), User.id.not_in(took))
@@ -101,12 +101,12 @@ def find_person(actor: User, text: str) -> User:
     return found[0]
 
 
-def _covering_unit(session: ExamSession, person: User) -> Unit | None:
+def _covering_unit(sitting: Sitting, person: User) -> Unit | None:
     """The registered unit (the person's own or one above it) that already brings them."""
     if person.role is not Role.CANDIDATE:
         return None  # a unit's registration brings its candidates only
     registered = set(
-        db.session.scalars(select(SessionUnit.unit_id).where(SessionUnit.session_id == session.id))
+        db.session.scalars(select(SittingUnit.unit_id).where(SittingUnit.sitting_id == sitting.id))
     )
     unit = person.unit
     while unit is not None:
@@ -116,49 +116,49 @@ def _covering_unit(session: ExamSession, person: User) -> Unit | None:
     return None
 
 
-def register_person(session: ExamSession, person: User, actor: User) -> None:
+def register_person(sitting: Sitting, person: User, actor: User) -> None:
     """An admin sitting a test sees results of it: only a system admin may register one."""
     if person.role is not Role.CANDIDATE and actor.role is not Role.SYSTEM_ADMIN:
         raise RegistrationRefused(
             f"{person.name}（{person.username}）是管理员；管理员参加考试须由系统管理员报名"
         )
-    key = {"session_id": session.id, "user_id": person.id}
-    if db.session.get(SessionCandidate, key) is not None:
+    key = {"sitting_id": sitting.id, "user_id": person.id}
+    if db.session.get(SittingCandidate, key) is not None:
         raise RegistrationRefused(f"{person.name}（{person.username}）已报名本场次")
-    covering = _covering_unit(session, person)
+    covering = _covering_unit(sitting, person)
     if covering is not None:
         raise RegistrationRefused(
             f"{person.name}（{person.username}）所在的“{covering.name}”已整体报名本场次，无需单独报名"
         )
-    db.session.add(SessionCandidate(**key))
-    record(actor, "session.register", session.title, session=session.id, user=person.username)
+    db.session.add(SittingCandidate(**key))
+    record(actor, "session.register", sitting.title, session=sitting.id, user=person.username)
     db.session.commit()
 
 
-def register_unit(session: ExamSession, unit: Unit, actor: User) -> None:
-    key = {"session_id": session.id, "unit_id": unit.id}
-    if db.session.get(SessionUnit, key) is not None:
+def register_unit(sitting: Sitting, unit: Unit, actor: User) -> None:
+    key = {"sitting_id": sitting.id, "unit_id": unit.id}
+    if db.session.get(SittingUnit, key) is not None:
         raise RegistrationRefused(f"{unit.name}已整体报名本场次")
-    db.session.add(SessionUnit(**key))
-    record(actor, "session.register_unit", session.title, session=session.id, unit=unit.name)
+    db.session.add(SittingUnit(**key))
+    record(actor, "session.register_unit", sitting.title, session=sitting.id, unit=unit.name)
     db.session.commit()
 
 
-def unregister_person(session: ExamSession, person: User, actor: User) -> None:
+def unregister_person(sitting: Sitting, person: User, actor: User) -> None:
     db.session.execute(
-        delete(SessionCandidate).where(
-            SessionCandidate.session_id == session.id, SessionCandidate.user_id == person.id
+        delete(SittingCandidate).where(
+            SittingCandidate.sitting_id == sitting.id, SittingCandidate.user_id == person.id
         )
     )
-    record(actor, "session.unregister", session.title, session=session.id, user=person.username)
+    record(actor, "session.unregister", sitting.title, session=sitting.id, user=person.username)
     db.session.commit()
 
 
-def unregister_unit(session: ExamSession, unit: Unit, actor: User) -> None:
+def unregister_unit(sitting: Sitting, unit: Unit, actor: User) -> None:
     db.session.execute(
-        delete(SessionUnit).where(
-            SessionUnit.session_id == session.id, SessionUnit.unit_id == unit.id
+        delete(SittingUnit).where(
+            SittingUnit.sitting_id == sitting.id, SittingUnit.unit_id == unit.id
         )
     )
-    record(actor, "session.unregister_unit", session.title, session=session.id, unit=unit.name)
+    record(actor, "session.unregister_unit", sitting.title, session=sitting.id, unit=unit.name)
     db.session.commit()

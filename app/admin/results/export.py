@@ -34,7 +34,7 @@ def table(rows: Sequence[ResultRow]) -> list[list[Cell]]:
         [
             neutralize(cell)
             for cell in (
-                r.name, r.username, r.unit, r.position, r.session, r.number, r.outcome,
+                r.name, r.username, r.unit, r.position, r.sitting, r.number, r.outcome,
                 float(r.score) if r.score is not None else None,
                 float(r.possible) if r.possible is not None else None,
                 "" if r.passed is None else ("是" if r.passed else "否"),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.exam.catalog import question_of
 from app.extensions import db
-from app.models import Attempt, AttemptItem, Exam, ExamSession, QuestionRevision
+from app.models import Attempt, AttemptItem, Exam, QuestionRevision, Sitting
 from app.models.attempt import FINALIZED
 from question_bank.model import Question
 from question_bank.statistics import (
@@ -54,9 +54,9 @@ def exam_report(exam: Exam) -> tuple[ExamStatistics, list[ItemReport]]:
             AttemptItem.awarded, AttemptItem.points, AttemptItem.response, scored_on,
         )
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(ExamSession, ExamSession.id == Attempt.session_id)
+        .join(Sitting, Sitting.id == Attempt.sitting_id)
         .join(QuestionRevision, QuestionRevision.id == scored_on)
-        .where(ExamSession.exam_id == exam.id, Attempt.status == FINALIZED)
+        .where(Sitting.exam_id == exam.id, Attempt.status == FINALIZED)
         .order_by(AttemptItem.attempt_id, AttemptItem.position)
     ).tuples()  # fmt: skip
     papers: dict[int, list[ItemResponse]] = {}

@@ -1,9 +1,9 @@
 """What an admin sees of one attempt: the exam's review policy holds for admins too.
 
-Until the session's review opens (``app.exam.grants.review_open``), an admin sees the
+Until the sitting's review opens (``app.exam.grants.review_open``), an admin sees the
 score and the candidate's own answers, never keys or explanations; a system admin may
 open the keys of one attempt explicitly, and each opening is audited. A unit admin who
-sits the session themselves sees nothing but scores of it until its review opens: a
+sits the sitting themselves sees nothing but scores of it until its review opens: a
 strong candidate's answers are as good as keys.
 """
 
@@ -16,21 +16,21 @@ from sqlalchemy import select
 from app.exam.display import review_level
 from app.exam.grants import review_open
 from app.exam.live import live_attempts
-from app.exam.sessions import may_take
+from app.exam.sittings import may_take
 from app.extensions import db
-from app.models import Attempt, AuditEntry, ExamSession, Role, User
+from app.models import Attempt, AuditEntry, Role, Sitting, User
 from app.models.audit import record
 
 OPEN_KEYS = "attempt.open_keys"
 
 
-def sits_unreviewed(viewer: User, session: ExamSession, now: datetime) -> bool:
-    """A (unit) admin registered for the session whose review has not opened yet, or
+def sits_unreviewed(viewer: User, sitting: Sitting, now: datetime) -> bool:
+    """A (unit) admin registered for the sitting whose review has not opened yet, or
     sitting any test right now (the keys of another session's papers would help)."""
     if viewer.role is Role.SYSTEM_ADMIN:
         return False
     return bool(live_attempts(viewer.id, now)) or (
-        may_take(viewer, session) and not review_open(session, now)
+        may_take(viewer, sitting) and not review_open(sitting, now)
     )
 
 
@@ -39,7 +39,7 @@ def admin_level(attempt: Attempt, viewer: User, now: datetime) -> str:
     answers (with verdicts, where the candidate sees them) / keys."""
     if not attempt.finalized:
         return "none"
-    if sits_unreviewed(viewer, attempt.session, now):
+    if sits_unreviewed(viewer, attempt.sitting, now):
         return "score_only"
     level = review_level(attempt, now)
     if level == "keys" or keys_opened(attempt, viewer):
@@ -65,8 +65,8 @@ def open_keys(attempt: Attempt, actor: User, now: datetime) -> None:
         actor,
         OPEN_KEYS,
         f"attempt {attempt.id}",
-        session=attempt.session_id,
+        session=attempt.sitting_id,
         candidate=attempt.user.username,
-        review_open=review_open(attempt.session, now),
+        review_open=review_open(attempt.sitting, now),
     )
     db.session.commit()

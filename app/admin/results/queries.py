@@ -1,4 +1,4 @@
-"""Reading results: rows per session or unit, within the admin's scope, and one attempt."""
+"""Reading results: rows per sitting or unit, within the admin's scope, and one attempt."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from app.exam.display import SectionView, paper_view, review_view
 from app.extensions import db
 from app.labels import label
 from app.lookup import get_or_404
-from app.models import Attempt, Certificate, ExamSession, QuestionRevision, User
+from app.models import Attempt, Certificate, QuestionRevision, Sitting, User
 from app.models.attempt import FINALIZED
 from app.models.types import utcnow
 from app.timefmt import local_date
@@ -29,7 +29,7 @@ class ResultRow:
     username: str
     unit: str
     position: str  # 拟任职务
-    session: str
+    sitting: str
     number: int
     finalized: bool
     score: Decimal | None
@@ -61,7 +61,7 @@ def scoped_attempts() -> Select:
         .join(User, Attempt.user_id == User.id)
         .options(
             selectinload(Attempt.user).selectinload(User.unit),
-            selectinload(Attempt.session),
+            selectinload(Attempt.sitting),
         )
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
     )
@@ -69,8 +69,8 @@ def scoped_attempts() -> Select:
     return query if scope is None else query.where(User.unit_id.in_(scope))
 
 
-def session_attempts(session: ExamSession) -> Select:
-    return scoped_attempts().where(Attempt.session_id == session.id)
+def sitting_attempts(sitting: Sitting) -> Select:
+    return scoped_attempts().where(Attempt.sitting_id == sitting.id)
 
 
 def unit_attempts(unit_ids: set[int]) -> Select:
@@ -93,32 +93,32 @@ def _row(a: Attempt, certificates: list[Certificate], today: date) -> ResultRow:
     states = tuple((c.number, label(c.status(today), "status")) for c in certificates)
     return ResultRow(
         a.id, a.user.name, a.user.username, a.user.unit.name if a.user.unit else "",
-        a.user.position or "", a.session.title, a.number, a.finalized, a.score, a.possible, a.passed,
+        a.user.position or "", a.sitting.title, a.number, a.finalized, a.score, a.possible, a.passed,
         a.started_at, a.finalized_at, used, states,
     )  # fmt: skip
 
 
-def sessions_in_scope() -> list[tuple[ExamSession, int]]:
-    """Sessions with the number of finalized attempts in scope; a unit admin sees only
-    sessions their candidates took."""
+def sittings_in_scope() -> list[tuple[Sitting, int]]:
+    """Sittings with the number of finalized attempts in scope; a unit admin sees only
+    sittings their candidates took."""
     counts = (
-        select(Attempt.session_id, func.count().label("n"))
+        select(Attempt.sitting_id, func.count().label("n"))
         .join(User, Attempt.user_id == User.id)
         .where(Attempt.status == FINALIZED)
-        .group_by(Attempt.session_id)
+        .group_by(Attempt.sitting_id)
     )
     scope = unit_scope(current_user)
     if scope is not None:
         counts = counts.where(User.unit_id.in_(scope))
     counts = counts.subquery()
     query = (
-        select(ExamSession, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.session_id == ExamSession.id)
-        .order_by(ExamSession.opens_at.desc())
+        select(Sitting, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.sitting_id == Sitting.id)
+        .order_by(Sitting.opens_at.desc())
     )
     if scope is not None:
         query = query.where(counts.c.n > 0)
-    return [(session, n) for session, n in db.session.execute(query)]
+    return [(sitting, n) for sitting, n in db.session.execute(query)]
 
 
 def attempt_or_404(attempt_id: int) -> Attempt:

@@ -66,7 +66,7 @@ class Change:
     attempt_id: int
     name: str
     username: str
-    session: str
+    sitting: str
     possible: Decimal
     before: tuple[Decimal, bool]
     after: tuple[Decimal, bool]
@@ -167,7 +167,7 @@ def plan(bank: Bank) -> Plan:
         for attempt in _load(affected):
             result = _rescored(attempt, corrections)
             change = Change(
-                attempt.id, attempt.user.name, attempt.user.username, attempt.session.title,
+                attempt.id, attempt.user.name, attempt.user.username, attempt.sitting.title,
                 attempt.possible, (attempt.score, bool(attempt.passed)),
                 (as_decimal(result.total), result.passed), tuple(sorted(affected[attempt.id].items())),
             )  # fmt: skip

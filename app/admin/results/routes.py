@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 from flask import (
-    Blueprint,
     Response,
     flash,
     redirect,
@@ -18,13 +17,11 @@ from flask import (
 from flask_login import current_user
 
 from app.admin.access import (
-    ADMIN_ROLES,
-    restrict,
     system_admin_required,
     unit_or_404,
     units_in_scope,
 )
-from app.admin.results import export, item_listing, key_access, queries, rescore
+from app.admin.results import bp, export, item_listing, key_access, queries, rescore
 from app.admin.results.charts import bar_chart, line_chart
 from app.admin.results.dashboard import dashboard as dashboard_numbers
 from app.admin.results.forms import OpenKeysForm, RescoreForm
@@ -33,14 +30,12 @@ from app.bounds import page_number
 from app.exam.grants import answerable_until
 from app.extensions import db
 from app.lookup import get_or_404
-from app.models import Bank, Exam, ExamSession
+from app.models import Bank, Exam, Sitting
 from app.models.audit import record
 from app.models.types import utcnow
 from app.timefmt import localtime
 from question_bank.statistics import MIN_RESPONSES
 
-bp = Blueprint("admin_results", __name__, url_prefix="/admin/results")
-restrict(bp, *ADMIN_ROLES)
 PER_PAGE = 100
 
 
@@ -49,25 +44,25 @@ def index():
     exams = db.session.scalars(db.select(Exam).order_by(Exam.title)).all()
     return render_template(
         "admin/results/index.html",
-        sessions=queries.sessions_in_scope(),
+        sittings=queries.sittings_in_scope(),
         units=units_in_scope(current_user),
         exams=exams,
     )
 
 
-@bp.route("/sessions/<int:session_id>")
-def session(session_id: int):
-    exam_session = get_or_404(ExamSession, session_id)
+@bp.route("/sessions/<int:sitting_id>")
+def sitting(sitting_id: int):
+    sitting = get_or_404(Sitting, sitting_id)
     page = db.paginate(
-        queries.session_attempts(exam_session),
+        queries.sitting_attempts(sitting),
         page=page_number(),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
     )
     return render_template(
-        "admin/results/table.html", title=exam_session.title, page=page,
-        rows=queries.result_rows(list(page.items)), export_endpoint="admin_results.session_export",
-        key={"session_id": session_id}, show_session=False,
+        "admin/results/table.html", title=sitting.title, page=page,
+        rows=queries.result_rows(list(page.items)), export_endpoint="admin_results.sitting_export",
+        key={"sitting_id": sitting_id}, show_sitting=False,
     )  # fmt: skip
 
 
@@ -83,7 +78,7 @@ def unit(unit_id: int):
     return render_template(
         "admin/results/table.html", title=f"{chosen.name}（含下级单位）", page=page,
         rows=queries.result_rows(list(page.items)), export_endpoint="admin_results.unit_export",
-        key={"unit_id": unit_id}, show_session=True,
+        key={"unit_id": unit_id}, show_sitting=True,
     )  # fmt: skip
 
 
@@ -101,11 +96,11 @@ def _download(rows, title: str, fmt: str) -> Response:
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-@bp.route("/sessions/<int:session_id>/export.<any(csv, xlsx):fmt>")
-def session_export(session_id: int, fmt: str):
-    exam_session = get_or_404(ExamSession, session_id)
-    attempts = db.session.scalars(queries.session_attempts(exam_session)).all()
-    return _download(queries.result_rows(list(attempts)), exam_session.title, fmt)
+@bp.route("/sessions/<int:sitting_id>/export.<any(csv, xlsx):fmt>")
+def sitting_export(sitting_id: int, fmt: str):
+    sitting = get_or_404(Sitting, sitting_id)
+    attempts = db.session.scalars(queries.sitting_attempts(sitting)).all()
+    return _download(queries.result_rows(list(attempts)), sitting.title, fmt)
 
 
 @bp.route("/units/<int:unit_id>/export.<any(csv, xlsx):fmt>")
@@ -123,7 +118,7 @@ def attempt(attempt_id: int):
     return render_template(
         "admin/results/attempt.html", attempt=chosen, row=queries.result_rows([chosen])[0],
         sections=sections, sources=sources, level=level, form=OpenKeysForm(),
-        review_from=answerable_until(chosen.session), now=utcnow(),
+        review_from=answerable_until(chosen.sitting), now=utcnow(),
     )  # fmt: skip
 
 

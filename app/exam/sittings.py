@@ -1,4 +1,4 @@
-"""Which sessions a candidate may take, and creating sessions and exams."""
+"""Which sittings a candidate may take, and creating sittings and exams."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from app.models import (
     Attempt,
     Bank,
     Exam,
-    ExamSession,
     Role,
-    SessionCandidate,
-    SessionUnit,
+    Sitting,
+    SittingCandidate,
+    SittingUnit,
     Unit,
     User,
 )
@@ -32,10 +32,10 @@ MAX_LENGTH = timedelta(days=366)
 
 
 class ExamRefused(Refused):
-    """An exam or session that cannot be stored, with the reasons for the admin."""
+    """An exam or sitting that cannot be stored, with the reasons for the admin."""
 
 
-def session_limit_problems(opens_at: datetime, closes_at: datetime, attempts: int) -> list[str]:
+def sitting_limit_problems(opens_at: datetime, closes_at: datetime, attempts: int) -> list[str]:
     """The limits every session keeps, whether made on the command line or the admin pages."""
     problems = []
     if closes_at <= opens_at:
@@ -85,7 +85,7 @@ def save_exam(source: bytes, filename: str, actor: User | None = None) -> Exam:
 
 
 @dataclass(frozen=True)
-class SessionSpec:
+class SittingSpec:
     exam_code: str
     title: str
     opens_at: datetime
@@ -96,15 +96,15 @@ class SessionSpec:
     max_attempts: int = 1
 
 
-def create_session(spec: SessionSpec, actor: User | None = None) -> ExamSession:
+def create_sitting(spec: SittingSpec, actor: User | None = None) -> Sitting:
     """Open an exam between two times; the bank version is pinned now, so every paper
-    of the session is drawn from the same questions. The one way a session is created:
+    of the sitting is drawn from the same questions. The one way a sitting is created:
     the CLI and the admin pages both come here."""
     problems = []
     exam = db.session.scalar(select(Exam).where(Exam.code == spec.exam_code))
     if exam is None:
         problems.append(f"试卷规则“{spec.exam_code}”不存在")
-    problems += session_limit_problems(spec.opens_at, spec.closes_at, spec.max_attempts)
+    problems += sitting_limit_problems(spec.opens_at, spec.closes_at, spec.max_attempts)
     users = db.session.scalars(select(User).where(User.username.in_(spec.usernames))).all()
     missing = set(spec.usernames) - {u.username for u in users}
     if missing:
@@ -112,14 +112,14 @@ def create_session(spec: SessionSpec, actor: User | None = None) -> ExamSession:
     if problems:
         raise ExamRefused(problems)
     version, _ = load_version(exam.bank.name)
-    session = ExamSession(
+    sitting = Sitting(
         exam=exam, bank_version=version, title=spec.title, opens_at=spec.opens_at,
         closes_at=spec.closes_at, access_code=spec.access_code or None, max_attempts=spec.max_attempts,
     )  # fmt: skip
-    session.candidates = list(users)
-    db.session.add(session)
+    sitting.candidates = list(users)
+    db.session.add(sitting)
     db.session.flush()
-    db.session.add_all(SessionUnit(session_id=session.id, unit_id=u) for u in spec.unit_ids)
+    db.session.add_all(SittingUnit(sitting_id=sitting.id, unit_id=u) for u in spec.unit_ids)
     record(
         actor,
         "session.create",
@@ -129,7 +129,7 @@ def create_session(spec: SessionSpec, actor: User | None = None) -> ExamSession:
         closes=str(spec.closes_at),
     )
     db.session.commit()
-    return session
+    return sitting
 
 
 def _unit_ancestry(user: User) -> list[int]:
@@ -140,25 +140,25 @@ def _unit_ancestry(user: User) -> list[int]:
     return ids
 
 
-def sessions_for(user: User) -> list[ExamSession]:
-    """Sessions the user is registered to, by name or (candidates only) through their unit
+def sittings_for(user: User) -> list[Sitting]:
+    """Sittings the user is registered to, by name or (candidates only) through their unit
     or a parent unit: a unit admin registering their own unit must not register themselves."""
-    by_name = select(SessionCandidate.session_id).where(SessionCandidate.user_id == user.id)
+    by_name = select(SittingCandidate.sitting_id).where(SittingCandidate.user_id == user.id)
     units = _unit_ancestry(user) if user.role is Role.CANDIDATE else []
-    by_unit = select(SessionUnit.session_id).where(SessionUnit.unit_id.in_(units))
+    by_unit = select(SittingUnit.sitting_id).where(SittingUnit.unit_id.in_(units))
     return list(
         db.session.scalars(
-            select(ExamSession)
-            .where(or_(ExamSession.id.in_(by_name), ExamSession.id.in_(by_unit)))
-            .order_by(ExamSession.opens_at.desc())
+            select(Sitting)
+            .where(or_(Sitting.id.in_(by_name), Sitting.id.in_(by_unit)))
+            .order_by(Sitting.opens_at.desc())
         )
     )
 
 
-def may_take(user: User, session: ExamSession) -> bool:
-    """``session`` is among ``sessions_for(user)``: one query (asked on every start)."""
-    by_name = select(SessionCandidate.session_id).where(
-        SessionCandidate.session_id == session.id, SessionCandidate.user_id == user.id
+def may_take(user: User, sitting: Sitting) -> bool:
+    """``sitting`` is among ``sittings_for(user)``: one query (asked on every start)."""
+    by_name = select(SittingCandidate.sitting_id).where(
+        SittingCandidate.sitting_id == sitting.id, SittingCandidate.user_id == user.id
     )
     if user.role is not Role.CANDIDATE or user.unit_id is None:
         return db.session.scalar(select(exists(by_name)))
@@ -167,18 +167,18 @@ def may_take(user: User, session: ExamSession) -> bool:
     ancestry = ancestry.union(
         select(Unit.id, Unit.parent_id).join(ancestry, Unit.id == ancestry.c.parent_id)
     )
-    by_unit = select(SessionUnit.session_id).where(
-        SessionUnit.session_id == session.id, SessionUnit.unit_id.in_(select(ancestry.c.id))
+    by_unit = select(SittingUnit.sitting_id).where(
+        SittingUnit.sitting_id == sitting.id, SittingUnit.unit_id.in_(select(ancestry.c.id))
     )
     return db.session.scalar(select(or_(exists(by_name), exists(by_unit))))
 
 
-def attempts_in(user: User, session: ExamSession) -> list[Attempt]:
+def attempts_in(user: User, sitting: Sitting) -> list[Attempt]:
     """As stored now (not as this request first loaded them)."""
     return list(
         db.session.scalars(
             select(Attempt)
-            .where(Attempt.user_id == user.id, Attempt.session_id == session.id)
+            .where(Attempt.user_id == user.id, Attempt.sitting_id == sitting.id)
             .order_by(Attempt.number)
             .execution_options(populate_existing=True)
         )
@@ -186,17 +186,17 @@ def attempts_in(user: User, session: ExamSession) -> list[Attempt]:
 
 
 @dataclass(frozen=True)
-class SessionEntry:
-    session: ExamSession
+class SittingEntry:
+    sitting: Sitting
     state: str
     attempts: list[Attempt]
 
 
-def dashboard(user: User, now: datetime) -> dict[str, list[SessionEntry]]:
-    """The user's sessions: open now, upcoming, and finished (with their results)."""
-    groups: dict[str, list[SessionEntry]] = {"open": [], "upcoming": [], "closed": []}
-    for session in sessions_for(user):
-        groups[session.state(now)].append(
-            SessionEntry(session, session.state(now), attempts_in(user, session))
+def dashboard(user: User, now: datetime) -> dict[str, list[SittingEntry]]:
+    """The user's sittings: open now, upcoming, and finished (with their results)."""
+    groups: dict[str, list[SittingEntry]] = {"open": [], "upcoming": [], "closed": []}
+    for sitting in sittings_for(user):
+        groups[sitting.state(now)].append(
+            SittingEntry(sitting, sitting.state(now), attempts_in(user, sitting))
         )
     return groups

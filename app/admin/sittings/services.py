@@ -1,7 +1,7 @@
-"""Sessions (考试场次) from the admin pages: create, edit, open, close, extend, and a
+"""Sittings (考试场次) from the admin pages: create, edit, open, close, extend, and a
 candidate's extra time or fresh attempt; each change is audited with before and after.
 
-Moving a session's close moves the deadline of every attempt still running, by the
+Moving a sitting's close moves the deadline of every attempt still running, by the
 rule every attempt follows (start + time limit + granted minutes, capped by the close;
 see ``app.exam.grants``), so closing now ends running attempts and extending gives
 time back to those the old close cut short.
@@ -19,15 +19,15 @@ from app.bank.services import load_version
 from app.exam.attempts import grace
 from app.exam.catalog import exam_definition
 from app.exam.grants import attempts_allowed, refresh_deadline, review_open
-from app.exam.sessions import (
+from app.exam.sittings import (
     ExamRefused,
-    SessionSpec,
-    create_session,
+    SittingSpec,
+    create_sitting,
     may_take,
-    session_limit_problems,
+    sitting_limit_problems,
 )
 from app.extensions import db
-from app.models import Attempt, Exam, ExamSession, SessionCandidate, SessionGrant, SessionUnit, User
+from app.models import Attempt, Exam, Sitting, SittingCandidate, SittingGrant, SittingUnit, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
 
@@ -37,8 +37,8 @@ MAX_GRANT_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
-class SessionFields:
-    """What the session form sets; times are timezone-aware."""
+class SittingFields:
+    """What the sitting form sets; times are timezone-aware."""
 
     exam_id: int
     title: str
@@ -48,30 +48,30 @@ class SessionFields:
     max_attempts: int
 
 
-def snapshot(session: ExamSession) -> dict[str, Any]:
-    """A session as the audit log shows it before and after a change."""
+def snapshot(sitting: Sitting) -> dict[str, Any]:
+    """A sitting as the audit log shows it before and after a change."""
     return {
-        "exam": session.exam.code,
-        "title": session.title,
-        "opens": _iso(session.opens_at),
-        "closes": _iso(session.closes_at),
-        "access_code": session.access_code,
-        "max_attempts": session.max_attempts,
+        "exam": sitting.exam.code,
+        "title": sitting.title,
+        "opens": _iso(sitting.opens_at),
+        "closes": _iso(sitting.closes_at),
+        "access_code": sitting.access_code,
+        "max_attempts": sitting.max_attempts,
     }
 
 
-def _checked_exam(fields: SessionFields) -> Exam:
+def _checked_exam(fields: SittingFields) -> Exam:
     exam = db.session.get(Exam, fields.exam_id)
     problems = [] if exam is not None else ["试卷规则不存在"]
-    problems += session_limit_problems(fields.opens_at, fields.closes_at, fields.max_attempts)
+    problems += sitting_limit_problems(fields.opens_at, fields.closes_at, fields.max_attempts)
     if problems:
         raise ExamRefused(problems)
     return exam
 
 
-def create(fields: SessionFields, actor: User) -> ExamSession:
+def create(fields: SittingFields, actor: User) -> Sitting:
     exam = _checked_exam(fields)
-    spec = SessionSpec(
+    spec = SittingSpec(
         exam.code,
         fields.title,
         fields.opens_at,
@@ -79,88 +79,88 @@ def create(fields: SessionFields, actor: User) -> ExamSession:
         access_code=fields.access_code,
         max_attempts=fields.max_attempts,
     )
-    return create_session(spec, actor)
+    return create_sitting(spec, actor)
 
 
-def update(session: ExamSession, fields: SessionFields, actor: User, now: datetime) -> None:
-    """Edit a session; its exam (and pinned bank version) only while nobody has started."""
+def update(sitting: Sitting, fields: SittingFields, actor: User, now: datetime) -> None:
+    """Edit a sitting; its exam (and pinned bank version) only while nobody has started."""
     exam = _checked_exam(fields)
-    before = snapshot(session)
-    if exam.id != session.exam_id:
-        if _attempt_count(session):
+    before = snapshot(sitting)
+    if exam.id != sitting.exam_id:
+        if _attempt_count(sitting):
             raise ExamRefused(["已有考生开始作答，不能更换试卷规则"])
-        session.exam, session.bank_version = exam, load_version(exam.bank.name)[0]
-    session.title, session.opens_at = fields.title, fields.opens_at
-    session.access_code, session.max_attempts = fields.access_code, fields.max_attempts
-    _move_close(session, fields.closes_at, now)
-    record(actor, "session.edit", f"session {session.id}", before=before, after=snapshot(session))
+        sitting.exam, sitting.bank_version = exam, load_version(exam.bank.name)[0]
+    sitting.title, sitting.opens_at = fields.title, fields.opens_at
+    sitting.access_code, sitting.max_attempts = fields.access_code, fields.max_attempts
+    _move_close(sitting, fields.closes_at, now)
+    record(actor, "session.edit", f"session {sitting.id}", before=before, after=snapshot(sitting))
     db.session.commit()
 
 
-def open_now(session: ExamSession, actor: User, now: datetime) -> None:
-    if session.state(now) != "upcoming":
+def open_now(sitting: Sitting, actor: User, now: datetime) -> None:
+    if sitting.state(now) != "upcoming":
         raise ExamRefused(["只有未开始的场次才能立即开始"])
-    before = snapshot(session)
-    session.opens_at = now
-    record(actor, "session.open", f"session {session.id}", before=before, after=snapshot(session))
+    before = snapshot(sitting)
+    sitting.opens_at = now
+    record(actor, "session.open", f"session {sitting.id}", before=before, after=snapshot(sitting))
     db.session.commit()
 
 
-def close_now(session: ExamSession, actor: User, now: datetime) -> None:
-    if session.state(now) != "open":
+def close_now(sitting: Sitting, actor: User, now: datetime) -> None:
+    if sitting.state(now) != "open":
         raise ExamRefused(["只有进行中的场次才能立即结束"])
-    before = snapshot(session)
-    _move_close(session, now, now)
-    record(actor, "session.close", f"session {session.id}", before=before, after=snapshot(session))
+    before = snapshot(sitting)
+    _move_close(sitting, now, now)
+    record(actor, "session.close", f"session {sitting.id}", before=before, after=snapshot(sitting))
     db.session.commit()
 
 
-def extend(session: ExamSession, minutes: int, actor: User, now: datetime) -> None:
+def extend(sitting: Sitting, minutes: int, actor: User, now: datetime) -> None:
     if not 1 <= minutes <= MAX_EXTEND_MINUTES:
         raise ExamRefused([f"延长时间应为 1 到 {MAX_EXTEND_MINUTES} 分钟"])
-    before = snapshot(session)
-    _move_close(session, session.closes_at + timedelta(minutes=minutes), now)
+    before = snapshot(sitting)
+    _move_close(sitting, sitting.closes_at + timedelta(minutes=minutes), now)
     record(
         actor,
         "session.extend",
-        f"session {session.id}",
+        f"session {sitting.id}",
         minutes=minutes,
         before=before,
-        after=snapshot(session),
+        after=snapshot(sitting),
     )
     db.session.commit()
 
 
-def _move_close(session: ExamSession, closes_at: datetime, now: datetime) -> None:
-    if closes_at == session.closes_at:
+def _move_close(sitting: Sitting, closes_at: datetime, now: datetime) -> None:
+    if closes_at == sitting.closes_at:
         return
-    if closes_at > now and _review_shown(session, now):
+    if closes_at > now and _review_shown(sitting, now):
         raise ExamRefused(
             ["本场考试的答题详情已开放，考生可能已看到答案，不能再延长或重新开放；请新建场次"]
         )
-    session.closes_at = closes_at
-    for attempt in _running(session, now):
+    sitting.closes_at = closes_at
+    for attempt in _running(sitting, now):
         refresh_deadline(attempt)
 
 
-def _review_shown(session: ExamSession, now: datetime) -> bool:
+def _review_shown(sitting: Sitting, now: datetime) -> bool:
     """Whether answers or keys of this session may have been seen: then it stays closed."""
     finished = select(Attempt.id).where(
-        Attempt.session_id == session.id, Attempt.status == FINALIZED
+        Attempt.sitting_id == sitting.id, Attempt.status == FINALIZED
     )
     return (
-        exam_definition(session.exam).review.show != "score_only"
-        and review_open(session, now)
+        exam_definition(sitting.exam).review.show != "score_only"
+        and review_open(sitting, now)
         and db.session.scalar(finished.limit(1)) is not None
     )
 
 
-def _running(session: ExamSession, now: datetime) -> list[Attempt]:
+def _running(sitting: Sitting, now: datetime) -> list[Attempt]:
     """Attempts still being answered; those past deadline and grace are over already."""
     return list(
         db.session.scalars(
             select(Attempt).where(
-                Attempt.session_id == session.id,
+                Attempt.sitting_id == sitting.id,
                 Attempt.status == IN_PROGRESS,
                 Attempt.deadline >= now - grace(),
             )
@@ -168,8 +168,8 @@ def _running(session: ExamSession, now: datetime) -> list[Attempt]:
     )
 
 
-def _attempt_count(session: ExamSession) -> int:
-    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.session_id == session.id))
+def _attempt_count(sitting: Sitting) -> int:
+    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.sitting_id == sitting.id))
 
 
 @dataclass(frozen=True)
@@ -181,11 +181,11 @@ class GrantFields:
     reason: str
 
 
-def grant(session: ExamSession, fields: GrantFields, actor: User, now: datetime) -> SessionGrant:
+def grant(sitting: Sitting, fields: GrantFields, actor: User, now: datetime) -> SittingGrant:
     """Extra minutes go to the attempt running now, or else to the candidate's next one."""
     user = db.session.scalar(select(User).where(User.username == fields.username))
     problems = []
-    if user is None or not may_take(user, session):
+    if user is None or not may_take(user, sitting):
         problems.append("该用户不是本场考试的考生")
     if not 0 <= fields.extra_minutes <= MAX_GRANT_MINUTES:
         problems.append(f"加时应为 0 到 {MAX_GRANT_MINUTES} 分钟")
@@ -195,10 +195,10 @@ def grant(session: ExamSession, fields: GrantFields, actor: User, now: datetime)
         problems.append("请填写加时分钟数或增加的作答次数")
     if problems:
         raise ExamRefused(problems)
-    running = next(iter(a for a in _running(session, now) if a.user_id == user.id), None)
-    allowed_before = attempts_allowed(user, session)
-    given = SessionGrant(
-        session_id=session.id,
+    running = next(iter(a for a in _running(sitting, now) if a.user_id == user.id), None)
+    allowed_before = attempts_allowed(user, sitting)
+    given = SittingGrant(
+        sitting_id=sitting.id,
         user=user,
         extra_minutes=fields.extra_minutes,
         extra_attempts=fields.extra_attempts,
@@ -216,7 +216,7 @@ def grant(session: ExamSession, fields: GrantFields, actor: User, now: datetime)
     record(
         actor,
         "session.grant",
-        f"session {session.id}",
+        f"session {sitting.id}",
         user=user.username,
         reason=fields.reason,
         extra_minutes=fields.extra_minutes,
@@ -238,8 +238,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class SessionRow:
-    session: ExamSession
+class SittingRow:
+    sitting: Sitting
     state: str
     candidates: int
     units: int
@@ -248,21 +248,21 @@ class SessionRow:
     finished: int
 
 
-def session_rows(now: datetime) -> list[SessionRow]:
+def sitting_rows(now: datetime) -> list[SittingRow]:
     """Every session, newest first, with its registrations and attempts counted."""
 
     def counted(column, *where) -> dict[int, int]:
         query = select(column, func.count()).where(*where).group_by(column)
         return dict(db.session.execute(query).all())
 
-    candidates = counted(SessionCandidate.session_id)
-    units = counted(SessionUnit.session_id)
-    attempts = counted(Attempt.session_id)
-    running = counted(Attempt.session_id, Attempt.status == IN_PROGRESS)
-    finished = counted(Attempt.session_id, Attempt.status.in_((SUBMITTED, FINALIZED)))
-    sessions = db.session.scalars(select(ExamSession).order_by(ExamSession.opens_at.desc()))
+    candidates = counted(SittingCandidate.sitting_id)
+    units = counted(SittingUnit.sitting_id)
+    attempts = counted(Attempt.sitting_id)
+    running = counted(Attempt.sitting_id, Attempt.status == IN_PROGRESS)
+    finished = counted(Attempt.sitting_id, Attempt.status.in_((SUBMITTED, FINALIZED)))
+    sittings = db.session.scalars(select(Sitting).order_by(Sitting.opens_at.desc()))
     return [
-        SessionRow(
+        SittingRow(
             s,
             s.state(now),
             candidates.get(s.id, 0),
@@ -271,25 +271,25 @@ def session_rows(now: datetime) -> list[SessionRow]:
             running.get(s.id, 0),
             finished.get(s.id, 0),
         )
-        for s in sessions
+        for s in sittings
     ]
 
 
-def session_attempts(session: ExamSession) -> list[Attempt]:
+def sitting_attempts(sitting: Sitting) -> list[Attempt]:
     return list(
         db.session.scalars(
             select(Attempt)
-            .where(Attempt.session_id == session.id)
+            .where(Attempt.sitting_id == sitting.id)
             .order_by(Attempt.started_at.desc())
         )
     )
 
 
-def session_grants(session: ExamSession) -> list[SessionGrant]:
+def sitting_grants(sitting: Sitting) -> list[SittingGrant]:
     return list(
         db.session.scalars(
-            select(SessionGrant)
-            .where(SessionGrant.session_id == session.id)
-            .order_by(SessionGrant.granted_at.desc())
+            select(SittingGrant)
+            .where(SittingGrant.sitting_id == sitting.id)
+            .order_by(SittingGrant.granted_at.desc())
         )
     )

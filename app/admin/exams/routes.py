@@ -1,4 +1,4 @@
-"""Exam pages: the list (with sessions), the structured form and the YAML editor."""
+"""Exam pages: the list (with sittings), the structured form and the YAML editor."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from app.admin.exams.services import (
     started_attempts,
     store_exam,
 )
-from app.admin.exams.session_services import session_rows
-from app.exam.sessions import ExamRefused
+from app.admin.sittings.services import sitting_rows
+from app.exam.sittings import ExamRefused
 from app.form_words import field_labels, in_form_words
 from app.lookup import get_or_404
 from app.models import Exam
@@ -45,7 +45,7 @@ sections:
 
 def index():
     return render_template(
-        "admin/exams/index.html", exams=exam_rows(), sessions=session_rows(utcnow())
+        "admin/exams/index.html", exams=exam_rows(), sittings=sitting_rows(utcnow())
     )
 
 

@@ -1,0 +1,1 @@
+"""Tests of the people area (人员与单位)."""
