@@ -1,4 +1,5 @@
-"""CPU per request on the candidate's path: login, start, test page, save, submit, result.
+"""CPU per request on the candidate's path: login, start page (GET, the form before the
+start), start (POST), test page, save, submit, result.
 
 In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
 80-question secretary exam), so that ``time.process_time`` around each request is that
@@ -116,7 +117,8 @@ def journey(app, meter: Meter, sitting_id: int, number: int) -> None:
     token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
     meter("login", lambda: web.post("/login", data={
         "username": f"bench{number}", "password": "bench-password-1", "csrf_token": token}))  # fmt: skip
-    token = TOKEN.search(web.get(f"/sessions/{sitting_id}").get_data(as_text=True)).group(1)
+    start_page = meter("start page", lambda: web.get(f"/sessions/{sitting_id}"))
+    token = TOKEN.search(start_page.get_data(as_text=True)).group(1)
     started = meter(
         "start", lambda: web.post(f"/sessions/{sitting_id}", data={"csrf_token": token})
     )
@@ -139,7 +141,17 @@ def report(meter: Meter) -> None:
     print(
         f"{'request':<12} {'n':>5} {'CPU mean':>9} {'CPU p50':>8} {'CPU p99':>8} {'wall p50':>9} {'budget':>7}"
     )
-    for phase in ("login", "start", "test page", "save", "submit", "scoring job", "result"):
+    phases = (
+        "login",
+        "start page",
+        "start",
+        "test page",
+        "save",
+        "submit",
+        "scoring job",
+        "result",
+    )
+    for phase in phases:
         cpu = sorted(meter.cpu[phase])
         wall = sorted(meter.wall[phase]) or [0.0]
         if not cpu:

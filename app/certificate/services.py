@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.certificate.numbering import next_number
 from app.certificate.setup import (
@@ -100,7 +100,8 @@ def issue_certificates(attempt: Attempt) -> None:
 
 
 def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
-    """Issue each certificate the attempt earns and does not have yet, one commit each."""
+    """Issue each certificate the attempt earns and does not have yet, one commit each;
+    then mark the attempt's certificates checked (the sweep re-enqueues a pass without)."""
     rules = current_rules()
     outcome = IssueOutcome()
     for kind in earned_types(attempt, rules):
@@ -124,6 +125,10 @@ def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
                 "certificate %s refused for attempt %s: %s", kind.id, attempt.id, refused.message
             )
             outcome.refused.append((kind.title, refused.message))
+    db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id).values(certificates_checked_at=now)
+    )
+    db.session.commit()
     return outcome
 
 

@@ -19,6 +19,7 @@ from app.exam.catalog import exam_definition
 from app.exam.display import paper_view, review_level, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
+from app.exam.fragments import palette_html, question_html
 from app.exam.grants import answerable_until, attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
@@ -76,6 +77,8 @@ def take(attempt_id: int):
         "exam/take.html",
         attempt=attempt,
         sections=paper_view(attempt),
+        question_html=question_html,
+        palette_html=palette_html,
         form=SubmitForm(),
         now=utcnow(),
         departures=departures(attempt.id) if attempt.policy.max_page_leaves else 0,
@@ -145,11 +148,15 @@ def result(attempt_id: int):
         return redirect(url_for("exam.take", attempt_id=attempt.id))
     if not attempt.finalized:  # being scored, or time is up and the server closes it soon
         return render_template("exam/scoring.html", attempt=attempt)
-    level = review_level(attempt, utcnow())
-    record_reviewed_mistakes(attempt, utcnow())  # a review opening after the close
-    paused = closed_while_testing(current_user.id, utcnow(), "答题详情")
+    now = utcnow()
+    level = review_level(attempt, now)
+    if level == "keys":  # a review opening after the close: the notebook gets the mistakes
+        record_reviewed_mistakes(attempt, now)
+    paused = closed_while_testing(current_user.id, now, "答题详情")
     sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
+    # Said only while the review waits for the sitting's last answers.
+    review_from = answerable_until(attempt.sitting) if level == "score_only" else None
     return render_template(
         "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
-        review_from=answerable_until(attempt.sitting), outcome=outcome_of(attempt),
+        review_from=review_from, outcome=outcome_of(attempt),
     )  # fmt: skip

@@ -14,11 +14,12 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.jobs.queue import huey, in_app
 from app.models import Attempt
-from app.models.attempt import IN_PROGRESS, SUBMITTED
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
 
 # A closed attempt still unscored this long after closing has lost its job.
 LOST_AFTER = timedelta(seconds=60)
+GIVE_UP_AFTER = timedelta(days=1)
 
 
 def score_later(attempt_id: int) -> None:
@@ -55,8 +56,9 @@ def sweep() -> None:
 
 def sweep_now(now: datetime, lost_after: timedelta) -> int:
     """Close attempts past deadline and grace, enqueue every closed attempt not scored
-    within ``lost_after`` (0 at a worker's start), and fill notebooks whose review has
-    opened, and forget quiet sign-in failures. Returns how many scoring jobs were enqueued."""
+    within ``lost_after`` (0 at a worker's start) and every pass whose certificates were
+    not issued within it, fill notebooks whose review has opened, and forget quiet sign-in
+    failures. Returns how many scoring jobs were enqueued."""
     from app.auth.throttle import prune
     from app.exam.attempts import grace
     from app.exam.review import record_opened_reviews
@@ -79,8 +81,17 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
             Attempt.status == SUBMITTED, Attempt.finalized_at <= now - lost_after
         )
     ).all()
+    # Scored, but the worker died before the certificates: scoring again is a no-op and
+    # issues them. A day later a pass still failing to issue is left to the admins.
+    uncertified = db.session.scalars(
+        select(Attempt.id).where(
+            Attempt.status == FINALIZED, Attempt.passed.is_(True),
+            Attempt.certificates_checked_at.is_(None),
+            Attempt.finalized_at <= now - lost_after, Attempt.finalized_at > now - GIVE_UP_AFTER,
+        )
+    ).all()  # fmt: skip
     db.session.rollback()
-    owed = sorted(set(expired) | set(lost))
+    owed = sorted(set(expired) | set(lost) | set(uncertified))
     for attempt_id in owed:
         score_attempt(attempt_id)
     record_opened_reviews(now)

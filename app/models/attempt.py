@@ -50,6 +50,9 @@ class Attempt(db.Model):
     sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # Set once the wrong answers went into the notebook (when the review showed the keys).
     notebook_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once the certificates it earns were issued (or found to be none or refused); a
+    # pass still without it after a while lost its job, and the sweep enqueues it again.
+    certificates_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sitting: Mapped[Sitting] = relationship()
     user: Mapped[User] = relationship()

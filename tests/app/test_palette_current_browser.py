@@ -73,4 +73,5 @@ def test_changing_the_text_size_waits_for_the_answer_being_saved(browser, live_u
     db.session.expire_all()
     saved = db.session.scalar(select(AttemptItem.response).where(AttemptItem.position == position))
     assert saved == ["民主集中制"]
+    page.wait_for_load_state("load")  # closing mid-download leaves the server a file open
     page.close()
