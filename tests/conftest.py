@@ -15,6 +15,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 from app import create_app
 from app.exam.catalog import clear_caches
 from app.extensions import db
+from app.jobs import queue
 from tests.auth import Auth
 
 
@@ -57,11 +58,15 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test starts with empty tables (only for tests that use the app)."""
-    yield
+    """Each test starts with empty tables (only for tests that use the app) and the job
+    queue pointed at the tests' app: the queue is the process's, and a test creating
+    another app re-points it (jobs would run on that app's database)."""
     if "app" not in request.fixturenames:
+        yield
         return
     app: Flask = request.getfixturevalue("app")
+    queue.configure(app)
+    yield
     clear_caches()
     with app.app_context():
         db.session.remove()

@@ -12,10 +12,10 @@ from app import create_app
 BEFORE_CASE_INSENSITIVE = "9b1e7c4d2a60"
 
 
-def test_case_duplicate_usernames_are_named_before_the_unique_index(tmp_path, capfd):
+def test_case_duplicate_usernames_are_named_before_the_unique_index(app, tmp_path, capfd):
+    """Uses ``app`` so that the queue is pointed back at it afterwards (see conftest)."""
     url = f"sqlite:///{tmp_path / 'live.db'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
+    with create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url}).app_context():
         upgrade(revision=BEFORE_CASE_INSENSITIVE)
         engine = sa.create_engine(url)
         with engine.begin() as conn:
