@@ -80,7 +80,7 @@ def sample_paper(exam: Exam, seed: int) -> Sample:
                 ItemView(
                     number, number + 1, question.type, kind.stem_parts(question),
                     kind.choices(question, item.option_order), None, False,
-                    {"answer": kind.answer_words(question, item.option_order),
+                    review={"answer": kind.answer_words(question, item.option_order),
                      "explanation": question.explanation, "source": question.source,
                      "id": question.id, "topic": question.topic,
                      "difficulty": question.difficulty},
