@@ -75,11 +75,13 @@ class Stats:
         self.failures: dict[str, int] = defaultdict(int)
         self.gave_up = 0  # candidates who never got in or never got a paper
         self.crashed = 0  # journeys the load test itself could not follow (a bug here)
+        self.unfinished = 0  # journeys stopped at BENCH_SESSION_LIMIT
 
     def report(self) -> None:
         print(f"{'phase':<10} {'requests':>8} {'failed':>7} {'p50':>8} {'p99':>8} {'max':>8}")
         print(f"candidates who gave up (no login or no paper after 6 tries): {self.gave_up}; "
-              f"journeys the load test could not follow: {self.crashed}")  # fmt: skip
+              f"journeys the load test could not follow: {self.crashed}; "
+              f"stopped at the limit: {self.unfinished}")  # fmt: skip
         for phase in ("login", "start", "test page", "save", "submit", "status", "result"):
             t = sorted(self.times[phase])
             if not t and not self.failures[phase]:
@@ -369,13 +371,19 @@ async def load(
             "close_at": close_at,
             "submit_at": close_at - random.uniform(min(5, TEST_SECONDS / 6), min(50, TEST_SECONDS / 3)),
         })  # fmt: skip
-    tasks = [candidate(i, plans[i], stats, acknowledged, keys, base) for i in range(N)]
+    tasks = [
+        asyncio.create_task(candidate(i, plans[i], stats, acknowledged, keys, base))
+        for i in range(N)
+    ]
     progress = asyncio.create_task(report_progress(stats, open_at))
-    try:
-        outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), LIMIT)
-    finally:
-        progress.cancel()
-    stats.crashed = sum(isinstance(o, Exception) for o in outcomes)
+    # At the limit the unfinished journeys are stopped and counted, so the figures still print.
+    done, pending = await asyncio.wait(tasks, timeout=LIMIT)
+    progress.cancel()
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    stats.unfinished = len(pending)
+    stats.crashed = sum(task.exception() is not None for task in done)
     return stats, acknowledged
 
 
@@ -435,6 +443,9 @@ def main() -> None:
         problems += [f"{failed} requests failed"] if failed else []
         problems += [f"{stats.gave_up} candidates gave up"] if stats.gave_up else []
         problems += [f"{stats.crashed} journeys not followed"] if stats.crashed else []
+        problems += (
+            [f"{stats.unfinished} journeys stopped at the limit"] if stats.unfinished else []
+        )
         problems += (
             [f"{N - len(acknowledged)} candidates never got a paper"]
             if len(acknowledged) < N
