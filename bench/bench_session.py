@@ -31,15 +31,15 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import aiohttp
+from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
+from session_stats import PHASES, Stats
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -67,33 +67,6 @@ sections:
   - {{type: single, count: 12, points: 1}}
   - {{type: judge, count: 8, points: 1}}
 """
-
-
-class Stats:
-    def __init__(self) -> None:
-        self.times: dict[str, list[float]] = defaultdict(list)
-        self.failures: dict[str, int] = defaultdict(int)
-        self.gave_up = 0  # candidates who never got in or never got a paper
-        self.crashed = 0  # journeys the load test itself could not follow (a bug here)
-        self.unfinished = 0  # journeys stopped at BENCH_SESSION_LIMIT
-
-    def report(self) -> None:
-        print(f"{'phase':<10} {'requests':>8} {'failed':>7} {'p50':>8} {'p99':>8} {'max':>8}")
-        print(f"candidates who gave up (no login or no paper after 6 tries): {self.gave_up}; "
-              f"journeys the load test could not follow: {self.crashed}; "
-              f"stopped at the limit: {self.unfinished}")  # fmt: skip
-        for phase in ("login", "start", "test page", "save", "submit", "status", "result"):
-            t = sorted(self.times[phase])
-            if not t and not self.failures[phase]:
-                continue
-            print(
-                f"{phase:<10} {len(t) + self.failures[phase]:>8} {self.failures[phase]:>7}"
-                f" {quantile(t, 0.5):>7.3f}s {quantile(t, 0.99):>7.3f}s {quantile(t, 1):>7.3f}s"
-            )
-
-
-def quantile(times: list[float], q: float) -> float:
-    return times[min(len(times) - 1, int(len(times) * q))] if times else float("nan")
 
 
 async def call(stats: Stats, phase: str, request) -> tuple[int, str]:
@@ -221,140 +194,6 @@ def questions_on(page: str, keys: dict) -> list[tuple[int, str, object]]:
     return found[:ANSWERS]
 
 
-def wait_until_serving(port: int) -> None:
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                conn.sendall(b"GET /login HTTP/1.0\r\n\r\n")
-                if conn.recv(16).startswith(b"HTTP/1"):
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("the app did not start serving within 120 s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def prepare(env: dict) -> dict:
-    """Database, signing key, bank, exam, N candidates with a 拟任职务; returns the keys."""
-    os.environ.update(env)
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.bank.services import publish
-    from app.exam.exams import save_exam
-    from app.extensions import db
-    from app.models import User
-    from question_bank.bank_format import parse_bank
-
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "cert", "init-key"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    app = create_app()
-    bank = parse_bank((ROOT / "question_bank/banks/party-basics.yaml").read_bytes())[0]
-    keys = {q.stem.strip(): q.keys[0] for q in bank.questions if q.type in ("single", "judge")}
-    with app.app_context():
-        upgrade()
-        publish(bank)
-        save_exam(EXAM.encode(), "secretary-pre-appointment.yaml")
-        first = User(username="load0", name="考生〇", password_hash="", position="党支部书记")
-        first.set_password("load-password-1")
-        db.session.add(first)
-        db.session.flush()
-        db.session.execute(
-            User.__table__.insert(),
-            [{"username": f"load{i}", "name": f"考生{i}", "password_hash": first.password_hash,
-              "role": first.role, "position": "党支部书记", "must_change_password": False}
-             for i in range(1, N)],
-        )  # fmt: skip
-        db.session.commit()
-        db.engine.dispose()
-    return keys
-
-
-def create_test_sitting(open_at: float, close_at: float) -> int:
-    from datetime import UTC, datetime
-
-    from app import create_app
-    from app.exam.sittings import SittingSpec, create_sitting
-    from app.extensions import db
-
-    with create_app().app_context():
-        spec = SittingSpec(
-            "secretary-pre-appointment", "负载测试场次", datetime.fromtimestamp(open_at, UTC),
-            datetime.fromtimestamp(close_at, UTC), tuple(f"load{i}" for i in range(N)),
-        )  # fmt: skip
-        sitting_id = create_sitting(spec).id
-        db.engine.dispose()
-    return sitting_id
-
-
-def read_back(acknowledged: dict, close_at: float, wait_until: float) -> list[str]:
-    """Answers acknowledged against stored; attempts finalized once; certificates.
-    Returns what went wrong, if anything."""
-    from sqlalchemy import func, select
-
-    from app import create_app
-    from app.extensions import db
-    from app.models import Attempt, AttemptItem, AuditEntry, Certificate
-
-    app = create_app()
-    with app.app_context():
-        while time.time() < wait_until:
-            open_papers = db.session.scalar(
-                select(func.count()).where(Attempt.status != "finalized")
-            )
-            passed = db.session.scalar(select(func.count()).where(Attempt.passed.is_(True)))
-            issued = db.session.scalar(select(func.count()).select_from(Certificate))
-            db.session.rollback()
-            if not open_papers and issued >= passed:
-                break
-            time.sleep(2)
-        stored = {
-            (a, p): r for a, p, r in db.session.execute(
-                select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.response))
-        }  # fmt: skip
-        acked = lost = 0
-        for mine in acknowledged.values():
-            attempt_id = int(mine["path"].rsplit("/", 1)[1])
-            for position, response in mine["answers"].items():
-                acked += 1
-                lost += stored.get((attempt_id, position)) != response
-        attempts = db.session.scalar(select(func.count()).select_from(Attempt))
-        final = db.session.scalar(select(func.count()).where(Attempt.status == "finalized"))
-        finals = db.session.execute(
-            select(AuditEntry.target, func.count()).where(AuditEntry.action == "attempt.finalize")
-            .group_by(AuditEntry.target)
-        ).all()  # fmt: skip
-        by_deadline = db.session.scalar(
-            select(func.count()).where(Attempt.finalized_by == "deadline")
-        )
-        passed = db.session.scalar(select(func.count()).where(Attempt.passed.is_(True)))
-        issued = db.session.scalar(select(func.count()).select_from(Certificate))
-        last = db.session.scalar(select(func.max(Certificate.issued_at)))
-    print(f"answers acknowledged {acked}, stored as acknowledged {acked - lost}, lost {lost}")
-    print(f"attempts {attempts}, finalized {final} (by the deadline {by_deadline}), "
-          f"finalized more than once {sum(1 for _, n in finals if n > 1)}")  # fmt: skip
-    after = f"{last.timestamp() - close_at:+.0f} s after the close" if last else "none"
-    print(f"passed {passed}, certificates issued {issued}, last one {after}")
-    twice = sum(1 for _, n in finals if n > 1)
-    return [
-        problem for problem, wrong in (
-            (f"{lost} answers lost", lost), (f"{attempts - final} papers not finalized", attempts != final),
-            (f"{twice} papers finalized twice", twice), (f"{passed - issued} certificates missing", passed > issued),
-        ) if wrong
-    ]  # fmt: skip
-
-
 async def load(
     base: str, sitting_id: int, keys: dict, start: float, open_at: float, close_at: float
 ) -> tuple[Stats, dict]:
@@ -392,8 +231,7 @@ async def report_progress(stats: Stats, open_at: float) -> None:
     while True:
         await asyncio.sleep(30)
         done = ", ".join(
-            f"{phase} {len(stats.times[phase])}/{stats.failures[phase]} failed"
-            for phase in ("login", "start", "test page", "save", "submit", "status", "result")
+            f"{phase} {len(stats.times[phase])}/{stats.failures[phase]} failed" for phase in PHASES
         )
         print(f"[{time.time() - open_at:+5.0f} s from the open] {done}", flush=True)
 
@@ -412,7 +250,7 @@ def main() -> None:
     }  # fmt: skip
     if database.startswith("sqlite"):
         env["JOB_QUEUE_URL"] = f"sqlite:///{tmp}/jobs.db"
-    keys = prepare(env)
+    keys = prepare(env, N, EXAM)
     with open(f"{tmp}/honcho.log", "wb") as log:
         processes = subprocess.Popen(
             [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT),
@@ -424,7 +262,7 @@ def main() -> None:
         start = time.time() + 2
         open_at = start + LOGIN_WINDOW + 5
         close_at = open_at + TEST_MINUTES * 60
-        sitting_id = create_test_sitting(open_at, close_at)
+        sitting_id = create_test_sitting(open_at, close_at, N)
         rate = ANSWERS / TEST_MINUTES * 60
         print(f"{N} candidates, logins over {LOGIN_WINDOW:.0f} s, starts in the first minute, "
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
