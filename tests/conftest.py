@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -70,16 +71,24 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     clear_caches()
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as conn:
-            tables = reversed(db.metadata.sorted_tables)
-            if conn.dialect.name == "postgresql":
-                # One statement locks every table at once: a live server's late request
-                # (a browser's beacon as its page closes) cannot slip a row in between.
-                names = ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names}"))
-            else:  # SQLite: the first DELETE takes the one write lock until the commit
-                for table in tables:
+        _empty_tables()
+
+
+def _empty_tables(tries: int = 5) -> None:
+    """A live server's late request (a closing page's beacon, a save held in flight) may
+    still write while the tables are emptied, and a row slipped in between two DELETEs
+    breaks a foreign key: the whole emptying is rolled back and tried again once the
+    request has passed."""
+    for attempt in range(tries):
+        try:
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
                     conn.execute(table.delete())
+            return
+        except sa.exc.DBAPIError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _fresh_request_globals(sender: Flask, **_extra) -> None:
