@@ -214,8 +214,8 @@ def test_leaving_the_page_is_recorded_and_shown_to_admins(browser, live_url, ctx
     page.evaluate("() => { window.dispatchEvent(new Event('focus')); }")
     expect(page.locator("#save-state")).to_have_text("答案随答随存")
     page.wait_for_timeout(500)
-    kinds = db.session.scalars(select(FocusEvent.kind).order_by(FocusEvent.id)).all()
-    assert kinds == ["hidden", "blur"]
+    kinds = db.session.scalars(select(FocusEvent.kind)).all()
+    assert sorted(kinds) == ["blur", "hidden"]  # two requests: either may arrive first
     attempt_id = db.session.scalar(select(Attempt.id))
     page.click("#submit-button")
     page.click("#confirm-submit")
