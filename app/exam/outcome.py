@@ -87,9 +87,14 @@ def outcome_of(attempt: Attempt) -> Outcome:
         )
     ).all()
     wait = None if attempt.passed else retake_wait(user, sitting.exam.code, utcnow())
-    bank = sitting.exam.bank
-    practised = bank.id not in exam_only_bank_ids()
     return Outcome(
         _time_used(attempt), _pass_mark(attempt), left, wait, list(issued), _topics(attempt),
-        bank.name if practised else None,
+        None if attempt.passed else _practice_bank(attempt),
     )  # fmt: skip
+
+
+def _practice_bank(attempt: Attempt) -> str | None:
+    """The bank to practise the weak topics in, unless it is exam-only; asked after a fail
+    only, since only a fail offers the link (the result page is on the rush's path)."""
+    bank = attempt.sitting.exam.bank
+    return None if bank.id in exam_only_bank_ids() else bank.name
