@@ -95,6 +95,8 @@ def test_a_sample_paper_shows_keys_and_makes_no_attempt(admin):
     text = text_of(html)
     assert "共 10 题；随机种子 12345" in text
     assert text.count("答案：") == 10 and html.count('class="question"') == 10
+    keys = re.findall(r"答案：</strong>([^<]*)<", html)
+    assert len(keys) == 10 and all(key.strip() for key in keys)  # every key in words
     assert db.session.scalar(select(func.count(Attempt.id))) == before
     again = admin.get(f"{BASE}/{mini().id}/sample?seed=12345").get_data(as_text=True)
     assert again == html  # the seed gives the paper
