@@ -202,9 +202,9 @@ class _TableInPlace:
 
 def _read_glyphs_in_place(face: ttfonts.TTFontFile) -> None:
     """ReportLab copies a font's whole glyph table to cut each document's subset: 10 MB
-    for each Noto Sans SC weight, a quarter of a certificate's rendering time. The
-    subset reads the few glyphs it needs from the table in place instead; the PDF's
-    bytes are the same."""
+    for each Noto Sans SC weight, most of a certificate's rendering time (~23 ms of CPU
+    against ~10 ms without). The subset reads the few glyphs it needs from the table in
+    place instead; the PDF's bytes are the same."""
     copied = face.get_table
 
     def get_table(tag: str) -> bytes | _TableInPlace:
