@@ -28,9 +28,8 @@ graceful_timeout = 30
 # the open-file limit (`ulimit -n`) fails and restarts the process, so the default stays
 # below that limit with room for the database, logs and templates.
 _open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-worker_connections = int(
-    os.environ.get("WEB_WORKER_CONNECTIONS", min(10_000, max(_open_files - 256, 64)))
-)
+_fits = 10_000 if _open_files == resource.RLIM_INFINITY else max(_open_files - 256, 64)
+worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", min(10_000, _fits)))
 # A candidate's page saves or polls about every 10 s; a kept-alive connection holds a
 # place under the limit, so it is closed after 5 s idle: a quiet candidate holds none,
 # and reconnecting for the next save costs a fraction of a millisecond.
