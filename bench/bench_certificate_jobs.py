@@ -98,7 +98,9 @@ def main() -> None:
     print(f"the certificate's share: {passed - fail:6.1f} ms CPU")
     print(f"passes per CPU-second:   {1000 / passed:6.1f}")
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_LINES", 30)))
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(
+            int(os.environ.get("BENCH_LINES", 30))
+        )
 
 
 if __name__ == "__main__":
