@@ -183,8 +183,37 @@ def load_fonts(chain: FontChain) -> LoadedFonts:
 def _load(font: FontFile) -> LoadedFace:
     name = f"cert-{font.path.stem}-{font.index}"
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, str(font.path), subfontIndex=font.index))
+        loaded = TTFont(name, str(font.path), subfontIndex=font.index)
+        _read_glyphs_in_place(loaded.face)
+        pdfmetrics.registerFont(loaded)
     return LoadedFace(name, pdfmetrics.getFont(name).face.charToGlyph, font.embolden)
+
+
+class _TableInPlace:
+    """A font table read where it lies in the font file's bytes: a slice copies only
+    itself."""
+
+    def __init__(self, data: bytes, start: int, length: int) -> None:
+        self._view = memoryview(data)[start : start + length]
+
+    def __getitem__(self, key: slice) -> bytes:
+        return self._view[key].tobytes()
+
+
+def _read_glyphs_in_place(face: ttfonts.TTFontFile) -> None:
+    """ReportLab copies a font's whole glyph table to cut each document's subset: 10 MB
+    for each Noto Sans SC weight, most of a certificate's rendering time (~23 ms of CPU
+    against ~10 ms without). The subset reads the few glyphs it needs from the table in
+    place instead; the PDF's bytes are the same."""
+    copied = face.get_table
+
+    def get_table(tag: str) -> bytes | _TableInPlace:
+        if tag != "glyf":
+            return copied(tag)
+        start, length = face.get_table_pos(tag)
+        return _TableInPlace(face._ttf_data, start, length)
+
+    face.get_table = get_table
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:

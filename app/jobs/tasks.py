@@ -1,6 +1,13 @@
 """The jobs: score a closed attempt (then its certificates and notebook), and the sweep
 that closes attempts past their deadline and re-enqueues work a killed worker dropped.
 
+An attempt has at most one scoring job waiting: a marker in the queue's storage says
+one is queued, and the job clears it when a worker takes it. The sweep skips an attempt
+whose job still waits (after a 10,000-paper close each sweep would otherwise queue
+thousands of duplicates ahead of the papers not yet scored), and queues again one whose
+job a worker took and dropped (the marker is gone) or whose marker is older than
+``REQUEUE_AFTER`` (a marker left by a failed enqueue).
+
 The exam modules enqueue these jobs, so the jobs import them when they run.
 """
 
@@ -20,16 +27,37 @@ from app.models.types import utcnow
 # A closed attempt still unscored this long after closing has lost its job.
 LOST_AFTER = timedelta(seconds=60)
 GIVE_UP_AFTER = timedelta(days=1)
+REQUEUE_AFTER = timedelta(minutes=15)
 
 
 def score_later(attempt_id: int) -> None:
     """Enqueue the scoring; if the queue is unreachable, the sweep enqueues it later."""
     try:
-        score_attempt(attempt_id)
+        enqueue_scoring(attempt_id, utcnow())
     except Exception:
         from flask import current_app
 
         current_app.logger.exception("could not enqueue scoring of attempt %s", attempt_id)
+
+
+def enqueue_scoring(attempt_id: int, now: datetime) -> bool:
+    """Queue the attempt's scoring unless a job for it is already waiting."""
+    key, stamp = _queued_key(attempt_id), now.timestamp()
+    if not huey.put_if_empty(key, stamp):
+        marked = huey.get(key, peek=True)
+        if marked is not None and stamp - marked < REQUEUE_AFTER.total_seconds():
+            return False
+        huey.put(key, stamp)
+    try:
+        score_attempt(attempt_id)
+    except Exception:
+        huey.delete(key)
+        raise
+    return True
+
+
+def _queued_key(attempt_id: int) -> str:
+    return f"scoring-queued:{attempt_id}"
 
 
 @huey.task(retries=3, retry_delay=10)
@@ -41,6 +69,7 @@ def score_attempt(attempt_id: int) -> None:
     from app.exam.attempts import score_closed
     from app.exam.review import record_reviewed_mistakes
 
+    huey.delete(_queued_key(attempt_id))  # taken: if this run dies, the sweep queues again
     attempt = score_closed(attempt_id, "deadline", utcnow())
     if attempt.finalized:
         issue_for_attempt(attempt, utcnow())  # raises on failure: the queue retries
@@ -58,7 +87,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     """Close attempts past deadline and grace, enqueue every closed attempt not scored
     within ``lost_after`` (0 at a worker's start) and every pass whose certificates were
     not issued within it, fill notebooks whose review has opened, and forget quiet sign-in
-    failures. Returns how many scoring jobs were enqueued."""
+    failures. Returns how many scoring jobs were enqueued (not those still waiting)."""
     from app.auth.throttle import prune
     from app.exam.attempts import grace
     from app.exam.review import record_opened_reviews
@@ -92,8 +121,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     ).all()  # fmt: skip
     db.session.rollback()
     owed = sorted(set(expired) | set(lost) | set(uncertified))
-    for attempt_id in owed:
-        score_attempt(attempt_id)
+    enqueued = sum(enqueue_scoring(attempt_id, now) for attempt_id in owed)
     record_opened_reviews(now)
     prune(now)
-    return len(owed)
+    return enqueued

@@ -1,0 +1,100 @@
+"""The sweep queues a stuck attempt's scoring once, not again every minute while that job
+still waits behind a 10,000-paper close; a job a worker took and dropped is queued again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from huey.storage import MemoryStorage
+from sqlalchemy import select
+
+from app.certificate import services as certificate_services
+from app.exam.attempts import score_closed, start_attempt
+from app.extensions import db
+from app.jobs.queue import huey
+from app.jobs.tasks import LOST_AFTER, REQUEUE_AFTER, sweep_now
+from app.models import Attempt, Certificate
+from app.models.types import utcnow
+from tests.app.certificate_fixtures import (
+    COMPETENCY,
+    fresh_catalog,  # noqa: F401 -- a fixture
+    open_sitting,
+    setup_exams,
+    signing,  # noqa: F401 -- a fixture
+)
+from tests.factories import make_user
+
+pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
+
+
+@pytest.fixture
+def queued(monkeypatch) -> MemoryStorage:
+    """A real queue that holds jobs until the test runs them, as a busy worker would."""
+    storage = MemoryStorage("test-queue")
+    monkeypatch.setattr(huey, "storage", storage)
+    monkeypatch.setattr(huey, "_immediate", False)
+    return storage
+
+
+def _pass_scored_by_a_killed_worker() -> Attempt:
+    setup_exams()
+    user = make_user("wang", name="王喆")
+    attempt = start_attempt(user, open_sitting(COMPETENCY, [user]), None, utcnow())
+    for item in attempt.items:
+        item.response, item.answered_at = "A", utcnow()
+    db.session.commit()
+    return score_closed(attempt.id, "candidate", utcnow())
+
+
+def _run_next_job() -> None:
+    huey.execute(huey.dequeue())
+
+
+def _certificates_of(attempt_id: int) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.attempt_id == attempt_id)))
+
+
+def test_a_waiting_job_is_not_queued_again_by_later_sweeps(ctx, queued):
+    attempt = _pass_scored_by_a_killed_worker()
+    later = utcnow() + LOST_AFTER + timedelta(seconds=1)
+    assert sweep_now(later, LOST_AFTER) == 1
+    for minute in range(1, 6):
+        assert sweep_now(later + timedelta(minutes=minute), LOST_AFTER) == 0
+    assert huey.pending_count() == 1
+
+    _run_next_job()
+    db.session.expire_all()
+    assert len(_certificates_of(attempt.id)) == 1
+    assert sweep_now(later + timedelta(minutes=7), LOST_AFTER) == 0
+    assert huey.pending_count() == 0
+
+
+def test_a_job_taken_by_a_worker_that_failed_is_queued_again(ctx, queued, monkeypatch):
+    attempt = _pass_scored_by_a_killed_worker()
+    later = utcnow() + LOST_AFTER + timedelta(seconds=1)
+    assert sweep_now(later, LOST_AFTER) == 1
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the worker died here")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(certificate_services, "issue_for_attempt", broken)
+        _run_next_job()  # taken, then failed before the certificate
+    db.session.expire_all()
+    assert _certificates_of(attempt.id) == []
+    assert sweep_now(later + timedelta(minutes=1), LOST_AFTER) == 1
+    _run_next_job()
+    db.session.expire_all()
+    assert len(_certificates_of(attempt.id)) == 1
+
+
+def test_a_marker_left_without_a_job_is_given_up_after_a_while(ctx, queued):
+    attempt = _pass_scored_by_a_killed_worker()
+    later = utcnow() + LOST_AFTER + timedelta(seconds=1)
+    assert sweep_now(later, LOST_AFTER) == 1
+    huey.flush()  # the job is gone, the marker with it: only the queue's own data
+    huey.put(f"scoring-queued:{attempt.id}", later.timestamp())  # a marker, no job
+    assert sweep_now(later + timedelta(minutes=1), LOST_AFTER) == 0
+    assert sweep_now(later + REQUEUE_AFTER + timedelta(seconds=1), LOST_AFTER) == 1
+    assert huey.pending_count() == 1
