@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.sql.base import ExecutableOption
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
@@ -115,11 +116,30 @@ def _questions_of_last(attempt_id: int) -> frozenset[str]:
     return frozenset(question_of(revision).id for revision in revisions)
 
 
-def owned_attempt(attempt_id: int, user: User) -> Attempt | None:
-    """Another candidate's attempt is indistinguishable from a missing one."""
+def owned_attempt(attempt_id: int, user: User, *load: ExecutableOption) -> Attempt | None:
+    """Another candidate's attempt is indistinguishable from a missing one. ``load``: what
+    the page needs loaded with it (e.g. ``joinedload(Attempt.sitting)``)."""
     return db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+        select(Attempt).options(*load).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
     )
+
+
+_STATE = select(Attempt.status, Attempt.deadline).where(
+    Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id")
+)
+
+
+def attempt_state(attempt_id: int, user_id: int, now: datetime) -> tuple[str, datetime] | None:
+    """The status and deadline of the user's attempt (None if it is not theirs), for the
+    result page's poll: one read by primary key and no ORM object, since every page of a
+    session polls in the same minutes. Past its deadline and grace an open attempt is
+    closed first, as any of its pages does (``finalize_if_expired``)."""
+    ids = {"attempt_id": attempt_id, "user_id": user_id}
+    row = db.session.execute(_STATE, ids).first()
+    if row is not None and row.status == IN_PROGRESS and now > row.deadline + grace():
+        close_attempt(attempt_id, "deadline", now)
+        row = db.session.execute(_STATE, ids).first()
+    return None if row is None else (row.status, row.deadline)
 
 
 def paper_of(attempt: Attempt) -> Paper:

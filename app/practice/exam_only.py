@@ -38,3 +38,19 @@ def exam_only_bank_ids() -> set[int]:
         if not exam_definition(exam).practice:
             closed.add(exam.bank_id)
     return closed
+
+
+def is_exam_only(bank_id: int) -> bool:
+    """Whether this one bank is in ``exam_only_bank_ids()``: one query of its exams, each
+    row with the bank's latest ``practice``, not of every bank and exam."""
+    latest_practice = (
+        select(BankVersion.practice)
+        .where(BankVersion.bank_id == bank_id)
+        .order_by(BankVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(select(Exam, latest_practice).where(Exam.bank_id == bank_id)).all()
+    if not rows:
+        return db.session.scalar(select(latest_practice)) is False
+    return rows[0][1] is False or any(not exam_definition(exam).practice for exam, _ in rows)
