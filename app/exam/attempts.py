@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.sql.base import ExecutableOption
+from sqlalchemy.orm import joinedload
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
@@ -116,12 +116,18 @@ def _questions_of_last(attempt_id: int) -> frozenset[str]:
     return frozenset(question_of(revision).id for revision in revisions)
 
 
-def owned_attempt(attempt_id: int, user: User, *load: ExecutableOption) -> Attempt | None:
-    """Another candidate's attempt is indistinguishable from a missing one. ``load``: what
-    the page needs loaded with it (e.g. ``joinedload(Attempt.sitting)``)."""
-    return db.session.scalar(
-        select(Attempt).options(*load).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-    )
+def owned_attempt(attempt_id: int, user: User, with_sitting: bool = False) -> Attempt | None:
+    """Another candidate's attempt is indistinguishable from a missing one.
+    ``with_sitting``: its sitting loaded in the same query (the result page needs it)."""
+    statement = _OWNED_WITH_SITTING if with_sitting else _OWNED
+    return db.session.scalar(statement, {"attempt_id": attempt_id, "user_id": user.id})
+
+
+# Built once (every page of an attempt asks): building a statement costs more than running it.
+_OWNED = select(Attempt).where(
+    Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id")
+)
+_OWNED_WITH_SITTING = _OWNED.options(joinedload(Attempt.sitting))
 
 
 _STATE = select(Attempt.status, Attempt.deadline).where(

@@ -15,8 +15,10 @@ from app.exam.grants import attempts_allowed
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Certificate
 from app.models.types import utcnow
-from app.practice.exam_only import is_exam_only
+from app.practice.exam_only import practice_name
 from app.timefmt import points
+
+WEAK_BELOW = 60  # percent
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Outcome:
     @property
     def weak_topics(self) -> list[TopicScore]:
         """Topics scored below the pass ratio of the whole paper."""
-        return [t for t in self.topics if t.percent < 60]
+        return [t for t in self.topics if t.percent < WEAK_BELOW]
 
 
 def _time_used(attempt: Attempt) -> str:
@@ -99,9 +101,10 @@ def outcome_of(attempt: Attempt) -> Outcome:
     taken = db.session.scalar(
         _TAKEN, {"user_id": attempt.user_id, "sitting_id": attempt.sitting_id}
     )
-    exam = sitting.exam
+    exam, topics = sitting.exam, _topics(attempt)
+    weak = any(t.percent < WEAK_BELOW for t in topics)  # only then is practice offered
     return Outcome(
         _time_used(attempt), _pass_mark(attempt), max(0, attempts_allowed(user, sitting) - taken),
-        retake_wait(user, exam.code, utcnow()), [], _topics(attempt),
-        None if is_exam_only(exam.bank_id) else exam.bank.name,
+        retake_wait(user, exam.code, utcnow()), [], topics,
+        practice_name(exam.bank_id) if weak else None,
     )  # fmt: skip

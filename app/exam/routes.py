@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.base import ExecutableOption
 
 from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
@@ -29,7 +27,7 @@ from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sittings import attempts_in, may_take
 from app.lookup import found_or_404, get_or_404
-from app.models import Attempt, Sitting
+from app.models import Sitting
 from app.models.attempt import FINALIZED, IN_PROGRESS
 from app.models.types import utcnow
 from app.refusal import flash_refusal
@@ -38,8 +36,8 @@ from question_bank.types import InvalidResponse
 bp = Blueprint("exam", __name__)
 
 
-def _attempt_or_404(attempt_id: int, *load: ExecutableOption):
-    attempt = owned_attempt(attempt_id, current_user, *load)
+def _attempt_or_404(attempt_id: int, with_sitting: bool = False):
+    attempt = owned_attempt(attempt_id, current_user, with_sitting)
     return finalize_if_expired(found_or_404(attempt), utcnow())
 
 
@@ -149,7 +147,7 @@ def status(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id, joinedload(Attempt.sitting))  # one read, not two
+    attempt = _attempt_or_404(attempt_id, with_sitting=True)  # one read, not two
     if not attempt.closed and utcnow() <= attempt.deadline:
         return redirect(url_for("exam.take", attempt_id=attempt.id))
     if not attempt.finalized:  # being scored, or time is up and the server closes it soon
