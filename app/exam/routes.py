@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -136,12 +138,17 @@ def status(attempt_id: int):
     """Polled by the result page while the paper is scored (and at the timer's zero)."""
     now = utcnow()
     state, deadline = found_or_404(attempt_state(attempt_id, current_user.id, now))
-    waiting = (deadline + grace() - now).total_seconds()
     return jsonify(
-        state=state,
-        scored=state == FINALIZED,
-        wait_seconds=max(0, round(waiting)) if state == IN_PROGRESS else 0,
+        state=state, scored=state == FINALIZED, wait_seconds=_grace_left(state, deadline, now)
     )
+
+
+def _grace_left(state: str, deadline: datetime, now: datetime) -> int:
+    """Seconds until the server closes a paper still open past its deadline (the answer
+    grace), 0 once it is closed: its result page asks for the status only then."""
+    if state != IN_PROGRESS:
+        return 0
+    return max(0, round((deadline + grace() - now).total_seconds()))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
@@ -151,7 +158,11 @@ def result(attempt_id: int):
     if not attempt.closed and utcnow() <= attempt.deadline:
         return redirect(url_for("exam.take", attempt_id=attempt.id))
     if not attempt.finalized:  # being scored, or time is up and the server closes it soon
-        return render_template("exam/scoring.html", attempt=attempt)
+        return render_template(
+            "exam/scoring.html",
+            attempt=attempt,
+            wait_seconds=_grace_left(attempt.status, attempt.deadline, utcnow()),
+        )
     now = utcnow()
     # review_from: said only while the review waits for the sitting's last answers.
     level, review_from = review_state(attempt, now)
