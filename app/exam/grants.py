@@ -55,6 +55,22 @@ def attempts_allowed(user: User, sitting: Sitting) -> int:
     return sitting.max_attempts + int(extra)
 
 
+def attempts_left(user: User, sitting: Sitting) -> int:
+    """``attempts_allowed`` less the attempts taken, in one query (a failed result says it)."""
+    taken, extra = db.session.execute(
+        _TAKEN_AND_EXTRA, {"sitting_id": sitting.id, "user_id": user.id}
+    ).one()
+    return max(0, sitting.max_attempts + int(extra) - taken)
+
+
+_TAKEN_AND_EXTRA = select(
+    select(func.count(Attempt.id))
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.sitting_id == bindparam("sitting_id"))
+    .scalar_subquery(),
+    _EXTRA_ATTEMPTS.scalar_subquery(),
+)
+
+
 def time_limit_minutes(attempt: Attempt) -> int:
     """The limit the attempt began with (attempts started before it was kept: the exam's)."""
     kept = attempt.policy.time_limit_minutes

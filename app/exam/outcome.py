@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from app.certificate.retake import retake_wait
 from app.exam.catalog import load_questions, question_of, version_topics
-from app.exam.grants import attempts_allowed
+from app.exam.grants import attempts_left
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Certificate
 from app.models.types import utcnow
@@ -84,9 +84,6 @@ _MARKS = (
 _CERTIFICATES = select(Certificate).where(
     Certificate.attempt_id == bindparam("attempt_id"), Certificate.revoked_at.is_(None)
 )
-_TAKEN = select(func.count(Attempt.id)).where(
-    Attempt.user_id == bindparam("user_id"), Attempt.sitting_id == bindparam("sitting_id")
-)
 
 
 def outcome_of(attempt: Attempt) -> Outcome:
@@ -98,13 +95,10 @@ def outcome_of(attempt: Attempt) -> Outcome:
         return Outcome(
             _time_used(attempt), _pass_mark(attempt), 0, None, list(issued), _topics(attempt)
         )
-    taken = db.session.scalar(
-        _TAKEN, {"user_id": attempt.user_id, "sitting_id": attempt.sitting_id}
-    )
     exam, topics = sitting.exam, _topics(attempt)
     weak = any(t.percent < WEAK_BELOW for t in topics)  # only then is practice offered
     return Outcome(
-        _time_used(attempt), _pass_mark(attempt), max(0, attempts_allowed(user, sitting) - taken),
+        _time_used(attempt), _pass_mark(attempt), attempts_left(user, sitting),
         retake_wait(user, exam.code, utcnow()), [], topics,
         practice_name(exam.bank_id) if weak else None,
     )  # fmt: skip

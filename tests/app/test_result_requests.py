@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from app.extensions import db
+from app.models import Attempt, SittingGrant
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from tests.app import test_submitting
 from tests.app.test_attempts import begin, correct_response, items_of, save
@@ -146,3 +147,17 @@ def test_a_failed_result_page_asks_only_what_it_shows(client, candidate):
     # Besides a pass's reads (not the certificates): the attempts taken, the extra
     # attempts granted, the exam, its retake rules, the bank's practice (before: 15).
     assert _result_reads(client, attempt_id) <= 10
+
+
+def test_a_failed_result_counts_the_extra_attempts_granted(client, candidate):
+    attempt_id, _token = begin(client)
+    attempt = db.session.get(Attempt, attempt_id)
+    for extra in (1, 2):
+        db.session.add(
+            SittingGrant(sitting_id=attempt.sitting_id, user_id=candidate.id,
+                         extra_attempts=extra, reason="断网")
+        )  # fmt: skip
+    db.session.commit()
+    submit_form(client, attempt_id)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "本场次还可作答 3 次" in page  # 1 allowed + 3 granted - 1 taken
