@@ -11,12 +11,15 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, update
 
+from app.exam.exams import save_exam
 from app.extensions import db
-from app.models import Attempt, SittingGrant
+from app.models import Attempt, BankVersion, SittingGrant
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from tests.app import test_submitting
+from tests.app.exam_fixtures import MINI_EXAM
 from tests.app.test_attempts import begin, correct_response, items_of, save
 from tests.app.test_submitting import expire, run_jobs, submit_form
 from tests.auth import csrf_token, login
@@ -161,3 +164,18 @@ def test_a_failed_result_counts_the_extra_attempts_granted(client, candidate):
     submit_form(client, attempt_id)
     page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "本场次还可作答 3 次" in page  # 1 allowed + 3 granted - 1 taken
+
+
+@pytest.mark.parametrize("closed_by", ["this exam", "another exam", "the bank"])
+def test_a_failed_result_offers_no_practice_in_an_exam_only_bank(client, candidate, closed_by):
+    attempt_id, _token = begin(client)
+    if closed_by == "the bank":
+        db.session.execute(update(BankVersion).values(practice=False))
+        db.session.commit()
+    else:
+        code = "mini" if closed_by == "this exam" else "mini-closed"
+        source = MINI_EXAM.replace("{when}", "immediately").replace("exam: mini", f"exam: {code}")
+        save_exam(f"{source}practice: false\n".encode(), f"{code}.yaml")
+    submit_form(client, attempt_id)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "得分较低的内容" in page and "练习这些内容" not in page
