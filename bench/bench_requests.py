@@ -1,11 +1,14 @@
 """CPU per request on the candidate's path: login, start page (GET, the form before the
-start), start (POST), test page, save, submit, result.
+start), start (POST), test page, save, submit, the result page while the paper is scored
+("scoring page") and its status polls, result.
 
 In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
 80-question secretary exam), so that ``time.process_time`` around each request is that
 request's CPU (plus the test client's own, well under a millisecond). Background jobs
 (scoring, certificates) are measured apart, as a worker runs them. ``BENCH_PROFILE=submit``
-(or any phase) prints cProfile's top functions for that phase.
+(or any phase) prints cProfile's top functions for that phase. ``BENCH_CODE=/path`` runs
+the same journeys against another checkout's code (its ``app`` and shipped bank), so that
+phases added here can be measured before a change too.
 
 Budgets (issue 12): save ≤ 2 ms, start, test page, submit, result ≤ 5 ms of CPU.
 """
@@ -24,11 +27,12 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(os.environ.get("BENCH_CODE") or Path(__file__).resolve().parents[1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 CANDIDATES = int(os.environ.get("BENCH_N", 40))
 ANSWERS = 20
+POLLS = 3  # status polls while the paper waits for its worker
 BUDGET_MS = {"save": 2, "start": 5, "test page": 5, "submit": 5, "result": 5}
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -133,7 +137,11 @@ def journey(app, meter: Meter, sitting_id: int, number: int) -> None:
     form = {"csrf_token": TOKEN.search(page).group(1)}
     form |= {f"q{position}": value for position, value, _json in answers}
     meter("submit", lambda: web.post(f"{take_url}/submit", data=form))
+    meter("scoring page", lambda: web.get(f"{take_url}/result"))
+    for _poll in range(POLLS):
+        meter("status", lambda: web.get(f"{take_url}/status"))
     meter.cpu["scoring job"].append(run_jobs())
+    meter("status", lambda: web.get(f"{take_url}/status"))  # scored: the page moves on
     meter("result", lambda: web.get(f"{take_url}/result"))
 
 
@@ -149,6 +157,8 @@ def report(meter: Meter) -> None:
         "save",
         "submit",
         "scoring job",
+        "scoring page",
+        "status",
         "result",
     )
     for phase in phases:

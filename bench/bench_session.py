@@ -163,9 +163,15 @@ async def candidate(
             )
         else:  # the timer's zero: a random pause of up to 10 s, then the result page
             await asyncio.sleep(max(0, plan["close_at"] - time.time()) + random.random() * 10)
-        await call(stats, "result", lambda: web.get(f"{attempt_path}/result"))
-        delay = 1.0
+        status, shown = await call(stats, "result", lambda: web.get(f"{attempt_path}/result"))
+        scoring = re.search(r'id="scoring"[^>]*data-wait-seconds="(\d+)"', shown)
+        if scoring is None and 0 < status < 500:  # the score is shown: nothing more to ask
+            return
+        # As app/static/result-status.js: the first poll after the grace the page was told
+        # (at the timer's zero) or a second, then 1 s doubling to 15 s, each × 0.5–1.5.
+        pause, delay = max(1.0, float(scoring.group(1)) if scoring else 0), 1.0
         while time.time() < plan["close_at"] + LIMIT:
+            await asyncio.sleep(pause * (0.5 + random.random()))
             status, body = await call(stats, "status", lambda: web.get(f"{attempt_path}/status"))
             if '"scored":true' in body.replace(" ", ""):
                 break
@@ -174,8 +180,7 @@ async def candidate(
                 if "wait_seconds" in body
                 else 0
             )
-            await asyncio.sleep(max(delay, wait) * (0.5 + random.random()))
-            delay = min(delay * 2, 15)
+            pause, delay = max(delay, wait), min(delay * 2, 15)
         await call(stats, "result", lambda: web.get(f"{attempt_path}/result"))
 
 

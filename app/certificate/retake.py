@@ -5,12 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.certificate.setup import RulesUnavailable, current_rules
 from app.extensions import db
 from app.models import Attempt, Exam, Sitting, User
 from app.timefmt import local_zone
+
+# Built once (asked by every start and every failed result): building a statement costs
+# more than running it.
+_STARTED = (
+    select(Attempt.started_at)
+    .join(Sitting, Attempt.sitting_id == Sitting.id)
+    .join(Exam, Sitting.exam_id == Exam.id)
+    .where(
+        Attempt.user_id == bindparam("user_id"),
+        Exam.code.in_(bindparam("codes", expanding=True)),
+    )
+)
 
 
 def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
@@ -24,10 +36,7 @@ def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
     waits = []
     for kind in kinds:
         started = db.session.scalars(
-            select(Attempt.started_at)
-            .join(Sitting, Attempt.sitting_id == Sitting.id)
-            .join(Exam, Sitting.exam_id == Exam.id)
-            .where(Attempt.user_id == user.id, Exam.code.in_(kind.exams))
+            _STARTED, {"user_id": user.id, "codes": list(kind.exams)}
         ).all()
         wait = kind.next_attempt_allowed(started, now)
         if wait is not None:

@@ -139,33 +139,40 @@ def submit_paper(attempt: Attempt, form: MultiDict[str, str], now: datetime) -> 
     """The candidate's 交卷: in one short transaction, close the attempt and save the
     answers the page holds that are newer than those stored (a save still queued in the
     browser, or no JavaScript, loses nothing; a stale tab overwrites nothing); scoring
-    follows in a worker. False if the attempt was no longer open."""
-    answers = posted_answers(attempt, form, now)
+    follows in a worker. False if the attempt was no longer open.
+
+    Everything in Python (reading and checking the posted answers, the statements'
+    parameters) is done before the first write: on SQLite the write lock is held from
+    it to the commit, and every save of the session waits for it.
+    """
+    attempt_id = attempt.id  # read before the rollback below expires the object
+    rows = [
+        {"b_attempt_id": attempt_id, "b_position": a.position,
+         "new_response": a.response, "version": a.changed_at}
+        for a in posted_answers(attempt, form, now)
+    ]  # fmt: skip
     db.session.rollback()  # the write comes first in its transaction: no lock upgrade
-    closed = db.session.execute(
-        update(Attempt)
-        .where(
-            Attempt.id == attempt.id,
-            Attempt.status == IN_PROGRESS,
-            Attempt.deadline >= now - grace(),
-        )
-        .values(status=SUBMITTED, finalized_at=now, finalized_by="candidate")
+    connection = db.session.connection()
+    closed = connection.execute(
+        _CLOSE_BY_CANDIDATE, {"b_attempt_id": attempt_id, "now": now, "earliest": now - grace()}
     ).rowcount
-    if closed and answers:
-        db.session.connection().execute(
-            _NEWER_ANSWER,
-            [
-                {"b_attempt_id": attempt.id, "b_position": a.position,
-                 "new_response": a.response, "version": a.changed_at}
-                for a in answers
-            ],
-        )  # fmt: skip
-    attempt_id = attempt.id
+    if closed and rows:
+        connection.execute(_NEWER_ANSWER, rows)  # one prepared statement, run per answer
     db.session.commit()
     if closed:
         score_later(attempt_id)
     return bool(closed)
 
+
+_CLOSE_BY_CANDIDATE = (
+    update(Attempt.__table__)
+    .where(
+        Attempt.id == bindparam("b_attempt_id"),
+        Attempt.status == IN_PROGRESS,
+        Attempt.deadline >= bindparam("earliest"),
+    )
+    .values(status=SUBMITTED, finalized_at=bindparam("now"), finalized_by="candidate")
+)
 
 _NEWER_ANSWER = (
     update(AttemptItem.__table__)
@@ -187,9 +194,10 @@ def posted_answers(
     page_at = client_time(form.get("page_at"), now) or attempt.started_at
     items = db.session.execute(_PAPER_ITEMS, {"attempt_id": attempt.id}).all()
     load_questions(item.question_revision_id for item in items)
+    kinds = [REGISTRY[section.type] for section in attempt.policy.sections]  # parsed once
     answers = []
     for item in items:
-        kind = REGISTRY[attempt.policy.sections[item.section].type]
+        kind = kinds[item.section]
         response = kind.response_from_form(form.getlist(f"q{item.position}"))
         if response is None:
             continue

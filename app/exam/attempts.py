@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import issue_certificates
@@ -115,11 +116,36 @@ def _questions_of_last(attempt_id: int) -> frozenset[str]:
     return frozenset(question_of(revision).id for revision in revisions)
 
 
-def owned_attempt(attempt_id: int, user: User) -> Attempt | None:
-    """Another candidate's attempt is indistinguishable from a missing one."""
-    return db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-    )
+def owned_attempt(attempt_id: int, user: User, with_sitting: bool = False) -> Attempt | None:
+    """Another candidate's attempt is indistinguishable from a missing one.
+    ``with_sitting``: its sitting loaded in the same query (the result page needs it)."""
+    statement = _OWNED_WITH_SITTING if with_sitting else _OWNED
+    return db.session.scalar(statement, {"attempt_id": attempt_id, "user_id": user.id})
+
+
+# Built once (every page of an attempt asks): building a statement costs more than running it.
+_OWNED = select(Attempt).where(
+    Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id")
+)
+_OWNED_WITH_SITTING = _OWNED.options(joinedload(Attempt.sitting))
+
+
+_STATE = select(Attempt.status, Attempt.deadline).where(
+    Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id")
+)
+
+
+def attempt_state(attempt_id: int, user_id: int, now: datetime) -> tuple[str, datetime] | None:
+    """The status and deadline of the user's attempt (None if it is not theirs), for the
+    result page's poll: one read by primary key and no ORM object, since every page of a
+    session polls in the same minutes. Past its deadline and grace an open attempt is
+    closed first, as any of its pages does (``finalize_if_expired``)."""
+    ids = {"attempt_id": attempt_id, "user_id": user_id}
+    row = db.session.execute(_STATE, ids).first()
+    if row is not None and row.status == IN_PROGRESS and now > row.deadline + grace():
+        close_attempt(attempt_id, "deadline", now)
+        row = db.session.execute(_STATE, ids).first()
+    return None if row is None else (row.status, row.deadline)
 
 
 def paper_of(attempt: Attempt) -> Paper:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.exam.catalog import load_questions, question_of
-from app.exam.grants import review_open
+from app.exam.grants import answerable_until
 from app.extensions import db
 from app.models import Attempt, AttemptItem
 from question_bank.model import TYPE_TITLES
@@ -81,11 +81,20 @@ def review_level(attempt: Attempt, now: datetime) -> str:
 
     Answers and keys wait for ``review_open`` whatever the exam says: a candidate who
     finished early must not pass them to one still answering (DESIGN §4)."""
+    return review_state(attempt, now)[0]
+
+
+def review_state(attempt: Attempt, now: datetime) -> tuple[str, datetime | None]:
+    """The review level and, while answers or keys wait for the sitting's last answers,
+    when they are expected to open (else None). At most one query, and none for an exam
+    that shows only the score: the result page is opened by a whole session at once."""
     if not attempt.finalized:
-        return "none"
-    if not review_open(attempt.sitting, now):
-        return "score_only"
-    return attempt.policy.review.show
+        return "none", None
+    shows = attempt.policy.review.show
+    if shows == "score_only":
+        return shows, None
+    until = answerable_until(attempt.sitting)
+    return (shows, None) if now >= until else ("score_only", until)
 
 
 def review_view(attempt: Attempt, level: str) -> list[SectionView]:

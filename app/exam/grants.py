@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.exam.catalog import exam_definition
 from app.extensions import db
@@ -26,15 +26,20 @@ def grace() -> timedelta:
     return timedelta(seconds=current_app.config["ANSWER_GRACE_SECONDS"])
 
 
+# Built once (asked by every result page): building a statement costs more than running it.
+_LATEST_DEADLINE = select(func.max(Attempt.deadline)).where(
+    Attempt.sitting_id == bindparam("sitting_id"), Attempt.status == IN_PROGRESS
+)
+_EXTRA_ATTEMPTS = select(func.coalesce(func.sum(SittingGrant.extra_attempts), 0)).where(
+    SittingGrant.sitting_id == bindparam("sitting_id"), SittingGrant.user_id == bindparam("user_id")
+)
+
+
 def answerable_until(sitting: Sitting) -> datetime:
     """The last moment any attempt of the sitting can still be answered: its close (no
     attempt starts after it), or the latest deadline of an attempt still running, extra
     time beyond the close included, plus the grace."""
-    latest = db.session.scalar(
-        select(func.max(Attempt.deadline)).where(
-            Attempt.sitting_id == sitting.id, Attempt.status == IN_PROGRESS
-        )
-    )
+    latest = db.session.scalar(_LATEST_DEADLINE, {"sitting_id": sitting.id})
     return sitting.closes_at if latest is None else max(sitting.closes_at, latest + grace())
 
 
@@ -46,12 +51,24 @@ def review_open(sitting: Sitting, now: datetime) -> bool:
 
 def attempts_allowed(user: User, sitting: Sitting) -> int:
     """The sitting's limit plus every fresh attempt granted to this candidate."""
-    extra = db.session.scalar(
-        select(func.coalesce(func.sum(SittingGrant.extra_attempts), 0)).where(
-            SittingGrant.sitting_id == sitting.id, SittingGrant.user_id == user.id
-        )
-    )
+    extra = db.session.scalar(_EXTRA_ATTEMPTS, {"sitting_id": sitting.id, "user_id": user.id})
     return sitting.max_attempts + int(extra)
+
+
+def attempts_left(user: User, sitting: Sitting) -> int:
+    """``attempts_allowed`` less the attempts taken, in one query (a failed result says it)."""
+    taken, extra = db.session.execute(
+        _TAKEN_AND_EXTRA, {"sitting_id": sitting.id, "user_id": user.id}
+    ).one()
+    return max(0, sitting.max_attempts + int(extra) - taken)
+
+
+_TAKEN_AND_EXTRA = select(
+    select(func.count(Attempt.id))
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.sitting_id == bindparam("sitting_id"))
+    .scalar_subquery(),
+    _EXTRA_ATTEMPTS.scalar_subquery(),
+)
 
 
 def time_limit_minutes(attempt: Attempt) -> int:

@@ -7,17 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.certificate.retake import retake_wait
 from app.exam.catalog import load_questions, question_of, version_topics
-from app.exam.grants import attempts_allowed
-from app.exam.sittings import attempts_in
+from app.exam.grants import attempts_left
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Certificate
 from app.models.types import utcnow
-from app.practice.exam_only import exam_only_bank_ids
+from app.practice.exam_only import practice_name
 from app.timefmt import points
+
+WEAK_BELOW = 60  # percent
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,12 @@ class Outcome:
     next_allowed: str | None
     certificates: list[Certificate]
     topics: list[TopicScore] = field(default_factory=list)
-    practice_bank: str | None = None  # the sitting's bank, when it may be practised
+    practice_bank: str | None = None  # after a fail, the sitting's bank if it may be practised
 
     @property
     def weak_topics(self) -> list[TopicScore]:
         """Topics scored below the pass ratio of the whole paper."""
-        return [t for t in self.topics if t.percent < 60]
+        return [t for t in self.topics if t.percent < WEAK_BELOW]
 
 
 def _time_used(attempt: Attempt) -> str:
@@ -64,11 +65,7 @@ def _pass_mark(attempt: Attempt) -> str:
 def _topics(attempt: Attempt) -> list[TopicScore]:
     """Scores by topic, from three columns of the items (not eighty loaded items)."""
     titles = version_topics(attempt.sitting.bank_version_id)
-    rows = db.session.execute(
-        select(AttemptItem.question_revision_id, AttemptItem.awarded, AttemptItem.points)
-        .where(AttemptItem.attempt_id == attempt.id)
-        .order_by(AttemptItem.position)
-    ).all()
+    rows = db.session.execute(_MARKS, {"attempt_id": attempt.id}).all()
     load_questions(revision for revision, _, _ in rows)
     totals: dict[str, list[Decimal]] = {}
     for revision, item_awarded, item_points in rows:
@@ -78,23 +75,30 @@ def _topics(attempt: Attempt) -> list[TopicScore]:
     return [TopicScore(t, titles.get(t, t), a, p) for t, (a, p) in totals.items()]
 
 
+# Built once: building a statement costs more than running it.
+_MARKS = (
+    select(AttemptItem.question_revision_id, AttemptItem.awarded, AttemptItem.points)
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .order_by(AttemptItem.position)
+)
+_CERTIFICATES = select(Certificate).where(
+    Certificate.attempt_id == bindparam("attempt_id"), Certificate.revoked_at.is_(None)
+)
+
+
 def outcome_of(attempt: Attempt) -> Outcome:
+    """After a pass, the certificates; after a fail, what comes next. Each side asks only
+    what it shows (the result page is opened by a whole session at once)."""
     user, sitting = attempt.user, attempt.sitting
-    left = max(0, attempts_allowed(user, sitting) - len(attempts_in(user, sitting)))
-    issued = db.session.scalars(
-        select(Certificate).where(
-            Certificate.attempt_id == attempt.id, Certificate.revoked_at.is_(None)
+    if attempt.passed:
+        issued = db.session.scalars(_CERTIFICATES, {"attempt_id": attempt.id}).all()
+        return Outcome(
+            _time_used(attempt), _pass_mark(attempt), 0, None, list(issued), _topics(attempt)
         )
-    ).all()
-    wait = None if attempt.passed else retake_wait(user, sitting.exam.code, utcnow())
+    exam, topics = sitting.exam, _topics(attempt)
+    weak = any(t.percent < WEAK_BELOW for t in topics)  # only then is practice offered
     return Outcome(
-        _time_used(attempt), _pass_mark(attempt), left, wait, list(issued), _topics(attempt),
-        None if attempt.passed else _practice_bank(attempt),
+        _time_used(attempt), _pass_mark(attempt), attempts_left(user, sitting),
+        retake_wait(user, exam.code, utcnow()), [], topics,
+        practice_name(exam.bank_id) if weak else None,
     )  # fmt: skip
-
-
-def _practice_bank(attempt: Attempt) -> str | None:
-    """The bank to practise the weak topics in, unless it is exam-only; asked after a fail
-    only, since only a fail offers the link (the result page is on the rush's path)."""
-    bank = attempt.sitting.exam.bank
-    return None if bank.id in exam_only_bank_ids() else bank.name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -10,23 +12,25 @@ from app.certificate.retake import retake_wait
 from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
     AttemptRefused,
+    attempt_state,
     finalize_if_expired,
     grace,
     owned_attempt,
     start_attempt,
 )
 from app.exam.catalog import exam_definition
-from app.exam.display import paper_view, review_level, review_view
+from app.exam.display import paper_view, review_state, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.fragments import palette_html, question_html
-from app.exam.grants import answerable_until, attempts_allowed
+from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sittings import attempts_in, may_take
 from app.lookup import found_or_404, get_or_404
 from app.models import Sitting
+from app.models.attempt import FINALIZED, IN_PROGRESS
 from app.models.types import utcnow
 from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
@@ -34,8 +38,9 @@ from question_bank.types import InvalidResponse
 bp = Blueprint("exam", __name__)
 
 
-def _attempt_or_404(attempt_id: int):
-    return finalize_if_expired(found_or_404(owned_attempt(attempt_id, current_user)), utcnow())
+def _attempt_or_404(attempt_id: int, with_sitting: bool = False):
+    attempt = owned_attempt(attempt_id, current_user, with_sitting)
+    return finalize_if_expired(found_or_404(attempt), utcnow())
 
 
 @bp.route("/sessions/<int:sitting_id>", methods=["GET", "POST"])
@@ -124,38 +129,47 @@ def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     if SubmitForm().validate_on_submit() and not attempt.closed:
         submit_paper(attempt, request.form, utcnow())
-    return redirect(url_for("exam.result", attempt_id=attempt.id))
+    return redirect(url_for("exam.result", attempt_id=attempt_id))  # no reload of the attempt
 
 
 @bp.route("/attempts/<int:attempt_id>/status")
 @login_required
 def status(attempt_id: int):
     """Polled by the result page while the paper is scored (and at the timer's zero)."""
-    attempt = _attempt_or_404(attempt_id)
-    waiting = (attempt.deadline + grace() - utcnow()).total_seconds()
+    now = utcnow()
+    state, deadline = found_or_404(attempt_state(attempt_id, current_user.id, now))
     return jsonify(
-        state=attempt.status,
-        scored=attempt.finalized,
-        wait_seconds=max(0, round(waiting)) if not attempt.closed else 0,
+        state=state, scored=state == FINALIZED, wait_seconds=_grace_left(state, deadline, now)
     )
+
+
+def _grace_left(state: str, deadline: datetime, now: datetime) -> int:
+    """Seconds until the server closes a paper still open past its deadline (the answer
+    grace), 0 once it is closed: its result page asks for the status only then."""
+    if state != IN_PROGRESS:
+        return 0
+    return max(0, round((deadline + grace() - now).total_seconds()))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    attempt = _attempt_or_404(attempt_id, with_sitting=True)  # one read, not two
     if not attempt.closed and utcnow() <= attempt.deadline:
         return redirect(url_for("exam.take", attempt_id=attempt.id))
     if not attempt.finalized:  # being scored, or time is up and the server closes it soon
-        return render_template("exam/scoring.html", attempt=attempt)
+        return render_template(
+            "exam/scoring.html",
+            attempt=attempt,
+            wait_seconds=_grace_left(attempt.status, attempt.deadline, utcnow()),
+        )
     now = utcnow()
-    level = review_level(attempt, now)
+    # review_from: said only while the review waits for the sitting's last answers.
+    level, review_from = review_state(attempt, now)
     if level == "keys":  # a review opening after the close: the notebook gets the mistakes
         record_reviewed_mistakes(attempt, now)
     paused = closed_while_testing(current_user.id, now, "答题详情")
     sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
-    # Said only while the review waits for the sitting's last answers.
-    review_from = answerable_until(attempt.sitting) if level == "score_only" else None
     return render_template(
         "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
         review_from=review_from, outcome=outcome_of(attempt),

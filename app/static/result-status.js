@@ -1,6 +1,8 @@
 // The result page while the paper is scored: ask the small status endpoint, with a
 // growing delay and jitter so that a whole session's pages don't ask in the same second,
-// and show the result once it is there.
+// and show the result once it is there. A page opened at the timer's zero, while the
+// server still accepts the last answers (data-wait-seconds), asks only after that wait:
+// a whole session opens it in the same seconds, and an earlier answer would be "wait".
 (function () {
   "use strict";
   var box = document.getElementById("scoring");
@@ -23,5 +25,5 @@
         setTimeout(ask, jittered(delay));
       });
   }
-  setTimeout(ask, jittered(delay));
+  setTimeout(ask, jittered(Math.max(delay, Number(box.dataset.waitSeconds || 0) * 1000)));
 })();

@@ -1,0 +1,181 @@
+"""Submit, the result page and its status poll on the rush's path: what each asks of the
+database, and that the status answer keeps its meaning (issue 12's per-request budgets).
+
+Counting statements is how these tests see CPU: each one costs a few hundred
+microseconds of the request, and the ones removed here were repeated reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, update
+
+from app.exam.exams import save_exam
+from app.extensions import db
+from app.models import Attempt, BankVersion, SittingGrant
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+from tests.app import test_submitting
+from tests.app.exam_fixtures import MINI_EXAM
+from tests.app.test_attempts import begin, correct_response, items_of, save
+from tests.app.test_submitting import expire, run_jobs, submit_form
+from tests.auth import csrf_token, login
+from tests.factories import make_user
+
+candidate, real_queue = test_submitting.candidate, test_submitting.real_queue  # fixtures
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL the app runs meanwhile, with "COMMIT" where a transaction commits."""
+    seen: list[str] = []
+
+    def executed(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()))
+
+    def committed(_conn) -> None:
+        seen.append("COMMIT")
+
+    event.listen(db.engine, "before_cursor_execute", executed)
+    event.listen(db.engine, "commit", committed)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", executed)
+        event.remove(db.engine, "commit", committed)
+
+
+def test_the_status_says_the_state_whether_scored_and_how_long_to_wait(
+    client, candidate, real_queue
+):
+    attempt_id, _token = begin(client)
+    answering = client.get(f"/attempts/{attempt_id}/status").json
+    assert set(answering) == {"state", "scored", "wait_seconds"}
+    assert answering["state"] == IN_PROGRESS and answering["scored"] is False
+    assert 30 * 60 < answering["wait_seconds"] <= 30 * 60 + 30  # the time limit and grace
+    submit_form(client, attempt_id)
+    assert client.get(f"/attempts/{attempt_id}/status").json == {
+        "state": SUBMITTED, "scored": False, "wait_seconds": 0,
+    }  # fmt: skip
+    run_jobs()
+    assert client.get(f"/attempts/{attempt_id}/status").json == {
+        "state": FINALIZED, "scored": True, "wait_seconds": 0,
+    }  # fmt: skip
+
+
+def test_another_candidates_status_is_not_found_and_a_stranger_must_log_in(client, candidate):
+    attempt_id, _token = begin(client)
+    make_user("other")
+    other = client.application.test_client()
+    login(other, "other")
+    assert other.get(f"/attempts/{attempt_id}/status").status_code == 404
+    assert other.get(f"/attempts/{attempt_id + 1000}/status").status_code == 404
+    stranger = client.application.test_client()
+    assert stranger.get(f"/attempts/{attempt_id}/status").status_code == 302
+
+
+def test_the_status_poll_reads_two_columns_of_the_attempt_by_its_key(client, candidate):
+    attempt_id, _token = begin(client)
+    with statements() as seen:
+        assert client.get(f"/attempts/{attempt_id}/status").status_code == 200
+    attempt_reads = [s for s in seen if "FROM attempt" in s]
+    assert len(attempt_reads) == 1 and attempt_reads[0].startswith(
+        "SELECT attempt.status, attempt.deadline FROM attempt WHERE attempt.id = "
+    )
+    assert all("user" in s for s in seen if s not in attempt_reads)  # the logged-in user
+
+
+def test_the_poll_at_the_timers_zero_closes_the_paper_after_the_grace(
+    client, candidate, real_queue
+):
+    attempt_id, _token = begin(client)
+    expire(attempt_id, seconds_ago=31)
+    assert client.get(f"/attempts/{attempt_id}/status").json == {
+        "state": SUBMITTED, "scored": False, "wait_seconds": 0,
+    }  # fmt: skip
+    assert run_jobs() == 1
+    assert client.get(f"/attempts/{attempt_id}/status").json["scored"] is True
+
+
+def test_a_submit_reads_nothing_inside_its_write_and_nothing_after_it(
+    client, candidate, real_queue
+):
+    """On SQLite the write lock is held from the first write to the commit: no read or
+    Python work in between, and the redirect does not reload the attempt."""
+    attempt_id, token = begin(client)
+    items = items_of(attempt_id)
+    save(client, attempt_id, {"position": 0, "response": correct_response(items[0])}, token)
+    form = {"csrf_token": csrf_token(client, f"/attempts/{attempt_id}")}
+    form |= {f"q{item.position}": "A" for item in items[1:3]}
+    with statements() as seen:
+        response = client.post(f"/attempts/{attempt_id}/submit", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
+    first_write = next(i for i, s in enumerate(seen) if s.startswith("UPDATE"))
+    assert seen[first_write].startswith("UPDATE attempt SET status=")
+    assert seen[first_write + 1].startswith("UPDATE attempt_item SET response=")
+    assert seen[first_write + 2 :] == ["COMMIT"]  # before: the attempt read again after it
+    assert run_jobs() == 1  # the scoring, in a worker
+
+
+def _result_reads(client, attempt_id: int) -> int:
+    with statements() as seen:
+        page = client.get(f"/attempts/{attempt_id}/result")
+    assert page.status_code == 200 and "正在评分" not in page.get_data(as_text=True)
+    return len([s for s in seen if s.startswith("SELECT")])
+
+
+def test_a_passed_result_page_asks_only_what_it_shows(client, candidate):
+    attempt_id, token = begin(client)
+    for item in items_of(attempt_id):
+        save(client, attempt_id, {"position": item.position, "response": correct_response(item)}, token)  # fmt: skip
+    submit_form(client, attempt_id)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "合格" in page and "不合格" not in page and "按内容得分" in page
+    assert re.search(r"答题详情将于本场考试所有考生作答结束后开放查看", page)
+    # The user, the attempt with its sitting, when the review opens, whether another
+    # test is live, the certificates, the marks by topic (before: 10).
+    assert _result_reads(client, attempt_id) <= 6
+
+
+def test_a_failed_result_page_asks_only_what_it_shows(client, candidate):
+    attempt_id, _token = begin(client)
+    submit_form(client, attempt_id)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "不合格" in page and "合格线" in page and "本场次的作答次数已用完" in page
+    assert "练习这些内容" in page  # every topic is weak, and the bank may be practised
+    # Besides a pass's reads (not the certificates): the attempts taken, the extra
+    # attempts granted, the exam, its retake rules, the bank's practice (before: 15).
+    assert _result_reads(client, attempt_id) <= 10
+
+
+def test_a_failed_result_counts_the_extra_attempts_granted(client, candidate):
+    attempt_id, _token = begin(client)
+    attempt = db.session.get(Attempt, attempt_id)
+    for extra in (1, 2):
+        db.session.add(
+            SittingGrant(sitting_id=attempt.sitting_id, user_id=candidate.id,
+                         extra_attempts=extra, reason="断网")
+        )  # fmt: skip
+    db.session.commit()
+    submit_form(client, attempt_id)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "本场次还可作答 3 次" in page  # 1 allowed + 3 granted - 1 taken
+
+
+@pytest.mark.parametrize("closed_by", ["this exam", "another exam", "the bank"])
+def test_a_failed_result_offers_no_practice_in_an_exam_only_bank(client, candidate, closed_by):
+    attempt_id, _token = begin(client)
+    if closed_by == "the bank":
+        db.session.execute(update(BankVersion).values(practice=False))
+        db.session.commit()
+    else:
+        code = "mini" if closed_by == "this exam" else "mini-closed"
+        source = MINI_EXAM.replace("{when}", "immediately").replace("exam: mini", f"exam: {code}")
+        save_exam(f"{source}practice: false\n".encode(), f"{code}.yaml")
+    submit_form(client, attempt_id)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "得分较低的内容" in page and "练习这些内容" not in page

@@ -1,0 +1,107 @@
+"""The result page while the paper is scored, in a real browser: it updates itself once a
+worker has scored the paper, and its status polls back off with jitter (and wait out the
+answer grace at the timer's zero) so that a whole session's pages don't ask at once.
+
+The backoff is read from the delays the page's script asks of ``setTimeout``: an init
+script records them and runs the callbacks at once, so no test waits minutes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.app import test_submitting
+from tests.app.exam_fixtures import open_sitting
+from tests.app.test_browser import log_in
+from tests.app.test_submitting import expire, run_jobs
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+real_queue = test_submitting.real_queue  # a fixture: papers wait for a worker
+
+# Delays of a second or more are recorded and run at once, the first LIMIT of them only.
+RECORD_DELAYS = """
+window.pollDelays = [];
+const realSetTimeout = window.setTimeout.bind(window);
+window.setTimeout = function (callback, ms, ...args) {
+  if (ms < 400) return realSetTimeout(callback, ms, ...args);
+  window.pollDelays.push(ms);
+  return window.pollDelays.length <= %d ? realSetTimeout(callback, 0, ...args) : 0;
+};
+"""
+
+
+def submitted_paper(page, live_url: str) -> int:
+    """Log in, start the usual sitting and hand in the paper from the test page."""
+    sitting = open_sitting()
+    log_in(page, live_url)
+    page.click(f"text={sitting.title}")
+    page.click("#submit")
+    page.wait_for_selector("#countdown")
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    page.click("#submit-button")
+    page.click("#confirm-submit")
+    page.wait_for_url(f"{live_url}/attempts/{attempt_id}/result")
+    return attempt_id
+
+
+def test_the_result_page_updates_itself_once_the_paper_is_scored(
+    browser, live_url, ctx, real_queue
+):
+    make_user("candidate", name="张晓明")
+    page = browser.new_page()
+    submitted_paper(page, live_url)
+    expect(page.locator(".score-pending")).to_have_text("已交卷，正在评分…")
+    page.wait_for_event("requestfinished", lambda r: r.url.endswith("/status"), timeout=10_000)
+    expect(page.locator(".score-pending")).to_be_visible()  # not scored yet: still waiting
+    assert run_jobs() == 1
+    expect(page.locator(".verdict")).to_have_text("不合格", timeout=20_000)
+    assert "/ 20 分" in page.inner_text(".score") and page.locator(".score-pending").count() == 0
+    page.close()
+
+
+def test_the_polls_back_off_with_jitter_up_to_fifteen_seconds(browser, live_url, ctx, real_queue):
+    make_user("candidate", name="张晓明")
+    page = browser.new_page()
+    page.add_init_script(RECORD_DELAYS % 7)
+    submitted_paper(page, live_url)
+    polls = []
+    page.on("requestfinished", lambda r: r.url.endswith("/status") and polls.append(r.url))
+    expect(page.locator(".score-pending")).to_be_visible()
+    for _ in range(100):  # the polls run at once, each waits for its answer
+        delays = page.evaluate("window.pollDelays")
+        if len(delays) == 8 and len(polls) == 7:
+            break
+        page.wait_for_timeout(100)
+    assert len(delays) == 8 and len(polls) == 7  # the eighth delay is not run
+    bases = [1000, 1000, 2000, 4000, 8000, 15000, 15000, 15000]  # the first, then each answer's
+    for delay, base in zip(delays, bases, strict=True):
+        assert base / 2 <= delay < base * 1.5, (delay, base)
+    assert len({round(d / b, 6) for d, b in zip(delays, bases, strict=True)}) > 1  # jittered
+    page.close()
+
+
+def test_at_the_timers_zero_the_first_poll_waits_out_the_grace(browser, live_url, ctx, app):
+    """A page opened at zero, while the server still takes the last answers, is told the
+    grace left and asks only after it (before, a second after opening, only to be told to
+    wait): thousands of pages open at that second."""
+    make_user("candidate", name="张晓明")
+    sitting = open_sitting()
+    page = browser.new_page()
+    page.add_init_script(RECORD_DELAYS % 0)
+    log_in(page, live_url)
+    page.click(f"text={sitting.title}")
+    page.click("#submit")
+    page.wait_for_selector("#countdown")
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    expire(attempt_id, seconds_ago=1)
+    page.goto(f"{live_url}/attempts/{attempt_id}/result")
+    expect(page.locator(".score-pending")).to_contain_text("时间到")
+    grace = app.config["ANSWER_GRACE_SECONDS"]
+    wait = int(page.get_attribute("#scoring", "data-wait-seconds"))
+    assert grace - 5 <= wait <= grace - 1
+    delays = page.evaluate("window.pollDelays")
+    assert len(delays) == 1 and wait * 1000 / 2 <= delays[0] < wait * 1000 * 1.5
+    page.close()
