@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,21 +30,33 @@ class CodeRefused(Refused):
     """A wrong access code, or a right one during the wait; the message is for the candidate."""
 
 
-def hold_start_lock(user_id: int, now: datetime) -> None:
-    """Write the candidate's lock row; the lock holds until the caller commits or rolls back.
+def start_generation(user_id: int) -> int:
+    """How many starts the candidate's lock has seen: read before a start's own reads."""
+    taken = db.session.scalar(
+        select(AttemptStartLock.generation).where(AttemptStartLock.user_id == user_id)
+    )
+    return taken or 0
 
-    Call it before reading anything the start depends on (their attempts, the retake
-    rules): a second start by the same candidate waits here for the first to finish.
+
+def hold_start_lock(user_id: int, now: datetime) -> int:
+    """Write the candidate's lock row; the lock holds until the caller commits or rolls back.
+    Returns the lock's generation: ``start_generation`` read before, plus one, unless
+    another start took the lock in between (what was read before may be out of date).
+
+    A second start by the same candidate waits here for the first to finish.
     """
     dialect = db.session.get_bind().dialect.name
     insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
     # One statement: the first start makes the row, later ones update it; a concurrent
     # start by the same candidate waits on the row (PostgreSQL) or the write lock (SQLite).
-    take = insert(AttemptStartLock).values(user_id=user_id, taken_at=now)
-    db.session.execute(
+    take = insert(AttemptStartLock).values(user_id=user_id, taken_at=now, generation=1)
+    return db.session.scalar(
         take.on_conflict_do_update(
-            index_elements=[AttemptStartLock.user_id], set_={"taken_at": now}
-        ).execution_options(synchronize_session=False)
+            index_elements=[AttemptStartLock.user_id],
+            set_={"taken_at": now, "generation": AttemptStartLock.generation + 1},
+        )
+        .returning(AttemptStartLock.generation)
+        .execution_options(synchronize_session=False)
     )
 
 
