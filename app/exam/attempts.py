@@ -24,6 +24,7 @@ from app.exam.sittings import attempts_in, may_take
 from app.exam.start_guard import (
     CodeRefused,
     check_access_code,
+    count_start,
     hold_start_lock,
     start_generation,
 )
@@ -105,13 +106,14 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
     grants = pending_time_grants(user.id, sitting.id)
     limit = exam_definition(sitting.exam).time_limit_minutes
     due = deadline(now, limit, sitting.closes_at, grants)
-    if hold_start_lock(user.id, now) != generation + 1:
+    if hold_start_lock(user.id, now) != generation:
         raise _Overtaken
     try:
         check_access_code(sitting, user, access_code, now)
     except CodeRefused as refused:
         raise AttemptRefused(str(refused), 400) from None
     attempt_id = _insert(user.id, sitting.id, len(previous) + 1, paper, now, due)
+    count_start(user.id)
     if not attach_time_grants(grants, attempt_id):
         raise _Overtaken
     if prepared is not None and not claim(user.id, sitting.id, prepared.seed):

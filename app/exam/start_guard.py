@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -31,17 +31,17 @@ class CodeRefused(Refused):
 
 
 def start_generation(user_id: int) -> int:
-    """How many starts the candidate's lock has seen: read before a start's own reads."""
-    taken = db.session.scalar(
+    """How many attempts the candidate has started: read before a start's own reads."""
+    started = db.session.scalar(
         select(AttemptStartLock.generation).where(AttemptStartLock.user_id == user_id)
     )
-    return taken or 0
+    return started or 0
 
 
 def hold_start_lock(user_id: int, now: datetime) -> int:
     """Write the candidate's lock row; the lock holds until the caller commits or rolls back.
-    Returns the lock's generation: ``start_generation`` read before, plus one, unless
-    another start took the lock in between (what was read before may be out of date).
+    Returns the lock's generation: as ``start_generation`` read it before, unless another
+    attempt was started in between (what was read before may then be out of date).
 
     A second start by the same candidate waits here for the first to finish.
     """
@@ -49,13 +49,22 @@ def hold_start_lock(user_id: int, now: datetime) -> int:
     insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
     # One statement: the first start makes the row, later ones update it; a concurrent
     # start by the same candidate waits on the row (PostgreSQL) or the write lock (SQLite).
-    take = insert(AttemptStartLock).values(user_id=user_id, taken_at=now, generation=1)
+    take = insert(AttemptStartLock).values(user_id=user_id, taken_at=now, generation=0)
     return db.session.scalar(
         take.on_conflict_do_update(
-            index_elements=[AttemptStartLock.user_id],
-            set_={"taken_at": now, "generation": AttemptStartLock.generation + 1},
+            index_elements=[AttemptStartLock.user_id], set_={"taken_at": now}
         )
         .returning(AttemptStartLock.generation)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def count_start(user_id: int) -> None:
+    """Under the lock, once the new attempt is written: starts that read before it read again."""
+    db.session.execute(
+        update(AttemptStartLock)
+        .where(AttemptStartLock.user_id == user_id)
+        .values(generation=AttemptStartLock.generation + 1)
         .execution_options(synchronize_session=False)
     )
 

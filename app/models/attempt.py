@@ -115,14 +115,14 @@ class AttemptStartLock(db.Model):
     until that start commits: the retake rules are checked and the attempt inserted as
     one step, on SQLite (one writer at a time) and PostgreSQL (the row lock) alike.
 
-    ``generation`` counts the starts: a start reads it before its reads and finds it one
-    higher when it takes the lock only if no other start came between."""
+    ``generation`` counts the attempts started: a start reads it before its other reads
+    and finds it unchanged when it takes the lock unless another attempt began between."""
 
     __tablename__ = "attempt_start_lock"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    generation: Mapped[int] = mapped_column(default=1, server_default="0")
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AccessCodeFailure(db.Model):
