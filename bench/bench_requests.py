@@ -1,5 +1,6 @@
 """CPU per request on the candidate's path: login, start page (GET, the form before the
-start), start (POST), test page, save, submit, result.
+start), start (POST; a first start, claiming the paper drawn ahead where the code does
+that), test page, save, submit, result.
 
 In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
 80-question secretary exam), so that ``time.process_time`` around each request is that
@@ -81,7 +82,21 @@ def prepare(app, candidates: int):
         "secretary-pre-appointment", "基准场次", now - timedelta(minutes=1),
         now + timedelta(hours=3), tuple(u.username for u in users),
     )  # fmt: skip
-    return create_sitting(spec).id
+    sitting_id = create_sitting(spec).id
+    print(f"first papers drawn ahead: {prepare_papers_ahead(sitting_id)}")
+    return sitting_id
+
+
+def prepare_papers_ahead(sitting_id: int) -> int | str:
+    """What the sweep's job does before a sitting opens, so that each start measured is a
+    first start claiming its prepared paper (as in a real sitting)."""
+    try:
+        from app.exam.prepared import prepare_papers
+    except ImportError:  # before papers were drawn ahead: every start draws
+        return "none (not in this code)"
+    from app.models.types import utcnow
+
+    return prepare_papers(sitting_id, utcnow())
 
 
 def answers_of(page: str) -> list[tuple[int, str, object]]:

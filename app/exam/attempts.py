@@ -122,22 +122,24 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
     return attempt_id
 
 
+# Column names (the attempt's sitting is ``session_id``), built once for the rush.
+_NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
+_NEW_ITEMS = insert(AttemptItem.__table__)
+
+
 def _insert(
-    user_id: int, sitting_id: int, number: int, paper: DrawnPaper, now: datetime, deadline: datetime
+    user_id: int, sitting_id: int, number: int, paper: DrawnPaper, now: datetime, due: datetime
 ) -> int:
     """The attempt and its items, one insert each (no ORM objects: eighty of them per
     start cost more than the rest of the start together)."""
     attempt_id = db.session.scalar(
-        insert(Attempt)
-        .values(
-            sitting_id=sitting_id, user_id=user_id, number=number, seed=paper.seed,
-            status=IN_PROGRESS, started_at=now, deadline=deadline, stored_policy=paper.policy,
-        )
-        .returning(Attempt.id)
+        _NEW_ATTEMPT,
+        {"session_id": sitting_id, "user_id": user_id, "number": number, "seed": paper.seed,
+         "status": IN_PROGRESS, "started_at": now, "deadline": due, "policy": paper.policy},
     )  # fmt: skip
     points = [Decimal(s["points"]) for s in paper.policy["sections"]]
     db.session.execute(
-        insert(AttemptItem.__table__),
+        _NEW_ITEMS,
         [
             {"attempt_id": attempt_id, "position": position, "section": section,
              "points": points[section], "question_revision_id": revision_id,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.exam.catalog import exam_definition
 from app.extensions import db
@@ -78,18 +78,17 @@ def grants_of(attempt: Attempt) -> list[SittingGrant]:
     )
 
 
+_PENDING = select(SittingGrant).where(  # built once: asked on every start
+    SittingGrant.sitting_id == bindparam("b_sitting"),
+    SittingGrant.user_id == bindparam("b_user"),
+    SittingGrant.attempt_id.is_(None),
+    SittingGrant.extra_minutes > 0,
+)
+
+
 def pending_time_grants(user_id: int, sitting_id: int) -> list[SittingGrant]:
     """Minutes granted for the candidate's next attempt in the sitting, not yet given."""
-    return list(
-        db.session.scalars(
-            select(SittingGrant).where(
-                SittingGrant.sitting_id == sitting_id,
-                SittingGrant.user_id == user_id,
-                SittingGrant.attempt_id.is_(None),
-                SittingGrant.extra_minutes > 0,
-            )
-        )
-    )
+    return list(db.session.scalars(_PENDING, {"b_sitting": sitting_id, "b_user": user_id}))
 
 
 def attach_time_grants(grants: list[SittingGrant], attempt_id: int) -> bool:

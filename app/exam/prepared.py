@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, union
+from sqlalchemy import bindparam, delete, or_, select, union
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -65,14 +65,22 @@ def draw_for(sitting: Sitting, avoid: frozenset[str] = frozenset()) -> DrawnPape
     return DrawnPaper(seed, policy.stored(), items)
 
 
+_PAPERS = PreparedPaper.__table__
+# Built once: both run on every first start.
+_PREPARED = select(
+    _PAPERS.c.seed, _PAPERS.c.policy, _PAPERS.c["items"],
+    _PAPERS.c.exam_id, _PAPERS.c.exam_updated_at, _PAPERS.c.bank_version_id,
+).where(_PAPERS.c.session_id == bindparam("b_sitting"), _PAPERS.c.user_id == bindparam("b_user"))  # fmt: skip
+_CLAIM = delete(_PAPERS).where(
+    _PAPERS.c.session_id == bindparam("b_sitting"),
+    _PAPERS.c.user_id == bindparam("b_user"),
+    _PAPERS.c.seed == bindparam("b_seed"),
+)
+
+
 def prepared_for(user_id: int, sitting: Sitting) -> DrawnPaper | None:
     """The candidate's prepared paper, if it was drawn for what the sitting is now."""
-    row = db.session.execute(
-        select(
-            PreparedPaper.seed, PreparedPaper.policy, PreparedPaper.items,
-            PreparedPaper.exam_id, PreparedPaper.exam_updated_at, PreparedPaper.bank_version_id,
-        ).where(PreparedPaper.sitting_id == sitting.id, PreparedPaper.user_id == user_id)
-    ).first()  # fmt: skip
+    row = db.session.execute(_PREPARED, {"b_sitting": sitting.id, "b_user": user_id}).first()
     if row is None or (row.exam_id, row.exam_updated_at, row.bank_version_id) != (
         sitting.exam_id, sitting.exam.updated_at, sitting.bank_version_id,
     ):  # fmt: skip
@@ -83,15 +91,8 @@ def prepared_for(user_id: int, sitting: Sitting) -> DrawnPaper | None:
 def claim(user_id: int, sitting_id: int, seed: int) -> bool:
     """Delete the prepared paper read before (same seed): False if it is gone meanwhile.
     Run in the transaction that inserts the attempt, so it is used at most once."""
-    return bool(
-        db.session.execute(
-            delete(PreparedPaper).where(
-                PreparedPaper.sitting_id == sitting_id,
-                PreparedPaper.user_id == user_id,
-                PreparedPaper.seed == seed,
-            )
-        ).rowcount
-    )
+    params = {"b_sitting": sitting_id, "b_user": user_id, "b_seed": seed}
+    return bool(db.session.execute(_CLAIM, params).rowcount)
 
 
 def registered(sitting_id: int):
