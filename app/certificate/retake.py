@@ -5,12 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.certificate.setup import RulesUnavailable, current_rules
 from app.extensions import db
 from app.models import Attempt, Exam, Sitting, User
 from app.timefmt import local_zone
+
+# Built once: asked before every start.
+_STARTED = (
+    select(Attempt.started_at)
+    .join(Sitting, Attempt.sitting_id == Sitting.id)
+    .join(Exam, Sitting.exam_id == Exam.id)
+    .where(
+        Attempt.user_id == bindparam("b_user"), Exam.code.in_(bindparam("b_exams", expanding=True))
+    )
+)
 
 
 def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
@@ -23,12 +33,7 @@ def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
         return "认证规则文件有误，暂时无法开始考试，请联系系统管理员。"
     waits = []
     for kind in kinds:
-        started = db.session.scalars(
-            select(Attempt.started_at)
-            .join(Sitting, Attempt.sitting_id == Sitting.id)
-            .join(Exam, Sitting.exam_id == Exam.id)
-            .where(Attempt.user_id == user.id, Exam.code.in_(kind.exams))
-        ).all()
+        started = db.session.scalars(_STARTED, {"b_user": user.id, "b_exams": kind.exams}).all()
         wait = kind.next_attempt_allowed(started, now)
         if wait is not None:
             waits.append(wait)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from app.bank.services import load_version
 from app.extensions import db
@@ -131,16 +131,17 @@ def may_take(user: User, sitting: Sitting) -> bool:
     return db.session.scalar(select(or_(exists(by_name), exists(by_unit))))
 
 
+_ATTEMPTS_IN = (  # built once: read on every start
+    select(Attempt)
+    .where(Attempt.user_id == bindparam("b_user"), Attempt.sitting_id == bindparam("b_sitting"))
+    .order_by(Attempt.number)
+    .execution_options(populate_existing=True)
+)
+
+
 def attempts_in(user: User, sitting: Sitting) -> list[Attempt]:
     """As stored now (not as this request first loaded them)."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == user.id, Attempt.sitting_id == sitting.id)
-            .order_by(Attempt.number)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return list(db.session.scalars(_ATTEMPTS_IN, {"b_user": user.id, "b_sitting": sitting.id}))
 
 
 @dataclass(frozen=True)
