@@ -54,11 +54,12 @@ def score_attempt(attempt_id: int) -> None:
 
 @huey.task(retries=2, retry_delay=30)
 @in_app
-def prepare_papers(sitting_id: int) -> None:
-    """Idempotent: draws only for candidates with neither a paper nor an attempt."""
-    from app.exam.prepared import prepare_papers as prepare
+def prepare_sitting(sitting_id: int) -> None:
+    """Draw the sitting's first papers; idempotent: only for candidates with neither a
+    prepared paper nor an attempt."""
+    from app.exam.prepared import prepare_papers
 
-    prepare(sitting_id, utcnow())
+    prepare_papers(sitting_id, utcnow())
 
 
 def prepare_soon(now: datetime) -> list[int]:
@@ -76,7 +77,7 @@ def prepare_soon(now: datetime) -> list[int]:
     ).all()
     db.session.rollback()
     for sitting_id in soon:
-        prepare_papers(sitting_id)
+        prepare_sitting(sitting_id)
     return list(soon)
 
 
