@@ -189,3 +189,22 @@ def test_time_granted_ahead_still_counts_with_a_prepared_paper(client, candidate
     attempt = db.session.get(Attempt, start(client, sitting.id))
     assert attempt.deadline >= before + timedelta(minutes=30 + 15)
     assert prepared_count() == 0
+
+
+def test_a_paper_forgotten_between_its_read_and_its_claim_is_not_used(ctx, candidate, monkeypatch):
+    from app.exam import attempts, prepared
+
+    sitting = open_sitting()
+    prepare_papers(sitting.id, utcnow())
+    seed = prepared_of(candidate.id, sitting.id).seed
+
+    def read_then_forgotten(user_id, sitting):
+        paper = prepared.prepared_for(user_id, sitting)
+        prepared.forget(sitting.id, [user_id])  # as an unregistration or the sweep would
+        db.session.commit()
+        return paper
+
+    monkeypatch.setattr(attempts, "prepared_for", read_then_forgotten)
+    attempt = db.session.get(Attempt, _start_directly(candidate, sitting))
+    assert attempt.seed != seed and len(paper_of(attempt.id)) == 10
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
