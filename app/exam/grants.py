@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 
 from app.exam.catalog import exam_definition
 from app.extensions import db
@@ -95,26 +95,31 @@ def grants_of(attempt: Attempt) -> list[SittingGrant]:
     )
 
 
-def claim_time_grants(attempt: Attempt) -> None:
-    """Give a new attempt the minutes granted for a future attempt, and set its deadline."""
-    with db.session.no_autoflush:  # the new attempt is written at the caller's commit
-        pending = list(
-            db.session.scalars(
-                select(SittingGrant).where(
-                    SittingGrant.sitting_id == attempt.sitting.id,
-                    SittingGrant.user_id == attempt.user.id,
-                    SittingGrant.attempt_id.is_(None),
-                    SittingGrant.extra_minutes > 0,
-                )
-            )
-        )
-    if not pending:
-        return
-    for grant in pending:
-        grant.attempt = attempt
-    attempt.deadline = deadline(
-        attempt.started_at, time_limit_minutes(attempt), attempt.sitting.closes_at, pending
-    )
+_PENDING = select(SittingGrant).where(  # built once: asked on every start
+    SittingGrant.sitting_id == bindparam("b_sitting"),
+    SittingGrant.user_id == bindparam("b_user"),
+    SittingGrant.attempt_id.is_(None),
+    SittingGrant.extra_minutes > 0,
+)
+
+
+def pending_time_grants(user_id: int, sitting_id: int) -> list[SittingGrant]:
+    """Minutes granted for the candidate's next attempt in the sitting, not yet given."""
+    return list(db.session.scalars(_PENDING, {"b_sitting": sitting_id, "b_user": user_id}))
+
+
+def attach_time_grants(grants: list[SittingGrant], attempt_id: int) -> bool:
+    """Give a new attempt the pending grants read before its start took the lock; False
+    if one of them was given or withdrawn meanwhile (the start then reads again)."""
+    if not grants:
+        return True
+    attached = db.session.execute(
+        update(SittingGrant)
+        .where(SittingGrant.id.in_([g.id for g in grants]), SittingGrant.attempt_id.is_(None))
+        .values(attempt_id=attempt_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return attached == len(grants)
 
 
 def refresh_deadline(attempt: Attempt) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bounds import read_json, sane_id
@@ -12,11 +12,12 @@ from app.certificate.retake import retake_wait
 from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
     AttemptRefused,
+    NotRegistered,
     attempt_state,
+    begin_attempt,
     finalize_if_expired,
     grace,
     owned_attempt,
-    start_attempt,
 )
 from app.exam.catalog import exam_definition
 from app.exam.display import paper_view, review_state, review_view
@@ -46,15 +47,22 @@ def _attempt_or_404(attempt_id: int, with_sitting: bool = False):
 @bp.route("/sessions/<int:sitting_id>", methods=["GET", "POST"])
 @login_required
 def start(sitting_id: int):
-    sitting = get_or_404(Sitting, sitting_id, lambda found: may_take(current_user, found))
     form = StartForm()
-    if form.validate_on_submit():
-        try:
-            attempt = start_attempt(current_user, sitting, form.access_code.data, utcnow())
-        except AttemptRefused as refused:
-            flash_refusal(refused)
-        else:
-            return redirect(url_for("exam.take", attempt_id=attempt.id))
+    if not form.validate_on_submit():
+        sitting = get_or_404(Sitting, sitting_id, lambda found: may_take(current_user, found))
+        return _start_page(sitting, form)
+    sitting = get_or_404(Sitting, sitting_id)  # the start asks whether it is theirs
+    try:
+        attempt_id = begin_attempt(current_user, sitting, form.access_code.data, utcnow())
+    except NotRegistered:
+        abort(404)
+    except AttemptRefused as refused:
+        flash_refusal(refused)
+        return _start_page(sitting, form)
+    return redirect(url_for("exam.take", attempt_id=attempt_id))
+
+
+def _start_page(sitting: Sitting, form: StartForm) -> str:
     attempts = attempts_in(current_user, sitting)
     now = utcnow()
     passed = next((a for a in attempts if a.finalized and a.passed), None)

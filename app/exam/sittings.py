@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from app.bank.services import load_version
 from app.extensions import db
@@ -113,34 +113,52 @@ def sittings_for(user: User) -> list[Sitting]:
     )
 
 
-def may_take(user: User, sitting: Sitting) -> bool:
-    """``sitting`` is among ``sittings_for(user)``: one query (asked on every start)."""
-    by_name = select(SittingCandidate.sitting_id).where(
-        SittingCandidate.sitting_id == sitting.id, SittingCandidate.user_id == user.id
+def _registered_statements():
+    """``may_take``'s two questions, built once (asked on every start)."""
+    by_name = exists(
+        select(SittingCandidate.sitting_id).where(
+            SittingCandidate.sitting_id == bindparam("b_sitting"),
+            SittingCandidate.user_id == bindparam("b_user"),
+        )
     )
-    if user.role is not Role.CANDIDATE or user.unit_id is None:
-        return db.session.scalar(select(exists(by_name)))
     # The unit and its parents, walked in the database; UNION (not ALL) stops at a cycle.
-    ancestry = select(Unit.id, Unit.parent_id).where(Unit.id == user.unit_id).cte(recursive=True)
+    ancestry = (
+        select(Unit.id, Unit.parent_id).where(Unit.id == bindparam("b_unit")).cte(recursive=True)
+    )
     ancestry = ancestry.union(
         select(Unit.id, Unit.parent_id).join(ancestry, Unit.id == ancestry.c.parent_id)
     )
-    by_unit = select(SittingUnit.sitting_id).where(
-        SittingUnit.sitting_id == sitting.id, SittingUnit.unit_id.in_(select(ancestry.c.id))
+    by_unit = exists(
+        select(SittingUnit.sitting_id).where(
+            SittingUnit.sitting_id == bindparam("b_sitting"),
+            SittingUnit.unit_id.in_(select(ancestry.c.id)),
+        )
     )
-    return db.session.scalar(select(or_(exists(by_name), exists(by_unit))))
+    return select(by_name), select(or_(by_name, by_unit))
+
+
+_BY_NAME, _BY_NAME_OR_UNIT = _registered_statements()
+
+
+def may_take(user: User, sitting: Sitting) -> bool:
+    """``sitting`` is among ``sittings_for(user)``: one query (asked on every start)."""
+    params = {"b_sitting": sitting.id, "b_user": user.id}
+    if user.role is not Role.CANDIDATE or user.unit_id is None:
+        return db.session.scalar(_BY_NAME, params)
+    return db.session.scalar(_BY_NAME_OR_UNIT, {**params, "b_unit": user.unit_id})
+
+
+_ATTEMPTS_IN = (  # built once: read on every start
+    select(Attempt)
+    .where(Attempt.user_id == bindparam("b_user"), Attempt.sitting_id == bindparam("b_sitting"))
+    .order_by(Attempt.number)
+    .execution_options(populate_existing=True)
+)
 
 
 def attempts_in(user: User, sitting: Sitting) -> list[Attempt]:
     """As stored now (not as this request first loaded them)."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == user.id, Attempt.sitting_id == sitting.id)
-            .order_by(Attempt.number)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return list(db.session.scalars(_ATTEMPTS_IN, {"b_user": user.id, "b_sitting": sitting.id}))
 
 
 @dataclass(frozen=True)

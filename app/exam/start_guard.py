@@ -11,11 +11,11 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Integer, bindparam, select, text, update
 
 from app.extensions import db
 from app.models import AccessCodeFailure, AttemptStartLock, Sitting, User
+from app.models.types import UTCDateTime
 from app.refusal import Refused
 from app.timefmt import localtime
 
@@ -29,22 +29,48 @@ class CodeRefused(Refused):
     """A wrong access code, or a right one during the wait; the message is for the candidate."""
 
 
-def hold_start_lock(user_id: int, now: datetime) -> None:
-    """Write the candidate's lock row; the lock holds until the caller commits or rolls back.
+# Built once: a start runs these under its lock, where statement building would be waste.
+_LOCKS = AttemptStartLock.__table__
+_GENERATION = select(_LOCKS.c.generation).where(_LOCKS.c.user_id == bindparam("b_user"))
+_COUNT_START = (
+    update(_LOCKS)
+    .where(_LOCKS.c.user_id == bindparam("b_user"))
+    .values(generation=_LOCKS.c.generation + 1)
+)
 
-    Call it before reading anything the start depends on (their attempts, the retake
-    rules): a second start by the same candidate waits here for the first to finish.
-    """
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
-    # One statement: the first start makes the row, later ones update it; a concurrent
-    # start by the same candidate waits on the row (PostgreSQL) or the write lock (SQLite).
-    take = insert(AttemptStartLock).values(user_id=user_id, taken_at=now)
-    db.session.execute(
-        take.on_conflict_do_update(
-            index_elements=[AttemptStartLock.user_id], set_={"taken_at": now}
-        ).execution_options(synchronize_session=False)
+
+# One statement, the same on SQLite and PostgreSQL (and, as text, cached once compiled,
+# which the dialects' upsert constructs are not): the first start makes the row, later
+# ones update it; a concurrent start by the same candidate waits on the row (PostgreSQL)
+# or the write lock (SQLite).
+_TAKE_LOCK = (
+    text(
+        "INSERT INTO attempt_start_lock (user_id, taken_at, generation) VALUES (:b_user, :b_now, 0)"
+        " ON CONFLICT (user_id) DO UPDATE SET taken_at = excluded.taken_at RETURNING generation"
     )
+    .bindparams(bindparam("b_now", type_=UTCDateTime()))
+    .columns(generation=Integer())
+)
+
+
+def start_generation(user_id: int) -> int:
+    """How many attempts the candidate has started: read before a start's own reads."""
+    return db.session.scalar(_GENERATION, {"b_user": user_id}) or 0
+
+
+def hold_start_lock(user_id: int, now: datetime) -> int:
+    """Write the candidate's lock row; the lock holds until the caller commits or rolls back.
+    Returns the lock's generation: as ``start_generation`` read it before, unless another
+    attempt was started in between (what was read before may then be out of date).
+
+    A second start by the same candidate waits here for the first to finish.
+    """
+    return db.session.scalar(_TAKE_LOCK, {"b_user": user_id, "b_now": now})
+
+
+def count_start(user_id: int) -> None:
+    """Under the lock, once the new attempt is written: starts that read before it read again."""
+    db.session.execute(_COUNT_START, {"b_user": user_id})
 
 
 def check_access_code(sitting: Sitting, user: User, code: str | None, now: datetime) -> None:

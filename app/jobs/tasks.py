@@ -1,5 +1,6 @@
-"""The jobs: score a closed attempt (then its certificates and notebook), and the sweep
-that closes attempts past their deadline and re-enqueues work a killed worker dropped.
+"""The jobs: score a closed attempt (then its certificates and notebook), draw the first
+papers of a sitting about to open, and the sweep that closes attempts past their
+deadline, re-enqueues work a killed worker dropped and enqueues the papers to draw.
 
 An attempt has at most one scoring job waiting: a marker in the queue's storage says
 one is queued, and the job clears it when a worker takes it. The sweep skips an attempt
@@ -20,7 +21,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.jobs.queue import huey, in_app
-from app.models import Attempt
+from app.models import Attempt, Sitting
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
 
@@ -28,6 +29,10 @@ from app.models.types import utcnow
 LOST_AFTER = timedelta(seconds=60)
 GIVE_UP_AFTER = timedelta(days=1)
 REQUEUE_AFTER = timedelta(minutes=15)
+# First papers are drawn for sittings opening within this time, and again just after the
+# open for candidates registered late (each run draws only the missing ones).
+PREPARE_AHEAD = timedelta(minutes=30)
+PREPARE_AFTER_OPEN = timedelta(minutes=5)
 
 
 def score_later(attempt_id: int) -> None:
@@ -76,6 +81,35 @@ def score_attempt(attempt_id: int) -> None:
         record_reviewed_mistakes(attempt, utcnow())
 
 
+@huey.task(retries=2, retry_delay=30)
+@in_app
+def prepare_sitting(sitting_id: int) -> None:
+    """Draw the sitting's first papers; idempotent: only for candidates with neither a
+    prepared paper nor an attempt."""
+    from app.exam.prepared import prepare_papers
+
+    prepare_papers(sitting_id, utcnow())
+
+
+def prepare_soon(now: datetime) -> list[int]:
+    """Enqueue the drawing of first papers for the sittings about to open (or just
+    opened), and forget those of closed sittings. Returns the sittings enqueued."""
+    from app.exam.prepared import forget_closed
+
+    forget_closed(now)
+    soon = db.session.scalars(
+        select(Sitting.id).where(
+            Sitting.opens_at <= now + PREPARE_AHEAD,
+            Sitting.opens_at >= now - PREPARE_AFTER_OPEN,
+            Sitting.closes_at > now,
+        )
+    ).all()
+    db.session.rollback()
+    for sitting_id in soon:
+        prepare_sitting(sitting_id)
+    return list(soon)
+
+
 @huey.periodic_task(crontab(minute="*"))
 @in_app
 def sweep() -> None:
@@ -86,8 +120,9 @@ def sweep() -> None:
 def sweep_now(now: datetime, lost_after: timedelta) -> int:
     """Close attempts past deadline and grace, enqueue every closed attempt not scored
     within ``lost_after`` (0 at a worker's start) and every pass whose certificates were
-    not issued within it, fill notebooks whose review has opened, and forget quiet sign-in
-    failures. Returns how many scoring jobs were enqueued (not those still waiting)."""
+    not issued within it, fill notebooks whose review has opened, forget quiet sign-in
+    failures, and enqueue the first papers of sittings about to open. Returns how many
+    scoring jobs were enqueued (not those still waiting)."""
     from app.auth.throttle import prune
     from app.exam.attempts import grace
     from app.exam.review import record_opened_reviews
@@ -124,4 +159,5 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     enqueued = sum(enqueue_scoring(attempt_id, now) for attempt_id in owed)
     record_opened_reviews(now)
     prune(now)
+    prepare_soon(now)
     return enqueued

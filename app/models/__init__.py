@@ -9,6 +9,7 @@ from app.models.exam import Exam, Sitting, SittingCandidate, SittingGrant, Sitti
 from app.models.jobs import JobFailure
 from app.models.people import Role, Unit, User
 from app.models.practice import NotebookEntry, PracticeItem, PracticeRun
+from app.models.prepared import PreparedPaper
 from app.models.throttle import LoginThrottle
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "NotebookEntry",
     "PracticeItem",
     "PracticeRun",
+    "PreparedPaper",
     "QuestionRevision",
     "RateCounter",
     "Role",

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Numeric, String, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -63,12 +63,6 @@ class Attempt(db.Model):
         order_by="FocusEvent.at", cascade="all, delete-orphan"
     )
 
-    def draw(self, items: list[dict[str, Any]]) -> None:
-        """The new paper's items (column values without ``attempt_id``), written with the
-        attempt in one bulk insert: eighty ORM objects per start cost more than the rest
-        of the start together."""
-        self.__dict__["_drawn_items"] = items
-
     @property
     def policy(self) -> AttemptPolicy:
         return AttemptPolicy.from_stored(self.stored_policy)
@@ -119,12 +113,16 @@ class AttemptItem(db.Model):
 class AttemptStartLock(db.Model):
     """One row per candidate, written first thing when they start an attempt and so held
     until that start commits: the retake rules are checked and the attempt inserted as
-    one step, on SQLite (one writer at a time) and PostgreSQL (the row lock) alike."""
+    one step, on SQLite (one writer at a time) and PostgreSQL (the row lock) alike.
+
+    ``generation`` counts the attempts started: a start reads it before its other reads
+    and finds it unchanged when it takes the lock unless another attempt began between."""
 
     __tablename__ = "attempt_start_lock"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AccessCodeFailure(db.Model):
@@ -140,15 +138,6 @@ class AccessCodeFailure(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-@event.listens_for(Attempt, "after_insert")
-def _insert_drawn_items(_mapper, connection, attempt: Attempt) -> None:
-    items = attempt.__dict__.pop("_drawn_items", None)
-    if items:
-        connection.execute(
-            AttemptItem.__table__.insert(), [{**item, "attempt_id": attempt.id} for item in items]
-        )
 
 
 class FocusEvent(db.Model):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_, select
 
 from app.admin.access import manages, unit_scope
+from app.exam.prepared import forget_unregistered
 from app.extensions import db
 from app.models import Attempt, Role, Sitting, SittingCandidate, SittingUnit, Unit, User
 from app.models.audit import record
@@ -185,6 +186,7 @@ def unregister_person(sitting: Sitting, person: User, actor: User) -> None:
             SittingCandidate.sitting_id == sitting.id, SittingCandidate.user_id == person.id
         )
     )
+    forget_unregistered(sitting.id)
     record(actor, "session.unregister", sitting.title, session=sitting.id, user=person.username)
     db.session.commit()
 
@@ -195,5 +197,6 @@ def unregister_unit(sitting: Sitting, unit: Unit, actor: User) -> None:
             SittingUnit.sitting_id == sitting.id, SittingUnit.unit_id == unit.id
         )
     )
+    forget_unregistered(sitting.id)
     record(actor, "session.unregister_unit", sitting.title, session=sitting.id, unit=unit.name)
     db.session.commit()
