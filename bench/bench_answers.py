@@ -52,9 +52,9 @@ def prepare(database_url: str) -> list[dict]:
 
     from app import create_app
     from app.bank.services import publish
-    from app.exam.attempts import start_attempt
     from app.exam.exams import save_exam
     from app.exam.sittings import SittingSpec, create_sitting
+    from app.exam.starting import start_attempt
     from app.extensions import db
     from app.models import User
     from app.models.types import utcnow

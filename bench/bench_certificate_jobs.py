@@ -26,7 +26,8 @@ N = int(os.environ.get("BENCH_N", 60))
 
 
 def _queue_papers(user_ids: list[int], sitting_id: int, right: int) -> None:
-    from app.exam.attempts import close_attempt, start_attempt
+    from app.exam.attempts import close_attempt
+    from app.exam.starting import start_attempt
     from app.extensions import db
     from app.models import Sitting, User
     from app.models.types import utcnow

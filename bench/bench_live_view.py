@@ -32,9 +32,9 @@ def prepare() -> int:
     from sqlalchemy import insert, select, text
 
     from app.bank.services import publish
-    from app.exam.attempts import start_attempt
     from app.exam.exams import save_exam
     from app.exam.sittings import SittingSpec, create_sitting
+    from app.exam.starting import start_attempt
     from app.extensions import db
     from app.models import Attempt, AttemptItem, FocusEvent, Role, SittingUnit, Unit, User
     from app.models.types import utcnow

@@ -14,7 +14,6 @@ from app.exam.attempts import (
     AttemptRefused,
     NotRegistered,
     attempt_state,
-    begin_attempt,
     finalize_if_expired,
     grace,
     owned_attempt,
@@ -29,6 +28,7 @@ from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sittings import attempts_in, may_take
+from app.exam.starting import begin_attempt
 from app.lookup import found_or_404, get_or_404
 from app.models import Sitting
 from app.models.attempt import FINALIZED, IN_PROGRESS

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
 from app.exam.sittings import SittingSpec, create_sitting
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Sitting, User
 from app.models.types import utcnow

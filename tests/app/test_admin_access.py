@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 
 from app.admin.banks.uploads import store_upload
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Bank, Certificate, Exam, Role, Unit
 from app.models.types import utcnow

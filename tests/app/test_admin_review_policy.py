@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from app.admin.sittings.services import close_now
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
 from app.exam.catalog import question_of
 from app.exam.sittings import may_take
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Attempt, AuditEntry, Role, Unit, User
 from app.models.types import utcnow

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.exam.attempts import AttemptRefused, finalize, start_attempt
+from app.exam.attempts import AttemptRefused, finalize
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import AccessCodeFailure, Attempt, Sitting, User
 from app.models.types import utcnow

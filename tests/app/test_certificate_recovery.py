@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.exam.attempts import score_closed, start_attempt
+from app.exam.attempts import score_closed
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.jobs.tasks import LOST_AFTER, sweep_now
 from app.models import Attempt, Certificate

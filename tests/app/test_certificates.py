@@ -11,7 +11,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.exam.attempts import AttemptRefused, start_attempt
+from app.exam.attempts import AttemptRefused
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import AuditEntry, Certificate, Role, Unit
 from app.models.types import utcnow

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import NotebookEntry
 from app.models.types import utcnow

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import event, select
 
-from app.exam.attempts import start_attempt
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import FocusEvent, Role, Sitting, SittingCandidate, SittingUnit, Unit, User
 from app.models.types import utcnow

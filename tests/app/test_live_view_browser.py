@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.exam.attempts import start_attempt
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Sitting, SittingUnit, Unit, User
 from app.models.types import utcnow

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.admin.people.names import NameRefused, clean_name, clean_username, skeleton
 from app.certificate.access import safe_file_name, write_zip
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Role, Unit
 from app.models.types import utcnow

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
 from app.exam.catalog import question_of
 from app.exam.review import record_opened_reviews
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models.types import utcnow
 from tests.app.exam_fixtures import close_now, open_sitting

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 
 from app.admin.exams.exam_yaml import build_exam_yaml, form_data
 from app.bank.services import publish
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
 from app.exam.exams import save_exam
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Attempt, Bank, QuestionRevision
 from app.models.types import utcnow

@@ -12,10 +12,11 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from app.admin.people.registrations import register_person, unregister_person
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
 from app.exam.catalog import question_of
 from app.exam.exams import save_exam
 from app.exam.prepared import forget_stale, prepare_papers
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Attempt, AttemptItem, PreparedPaper, Role, User
 from app.models.types import utcnow
@@ -192,7 +193,7 @@ def test_time_granted_ahead_still_counts_with_a_prepared_paper(client, candidate
 
 
 def test_a_paper_forgotten_between_its_read_and_its_claim_is_not_used(ctx, candidate, monkeypatch):
-    from app.exam import attempts, prepared
+    from app.exam import prepared, starting
 
     sitting = open_sitting()
     prepare_papers(sitting.id, utcnow())
@@ -204,7 +205,7 @@ def test_a_paper_forgotten_between_its_read_and_its_claim_is_not_used(ctx, candi
         db.session.commit()
         return paper
 
-    monkeypatch.setattr(attempts, "prepared_for", read_then_forgotten)
+    monkeypatch.setattr(starting, "prepared_for", read_then_forgotten)
     attempt = db.session.get(Attempt, _start_directly(candidate, sitting))
     assert attempt.seed != seed and len(paper_of(attempt.id)) == 10
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1

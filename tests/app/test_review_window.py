@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from app.admin.sittings.services import GrantFields, close_now, extend, grant
-from app.exam.attempts import finalize, start_attempt
+from app.exam.attempts import finalize
 from app.exam.display import review_level
 from app.exam.grants import answerable_until, grace, review_open
 from app.exam.review import record_opened_reviews
 from app.exam.sittings import ExamRefused
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Attempt, NotebookEntry, Role
 from app.models.types import utcnow

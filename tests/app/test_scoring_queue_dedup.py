@@ -10,7 +10,8 @@ from huey.storage import MemoryStorage
 from sqlalchemy import select
 
 from app.certificate import services as certificate_services
-from app.exam.attempts import score_closed, start_attempt
+from app.exam.attempts import score_closed
+from app.exam.starting import start_attempt
 from app.extensions import db
 from app.jobs.queue import huey
 from app.jobs.tasks import LOST_AFTER, REQUEUE_AFTER, sweep_now

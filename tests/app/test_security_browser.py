@@ -62,7 +62,7 @@ def test_a_hostile_name_in_the_reset_dialog_runs_nothing(browser, live_url, ctx,
 def test_no_page_breaks_the_policy_in_a_real_browser(app, browser, live_url, ctx):
     """Every parameterless page, as a system admin, and the test page as a candidate:
     Chromium reports no CSP violation and no script error."""
-    from app.exam.attempts import start_attempt
+    from app.exam.starting import start_attempt
     from app.models.types import utcnow
     from tests.app.exam_fixtures import open_sitting
 

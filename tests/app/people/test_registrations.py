@@ -123,7 +123,7 @@ def test_the_registrations_page_lists_who_has_not_taken_the_test(client, admins,
     as_user(client, "sys")
     register(client, sitting.id, "units", unit=str(units["finance"].id))
     register(client, sitting.id, "people", person="elsewhere")
-    from app.exam.attempts import start_attempt
+    from app.exam.starting import start_attempt
     from app.models.types import utcnow
 
     start_attempt(took, sitting, None, utcnow())
