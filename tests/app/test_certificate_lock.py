@@ -178,7 +178,8 @@ def test_the_pages_of_a_certificate_not_ready_say_so(ctx, client, monkeypatch):
         assert "证书正在生成，请稍后刷新" in html and certificate.number in html
         assert f'href="{download}"' not in html
     response = client.get(download)
-    assert response.status_code == 503 and "证书正在生成，请稍后刷新" in response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "证书正在生成，请稍后刷新" in response.get_data(as_text=True)
     verify = client.get(f"/v/{certificate.token}").get_data(as_text=True)
     assert "证书有效" in verify and "电子证书正在生成，请稍后刷新" in verify
     assert "电子证书正在生成" in client.get(f"/v/{certificate.token}.json").json["message"]
