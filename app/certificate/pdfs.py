@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from app.certificate.setup import fonts, seal_image, signing_identity, verification_url
 from app.extensions import db
-from app.models import Certificate
+from app.models import Attempt, Certificate, Exam, Sitting
 from certificates.pdf import CertificateContent, render_certificate
 from certificates.signing import sign_pdf
 
@@ -26,8 +26,18 @@ def content_of(certificate: Certificate) -> CertificateContent:
     return CertificateContent(
         certificate.holder_name, certificate.title, certificate.number, certificate.issued_on,
         certificate.expires_on, certificate.issuer, verification_url(certificate.token),
-        certificate.level, certificate.position, certificate.attempt.sitting.exam.title,
+        certificate.level, certificate.position, _exam_title(certificate.attempt_id),
     )  # fmt: skip
+
+
+def _exam_title(attempt_id: int) -> str:
+    """One query rather than loading the attempt, its sitting and its exam."""
+    return db.session.scalar(
+        select(Exam.title)
+        .join(Sitting, Sitting.exam_id == Exam.id)
+        .join(Attempt, Attempt.sitting_id == Sitting.id)
+        .where(Attempt.id == attempt_id)
+    )
 
 
 def finish(certificate_id: int) -> bool:
