@@ -62,7 +62,8 @@ class Certificate(db.Model):
 
 class CertificateSequence(db.Model):
     """The last sequence number used per (number prefix, year): one row, bumped in the
-    issuing transaction, so numbers have no gaps from failed issues and no duplicates."""
+    transaction inserting the certificate's row, so numbers have no gaps from failed issues
+    and no duplicates."""
 
     __tablename__ = "certificate_sequence"
 
