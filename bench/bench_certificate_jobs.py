@@ -5,7 +5,9 @@ The jobs are queued as a submit queues them and run as a worker runs them; the f
 loaded first, once, as a worker process does. ``BENCH_N`` papers of each kind (five
 questions; the test fixtures' bank and exams). ``BENCH_PROFILE=1`` prints cProfile's top
 functions of the passing jobs. Passes per CPU-second say how many job processes a session
-needs: see the README's production section.
+needs: see the README's production section. It also prints how long each passing job
+held SQLite's write lock (from a transaction's first write to its end), which is time
+every answer save of the web waits behind it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,44 @@ def _queue_papers(user_ids: list[int], sitting_id: int, right: int) -> None:
         db.session.commit()
         close_attempt(attempt.id, "candidate", utcnow())
     db.session.remove()
+
+
+class WriteLockClock:
+    """Milliseconds each transaction held the database's write lock: SQLite takes it at a
+    transaction's first INSERT, UPDATE or DELETE and keeps it to the commit or rollback."""
+
+    def __init__(self, engine) -> None:
+        from sqlalchemy import event
+
+        self.held: list[float] = []
+        self.numbering: list[float] = []  # the transactions that took a certificate number
+        self._since: dict[int, float] = {}
+        self._numbers: set[int] = set()
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._end)
+        event.listen(engine, "rollback", self._end)
+
+    def _statement(self, conn, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self._since.setdefault(id(conn), time.perf_counter())
+            if "certificate_sequence" in statement:
+                self._numbers.add(id(conn))
+
+    def _end(self, conn) -> None:
+        started = self._since.pop(id(conn), None)
+        if started is not None:
+            self.held.append((time.perf_counter() - started) * 1000)
+            if id(conn) in self._numbers:
+                self._numbers.discard(id(conn))
+                self.numbering.append(self.held[-1])
+
+
+def _spread(held: list[float], passes: int) -> str:
+    held = sorted(held)
+    return (
+        f"{sum(held) / passes:6.1f} ms in {len(held) / passes:.1f} transactions; "
+        f"95th percentile {held[int(0.95 * len(held))]:.1f} ms, longest {held[-1]:.1f} ms"
+    )
 
 
 def _run_jobs(profile: cProfile.Profile | None) -> float:
@@ -92,12 +132,15 @@ def main() -> None:
             _queue_papers(ids[N:], sitting_id, right=2)
             fail = _run_jobs(None)
             _queue_papers(ids[:N], sitting_id, right=5)
+            clock = WriteLockClock(db.engine)
             passed = _run_jobs(profile)
             issued = db.session.query(Certificate).count()
     print(f"scoring job, {N} fails:  {fail:6.1f} ms CPU each")
     print(f"scoring job, {N} passes: {passed:6.1f} ms CPU each ({issued} certificates issued)")
     print(f"the certificate's share: {passed - fail:6.1f} ms CPU")
     print(f"passes per CPU-second:   {1000 / passed:6.1f}")
+    print(f"write lock held per pass: {_spread(clock.held, N)}")
+    print(f"  of which numbering:     {_spread(clock.numbering, N)}")
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(
             int(os.environ.get("BENCH_LINES", 30))

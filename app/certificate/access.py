@@ -53,7 +53,8 @@ def downloadable(certificate_id: int, user: User) -> Certificate | None:
 
 
 def unit_certificates(admin: User) -> list[Certificate]:
-    """Certificates in force (not revoked) of holders in the admin's unit and sub-units."""
+    """Certificates in force (not revoked) of holders in the admin's unit and sub-units,
+    those whose PDF is still being generated left out."""
     if admin.unit is None:
         return []
     return list(
@@ -61,6 +62,7 @@ def unit_certificates(admin: User) -> list[Certificate]:
             select(Certificate)
             .join(User, Certificate.user_id == User.id)
             .where(User.unit_id.in_(admin.unit.subtree_ids()), Certificate.revoked_at.is_(None))
+            .where(Certificate.pdf.is_not(None))
             .options(undefer(Certificate.pdf))
             .order_by(Certificate.number)
         )

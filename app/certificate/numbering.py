@@ -3,7 +3,8 @@
 The counter row is bumped with ``UPDATE ... RETURNING`` inside the issuing transaction.
 PostgreSQL locks the row until that transaction ends and SQLite takes its single write
 lock, so two workers never get the same number, and a failed issue rolls its number back
-instead of leaving a gap.
+instead of leaving a gap. That transaction only numbers and inserts the certificate's row
+(its PDF is stored after the commit, ``app.certificate.pdfs``), so the lock is short.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user, login_required
 
 from app.certificate.access import (
@@ -22,11 +22,16 @@ from app.timefmt import local_date
 
 bp = Blueprint("certificate", __name__)
 
+PDF_NOT_READY = "证书正在生成，请稍后刷新。"
+
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
 @login_required
 def download(certificate_id: int):
     certificate = found_or_404(downloadable(certificate_id, current_user))
+    if not certificate.pdf_ready:  # numbered, its PDF stored in a moment
+        page = render_template("error.html", code="请稍候", message=PDF_NOT_READY)
+        return page, 503, {"Retry-After": "5"}
     return send_file(
         io.BytesIO(certificate.pdf),
         mimetype="application/pdf",

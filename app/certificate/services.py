@@ -3,6 +3,8 @@
 Issuance follows a finalized, passed attempt under the rules in force at that moment;
 the texts, dates and rules version are copied onto the certificate and the signed PDF
 is stored, so nothing later (a renamed user, new rules, a new renderer) changes it.
+The row is numbered and committed first; its PDF is rendered, signed and stored right
+after, outside that transaction (``app.certificate.pdfs``).
 Refusals (a name the fonts cannot print, a missing prerequisite or position, no signing
 key) are written to the audit log and listed by ``flask cert pending`` for a retry.
 """
@@ -10,7 +12,7 @@ key) are written to the audit log and listed by ``flask cert pending`` for a ret
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,13 +20,8 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.certificate.numbering import next_number
-from app.certificate.setup import (
-    current_rules,
-    fonts,
-    seal_image,
-    signing_identity,
-    verification_url,
-)
+from app.certificate.pdfs import finish, finish_each, without_pdf
+from app.certificate.setup import current_rules, fonts, signing_identity, verification_url
 from app.extensions import db
 from app.models import Attempt, Certificate, User
 from app.models.audit import record
@@ -33,9 +30,8 @@ from app.refusal import Refused
 from app.timefmt import local_date
 from certificates.fonts import UnprintableCharacter
 from certificates.numbers import InvalidNumber, parse_number
-from certificates.pdf import CertificateContent, render_certificate
+from certificates.pdf import CertificateContent
 from certificates.rules import CertificateType, CertificationRules, HeldCertificate
-from certificates.signing import sign_pdf
 
 
 class IssueRefused(Refused):
@@ -101,7 +97,8 @@ def issue_certificates(attempt: Attempt) -> None:
 
 def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
     """Issue each certificate the attempt earns and does not have yet, one commit each;
-    then mark the attempt's certificates checked (the sweep re-enqueues a pass without)."""
+    store their PDFs (raises if one fails: the queue retries); then mark the attempt's
+    certificates checked (the sweep re-enqueues a pass without)."""
     rules = current_rules()
     outcome = IssueOutcome()
     for kind in earned_types(attempt, rules):
@@ -125,6 +122,8 @@ def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
                 "certificate %s refused for attempt %s: %s", kind.id, attempt.id, refused.message
             )
             outcome.refused.append((kind.title, refused.message))
+    for certificate_id in without_pdf(attempt.id):
+        finish(certificate_id)
     db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id).values(certificates_checked_at=now)
     )
@@ -192,7 +191,8 @@ class AlreadyIssued(Exception):
 def _create(
     draft: Draft, attempt: Attempt, reissued_from: Certificate | None = None
 ) -> Certificate:
-    """Check, number, render, sign and add one certificate to the current transaction."""
+    """Check and number one certificate and add its row, without its PDF, to the current
+    transaction: the caller commits at once, then has the PDF stored (``pdfs.finish``)."""
     token = secrets.token_urlsafe(24)
     content = CertificateContent(
         draft.holder_name, draft.title, "", draft.issued_on, draft.expires_on, draft.issuer,
@@ -206,19 +206,18 @@ def _create(
     identity = signing_identity()
     if not (identity.key_path.exists() and identity.cert_path.exists()):
         raise IssueRefused(f"签名密钥不存在（{identity.key_path}）；请先运行 flask cert init-key")
-    # The number last: the sequence row stays locked only while rendering and signing.
-    content = replace(content, number=next_number(draft.prefix, draft.issued_on.year))
+    # The number last: the sequence row stays locked until the caller commits the row.
+    number = next_number(draft.prefix, draft.issued_on.year)
     if reissued_from is None and _issued(attempt.id, draft.type_id):
         # Checked again under the sequence row's lock: a concurrent issuer (the automatic
         # one and `flask cert issue` at once) has committed the same certificate.
         raise AlreadyIssued(attempt.id)
-    pdf = sign_pdf(render_certificate(content, loaded, seal_image()), identity)
     certificate = Certificate(
-        number=content.number, type_id=draft.type_id, holder=attempt.user, attempt=attempt,
+        number=number, type_id=draft.type_id, holder=attempt.user, attempt=attempt,
         holder_name=draft.holder_name, title=draft.title, level=draft.level,
         position=draft.position, issued_on=draft.issued_on, expires_on=draft.expires_on,
         issuer=draft.issuer, rules_version=draft.rules_version, rules_digest=draft.rules_digest,
-        token=token, pdf=pdf, reissued_from=reissued_from,
+        token=token, pdf=None, reissued_from=reissued_from,
     )  # fmt: skip
     db.session.add(certificate)
     db.session.flush()
@@ -273,6 +272,7 @@ def reissue(
     old.revoked_reason = f"已换发，新证书编号 {new.number}"
     record(actor, "certificate.reissue", old.number, new=new.number, level=[old.level, new.level])
     db.session.commit()
+    finish_each([new.id])  # a failure is logged; the sweep stores the PDF later
     return new
 
 

@@ -3,6 +3,8 @@
 A certificate row is a record of what was issued: the printed texts, the dates and the
 rules in force are copied onto it, and the signed PDF is kept as issued, so changing a
 user's name, the rules or the renderer never changes a certificate already handed out.
+The row is numbered and committed first and its PDF stored moments later, so rendering
+and signing never hold the numbering lock; ``pdf_ready`` says whether it is there yet.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.attempt import Attempt
@@ -35,8 +37,9 @@ class Certificate(db.Model):
     rules_version: Mapped[str] = mapped_column(String(64))
     rules_digest: Mapped[str] = mapped_column(String(64))
     token: Mapped[str] = mapped_column(String(64), unique=True)
-    # Deferred: lists and the verify page never need the PDF's bytes.
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # Deferred: lists and the verify page never need the PDF's bytes. None for the moment
+    # between numbering and storing the signed PDF (or until the sweep finishes it).
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -47,6 +50,9 @@ class Certificate(db.Model):
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     reissued_from: Mapped[Certificate | None] = relationship(remote_side=[id])
 
+    # Loaded with the row, so lists can say "being generated" without the PDF's bytes.
+    pdf_ready: Mapped[bool] = column_property(pdf.column.is_not(None))
+
     def status(self, today: date) -> str:
         """valid, expired or revoked (a replaced certificate counts as revoked)."""
         if self.revoked_at is not None:
@@ -56,7 +62,8 @@ class Certificate(db.Model):
 
 class CertificateSequence(db.Model):
     """The last sequence number used per (number prefix, year): one row, bumped in the
-    issuing transaction, so numbers have no gaps from failed issues and no duplicates."""
+    transaction inserting the certificate's row, so numbers have no gaps from failed issues
+    and no duplicates."""
 
     __tablename__ = "certificate_sequence"
 

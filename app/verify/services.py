@@ -20,6 +20,7 @@ from app.timefmt import local_date
 from certificates.numbers import InvalidNumber, MistypedNumber, parse_number
 
 UNKNOWN = "没有编号与持证人姓名均相符的证书。请核对证书编号和姓名后重试。"
+PDF_NOT_READY = "电子证书正在生成，请稍后刷新。"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def verdict_for(certificate: Certificate, today: date) -> Verification:
         message = f"证书已过期（有效期至 {certificate.expires_on:%Y-%m-%d}）。"
     else:
         message = f"证书有效（有效期至 {certificate.expires_on:%Y-%m-%d}）。"
+    if not certificate.pdf_ready:  # numbered moments ago; its signed PDF is being stored
+        message += PDF_NOT_READY
     return Verification(status, message, certificate)
 
 

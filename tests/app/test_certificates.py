@@ -133,7 +133,7 @@ def test_an_emoji_in_a_name_is_refused_and_listed_for_admins(ctx, runner):
     assert "“😀”（U+1F600）是表情或图形符号，证书上不予打印" in result.output
 
 
-def test_a_failure_while_issuing_keeps_the_score_and_can_be_retried(ctx, runner, monkeypatch):
+def test_a_failure_while_issuing_keeps_the_score_and_can_be_retried(ctx, app, runner, monkeypatch):
     setup_exams()
     user = make_user("gong", name="龚䶮")
 
@@ -141,13 +141,18 @@ def test_a_failure_while_issuing_keeps_the_score_and_can_be_retried(ctx, runner,
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr("app.certificate.services.sign_pdf", broken)
+        patch.setattr("app.certificate.pdfs.sign_pdf", broken)
         attempt = take(user, open_sitting(COMPETENCY, [user]), 4)
     db.session.expire_all()
-    assert attempt.finalized and attempt.score == 80 and certificates() == []
+    assert attempt.finalized and attempt.score == 80
+    [numbered] = certificates()  # numbered (no gap), its PDF not stored
+    assert not numbered.pdf_ready and attempt.certificates_checked_at is None
     result = runner.invoke(args=["cert", "issue", str(attempt.id)])
     assert result.exit_code == 0, result.output
-    assert [c.level for c in certificates()] == ["良好"]
+    db.session.expire_all()
+    [certificate] = certificates()
+    assert certificate.number == numbered.number and certificate.level == "良好"
+    assert certificate.pdf_ready and verify_pdf(certificate.pdf, trust_root(app)).ok
 
 
 def test_prerequisites_are_checked_at_issuance(ctx, app, tmp_path, monkeypatch):
