@@ -19,9 +19,12 @@ def found_or_404(found: T | None) -> T:
     return found
 
 
-def get_or_404(model: type[T], ident: int, visible: Callable[[T], bool] | None = None) -> T:
-    """The row with primary key ``ident``, if it exists and ``visible`` allows it."""
-    found = db.session.get(model, ident)
+def get_or_404(
+    model: type[T], ident: int, visible: Callable[[T], bool] | None = None, options=()
+) -> T:
+    """The row with primary key ``ident``, if it exists and ``visible`` allows it;
+    ``options`` as for ``Session.get`` (a relationship the page needs, loaded with it)."""
+    found = db.session.get(model, ident, options=options)
     if found is None or (visible is not None and not visible(found)):
         abort(404)
     return found

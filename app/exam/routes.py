@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
@@ -49,7 +50,9 @@ def start(sitting_id: int):
     """The sitting's start page; within ``WAITING_ROOM`` of the open, the waiting room:
     the form is there already and its script enables 开始答题 at the open, so nobody
     reloads the page at the open (a press before it is refused and shows this page again)."""
-    sitting = get_or_404(Sitting, sitting_id, lambda found: may_take(current_user, found))
+    sitting = get_or_404(
+        Sitting, sitting_id, lambda found: may_take(current_user, found), [joinedload(Sitting.exam)]
+    )
     form = StartForm()
     if form.validate_on_submit():
         try:
