@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from flask import abort
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.extensions import db
 
@@ -20,7 +21,10 @@ def found_or_404(found: T | None) -> T:
 
 
 def get_or_404(
-    model: type[T], ident: int, visible: Callable[[T], bool] | None = None, options=()
+    model: type[T],
+    ident: int,
+    visible: Callable[[T], bool] | None = None,
+    options: Sequence[ORMOption] = (),
 ) -> T:
     """The row with primary key ``ident``, if it exists and ``visible`` allows it;
     ``options`` as for ``Session.get`` (a relationship the page needs, loaded with it)."""

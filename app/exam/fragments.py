@@ -100,8 +100,8 @@ def _palette(marks: tuple[tuple[int, int, bool, bool], ...]) -> Markup:
     return Markup(current_app.jinja_env.get_template("exam/_palette.html").render(marks=marks))
 
 
-# Keyed by the parsed exam itself (the catalog keeps one per exam and update): the entry
-# holds it, so an id reused after the catalog forgot it is never served another's rules.
+# Keyed by the parsed exam's identity (the catalog keeps one per exam and update, and an
+# edit parses anew); each entry holds the parsed exam, so its id is not reused meanwhile.
 _rules: dict[int, tuple[ExamDefinition, Markup]] = {}
 
 
@@ -111,7 +111,7 @@ def rules_html(exam: Exam) -> Markup:
     of them until the exam changes, so rendered once per process for each parsed exam."""
     definition = exam_definition(exam)
     cached = _rules.get(id(definition))
-    if cached is None or cached[0] is not definition:
+    if cached is None:
         if len(_rules) >= 64:
             _rules.clear()
         html = current_app.jinja_env.get_template("exam/_rules.html").render(definition=definition)
