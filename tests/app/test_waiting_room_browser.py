@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
+from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -58,7 +59,9 @@ def test_the_button_is_enabled_at_the_open_without_a_reload_and_starts_the_test(
 
 
 @pytest.mark.parametrize("text_size", ["标准字号", "特大字号"])
-def test_the_waiting_room_fits_a_phone_in_large_print(browser, live_url, ctx, text_size):
+def test_the_waiting_room_fits_a_phone_in_large_print_and_passes_axe(
+    browser, live_url, ctx, text_size
+):
     make_user("candidate", name="张晓明")
     sitting = open_sitting(opens=utcnow() + timedelta(minutes=12, seconds=30), access_code="2468")
     page = browser.new_page(viewport=PHONE)
@@ -77,4 +80,19 @@ def test_the_waiting_room_fits_a_phone_in_large_print(browser, live_url, ctx, te
     assert countdown["x"] >= 0 and countdown["x"] + countdown["width"] <= PHONE["width"]
     page.locator("#open-countdown").scroll_into_view_if_needed()
     shot(page, f"waiting-room-{text_size}")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    assert page.evaluate(RUN_AXE, WCAG) == []
+    page.close()
+
+
+def test_an_open_page_left_until_the_close_says_so_and_disables_the_button(browser, live_url, ctx):
+    make_user("candidate", name="张晓明")
+    now = utcnow()
+    sitting = open_sitting(opens=now - timedelta(minutes=5), closes=now + timedelta(seconds=10))
+    page = browser.new_page(viewport=PHONE)
+    log_in(page, live_url)
+    page.goto(f"{live_url}/sessions/{sitting.id}")
+    expect(page.locator("#submit")).to_be_enabled()
+    expect(page.locator("#start-form")).to_contain_text("本场考试已结束。", timeout=15_000)
+    expect(page.locator("#submit")).to_be_disabled()
     page.close()
