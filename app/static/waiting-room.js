@@ -14,6 +14,7 @@
   var button = form.querySelector("[type=submit]");
   var shown = document.getElementById("open-countdown");
   var spoken = document.getElementById("open-countdown-status");
+  var hint = document.getElementById("open-countdown-hint");
   var opensAt = parseFloat(form.dataset.opensIn) * 1000;
   var closesAt = parseFloat(form.dataset.closesIn) * 1000;
   // Announced (politely) as these are passed, in seconds left: not every second.
@@ -43,7 +44,10 @@
     var now = elapsed();
     if (now >= closesAt) {
       button.disabled = true;
-      if (shown) shown.textContent = "本场考试已结束。";
+      if (shown) {
+        shown.textContent = "本场考试已结束";
+        hint.textContent = "";
+      }
       else form.insertAdjacentHTML("afterbegin", '<p class="flash" role="status">本场考试已结束。</p>');
       say("本场考试已结束。");
       return;
@@ -52,7 +56,8 @@
       open = true;
       button.disabled = false;
       if (shown) {
-        shown.textContent = "考试已开始，请点击“开始答题”。";
+        shown.textContent = "考试已开始";
+        hint.textContent = "请点击页面下方的“开始答题”按钮。";
         say("考试已开始，现在可以点击“开始答题”。");
       }
     } else if (!open) {
