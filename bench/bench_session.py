@@ -1,8 +1,10 @@
 """A whole test session under load: N candidates, black-box HTTP against the app served
 as deployed (every process of the Procfile, via honcho, on a free loopback port).
 
-The journey (issue 12): logins spread over a window before the open; every start within
-the first minute after it (most in the first seconds), then the test page; answers
+The journey (issue 12): logins spread over a window before the open, each followed by
+the sitting's start page (the waiting room, loaded once: its script enables 开始答题 at
+the open); every start (the form's POST; a failed one loads the page again and posts)
+within the first minute after the open (most in the first seconds), then the test page; answers
 spread over the test (time compressed: the rate is printed); 30 % submit early, and for
 70 % the timer reaches zero in the same second (the sitting's close caps every deadline)
 and the page does what it does then: a random pause, the result page, then the status
@@ -107,10 +109,15 @@ async def candidate(
         else:
             stats.gave_up += 1
             return
+        # The start page before the open is the waiting room: the form is there already
+        # and its script enables 开始答题 at the open, so the page is loaded once, now.
+        _, page = await call(stats, "start page", lambda: web.get(plan["sitting_path"]))
         await asyncio.sleep(max(0, plan["start_at"] - time.time()))
         attempt_path = None
-        for _ in range(5):  # the candidate presses 开始答题 again if it failed
-            _, page = await call(stats, "start", lambda: web.get(plan["sitting_path"]))
+        for press in range(5):  # the candidate presses 开始答题, and again if it failed
+            if press:
+                await asyncio.sleep(2)
+                _, page = await call(stats, "start", lambda: web.get(plan["sitting_path"]))
             found = TOKEN.search(page)
             if found:
                 form = {"csrf_token": found.group(1)}
@@ -119,7 +126,6 @@ async def candidate(
                 if status == 302 and "/attempts/" in location:
                     attempt_path = "/attempts/" + location.rsplit("/attempts/", 1)[1]
                     break
-            await asyncio.sleep(2)
         if attempt_path is None:
             stats.gave_up += 1
             return

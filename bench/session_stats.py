@@ -1,11 +1,13 @@
 """What the session load test counts and prints: per phase the requests, failures and
-p50/p99/max, and the journeys that gave up, crashed or were stopped at the limit."""
+p50/p99/max (``start page``: the waiting room, loaded once before the open; ``start``: the
+start's POST and any retry's GET and POST), and the journeys that gave up, crashed or
+were stopped at the limit."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-PHASES = ("login", "start", "test page", "save", "submit", "status", "result")
+PHASES = ("login", "start page", "start", "test page", "save", "submit", "status", "result")
 
 
 class Stats:

@@ -23,8 +23,10 @@ from functools import lru_cache
 from flask import current_app
 from markupsafe import Markup, escape
 
-from app.exam.catalog import question_of
+from app.exam.catalog import exam_definition, question_of
 from app.exam.display import ItemView, SectionView
+from app.models import Exam
+from question_bank.exam import Exam as ExamDefinition
 from question_bank.model import Question
 
 _MARKER = re.compile(r"<#(\w+)#>")
@@ -96,3 +98,22 @@ def palette_html(sections: list[SectionView]) -> Markup:
 @lru_cache(maxsize=64)
 def _palette(marks: tuple[tuple[int, int, bool, bool], ...]) -> Markup:
     return Markup(current_app.jinja_env.get_template("exam/_palette.html").render(marks=marks))
+
+
+# Keyed by the parsed exam's identity (the catalog keeps one per exam and update, and an
+# edit parses anew); each entry holds the parsed exam, so its id is not reused meanwhile.
+_rules: dict[int, tuple[ExamDefinition, Markup]] = {}
+
+
+def rules_html(exam: Exam) -> Markup:
+    """The exam's rules as the start page lists them (``exam/_rules.html``): loaded by
+    every candidate before the open and at every retry of a start, and the same for all
+    of them until the exam changes, so rendered once per process for each parsed exam."""
+    definition = exam_definition(exam)
+    cached = _rules.get(id(definition))
+    if cached is None:
+        if len(_rules) >= 64:
+            _rules.clear()
+        html = current_app.jinja_env.get_template("exam/_rules.html").render(definition=definition)
+        cached = _rules[id(definition)] = (definition, Markup(html))
+    return cached[1]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
@@ -18,11 +19,10 @@ from app.exam.attempts import (
     grace,
     owned_attempt,
 )
-from app.exam.catalog import exam_definition
 from app.exam.display import paper_view, review_state, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
-from app.exam.fragments import palette_html, question_html
+from app.exam.fragments import palette_html, question_html, rules_html
 from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
@@ -38,6 +38,10 @@ from question_bank.types import InvalidResponse
 
 bp = Blueprint("exam", __name__)
 
+# How long before the open the start page shows the form and counts down to the open.
+WAITING_ROOM = timedelta(hours=1)
+_WITH_EXAM = [joinedload(Sitting.exam)]  # the start page and the start both read the exam
+
 
 def _attempt_or_404(attempt_id: int, with_sitting: bool = False):
     attempt = owned_attempt(attempt_id, current_user, with_sitting)
@@ -47,11 +51,16 @@ def _attempt_or_404(attempt_id: int, with_sitting: bool = False):
 @bp.route("/sessions/<int:sitting_id>", methods=["GET", "POST"])
 @login_required
 def start(sitting_id: int):
+    """The sitting's start page; within ``WAITING_ROOM`` of the open, the waiting room:
+    the form is there already and its script enables 开始答题 at the open, so nobody
+    reloads the page at the open (a press before it is refused and shows this page again)."""
     form = StartForm()
     if not form.validate_on_submit():
-        sitting = get_or_404(Sitting, sitting_id, lambda found: may_take(current_user, found))
+        sitting = get_or_404(
+            Sitting, sitting_id, lambda found: may_take(current_user, found), _WITH_EXAM
+        )
         return _start_page(sitting, form)
-    sitting = get_or_404(Sitting, sitting_id)  # the start asks whether it is theirs
+    sitting = get_or_404(Sitting, sitting_id, options=_WITH_EXAM)  # the start asks if theirs
     try:
         attempt_id = begin_attempt(current_user, sitting, form.access_code.data, utcnow())
     except NotRegistered:
@@ -64,20 +73,24 @@ def start(sitting_id: int):
 
 def _start_page(sitting: Sitting, form: StartForm) -> str:
     attempts = attempts_in(current_user, sitting)
+    allowed = attempts_allowed(current_user, sitting)
     now = utcnow()
+    state = sitting.state(now)
+    waiting = state == "upcoming" and sitting.opens_at - now <= WAITING_ROOM
     passed = next((a for a in attempts if a.finalized and a.passed), None)
+    in_progress = next((a for a in attempts if a.status == IN_PROGRESS), None)
+    startable = (state == "open" or waiting) and not (passed or in_progress)
+    startable = startable and len(attempts) < allowed
     return render_template(
-        "exam/start.html",
-        sitting=sitting,
-        definition=exam_definition(sitting.exam),  # the rules shown (exam/_rules.html)
-        form=form,
-        attempts=attempts,
-        now=now,
-        allowed=attempts_allowed(current_user, sitting),
-        passed=passed,
-        # Said before the click, not after: the retake rules' wait, if any.
-        wait=None if passed else retake_wait(current_user, sitting.exam.code, now),
-    )
+        "exam/start.html", sitting=sitting, rules=rules_html(sitting.exam), form=form,
+        attempts=attempts, allowed=allowed, passed=passed, in_progress=in_progress,
+        state=state, waiting=waiting, startable=startable,
+        # Said before the click, not after: the retake rules' wait at the open, if any.
+        wait=retake_wait(current_user, sitting.exam.code, max(now, sitting.opens_at))
+        if startable else None,
+        opens_in=(sitting.opens_at - now).total_seconds(),
+        closes_in=(sitting.closes_at - now).total_seconds(),
+    )  # fmt: skip
 
 
 @bp.route("/attempts/<int:attempt_id>")
