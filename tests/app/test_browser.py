@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app.exam_fixtures import open_sitting
+from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def test_take_a_whole_test_reload_half_way_and_submit(browser, live_url, ctx, vi
     log_in(page, live_url)
     page.click(f"text={sitting.title}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     questions = page.locator("fieldset.question")
     count = questions.count()
     half = count // 2
@@ -56,7 +57,7 @@ def test_take_a_whole_test_reload_half_way_and_submit(browser, live_url, ctx, vi
     clock_before = page.inner_text("#countdown")
 
     page.reload()
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     assert page.get_attribute("#attempt", "data-deadline") == deadline
     assert page.inner_text("#countdown") <= clock_before  # it kept counting down, never restarted
     for i in range(half):
@@ -89,7 +90,7 @@ def test_saving_retries_when_the_network_drops(browser, live_url, ctx):
     log_in(page, live_url)
     page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     context.set_offline(True)
     page.locator("fieldset.question").nth(0).locator("input[name]").first.check()
     expect(page.locator("#save-state")).to_contain_text("正在重试")
@@ -111,7 +112,7 @@ def test_a_change_made_while_its_save_is_in_flight_is_saved_too(browser, live_ur
     log_in(page, live_url)
     page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     page.wait_for_load_state("load")
     held = []
 
@@ -154,7 +155,7 @@ def test_at_the_timers_zero_the_page_waits_for_the_servers_own_close(browser, li
     log_in(page, live_url)
     page.click(f"text={sitting.title}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     grace = app.config["ANSWER_GRACE_SECONDS"]
     app.config["ANSWER_GRACE_SECONDS"] = 2
     try:

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
 from tests.app.test_take_keyboard_browser import SIZES, shot
+from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_text_size_is_remembered_and_the_test_page_fits(browser, live_url, ctx, 
     expect(page.locator("html")).to_have_class("text-size-2")
     page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     page.wait_for_load_state("load")
     shot(page, f"large-print-take-{size}")
     width = SIZES[size]["width"]
@@ -62,7 +63,7 @@ def test_the_test_page_at_200_percent_zoom_does_not_scroll_sideways(
     page.click(f"button[aria-label={text_size}]")
     page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 683
     page.click("#palette-toggle")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from tests.app.exam_fixtures import close_now
 from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_browser import log_in
+from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     log_in(page, live_url)
     page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     page.wait_for_load_state("load")  # the page's scripts have run: buttons answer
     first, second = page.locator('fieldset[data-type="ordering"]').all()
     shot(page, f"ordering-start-{viewport['width']}")
@@ -74,7 +75,7 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     shot(page, f"ordering-arranged-{viewport['width']}")
 
     page.reload()
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     first, second = page.locator('fieldset[data-type="ordering"]').all()
     assert keys_of(first) == list("CADB") and keys_of(second) == list(partly)
     assert page.locator(".palette a.answered").count() == 2

@@ -16,6 +16,7 @@ from question_bank.exam_format import parse_exam
 from tests.app.exam_fixtures import MINI_EXAM, open_sitting
 from tests.app.form_submit import unchanged_submission
 from tests.app.test_attempts import start
+from tests.app.ux_world import wait_for_test_page
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
@@ -138,7 +139,7 @@ def test_the_candidate_sees_the_count_on_return(app, browser, live_url, limited,
     log_in(page, live_url, "candidate")
     page.goto(f"{live_url}/sessions/{limited}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     warning = page.locator("#leave-warning")
     expect(warning).to_be_hidden()
     for count in (1, 2, 3):

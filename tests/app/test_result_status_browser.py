@@ -15,6 +15,7 @@ from tests.app import test_submitting
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
 from tests.app.test_submitting import expire, run_jobs
+from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def submitted_paper(page, live_url: str) -> int:
     log_in(page, live_url)
     page.click(f"text={sitting.title}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     attempt_id = int(page.url.rsplit("/", 1)[1])
     page.click("#submit-button")
     page.click("#confirm-submit")
@@ -94,7 +95,7 @@ def test_at_the_timers_zero_the_first_poll_waits_out_the_grace(browser, live_url
     log_in(page, live_url)
     page.click(f"text={sitting.title}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     attempt_id = int(page.url.rsplit("/", 1)[1])
     expire(attempt_id, seconds_ago=1)
     page.goto(f"{live_url}/attempts/{attempt_id}/result")

@@ -15,6 +15,7 @@ from app.models import Attempt
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
+from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -35,7 +36,7 @@ def start(browser, live_url, size: str):
     log_in(page, live_url)
     page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     page.wait_for_load_state("load")
     return page
 

@@ -14,6 +14,7 @@ from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
 from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
+from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -55,7 +56,7 @@ def test_the_button_is_enabled_at_the_open_without_a_reload_and_starts_the_test(
     shot(page, "waiting-room-at-the-open")
     button.click()
     page.wait_for_url(f"{live_url}/attempts/*")
-    page.wait_for_selector("#countdown")
+    wait_for_test_page(page)
     context.close()
 
 

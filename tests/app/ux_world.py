@@ -3,6 +3,7 @@ sitting with a finished attempt and one in progress, and the pages each role can
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -97,3 +98,12 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("#submit")
     page.wait_for_load_state()
+
+
+def wait_for_test_page(page) -> None:
+    """Until the test page's script runs: the countdown shows a time only once attempt.js
+    has set up its listeners (leaving the page, saving), so an event dispatched after
+    this is seen. Waiting for the element alone raced the script under load."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"\d"))
