@@ -85,9 +85,7 @@ def test_flask_cert_pending_lists_a_certificate_without_its_pdf(ctx, runner, mon
     assert "没有待签发的证书" not in result.output
 
 
-def test_flask_cert_issue_retries_at_once_and_says_it_completed_the_pdf(
-    ctx, runner, monkeypatch
-):
+def test_flask_cert_issue_retries_at_once_and_says_it_completed_the_pdf(ctx, runner, monkeypatch):
     _pass_with_broken_pdf(monkeypatch)
     certificate = _certificate()
     failed = runner.invoke(args=["cert", "issue", str(certificate.attempt_id)])
