@@ -1,6 +1,7 @@
 """What the admin home asks an admin to look at (待办): today's and running sittings,
-certificates earned but not issued or still without their PDF, bank uploads waiting to be published; the workers'
-health stays in ``app.jobs.health``. A unit admin sees only what concerns their units.
+certificates earned but not issued or still without their PDF, bank uploads waiting to be
+published; the workers' health stays in ``app.jobs.health``. A unit admin sees only what
+concerns their units.
 
 Every item is one or two queries whatever the size of the install (the sittings' counts
 one aggregate per sitting of the day), so the home stays quick.

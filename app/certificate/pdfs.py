@@ -142,9 +142,7 @@ def finish_each(certificate_ids: list[int]) -> int:
     return stored
 
 
-def waiting_for_pdf(issued_before: datetime | None = None) -> list[Certificate]:
+def waiting_for_pdf() -> list[Certificate]:
     """Certificates still without their PDF, oldest first, for ``flask cert pending``."""
-    query = select(Certificate).where(Certificate.pdf.is_(None))
-    if issued_before is not None:
-        query = query.where(Certificate.issued_at <= issued_before)
-    return list(db.session.scalars(query.order_by(Certificate.id)))
+    query = select(Certificate).where(Certificate.pdf.is_(None)).order_by(Certificate.id)
+    return list(db.session.scalars(query))

@@ -100,7 +100,9 @@ def issue_for_attempt(attempt: Attempt, now: datetime, retry_failed: bool = Fals
     """Issue each certificate the attempt earns and does not have yet, one commit each;
     store their PDFs (raises ``PdfNotStored`` if one fails: the queue retries); then mark
     the attempt's certificates checked (the sweep re-enqueues a pass without). A PDF that
-    failed before waits for its retry unless ``retry_failed`` (``flask cert issue``)."""
+    failed waits for the sweep's retry after a growing wait, so the queue's retry marks
+    the attempt checked without rendering it again; ``retry_failed`` (``flask cert
+    issue``) renders it at once."""
     rules = current_rules()
     outcome, numbered_now = IssueOutcome(), set()
     for kind in earned_types(attempt, rules):

@@ -11,10 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from app.certificate import pdfs
+from app.exam.attempts import close_attempt
+from app.exam.starting import start_attempt
 from app.extensions import db
+from app.jobs.queue import huey
 from app.jobs.tasks import LOST_AFTER, sweep_now
-from app.models import Certificate, Role
+from app.models import Attempt, Certificate, Role
 from app.models.types import utcnow
+from tests.app import test_submitting
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     fresh_catalog,  # noqa: F401 -- a fixture
@@ -23,12 +27,15 @@ from tests.app.certificate_fixtures import (
     signing,  # noqa: F401 -- a fixture
     take,
 )
+from tests.app.test_submitting import run_jobs
 from tests.auth import login
 from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 
 RENDER = pdfs.render_certificate
+
+real_queue = test_submitting.real_queue  # a fixture: jobs wait for a worker
 
 
 class BrokenRenderer:
@@ -72,6 +79,30 @@ def test_a_pdf_that_keeps_failing_is_retried_after_growing_waits(ctx, monkeypatc
     assert certificate.pdf_failures == 6 and "字体文件损坏" in certificate.pdf_error
     assert certificate.pdf_retry_at == started + timedelta(minutes=31 + 32, seconds=30)
     assert pdfs.retry_wait(30) == pdfs.LONGEST_WAIT
+
+
+def test_the_jobs_retry_marks_the_pass_checked_without_rendering_again(
+    ctx, real_queue, monkeypatch
+):
+    """The job fails on the PDF and the queue retries it 10 s later: the certificate waits
+    for the sweep's retry, and the pass is no longer re-enqueued by every sweep."""
+    setup_exams()
+    broken = BrokenRenderer()
+    monkeypatch.setattr(pdfs, "render_certificate", broken)
+    user = make_user("wang", name="王喆")
+    attempt = start_attempt(user, open_sitting(COMPETENCY, [user]), None, utcnow())
+    for item in attempt.items:
+        item.response, item.answered_at = "A", utcnow()
+    db.session.commit()
+    assert close_attempt(attempt.id, "candidate", utcnow())
+    assert run_jobs() == 1 and broken.calls == 1
+    assert db.session.get(Attempt, attempt.id).certificates_checked_at is None
+    assert run_jobs(huey._get_timestamp() + timedelta(seconds=11)) == 1  # the queue's retry
+    assert broken.calls == 1
+    assert db.session.get(Attempt, attempt.id).certificates_checked_at is not None
+    # A sweep within the minute the PDF waits: nothing to enqueue, nothing to render.
+    assert sweep_now(utcnow() + timedelta(seconds=30), timedelta(0)) == 0
+    assert broken.calls == 1 and run_jobs() == 0
 
 
 def test_flask_cert_pending_lists_a_certificate_without_its_pdf(ctx, runner, monkeypatch):
