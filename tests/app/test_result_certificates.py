@@ -68,6 +68,7 @@ def test_a_pdf_being_rendered_is_waited_for_and_a_failed_one_is_not(ctx, client,
     db.session.commit()
     page, status = _seen(client, attempt_id)
     assert "证书文件生成遇到问题，系统会自动重试" in page and POLL not in page
+    assert "证书文件生成遇到问题，系统会自动重试" in client.get("/").get_data(as_text=True)
     assert status["certificates_ready"] is True
     assert db.session.scalar(select(Certificate.number)) in page
 
