@@ -1,6 +1,7 @@
 """What the admin home asks an admin to look at (待办): today's and running sittings,
-certificates earned but not issued, bank uploads waiting to be published; the workers'
-health stays in ``app.jobs.health``. A unit admin sees only what concerns their units.
+certificates earned but not issued or still without their PDF, bank uploads waiting to be
+published; the workers' health stays in ``app.jobs.health``. A unit admin sees only what
+concerns their units.
 
 Every item is one or two queries whatever the size of the install (the sittings' counts
 one aggregate per sitting of the day), so the home stays quick.
@@ -107,6 +108,21 @@ def certificates_owed(user: User, now: datetime) -> tuple[list[Owed], bool]:
         if titles:
             owed.append(Owed(attempt, titles))
     return owed[:MAX_OWED], len(owed) > MAX_OWED
+
+
+def pdfs_owed(user: User, now: datetime) -> tuple[list[Certificate], bool]:
+    """Certificates numbered a while ago whose PDF is still missing (it failed to render,
+    or its worker died): the first ``MAX_OWED``, and whether there are more."""
+    query = (
+        select(Certificate)
+        .join(User, Certificate.user_id == User.id)
+        .where(Certificate.pdf.is_(None), Certificate.issued_at < now - LATE)
+    )
+    scope = unit_scope(user)
+    if scope is not None:
+        query = query.where(User.unit_id.in_(scope))
+    found = list(db.session.scalars(query.order_by(Certificate.id).limit(MAX_OWED + 1)))
+    return found[:MAX_OWED], len(found) > MAX_OWED
 
 
 def uploads_waiting(user: User, now: datetime) -> list[BankUpload]:

@@ -18,8 +18,10 @@ restrict(bp, *ADMIN_ROLES)
 def index():
     now, system = utcnow(), current_user.role == Role.SYSTEM_ADMIN
     owed, more_owed = attention.certificates_owed(current_user, now)
+    unfinished, more_unfinished = attention.pdfs_owed(current_user, now)
     return render_template(
         "admin/index.html", now=now, jobs=jobs_health(now) if system else None, scoped=not system,
         sittings=attention.sittings_today(current_user, now), owed=owed, more_owed=more_owed,
+        unfinished=unfinished, more_unfinished=more_unfinished,
         uploads=attention.uploads_waiting(current_user, now) if system else [],
     )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.certificate.access import pending
+from app.certificate.pdfs import PdfNotStored, waiting_for_pdf
 from app.certificate.services import (
     CertificateNotFound,
     IssueRefused,
@@ -23,7 +25,7 @@ from app.extensions import db
 from app.labels import label
 from app.models import Attempt, Certificate, User
 from app.models.types import utcnow
-from app.timefmt import local_date
+from app.timefmt import local_date, localtime
 from certificates.signing import create_signing_identity
 
 cert_cli = AppGroup("cert", help="证书")
@@ -67,8 +69,10 @@ def list_certificates(show_all: bool) -> None:
     _echo_pending()
 
 
-def _echo_pending() -> None:
-    owed = pending()
+def _echo_pending() -> bool:
+    """Passes owed a certificate, and certificates numbered without their PDF yet (with
+    how long they have waited and why); False if there are none."""
+    owed, unfinished, now = pending(), waiting_for_pdf(), utcnow()
     if owed:
         click.echo(f"\n未能签发（{len(owed)}）：", err=True)
     for item in owed:
@@ -78,30 +82,65 @@ def _echo_pending() -> None:
             f"{item.reason or '原因未记录，见应用日志'}",
             err=True,
         )
+    if unfinished:
+        click.echo(f"\n已编号、PDF 尚未生成（{len(unfinished)}）：", err=True)
+    for c in unfinished:
+        click.echo(
+            f"作答 {c.attempt_id}\t{c.number}\t{c.holder_name}\t{c.title}\t"
+            f"已等待 {_waited(c.issued_at, now)}\t{_pdf_state(c)}",
+            err=True,
+        )
+    return bool(owed or unfinished)
+
+
+def _waited(since: datetime, now: datetime) -> str:
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} 分钟"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} 小时 {minutes % 60} 分钟"
+    return f"{minutes // (24 * 60)} 天"
+
+
+def _pdf_state(certificate: Certificate) -> str:
+    if not certificate.pdf_failures:
+        return "正在生成（如长时间未完成，系统会自动补全）"
+    return (
+        f"生成失败 {certificate.pdf_failures} 次，{localtime(certificate.pdf_retry_at)} 后自动重试："
+        f"{certificate.pdf_error}"
+    )
 
 
 @cert_cli.command("pending")
 def list_pending() -> None:
-    """列出已合格但未能签发证书的作答及原因（如姓名含无法打印的字）。"""
-    _echo_pending()
-    if not pending():
+    """列出已合格但未能签发证书的作答及原因（如姓名含无法打印的字），以及尚未生成 PDF 的证书。"""
+    if not _echo_pending():
         click.echo("没有待签发的证书。")
 
 
 @cert_cli.command("issue")
 @click.argument("attempt_id", type=int)
 def issue(attempt_id: int) -> None:
-    """为已合格的作答重新尝试签发证书（问题解决后使用）。"""
+    """为已合格的作答重新尝试签发证书、补全未生成的 PDF（问题解决后使用）。"""
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None:
         click.echo(f"找不到作答 {attempt_id}", err=True)
         sys.exit(1)
-    outcome = issue_for_attempt(attempt, utcnow())
+    try:
+        outcome = issue_for_attempt(attempt, utcnow(), retry_failed=True)
+    except PdfNotStored as failed:
+        click.echo(
+            f"证书 {failed.number} 的 PDF 未能生成（第 {failed.failures} 次失败）：{failed.error}",
+            err=True,
+        )
+        sys.exit(1)
     for certificate in outcome.issued:
         click.echo(f"已签发 {certificate.number}（{certificate.title}）")
+    if outcome.completed:
+        click.echo(f"已补全 {outcome.completed} 份证书的 PDF。")
     for title, reason in outcome.refused:
         click.echo(f"未签发{title}：{reason}", err=True)
-    if not outcome.issued and not outcome.refused:
+    if not outcome.issued and not outcome.refused and not outcome.completed:
         click.echo("没有需要签发的证书（未合格，或已签发）。")
     sys.exit(1 if outcome.refused else 0)
 

@@ -46,6 +46,7 @@ class CertificateNotFound(LookupError):
 class IssueOutcome:
     issued: list[Certificate] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (title, reason)
+    completed: int = 0  # PDFs stored for certificates numbered before this run
 
 
 @dataclass(frozen=True)
@@ -95,17 +96,21 @@ def issue_certificates(attempt: Attempt) -> None:
         )
 
 
-def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
+def issue_for_attempt(attempt: Attempt, now: datetime, retry_failed: bool = False) -> IssueOutcome:
     """Issue each certificate the attempt earns and does not have yet, one commit each;
-    store their PDFs (raises if one fails: the queue retries); then mark the attempt's
-    certificates checked (the sweep re-enqueues a pass without)."""
+    store their PDFs (raises ``PdfNotStored`` if one fails: the queue retries); then mark
+    the attempt's certificates checked (the sweep re-enqueues a pass without). A PDF that
+    failed waits for the sweep's retry after a growing wait, so the queue's retry marks
+    the attempt checked without rendering it again; ``retry_failed`` (``flask cert
+    issue``) renders it at once."""
     rules = current_rules()
-    outcome = IssueOutcome()
+    outcome, numbered_now = IssueOutcome(), set()
     for kind in earned_types(attempt, rules):
         if _issued(attempt.id, kind.id):
             continue
         try:
             certificate = _create(_draft(attempt, kind, rules, now), attempt)
+            numbered_now.add(certificate.id)
             record(None, "certificate.issue", certificate.number, attempt=attempt.id)
             db.session.commit()
             outcome.issued.append(certificate)
@@ -122,8 +127,9 @@ def issue_for_attempt(attempt: Attempt, now: datetime) -> IssueOutcome:
                 "certificate %s refused for attempt %s: %s", kind.id, attempt.id, refused.message
             )
             outcome.refused.append((kind.title, refused.message))
-    for certificate_id in without_pdf(attempt.id):
-        finish(certificate_id)
+    for certificate_id in without_pdf(attempt.id, due_at=None if retry_failed else now):
+        if finish(certificate_id) and certificate_id not in numbered_now:
+            outcome.completed += 1
     db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id).values(certificates_checked_at=now)
     )

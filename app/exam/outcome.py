@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 
 from app.certificate.retake import retake_wait
+from app.certificate.services import earned_types
+from app.certificate.setup import current_rules
 from app.exam.catalog import load_questions, question_of, version_topics
 from app.exam.grants import attempts_left
 from app.extensions import db
@@ -42,11 +44,28 @@ class Outcome:
     certificates: list[Certificate]
     topics: list[TopicScore] = field(default_factory=list)
     practice_bank: str | None = None  # after a fail, the sitting's bank if it may be practised
+    certificates_pending: bool = False  # after a pass: being issued, the page asks until done
 
     @property
     def weak_topics(self) -> list[TopicScore]:
         """Topics scored below the pass ratio of the whole paper."""
         return [t for t in self.topics if t.percent < WEAK_BELOW]
+
+
+def _being_issued(attempt: Attempt, issued: list[Certificate]) -> bool:
+    """A pass whose job has not yet issued the certificates it earns (it does so just after
+    committing the score), or a certificate whose PDF is being rendered; one whose PDF
+    failed waits for the sweep's retry, and the page says so rather than asking on."""
+    if any(not c.pdf_ready and not c.pdf_failures for c in issued):
+        return True
+    return attempt.certificates_checked_at is None and bool(earned_types(attempt, current_rules()))
+
+
+def certificates_ready(attempt_id: int) -> bool:
+    """For the result page's poll, in one query: False while a pass's certificates are
+    being issued (as ``_being_issued``, not asking the rules)."""
+    row = db.session.execute(_ISSUING, {"attempt_id": attempt_id}).first()
+    return row is None or not row.passed or (row.checked_at is not None and not row.rendering)
 
 
 def _time_used(attempt: Attempt) -> str:
@@ -91,10 +110,11 @@ def outcome_of(attempt: Attempt) -> Outcome:
     what it shows (the result page is opened by a whole session at once)."""
     user, sitting = attempt.user, attempt.sitting
     if attempt.passed:
-        issued = db.session.scalars(_CERTIFICATES, {"attempt_id": attempt.id}).all()
+        issued = list(db.session.scalars(_CERTIFICATES, {"attempt_id": attempt.id}))
         return Outcome(
-            _time_used(attempt), _pass_mark(attempt), 0, None, list(issued), _topics(attempt)
-        )
+            _time_used(attempt), _pass_mark(attempt), 0, None, issued, _topics(attempt),
+            certificates_pending=_being_issued(attempt, issued),
+        )  # fmt: skip
     exam, topics = sitting.exam, _topics(attempt)
     weak = any(t.percent < WEAK_BELOW for t in topics)  # only then is practice offered
     return Outcome(
@@ -102,3 +122,15 @@ def outcome_of(attempt: Attempt) -> Outcome:
         retake_wait(user, exam.code, utcnow()), [], topics,
         practice_name(exam.bank_id) if weak else None,
     )  # fmt: skip
+
+
+_ISSUING = select(
+    Attempt.passed,
+    Attempt.certificates_checked_at.label("checked_at"),
+    exists()
+    .where(
+        Certificate.attempt_id == Attempt.id, Certificate.pdf.is_(None),
+        Certificate.pdf_failures == 0, Certificate.revoked_at.is_(None),
+    )
+    .label("rendering"),
+).where(Attempt.id == bindparam("attempt_id"))  # fmt: skip

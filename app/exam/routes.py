@@ -25,7 +25,7 @@ from app.exam.forms import StartForm, SubmitForm
 from app.exam.fragments import palette_html, question_html, rules_html
 from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
-from app.exam.outcome import outcome_of
+from app.exam.outcome import certificates_ready, outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sittings import attempts_in, may_take
 from app.exam.starting import begin_attempt
@@ -156,12 +156,15 @@ def submit(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/status")
 @login_required
 def status(attempt_id: int):
-    """Polled by the result page while the paper is scored (and at the timer's zero)."""
+    """Polled by the result page while the paper is scored (and at the timer's zero), and
+    after a pass while its certificates are issued (``certificates_ready``)."""
     now = utcnow()
     state, deadline = found_or_404(attempt_state(attempt_id, current_user.id, now))
+    scored = state == FINALIZED
     return jsonify(
-        state=state, scored=state == FINALIZED, wait_seconds=_grace_left(state, deadline, now)
-    )
+        state=state, scored=scored, certificates_ready=scored and certificates_ready(attempt_id),
+        wait_seconds=_grace_left(state, deadline, now),
+    )  # fmt: skip
 
 
 def _grace_left(state: str, deadline: datetime, now: datetime) -> int:

@@ -121,7 +121,8 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     """Close attempts past deadline and grace, enqueue every closed attempt not scored
     within ``lost_after`` (0 at a worker's start) and every pass whose certificates were
     not issued within it, store the PDF of a certificate numbered that long ago without
-    one (its worker died between the two transactions), fill notebooks whose review has
+    one (its worker died between the two transactions; one whose PDF failed only once its
+    growing wait is over), fill notebooks whose review has
     opened, forget quiet sign-in failures, and enqueue the first papers of sittings about
     to open. Returns how many scoring jobs were enqueued (not those still waiting)."""
     from app.auth.throttle import prune
@@ -159,7 +160,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     db.session.rollback()
     owed = sorted(set(expired) | set(lost) | set(uncertified))
     enqueued = sum(enqueue_scoring(attempt_id, now) for attempt_id in owed)
-    finish_each(without_pdf(issued_before=now - lost_after))
+    finish_each(without_pdf(issued_before=now - lost_after, due_at=now))
     record_opened_reviews(now)
     prune(now)
     prepare_soon(now)

@@ -40,6 +40,11 @@ class Certificate(db.Model):
     # Deferred: lists and the verify page never need the PDF's bytes. None for the moment
     # between numbering and storing the signed PDF (or until the sweep finishes it).
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # A PDF that failed to render or sign: how often, the last error, and when the sweep
+    # may try again (the waits grow, so a broken certificate does not cost every sweep).
+    pdf_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    pdf_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pdf_error: Mapped[str | None] = mapped_column(String(500))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

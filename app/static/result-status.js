@@ -3,10 +3,13 @@
 // and show the result once it is there. A page opened at the timer's zero, while the
 // server still accepts the last answers (data-wait-seconds), asks only after that wait:
 // a whole session opens it in the same seconds, and an earlier answer would be "wait".
+// The result of a pass asks the same way while its certificates are issued: the box's
+// data-ready-when names the field of the answer that ends the wait.
 (function () {
   "use strict";
-  var box = document.getElementById("scoring");
+  var box = document.querySelector("[data-status-url][data-ready-when]");
   if (!box) return;
+  var readyWhen = box.dataset.readyWhen;
   var delay = 1000;
 
   function jittered(ms) { return ms / 2 + Math.random() * ms; }
@@ -15,7 +18,7 @@
     fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : {}; })
       .then(function (body) {
-        if (body.scored) { window.location.replace(box.dataset.resultUrl); return; }
+        if (body[readyWhen]) { window.location.replace(box.dataset.resultUrl); return; }
         var wait = Math.max(delay, (body.wait_seconds || 0) * 1000);
         delay = Math.min(delay * 2, 15000);
         setTimeout(ask, jittered(wait));

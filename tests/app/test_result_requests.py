@@ -53,16 +53,16 @@ def test_the_status_says_the_state_whether_scored_and_how_long_to_wait(
 ):
     attempt_id, _token = begin(client)
     answering = client.get(f"/attempts/{attempt_id}/status").json
-    assert set(answering) == {"state", "scored", "wait_seconds"}
+    assert set(answering) == {"state", "scored", "certificates_ready", "wait_seconds"}
     assert answering["state"] == IN_PROGRESS and answering["scored"] is False
     assert 30 * 60 < answering["wait_seconds"] <= 30 * 60 + 30  # the time limit and grace
     submit_form(client, attempt_id)
     assert client.get(f"/attempts/{attempt_id}/status").json == {
-        "state": SUBMITTED, "scored": False, "wait_seconds": 0,
+        "state": SUBMITTED, "scored": False, "certificates_ready": False, "wait_seconds": 0,
     }  # fmt: skip
     run_jobs()
     assert client.get(f"/attempts/{attempt_id}/status").json == {
-        "state": FINALIZED, "scored": True, "wait_seconds": 0,
+        "state": FINALIZED, "scored": True, "certificates_ready": True, "wait_seconds": 0,
     }  # fmt: skip
 
 
@@ -94,7 +94,7 @@ def test_the_poll_at_the_timers_zero_closes_the_paper_after_the_grace(
     attempt_id, _token = begin(client)
     expire(attempt_id, seconds_ago=31)
     assert client.get(f"/attempts/{attempt_id}/status").json == {
-        "state": SUBMITTED, "scored": False, "wait_seconds": 0,
+        "state": SUBMITTED, "scored": False, "certificates_ready": False, "wait_seconds": 0,
     }  # fmt: skip
     assert run_jobs() == 1
     assert client.get(f"/attempts/{attempt_id}/status").json["scored"] is True
