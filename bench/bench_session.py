@@ -78,11 +78,11 @@ async def call(stats: Stats, phase: str, request) -> tuple[int, str]:
     try:
         async with request() as response:
             body = await response.text()
-    except (TimeoutError, aiohttp.ClientError):
-        stats.failures[phase] += 1
+    except (TimeoutError, aiohttp.ClientError) as error:
+        stats.failed(phase, type(error).__name__)
         return 0, ""
     if response.status >= 500:
-        stats.failures[phase] += 1
+        stats.failed(phase, f"HTTP {response.status}")
     else:
         stats.times[phase].append(time.perf_counter() - began)
     return response.status, response.headers.get("Location", body)

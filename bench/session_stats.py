@@ -14,6 +14,9 @@ class Stats:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.failures: dict[str, int] = defaultdict(int)
+        # Why they failed ("HTTP 503", "ServerDisconnectedError" …): a kept-alive
+        # connection closed by the server as it is reused is not a server that gave up.
+        self.failure_kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.gave_up = 0  # candidates who never got in or never got a paper
         self.crashed = 0  # journeys the load test itself could not follow (a bug here)
         self.unfinished = 0  # journeys stopped at BENCH_SESSION_LIMIT
@@ -31,6 +34,12 @@ class Stats:
                 f"{phase:<10} {len(t) + self.failures[phase]:>8} {self.failures[phase]:>7}"
                 f" {quantile(t, 0.5):>7.3f}s {quantile(t, 0.99):>7.3f}s {quantile(t, 1):>7.3f}s"
             )
+        for phase, kinds in self.failure_kinds.items():
+            print(f"failed {phase}: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+
+    def failed(self, phase: str, kind: str) -> None:
+        self.failures[phase] += 1
+        self.failure_kinds[phase][kind] += 1
 
 
 def quantile(times: list[float], q: float) -> float:
