@@ -12,11 +12,14 @@ import pytest
 from app.bank.services import publish
 from app.exam import catalog
 from app.exam.exams import save_exam
+from app.exam.starting import start_attempt
+from app.extensions import db
 from app.models import Attempt, Sitting, User
 from app.models.types import utcnow
 from certificates.signing import CERT_FILE, create_signing_identity
 from tests.app.factories import sitting_of
 from tests.app.factories import take as take_test
+from tests.factories import make_user
 from tests.question_bank.factories import make_bank
 
 COMPETENCY = "party-affairs-competency"
@@ -77,3 +80,14 @@ def open_sitting(code: str, users: list[User], max_attempts: int = 3) -> Sitting
 def take(user: User, sitting: Sitting, right: int, now: datetime | None = None) -> Attempt:
     """Start, answer ``right`` questions correctly and the rest wrongly, and submit."""
     return take_test(user, sitting, lambda item: "A" if item.position < right else "B", now)
+
+
+def all_right_and_open(username: str, name: str) -> Attempt:
+    """A competency paper with every answer right, saved and still open: the tests of
+    scoring and issuance then close or score it themselves, as a submit or a worker does."""
+    user = make_user(username, name=name)
+    attempt = start_attempt(user, open_sitting(COMPETENCY, [user]), None, utcnow())
+    for item in attempt.items:
+        item.response, item.answered_at = "A", utcnow()
+    db.session.commit()
+    return attempt

@@ -25,6 +25,7 @@ from certificates.numbers import parse_number
 from certificates.signing import verify_pdf
 from tests.app.certificate_fixtures import (
     COMPETENCY,
+    all_right_and_open,
     fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
@@ -128,11 +129,7 @@ def test_two_workers_issuing_at_once_leave_no_gap_and_no_duplicate(ctx, app, mon
 
 def test_a_certificate_left_without_its_pdf_is_finished_by_the_sweep(ctx, app, monkeypatch):
     setup_exams()
-    user = make_user("wang", name="王喆")
-    attempt = start_attempt(user, open_sitting(COMPETENCY, [user]), None, utcnow())
-    for item in attempt.items:
-        item.response, item.answered_at = "A", utcnow()
-    db.session.commit()
+    attempt = all_right_and_open("wang", "王喆")
     attempt = score_closed(attempt.id, "candidate", utcnow())
 
     def killed(certificate_id: int) -> bool:

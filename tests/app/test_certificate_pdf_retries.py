@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.certificate import pdfs
 from app.exam.attempts import close_attempt
-from app.exam.starting import start_attempt
 from app.extensions import db
 from app.jobs.queue import huey
 from app.jobs.tasks import LOST_AFTER, sweep_now
@@ -21,6 +20,7 @@ from app.models.types import utcnow
 from tests.app import test_submitting
 from tests.app.certificate_fixtures import (
     COMPETENCY,
+    all_right_and_open,
     fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
@@ -89,11 +89,7 @@ def test_the_jobs_retry_marks_the_pass_checked_without_rendering_again(
     setup_exams()
     broken = BrokenRenderer()
     monkeypatch.setattr(pdfs, "render_certificate", broken)
-    user = make_user("wang", name="王喆")
-    attempt = start_attempt(user, open_sitting(COMPETENCY, [user]), None, utcnow())
-    for item in attempt.items:
-        item.response, item.answered_at = "A", utcnow()
-    db.session.commit()
+    attempt = all_right_and_open("wang", "王喆")
     assert close_attempt(attempt.id, "candidate", utcnow())
     assert run_jobs() == 1 and broken.calls == 1
     assert db.session.get(Attempt, attempt.id).certificates_checked_at is None

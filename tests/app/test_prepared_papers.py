@@ -22,6 +22,7 @@ from app.models import Attempt, AttemptItem, PreparedPaper, Role, User
 from app.models.types import utcnow
 from tests.app.exam_fixtures import MINI_EXAM, open_sitting
 from tests.app.test_attempts import start
+from tests.app.test_live_view import _counts
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
@@ -155,14 +156,15 @@ def test_a_prepared_paper_shows_nowhere_before_the_start(app, client, candidate)
         client.get("/").get_data(as_text=True),
         client.get(f"/sessions/{sitting.id}").get_data(as_text=True),
     ]
-    assert "继续作答" not in pages[1]
+    assert "继续答题" not in pages[1] and "开始答题" in pages[1]
     admin = app.test_client()
     login(admin, "sys")
     live = admin.get(f"/admin/live/sessions/{sitting.id}").get_data(as_text=True)
     pages.append(live)
     assert not any(stem in page for stem in stems for page in pages)
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
-    assert "张晓明" in live and "未开始" in live
+    assert "张晓明" in live
+    assert _counts(live) == {"应考": 1, "已开始": 0, "作答中": 0, "已交卷": 0, "未开始": 1}
 
 
 def test_a_retake_draws_anew_and_avoids_the_first_paper(client, candidate):

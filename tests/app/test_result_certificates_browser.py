@@ -12,22 +12,19 @@ from playwright.sync_api import expect
 
 from app.certificate.services import issue_for_attempt
 from app.exam.attempts import close_attempt
-from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Attempt
 from app.models.types import utcnow
 from tests.app import test_submitting
 from tests.app.certificate_fixtures import (
-    COMPETENCY,
+    all_right_and_open,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
 )
 from tests.app.test_browser import log_in
 from tests.app.test_result_status_browser import RECORD_DELAYS
 from tests.app.test_submitting import run_jobs
-from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("signing", "fresh_catalog")]
 
@@ -57,11 +54,7 @@ def as_worker(app, work: Callable[[], object]) -> None:
 def submitted_pass() -> int:
     """A paper with every answer right, handed in and waiting for a worker."""
     setup_exams()
-    user = make_user("candidate", name="张晓明")
-    attempt = start_attempt(user, open_sitting(COMPETENCY, [user]), None, utcnow())
-    for item in attempt.items:
-        item.response, item.answered_at = "A", utcnow()
-    db.session.commit()
+    attempt = all_right_and_open("candidate", "张晓明")
     assert close_attempt(attempt.id, "candidate", utcnow())
     return attempt.id
 

@@ -11,20 +11,17 @@ from sqlalchemy import select
 
 from app.certificate import services as certificate_services
 from app.exam.attempts import score_closed
-from app.exam.starting import start_attempt
 from app.extensions import db
 from app.jobs.queue import huey
 from app.jobs.tasks import LOST_AFTER, REQUEUE_AFTER, sweep_now
 from app.models import Attempt, Certificate
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
-    COMPETENCY,
+    all_right_and_open,
     fresh_catalog,  # noqa: F401 -- a fixture
-    open_sitting,
     setup_exams,
     signing,  # noqa: F401 -- a fixture
 )
-from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 
@@ -40,11 +37,7 @@ def queued(monkeypatch) -> MemoryStorage:
 
 def _pass_scored_by_a_killed_worker() -> Attempt:
     setup_exams()
-    user = make_user("wang", name="王喆")
-    attempt = start_attempt(user, open_sitting(COMPETENCY, [user]), None, utcnow())
-    for item in attempt.items:
-        item.response, item.answered_at = "A", utcnow()
-    db.session.commit()
+    attempt = all_right_and_open("wang", "王喆")
     return score_closed(attempt.id, "candidate", utcnow())
 
 
