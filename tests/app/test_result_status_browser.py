@@ -67,9 +67,9 @@ def test_the_polls_back_off_with_jitter_up_to_fifteen_seconds(browser, live_url,
     make_user("candidate", name="张晓明")
     page = browser.new_page()
     page.add_init_script(RECORD_DELAYS % 7)
-    submitted_paper(page, live_url)
-    polls = []
+    polls = []  # listened for before the result page opens: its first poll runs at once
     page.on("requestfinished", lambda r: r.url.endswith("/status") and polls.append(r.url))
+    submitted_paper(page, live_url)
     expect(page.locator(".score-pending")).to_be_visible()
     for _ in range(100):  # the polls run at once, each waits for its answer
         delays = page.evaluate("window.pollDelays")
