@@ -19,6 +19,9 @@ from app.extensions import db
 from app.jobs import queue
 from tests.auth import Auth
 
+# Fixtures that modules in several folders use, registered once for every test.
+pytest_plugins = ("tests.app.certificate_fixtures", "tests.app.people.fixtures")
+
 
 def _postgres_database(base_url: str, name: str) -> str:
     """A fresh database per test worker on the throwaway server, so workers never collide."""

@@ -10,10 +10,8 @@ from app.extensions import db
 from app.models import AuditEntry, Certificate, Role
 from tests.app.certificate_fixtures import (
     COMPETENCY,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
     take,
 )
 from tests.auth import csrf_token, login

@@ -13,10 +13,8 @@ from app.models import BankUpload, JobFailure, Role, Unit
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
     COMPETENCY,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
     take,
 )
 from tests.auth import login

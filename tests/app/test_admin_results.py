@@ -23,10 +23,8 @@ from app.timefmt import localtime
 from question_bank.model import Bank
 from tests.app.certificate_fixtures import (
     COMPETENCY,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
 )
 from tests.app.factories import take as take_test
 from tests.auth import csrf_token, login

@@ -16,7 +16,6 @@ from app.extensions import db
 from app.models import AccessCodeFailure, Attempt, Sitting, User
 from app.models.types import utcnow
 from tests.app import certificate_fixtures as certs
-from tests.app.certificate_fixtures import fresh_catalog  # noqa: F401 (a fixture)
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_attempts import start
 from tests.auth import csrf_token, login

@@ -26,10 +26,8 @@ from certificates.signing import verify_pdf
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     all_right_and_open,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
     take,
     trust_root,
 )

@@ -21,10 +21,8 @@ from tests.app import test_submitting
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     all_right_and_open,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
     take,
 )
 from tests.app.test_submitting import run_jobs

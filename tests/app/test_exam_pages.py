@@ -11,7 +11,6 @@ from app.models import Certificate
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
     COMPETENCY,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
     take,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Attempt, AttemptItem, FocusEvent
-from tests.app.test_attempts import begin, candidate, save  # noqa: F401 (fixture)
+from tests.app.test_attempts import begin, save
 from tests.factories import make_user
 
 
@@ -21,7 +22,12 @@ def leave(client, attempt_id: int, kind, token: str):
     )
 
 
-def test_each_departure_is_recorded_while_the_attempt_is_open(client, candidate):  # noqa: F811
+@pytest.fixture
+def candidate(ctx):
+    return make_user("candidate", name="张晓明")
+
+
+def test_each_departure_is_recorded_while_the_attempt_is_open(client, candidate):
     attempt_id, token = begin(client)
     assert leave(client, attempt_id, "hidden", token).get_json() == {"recorded": True}
     assert leave(client, attempt_id, "blur", token).get_json() == {"recorded": True}
@@ -33,7 +39,7 @@ def test_each_departure_is_recorded_while_the_attempt_is_open(client, candidate)
     assert kinds == ["hidden", "blur"]
 
 
-def test_another_candidates_attempt_records_nothing(client, candidate, app):  # noqa: F811
+def test_another_candidates_attempt_records_nothing(client, candidate, app):
     attempt_id, _ = begin(client)
     make_user("other")
     other = app.test_client()
@@ -45,7 +51,7 @@ def test_another_candidates_attempt_records_nothing(client, candidate, app):  # 
     assert db.session.scalar(select(FocusEvent.id)) is None
 
 
-def test_a_cleared_single_choice_is_stored_unanswered(client, candidate):  # noqa: F811
+def test_a_cleared_single_choice_is_stored_unanswered(client, candidate):
     attempt_id, token = begin(client)
     item = db.session.scalars(select(AttemptItem).order_by(AttemptItem.position)).first()
     answer = item.option_order[0] if item.option_order else "A"

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry
-from tests.app.people.fixtures import admins, units  # noqa: F401 -- fixtures
 from tests.app.people.helpers import as_user, csv_bytes, people_count, upload
 from tests.auth import csrf_token
 

@@ -12,7 +12,6 @@ import pytest
 from app.bank.services import publish
 from tests.app.certificate_fixtures import (
     COMPETENCY,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
     take,

@@ -18,9 +18,7 @@ from app.models.types import utcnow
 from tests.app import test_submitting
 from tests.app.certificate_fixtures import (
     all_right_and_open,
-    fresh_catalog,  # noqa: F401 -- a fixture
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
 )
 from tests.app.test_browser import log_in
 from tests.app.test_result_status_browser import RECORD_DELAYS

@@ -18,9 +18,7 @@ from app.models import Attempt, Certificate
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
     all_right_and_open,
-    fresh_catalog,  # noqa: F401 -- a fixture
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
 )
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")

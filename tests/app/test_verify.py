@@ -19,10 +19,8 @@ from app.models.types import utcnow
 from certificates.numbers import format_number
 from tests.app.certificate_fixtures import (
     COMPETENCY,
-    fresh_catalog,  # noqa: F401 -- a fixture
     open_sitting,
     setup_exams,
-    signing,  # noqa: F401 -- a fixture
     take,
 )
 from tests.auth import csrf_token, login

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import Attempt, Exam
 from app.models.types import utcnow
 from tests.app import certificate_fixtures as certs
-from tests.app.certificate_fixtures import fresh_catalog  # noqa: F401 -- a fixture
 from tests.app.exam_fixtures import MINI_EXAM, open_sitting
 from tests.app.factories import sitting_of
 from tests.auth import csrf_token, login
