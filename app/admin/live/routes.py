@@ -35,7 +35,7 @@ def sitting(sitting_id: int):
     counts = queries.counts(sitting, who, now)
     rows = queries.page_of_rows(sitting, who, show, page, now)
     return render_template(
-        "admin/live/session.html", sitting=sitting, now=now, counts=counts, rows=rows,
+        "admin/live/sitting.html", sitting=sitting, now=now, counts=counts, rows=rows,
         unit=unit, units=units_in_scope(current_user), show=show, page=page,
         page_size=queries.PAGE_SIZE, paths=unit_paths(), refresh_seconds=current_app.config.get("LIVE_REFRESH_SECONDS", 15),
     )  # fmt: skip
