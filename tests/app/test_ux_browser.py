@@ -26,6 +26,7 @@ def test_the_one_time_password_prints_without_menus(browser, live_url, world, si
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("text=重置密码 >> nth=-1")
     password = page.locator(".password").inner_text().strip()
+    page.wait_for_load_state()  # the stylesheet too: without it the print rules are not there yet
     page.emulate_media(media="print")
     assert not page.is_visible(".topbar") and not page.is_visible(".admin-nav")
     assert not page.is_visible(".footer")  # it prints as a login slip holding the password:
