@@ -339,7 +339,8 @@
         setTimeout(waitForSaves, 500);
         return;
       }
-      setState("时间到", "error");
+      if (Object.keys(pending).length || inFlight) setState("时间到，仍有答案未能确认保存", "error");
+      else setState("全部答案已保存", "ok");
       awaitScore(Math.max(0, (graceEnds - (Date.now() + skew)) / 1000));
     })();
   }
