@@ -325,6 +325,10 @@
     }
     setTimeout(tick, 1000 - ((Date.now() + skew) % 1000));
   }
+  // At zero the page stays and says the paper is being scored: result-status.js shows its
+  // box and asks for the score once the server has closed the paper (the grace left).
+  // Before, every page of a session went to the result page within 10 s of zero:
+  // thousands of requests in the same seconds for a page saying "wait".
   function timeUp() {
     Array.prototype.forEach.call(form.querySelectorAll("fieldset"), function (f) { f.disabled = true; });
     document.getElementById("submit-button").disabled = true;
@@ -341,22 +345,10 @@
       }
       if (Object.keys(pending).length || inFlight) setState("时间到，仍有答案未能确认保存", "error");
       else setState("全部答案已保存", "ok");
-      awaitScore(Math.max(0, (graceEnds - (Date.now() + skew)) / 1000));
+      var graceLeft = Math.max(0, (graceEnds - (Date.now() + skew)) / 1000);
+      document.getElementById("time-up-box").dispatchEvent(
+        new CustomEvent("exam:time-up", { bubbles: true, detail: { waitSeconds: graceLeft } }));
     })();
-  }
-  // The page stays and says the paper is being scored, in the result page's words; the
-  // status polls (result-status.js) start once the server has closed it (the grace left)
-  // and open the result only when it is scored. Before, every page of a session went to
-  // the result page within 10 s of zero, thousands of requests for a page saying "wait".
-  function awaitScore(graceLeft) {
-    var box = document.getElementById("time-up-box");
-    var said = document.getElementById("time-up-status");
-    box.dataset.waitSeconds = graceLeft;
-    box.classList.add("shown");
-    box.querySelector("[hidden]").hidden = false;
-    said.textContent = said.dataset.words;
-    box.scrollIntoView({ block: "start" });
-    box.dispatchEvent(new CustomEvent("exam:time-up", { bubbles: true }));
   }
   tick();
 })();

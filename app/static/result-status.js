@@ -35,11 +35,24 @@
     setTimeout(ask, jittered(Math.max(delay, Number(box.dataset.waitSeconds || 0) * 1000)));
   }
 
+  // A box waiting from an event on is shown then: its hidden parts, its live region's
+  // words (data-words: the region is in the page, empty, from the start, so that screen
+  // readers say the words when they come) and the wait it is given (event.detail).
+  function show(box, detail) {
+    box.dataset.waitSeconds = detail.waitSeconds || 0;
+    box.classList.add("shown");
+    Array.prototype.forEach.call(box.querySelectorAll("[hidden]"), function (el) { el.hidden = false; });
+    Array.prototype.forEach.call(box.querySelectorAll("[data-words]"), function (el) {
+      el.textContent = el.dataset.words;
+    });
+    box.scrollIntoView({ block: "start" });
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-status-url][data-ready-when]"), function (box) {
-    if (box.dataset.startsOn) {
-      box.addEventListener(box.dataset.startsOn, function () { waitForResult(box); }, { once: true });
-    } else {
+    if (!box.dataset.startsOn) { waitForResult(box); return; }
+    box.addEventListener(box.dataset.startsOn, function (e) {
+      show(box, e.detail || {});
       waitForResult(box);
-    }
+    }, { once: true });
   });
 })();
