@@ -102,7 +102,7 @@ def test_at_zero_the_page_stays_says_it_is_scored_and_shows_the_result_once_scor
         db.session.execute(
             update(Attempt)
             .where(Attempt.id == attempt_id)
-            .values(deadline=utcnow() + timedelta(seconds=4))
+            .values(deadline=utcnow() + timedelta(seconds=6))
         )
         db.session.commit()
         page.reload()
