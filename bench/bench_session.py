@@ -7,10 +7,15 @@ the open); every start (the form's POST; a failed one loads the page again and p
 within the first minute after the open (most in the first seconds), then the test page; answers
 spread over the test (time compressed: the rate is printed); 30 % submit early, and for
 70 % the timer reaches zero in the same second (the sitting's close caps every deadline)
-and the page does what it does then: a random pause, the result page, then the status
-endpoint with backoff and jitter until the score is there. Saves retry as the page does
-(1 s doubling to 15 s). Then the database is read back: answers acknowledged against
-stored, attempts finalized once, certificates issued and when the last one was.
+and the page does what it does then: it stays and asks the status endpoint from the end
+of the answer grace on, with backoff and jitter, and loads the result page once the score
+is there (an early submit's redirect shows the result page, which waits the same way); a
+pass's result page then waits for its certificates the same way. Saves retry as the page
+does (1 s doubling to 15 s); a request that meets a kept-alive connection just closed by
+the server is sent again, as a browser does (session_client.py), and counted apart. It
+prints per phase, and how long candidates waited from the zero (or the submit) until the
+result page showed the score. Then the database is read back: answers acknowledged
+against stored, attempts finalized once, certificates issued and when the last one was.
 
     BENCH_SESSION_N=1000 .venv/bin/python bench/bench_session.py
     BENCH_DATABASE_URL=postgresql://…  (e.g. under scripts/with-postgres.sh) WEB_CONCURRENCY=2
@@ -39,8 +44,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
 from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
+from session_client import Browser
 from session_stats import PHASES, Stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,37 +76,19 @@ sections:
 """
 
 
-async def call(stats: Stats, phase: str, request) -> tuple[int, str]:
-    """One request, timed; a timeout, a refused connection or a 5xx counts as failed.
-    A redirect's target is returned as its body."""
-    began = time.perf_counter()
-    try:
-        async with request() as response:
-            body = await response.text()
-    except (TimeoutError, aiohttp.ClientError) as error:
-        stats.failed(phase, type(error).__name__)
-        return 0, ""
-    if response.status >= 500:
-        stats.failed(phase, f"HTTP {response.status}")
-    else:
-        stats.times[phase].append(time.perf_counter() - began)
-    return response.status, response.headers.get("Location", body)
-
-
 async def candidate(
     number: int, plan: dict, stats: Stats, acknowledged: dict, keys: dict, base: str
 ) -> None:
-    timeout = aiohttp.ClientTimeout(total=60)
-    jar = aiohttp.CookieJar(unsafe=True)
-    async with aiohttp.ClientSession(base, cookie_jar=jar, timeout=timeout) as web:
+    async with Browser(base, stats) as browser:
+        web, call = browser.web, browser.call
         await asyncio.sleep(max(0, plan["login_at"] - time.time()))
         for delay in (1, 2, 4, 8, 15, 15):  # the candidate tries again, as people do
-            _, page = await call(stats, "login", lambda: web.get("/login"))
+            _, page = await call("login", lambda: web.get("/login"))
             found = TOKEN.search(page)
             if found:
                 form = {"username": f"load{number}", "password": "load-password-1",
                         "csrf_token": found.group(1)}  # fmt: skip
-                status, _ = await call(stats, "login", lambda f=form: web.post(
+                status, _ = await call("login", lambda f=form: web.post(
                     "/login", data=f, allow_redirects=False))  # fmt: skip
                 if status == 302:
                     break
@@ -111,17 +98,17 @@ async def candidate(
             return
         # The start page before the open is the waiting room: the form is there already
         # and its script enables 开始答题 at the open, so the page is loaded once, now.
-        _, page = await call(stats, "start page", lambda: web.get(plan["sitting_path"]))
+        _, page = await call("start page", lambda: web.get(plan["sitting_path"]))
         await asyncio.sleep(max(0, plan["start_at"] - time.time()))
         attempt_path = None
         for press in range(5):  # the candidate presses 开始答题, and again if it failed
             if press:
                 await asyncio.sleep(2)
-                _, page = await call(stats, "start", lambda: web.get(plan["sitting_path"]))
+                _, page = await call("start", lambda: web.get(plan["sitting_path"]))
             found = TOKEN.search(page)
             if found:
                 form = {"csrf_token": found.group(1)}
-                status, location = await call(stats, "start", lambda f=form: web.post(
+                status, location = await call("start", lambda f=form: web.post(
                     plan["sitting_path"], data=f, allow_redirects=False))  # fmt: skip
                 if status == 302 and "/attempts/" in location:
                     attempt_path = "/attempts/" + location.rsplit("/attempts/", 1)[1]
@@ -130,11 +117,12 @@ async def candidate(
             stats.gave_up += 1
             return
         for delay in (1, 2, 4, 8, 15, 15):
-            status, page = await call(stats, "test page", lambda: web.get(attempt_path))
+            status, page = await call("test page", lambda: web.get(attempt_path))
             if 'data-csrf="' in page:
                 break
             await asyncio.sleep(delay)
         api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+        grace = float(re.search(r'data-grace-seconds="(\d+)"', page).group(1))
         questions = questions_on(page, keys)
         mine = acknowledged.setdefault(number, {"path": attempt_path, "answers": {}})
         answer_times = sorted(
@@ -147,7 +135,7 @@ async def candidate(
             payload = {"position": position, "response": response, "changed_at": changed[position]}
             delay = 1.0
             while time.time() < plan["close_at"] + 20:
-                status, _ = await call(stats, "save", lambda p=payload: web.post(
+                status, _ = await call("save", lambda p=payload: web.post(
                     f"{attempt_path}/answers", json=p, headers={"X-CSRFToken": api_token}))  # fmt: skip
                 if status == 200:
                     mine["answers"][position] = response
@@ -160,34 +148,35 @@ async def candidate(
         form |= {f"q{p}": v for p, v, _ in questions} | {
             f"changed{p}": str(t) for p, t in changed.items()
         }
-        if plan["early"]:
+        give_up_at = plan["close_at"] + LIMIT
+        if plan["early"]:  # the submit, then its redirect: the result page, scoring or scored
             await asyncio.sleep(max(0, plan["submit_at"] - time.time()))
-            await call(
-                stats,
-                "submit",
-                lambda: web.post(f"{attempt_path}/submit", data=form, allow_redirects=False),
+            waited_from = time.time()
+            await call("submit", lambda: web.post(
+                f"{attempt_path}/submit", data=form, allow_redirects=False))  # fmt: skip
+            _, shown = await call("result", lambda: web.get(f"{attempt_path}/result"))
+            scoring = re.search(r'id="scoring"[^>]*data-wait-seconds="(\d+)"', shown)
+            if scoring:
+                shown = await browser.wait_for(
+                    attempt_path, "scored", float(scoring.group(1)), give_up_at
+                )
+            wait = "submit to result"
+        else:
+            # The timer's zero (the whole second at which less than one is left, by the
+            # server's clock): the page stays, says the paper is being scored and polls
+            # the status from the end of the grace on (attempt.js, result-status.js); it
+            # loads the result page only once the paper is scored.
+            zero = math.floor(plan["close_at"])
+            await asyncio.sleep(max(0, zero - time.time()))
+            waited_from = time.time()
+            shown = await browser.wait_for(
+                attempt_path, "scored", plan["close_at"] + grace - time.time(), give_up_at
             )
-        else:  # the timer's zero: a random pause of up to 10 s, then the result page
-            await asyncio.sleep(max(0, plan["close_at"] - time.time()) + random.random() * 10)
-        status, shown = await call(stats, "result", lambda: web.get(f"{attempt_path}/result"))
-        scoring = re.search(r'id="scoring"[^>]*data-wait-seconds="(\d+)"', shown)
-        if scoring is None and 0 < status < 500:  # the score is shown: nothing more to ask
-            return
-        # As app/static/result-status.js: the first poll after the grace the page was told
-        # (at the timer's zero) or a second, then 1 s doubling to 15 s, each × 0.5–1.5.
-        pause, delay = max(1.0, float(scoring.group(1)) if scoring else 0), 1.0
-        while time.time() < plan["close_at"] + LIMIT:
-            await asyncio.sleep(pause * (0.5 + random.random()))
-            status, body = await call(stats, "status", lambda: web.get(f"{attempt_path}/status"))
-            if '"scored":true' in body.replace(" ", ""):
-                break
-            wait = (
-                float(re.search(r'"wait_seconds":\s*(\d+)', body).group(1))
-                if "wait_seconds" in body
-                else 0
-            )
-            pause, delay = max(delay, wait), min(delay * 2, 15)
-        await call(stats, "result", lambda: web.get(f"{attempt_path}/result"))
+            wait = "zero to result"
+        if shown:
+            stats.waits[wait].append(time.time() - waited_from)
+        if 'data-ready-when="certificates_ready"' in shown:  # a pass: it waits for these too
+            await browser.wait_for(attempt_path, "certificates_ready", 0, give_up_at)
 
 
 def questions_on(page: str, keys: dict) -> list[tuple[int, str, object]]:

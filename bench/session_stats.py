@@ -1,13 +1,20 @@
 """What the session load test counts and prints: per phase the requests, failures and
 p50/p99/max (``start page``: the waiting room, loaded once before the open; ``start``: the
-start's POST and any retry's GET and POST), and the journeys that gave up, crashed or
-were stopped at the limit."""
+start's POST and any retry's GET and POST; ``scoring page``: the result page while it says
+the paper is being scored; ``result``: the result page with the score), the requests sent
+again on a new connection as a browser does, how long candidates waited for their score,
+and the journeys that gave up, crashed or were stopped at the limit."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-PHASES = ("login", "start page", "start", "test page", "save", "submit", "status", "result")
+PHASES = (
+    "login", "start page", "start", "test page", "save", "submit", "scoring page", "status",
+    "result",
+)  # fmt: skip
+# From the timer's zero (or the submit) until the result page shows the score.
+WAITS = ("zero to result", "submit to result")
 
 
 class Stats:
@@ -17,6 +24,9 @@ class Stats:
         # Why they failed ("HTTP 503", "ServerDisconnectedError" …): a kept-alive
         # connection closed by the server as it is reused is not a server that gave up.
         self.failure_kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        # Sent again on a new connection after a kept-alive one failed (session_client).
+        self.resent: dict[str, int] = defaultdict(int)
+        self.waits: dict[str, list[float]] = defaultdict(list)
         self.gave_up = 0  # candidates who never got in or never got a paper
         self.crashed = 0  # journeys the load test itself could not follow (a bug here)
         self.unfinished = 0  # journeys stopped at BENCH_SESSION_LIMIT
@@ -34,6 +44,15 @@ class Stats:
                 f"{phase:<10} {len(t) + self.failures[phase]:>8} {self.failures[phase]:>7}"
                 f" {quantile(t, 0.5):>7.3f}s {quantile(t, 0.99):>7.3f}s {quantile(t, 1):>7.3f}s"
             )
+        for wait in WAITS:
+            t = sorted(self.waits[wait])
+            if t:
+                print(f"{wait}: {len(t)} candidates, p50 {quantile(t, 0.5):.1f} s, "
+                      f"p99 {quantile(t, 0.99):.1f} s, max {quantile(t, 1):.1f} s")  # fmt: skip
+        if self.resent:
+            print("sent again on a new connection (a kept-alive one the server had closed, as "
+                  "a browser does; not failures): "
+                  + ", ".join(f"{phase} {n}" for phase, n in self.resent.items()))  # fmt: skip
         for phase, kinds in self.failure_kinds.items():
             print(f"failed {phase}: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
 

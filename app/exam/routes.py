@@ -156,8 +156,8 @@ def submit(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/status")
 @login_required
 def status(attempt_id: int):
-    """Polled by the result page while the paper is scored (and at the timer's zero), and
-    after a pass while its certificates are issued (``certificates_ready``)."""
+    """Polled by the test page from the timer's zero and by the result page while the paper
+    is scored, and after a pass while its certificates are issued (``certificates_ready``)."""
     now = utcnow()
     state, deadline = found_or_404(attempt_state(attempt_id, current_user.id, now))
     scored = state == FINALIZED

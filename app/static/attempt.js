@@ -1,8 +1,8 @@
 // The test page: saves each answer as it is given (retrying while the network is down),
 // keeps the palette current and counts down to the server's deadline. At zero the server
 // already holds every saved answer and closes the paper itself: the page finishes its
-// saves, says 时间到 and, after a random pause (so that a whole session's pages do not
-// ask in the same second), goes to the result page, which waits for the score.
+// saves, says 时间到 and that the paper is being scored, and stays until the score is
+// there (result-status.js), then shows the result.
 (function () {
   "use strict";
   var root = document.getElementById("attempt");
@@ -325,19 +325,29 @@
     }
     setTimeout(tick, 1000 - ((Date.now() + skew) % 1000));
   }
+  // At zero the page stays and says the paper is being scored: result-status.js shows its
+  // box and asks for the score once the server has closed the paper (the grace left).
+  // Before, every page of a session went to the result page within 10 s of zero:
+  // thousands of requests in the same seconds for a page saying "wait".
   function timeUp() {
     Array.prototype.forEach.call(form.querySelectorAll("fieldset"), function (f) { f.disabled = true; });
     document.getElementById("submit-button").disabled = true;
     document.getElementById("countdown").textContent = "时间到";
-    var lastSave = Date.now() + Number(root.dataset.graceSeconds || 30) * 1000 * 0.8;
+    if (dialog.open) dialog.close();
+    setDrawer(false);
+    var graceEnds = deadline + Number(root.dataset.graceSeconds || 30) * 1000;
+    var lastSave = Date.now() + (graceEnds - deadline) * 0.8;
     (function waitForSaves() {
       if ((Object.keys(pending).length || inFlight) && Date.now() < lastSave) {
         setState("时间到，正在保存最后的答案…", "error");
         setTimeout(waitForSaves, 500);
         return;
       }
-      setState("时间到，系统将按已保存的作答自动交卷", "error");
-      setTimeout(function () { window.location.assign(root.dataset.resultUrl); }, Math.random() * 10000);
+      if (Object.keys(pending).length || inFlight) setState("时间到，仍有答案未能确认保存", "error");
+      else setState("全部答案已保存", "ok");
+      var graceLeft = Math.max(0, (graceEnds - (Date.now() + skew)) / 1000);
+      document.getElementById("time-up-box").dispatchEvent(
+        new CustomEvent("exam:time-up", { bubbles: true, detail: { waitSeconds: graceLeft } }));
     })();
   }
   tick();

@@ -1,32 +1,58 @@
-// The result page while the paper is scored: ask the small status endpoint, with a
-// growing delay and jitter so that a whole session's pages don't ask in the same second,
-// and show the result once it is there. A page opened at the timer's zero, while the
-// server still accepts the last answers (data-wait-seconds), asks only after that wait:
-// a whole session opens it in the same seconds, and an earlier answer would be "wait".
-// The result of a pass asks the same way while its certificates are issued: the box's
-// data-ready-when names the field of the answer that ends the wait.
+// A page waiting for the score: ask the small status endpoint, with a growing delay and
+// jitter so that a whole session's pages don't ask in the same second, and show the result
+// once it is there. A page at the timer's zero, while the server still accepts the last
+// answers (data-wait-seconds), asks only after that wait: a whole session is there in the
+// same seconds, and an earlier answer would be "wait".
+// Each box with data-status-url and data-ready-when waits: the result page's while the
+// paper is scored (data-ready-when="scored") or while a pass's certificates are issued
+// ("certificates_ready": the field of the answer that ends the wait). A box with
+// data-starts-on waits from that event on: the test page's, at the timer's zero
+// (attempt.js sets its data-wait-seconds then), so the page stays instead of a whole
+// session loading the result page in the same second.
 (function () {
   "use strict";
-  var box = document.querySelector("[data-status-url][data-ready-when]");
-  if (!box) return;
-  var readyWhen = box.dataset.readyWhen;
-  var delay = 1000;
 
   function jittered(ms) { return ms / 2 + Math.random() * ms; }
 
-  function ask() {
-    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : {}; })
-      .then(function (body) {
-        if (body[readyWhen]) { window.location.replace(box.dataset.resultUrl); return; }
-        var wait = Math.max(delay, (body.wait_seconds || 0) * 1000);
-        delay = Math.min(delay * 2, 15000);
-        setTimeout(ask, jittered(wait));
-      })
-      .catch(function () {
-        delay = Math.min(delay * 2, 15000);
-        setTimeout(ask, jittered(delay));
-      });
+  function waitForResult(box) {
+    var readyWhen = box.dataset.readyWhen;
+    var delay = 1000;
+
+    function ask() {
+      fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (body) {
+          if (body[readyWhen]) { window.location.replace(box.dataset.resultUrl); return; }
+          var wait = Math.max(delay, (body.wait_seconds || 0) * 1000);
+          delay = Math.min(delay * 2, 15000);
+          setTimeout(ask, jittered(wait));
+        })
+        .catch(function () {
+          delay = Math.min(delay * 2, 15000);
+          setTimeout(ask, jittered(delay));
+        });
+    }
+    setTimeout(ask, jittered(Math.max(delay, Number(box.dataset.waitSeconds || 0) * 1000)));
   }
-  setTimeout(ask, jittered(Math.max(delay, Number(box.dataset.waitSeconds || 0) * 1000)));
+
+  // A box waiting from an event on is shown then: its hidden parts, its live region's
+  // words (data-words: the region is in the page, empty, from the start, so that screen
+  // readers say the words when they come) and the wait it is given (event.detail).
+  function show(box, detail) {
+    box.dataset.waitSeconds = detail.waitSeconds || 0;
+    box.classList.add("shown");
+    Array.prototype.forEach.call(box.querySelectorAll("[hidden]"), function (el) { el.hidden = false; });
+    Array.prototype.forEach.call(box.querySelectorAll("[data-words]"), function (el) {
+      el.textContent = el.dataset.words;
+    });
+    box.scrollIntoView({ block: "start" });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-status-url][data-ready-when]"), function (box) {
+    if (!box.dataset.startsOn) { waitForResult(box); return; }
+    box.addEventListener(box.dataset.startsOn, function (e) {
+      show(box, e.detail || {});
+      waitForResult(box);
+    }, { once: true });
+  });
 })();

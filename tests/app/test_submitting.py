@@ -191,11 +191,12 @@ def test_at_the_timers_zero_the_result_page_waits_for_the_server(client, candida
 
 def test_the_take_page_does_not_post_the_paper_at_zero():
     """The page's script at zero: no form submit (which the server would record as the
-    candidate's own), it goes to the result page after a random pause."""
+    candidate's own); it stays and waits for the score (result-status.js) instead of
+    loading the result page (test_time_up_browser shows it in a browser)."""
     script = (ROOT / "app" / "static" / "attempt.js").read_text()
     at_zero = script[script.index("function timeUp") :]
-    assert "form.submit()" not in script and "Math.random()" in at_zero
-    assert "resultUrl" in at_zero
+    assert "form.submit()" not in script and "requestSubmit" not in at_zero
+    assert "location" not in at_zero and '"exam:time-up"' in at_zero
 
 
 def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_queue, monkeypatch):

@@ -1,0 +1,183 @@
+"""The test page at the timer's zero, in a real browser (issue 12: the timer's zero is not a
+stampede): it stays, says in place that the paper is being scored, asks the status
+endpoint with backoff and jitter from the end of the answer grace on, and shows the result
+only once a worker has scored the paper; a whole session no longer loads the result page
+in the same second. The waiting state fits a phone in large print and passes axe-core.
+
+The polls' delays are read from what the page asks of ``setTimeout`` from the zero on; an
+init script records them and runs each 50 times sooner, so no test waits minutes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Attempt
+from app.models.types import utcnow
+from tests.app import test_submitting
+from tests.app.exam_fixtures import open_sitting
+from tests.app.test_browser import answer, log_in
+from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
+from tests.app.test_result_status_browser import RECORD_DELAYS
+from tests.app.test_submitting import expire, run_jobs
+from tests.app.ux_world import wait_for_test_page
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+real_queue = test_submitting.real_queue  # a fixture: papers wait for a worker
+
+WORDS = "时间到，系统将按截止时已保存的作答自动交卷，正在评分…"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+SHOTS = Path("/tmp/time-up-shots")
+
+# From the zero on (the page's exam:time-up event), delays of a second or more are
+# recorded and run 50 times sooner; each answer of the status endpoint is recorded too.
+# Both are kept in sessionStorage, read once the result page has replaced the test page.
+RECORD_FROM_ZERO = """
+const polls = {delays: [], answers: []};
+const keep = () => sessionStorage.setItem("timeUpPolls", JSON.stringify(polls));
+let timeUp = false;
+document.addEventListener("exam:time-up", () => { timeUp = true; }, true);
+const realSetTimeout = window.setTimeout.bind(window);
+window.setTimeout = function (callback, ms, ...args) {
+  if (!timeUp || ms < 400) return realSetTimeout(callback, ms, ...args);
+  polls.delays.push(ms);
+  keep();
+  return realSetTimeout(callback, ms / 50, ...args);
+};
+const realFetch = window.fetch.bind(window);
+window.fetch = function (url, options) {
+  const answered = realFetch(url, options);
+  if (String(url).endsWith("/status")) {
+    answered.then((r) => r.clone().json()).then((b) => { polls.answers.push(b); keep(); }, () => {});
+  }
+  return answered;
+};
+"""
+POLLS = "JSON.parse(sessionStorage.getItem('timeUpPolls') || '{\"delays\": [], \"answers\": []}')"
+
+
+def started_paper(page, live_url: str) -> int:
+    """Log in, start the usual sitting; the test page is open."""
+    sitting = open_sitting()
+    log_in(page, live_url)
+    page.click(f"text={sitting.title}")
+    page.click("#submit")
+    wait_for_test_page(page)
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def expected_bases(first_wait_seconds: float, answers: list[dict]) -> list[float]:
+    """The delays before each poll, before jitter: the grace left at zero (at least 1 s),
+    then after each answer 1 s doubling to 15 s, or the wait the server said if longer."""
+    bases, delay = [max(1000, first_wait_seconds * 1000)], 1000
+    for body in answers:
+        bases.append(max(delay, body["wait_seconds"] * 1000))
+        delay = min(delay * 2, 15000)
+    return bases
+
+
+def test_at_zero_the_page_stays_says_it_is_scored_and_shows_the_result_once_scored(
+    browser, live_url, ctx, app, real_queue
+):
+    make_user("candidate", name="张晓明")
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(RECORD_FROM_ZERO)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.method + " " + r.url))
+    attempt_id = started_paper(page, live_url)
+    test_page = page.url
+    grace = app.config["ANSWER_GRACE_SECONDS"]
+    app.config["ANSWER_GRACE_SECONDS"] = 2
+    try:
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(deadline=utcnow() + timedelta(seconds=6))
+        )
+        db.session.commit()
+        page.reload()
+        wait_for_test_page(page)
+        answer(page, page.locator("fieldset.question").first)
+        status = page.locator("#time-up-status")
+        expect(status).to_have_text(WORDS, timeout=15_000)
+        assert status.get_attribute("role") == "status"
+        expect(page.locator("#time-up-box")).to_contain_text("成绩出来后本页会自动刷新")
+        expect(page.locator("#countdown")).to_have_text("时间到")
+        expect(page.locator("fieldset.question input[name]").first).to_be_disabled()
+        # The server closes the paper once the grace is over; a worker has not scored it.
+        for _ in range(200):
+            answers = page.evaluate(POLLS)["answers"]
+            if answers and answers[-1]["state"] == "submitted" and len(answers) >= 3:
+                break
+            page.wait_for_timeout(100)
+        assert answers[-1]["state"] == "submitted" and not answers[-1]["scored"]
+        assert page.url == test_page  # still the test page, still saying it is scored
+        expect(status).to_have_text(WORDS)
+        assert not [r for r in requested if r.endswith(("/result", "/submit"))]
+        wait_seconds = float(page.get_attribute("#time-up-box", "data-wait-seconds"))
+        assert 0 < wait_seconds <= 3  # the grace, from when the countdown shows 00:00
+        history = page.evaluate("history.length")
+    finally:
+        app.config["ANSWER_GRACE_SECONDS"] = grace
+    elsewhere = context.new_page()  # a reload now: the result page, still waiting
+    elsewhere.goto(test_page)
+    assert elsewhere.url == f"{live_url}/attempts/{attempt_id}/result"
+    expect(elsewhere.locator(".score-pending")).to_have_text(WORDS)
+    elsewhere.close()
+    assert run_jobs() == 1
+    page.wait_for_url(f"{live_url}/attempts/{attempt_id}/result", timeout=20_000)
+    expect(page.locator(".time-up")).to_contain_text("时间到，系统已按截止时的作答自动交卷")
+    assert "/ 20 分" in page.inner_text(".score")
+    assert page.evaluate("history.length") == history  # replaced: Back skips the test page
+    polls = page.evaluate(POLLS)
+    delays, answers = polls["delays"], polls["answers"]
+    assert [a["scored"] for a in answers][-1] is True and not any(a["scored"] for a in answers[:-1])
+    bases = expected_bases(wait_seconds, answers[:-1])
+    assert len(delays) == len(bases)
+    for delay, base in zip(delays, bases, strict=True):
+        assert base / 2 <= delay < base * 1.5, (delay, base)
+    assert max(bases) == 15000  # backed off to 15 s while the paper waited for a worker
+    assert len({round(d / b, 6) for d, b in zip(delays, bases, strict=True)}) > 1  # jittered
+    assert not [r for r in requested if r.startswith("POST") and r.endswith("/submit")]
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("viewport", "text_size"),
+    [(PHONE, "标准字号"), (PHONE, "特大字号"), (DESKTOP, "标准字号"), (DESKTOP, "特大字号")],
+    ids=["phone", "phone-large", "desktop", "desktop-large"],
+)
+def test_the_waiting_state_fits_the_screen_in_large_print_and_passes_axe(
+    browser, live_url, ctx, viewport, text_size
+):
+    make_user("candidate", name="张晓明")
+    page = browser.new_page(viewport=viewport)
+    page.add_init_script(RECORD_DELAYS % 0)  # no poll runs: the waiting state stays
+    attempt_id = started_paper(page, live_url)
+    page.click(f"button[aria-label={text_size}]")
+    expire(attempt_id, seconds_ago=1)  # reopened in the grace: the timer is at zero at once
+    page.goto(f"{live_url}/attempts/{attempt_id}")
+    expect(page.locator("#time-up-status")).to_have_text(WORDS)
+    box = page.locator("#time-up-box")
+    expect(box).to_be_in_viewport()
+    bar = page.locator(".exam-bar").bounding_box()
+    shown = box.bounding_box()
+    assert shown["y"] >= bar["y"] + bar["height"] - 1  # not under the sticky bar
+    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= viewport["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    SHOTS.mkdir(exist_ok=True)
+    size = "large" if text_size == "特大字号" else "standard"
+    page.screenshot(path=str(SHOTS / f"time-up-{viewport['width']}-{size}.png"))
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    assert page.evaluate(RUN_AXE, WCAG) == []
+    page.close()
