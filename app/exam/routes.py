@@ -104,7 +104,7 @@ def take(attempt_id: int):
     leave_limit = attempt.policy.max_page_leaves
     return render_template(
         "exam/take.html", attempt=attempt, sections=sections, questions_html=questions_html,
-        palette_html=palette_html, form=SubmitForm(), now=utcnow(), leave_limit=leave_limit,
+        palette_html=palette_html, now=utcnow(), leave_limit=leave_limit,
         answered=sum(item.response is not None for item in items), total=len(items),
         departures=departures(attempt.id) if leave_limit else 0,
     )  # fmt: skip
