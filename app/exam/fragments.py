@@ -54,13 +54,17 @@ _fragments: dict[tuple[int, tuple[str, ...]], _Blank] = {}
 def questions_html(items: list[ItemView]) -> Markup:
     """A section's questions one after another: one call from the template, not one per
     item (eighty calls through Jinja cost more than the joins)."""
-    return Markup("\n".join([question_html(item) for item in items]))
+    return Markup("\n".join([_html(item) for item in items]))
 
 
 def question_html(item: ItemView) -> Markup:
     """One question of the test page, exactly as ``exam/_question.html`` renders it."""
+    return Markup(_html(item))
+
+
+def _html(item: ItemView) -> str:
     if item.response is not None or item.flagged:
-        return Markup(current_app.jinja_env.get_template(_TEMPLATE).render(item=item))
+        return current_app.jinja_env.get_template(_TEMPLATE).render(item=item)
     blank = _blank(item)
     values = [str(item.position), str(item.number)]  # in the order of _slot's numbers
     escaped = blank.escaped
@@ -71,7 +75,7 @@ def question_html(item: ItemView) -> Markup:
         values += pair
     filled = blank.parts.copy()  # literal, marker, literal, … as re.split gives them
     filled[1::2] = [values[slot] for slot in blank.slots]
-    return Markup("".join(filled))
+    return "".join(filled)
 
 
 def _blank(item: ItemView) -> _Blank:
