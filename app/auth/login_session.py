@@ -4,8 +4,8 @@ password change, wired into the app by the factory.
 A session cookie carries the user's ``session_version``; logging out, changing a
 password and an admin's reset raise the version, so every copy of an older cookie
 stops working at once. Sessions are permanent with a lifetime of
-``SESSION_IDLE_MINUTES`` and refreshed on every request, so Flask's signed timestamp
-refuses a cookie left idle longer than that.
+``SESSION_IDLE_MINUTES`` and refreshed by the requests (``cookie_session``: every few
+minutes), so Flask's signed timestamp refuses a cookie left idle longer than that.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from flask import Flask, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select
 
+from app.auth.cookie_session import SlidingCookieSessionInterface
 from app.extensions import db, login_manager
 from app.models import User
 
@@ -66,6 +67,7 @@ def require_password_change():
 
 
 def configure_login_sessions(app: Flask) -> None:
+    app.session_interface = SlidingCookieSessionInterface()
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
