@@ -4,8 +4,8 @@ password change, wired into the app by the factory.
 A session cookie carries the user's ``session_version``; logging out, changing a
 password and an admin's reset raise the version, so every copy of an older cookie
 stops working at once. Sessions are permanent with a lifetime of
-``SESSION_IDLE_MINUTES`` and refreshed on every request, so Flask's signed timestamp
-refuses a cookie left idle longer than that.
+``SESSION_IDLE_MINUTES`` and refreshed by the requests (``cookie_session``: every few
+minutes), so Flask's signed timestamp refuses a cookie left idle longer than that.
 """
 
 from __future__ import annotations
@@ -14,18 +14,23 @@ from datetime import timedelta
 
 from flask import Flask, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import bindparam, select
 
+from app.auth.cookie_session import SlidingCookieSessionInterface
 from app.extensions import db, login_manager
 from app.models import User
 
 SESSION_VERSION_KEY = "_sv"
+# Built once: every request loads its user, and building the statement (what
+# ``Session.get`` does on each call) costs more than running it.
+_USER = select(User).where(User.id == bindparam("user_id"))
 
 
 def load_user(user_id: str) -> User | None:
     """The user of this session, unless the session is of an older version."""
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(_USER, {"user_id": int(user_id)})
     if user is None or session.get(SESSION_VERSION_KEY) != user.session_version:
         return None
     return user
@@ -62,6 +67,7 @@ def require_password_change():
 
 
 def configure_login_sessions(app: Flask) -> None:
+    app.session_interface = SlidingCookieSessionInterface()
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

@@ -3,11 +3,13 @@ source or verdict; after it, what the exam's review policy allows and no more.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
 
 from app.exam.catalog import load_questions, question_of
 from app.exam.grants import answerable_until
@@ -42,21 +44,37 @@ class SectionView:
     items: list[ItemView]
 
 
+# Columns, not ORM objects: eighty rows of a page everyone opens in the same seconds.
+# The JSON columns are read as text and parsed here: most responses are null and the
+# option orders repeat (a few permutations of the same keys), while the JSON type's own
+# reading parsed every value of every row.
+_PAPER = (
+    select(
+        AttemptItem.position, AttemptItem.section, AttemptItem.question_revision_id,
+        cast(AttemptItem.option_order, Text).label("option_order"),
+        cast(AttemptItem.response, Text).label("response"), AttemptItem.flagged,
+    )
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .order_by(AttemptItem.position)
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _option_order(stored: str) -> tuple[str, ...]:
+    return tuple(json.loads(stored))
+
+
+def _response(stored: str | None) -> Any:
+    return None if stored is None or stored == "null" else json.loads(stored)
+
+
 def paper_view(attempt: Attempt) -> list[SectionView]:
     """The questions as the candidate sees them while answering."""
     sections = [
         SectionView(s.title, TYPE_TITLES[s.type], str(s.points), [])
         for s in attempt.policy.sections
     ]
-    # Columns, not ORM objects: eighty rows of a page everyone opens in the same seconds.
-    items = db.session.execute(
-        select(
-            AttemptItem.position, AttemptItem.section, AttemptItem.question_revision_id,
-            AttemptItem.option_order, AttemptItem.response, AttemptItem.flagged,
-        )
-        .where(AttemptItem.attempt_id == attempt.id)
-        .order_by(AttemptItem.position)
-    ).all()  # fmt: skip
+    items = db.session.execute(_PAPER, {"attempt_id": attempt.id}).all()
     load_questions(item.question_revision_id for item in items)
     for item in items:
         question = question_of(item.question_revision_id)
@@ -67,8 +85,8 @@ def paper_view(attempt: Attempt) -> list[SectionView]:
                 item.position + 1,
                 question.type,
                 kind.stem_parts(question),
-                kind.choices(question, item.option_order),
-                item.response,
+                kind.choices(question, _option_order(item.option_order)),
+                _response(item.response),
                 item.flagged,
                 item.question_revision_id,
             )

@@ -22,7 +22,7 @@ from app.exam.attempts import (
 from app.exam.display import paper_view, review_state, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
-from app.exam.fragments import palette_html, question_html, rules_html
+from app.exam.fragments import palette_html, questions_html, rules_html
 from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import certificates_ready, outcome_of
@@ -96,19 +96,18 @@ def _start_page(sitting: Sitting, form: StartForm) -> str:
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    attempt = _attempt_or_404(attempt_id, with_sitting=True)  # the page shows its title
     if attempt.closed:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
+    sections = paper_view(attempt)
+    items = [item for section in sections for item in section.items]
+    leave_limit = attempt.policy.max_page_leaves
     return render_template(
-        "exam/take.html",
-        attempt=attempt,
-        sections=paper_view(attempt),
-        question_html=question_html,
-        palette_html=palette_html,
-        form=SubmitForm(),
-        now=utcnow(),
-        departures=departures(attempt.id) if attempt.policy.max_page_leaves else 0,
-    )
+        "exam/take.html", attempt=attempt, sections=sections, questions_html=questions_html,
+        palette_html=palette_html, now=utcnow(), leave_limit=leave_limit,
+        answered=sum(item.response is not None for item in items), total=len(items),
+        departures=departures(attempt.id) if leave_limit else 0,
+    )  # fmt: skip
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
