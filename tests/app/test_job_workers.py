@@ -155,10 +155,11 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
 
     def all_issued() -> bool:
         db.session.rollback()
-        return db.session.scalar(select(func.count(Certificate.id))) == len(ids)
+        stored = select(func.count(Certificate.id)).where(Certificate.pdf.is_not(None))
+        return db.session.scalar(stored) == len(ids)
 
     try:
-        _wait_for(all_issued, 120, "eight certificates")
+        _wait_for(all_issued, 120, "eight certificates and their PDFs")
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
@@ -167,4 +168,4 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
     assert IN_PROGRESS not in statuses and set(statuses) == {FINALIZED}
     assert _finalized_once(ids)
     assert _numbers() == list(range(1, len(ids) + 1))
-    assert db.session.scalar(select(func.count()).where(Certificate.pdf.is_(None))) == 0
+    assert db.session.scalar(select(func.count(Certificate.id))) == len(ids)
