@@ -16,6 +16,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.certificate.setup import preload
 from app.extensions import db
 from app.jobs.queue import huey
 from app.jobs.tasks import sweep_now
@@ -39,6 +40,7 @@ def worker_command(workers: int | None) -> None:
     consumer = huey.create_consumer(
         workers=count, worker_type="process" if count > 1 else "thread", periodic=True
     )
+    preload()
     # Forked workers must not share this process's connections: each opens its own.
     db.session.remove()
     db.engine.dispose()
