@@ -9,7 +9,11 @@ the minute sweep. ``JOB_WORKERS`` (default 2, measured on a 2-core machine: see
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
+import sys
 from datetime import timedelta
 
 import click
@@ -45,5 +49,26 @@ def worker_command(workers: int | None) -> None:
     db.session.remove()
     db.engine.dispose()
     huey.storage.close()
+    if count > 1:
+        _end_children_with(os.getpid())
     click.echo(f"任务进程 {count} 个")
     consumer.run()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_children_with(consumer_pid: int) -> None:
+    """The forked processes (scheduler and workers) are killed when this one dies, even
+    by SIGKILL, rather than run on as orphans beside a restarted worker: a job one held
+    is re-queued by the sweep. Linux only; elsewhere they outlive a killed consumer."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def in_child() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != consumer_pid:  # died before the call above
+            os._exit(1)
+
+    os.register_at_fork(after_in_child=in_child)

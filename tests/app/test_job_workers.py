@@ -120,6 +120,20 @@ def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, m
     assert _finalized_once(ids) and _numbers() == [1, 2, 3]
 
 
+def _start_worker(app, database_url: str, tmp_path: Path, *args: str) -> subprocess.Popen:
+    env = {
+        **os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url,
+        "JOB_QUEUE_URL": app.config["JOB_QUEUE_URL"], "INSTANCE_PATH": str(tmp_path / "instance"),
+        "CERT_KEY_DIR": str(app.config["CERT_KEY_DIR"]), "JOBS_IMMEDIATE": "0",
+        "JOB_WORKERS": "2",
+    }  # fmt: skip
+    with (tmp_path / "worker.log").open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "jobs", "worker", *args],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
 def _wait_for(condition, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -140,18 +154,7 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
         )
         db.session.commit()
         assert close_attempt(attempt_id, "candidate", utcnow())
-    env = {
-        **os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url,
-        "JOB_QUEUE_URL": app.config["JOB_QUEUE_URL"], "INSTANCE_PATH": str(tmp_path / "instance"),
-        "CERT_KEY_DIR": str(app.config["CERT_KEY_DIR"]), "JOBS_IMMEDIATE": "0",
-        "JOB_WORKERS": "2",
-    }  # fmt: skip
-    log = tmp_path / "worker.log"
-    with log.open("ab") as output:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "jobs", "worker"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    worker = _start_worker(app, database_url, tmp_path)
 
     def all_issued() -> bool:
         db.session.rollback()
@@ -163,9 +166,44 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
-    assert "任务进程 2 个" in log.read_text(errors="replace")
+    assert "任务进程 2 个" in (tmp_path / "worker.log").read_text(errors="replace")
     statuses = db.session.scalars(select(Attempt.status).where(Attempt.id.in_(ids))).all()
     assert IN_PROGRESS not in statuses and set(statuses) == {FINALIZED}
     assert _finalized_once(ids)
     assert _numbers() == list(range(1, len(ids) + 1))
     assert db.session.scalar(select(func.count(Certificate.id))) == len(ids)
+
+
+def _children_of(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (zombies count as gone)."""
+    children = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        state, parent = stat.rsplit(")", 1)[1].split()[:2]
+        if int(parent) == pid and state != "Z":
+            children.add(int(entry.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+@pytest.mark.usefixtures("real_queue")
+def test_a_killed_worker_takes_its_processes_with_it(app, ctx, database_url, tmp_path):
+    """kill -9 of the worker leaves no orphaned job process running beside its restart."""
+    worker = _start_worker(app, database_url, tmp_path, "--workers", "2")
+    try:
+        _wait_for(lambda: len(_children_of(worker.pid)) >= 3, 60, "a scheduler and two workers")
+        children = _children_of(worker.pid)
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+    _wait_for(lambda: not any(_alive(pid) for pid in children), 10, "the orphans to die")
