@@ -177,8 +177,22 @@ def _child(root: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure_wall(workers: int) -> float:
-    """Child: seconds for a worker with ``workers`` processes to score and certify a close."""
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (Linux's /proc)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+        if entry.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measure_wall(workers: int) -> tuple[float, float, int]:
+    """Child: seconds for a worker with ``workers`` processes to score and certify a close,
+    the CPU seconds its processes used (start-up included), and tracebacks it logged."""
     sys.path.insert(0, str(HERE))
     from sqlalchemy import func, select
 
@@ -213,7 +227,9 @@ def measure_wall(workers: int) -> float:
                 )
                 db.session.rollback()
                 if done == WALL_N and stored == passes:
-                    return time.perf_counter() - start
+                    wall = time.perf_counter() - start
+                    errors = log.read_text(errors="replace").count("Traceback")
+                    return wall, _tree_cpu(worker.pid), errors
                 time.sleep(0.1)
         finally:
             worker.send_signal(signal.SIGTERM)
@@ -249,9 +265,10 @@ def main() -> None:
     for k in WALL_WORKERS:
         out = subprocess.run([sys.executable, __file__, "--wall", str(k)], cwd=HERE, check=True,
                              capture_output=True, text=True)  # fmt: skip
-        walls[k] = float(out.stdout.strip().splitlines()[-1])
+        walls[k], cpu, errors = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{WALL_N} papers (70 % passes) with {k} worker process(es): {walls[k]:5.1f} s wall, "
-              f"{WALL_N / walls[k]:5.1f} papers/s")  # fmt: skip
+              f"{WALL_N / walls[k]:5.1f} papers/s, {cpu:5.1f} s CPU, {errors} tracebacks "
+              f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
     scoring = (0.7 * mine["fail_submit"] + 0.3 * mine["fail_sweep"]) / 1000
     certificate = (mine["pass_submit"] - mine["fail_submit"]) / 1000
     per_mix = (scoring + 0.7 * certificate) * WALL_N
@@ -267,6 +284,6 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--cpu"]:
         measure_cpu(sys.argv[2])
     elif sys.argv[1:2] == ["--wall"]:
-        print(measure_wall(int(sys.argv[2])))
+        print(json.dumps(measure_wall(int(sys.argv[2]))))
     else:
         main()

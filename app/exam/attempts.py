@@ -144,18 +144,17 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
             by=finalized_by, score=str(fields["score"]), passed=result.passed,
         )  # fmt: skip
     db.session.commit()
-    return _load(attempt_id)
+    return _load(attempt_id, with_items=False)
 
 
-def _load(attempt_id: int) -> Attempt:
-    return db.session.get(Attempt, attempt_id, populate_existing=True, options=_SCORING_LOAD)
+def _load(attempt_id: int, with_items: bool = True) -> Attempt:
+    options = _WITH_ITEMS if with_items else _WITHOUT_ITEMS
+    return db.session.get(Attempt, attempt_id, populate_existing=True, options=options)
 
 
-_SCORING_LOAD = (
-    selectinload(Attempt.items),
-    joinedload(Attempt.sitting).joinedload(Sitting.exam),
-    joinedload(Attempt.user),
-)
+# A scored attempt's items are read again only by a notebook that shows the keys now.
+_WITHOUT_ITEMS = (joinedload(Attempt.sitting).joinedload(Sitting.exam), joinedload(Attempt.user))
+_WITH_ITEMS = (selectinload(Attempt.items), *_WITHOUT_ITEMS)
 
 
 _ITEM_VERDICT = (
