@@ -1,6 +1,7 @@
 """After the close: papers scored and certificates issued per CPU-second by the job code,
 against a baseline checkout measured in the same run, and the wall time of a close with
-1, 2 and 3 job worker processes (``flask jobs worker --workers k``), on temporary SQLite.
+1 and 2 job worker processes (``flask jobs worker --workers k``, ``BENCH_WALL_WORKERS``),
+on temporary SQLite. Figures in bench/RESULTS.md.
 
 Part 1 runs the real jobs in a child process per checkout, alternately (``BENCH_ROUNDS``
 rounds; the baseline is ``BENCH_BASELINE_ROOT``, e.g. /work/main): ``BENCH_N`` papers of
@@ -31,8 +32,8 @@ HERE = Path(__file__).resolve().parents[1]
 N = int(os.environ.get("BENCH_N", 60))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 2))
 BASELINE = os.environ.get("BENCH_BASELINE_ROOT", "/work/main")
-WALL_N = int(os.environ.get("BENCH_WALL_N", 300))
-WALL_WORKERS = [int(k) for k in os.environ.get("BENCH_WALL_WORKERS", "1,2,3").split(",")]
+WALL_N = int(os.environ.get("BENCH_WALL_N", 200))
+WALL_WORKERS = [int(k) for k in os.environ.get("BENCH_WALL_WORKERS", "1,2").split(",")]
 EXAM = "secretary-pre-appointment"
 
 
