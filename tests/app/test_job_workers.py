@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from app.exam import attempts as attempts_module
 from app.exam.attempts import close_attempt
 from app.extensions import db
-from app.jobs import tasks
+from app.jobs import queue, tasks
 from app.jobs.queue import huey
 from app.jobs.tasks import LOST_AFTER, sweep_now
 from app.models import Attempt, AuditEntry, Certificate, JobFailure
@@ -33,11 +33,24 @@ from tests.app.certificate_fixtures import (
     setup_exams,
     signing,  # noqa: F401 -- a fixture
 )
-from tests.app.test_submitting import real_queue  # noqa: F401 -- a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
+
+
+@pytest.fixture
+def deployed_queue(app, database_url, tmp_path):
+    """The queue as deployed: the app's PostgreSQL when the tests run on it (huey's
+    PostgresStorage), else an SQLite file beside the database."""
+    url = database_url if database_url.startswith("postgres") else f"sqlite:///{tmp_path}/jobs.db"
+    app.config.update(JOBS_IMMEDIATE=False, JOB_QUEUE_URL=url)
+    queue.configure(app)
+    yield huey
+    huey.flush()
+    huey.storage.close()
+    app.config["JOBS_IMMEDIATE"] = True
+    queue.configure(app)
 
 
 @pytest.fixture
@@ -141,7 +154,7 @@ def _wait_for(condition, seconds: float, what: str) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.usefixtures("real_queue")
+@pytest.mark.usefixtures("deployed_queue")
 def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
     app, ctx, database_url, tmp_path
 ):
@@ -196,7 +209,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
-@pytest.mark.usefixtures("real_queue")
+@pytest.mark.usefixtures("deployed_queue")
 def test_a_killed_worker_takes_its_processes_with_it(app, ctx, database_url, tmp_path):
     """kill -9 of the worker leaves no orphaned job process running beside its restart."""
     worker = _start_worker(app, database_url, tmp_path, "--workers", "2")
