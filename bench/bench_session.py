@@ -19,7 +19,7 @@ against stored, attempts finalized once, certificates issued and when the last o
 
     BENCH_SESSION_N=1000 .venv/bin/python bench/bench_session.py
     BENCH_DATABASE_URL=postgresql://…  (e.g. under scripts/with-postgres.sh) WEB_CONCURRENCY=2
-    BENCH_JOB_WORKERS=M (job worker processes), BENCH_LOGIN_SECONDS, BENCH_TEST_MINUTES,
+    BENCH_JOB_WORKERS=M (job worker processes, as JOB_WORKERS), BENCH_LOGIN_SECONDS, BENCH_TEST_MINUTES,
     BENCH_EARLY (the share submitting early), BENCH_SESSION_STRICT=1 (exit 1 on any
     failed request, lost answer, paper not finalized once or certificate missing)
 
@@ -56,7 +56,8 @@ N = int(os.environ.get("BENCH_SESSION_N", 300))
 LOGIN_WINDOW = float(os.environ.get("BENCH_LOGIN_SECONDS", max(30, N * 0.06)))
 TEST_MINUTES = float(os.environ.get("BENCH_TEST_MINUTES", 3))
 TEST_SECONDS = TEST_MINUTES * 60
-JOB_WORKERS = int(os.environ.get("BENCH_JOB_WORKERS", 1))
+# The Procfile's one worker forks this many job processes (JOB_WORKERS, default 2).
+JOB_WORKERS = os.environ.get("BENCH_JOB_WORKERS") or os.environ.get("JOB_WORKERS", "2")
 ANSWERS = 20
 EARLY = float(os.environ.get("BENCH_EARLY", 0.3))
 # Any failed request, lost answer or paper not finalized once fails the run (make test).
@@ -246,15 +247,14 @@ def main() -> None:
     )
     env = {
         **os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-session", "DATABASE_URL": database,
-        "PORT": str(port), "JOBS_IMMEDIATE": "0", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "PORT": str(port), "JOBS_IMMEDIATE": "0", "JOB_WORKERS": JOB_WORKERS, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }  # fmt: skip
     if database.startswith("sqlite"):
         env["JOB_QUEUE_URL"] = f"sqlite:///{tmp}/jobs.db"
     keys = prepare(env, N, EXAM)
     with open(f"{tmp}/honcho.log", "wb") as log:
         processes = subprocess.Popen(
-            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT),
-             "-c", f"worker={JOB_WORKERS}"],
+            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
@@ -268,7 +268,7 @@ def main() -> None:
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
               f"{rate / 80:.0f}×), {EARLY:.0%} submit early, {1 - EARLY:.0%} at the timer's zero; "
               f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
-              f"job workers {JOB_WORKERS}")  # fmt: skip
+              f"job worker processes {JOB_WORKERS}")  # fmt: skip
         began_load = os.getloadavg()
         stats, acknowledged = asyncio.run(
             load(f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at)

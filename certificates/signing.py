@@ -149,6 +149,11 @@ def verify_pdf(pdf_bytes: bytes, trust_root: Path) -> SignatureReport:
     )
 
 
+def preload_signer(identity: SigningIdentity) -> None:
+    """Parse the key now: a job worker does so once before forking its processes."""
+    _signer(identity)
+
+
 @functools.cache
 def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     """Load the key once per process: parsing it for every certificate would cost more."""

@@ -103,15 +103,15 @@ def issue_for_attempt(attempt: Attempt, now: datetime, retry_failed: bool = Fals
     failed waits for the sweep's retry after a growing wait, so the queue's retry marks
     the attempt checked without rendering it again; ``retry_failed`` (``flask cert
     issue``) renders it at once."""
-    rules = current_rules()
+    rules, attempt_id = current_rules(), attempt.id  # the id read once: commits expire it
     outcome, numbered_now = IssueOutcome(), set()
     for kind in earned_types(attempt, rules):
-        if _issued(attempt.id, kind.id):
+        if _issued(attempt_id, kind.id):
             continue
         try:
             certificate = _create(_draft(attempt, kind, rules, now), attempt)
             numbered_now.add(certificate.id)
-            record(None, "certificate.issue", certificate.number, attempt=attempt.id)
+            record(None, "certificate.issue", certificate.number, attempt=attempt_id)
             db.session.commit()
             outcome.issued.append(certificate)
         except AlreadyIssued:
@@ -119,19 +119,19 @@ def issue_for_attempt(attempt: Attempt, now: datetime, retry_failed: bool = Fals
         except IssueRefused as refused:
             db.session.rollback()
             record(
-                None, "certificate.refused", f"attempt:{attempt.id}",
+                None, "certificate.refused", f"attempt:{attempt_id}",
                 type=kind.id, reason=refused.message,
             )  # fmt: skip
             db.session.commit()
             current_app.logger.warning(
-                "certificate %s refused for attempt %s: %s", kind.id, attempt.id, refused.message
+                "certificate %s refused for attempt %s: %s", kind.id, attempt_id, refused.message
             )
             outcome.refused.append((kind.title, refused.message))
-    for certificate_id in without_pdf(attempt.id, due_at=None if retry_failed else now):
+    for certificate_id in without_pdf(attempt_id, due_at=None if retry_failed else now):
         if finish(certificate_id) and certificate_id not in numbered_now:
             outcome.completed += 1
     db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id).values(certificates_checked_at=now)
+        update(Attempt).where(Attempt.id == attempt_id).values(certificates_checked_at=now)
     )
     db.session.commit()
     return outcome

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.certificate.services import issue_certificates
 from app.exam.catalog import load_questions, question_of
@@ -18,9 +18,9 @@ from app.exam.grants import (
 from app.exam.review import record_reviewed_mistakes
 from app.extensions import db
 from app.jobs.tasks import score_later
-from app.models import Attempt, AttemptItem, User
+from app.models import Attempt, AttemptItem, Sitting, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
-from app.models.audit import record
+from app.models.audit import record_by_id
 from app.refusal import Refused
 from question_bank.assembly import Paper, PaperItem, PaperSection
 from question_bank.exam import ScoringPolicy
@@ -102,26 +102,36 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
     """Score once: the first to claim the closed paper stores its result; everyone else
     gets that result.
 
-    The paper is closed first (its answers frozen; one closed by a submit keeps when and
-    how it ended), scored outside any write transaction, and then written in one short
-    one whose first statement is the claim, so SQLite's write lock is never held while
-    Python scores.
+    The paper is closed first if still open (its answers frozen; one closed by a submit
+    or the sweep keeps when and how it ended, and costs no write here), scored outside
+    any write transaction, and then written in one short one whose first statement is
+    the claim, so SQLite's write lock is never held while Python scores. The attempt is
+    read with its items, sitting, exam and candidate in two queries, which is what the
+    scoring, the certificates and the notebook after it read.
     """
-    close = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
     db.session.rollback()
-    db.session.execute(close.values(status=SUBMITTED, finalized_at=now, finalized_by=by))
-    db.session.commit()
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    attempt = _load(attempt_id)
+    if attempt.status == IN_PROGRESS:
+        db.session.rollback()  # the write comes first in its transaction: no lock upgrade
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
+            .values(status=SUBMITTED, finalized_at=now, finalized_by=by)
+        )
+        db.session.commit()
+        attempt = _load(attempt_id)
     if attempt.status != SUBMITTED:
         return attempt
     load_questions(i.scoring_revision_id for i in attempt.items)
     result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
     fields, verdicts = result_values(attempt, result)
+    user_id, finalized_by = attempt.user_id, attempt.finalized_by
     db.session.rollback()
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.status == SUBMITTED)
         .values(status=FINALIZED, **fields)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if claimed:
         db.session.connection().execute(
@@ -129,13 +139,22 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
             [{"b_attempt_id": attempt_id, "b_position": position, "new_awarded": awarded,
               "new_verdict": verdict} for position, awarded, verdict in verdicts],
         )  # fmt: skip
-        attempt = db.session.get(Attempt, attempt_id)
-        record(
-            attempt.user, "attempt.finalize", f"attempt {attempt_id}",
-            by=attempt.finalized_by, score=str(fields["score"]), passed=result.passed,
+        record_by_id(
+            user_id, "attempt.finalize", f"attempt {attempt_id}",
+            by=finalized_by, score=str(fields["score"]), passed=result.passed,
         )  # fmt: skip
     db.session.commit()
-    return db.session.get(Attempt, attempt_id, populate_existing=True)
+    return _load(attempt_id, with_items=False)
+
+
+def _load(attempt_id: int, with_items: bool = True) -> Attempt:
+    options = _WITH_ITEMS if with_items else _WITHOUT_ITEMS
+    return db.session.get(Attempt, attempt_id, populate_existing=True, options=options)
+
+
+# A scored attempt's items are read again only by a notebook that shows the keys now.
+_WITHOUT_ITEMS = (joinedload(Attempt.sitting).joinedload(Sitting.exam), joinedload(Attempt.user))
+_WITH_ITEMS = (selectinload(Attempt.items), *_WITHOUT_ITEMS)
 
 
 _ITEM_VERDICT = (

@@ -1,13 +1,27 @@
-"""``flask jobs worker``: the background worker process of the Procfile."""
+"""``flask jobs worker``: the background worker process of the Procfile.
+
+Scoring and certificates are Python work, so threads of one process share one core (the
+GIL). Several workers run as separate processes forked by huey's consumer, one job each
+at a time, so they use as many cores as they are given; one scheduler among them runs
+the minute sweep. ``JOB_WORKERS`` (default 2, measured on a 2-core machine: see
+``bench/RESULTS.md``) sets how many.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
+import sys
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from app.certificate.setup import preload
+from app.extensions import db
 from app.jobs.queue import huey
 from app.jobs.tasks import sweep_now
 from app.models.types import utcnow
@@ -16,11 +30,45 @@ jobs_cli = AppGroup("jobs", help="后台任务")
 
 
 @jobs_cli.command("worker")
-@click.option("--threads", default=2, show_default=True, help="并行执行任务的线程数")
-def worker_command(threads: int) -> None:
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None,
+    help="并行执行任务的进程数（默认取配置 JOB_WORKERS）",
+)  # fmt: skip
+def worker_command(workers: int | None) -> None:
     """Run jobs until stopped; first re-enqueue anything a killed worker dropped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if huey.immediate:
         raise click.ClickException("JOBS_IMMEDIATE=1：任务在请求中执行，无需后台进程。")
     click.echo(f"重新排队的评分任务 {sweep_now(utcnow(), lost_after=timedelta(0))} 个")
-    huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
+    count = workers or current_app.config["JOB_WORKERS"]
+    consumer = huey.create_consumer(
+        workers=count, worker_type="process" if count > 1 else "thread", periodic=True
+    )
+    preload()
+    # Forked workers must not share this process's connections: each opens its own.
+    db.session.remove()
+    db.engine.dispose()
+    huey.storage.close()
+    if count > 1:
+        _end_children_with(os.getpid())
+    click.echo(f"任务进程 {count} 个")
+    consumer.run()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_children_with(consumer_pid: int) -> None:
+    """The forked processes (scheduler and workers) are killed when this one dies, even
+    by SIGKILL, rather than run on as orphans beside a restarted worker: a job one held
+    is re-queued by the sweep. Linux only; elsewhere they outlive a killed consumer."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def in_child() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != consumer_pid:  # died before the call above
+            os._exit(1)
+
+    os.register_at_fork(after_in_child=in_child)

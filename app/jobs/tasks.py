@@ -9,11 +9,19 @@ thousands of duplicates ahead of the papers not yet scored), and queues again on
 job a worker took and dropped (the marker is gone) or whose marker is older than
 ``REQUEUE_AFTER`` (a marker left by a failed enqueue).
 
+After a close the sweep finds thousands of attempts owed at once; it queues them in
+batches of ``BATCH`` per job, so a worker takes, enters the app and reads the rules once
+per batch rather than once per paper. A batch whose attempt fails goes on with the others
+and then raises, so the queue retries the batch (the attempts already scored are no-ops)
+and an admin sees the failure.
+
 The exam modules enqueue these jobs, so the jobs import them when they run.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from huey import crontab
@@ -33,6 +41,11 @@ REQUEUE_AFTER = timedelta(minutes=15)
 # open for candidates registered late (each run draws only the missing ones).
 PREPARE_AHEAD = timedelta(minutes=30)
 PREPARE_AFTER_OPEN = timedelta(minutes=5)
+# Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
+# of the batch redoes little and that two workers share a close evenly.
+BATCH = 25
+
+logger = logging.getLogger(__name__)
 
 
 def score_later(attempt_id: int) -> None:
@@ -47,17 +60,39 @@ def score_later(attempt_id: int) -> None:
 
 def enqueue_scoring(attempt_id: int, now: datetime) -> bool:
     """Queue the attempt's scoring unless a job for it is already waiting."""
+    if not _mark_queued(attempt_id, now):
+        return False
+    try:
+        score_attempt(attempt_id)
+    except Exception:
+        huey.delete(_queued_key(attempt_id))
+        raise
+    return True
+
+
+def enqueue_owed(attempt_ids: Sequence[int], now: datetime) -> int:
+    """Queue the scoring of many attempts, ``BATCH`` to a job, skipping those whose job is
+    still waiting; returns how many attempts were queued."""
+    marked = [attempt_id for attempt_id in attempt_ids if _mark_queued(attempt_id, now)]
+    for start in range(0, len(marked), BATCH):
+        batch = marked[start : start + BATCH]
+        try:
+            score_attempts(batch)
+        except Exception:
+            for attempt_id in marked[start:]:
+                huey.delete(_queued_key(attempt_id))
+            raise
+    return len(marked)
+
+
+def _mark_queued(attempt_id: int, now: datetime) -> bool:
+    """Set the attempt's waiting marker; False if a job for it is still waiting."""
     key, stamp = _queued_key(attempt_id), now.timestamp()
     if not huey.put_if_empty(key, stamp):
         marked = huey.get(key, peek=True)
         if marked is not None and stamp - marked < REQUEUE_AFTER.total_seconds():
             return False
         huey.put(key, stamp)
-    try:
-        score_attempt(attempt_id)
-    except Exception:
-        huey.delete(key)
-        raise
     return True
 
 
@@ -70,15 +105,40 @@ def _queued_key(attempt_id: int) -> str:
 def score_attempt(attempt_id: int) -> None:
     """Idempotent, so a retry or a duplicate from the sweep does no harm: scoring claims
     the attempt once, issuance skips certificates issued, the notebook records once."""
+    huey.delete(_queued_key(attempt_id))  # taken: if this run dies, the sweep queues again
+    _score(attempt_id)
+
+
+@huey.task(retries=3, retry_delay=10)
+@in_app
+def score_attempts(attempt_ids: list[int]) -> None:
+    """A batch of ``score_attempt``: every attempt is tried; the first failure is raised
+    at the end, so the queue retries the batch and records the failure for the admins."""
+    for attempt_id in attempt_ids:
+        huey.delete(_queued_key(attempt_id))
+    failure: Exception | None = None
+    for attempt_id in attempt_ids:
+        try:
+            _score(attempt_id)
+        except Exception as exc:
+            db.session.rollback()
+            logger.exception("scoring of attempt %s failed; its batch is retried", attempt_id)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+
+
+def _score(attempt_id: int) -> None:
     from app.certificate.services import issue_for_attempt
     from app.exam.attempts import score_closed
     from app.exam.review import record_reviewed_mistakes
 
-    huey.delete(_queued_key(attempt_id))  # taken: if this run dies, the sweep queues again
     attempt = score_closed(attempt_id, "deadline", utcnow())
-    if attempt.finalized:
+    if not attempt.finalized:
+        return
+    if attempt.passed:  # a fail earns no certificate: no rules to read, nothing to mark
         issue_for_attempt(attempt, utcnow())  # raises on failure: the queue retries
-        record_reviewed_mistakes(attempt, utcnow())
+    record_reviewed_mistakes(attempt, utcnow())
 
 
 @huey.task(retries=2, retry_delay=30)
@@ -124,7 +184,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     one (its worker died between the two transactions; one whose PDF failed only once its
     growing wait is over), fill notebooks whose review has
     opened, forget quiet sign-in failures, and enqueue the first papers of sittings about
-    to open. Returns how many scoring jobs were enqueued (not those still waiting)."""
+    to open. Returns how many attempts were queued for scoring (not those still waiting)."""
     from app.auth.throttle import prune
     from app.certificate.pdfs import finish_each, without_pdf
     from app.exam.attempts import grace
@@ -159,7 +219,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     ).all()  # fmt: skip
     db.session.rollback()
     owed = sorted(set(expired) | set(lost) | set(uncertified))
-    enqueued = sum(enqueue_scoring(attempt_id, now) for attempt_id in owed)
+    enqueued = enqueue_owed(owed, now)
     finish_each(without_pdf(issued_before=now - lost_after, due_at=now))
     record_opened_reviews(now)
     prune(now)

@@ -29,3 +29,10 @@ def record(actor: User | None, action: str, target: str, **details: Any) -> Audi
     entry = AuditEntry(actor=actor, action=action, target=target, details=details)
     db.session.add(entry)
     return entry
+
+
+def record_by_id(actor_id: int | None, action: str, target: str, **details: Any) -> AuditEntry:
+    """As ``record``, for a job that knows the actor's id but has no user loaded."""
+    entry = AuditEntry(actor_id=actor_id, action=action, target=target, details=details)
+    db.session.add(entry)
+    return entry

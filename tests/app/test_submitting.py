@@ -238,7 +238,7 @@ def _worker(database_url: str, jobs_url: str, tmp_path: Path, log: Path) -> subp
     }  # fmt: skip
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "flask", "jobs", "worker", "--threads", "1"],
+            [sys.executable, "-m", "flask", "jobs", "worker", "--workers", "1"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
 

@@ -1,0 +1,220 @@
+"""Scoring after a close: the sweep queues owed attempts in batches, a batch with one
+failing paper scores the others and is retried, and several worker processes (the
+``JOB_WORKERS`` of the Procfile's worker) score every paper once and number certificates
+without gaps or duplicates."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from huey.storage import MemoryStorage
+from sqlalchemy import func, select, update
+
+from app.exam import attempts as attempts_module
+from app.exam.attempts import close_attempt
+from app.extensions import db
+from app.jobs import queue, tasks
+from app.jobs.queue import huey
+from app.jobs.tasks import LOST_AFTER, sweep_now
+from app.models import Attempt, AuditEntry, Certificate, JobFailure
+from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.types import utcnow
+from certificates.numbers import parse_number
+from tests.app.certificate_fixtures import (
+    all_right_and_open,
+    setup_exams,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
+
+
+@pytest.fixture
+def deployed_queue(app, database_url, tmp_path):
+    """The queue as deployed: the app's PostgreSQL when the tests run on it (huey's
+    PostgresStorage), else an SQLite file beside the database."""
+    url = database_url if database_url.startswith("postgres") else f"sqlite:///{tmp_path}/jobs.db"
+    app.config.update(JOBS_IMMEDIATE=False, JOB_QUEUE_URL=url)
+    queue.configure(app)
+    yield huey
+    huey.flush()
+    huey.storage.close()
+    app.config["JOBS_IMMEDIATE"] = True
+    queue.configure(app)
+
+
+@pytest.fixture
+def queued(monkeypatch) -> MemoryStorage:
+    """A queue that holds jobs until the test runs them."""
+    storage = MemoryStorage("test-queue")
+    monkeypatch.setattr(huey, "storage", storage)
+    monkeypatch.setattr(huey, "_immediate", False)
+    return storage
+
+
+def _expired_passes(count: int) -> list[int]:
+    """Papers answered in full whose candidates closed the browser: past the deadline."""
+    setup_exams()
+    ids = [all_right_and_open(f"cand{i}", f"考生{i}").id for i in range(count)]
+    db.session.execute(
+        update(Attempt).where(Attempt.id.in_(ids)).values(deadline=utcnow() - timedelta(hours=1))
+    )
+    db.session.commit()
+    return ids
+
+
+def _run_queued() -> None:
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+    db.session.expire_all()
+
+
+def _finalized_once(ids: list[int]) -> bool:
+    finals = dict(
+        db.session.execute(
+            select(AuditEntry.target, func.count())
+            .where(AuditEntry.action == "attempt.finalize")
+            .group_by(AuditEntry.target)
+        ).all()
+    )
+    return all(finals.get(f"attempt {attempt_id}") == 1 for attempt_id in ids)
+
+
+def _numbers() -> list[int]:
+    rows = db.session.scalars(select(Certificate.number)).all()
+    return sorted(parse_number(number).sequence for number in rows)
+
+
+def test_the_sweep_queues_a_close_in_batches_that_score_every_paper(ctx, queued, monkeypatch):
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    ids = _expired_passes(5)
+    assert sweep_now(utcnow(), LOST_AFTER) == 5
+    assert huey.pending_count() == 3  # 2 + 2 + 1
+    _run_queued()
+    statuses = db.session.scalars(select(Attempt.status).where(Attempt.id.in_(ids))).all()
+    assert statuses == [FINALIZED] * 5 and _finalized_once(ids)
+    assert _numbers() == [1, 2, 3, 4, 5]
+    assert sweep_now(utcnow() + timedelta(minutes=1), LOST_AFTER) == 0
+
+
+def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, monkeypatch):
+    ids = _expired_passes(3)
+    real_score, broken = attempts_module.score_closed, ids[1]
+
+    def flaky(attempt_id, *args):
+        if attempt_id == broken:
+            raise RuntimeError("数据库暂时不可用")
+        return real_score(attempt_id, *args)
+
+    monkeypatch.setattr(attempts_module, "score_closed", flaky)
+    assert sweep_now(utcnow(), LOST_AFTER) == 3
+    _run_queued()
+    scored = dict(db.session.execute(select(Attempt.id, Attempt.status)).all())
+    assert scored == {ids[0]: FINALIZED, ids[1]: "submitted", ids[2]: FINALIZED}
+    failure = db.session.scalars(select(JobFailure)).one()
+    assert "score_attempts" in failure.task and "数据库暂时不可用" in failure.error
+
+    monkeypatch.setattr(attempts_module, "score_closed", real_score)
+    due = huey._get_timestamp() + timedelta(seconds=11)
+    for task in huey.read_schedule(due):
+        huey.execute(task, due)  # the retry of the whole batch, when it is due
+    db.session.expire_all()
+    assert db.session.get(Attempt, broken).status == FINALIZED
+    assert _finalized_once(ids) and _numbers() == [1, 2, 3]
+
+
+def _start_worker(app, database_url: str, tmp_path: Path, *args: str) -> subprocess.Popen:
+    env = {
+        **os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url,
+        "JOB_QUEUE_URL": app.config["JOB_QUEUE_URL"], "INSTANCE_PATH": str(tmp_path / "instance"),
+        "CERT_KEY_DIR": str(app.config["CERT_KEY_DIR"]), "JOBS_IMMEDIATE": "0",
+        "JOB_WORKERS": "2",
+    }  # fmt: skip
+    with (tmp_path / "worker.log").open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "jobs", "worker", *args],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def _wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.usefixtures("deployed_queue")
+def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
+    app, ctx, database_url, tmp_path
+):
+    """Half the papers were submitted (one job each), half abandoned (the worker's first
+    sweep closes them and queues a batch): two processes share them."""
+    ids = _expired_passes(8)
+    for attempt_id in ids[:4]:
+        db.session.execute(
+            update(Attempt).where(Attempt.id == attempt_id).values(deadline=utcnow())
+        )
+        db.session.commit()
+        assert close_attempt(attempt_id, "candidate", utcnow())
+    worker = _start_worker(app, database_url, tmp_path)
+
+    def all_issued() -> bool:
+        db.session.rollback()
+        stored = select(func.count(Certificate.id)).where(Certificate.pdf.is_not(None))
+        return db.session.scalar(stored) == len(ids)
+
+    try:
+        _wait_for(all_issued, 120, "eight certificates and their PDFs")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert "任务进程 2 个" in (tmp_path / "worker.log").read_text(errors="replace")
+    statuses = db.session.scalars(select(Attempt.status).where(Attempt.id.in_(ids))).all()
+    assert IN_PROGRESS not in statuses and set(statuses) == {FINALIZED}
+    assert _finalized_once(ids)
+    assert _numbers() == list(range(1, len(ids) + 1))
+    assert db.session.scalar(select(func.count(Certificate.id))) == len(ids)
+
+
+def _children_of(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (zombies count as gone)."""
+    children = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        state, parent = stat.rsplit(")", 1)[1].split()[:2]
+        if int(parent) == pid and state != "Z":
+            children.add(int(entry.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+@pytest.mark.usefixtures("deployed_queue")
+def test_a_killed_worker_takes_its_processes_with_it(app, ctx, database_url, tmp_path):
+    """kill -9 of the worker leaves no orphaned job process running beside its restart."""
+    worker = _start_worker(app, database_url, tmp_path, "--workers", "2")
+    try:
+        _wait_for(lambda: len(_children_of(worker.pid)) >= 3, 60, "a scheduler and two workers")
+        children = _children_of(worker.pid)
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+    _wait_for(lambda: not any(_alive(pid) for pid in children), 10, "the orphans to die")
