@@ -147,6 +147,11 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
     return _load(attempt_id, with_items=False)
 
 
+def scored_attempt(attempt_id: int) -> Attempt:
+    """The attempt with what its certificates and notebook read (not its items)."""
+    return _load(attempt_id, with_items=False)
+
+
 def _load(attempt_id: int, with_items: bool = True) -> Attempt:
     options = _WITH_ITEMS if with_items else _WITHOUT_ITEMS
     return db.session.get(Attempt, attempt_id, populate_existing=True, options=options)

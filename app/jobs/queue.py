@@ -18,7 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Flask, has_app_context
 from huey import Huey
 from huey.signals import SIGNAL_ERROR
-from huey.storage import PostgresStorage, RedisStorage, SqliteStorage
+from huey.storage import PostgresStorage, PriorityRedisStorage, SqliteStorage
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,7 +50,8 @@ def storage_for(url: str) -> tuple[type, dict[str, Any]]:
         dsn = "postgresql://" + url.split("://", 1)[1]
         return PostgresStorage, {"dsn": dsn}
     if url.startswith(("redis://", "rediss://")):
-        return RedisStorage, {"url": url}
+        # The priority queue (Redis 5 or later): scores are taken before certificates.
+        return PriorityRedisStorage, {"url": url}
     raise ValueError(f"JOB_QUEUE_URL: unsupported scheme in {url!r}")
 
 

@@ -1,4 +1,5 @@
-"""The jobs: score a closed attempt (then its certificates and notebook), draw the first
+"""The jobs: score a closed attempt (and its notebook; a pass's certificates in a job of
+their own, taken after every waiting score: see ``FIRST``), draw the first
 papers of a sitting about to open, and the sweep that closes attempts past their
 deadline, re-enqueues work a killed worker dropped and enqueues the papers to draw.
 
@@ -44,6 +45,10 @@ PREPARE_AFTER_OPEN = timedelta(minutes=5)
 # Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
 # of the batch redoes little and that two workers share a close evenly.
 BATCH = 25
+# Taken before other jobs: at a close thousands of pages wait for their scores, while a
+# pass's certificates (a job of their own, ~30 ms each) can follow. The sweep too, since
+# it closes the papers of candidates who left. Equal priorities run in queue order.
+FIRST = 10
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +105,7 @@ def _queued_key(attempt_id: int) -> str:
     return f"scoring-queued:{attempt_id}"
 
 
-@huey.task(retries=3, retry_delay=10)
+@huey.task(retries=3, retry_delay=10, priority=FIRST)
 @in_app
 def score_attempt(attempt_id: int) -> None:
     """Idempotent, so a retry or a duplicate from the sweep does no harm: scoring claims
@@ -109,7 +114,7 @@ def score_attempt(attempt_id: int) -> None:
     _score(attempt_id)
 
 
-@huey.task(retries=3, retry_delay=10)
+@huey.task(retries=3, retry_delay=10, priority=FIRST)
 @in_app
 def score_attempts(attempt_ids: list[int]) -> None:
     """A batch of ``score_attempt``: every attempt is tried; the first failure is raised
@@ -129,16 +134,28 @@ def score_attempts(attempt_ids: list[int]) -> None:
 
 
 def _score(attempt_id: int) -> None:
-    from app.certificate.services import issue_for_attempt
     from app.exam.attempts import score_closed
     from app.exam.review import record_reviewed_mistakes
 
     attempt = score_closed(attempt_id, "deadline", utcnow())
     if not attempt.finalized:
         return
-    if attempt.passed:  # a fail earns no certificate: no rules to read, nothing to mark
-        issue_for_attempt(attempt, utcnow())  # raises on failure: the queue retries
     record_reviewed_mistakes(attempt, utcnow())
+    if attempt.passed:  # a fail earns no certificate: no rules to read, nothing to mark
+        issue_certificates_of(attempt_id)
+
+
+@huey.task(retries=3, retry_delay=10)
+@in_app
+def issue_certificates_of(attempt_id: int) -> None:
+    """A pass's certificates, in a job of their own queued after its score: at a close,
+    rendering and signing (~30 ms a pass) would otherwise hold up the scores of the papers
+    queued behind, which thousands of waiting pages poll for. Idempotent: a certificate
+    issued is skipped; raises on failure, so the queue retries and admins see it."""
+    from app.certificate.services import issue_for_attempt
+    from app.exam.attempts import scored_attempt
+
+    issue_for_attempt(scored_attempt(attempt_id), utcnow())
 
 
 @huey.task(retries=2, retry_delay=30)
@@ -170,7 +187,7 @@ def prepare_soon(now: datetime) -> list[int]:
     return list(soon)
 
 
-@huey.periodic_task(crontab(minute="*"))
+@huey.periodic_task(crontab(minute="*"), priority=FIRST)
 @in_app
 def sweep() -> None:
     """Every minute: nothing waits for cron or for a candidate to come back."""
