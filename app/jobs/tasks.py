@@ -65,7 +65,7 @@ def score_later(attempt_id: int) -> None:
 
 def enqueue_scoring(attempt_id: int, now: datetime) -> bool:
     """Queue the attempt's scoring unless a job for it is already waiting."""
-    if not _mark_queued(attempt_id, now):
+    if not _mark_queued(_queued_key(attempt_id), now):
         return False
     try:
         score_attempt(attempt_id)
@@ -78,7 +78,7 @@ def enqueue_scoring(attempt_id: int, now: datetime) -> bool:
 def enqueue_owed(attempt_ids: Sequence[int], now: datetime) -> int:
     """Queue the scoring of many attempts, ``BATCH`` to a job, skipping those whose job is
     still waiting; returns how many attempts were queued."""
-    marked = [attempt_id for attempt_id in attempt_ids if _mark_queued(attempt_id, now)]
+    marked = [a for a in attempt_ids if _mark_queued(_queued_key(a), now)]
     for start in range(0, len(marked), BATCH):
         batch = marked[start : start + BATCH]
         try:
@@ -90,19 +90,27 @@ def enqueue_owed(attempt_ids: Sequence[int], now: datetime) -> int:
     return len(marked)
 
 
-def _mark_queued(attempt_id: int, now: datetime) -> bool:
-    """Set the attempt's waiting marker; False if a job for it is still waiting."""
-    key, stamp = _queued_key(attempt_id), now.timestamp()
+def _mark_queued(key: str, now: datetime) -> bool:
+    """Set a job's waiting marker; False if the job it marks is still waiting."""
+    stamp = now.timestamp()
     if not huey.put_if_empty(key, stamp):
-        marked = huey.get(key, peek=True)
-        if marked is not None and stamp - marked < REQUEUE_AFTER.total_seconds():
+        if _waiting(key, now):
             return False
         huey.put(key, stamp)
     return True
 
 
+def _waiting(key: str, now: datetime) -> bool:
+    marked = huey.get(key, peek=True)
+    return marked is not None and now.timestamp() - marked < REQUEUE_AFTER.total_seconds()
+
+
 def _queued_key(attempt_id: int) -> str:
     return f"scoring-queued:{attempt_id}"
+
+
+def _certificates_key(attempt_id: int) -> str:
+    return f"certificates-queued:{attempt_id}"
 
 
 @huey.task(retries=3, retry_delay=10, priority=FIRST)
@@ -142,7 +150,20 @@ def _score(attempt_id: int) -> None:
         return
     record_reviewed_mistakes(attempt, utcnow())
     if attempt.passed:  # a fail earns no certificate: no rules to read, nothing to mark
+        _enqueue_certificates(attempt_id, utcnow())
+
+
+def _enqueue_certificates(attempt_id: int, now: datetime) -> None:
+    """Queue a pass's certificates unless their job already waits: a sweep during a long
+    close scores a pass again (a no-op) while its certificates wait behind the scores."""
+    key = _certificates_key(attempt_id)
+    if not _mark_queued(key, now):
+        return
+    try:
         issue_certificates_of(attempt_id)
+    except Exception:
+        huey.delete(key)
+        raise
 
 
 @huey.task(retries=3, retry_delay=10)
@@ -155,6 +176,7 @@ def issue_certificates_of(attempt_id: int) -> None:
     from app.certificate.services import issue_for_attempt
     from app.exam.attempts import scored_attempt
 
+    huey.delete(_certificates_key(attempt_id))  # taken: if this run dies, the sweep queues again
     issue_for_attempt(scored_attempt(attempt_id), utcnow())
 
 
@@ -235,6 +257,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
         )
     ).all()  # fmt: skip
     db.session.rollback()
+    uncertified = [a for a in uncertified if not _waiting(_certificates_key(a), now)]
     owed = sorted(set(expired) | set(lost) | set(uncertified))
     enqueued = enqueue_owed(owed, now)
     finish_each(without_pdf(issued_before=now - lost_after, due_at=now))

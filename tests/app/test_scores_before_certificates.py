@@ -4,12 +4,14 @@ their scores are not held up by rendering and signing (~30 ms a pass)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.queue import huey
-from app.jobs.tasks import enqueue_scoring
+from app.jobs.tasks import LOST_AFTER, enqueue_scoring, sweep_now
 from app.models import Attempt, Certificate
 from app.models.types import utcnow
 from tests.app import test_submitting
@@ -45,3 +47,27 @@ def test_a_later_paper_is_scored_before_an_earlier_pass_gets_its_certificate(ctx
     assert run_jobs() == 2  # the two certificates
     assert _certificates(first) == 1 and _certificates(second) == 1
     assert first.certificates_checked_at is not None and second.certificates_checked_at is not None
+
+
+def test_a_sweep_while_a_pass_waits_for_its_certificates_queues_nothing_more(ctx, real_queue):
+    """During a long close a pass's certificate job may wait minutes behind the scores;
+    the minute sweep sees the pass without certificates but must not queue it again."""
+    setup_exams()
+    attempt = all_right_and_open("wang", "王喆")
+    assert enqueue_scoring(attempt.id, utcnow())
+    _run_next_job()
+    assert huey.pending_count() == 1  # its certificates, waiting
+    for minute in range(2, 6):
+        assert sweep_now(utcnow() + timedelta(minutes=minute), LOST_AFTER) == 0
+    assert huey.pending_count() == 1
+    assert run_jobs() == 1 and _certificates(attempt) == 1
+
+
+def test_certificates_whose_job_was_lost_are_queued_by_the_sweep(ctx, real_queue):
+    setup_exams()
+    attempt = all_right_and_open("wang", "王喆")
+    assert enqueue_scoring(attempt.id, utcnow())
+    _run_next_job()
+    huey.flush()  # the certificate job and its marker gone, as with a lost queue
+    assert sweep_now(utcnow() + LOST_AFTER + timedelta(seconds=1), LOST_AFTER) == 1
+    assert run_jobs() == 2 and _certificates(attempt) == 1  # scored again (nothing), issued
