@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
+from huey.storage import MemoryStorage
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
@@ -128,3 +129,12 @@ def runner(app: Flask):
 def auth(client: FlaskClient) -> Auth:
     """Log ``client`` in: ``auth.login("sys")``."""
     return Auth(client)
+
+
+@pytest.fixture
+def queued(monkeypatch) -> Iterator[MemoryStorage]:
+    """A real queue that holds jobs until the test runs them, as a busy worker would."""
+    storage = MemoryStorage("test-queue")
+    monkeypatch.setattr(queue.huey, "storage", storage)
+    monkeypatch.setattr(queue.huey, "_immediate", False)
+    yield storage

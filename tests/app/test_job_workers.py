@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from huey.storage import MemoryStorage
 from sqlalchemy import func, select, update
 
 from app.exam import attempts as attempts_module
@@ -31,6 +30,7 @@ from tests.app.certificate_fixtures import (
     all_right_and_open,
     setup_exams,
 )
+from tests.app.test_submitting import run_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,15 +51,6 @@ def deployed_queue(app, database_url, tmp_path):
     queue.configure(app)
 
 
-@pytest.fixture
-def queued(monkeypatch) -> MemoryStorage:
-    """A queue that holds jobs until the test runs them."""
-    storage = MemoryStorage("test-queue")
-    monkeypatch.setattr(huey, "storage", storage)
-    monkeypatch.setattr(huey, "_immediate", False)
-    return storage
-
-
 def _expired_passes(count: int) -> list[int]:
     """Papers answered in full whose candidates closed the browser: past the deadline."""
     setup_exams()
@@ -69,12 +60,6 @@ def _expired_passes(count: int) -> list[int]:
     )
     db.session.commit()
     return ids
-
-
-def _run_queued() -> None:
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-    db.session.expire_all()
 
 
 def _finalized_once(ids: list[int]) -> bool:
@@ -98,7 +83,7 @@ def test_the_sweep_queues_a_close_in_batches_that_score_every_paper(ctx, queued,
     ids = _expired_passes(5)
     assert sweep_now(utcnow(), LOST_AFTER) == 5
     assert huey.pending_count() == 3  # 2 + 2 + 1
-    _run_queued()
+    run_jobs()
     statuses = db.session.scalars(select(Attempt.status).where(Attempt.id.in_(ids))).all()
     assert statuses == [FINALIZED] * 5 and _finalized_once(ids)
     assert _numbers() == [1, 2, 3, 4, 5]
@@ -116,7 +101,7 @@ def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, m
 
     monkeypatch.setattr(attempts_module, "score_closed", flaky)
     assert sweep_now(utcnow(), LOST_AFTER) == 3
-    _run_queued()
+    run_jobs()
     scored = dict(db.session.execute(select(Attempt.id, Attempt.status)).all())
     assert scored == {ids[0]: FINALIZED, ids[1]: "submitted", ids[2]: FINALIZED}
     failure = db.session.scalars(select(JobFailure)).one()
@@ -126,7 +111,7 @@ def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, m
     due = huey._get_timestamp() + timedelta(seconds=11)
     for task in huey.read_schedule(due):
         huey.execute(task, due)  # the retry of the whole batch, when it is due
-    _run_queued()  # and the certificates it queued
+    run_jobs()  # and the certificates it queued
     assert db.session.get(Attempt, broken).status == FINALIZED
     assert _finalized_once(ids) and _numbers() == [1, 2, 3]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from huey.storage import MemoryStorage
 from sqlalchemy import select
 
 from app.certificate import services as certificate_services
@@ -22,15 +21,6 @@ from tests.app.certificate_fixtures import (
 )
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
-
-
-@pytest.fixture
-def queued(monkeypatch) -> MemoryStorage:
-    """A real queue that holds jobs until the test runs them, as a busy worker would."""
-    storage = MemoryStorage("test-queue")
-    monkeypatch.setattr(huey, "storage", storage)
-    monkeypatch.setattr(huey, "_immediate", False)
-    return storage
 
 
 def _pass_scored_by_a_killed_worker() -> Attempt:
