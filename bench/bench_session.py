@@ -20,6 +20,7 @@ against stored, attempts finalized once, certificates issued and when the last o
     BENCH_SESSION_N=1000 .venv/bin/python bench/bench_session.py
     BENCH_DATABASE_URL=postgresql://…  (e.g. under scripts/with-postgres.sh) WEB_CONCURRENCY=2
     BENCH_JOB_WORKERS=M (job worker processes, as JOB_WORKERS), BENCH_LOGIN_SECONDS, BENCH_TEST_MINUTES,
+    BENCH_ANSWERS (per candidate, 20: over a 15-minute test that is the issue's 80 an hour),
     BENCH_EARLY (the share submitting early), BENCH_SESSION_STRICT=1 (exit 1 on any
     failed request, lost answer, paper not finalized once or certificate missing)
 
@@ -46,6 +47,7 @@ from pathlib import Path
 
 from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
 from session_client import Browser
+from session_cpu import CpuSampler, cpu_windows
 from session_stats import PHASES, Stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +60,7 @@ TEST_MINUTES = float(os.environ.get("BENCH_TEST_MINUTES", 3))
 TEST_SECONDS = TEST_MINUTES * 60
 # The Procfile's one worker forks this many job processes (JOB_WORKERS, default 2).
 JOB_WORKERS = os.environ.get("BENCH_JOB_WORKERS") or os.environ.get("JOB_WORKERS", "2")
-ANSWERS = 20
+ANSWERS = int(os.environ.get("BENCH_ANSWERS", 20))  # each candidate answers this many
 EARLY = float(os.environ.get("BENCH_EARLY", 0.3))
 # Any failed request, lost answer or paper not finalized once fails the run (make test).
 STRICT = os.environ.get("BENCH_SESSION_STRICT") == "1"
@@ -270,13 +272,17 @@ def main() -> None:
               f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
               f"job worker processes {JOB_WORKERS}")  # fmt: skip
         began_load = os.getloadavg()
-        stats, acknowledged = asyncio.run(
-            load(f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at)
-        )
-        stats.report()
-        problems = read_back(
-            acknowledged, close_at, time.time() + float(os.environ.get("BENCH_READ_BACK_WAIT", 600))
-        )
+        with CpuSampler(server=processes.pid) as cpu:
+            stats, acknowledged = asyncio.run(
+                load(f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at)
+            )
+            stats.report()
+            problems = read_back(
+                acknowledged,
+                close_at,
+                time.time() + float(os.environ.get("BENCH_READ_BACK_WAIT", 600)),
+            )
+        cpu.report(cpu_windows(start, open_at, close_at, time.time()))
         failed = sum(stats.failures.values())
         problems += [f"{failed} requests failed"] if failed else []
         problems += [f"{stats.gave_up} candidates gave up"] if stats.gave_up else []

@@ -1,0 +1,134 @@
+"""Where a load run's CPU went: the web processes, the job processes and the load client
+itself, in each window of the journey (logins, the start rush, answering, the close).
+
+The client runs on the same two cores as the server, so a figure of the server's
+latency means little without knowing how much of the machine the client took. Sampled
+from /proc (Linux) every two seconds in a thread, so a saturated event loop does not
+stop the sampling; a process that ends between two samples loses at most its last two
+seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+INTERVAL = 2.0
+
+
+def _group(pid: int, client: int) -> str | None:
+    """web, jobs, client or other; None for a process outside the run."""
+    if pid == client:
+        return "client"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return None
+    if b"gunicorn" in command:
+        return "web"
+    if b"jobs worker" in command:
+        return "jobs"
+    return "other"
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """The process's parent and the clock ticks of CPU it has used (user and system),
+    None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+class CpuSampler:
+    """Samples the CPU of the server's process and its descendants, and of this process.
+    (honcho starts each process of the Procfile in a session of its own, so the tree is
+    followed, not a session.)"""
+
+    def __init__(self, server: int) -> None:
+        self.server = server
+        self.client = os.getpid()
+        self.samples: list[tuple[float, str, float]] = []  # when, group, CPU seconds since last
+        self._last: dict[int, int] = {}
+        self._groups: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> CpuSampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(INTERVAL):
+            self._sample()
+
+    def _sample(self) -> None:
+        now = time.time()
+        stats = {int(e): _stat(int(e)) for e in os.listdir("/proc") if e.isdigit()}
+        for pid, stat in stats.items():
+            if stat is None or not self._in_run(pid, stats):
+                continue
+            ticks = stat[1]
+            group = self._groups.get(pid) or _group(pid, self.client)
+            if group is None:
+                continue
+            self._groups[pid] = group
+            before = self._last.get(pid)
+            self._last[pid] = ticks
+            if before is not None and ticks > before:
+                self.samples.append((now, group, (ticks - before) / TICK))
+
+    def _in_run(self, pid: int, stats: dict[int, tuple[int, int] | None]) -> bool:
+        """This process, the server's, or one descended from the server's."""
+        seen = 0
+        while pid > 1 and seen < 64:
+            if pid in (self.client, self.server):
+                return True
+            stat = stats.get(pid)
+            if stat is None:
+                return False
+            pid, seen = stat[0], seen + 1
+        return False
+
+    def report(self, windows: list[tuple[str, float, float]]) -> None:
+        """CPU seconds per group in each (name, from, to) window, and what share of the
+        machine's cores they took in that time."""
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        groups = ("web", "jobs", "client", "other")
+        print(f"CPU seconds by process group ({cores} cores; sampled every {INTERVAL:.0f} s):")
+        print(f"| window | seconds | {' | '.join(groups)} | share of the cores used |")
+        print(f"|---|---|{'---|' * len(groups)}---|")
+        for name, begin, end in windows:
+            used: dict[str, float] = defaultdict(float)
+            for when, group, seconds in self.samples:
+                if begin < when <= end:
+                    used[group] += seconds
+            length = max(end - begin, 1e-9)
+            share = sum(used.values()) / (length * cores)
+            cells = " | ".join(f"{used[g]:.1f}" for g in groups)
+            print(f"| {name} | {length:.0f} | {cells} | {share:.0%} |")
+
+
+def cpu_windows(start: float, open_at: float, close_at: float, end: float):
+    """The journey's windows for the CPU report: logins, the first minute after the open,
+    answering, five minutes after the close, and after that."""
+    rush_end = min(open_at + 60, close_at)
+    close_end = min(close_at + 300, end)
+    return [
+        ("logins (before the open)", start, open_at),
+        ("start rush (first minute)", open_at, rush_end),
+        ("answering", rush_end, close_at),
+        ("the close (5 minutes)", close_at, close_end),
+        ("after", close_end, max(end, close_end)),
+    ]

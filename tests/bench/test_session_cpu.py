@@ -1,0 +1,39 @@
+"""The load run's CPU report (bench/session_cpu.py): a web process's CPU is counted as
+the web's and in the window it was spent in, and the client's own CPU apart."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from session_cpu import CpuSampler
+
+BUSY = "import time\nend = time.time() + {seconds}\nwhile time.time() < end: pass  # gunicorn"
+
+
+def test_a_busy_server_process_is_counted_as_web_in_its_window(capsys):
+    began = time.time()
+    server = subprocess.Popen(
+        [sys.executable, "-c", BUSY.format(seconds=3)], start_new_session=True
+    )
+    with CpuSampler(server=server.pid) as cpu:
+        server.wait(timeout=30)
+        busy_until = time.time()
+        end = time.time() + 0.5
+        while time.time() < end:  # the client's own work, counted apart
+            pass
+    cpu.report([("busy", began, busy_until + 2.5), ("before", began - 60, began)])
+    rows = {
+        line.split(" | ")[0].strip("| "): line.split(" | ")
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("| ") and not line.startswith("| window")
+    }
+    web, jobs, client = (float(cell) for cell in rows["busy"][2:5])
+    assert web >= 1.5, rows["busy"]  # sampled every 2 s: at most the last 2 s are lost
+    assert jobs == 0
+    assert client >= 0.3, rows["busy"]
+    assert float(rows["before"][2]) == 0
