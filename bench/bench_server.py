@@ -1,0 +1,204 @@
+"""The HTTP server's own CPU per request, measured from outside, beside the app's.
+
+The app is served as deployed (gunicorn.conf.py, as the Procfile starts it) on a free
+loopback port and a temporary SQLite database prepared as bench_session.py prepares it.
+An asyncio client sends a fixed number of real requests on kept-alive connections, a few
+at a time (at saturation), of three kinds: a tiny one (a static file, almost no app work),
+a candidate's save (POST JSON, a write) and the status poll. The server's CPU is the
+user + system time of its whole process tree (master and workers) from /proc, divided by
+the requests; the app's is the same request's CPU in-process (Flask's test client, as
+bench_requests.py measures it), so the server's share is the difference. The machine is
+shared: read the ratios to the first server of the same run, not the absolute figures.
+
+    .venv/bin/python bench/bench_server.py
+    BENCH_SERVERS="gunicorn:4x4 gunicorn:2x4 granian:2x4"  (kind:processes x threads; granian
+      is compared only where it is installed: pip install granian==2.8.7)
+    BENCH_SERVER_N=1000 (requests of each kind per server), BENCH_SERVER_CONCURRENCY=16
+    BENCH_SERVER_MODE=keepalive: WEB_KEEPALIVE 5 against 20 s (gunicorn.conf.py) for
+      browsers that save every 10 s (BENCH_KEEPALIVE_CLIENTS=200, BENCH_KEEPALIVE_SECONDS=40):
+      a reconnect for each save against idle kept-alive connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp.http import SERVER_SOFTWARE
+from bench_session import EXAM
+from server_load import (
+    Candidate,
+    drive,
+    paced_saves,
+    request_of,
+    start_candidates,
+    tree_cpu_seconds,
+)
+from session_app import create_test_sitting, free_port, prepare, wait_until_serving
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SERVERS = os.environ.get("BENCH_SERVERS", "gunicorn:4x4 gunicorn:2x4 granian:2x4").split()
+COUNT = int(os.environ.get("BENCH_SERVER_N", 1000))
+CONCURRENCY = int(os.environ.get("BENCH_SERVER_CONCURRENCY", 16))
+WARM_UP = 200  # requests of each kind before measuring: each worker's first ones compile
+KINDS = ("tiny", "save", "status")
+CANDIDATES = 8
+
+
+def command(server: str, port: int, keepalive: int = 5) -> tuple[list[str], dict] | None:
+    """The command line and environment of a server variant; None where not installed."""
+    kind, _, shape = server.partition(":")
+    processes, threads = shape.split("x") if shape else ("4", "4")
+    env = {"PORT": str(port), "WEB_CONCURRENCY": processes, "WEB_THREADS": threads,
+           "WEB_KEEPALIVE": str(keepalive)}  # fmt: skip
+    if kind == "gunicorn":
+        return [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:create_app()"], env
+    if kind == "granian" and (BIN / "granian").exists():
+        return [
+            str(BIN / "granian"), "--interface", "wsgi", "--factory", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", processes, "--blocking-threads", threads,
+            "--http", "1", "--no-ws", "--backlog", "4096", "--log-level", "warning",
+            "app:create_app",
+        ], env  # fmt: skip
+    return None
+
+
+class Serving:
+    """One server variant, running for the length of a ``with`` block, then stopped."""
+
+    def __init__(self, argv: list[str], env: dict, log: Path) -> None:
+        self.port = int(env["PORT"])
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(
+                argv, cwd=ROOT, env={**os.environ, **env}, stdout=output,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+
+    def __enter__(self) -> Serving:
+        try:
+            wait_until_serving(self.port)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+    def cpu(self) -> float:
+        return tree_cpu_seconds(self.process.pid)
+
+
+def measure(serving: Serving, candidates: list[Candidate]) -> dict[str, tuple[float, float]]:
+    """Each kind's server CPU per request (ms) and requests per second."""
+    base = f"http://127.0.0.1:{serving.port}"
+    figures = {}
+    for kind in KINDS:
+        asyncio.run(drive(base, kind, candidates, WARM_UP, CONCURRENCY))
+        began = serving.cpu()
+        seconds = asyncio.run(drive(base, kind, candidates, COUNT, CONCURRENCY))
+        figures[kind] = ((serving.cpu() - began) * 1000 / COUNT, COUNT / seconds)
+    return figures
+
+
+def in_process_cpu_ms(candidates: list[Candidate]) -> dict[str, float]:
+    """Each kind's CPU per request in this process (Flask's test client, as bench_requests),
+    sent with the cookies and the user agent the HTTP client sent."""
+    from app import create_app
+
+    web = create_app().test_client(use_cookies=False)
+    cpu_ms = {}
+    for kind in KINDS:
+        for requests in (WARM_UP, COUNT):
+            began = time.process_time()
+            for turn in range(requests):
+                method, path, options = request_of(
+                    kind, candidates, turn % CONCURRENCY, turn // CONCURRENCY
+                )
+                headers = {**options.get("headers", {}), "User-Agent": SERVER_SOFTWARE}
+                response = web.open(path, method=method, json=options.get("json"), headers=headers)
+                response.get_data()
+                assert response.status_code == 200, (kind, response.status_code)
+            cpu_ms[kind] = (time.process_time() - began) * 1000 / requests
+    return cpu_ms
+
+
+def compare(tmp: str, sitting_id: int) -> None:
+    results: dict[str, dict[str, tuple[float, float]]] = {}
+    candidates: list[Candidate] = []
+    for server in SERVERS:
+        port = free_port()
+        found = command(server, port)
+        if found is None:
+            print(f"{server}: not installed, left out")
+            continue
+        with Serving(*found, Path(tmp) / "server.log") as serving:
+            if not candidates:
+                candidates = asyncio.run(
+                    start_candidates(f"http://127.0.0.1:{port}", 0, CANDIDATES, sitting_id)
+                )
+            results[server] = measure(serving, candidates)
+    app_ms = in_process_cpu_ms(candidates)
+    first = next(iter(results.values()))
+    print(f"{COUNT} requests of each kind per server, {CONCURRENCY} kept-alive connections, "
+          f"after {WARM_UP} to warm up; CPU per request in ms (ratio to {next(iter(results))})")  # fmt: skip
+    print(f"{'server':<14} {'request':<7} {'app':>6} {'server total':>19} {'server share':>19} {'requests/s':>16}")  # fmt: skip
+    for server, figures in results.items():
+        for kind in KINDS:
+            total, rate = figures[kind]
+            share, base_share = total - app_ms[kind], first[kind][0] - app_ms[kind]
+            print(
+                f"{server:<14} {kind:<7} {app_ms[kind]:>6.2f} {total:>11.2f} ({total / first[kind][0]:>4.2f})"
+                f" {share:>11.2f} ({share / base_share:>4.2f}) {rate:>8.0f} ({rate / first[kind][1]:>4.2f})"
+            )  # fmt: skip
+
+
+def keepalive(tmp: str, sitting_id: int) -> None:
+    """gunicorn's WEB_KEEPALIVE 5 against 20 s for browsers saving every 10 s."""
+    clients = int(os.environ.get("BENCH_KEEPALIVE_CLIENTS", 200))
+    seconds = float(os.environ.get("BENCH_KEEPALIVE_SECONDS", 40))
+    candidates: list[Candidate] = []
+    figures = {}
+    for seconds_idle in (5, 20):
+        port = free_port()
+        with Serving(*command("gunicorn:4x4", port, seconds_idle), Path(tmp) / "server.log") as serving:  # fmt: skip
+            base = f"http://127.0.0.1:{port}"
+            if not candidates:
+                candidates = asyncio.run(start_candidates(base, 0, CANDIDATES, sitting_id))
+            began = serving.cpu()
+            saved = asyncio.run(paced_saves(base, candidates, clients, 10, seconds))
+            figures[seconds_idle] = ((serving.cpu() - began) * 1000 / saved, saved)
+    print(f"{clients} browsers each saving every 10 s for {seconds:.0f} s on gunicorn 4x4:")
+    for seconds_idle, (cpu_ms, saved) in figures.items():
+        print(f"WEB_KEEPALIVE={seconds_idle:<2} {saved:>5} saves, server CPU {cpu_ms:.2f} ms per save "
+              f"({cpu_ms / figures[5][0]:.2f})")  # fmt: skip
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
+        env = {
+            "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-server", "DATABASE_URL": f"sqlite:///{tmp}/app.db",
+            "JOB_QUEUE_URL": f"sqlite:///{tmp}/jobs.db", "JOBS_IMMEDIATE": "0",
+            "PATH": f"{BIN}:{os.environ['PATH']}",
+        }  # fmt: skip
+        prepare(env, CANDIDATES, EXAM)
+        sitting_id = create_test_sitting(time.time() - 60, time.time() + 3 * 3600, CANDIDATES)
+        began = os.getloadavg()[0]
+        if os.environ.get("BENCH_SERVER_MODE") == "keepalive":
+            keepalive(tmp, sitting_id)
+        else:
+            compare(tmp, sitting_id)
+        print(f"load average at the start {began:.2f}, at the end {os.getloadavg()[0]:.2f} "
+              f"(1-minute; the machine is shared)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
