@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from aiohttp.http import SERVER_SOFTWARE
@@ -47,6 +48,7 @@ BIN = Path(sys.executable).parent
 SERVERS = os.environ.get("BENCH_SERVERS", "gunicorn:4x4 gunicorn:2x4 granian:2x4").split()
 COUNT = int(os.environ.get("BENCH_SERVER_N", 1000))
 CONCURRENCY = int(os.environ.get("BENCH_SERVER_CONCURRENCY", 16))
+ROUNDS = 5
 WARM_UP = 200  # requests of each kind before measuring: each worker's first ones compile
 KINDS = ("tiny", "save", "status")
 CANDIDATES = 8
@@ -75,6 +77,7 @@ class Serving:
 
     def __init__(self, argv: list[str], env: dict, log: Path) -> None:
         self.port = int(env["PORT"])
+        self.base = f"http://127.0.0.1:{self.port}"
         with log.open("ab") as output:
             self.process = subprocess.Popen(
                 argv, cwd=ROOT, env={**os.environ, **env}, stdout=output,
@@ -97,16 +100,29 @@ class Serving:
         return tree_cpu_seconds(self.process.pid)
 
 
-def measure(serving: Serving, candidates: list[Candidate]) -> dict[str, tuple[float, float]]:
-    """Each kind's server CPU per request (ms) and requests per second."""
-    base = f"http://127.0.0.1:{serving.port}"
-    figures = {}
-    for kind in KINDS:
-        asyncio.run(drive(base, kind, candidates, WARM_UP, CONCURRENCY))
-        began = serving.cpu()
-        seconds = asyncio.run(drive(base, kind, candidates, COUNT, CONCURRENCY))
-        figures[kind] = ((serving.cpu() - began) * 1000 / COUNT, COUNT / seconds)
-    return figures
+def measure(servers: list[Serving], candidates: list[Candidate]) -> list[dict]:
+    """Each kind's server CPU per request (ms) and requests per second, for each server.
+
+    The servers run side by side and take turns: each round sends a batch of each kind to
+    one server after the other, so that the shared machine's noise falls on all alike."""
+    cpu = [dict.fromkeys(KINDS, 0.0) for _ in servers]
+    wall = [dict.fromkeys(KINDS, 0.0) for _ in servers]
+    batch = COUNT // ROUNDS
+    for serving in servers:
+        for kind in KINDS:
+            asyncio.run(drive(serving.base, kind, candidates, WARM_UP, CONCURRENCY))
+    for _round in range(ROUNDS):
+        for kind in KINDS:
+            for number, serving in enumerate(servers):
+                began = serving.cpu()
+                wall[number][kind] += asyncio.run(
+                    drive(serving.base, kind, candidates, batch, CONCURRENCY)
+                )
+                cpu[number][kind] += serving.cpu() - began
+    return [
+        {kind: (cpu[n][kind] * 1000 / (batch * ROUNDS), batch * ROUNDS / wall[n][kind]) for kind in KINDS}
+        for n in range(len(servers))
+    ]  # fmt: skip
 
 
 def in_process_cpu_ms(candidates: list[Candidate]) -> dict[str, float]:
@@ -132,26 +148,24 @@ def in_process_cpu_ms(candidates: list[Candidate]) -> dict[str, float]:
 
 
 def compare(tmp: str, sitting_id: int) -> None:
-    results: dict[str, dict[str, tuple[float, float]]] = {}
-    candidates: list[Candidate] = []
+    names, found = [], []
     for server in SERVERS:
         port = free_port()
-        found = command(server, port)
-        if found is None:
+        if (serving := command(server, port)) is None:
             print(f"{server}: not installed, left out")
             continue
-        with Serving(*found, Path(tmp) / "server.log") as serving:
-            if not candidates:
-                candidates = asyncio.run(
-                    start_candidates(f"http://127.0.0.1:{port}", 0, CANDIDATES, sitting_id)
-                )
-            results[server] = measure(serving, candidates)
+        names.append(server)
+        found.append(serving)
+    with ExitStack() as running:
+        servers = [running.enter_context(Serving(*f, Path(tmp) / "server.log")) for f in found]
+        candidates = asyncio.run(start_candidates(servers[0].base, 0, CANDIDATES, sitting_id))
+        results = list(zip(names, measure(servers, candidates), strict=True))
     app_ms = in_process_cpu_ms(candidates)
-    first = next(iter(results.values()))
-    print(f"{COUNT} requests of each kind per server, {CONCURRENCY} kept-alive connections, "
-          f"after {WARM_UP} to warm up; CPU per request in ms (ratio to {next(iter(results))})")  # fmt: skip
+    first = results[0][1]
+    print(f"{COUNT} requests of each kind per server in {ROUNDS} turns, {CONCURRENCY} kept-alive "
+          f"connections, after {WARM_UP} to warm up; CPU per request in ms (ratio to {results[0][0]})")  # fmt: skip
     print(f"{'server':<14} {'request':<7} {'app':>6} {'server total':>19} {'server share':>19} {'requests/s':>16}")  # fmt: skip
-    for server, figures in results.items():
+    for server, figures in results:
         for kind in KINDS:
             total, rate = figures[kind]
             share, base_share = total - app_ms[kind], first[kind][0] - app_ms[kind]
