@@ -14,9 +14,10 @@ shared: read the ratios to the first server of the same run, not the absolute fi
     BENCH_SERVERS="gunicorn:4x4 gunicorn:2x4 granian:2x4"  (kind:processes x threads; granian
       is compared only where it is installed: pip install granian==2.8.7)
     BENCH_SERVER_N=1000 (requests of each kind per server), BENCH_SERVER_CONCURRENCY=16
-    BENCH_SERVER_MODE=keepalive: WEB_KEEPALIVE 5 against 20 s (gunicorn.conf.py) for
-      browsers that save every 10 s (BENCH_KEEPALIVE_CLIENTS=200, BENCH_KEEPALIVE_SECONDS=40):
-      a reconnect for each save against idle kept-alive connections.
+    BENCH_SERVER_MODE=paced: browsers that save every 10 s (BENCH_PACED_CLIENTS=200 per
+      server, BENCH_PACED_SECONDS=40, all servers at once), by default gunicorn at
+      WEB_KEEPALIVE 5 against 20 s (server@seconds): a reconnect for each save against a
+      kept-alive connection idle between saves.
 """
 
 from __future__ import annotations
@@ -45,21 +46,31 @@ from session_app import create_test_sitting, free_port, prepare, wait_until_serv
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SERVERS = os.environ.get("BENCH_SERVERS", "gunicorn:4x4 gunicorn:2x4 granian:2x4").split()
+MODE = os.environ.get("BENCH_SERVER_MODE", "saturated")
+SERVERS = os.environ.get(
+    "BENCH_SERVERS",
+    "gunicorn:4x4 gunicorn:2x4 granian:2x4"
+    if MODE == "saturated"
+    else "gunicorn:4x4@5 gunicorn:4x4@20",
+).split()
 COUNT = int(os.environ.get("BENCH_SERVER_N", 1000))
 CONCURRENCY = int(os.environ.get("BENCH_SERVER_CONCURRENCY", 16))
 ROUNDS = 5
+IDLE_SECONDS = 5  # paced: the servers measured idle first
 WARM_UP = 200  # requests of each kind before measuring: each worker's first ones compile
 KINDS = ("tiny", "save", "status")
 CANDIDATES = 8
 
 
-def command(server: str, port: int, keepalive: int = 5) -> tuple[list[str], dict] | None:
-    """The command line and environment of a server variant; None where not installed."""
+def command(server: str, port: int) -> tuple[list[str], dict] | None:
+    """The command line and environment of a server variant (kind:processes x threads, and
+    @seconds a kept-alive connection may stay idle); None where not installed."""
+    server, _, keepalive = server.partition("@")
+    keepalive = keepalive or "5"
     kind, _, shape = server.partition(":")
     processes, threads = shape.split("x") if shape else ("4", "4")
     env = {"PORT": str(port), "WEB_CONCURRENCY": processes, "WEB_THREADS": threads,
-           "WEB_KEEPALIVE": str(keepalive)}  # fmt: skip
+           "WEB_KEEPALIVE": keepalive}  # fmt: skip
     if kind == "gunicorn":
         return [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:create_app()"], env
     if kind == "granian" and (BIN / "granian").exists():
@@ -67,6 +78,8 @@ def command(server: str, port: int, keepalive: int = 5) -> tuple[list[str], dict
             str(BIN / "granian"), "--interface", "wsgi", "--factory", "--host", "127.0.0.1",
             "--port", str(port), "--workers", processes, "--blocking-threads", threads,
             "--http", "1", "--no-ws", "--backlog", "4096", "--log-level", "warning",
+            # An idle kept-alive connection waits for the next request's headers.
+            "--http1-header-read-timeout", str(int(keepalive) * 1000),
             "app:create_app",
         ], env  # fmt: skip
     return None
@@ -147,19 +160,23 @@ def in_process_cpu_ms(candidates: list[Candidate]) -> dict[str, float]:
     return cpu_ms
 
 
-def compare(tmp: str, sitting_id: int) -> None:
-    names, found = [], []
+def installed() -> list[tuple[str, tuple[list[str], dict]]]:
+    """The servers of BENCH_SERVERS that are installed, each with its command."""
+    found = []
     for server in SERVERS:
-        port = free_port()
-        if (serving := command(server, port)) is None:
+        if (serving := command(server, free_port())) is None:
             print(f"{server}: not installed, left out")
-            continue
-        names.append(server)
-        found.append(serving)
+        else:
+            found.append((server, serving))
+    return found
+
+
+def compare(tmp: str, sitting_id: int) -> None:
+    found = installed()
     with ExitStack() as running:
-        servers = [running.enter_context(Serving(*f, Path(tmp) / "server.log")) for f in found]
+        servers = [running.enter_context(Serving(*f, Path(tmp) / "server.log")) for _, f in found]
         candidates = asyncio.run(start_candidates(servers[0].base, 0, CANDIDATES, sitting_id))
-        results = list(zip(names, measure(servers, candidates), strict=True))
+        results = list(zip([name for name, _ in found], measure(servers, candidates), strict=True))
     app_ms = in_process_cpu_ms(candidates)
     first = results[0][1]
     print(f"{COUNT} requests of each kind per server in {ROUNDS} turns, {CONCURRENCY} kept-alive "
@@ -175,25 +192,36 @@ def compare(tmp: str, sitting_id: int) -> None:
             )  # fmt: skip
 
 
-def keepalive(tmp: str, sitting_id: int) -> None:
-    """gunicorn's WEB_KEEPALIVE 5 against 20 s for browsers saving every 10 s."""
-    clients = int(os.environ.get("BENCH_KEEPALIVE_CLIENTS", 200))
-    seconds = float(os.environ.get("BENCH_KEEPALIVE_SECONDS", 40))
-    candidates: list[Candidate] = []
-    figures = {}
-    for seconds_idle in (5, 20):
-        port = free_port()
-        with Serving(*command("gunicorn:4x4", port, seconds_idle), Path(tmp) / "server.log") as serving:  # fmt: skip
-            base = f"http://127.0.0.1:{port}"
-            if not candidates:
-                candidates = asyncio.run(start_candidates(base, 0, CANDIDATES, sitting_id))
-            began = serving.cpu()
-            saved = asyncio.run(paced_saves(base, candidates, clients, 10, seconds))
-            figures[seconds_idle] = ((serving.cpu() - began) * 1000 / saved, saved)
-    print(f"{clients} browsers each saving every 10 s for {seconds:.0f} s on gunicorn 4x4:")
-    for seconds_idle, (cpu_ms, saved) in figures.items():
-        print(f"WEB_KEEPALIVE={seconds_idle:<2} {saved:>5} saves, server CPU {cpu_ms:.2f} ms per save "
-              f"({cpu_ms / figures[5][0]:.2f})")  # fmt: skip
+def paced(tmp: str, sitting_id: int) -> None:
+    """Browsers saving every 10 s, the servers side by side and loaded at the same time,
+    their idle CPU measured first: at 5 s WEB_KEEPALIVE each save reconnects, at 20 s
+    the connection waits idle for the next."""
+    clients = int(os.environ.get("BENCH_PACED_CLIENTS", 200))
+    seconds = float(os.environ.get("BENCH_PACED_SECONDS", 40))
+    found = installed()
+    with ExitStack() as running:
+        servers = [running.enter_context(Serving(*f, Path(tmp) / "server.log")) for _, f in found]
+        candidates = asyncio.run(start_candidates(servers[0].base, 0, CANDIDATES, sitting_id))
+        began = [serving.cpu() for serving in servers]
+        time.sleep(IDLE_SECONDS)
+        idle = [
+            (serving.cpu() - b) / IDLE_SECONDS for serving, b in zip(servers, began, strict=True)
+        ]
+        began = [serving.cpu() for serving in servers]
+
+        async def together() -> list[tuple[int, int]]:
+            return await asyncio.gather(*(
+                paced_saves(serving.base, candidates, clients, 10, seconds) for serving in servers
+            ))  # fmt: skip
+
+        done = asyncio.run(together())
+        used = [serving.cpu() - b for serving, b in zip(servers, began, strict=True)]
+    print(f"{clients} browsers per server each saving every 10 s for {seconds:.0f} s, all servers "
+          f"at once (@ WEB_KEEPALIVE; ratio to {found[0][0]})")  # fmt: skip
+    per_save = [cpu * 1000 / saves for cpu, (saves, _) in zip(used, done, strict=True)]
+    for (name, _), cpu_ms, rate, (saves, opened) in zip(found, per_save, idle, done, strict=True):
+        print(f"{name:<20} {saves:>5} saves on {opened:>4} connections; server CPU {cpu_ms:.2f} ms "
+              f"per save ({cpu_ms / per_save[0]:.2f}); idle {rate * 1000:.0f} ms/s")  # fmt: skip
 
 
 def main() -> None:
@@ -206,8 +234,8 @@ def main() -> None:
         prepare(env, CANDIDATES, EXAM)
         sitting_id = create_test_sitting(time.time() - 60, time.time() + 3 * 3600, CANDIDATES)
         began = os.getloadavg()[0]
-        if os.environ.get("BENCH_SERVER_MODE") == "keepalive":
-            keepalive(tmp, sitting_id)
+        if MODE == "paced":
+            paced(tmp, sitting_id)
         else:
             compare(tmp, sitting_id)
         print(f"load average at the start {began:.2f}, at the end {os.getloadavg()[0]:.2f} "

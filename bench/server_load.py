@@ -123,15 +123,24 @@ async def drive(
 
 async def paced_saves(
     base: str, candidates: list[Candidate], clients: int, every: float, seconds: float
-) -> int:
+) -> tuple[int, int]:
     """``clients`` browsers, each with its own connection, saving every ``every`` s (random
-    phase) for ``seconds``: what a session's pages do while candidates answer."""
+    phase) for ``seconds``: what a session's pages do while candidates answer. Returns the
+    saves and the connections opened for them."""
+    opened = 0
+
+    async def counted(*_args) -> None:
+        nonlocal opened
+        opened += 1
+
+    trace = aiohttp.TraceConfig()
+    trace.on_connection_create_end.append(counted)
 
     async def browser(me: int) -> int:
         connector = aiohttp.TCPConnector(limit=1, keepalive_timeout=60)
         saved = 0
         async with aiohttp.ClientSession(
-            base, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+            base, connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trace_configs=[trace]
         ) as web:
             web._retry_connection = False
             await asyncio.sleep(every * me / clients)
@@ -146,4 +155,5 @@ async def paced_saves(
                 await asyncio.sleep(every)
         return saved
 
-    return sum(await asyncio.gather(*(browser(me) for me in range(clients))))
+    saves = sum(await asyncio.gather(*(browser(me) for me in range(clients))))
+    return saves, opened
