@@ -1,9 +1,13 @@
 """gunicorn settings for the Procfile's web process; each can be set from the environment.
 
-A worker that runs past ``timeout`` is killed and its client gets gunicorn's own page,
-in English. No request should come near it: uploads are capped in size and work, and
-slow work (scoring, certificates) runs in the job workers. The timeout is a backstop
-well above the slowest request (about 10 s for the largest permitted upload).
+``timeout`` watches each worker process, not each request: a gthread worker's main loop
+tells the master it is alive every second while its threads serve requests, so a slow
+request is not cut off (measured: one running 8 s under a 3 s timeout was answered,
+bench/RESULTS.md "The HTTP server's own CPU"). A process whose main loop stops (a thread
+holding the GIL in C code, a deadlock) is killed and started again after ``timeout``,
+and the connections it held are dropped. No request should come near it: uploads are
+capped in size and work, and slow work (scoring, certificates) runs in the job workers.
+The timeout stays well above the slowest request (about 10 s for the largest upload).
 """
 
 import os
