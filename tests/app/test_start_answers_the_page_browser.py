@@ -1,7 +1,7 @@
 """Pressing 开始答题 in the waiting room at the open, in Chromium: the start's POST answers
 the test page itself (no second request for it), the address bar then shows
-/attempts/<id>, a reload gets the page by GET without sending the start again, and
-answering and saving work on the page the start answered."""
+/attempts/<id>, a reload (or going back and forward) gets the page by GET without sending
+the start again, and answering and saving work on the page the start answered."""
 
 from __future__ import annotations
 
@@ -72,4 +72,12 @@ def test_the_start_shows_the_test_page_at_its_own_address(browser, live_url, ctx
 
     fieldset.locator("input[name]").nth(1).check()  # the reloaded page saves as well
     expect(page.locator("#save-state")).to_have_text("全部答案已保存")
+
+    page.go_back()  # the waiting room, then forward to the test page: by GET too
+    page.wait_for_url(f"{live_url}/sessions/{sitting.id}")
+    page.go_forward()
+    wait_for_test_page(page)
+    assert page.url == f"{live_url}/attempts/{attempt_id}"
+    assert [method for method, _path in loaded].count("POST") == 1
+    assert db.session.scalars(select(Attempt.id)).all() == [attempt_id]
     page.close()
