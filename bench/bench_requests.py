@@ -1,7 +1,9 @@
 """CPU per request on the candidate's path: login, start page (GET, the form before the
 start), start (POST; a first start, claiming the paper drawn ahead where the code does
-that), test page, save, submit, the result page while the paper is scored ("scoring
-page") and its status polls, result.
+that, and the test page it shows: the start answers it, or in code before that, the GET
+its redirect led to, measured together), test page (its GET, as a reload or a bookmark
+gets it), save, submit, the result page while the paper is scored ("scoring page") and
+its status polls, result.
 
 In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
 80-question secretary exam), so that ``time.process_time`` around each request is that
@@ -11,7 +13,8 @@ request's CPU (plus the test client's own, well under a millisecond). Background
 the same journeys against another checkout's code (its ``app`` and shipped bank), so that
 phases added here can be measured before a change too.
 
-Budgets (issue 12): save ≤ 2 ms, start, test page, submit, result ≤ 5 ms of CPU.
+Budgets (issue 12): save ≤ 2 ms, start, test page, submit, result ≤ 5 ms of CPU (the start
+with its test page: 5 + 5 ms).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 CANDIDATES = int(os.environ.get("BENCH_N", 40))
 ANSWERS = 20
 POLLS = 3  # status polls while the paper waits for its worker
-BUDGET_MS = {"save": 2, "start": 5, "test page": 5, "submit": 5, "result": 5}
+BUDGET_MS = {"save": 2, "start": 10, "test page": 5, "submit": 5, "result": 5}
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -144,11 +147,18 @@ def journey(app, meter: Meter, sitting_id: int, number: int) -> None:
         "username": f"bench{number}", "password": "bench-password-1", "csrf_token": token}))  # fmt: skip
     start_page = meter("start page", lambda: web.get(f"/sessions/{sitting_id}"))
     token = TOKEN.search(start_page.get_data(as_text=True)).group(1)
-    started = meter(
-        "start", lambda: web.post(f"/sessions/{sitting_id}", data={"csrf_token": token})
-    )
-    take_url = started.headers["Location"]
-    page = meter("test page", lambda: web.get(take_url)).get_data(as_text=True)
+
+    def start():
+        """The start as the candidate gets it: the test page (after a redirect to it, in
+        code before the start answered the page itself)."""
+        started = web.post(f"/sessions/{sitting_id}", data={"csrf_token": token})
+        return (
+            web.get(started.headers["Location"]) if started.status_code in (302, 303) else started
+        )
+
+    page = meter("start", start).get_data(as_text=True)
+    take_url = re.search(r'data-answer-url="([^"]+)/answers"', page).group(1)
+    page = meter("test page", lambda: web.get(take_url)).get_data(as_text=True)  # a reload
     api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
     answers = answers_of(page)
     for position, _value, response in answers:

@@ -3,8 +3,8 @@ as deployed (every process of the Procfile, via honcho, on a free loopback port)
 
 The journey (issue 12): logins spread over a window before the open, each followed by
 the sitting's start page (the waiting room, loaded once: its script enables 开始答题 at
-the open); every start (the form's POST; a failed one loads the page again and posts)
-within the first minute after the open (most in the first seconds), then the test page; answers
+the open); every start (the form's POST, which answers the test page; a failed one loads
+the page again and posts) within the first minute after the open (most in the first seconds); answers
 spread over the test (time compressed: the rate is printed); 30 % submit early, and for
 70 % the timer reaches zero in the same second (the sitting's close caps every deadline)
 and the page does what it does then: it stays and asks the status endpoint from the end
@@ -111,19 +111,16 @@ async def candidate(
             found = TOKEN.search(page)
             if found:
                 form = {"csrf_token": found.group(1)}
-                status, location = await call("start", lambda f=form: web.post(
+                _, page = await call("start", lambda f=form: web.post(
                     plan["sitting_path"], data=f, allow_redirects=False))  # fmt: skip
-                if status == 302 and "/attempts/" in location:
-                    attempt_path = "/attempts/" + location.rsplit("/attempts/", 1)[1]
+                # The start answers the test page (its script then shows its address).
+                shown = re.search(r'id="attempt" data-page-url="(/attempts/\d+)"', page)
+                if shown and 'data-csrf="' in page:
+                    attempt_path = shown.group(1)
                     break
         if attempt_path is None:
             stats.gave_up += 1
             return
-        for delay in (1, 2, 4, 8, 15, 15):
-            status, page = await call("test page", lambda: web.get(attempt_path))
-            if 'data-csrf="' in page:
-                break
-            await asyncio.sleep(delay)
         api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
         grace = float(re.search(r'data-grace-seconds="(\d+)"', page).group(1))
         questions = questions_on(page, keys)

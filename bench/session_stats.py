@@ -1,17 +1,17 @@
 """What the session load test counts and prints: per phase the requests, failures and
 p50/p99/max (``start page``: the waiting room, loaded once before the open; ``start``: the
-start's POST and any retry's GET and POST; ``scoring page``: the result page while it says
-the paper is being scored; ``result``: the result page with the score), the requests sent
-again on a new connection as a browser does, how long candidates waited for their score,
-and the journeys that gave up, crashed or were stopped at the limit."""
+start's POST, answered with the test page, and any retry's GET and POST; ``scoring page``:
+the result page while it says the paper is being scored; ``result``: the result page with
+the score), the requests sent again on a new connection as a browser does, how long
+candidates waited for their score, and the journeys that gave up, crashed or were stopped
+at the limit."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 PHASES = (
-    "login", "start page", "start", "test page", "save", "submit", "scoring page", "status",
-    "result",
+    "login", "start page", "start", "save", "submit", "scoring page", "status", "result",
 )  # fmt: skip
 # From the timer's zero (or the submit) until the result page shows the score.
 WAITS = ("zero to result", "submit to result")

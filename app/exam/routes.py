@@ -30,7 +30,7 @@ from app.exam.review import record_reviewed_mistakes
 from app.exam.sittings import attempts_in, may_take
 from app.exam.starting import begin_attempt
 from app.lookup import found_or_404, get_or_404
-from app.models import Sitting
+from app.models import Attempt, Sitting
 from app.models.attempt import FINALIZED, IN_PROGRESS
 from app.models.types import utcnow
 from app.refusal import flash_refusal
@@ -68,7 +68,11 @@ def start(sitting_id: int):
     except AttemptRefused as refused:
         flash_refusal(refused)
         return _start_page(sitting, form)
-    return redirect(url_for("exam.take", attempt_id=attempt_id))
+    # The test page itself, not a redirect to it: at the open every candidate would wait
+    # in the web processes' queue twice. Its script then shows /attempts/<id> in the
+    # address bar, so a reload gets the page by GET (a reload without script sends the
+    # start again, which resumes this attempt).
+    return _test_page(_attempt_or_404(attempt_id, with_sitting=True))
 
 
 def _start_page(sitting: Sitting, form: StartForm) -> str:
@@ -96,7 +100,12 @@ def _start_page(sitting: Sitting, form: StartForm) -> str:
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id, with_sitting=True)  # the page shows its title
+    return _test_page(_attempt_or_404(attempt_id, with_sitting=True))  # it shows its title
+
+
+def _test_page(attempt: Attempt):
+    """The test page of an attempt in progress (the result page once it is closed): what
+    both the start and a GET of /attempts/<id> answer, so that they are one page."""
     if attempt.closed:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     sections = paper_view(attempt)

@@ -82,7 +82,7 @@ def try_code(client, sitting_id: int, code: str) -> str:
     response = client.post(
         f"/sessions/{sitting_id}", data={"csrf_token": token, "access_code": code}
     )
-    if response.status_code == 302:
+    if 'id="attempt"' in response.get_data(as_text=True):
         return "started"
     return re.search(
         r'class="flash flash-error"[^>]*>(.*?)</div>', response.get_data(as_text=True)
