@@ -1,0 +1,136 @@
+"""How long a page waiting for its score or its certificates should wait before asking
+again, from the real backlog: the papers ahead of it in the scoring queue, or the passes
+ahead of it waiting for certificates, and how fast the job workers clear them lately.
+
+At a close every candidate's page waits at once. Told when its answer is likely ready,
+a page asks about once then instead of every 15 s, which leaves the cores to the job
+workers. A status poll must stay cheap, so each web process keeps a snapshot of both
+queues (the ids in the order the workers take them) taken at most every ``REFRESH``
+seconds, and a poll looks its paper up in it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from time import monotonic
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.exam.grants import grace
+from app.exam.outcome import AWAITING_CERTIFICATES
+from app.extensions import db
+from app.models import Attempt
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+
+REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each
+RATE_WINDOW = 30.0  # seconds of departures the rate is measured over
+LONGEST_WAIT = 120  # seconds: a page asks at least this often, whatever the estimate
+# Until a queue has cleared anything in the window: about what the job workers of this
+# small server clear while a close's polls share the cores (bench/RESULTS.md).
+SCORING_RATE = 20.0  # papers a second
+CERTIFICATE_RATE = 10.0  # passes a second
+
+# The order the workers take them: scores in the order the papers closed (equal
+# priorities run in queue order), a pass's certificates in the order it was scored.
+_SCORING_QUEUE = (
+    select(Attempt.id).where(Attempt.status == SUBMITTED).order_by(Attempt.finalized_at, Attempt.id)
+)
+_CERTIFICATE_QUEUE = (
+    select(Attempt.id).where(AWAITING_CERTIFICATES).order_by(Attempt.finalized_at, Attempt.id)
+)
+
+
+@dataclass
+class Queue:
+    """One queue as last seen: each id's place, and how many left it when (the rate)."""
+
+    default_rate: float
+    places: dict[int, int] = field(default_factory=dict)
+    # (seen at, seen before at, ids gone between the two snapshots)
+    departures: deque[tuple[float, float, int]] = field(default_factory=deque)
+
+    def see(self, ids: list[int], seen_at: float, seen_before: float | None) -> None:
+        if seen_before is not None:
+            gone = len(self.places.keys() - set(ids))
+            self.departures.append((seen_at, seen_before, gone))
+        while len(self.departures) > 1 and self.departures[0][1] < seen_at - RATE_WINDOW:
+            self.departures.popleft()
+        self.places = {attempt_id: place for place, attempt_id in enumerate(ids)}
+
+    def rate(self) -> float:
+        """Ids gone a second over the window, or the default before any has gone."""
+        gone = sum(count for _, _, count in self.departures)
+        if not gone:
+            return self.default_rate
+        return gone / (self.departures[-1][0] - self.departures[0][1])
+
+    def ahead_of(self, attempt_id: int) -> int:
+        """Ids ahead in the queue; one not in it yet joined after the snapshot: all are."""
+        return self.places.get(attempt_id, len(self.places))
+
+
+class Backlog:
+    """A web process's snapshot of the scoring and certificate queues."""
+
+    def __init__(self) -> None:
+        self.scoring = Queue(SCORING_RATE)
+        self.certifying = Queue(CERTIFICATE_RATE)
+        self.taken_at: float | None = None
+        self.lock = threading.Lock()  # a gthread process's threads share it
+
+    def refresh(self, now: float) -> None:
+        """A new snapshot if the last is older than ``REFRESH`` (one thread takes it)."""
+        if self.taken_at is not None and now - self.taken_at < REFRESH:
+            return
+        with self.lock:
+            if self.taken_at is not None and now - self.taken_at < REFRESH:
+                return
+            scoring = list(db.session.scalars(_SCORING_QUEUE))
+            certifying = list(db.session.scalars(_CERTIFICATE_QUEUE))
+            self.scoring.see(scoring, now, self.taken_at)
+            self.certifying.see(certifying, now, self.taken_at)
+            self.taken_at = now
+
+    def scoring_wait(self, attempt_id: int, now: float) -> float:
+        """Seconds until the paper is likely scored: those ahead and itself."""
+        self.refresh(now)
+        return self._left(self.scoring.ahead_of(attempt_id) + 1, self.scoring.rate(), now)
+
+    def certificate_wait(self, attempt_id: int, now: float) -> float:
+        """Seconds until the pass likely has its certificates: every paper waiting for its
+        score first (scores are taken before certificates), then the passes ahead."""
+        self.refresh(now)
+        scores = self._left(len(self.scoring.places), self.scoring.rate(), now)
+        ahead = self.certifying.ahead_of(attempt_id) + 1
+        return scores + ahead / self.certifying.rate()
+
+    def _left(self, count: int, rate: float, now: float) -> float:
+        """What ``count`` at ``rate`` took from the snapshot on, less the time since."""
+        return max(0.0, count / rate - (now - (self.taken_at or now)))
+
+
+def backlog() -> Backlog:
+    """The app's snapshot in this process (a test's app starts with a new one)."""
+    return current_app.extensions.setdefault("exam_backlog", Backlog())
+
+
+def wait_seconds(
+    attempt_id: int, state: str, deadline: datetime, now: datetime, certificates_ready: bool
+) -> int:
+    """How long a page waiting for this attempt should wait before asking: the answer
+    grace left while it is open (the server closes it then), the scoring queue's estimate
+    once closed, the certificate queue's once scored until its certificates are ready.
+    0 means no more than the page's own backoff (under a second, or nothing to wait for)."""
+    if state == IN_PROGRESS:
+        return max(0, round((deadline + grace() - now).total_seconds()))
+    if state == SUBMITTED:
+        estimate = backlog().scoring_wait(attempt_id, monotonic())
+    elif state == FINALIZED and not certificates_ready:
+        estimate = backlog().certificate_wait(attempt_id, monotonic())
+    else:
+        return 0
+    return min(LONGEST_WAIT, round(estimate))
