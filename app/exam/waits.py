@@ -28,7 +28,7 @@ from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 
 REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each
 RATE_WINDOW = 30.0  # seconds of departures the rate is measured over
-LONGEST_WAIT = 120  # seconds: a page asks at least this often, whatever the estimate
+LONGEST_WAIT = 60  # seconds: a page asks at least this often (its jitter: up to 1.5 times)
 # Until a queue has cleared anything in the window: about what the job workers of this
 # small server clear while a close's polls share the cores (bench/RESULTS.md).
 SCORING_RATE = 20.0  # papers a second
@@ -89,11 +89,15 @@ class Backlog:
         with self.lock:
             if self.taken_at is not None and now - self.taken_at < REFRESH:
                 return
-            scoring = list(db.session.scalars(_SCORING_QUEUE))
-            certifying = list(db.session.scalars(_CERTIFICATE_QUEUE))
+            scoring, certifying = self.read_queues()
             self.scoring.see(scoring, now, self.taken_at)
             self.certifying.see(certifying, now, self.taken_at)
             self.taken_at = now
+
+    def read_queues(self) -> tuple[list[int], list[int]]:
+        """The ids waiting for their score, and the passes waiting for certificates."""
+        scoring = list(db.session.scalars(_SCORING_QUEUE))
+        return scoring, list(db.session.scalars(_CERTIFICATE_QUEUE))
 
     def scoring_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the paper is likely scored: those ahead and itself."""

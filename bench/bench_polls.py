@@ -1,0 +1,133 @@
+"""Status polls per candidate at a close, simulated: how often a whole session's waiting
+pages ask, and how late each sees its score and certificate, with the server's wait from
+the backlog (``app.exam.waits``) against the wait it gave before (the grace only).
+
+No server and no database: the pages follow app/static/result-status.js (1 s doubling to
+15 s, or the server's wait if longer, each × 0.5–1.5), the job workers clear the papers
+at a steady rate (scores first, then the passes' certificates), and each of the web
+processes keeps its own ``Backlog`` snapshot, read from the simulated queues. The rates
+are those the last 10,000 run reached (bench/RESULTS.md); fewer polls leave the workers
+more CPU, which this does not model, so the new figures are on the cautious side.
+
+    BENCH_POLLS_N=7000 .venv/bin/python bench/bench_polls.py
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import random
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.exam.waits import LONGEST_WAIT, Backlog
+
+PAPERS = int(os.environ.get("BENCH_POLLS_N", 7000))  # papers closing at the timer's zero
+PASSED = 0.68
+GRACE = 30.0  # seconds: the server closes the papers then
+SCORES_PER_S = float(os.environ.get("BENCH_POLLS_SCORES", 16))  # ~7,000 in 437 s
+CERTIFICATES_PER_S = float(os.environ.get("BENCH_POLLS_CERTIFICATES", 17))  # ~6,800 in 400 s
+WEB_PROCESSES = 4
+
+
+class Close:
+    """When each paper is scored and each pass gets its certificates (ids in close order)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.scored_at = [GRACE + (i + 1) / SCORES_PER_S for i in range(PAPERS)]
+        self.passed = [rng.random() < PASSED for _ in range(PAPERS)]
+        scores_end = self.scored_at[-1]
+        passes = [i for i in range(PAPERS) if self.passed[i]]
+        self.certified_at = dict.fromkeys(range(PAPERS), 0.0)
+        for place, i in enumerate(passes):
+            self.certified_at[i] = scores_end + (place + 1) / CERTIFICATES_PER_S
+        self.passes = passes
+
+    def queues(self, now: float) -> tuple[list[int], list[int]]:
+        scoring = [i for i in range(PAPERS) if self.scored_at[i] > now] if now >= GRACE else []
+        certifying = [i for i in self.passes if self.scored_at[i] <= now < self.certified_at[i]]
+        return scoring, certifying
+
+
+class SimulatedBacklog(Backlog):
+    def __init__(self, close: Close, clock: list[float]) -> None:
+        super().__init__()
+        self.close, self.clock = close, clock
+
+    def read_queues(self) -> tuple[list[int], list[int]]:
+        return self.close.queues(self.clock[0])
+
+
+def run(with_backlog: bool, seed: int = 1) -> dict[str, float]:
+    rng = random.Random(seed)
+    close, clock = Close(rng), [0.0]
+    processes = [SimulatedBacklog(close, clock) for _ in range(WEB_PROCESSES)]
+
+    def server_wait(i: int, now: float, waiting_for: str) -> float:
+        if now < GRACE:
+            return GRACE - now
+        if not with_backlog:
+            return 0
+        backlog = rng.choice(processes)
+        if waiting_for == "scored":
+            return min(LONGEST_WAIT, round(backlog.scoring_wait(i, now)))
+        return min(LONGEST_WAIT, round(backlog.certificate_wait(i, now)))
+
+    def jittered(seconds: float) -> float:
+        return seconds / 2 + rng.random() * seconds
+
+    polls = [0] * PAPERS
+    late: dict[str, list[float]] = {"scored": [], "certificates": []}
+    seen_last = 0.0
+    # (time, paper, waiting for, its page's delay): the time-up box asks after the grace.
+    events = [(jittered(GRACE), i, "scored", 1.0) for i in range(PAPERS)]
+    heapq.heapify(events)
+    while events:
+        now, i, waiting_for, delay = heapq.heappop(events)
+        clock[0] = now
+        polls[i] += 1
+        ready_at = close.scored_at[i] if waiting_for == "scored" else close.certified_at[i]
+        if now >= ready_at:
+            late["scored" if waiting_for == "scored" else "certificates"].append(now - ready_at)
+            seen_last = max(seen_last, now)
+            if waiting_for == "scored" and close.passed[i] and now < close.certified_at[i]:
+                # The result page: its certificate box's first wait, as the status says.
+                first = server_wait(i, now, "certificates")
+                heapq.heappush(events, (now + jittered(max(1.0, first)), i, "certs", 1.0))
+            continue
+        wait = max(delay, server_wait(i, now, waiting_for))
+        heapq.heappush(events, (now + jittered(wait), i, waiting_for, min(delay * 2, 15.0)))
+    return {
+        "polls": sum(polls),
+        "per candidate": sum(polls) / PAPERS,
+        "score seen late p50": statistics.median(late["scored"]),
+        "score seen late p99": statistics.quantiles(late["scored"], n=100)[98],
+        "certificate seen late p50": statistics.median(late["certificates"]),
+        "certificate seen late p99": statistics.quantiles(late["certificates"], n=100)[98],
+        "last seen": seen_last,
+    }
+
+
+def main() -> None:
+    print(
+        f"{PAPERS} papers closing at the zero, {PASSED:.0%} passing; workers: "
+        f"{SCORES_PER_S:g} scores/s, then {CERTIFICATES_PER_S:g} certificates/s; "
+        f"{WEB_PROCESSES} web processes, each with its own snapshot"
+    )
+    print(f"{'server wait':12} {'polls':>8} {'/cand.':>7} {'score late p50/p99':>20} "
+          f"{'cert. late p50/p99':>20} {'last seen':>10}")  # fmt: skip
+    for name, with_backlog in (("grace only", False), ("backlog", True)):
+        r = run(with_backlog)
+        print(
+            f"{name:12} {r['polls']:>8,} {r['per candidate']:>7.1f} "
+            f"{r['score seen late p50']:>9.1f} / {r['score seen late p99']:>6.1f} s "
+            f"{r['certificate seen late p50']:>9.1f} / {r['certificate seen late p99']:>6.1f} s "
+            f"{r['last seen']:>8.0f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
