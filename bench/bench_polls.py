@@ -2,7 +2,9 @@
 pages ask, and how late each sees its score and certificate, with the server's wait from
 the backlog (``app.exam.waits``) against the wait it gave before (the grace only).
 
-No server and no database: the pages follow app/static/result-status.js (1 s doubling to
+First, what a poll costs with a close's backlog in the database (an in-process app on a
+temporary SQLite database, as ``bench_requests.py``): a poll within the snapshot, and a
+new snapshot. Then the close, simulated without server or database: the pages follow app/static/result-status.js (1 s doubling to
 15 s, or the server's wait if longer, each × 0.5–1.5), the job workers clear the papers
 at a steady rate (scores first, then the passes' certificates), and each of the web
 processes keeps its own ``Backlog`` snapshot, read from the simulated queues. The rates
@@ -19,11 +21,16 @@ import os
 import random
 import statistics
 import sys
+import tempfile
+import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.exam import waits
 from app.exam.waits import LONGEST_WAIT, Backlog
+from bench.bench_requests import TOKEN, prepare
 
 PAPERS = int(os.environ.get("BENCH_POLLS_N", 7000))  # papers closing at the timer's zero
 PASSED = 0.68
@@ -111,7 +118,80 @@ def run(with_backlog: bool, seed: int = 1) -> dict[str, float]:
     }
 
 
+def poll_cost(scoring: int, certifying: int, history: int) -> None:
+    """CPU of status polls of a paper behind ``scoring`` closed papers, with ``certifying``
+    passes awaiting certificates and ``history`` papers finalized long ago."""
+    with tempfile.TemporaryDirectory(prefix="bench-polls-") as tmp:
+        os.environ.update(
+            INSTANCE_PATH=tmp, SECRET_KEY="bench", JOBS_IMMEDIATE="0",
+            DATABASE_URL=f"sqlite:///{tmp}/app.db", JOB_QUEUE_URL=f"sqlite:///{tmp}/jobs.db",
+        )  # fmt: skip
+        from flask_migrate import upgrade
+
+        from app import create_app
+        from app.exam.waits import backlog
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
+        with app.app_context():
+            upgrade()
+            sitting_id = prepare(app, 1)
+        web = app.test_client()
+        token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
+        web.post("/login", data={
+            "username": "bench0", "password": "bench-password-1", "csrf_token": token})  # fmt: skip
+        token = TOKEN.search(web.get(f"/sessions/{sitting_id}").get_data(as_text=True)).group(1)
+        take_url = web.post(f"/sessions/{sitting_id}", data={"csrf_token": token}).location
+        page = web.get(take_url).get_data(as_text=True)
+        web.post(f"{take_url}/submit", data={"csrf_token": TOKEN.search(page).group(1)})
+        with app.app_context():
+            _backlog_ahead(int(take_url.rsplit("/", 1)[1]), scoring, certifying, history)
+        cpu = []
+        for _ in range(500):
+            began = time.process_time()
+            assert web.get(f"{take_url}/status").json["wait_seconds"] > 0
+            cpu.append((time.process_time() - began) * 1000)
+        with app.test_request_context():
+            snapshots = []
+            for _ in range(20):
+                backlog().taken_at = None
+                began = time.process_time()
+                backlog().refresh(time.monotonic())
+                snapshots.append((time.process_time() - began) * 1000)
+    print(
+        f"a status poll behind {scoring:,} closed papers ({certifying:,} passes awaiting "
+        f"certificates, {history:,} papers finalized before): p50 {statistics.median(cpu):.2f} ms"
+        f" of CPU, mean {statistics.fmean(cpu):.2f} ms (the first took the snapshot); a new "
+        f"snapshot {statistics.median(snapshots):.1f} ms (at most one per process per "
+        f"{waits.REFRESH:g} s)"
+    )
+
+
+def _backlog_ahead(attempt_id: int, scoring: int, certifying: int, history: int) -> None:
+    from sqlalchemy import insert
+
+    from app.extensions import db
+    from app.models import Attempt
+    from app.models.attempt import FINALIZED, SUBMITTED
+
+    template = db.session.get(Attempt, attempt_id)
+    row = {
+        name: getattr(template, name)
+        for name in ("sitting_id", "user_id", "seed", "started_at", "deadline", "stored_policy")
+    }
+    before = template.finalized_at - timedelta(seconds=10)
+    done = {"status": FINALIZED, "passed": True, "finalized_at": before - timedelta(days=30)}
+    kinds = (
+        [{"status": SUBMITTED, "finalized_at": before}] * scoring
+        + [{"status": FINALIZED, "passed": True, "finalized_at": before}] * certifying
+        + [done | {"certificates_checked_at": before}] * history
+    )
+    rows = [row | kind | {"number": 2 + n} for n, kind in enumerate(kinds)]
+    db.session.execute(insert(Attempt), rows)
+    db.session.commit()
+
+
 def main() -> None:
+    poll_cost(7000, 4700, 30000)
     print(
         f"{PAPERS} papers closing at the zero, {PASSED:.0%} passing; workers: "
         f"{SCORES_PER_S:g} scores/s, then {CERTIFICATES_PER_S:g} certificates/s; "

@@ -102,19 +102,19 @@ class Backlog:
     def scoring_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the paper is likely scored: those ahead and itself."""
         self.refresh(now)
-        return self._left(self.scoring.ahead_of(attempt_id) + 1, self.scoring.rate(), now)
+        return self._left((self.scoring.ahead_of(attempt_id) + 1) / self.scoring.rate(), now)
 
     def certificate_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the pass likely has its certificates: every paper waiting for its
         score first (scores are taken before certificates), then the passes ahead."""
         self.refresh(now)
-        scores = self._left(len(self.scoring.places), self.scoring.rate(), now)
+        scores = len(self.scoring.places) / self.scoring.rate()
         ahead = self.certifying.ahead_of(attempt_id) + 1
-        return scores + ahead / self.certifying.rate()
+        return self._left(scores + ahead / self.certifying.rate(), now)
 
-    def _left(self, count: int, rate: float, now: float) -> float:
-        """What ``count`` at ``rate`` took from the snapshot on, less the time since."""
-        return max(0.0, count / rate - (now - (self.taken_at or now)))
+    def _left(self, seconds: float, now: float) -> float:
+        """What took ``seconds`` from the snapshot on, less the time since."""
+        return max(0.0, seconds - (now - (self.taken_at or now)))
 
 
 def backlog() -> Backlog:
