@@ -29,10 +29,11 @@ from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each
 RATE_WINDOW = 30.0  # seconds of departures the rate is measured over
 LONGEST_WAIT = 60  # seconds: a page asks at least this often (its jitter: up to 1.5 times)
-# Until a queue has cleared anything in the window: about what the job workers of this
-# small server clear while a close's polls share the cores (bench/RESULTS.md).
-SCORING_RATE = 20.0  # papers a second
-CERTIFICATE_RATE = 10.0  # passes a second
+# At least what the job workers of this small server clear while a close's polls share the
+# cores (bench/RESULTS.md), and the rate before any was measured: a rate measured lower
+# (workers idle part of the time, or starved) would tell a lone candidate to wait.
+SCORING_RATE = 10.0  # papers a second
+CERTIFICATE_RATE = 5.0  # passes a second
 
 # The order the workers take them: scores in the order the papers closed (equal
 # priorities run in queue order), a pass's certificates in the order it was scored.
@@ -46,27 +47,30 @@ _CERTIFICATE_QUEUE = (
 
 @dataclass
 class Queue:
-    """One queue as last seen: each id's place, and how many left it when (the rate)."""
+    """One queue as last seen: each id's place, and how fast ids left it lately."""
 
-    default_rate: float
+    least_rate: float
     places: dict[int, int] = field(default_factory=dict)
-    # (seen at, seen before at, ids gone between the two snapshots)
+    # (seen at, seconds since the snapshot before, ids gone between the two)
     departures: deque[tuple[float, float, int]] = field(default_factory=deque)
 
-    def see(self, ids: list[int], seen_at: float, seen_before: float | None) -> None:
-        if seen_before is not None:
+    def see(self, ids: list[int], seen_at: float, seen_before: float | None, busy: bool) -> None:
+        """A new snapshot. The ids gone since the last count towards the rate only if the
+        workers were busy with this queue all along: ids still waiting at its end (none
+        left: they may have been idle part of the time), nothing ahead of it in another
+        queue (``busy``), and not longer ago than the window."""
+        if seen_before is not None and ids and busy and seen_at - seen_before <= RATE_WINDOW:
             gone = len(self.places.keys() - set(ids))
-            self.departures.append((seen_at, seen_before, gone))
-        while len(self.departures) > 1 and self.departures[0][1] < seen_at - RATE_WINDOW:
+            self.departures.append((seen_at, seen_at - seen_before, gone))
+        while self.departures and self.departures[0][0] < seen_at - RATE_WINDOW:
             self.departures.popleft()
         self.places = {attempt_id: place for place, attempt_id in enumerate(ids)}
 
     def rate(self) -> float:
-        """Ids gone a second over the window, or the default before any has gone."""
+        """Ids gone a second over the window, at least ``least_rate``."""
+        seconds = sum(span for _, span, _ in self.departures)
         gone = sum(count for _, _, count in self.departures)
-        if not gone:
-            return self.default_rate
-        return gone / (self.departures[-1][0] - self.departures[0][1])
+        return max(self.least_rate, gone / seconds if seconds else 0.0)
 
     def ahead_of(self, attempt_id: int) -> int:
         """Ids ahead in the queue; one not in it yet joined after the snapshot: all are."""
@@ -90,8 +94,9 @@ class Backlog:
             if self.taken_at is not None and now - self.taken_at < REFRESH:
                 return
             scoring, certifying = self.read_queues()
-            self.scoring.see(scoring, now, self.taken_at)
-            self.certifying.see(certifying, now, self.taken_at)
+            self.scoring.see(scoring, now, self.taken_at, busy=True)
+            # The workers take every score before any certificate.
+            self.certifying.see(certifying, now, self.taken_at, busy=not scoring)
             self.taken_at = now
 
     def read_queues(self) -> tuple[list[int], list[int]]:

@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.exam import waits
 from app.extensions import db
@@ -36,8 +36,9 @@ def copies_of(attempt_id: int, count: int, closed_at: datetime, **state) -> list
     """``count`` papers of the same candidate and sitting, closed at ``closed_at``."""
     template = db.session.get(Attempt, attempt_id)
     row = {name: getattr(template, name) for name in _COPIED}
+    first = db.session.scalar(select(func.max(Attempt.number))) + 1
     rows = [
-        row | {"number": 100 + n, "finalized_at": closed_at, "finalized_by": "deadline"} | state
+        row | {"number": first + n, "finalized_at": closed_at, "finalized_by": "deadline"} | state
         for n in range(count)
     ]
     ids = list(db.session.scalars(insert(Attempt).returning(Attempt.id), rows))
@@ -126,3 +127,26 @@ def test_the_snapshot_is_taken_again_after_a_while_with_the_rate_seen(
     assert before - 2 <= wait_of(client, attempt_id) <= before
     clock[0] += waits.REFRESH  # a new snapshot: half the queue left at 300 papers in 3 s
     assert wait_of(client, attempt_id) <= 5 < before
+
+
+def test_after_a_queue_emptied_and_an_idle_hour_a_lone_paper_is_answered_fast(
+    client, candidate, real_queue, clock
+):
+    """The ids gone over an hour, or while the workers may have been idle, say nothing
+    of how fast they work: before, 50 papers scored in an hour told the next candidate
+    to wait a minute."""
+    attempt_id, _token = begin(client)
+    earlier = copies_of(attempt_id, 50, utcnow() - timedelta(hours=1), status=SUBMITTED)
+    assert wait_of(client, earlier[-1]) > 1  # 49 ahead
+    db.session.execute(update(Attempt).where(Attempt.id.in_(earlier)).values(status=FINALIZED))
+    db.session.commit()
+    clock[0] += 3600
+    submit_form(client, attempt_id)
+    assert wait_of(client, attempt_id) <= 1
+    copies_of(attempt_id, 5, utcnow() + timedelta(seconds=1), status=SUBMITTED)
+    clock[0] += 1.5  # one scored in the 1.5 s and the queue not empty: still at least the floor
+    db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(status=FINALIZED))
+    db.session.commit()
+    clock[0] += waits.REFRESH
+    later = db.session.scalars(select(Attempt.id).where(Attempt.status == SUBMITTED)).all()
+    assert wait_of(client, later[-1]) <= 1
