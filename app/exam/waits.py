@@ -3,8 +3,8 @@ again, from the real backlog: the papers ahead of it in the scoring queue, or th
 ahead of it waiting for certificates, and how fast the job workers clear them lately.
 
 At a close every candidate's page waits at once. Told when its answer is likely ready,
-a page asks about once then instead of every 15 s, which leaves the cores to the job
-workers. A status poll must stay cheap, so each web process keeps a snapshot of both
+a page asks then (and at least every ``LONGEST_WAIT``) instead of every 15 s, which leaves
+the cores to the job workers. A status poll must stay cheap, so each web process keeps a snapshot of both
 queues (the ids in the order the workers take them) taken at most every ``REFRESH``
 seconds, and a poll looks its paper up in it.
 """
