@@ -51,8 +51,12 @@ class Queue:
 
     least_rate: float
     places: dict[int, int] = field(default_factory=dict)
+    rate: float = 0.0  # ids gone a second over the window, at least ``least_rate``
     # (seen at, seconds since the snapshot before, ids gone between the two)
     departures: deque[tuple[float, float, int]] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        self.rate = self.least_rate
 
     def see(self, ids: list[int], seen_at: float, seen_before: float | None, busy: bool) -> None:
         """A new snapshot. The ids gone since the last count towards the rate only if the
@@ -64,13 +68,11 @@ class Queue:
             self.departures.append((seen_at, seen_at - seen_before, gone))
         while self.departures and self.departures[0][0] < seen_at - RATE_WINDOW:
             self.departures.popleft()
-        self.places = {attempt_id: place for place, attempt_id in enumerate(ids)}
-
-    def rate(self) -> float:
-        """Ids gone a second over the window, at least ``least_rate``."""
         seconds = sum(span for _, span, _ in self.departures)
         gone = sum(count for _, _, count in self.departures)
-        return max(self.least_rate, gone / seconds if seconds else 0.0)
+        # Each replaced whole: the other threads read them without the lock.
+        self.rate = max(self.least_rate, gone / seconds if seconds else 0.0)
+        self.places = {attempt_id: place for place, attempt_id in enumerate(ids)}
 
     def ahead_of(self, attempt_id: int) -> int:
         """Ids ahead in the queue; one not in it yet joined after the snapshot: all are."""
@@ -107,15 +109,15 @@ class Backlog:
     def scoring_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the paper is likely scored: those ahead and itself."""
         self.refresh(now)
-        return self._left((self.scoring.ahead_of(attempt_id) + 1) / self.scoring.rate(), now)
+        return self._left((self.scoring.ahead_of(attempt_id) + 1) / self.scoring.rate, now)
 
     def certificate_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the pass likely has its certificates: every paper waiting for its
         score first (scores are taken before certificates), then the passes ahead."""
         self.refresh(now)
-        scores = len(self.scoring.places) / self.scoring.rate()
+        scores = len(self.scoring.places) / self.scoring.rate
         ahead = self.certifying.ahead_of(attempt_id) + 1
-        return self._left(scores + ahead / self.certifying.rate(), now)
+        return self._left(scores + ahead / self.certifying.rate, now)
 
     def _left(self, seconds: float, now: float) -> float:
         """What took ``seconds`` from the snapshot on, less the time since."""
