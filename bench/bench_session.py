@@ -175,8 +175,12 @@ async def candidate(
             wait = "zero to result"
         if shown:
             stats.waits[wait].append(time.time() - waited_from)
-        if 'data-ready-when="certificates_ready"' in shown:  # a pass: it waits for these too
-            await browser.wait_for(attempt_path, "certificates_ready", 0, give_up_at)
+        # A pass: it waits for these too, first for the wait its page was given.
+        box = re.search(r'data-wait-seconds="(\d+)" data-ready-when="certificates_ready"', shown)
+        if box:
+            await browser.wait_for(
+                attempt_path, "certificates_ready", float(box.group(1)), give_up_at
+            )
 
 
 def questions_on(page: str, keys: dict) -> list[tuple[int, str, object]]:

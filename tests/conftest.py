@@ -63,7 +63,7 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test starts with empty tables (only for tests that use the app) and the job
+    """Each test starts with empty tables and queues (only for tests that use the app) and the job
     queue pointed at the tests' app: the queue is the process's, and a test creating
     another app re-points it (jobs would run on that app's database)."""
     if "app" not in request.fixturenames:
@@ -73,6 +73,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     queue.configure(app)
     yield
     clear_caches()
+    app.extensions.pop("exam_backlog", None)  # the status's snapshot of emptied queues
     with app.app_context():
         db.session.remove()
         _empty_tables()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, select, true
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import earned_types
@@ -16,6 +16,7 @@ from app.exam.catalog import load_questions, question_of, version_topics
 from app.exam.grants import attempts_left
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Certificate
+from app.models.attempt import FINALIZED
 from app.models.types import utcnow
 from app.practice.exam_only import practice_name
 from app.timefmt import points
@@ -65,7 +66,7 @@ def certificates_ready(attempt_id: int) -> bool:
     """For the result page's poll, in one query: False while a pass's certificates are
     being issued (as ``_being_issued``, not asking the rules)."""
     row = db.session.execute(_ISSUING, {"attempt_id": attempt_id}).first()
-    return row is None or not row.passed or (row.checked_at is not None and not row.rendering)
+    return row is None or not row.passed or not (row.awaiting or row.rendering)
 
 
 def _time_used(attempt: Attempt) -> str:
@@ -124,9 +125,17 @@ def outcome_of(attempt: Attempt) -> Outcome:
     )  # fmt: skip
 
 
+# A pass whose certificate job has not run yet: ``_being_issued`` before the rules are
+# asked, in SQL, for ``certificates_ready`` and the queue the waiting pages are told about
+# (``app.exam.waits``). ``passed = true``, not ``IS true``: an index can serve it.
+AWAITING_CERTIFICATES = (
+    (Attempt.status == FINALIZED)
+    & (Attempt.passed == true())
+    & Attempt.certificates_checked_at.is_(None)
+)
 _ISSUING = select(
     Attempt.passed,
-    Attempt.certificates_checked_at.label("checked_at"),
+    AWAITING_CERTIFICATES.label("awaiting"),
     exists()
     .where(
         Certificate.attempt_id == Attempt.id, Certificate.pdf.is_(None),

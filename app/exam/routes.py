@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -16,7 +16,6 @@ from app.exam.attempts import (
     NotRegistered,
     attempt_state,
     finalize_if_expired,
-    grace,
     owned_attempt,
 )
 from app.exam.display import paper_view, review_state, review_view
@@ -29,6 +28,7 @@ from app.exam.outcome import certificates_ready, outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sittings import attempts_in, may_take
 from app.exam.starting import begin_attempt
+from app.exam.waits import wait_seconds
 from app.lookup import found_or_404, get_or_404
 from app.models import Attempt, Sitting
 from app.models.attempt import FINALIZED, IN_PROGRESS
@@ -169,18 +169,11 @@ def status(attempt_id: int):
     now = utcnow()
     state, deadline = found_or_404(attempt_state(attempt_id, current_user.id, now))
     scored = state == FINALIZED
+    ready = scored and certificates_ready(attempt_id)
     return jsonify(
-        state=state, scored=scored, certificates_ready=scored and certificates_ready(attempt_id),
-        wait_seconds=_grace_left(state, deadline, now),
+        state=state, scored=scored, certificates_ready=ready,
+        wait_seconds=wait_seconds(attempt_id, state, deadline, now, ready),
     )  # fmt: skip
-
-
-def _grace_left(state: str, deadline: datetime, now: datetime) -> int:
-    """Seconds until the server closes a paper still open past its deadline (the answer
-    grace), 0 once it is closed: its result page asks for the status only then."""
-    if state != IN_PROGRESS:
-        return 0
-    return max(0, round((deadline + grace() - now).total_seconds()))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
@@ -193,7 +186,9 @@ def result(attempt_id: int):
         return render_template(
             "exam/scoring.html",
             attempt=attempt,
-            wait_seconds=_grace_left(attempt.status, attempt.deadline, utcnow()),
+            wait_seconds=wait_seconds(
+                attempt.id, attempt.status, attempt.deadline, utcnow(), False
+            ),
         )
     now = utcnow()
     # review_from: said only while the review waits for the sitting's last answers.
@@ -202,7 +197,11 @@ def result(attempt_id: int):
         record_reviewed_mistakes(attempt, now)
     paused = closed_while_testing(current_user.id, now, "答题详情")
     sections = review_view(attempt, level) if level in ("answers", "keys") and not paused else []
+    outcome = outcome_of(attempt)
     return render_template(
         "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
-        review_from=review_from, outcome=outcome_of(attempt),
+        review_from=review_from, outcome=outcome,
+        # While a pass's certificates are issued: the first ask, as the status would say.
+        wait_seconds=wait_seconds(attempt.id, attempt.status, attempt.deadline, now, False)
+        if outcome.certificates_pending else 0,
     )  # fmt: skip

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -27,7 +27,15 @@ FINALIZED = "finalized"  # scored
 
 
 class Attempt(db.Model):
-    __table_args__ = (UniqueConstraint("session_id", "user_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id", "number"),
+        # The passes awaiting their certificates, in the order their jobs run (the queue
+        # the waiting result pages are told about), without reading every finalized row.
+        Index(
+            "ix_attempt_awaiting_certificates",
+            "status", "passed", "certificates_checked_at", "finalized_at",
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sitting_id: Mapped[int] = mapped_column("session_id", ForeignKey("exam_session.id"), index=True)

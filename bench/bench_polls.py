@@ -1,0 +1,213 @@
+"""Status polls per candidate at a close, simulated: how often a whole session's waiting
+pages ask, and how late each sees its score and certificate, with the server's wait from
+the backlog (``app.exam.waits``) against the wait it gave before (the grace only).
+
+First, what a poll costs with a close's backlog in the database (an in-process app on a
+temporary SQLite database, as ``bench_requests.py``): a poll within the snapshot, and a
+new snapshot. Then the close, simulated without server or database: the pages follow app/static/result-status.js (1 s doubling to
+15 s, or the server's wait if longer, each × 0.5–1.5), the job workers clear the papers
+at a steady rate (scores first, then the passes' certificates), and each of the web
+processes keeps its own ``Backlog`` snapshot, read from the simulated queues. The rates
+are those the last 10,000 run reached (bench/RESULTS.md); fewer polls leave the workers
+more CPU, which this does not model, so the new figures are on the cautious side.
+
+    BENCH_POLLS_N=7000 .venv/bin/python bench/bench_polls.py
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.exam import waits
+from app.exam.waits import LONGEST_WAIT, Backlog
+from bench.bench_requests import TOKEN, prepare
+
+PAPERS = int(os.environ.get("BENCH_POLLS_N", 7000))  # papers closing at the timer's zero
+PASSED = 0.68
+GRACE = 30.0  # seconds: the server closes the papers then
+SCORES_PER_S = float(os.environ.get("BENCH_POLLS_SCORES", 16))  # ~7,000 in 437 s
+CERTIFICATES_PER_S = float(os.environ.get("BENCH_POLLS_CERTIFICATES", 17))  # ~6,800 in 400 s
+WEB_PROCESSES = 4
+
+
+class Close:
+    """When each paper is scored and each pass gets its certificates (ids in close order)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.scored_at = [GRACE + (i + 1) / SCORES_PER_S for i in range(PAPERS)]
+        self.passed = [rng.random() < PASSED for _ in range(PAPERS)]
+        scores_end = self.scored_at[-1]
+        passes = [i for i in range(PAPERS) if self.passed[i]]
+        self.certified_at = dict.fromkeys(range(PAPERS), 0.0)
+        for place, i in enumerate(passes):
+            self.certified_at[i] = scores_end + (place + 1) / CERTIFICATES_PER_S
+        self.passes = passes
+
+    def queues(self, now: float) -> tuple[list[int], list[int]]:
+        scoring = [i for i in range(PAPERS) if self.scored_at[i] > now] if now >= GRACE else []
+        certifying = [i for i in self.passes if self.scored_at[i] <= now < self.certified_at[i]]
+        return scoring, certifying
+
+
+class SimulatedBacklog(Backlog):
+    def __init__(self, close: Close, clock: list[float]) -> None:
+        super().__init__()
+        self.close, self.clock = close, clock
+
+    def read_queues(self) -> tuple[list[int], list[int]]:
+        return self.close.queues(self.clock[0])
+
+
+def run(with_backlog: bool, seed: int = 1) -> dict[str, float]:
+    rng = random.Random(seed)
+    close, clock = Close(rng), [0.0]
+    processes = [SimulatedBacklog(close, clock) for _ in range(WEB_PROCESSES)]
+
+    def server_wait(i: int, now: float, waiting_for: str) -> float:
+        if now < GRACE:
+            return GRACE - now
+        if not with_backlog:
+            return 0
+        backlog = rng.choice(processes)
+        if waiting_for == "scored":
+            return min(LONGEST_WAIT, round(backlog.scoring_wait(i, now)))
+        return min(LONGEST_WAIT, round(backlog.certificate_wait(i, now)))
+
+    def jittered(seconds: float) -> float:
+        return seconds / 2 + rng.random() * seconds
+
+    polls = [0] * PAPERS
+    late: dict[str, list[float]] = {"scored": [], "certificates": []}
+    seen_last = 0.0
+    # (time, paper, waiting for, its page's delay): the time-up box asks after the grace.
+    events = [(jittered(GRACE), i, "scored", 1.0) for i in range(PAPERS)]
+    heapq.heapify(events)
+    while events:
+        now, i, waiting_for, delay = heapq.heappop(events)
+        clock[0] = now
+        polls[i] += 1
+        ready_at = close.scored_at[i] if waiting_for == "scored" else close.certified_at[i]
+        if now >= ready_at:
+            late["scored" if waiting_for == "scored" else "certificates"].append(now - ready_at)
+            seen_last = max(seen_last, now)
+            if waiting_for == "scored" and close.passed[i] and now < close.certified_at[i]:
+                # The result page: its certificate box's first wait, as the status says.
+                first = server_wait(i, now, "certificates")
+                heapq.heappush(events, (now + jittered(max(1.0, first)), i, "certs", 1.0))
+            continue
+        wait = max(delay, server_wait(i, now, waiting_for))
+        heapq.heappush(events, (now + jittered(wait), i, waiting_for, min(delay * 2, 15.0)))
+    return {
+        "polls": sum(polls),
+        "per candidate": sum(polls) / PAPERS,
+        "score seen late p50": statistics.median(late["scored"]),
+        "score seen late p99": statistics.quantiles(late["scored"], n=100)[98],
+        "certificate seen late p50": statistics.median(late["certificates"]),
+        "certificate seen late p99": statistics.quantiles(late["certificates"], n=100)[98],
+        "last seen": seen_last,
+    }
+
+
+def poll_cost(scoring: int, certifying: int, history: int) -> None:
+    """CPU of status polls of a paper behind ``scoring`` closed papers, with ``certifying``
+    passes awaiting certificates and ``history`` papers finalized long ago."""
+    with tempfile.TemporaryDirectory(prefix="bench-polls-") as tmp:
+        os.environ.update(
+            INSTANCE_PATH=tmp, SECRET_KEY="bench", JOBS_IMMEDIATE="0",
+            DATABASE_URL=f"sqlite:///{tmp}/app.db", JOB_QUEUE_URL=f"sqlite:///{tmp}/jobs.db",
+        )  # fmt: skip
+        from flask_migrate import upgrade
+
+        from app import create_app
+        from app.exam.waits import backlog
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
+        with app.app_context():
+            upgrade()
+            sitting_id = prepare(app, 1)
+        web = app.test_client()
+        token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
+        web.post("/login", data={
+            "username": "bench0", "password": "bench-password-1", "csrf_token": token})  # fmt: skip
+        token = TOKEN.search(web.get(f"/sessions/{sitting_id}").get_data(as_text=True)).group(1)
+        take_url = web.post(f"/sessions/{sitting_id}", data={"csrf_token": token}).location
+        page = web.get(take_url).get_data(as_text=True)
+        web.post(f"{take_url}/submit", data={"csrf_token": TOKEN.search(page).group(1)})
+        with app.app_context():
+            _backlog_ahead(int(take_url.rsplit("/", 1)[1]), scoring, certifying, history)
+        cpu = []
+        for _ in range(500):
+            began = time.process_time()
+            assert web.get(f"{take_url}/status").json["wait_seconds"] > 0
+            cpu.append((time.process_time() - began) * 1000)
+        with app.test_request_context():
+            snapshots = []
+            for _ in range(20):
+                backlog().taken_at = None
+                began = time.process_time()
+                backlog().refresh(time.monotonic())
+                snapshots.append((time.process_time() - began) * 1000)
+    print(
+        f"a status poll behind {scoring:,} closed papers ({certifying:,} passes awaiting "
+        f"certificates, {history:,} papers finalized before): p50 {statistics.median(cpu):.2f} ms"
+        f" of CPU, mean {statistics.fmean(cpu):.2f} ms (the first took the snapshot); a new "
+        f"snapshot {statistics.median(snapshots):.1f} ms (at most one per process per "
+        f"{waits.REFRESH:g} s)"
+    )
+
+
+def _backlog_ahead(attempt_id: int, scoring: int, certifying: int, history: int) -> None:
+    from sqlalchemy import insert
+
+    from app.extensions import db
+    from app.models import Attempt
+    from app.models.attempt import FINALIZED, SUBMITTED
+
+    template = db.session.get(Attempt, attempt_id)
+    row = {
+        name: getattr(template, name)
+        for name in ("sitting_id", "user_id", "seed", "started_at", "deadline", "stored_policy")
+    }
+    before = template.finalized_at - timedelta(seconds=10)
+    done = {"status": FINALIZED, "passed": True, "finalized_at": before - timedelta(days=30)}
+    kinds = (
+        [{"status": SUBMITTED, "finalized_at": before}] * scoring
+        + [{"status": FINALIZED, "passed": True, "finalized_at": before}] * certifying
+        + [done | {"certificates_checked_at": before}] * history
+    )
+    rows = [row | kind | {"number": 2 + n} for n, kind in enumerate(kinds)]
+    db.session.execute(insert(Attempt), rows)
+    db.session.commit()
+
+
+def main() -> None:
+    poll_cost(7000, 4700, 30000)
+    print(
+        f"{PAPERS} papers closing at the zero, {PASSED:.0%} passing; workers: "
+        f"{SCORES_PER_S:g} scores/s, then {CERTIFICATES_PER_S:g} certificates/s; "
+        f"{WEB_PROCESSES} web processes, each with its own snapshot"
+    )
+    print(f"{'server wait':12} {'polls':>8} {'/cand.':>7} {'score late p50/p99':>20} "
+          f"{'cert. late p50/p99':>20} {'last seen':>10}")  # fmt: skip
+    for name, with_backlog in (("grace only", False), ("backlog", True)):
+        r = run(with_backlog)
+        print(
+            f"{name:12} {r['polls']:>8,} {r['per candidate']:>7.1f} "
+            f"{r['score seen late p50']:>9.1f} / {r['score seen late p99']:>6.1f} s "
+            f"{r['certificate seen late p50']:>9.1f} / {r['certificate seen late p99']:>6.1f} s "
+            f"{r['last seen']:>8.0f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""The status tells a waiting page how long to wait, from the real backlog: the papers
+ahead of it in the scoring queue, the passes ahead of it waiting for certificates, and
+how fast the workers clear them (issue 12: at a close the polls took the workers' cores).
+
+The papers ahead are copies of the candidate's own attempt (same sitting, other numbers),
+so the candidate's status answers for each of them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from app.exam import waits
+from app.extensions import db
+from app.jobs.queue import huey
+from app.jobs.tasks import enqueue_scoring
+from app.models import Attempt
+from app.models.attempt import FINALIZED, SUBMITTED
+from app.models.types import utcnow
+from tests.app import test_submitting
+from tests.app.certificate_fixtures import all_right_and_open, setup_exams
+from tests.app.test_attempts import begin
+from tests.app.test_submitting import submit_form
+from tests.auth import login
+
+candidate, real_queue = test_submitting.candidate, test_submitting.real_queue  # fixtures
+
+_COPIED = ("sitting_id", "user_id", "seed", "started_at", "deadline", "stored_policy")
+
+
+def copies_of(attempt_id: int, count: int, closed_at: datetime, **state) -> list[int]:
+    """``count`` papers of the same candidate and sitting, closed at ``closed_at``."""
+    template = db.session.get(Attempt, attempt_id)
+    row = {name: getattr(template, name) for name in _COPIED}
+    first = db.session.scalar(select(func.max(Attempt.number))) + 1
+    rows = [
+        row | {"number": first + n, "finalized_at": closed_at, "finalized_by": "deadline"} | state
+        for n in range(count)
+    ]
+    ids = list(db.session.scalars(insert(Attempt).returning(Attempt.id), rows))
+    db.session.commit()
+    return ids
+
+
+@pytest.fixture
+def clock(monkeypatch) -> list[float]:
+    """The web process's clock for its snapshots: a test moves it by hand."""
+    now = [1000.0]
+    monkeypatch.setattr(waits, "monotonic", lambda: now[0])
+    return now
+
+
+def wait_of(client, attempt_id: int) -> int:
+    return client.get(f"/attempts/{attempt_id}/status").json["wait_seconds"]
+
+
+def test_a_paper_behind_many_closed_ones_waits_longer_than_one_ahead_and_bounded(
+    client, candidate, real_queue, clock
+):
+    attempt_id, _token = begin(client)
+    ahead = copies_of(attempt_id, 600, utcnow() - timedelta(seconds=60), status=SUBMITTED)
+    submit_form(client, attempt_id)  # closed now: behind all 600
+
+    first, middle, last = (
+        wait_of(client, ahead[0]),
+        wait_of(client, ahead[300]),
+        wait_of(client, attempt_id),
+    )
+    assert first <= 1 < middle < last <= waits.LONGEST_WAIT  # fmt: skip
+    # Its scoring page's first ask, as the status says (the same snapshot).
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "正在评分" in page
+    assert int(re.search(r'data-wait-seconds="(\d+)"', page).group(1)) == last
+
+
+def test_with_nothing_ahead_the_answer_comes_fast(client, candidate, real_queue, clock):
+    """A lone candidate is not told to wait (the page's own 1 s backoff stays), even with
+    papers closed after theirs. A guard: before the backlog, every answer was 0."""
+    attempt_id, _token = begin(client)
+    submit_form(client, attempt_id)
+    copies_of(attempt_id, 200, utcnow() + timedelta(seconds=5), status=SUBMITTED)
+    assert wait_of(client, attempt_id) <= 1
+
+
+def test_a_pass_behind_other_passes_certificates_is_told_to_wait(ctx, client, real_queue, clock):
+    setup_exams()
+    attempt = all_right_and_open("wang", "王喆")
+    assert enqueue_scoring(attempt.id, utcnow())
+    huey.execute(huey.dequeue())  # scored; its certificate job waits
+    db.session.expire_all()
+    assert attempt.finalized and attempt.passed and attempt.certificates_checked_at is None
+    earlier = attempt.finalized_at - timedelta(seconds=30)
+    copies_of(attempt.id, 400, earlier, status=FINALIZED, passed=True, score=100, possible=100)
+    login(client, "wang")
+
+    answer = client.get(f"/attempts/{attempt.id}/status").json
+    assert answer["scored"] is True and answer["certificates_ready"] is False
+    assert 10 < answer["wait_seconds"] <= waits.LONGEST_WAIT
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    box = re.search(r'id="certificate-status"[^>]*data-wait-seconds="(\d+)"', page, re.S)
+    assert box and 10 < int(box.group(1)) <= waits.LONGEST_WAIT  # its first ask too
+
+    db.session.execute(update(Attempt).values(certificates_checked_at=utcnow()))
+    db.session.commit()  # every certificate issued: no more waiting, whatever the snapshot
+    assert client.get(f"/attempts/{attempt.id}/status").json["certificates_ready"] is True
+    assert wait_of(client, attempt.id) == 0
+
+
+def test_the_snapshot_is_taken_again_after_a_while_with_the_rate_seen(
+    client, candidate, real_queue, clock
+):
+    attempt_id, _token = begin(client)
+    copies_of(attempt_id, 600, utcnow() - timedelta(seconds=60), status=SUBMITTED)
+    submit_form(client, attempt_id)
+    before = wait_of(client, attempt_id)
+    assert before > 10
+
+    queue = select(Attempt.id).where(Attempt.status == SUBMITTED)
+    scored = list(db.session.scalars(queue.order_by(Attempt.finalized_at).limit(300)))
+    db.session.execute(update(Attempt).where(Attempt.id.in_(scored)).values(status=FINALIZED))
+    db.session.commit()  # the workers scored 300 papers
+    clock[0] += 1  # within the snapshot's life: the same queue, a second less to wait
+    assert before - 2 <= wait_of(client, attempt_id) <= before
+    clock[0] += waits.REFRESH  # a new snapshot: half the queue left at 300 papers in 3 s
+    assert wait_of(client, attempt_id) <= 5 < before
+
+
+def test_after_a_queue_emptied_and_an_idle_hour_a_lone_paper_is_answered_fast(
+    client, candidate, real_queue, clock
+):
+    """The ids gone over an hour, or while the workers may have been idle, say nothing
+    of how fast they work: before, 50 papers scored in an hour told the next candidate
+    to wait a minute."""
+    attempt_id, _token = begin(client)
+    earlier = copies_of(attempt_id, 50, utcnow() - timedelta(hours=1), status=SUBMITTED)
+    assert wait_of(client, earlier[-1]) > 1  # 49 ahead
+    db.session.execute(update(Attempt).where(Attempt.id.in_(earlier)).values(status=FINALIZED))
+    db.session.commit()
+    clock[0] += 3600
+    submit_form(client, attempt_id)
+    assert wait_of(client, attempt_id) <= 1
+    copies_of(attempt_id, 5, utcnow() + timedelta(seconds=1), status=SUBMITTED)
+    clock[0] += 1.5  # one scored in the 1.5 s and the queue not empty: still at least the floor
+    db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(status=FINALIZED))
+    db.session.commit()
+    clock[0] += waits.REFRESH
+    later = db.session.scalars(select(Attempt.id).where(Attempt.status == SUBMITTED)).all()
+    assert wait_of(client, later[-1]) <= 1
