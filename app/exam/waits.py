@@ -34,6 +34,13 @@ LONGEST_WAIT = 60  # seconds: a page asks at least this often (its jitter: up to
 # (workers idle part of the time, or starved) would tell a lone candidate to wait.
 SCORING_RATE = 10.0  # papers a second
 CERTIFICATE_RATE = 5.0  # passes a second
+# Until the scoring rate is measured (a web process's first seconds of a close) a waiting
+# paper is told at most this: the floor is several times slower than the workers of a
+# quiet server (3,000 papers closed at once were scored at ~100 a second), and at the
+# timer's zero a whole session would otherwise be told to wait up to a minute for scores
+# ready in seconds. It asks again once the rate is known. (Certificates take longer than
+# any such wait anyway, so their floor stands.)
+UNMEASURED_SCORING_WAIT = 15
 
 # The order the workers take them: scores in the order the papers closed (equal
 # priorities run in queue order), a pass's certificates in the order it was scored.
@@ -74,6 +81,11 @@ class Queue:
         self.rate = max(self.least_rate, gone / seconds if seconds else 0.0)
         self.places = {attempt_id: place for place, attempt_id in enumerate(ids)}
 
+    @property
+    def measured(self) -> bool:
+        """Whether the rate is this queue's own, not the floor standing in for it."""
+        return bool(self.departures)
+
     def ahead_of(self, attempt_id: int) -> int:
         """Ids ahead in the queue; one not in it yet joined after the snapshot: all are."""
         return self.places.get(attempt_id, len(self.places))
@@ -109,7 +121,8 @@ class Backlog:
     def scoring_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the paper is likely scored: those ahead and itself."""
         self.refresh(now)
-        return self._left((self.scoring.ahead_of(attempt_id) + 1) / self.scoring.rate, now)
+        left = self._left((self.scoring.ahead_of(attempt_id) + 1) / self.scoring.rate, now)
+        return left if self.scoring.measured else min(left, UNMEASURED_SCORING_WAIT)
 
     def certificate_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the pass likely has its certificates: every paper waiting for its
