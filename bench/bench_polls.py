@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.exam import waits
 from app.exam.waits import LONGEST_WAIT, Backlog
-from bench.bench_requests import TOKEN, prepare
+from bench.bench_requests import TOKEN, in_process_app, prepare
 
 PAPERS = int(os.environ.get("BENCH_POLLS_N", 7000))  # papers closing at the timer's zero
 PASSED = 0.68
@@ -122,26 +123,20 @@ def poll_cost(scoring: int, certifying: int, history: int) -> None:
     """CPU of status polls of a paper behind ``scoring`` closed papers, with ``certifying``
     passes awaiting certificates and ``history`` papers finalized long ago."""
     with tempfile.TemporaryDirectory(prefix="bench-polls-") as tmp:
-        os.environ.update(
-            INSTANCE_PATH=tmp, SECRET_KEY="bench", JOBS_IMMEDIATE="0",
-            DATABASE_URL=f"sqlite:///{tmp}/app.db", JOB_QUEUE_URL=f"sqlite:///{tmp}/jobs.db",
-        )  # fmt: skip
-        from flask_migrate import upgrade
-
-        from app import create_app
         from app.exam.waits import backlog
 
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
+        app = in_process_app(tmp)
         with app.app_context():
-            upgrade()
             sitting_id = prepare(app, 1)
         web = app.test_client()
         token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
         web.post("/login", data={
             "username": "bench0", "password": "bench-password-1", "csrf_token": token})  # fmt: skip
         token = TOKEN.search(web.get(f"/sessions/{sitting_id}").get_data(as_text=True)).group(1)
-        take_url = web.post(f"/sessions/{sitting_id}", data={"csrf_token": token}).location
-        page = web.get(take_url).get_data(as_text=True)
+        # The start answers the test page itself, which names its own address.
+        page = web.post(f"/sessions/{sitting_id}", data={"csrf_token": token})
+        page = page.get_data(as_text=True)
+        take_url = re.search(r'data-page-url="([^"]+)"', page).group(1)
         web.post(f"{take_url}/submit", data={"csrf_token": TOKEN.search(page).group(1)})
         with app.app_context():
             _backlog_ahead(int(take_url.rsplit("/", 1)[1]), scoring, certifying, history)

@@ -205,19 +205,27 @@ def report(meter: Meter) -> None:
         )  # fmt: skip
 
 
+def in_process_app(tmp: str):
+    """The app on a migrated SQLite database in ``tmp``, its jobs queued for a worker (not
+    run in the request), for Flask's test client."""
+    os.environ.update(
+        INSTANCE_PATH=tmp, SECRET_KEY="bench", JOBS_IMMEDIATE="0",
+        DATABASE_URL=f"sqlite:///{tmp}/app.db", JOB_QUEUE_URL=f"sqlite:///{tmp}/jobs.db",
+    )  # fmt: skip
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-requests-") as tmp:
-        os.environ.update(
-            INSTANCE_PATH=tmp, SECRET_KEY="bench", JOBS_IMMEDIATE="0",
-            DATABASE_URL=f"sqlite:///{tmp}/app.db", JOB_QUEUE_URL=f"sqlite:///{tmp}/jobs.db",
-        )  # fmt: skip
-        from flask_migrate import upgrade
-
-        from app import create_app
-
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
+        app = in_process_app(tmp)
         with app.app_context():
-            upgrade()
             sitting_id = prepare(app, CANDIDATES)
         meter = Meter(os.environ.get("BENCH_PROFILE"))
         for number in range(CANDIDATES):

@@ -50,7 +50,7 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 async def start_candidates(base: str, first: int, count: int, sitting_id: int) -> list[Candidate]:
-    """Log in, start and open the test page as a browser does, one candidate after another."""
+    """Log in and start (its answer is the test page) as a browser does, one after another."""
     started = []
     for number in range(first, first + count):
         jar = aiohttp.CookieJar(unsafe=True)
@@ -62,12 +62,10 @@ async def start_candidates(base: str, first: int, count: int, sitting_id: int) -
                 assert login.status == 302, login.status
             async with web.get(f"/sessions/{sitting_id}") as page:
                 token = TOKEN.search(await page.text()).group(1)
-            async with web.post(
-                f"/sessions/{sitting_id}", data={"csrf_token": token}, allow_redirects=False
-            ) as start:
-                attempt_path = "/attempts/" + start.headers["Location"].rsplit("/attempts/", 1)[1]
-            async with web.get(attempt_path) as page:
+            # The start answers the test page itself, which names its own address.
+            async with web.post(f"/sessions/{sitting_id}", data={"csrf_token": token}) as page:
                 text = await page.text()
+            attempt_path = re.search(r'data-page-url="([^"]+)"', text).group(1)
             cookie = "; ".join(f"{c.key}={c.value}" for c in jar)
             api_token = re.search(r'data-csrf="([^"]+)"', text).group(1)
             positions = [int(found) for found in JUDGE.findall(text)]
