@@ -35,8 +35,8 @@ LONGEST_WAIT = 60  # seconds: a page asks at least this often (its jitter: up to
 SCORING_RATE = 10.0  # papers a second
 CERTIFICATE_RATE = 5.0  # passes a second
 # Until the scoring rate is measured (a web process's first seconds of a close) a waiting
-# paper is told at most this: the floor is several times slower than the workers of a
-# quiet server (3,000 papers closed at once were scored at ~100 a second), and at the
+# paper is told at most this: the floor is several times slower than what the workers of
+# a quiet server clear (a job process scores 120-135 papers per CPU-second), and at the
 # timer's zero a whole session would otherwise be told to wait up to a minute for scores
 # ready in seconds. It asks again once the rate is known. (Certificates take longer than
 # any such wait anyway, so their floor stands.)
