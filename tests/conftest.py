@@ -63,9 +63,10 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test starts with empty tables and queues (only for tests that use the app) and the job
-    queue pointed at the tests' app: the queue is the process's, and a test creating
-    another app re-points it (jobs would run on that app's database)."""
+    """Each test starts with empty tables (only for tests that use the app), no status
+    snapshot of them (``app.exam.waits``) and the job queue pointed at the tests' app: the
+    queue is the process's, and a test creating another app re-points it (jobs would run
+    on that app's database)."""
     if "app" not in request.fixturenames:
         yield
         return

@@ -22,7 +22,7 @@ The exam modules enqueue these jobs, so the jobs import them when they run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from huey import crontab
@@ -31,7 +31,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.jobs.queue import huey, in_app
 from app.models import Attempt, Sitting
-from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
 
 # A closed attempt still unscored this long after closing has lost its job.
@@ -65,12 +65,18 @@ def score_later(attempt_id: int) -> None:
 
 def enqueue_scoring(attempt_id: int, now: datetime) -> bool:
     """Queue the attempt's scoring unless a job for it is already waiting."""
-    if not _mark_queued(_queued_key(attempt_id), now):
+    return _enqueue_once(_queued_key(attempt_id), lambda: score_attempt(attempt_id), now)
+
+
+def _enqueue_once(key: str, enqueue: Callable[[], object], now: datetime) -> bool:
+    """Run ``enqueue`` unless the job ``key`` marks is still waiting; the marker is taken
+    back if enqueueing fails, so that the next try is not skipped."""
+    if not _mark_queued(key, now):
         return False
     try:
-        score_attempt(attempt_id)
+        enqueue()
     except Exception:
-        huey.delete(_queued_key(attempt_id))
+        huey.delete(key)
         raise
     return True
 
@@ -156,14 +162,7 @@ def _score(attempt_id: int) -> None:
 def _enqueue_certificates(attempt_id: int, now: datetime) -> None:
     """Queue a pass's certificates unless their job already waits: a sweep during a long
     close scores a pass again (a no-op) while its certificates wait behind the scores."""
-    key = _certificates_key(attempt_id)
-    if not _mark_queued(key, now):
-        return
-    try:
-        issue_certificates_of(attempt_id)
-    except Exception:
-        huey.delete(key)
-        raise
+    _enqueue_once(_certificates_key(attempt_id), lambda: issue_certificates_of(attempt_id), now)
 
 
 @huey.task(retries=3, retry_delay=10)
@@ -227,6 +226,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     from app.auth.throttle import prune
     from app.certificate.pdfs import finish_each, without_pdf
     from app.exam.attempts import grace
+    from app.exam.outcome import AWAITING_CERTIFICATES
     from app.exam.review import record_opened_reviews
 
     due = db.session.scalars(
@@ -251,8 +251,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     # issues them. A day later a pass still failing to issue is left to the admins.
     uncertified = db.session.scalars(
         select(Attempt.id).where(
-            Attempt.status == FINALIZED, Attempt.passed.is_(True),
-            Attempt.certificates_checked_at.is_(None),
+            AWAITING_CERTIFICATES,
             Attempt.finalized_at <= now - lost_after, Attempt.finalized_at > now - GIVE_UP_AFTER,
         )
     ).all()  # fmt: skip

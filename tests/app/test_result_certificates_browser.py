@@ -21,7 +21,7 @@ from tests.app.certificate_fixtures import (
     setup_exams,
 )
 from tests.app.test_browser import log_in
-from tests.app.test_result_status_browser import RECORD_DELAYS
+from tests.app.test_result_status_browser import RECORD_DELAYS, recorded_delays
 from tests.app.test_submitting import run_jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("signing", "fresh_catalog")]
@@ -99,12 +99,7 @@ def test_the_certificate_polls_back_off_with_jitter(
     page.on("requestfinished", lambda r: r.url.endswith("/status") and polls.append(r.url))
     page.goto(f"{live_url}/attempts/{attempt_id}/result")
     expect(page.locator("#certificate-status")).to_contain_text("证书正在生成")
-    for _ in range(100):  # the polls run at once, each waits for its answer
-        delays = page.evaluate("window.pollDelays")
-        if len(delays) == 6 and len(polls) == 5:
-            break
-        page.wait_for_timeout(100)
-    assert len(delays) == 6 and len(polls) == 5  # the sixth delay is not run
+    delays = recorded_delays(page, polls, 5)
     bases = [1000, 1000, 2000, 4000, 8000, 15000]  # the first, then each answer's
     for delay, base in zip(delays, bases, strict=True):
         assert base / 2 <= delay < base * 1.5, (delay, base)

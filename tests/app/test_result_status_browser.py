@@ -34,6 +34,18 @@ window.setTimeout = function (callback, ms, ...args) {
 """
 
 
+def recorded_delays(page, polls: list[str], runs: int) -> list[int]:
+    """The page's recorded delays once ``runs`` polls (run at once, each waiting for its
+    answer) are answered and the delay after the last is recorded but not run."""
+    for _ in range(100):
+        delays = page.evaluate("window.pollDelays")
+        if len(delays) == runs + 1 and len(polls) == runs:
+            break
+        page.wait_for_timeout(100)
+    assert len(delays) == runs + 1 and len(polls) == runs  # the last delay is not run
+    return delays
+
+
 def submitted_paper(page, live_url: str) -> int:
     """Log in, start the usual sitting and hand in the paper from the test page."""
     sitting = open_sitting()
@@ -71,12 +83,7 @@ def test_the_polls_back_off_with_jitter_up_to_fifteen_seconds(browser, live_url,
     page.on("requestfinished", lambda r: r.url.endswith("/status") and polls.append(r.url))
     submitted_paper(page, live_url)
     expect(page.locator(".score-pending")).to_be_visible()
-    for _ in range(100):  # the polls run at once, each waits for its answer
-        delays = page.evaluate("window.pollDelays")
-        if len(delays) == 8 and len(polls) == 7:
-            break
-        page.wait_for_timeout(100)
-    assert len(delays) == 8 and len(polls) == 7  # the eighth delay is not run
+    delays = recorded_delays(page, polls, 7)
     bases = [1000, 1000, 2000, 4000, 8000, 15000, 15000, 15000]  # the first, then each answer's
     for delay, base in zip(delays, bases, strict=True):
         assert base / 2 <= delay < base * 1.5, (delay, base)
