@@ -55,12 +55,16 @@ def end_this_session() -> None:
     session.clear()
 
 
+# Endpoints that read no user: a sealed paper's key is asked for by thousands at the open.
+_WITHOUT_USER = frozenset({"auth.password", "auth.logout", "static", "exam.paper_key"})
+
+
 def require_password_change():
     """Accounts with an initial password may do nothing else until they change it."""
     if (
-        current_user.is_authenticated
+        request.endpoint not in _WITHOUT_USER
+        and current_user.is_authenticated
         and current_user.must_change_password
-        and request.endpoint not in ("auth.password", "auth.logout", "static")
     ):
         return redirect(url_for("auth.password"))
     return None

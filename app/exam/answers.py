@@ -56,6 +56,8 @@ def save_answer(
         status, finalized_by = SUBMITTED, "deadline"
     if status != IN_PROGRESS:
         raise AttemptRefused(_closed_message(finalized_by))
+    if now < row.started_at:  # a sealed paper (app.exam.sealed): nothing to answer yet
+        raise AttemptRefused("考试尚未开始，请在试题出现后作答。", 409)
     if row.question_revision_id is None:
         raise AttemptRefused("该题不在您的试卷中。", 400)
     values: dict[str, object] = {}
@@ -83,7 +85,13 @@ def save_answer(
 
 
 _ANSWER_LOOKUP = (
-    select(Attempt.status, Attempt.deadline, Attempt.finalized_by, AttemptItem.question_revision_id)
+    select(
+        Attempt.status,
+        Attempt.started_at,
+        Attempt.deadline,
+        Attempt.finalized_by,
+        AttemptItem.question_revision_id,
+    )
     .outerjoin(
         AttemptItem,
         (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == bindparam("position")),
@@ -169,6 +177,7 @@ _CLOSE_BY_CANDIDATE = (
     .where(
         Attempt.id == bindparam("b_attempt_id"),
         Attempt.status == IN_PROGRESS,
+        Attempt.started_at <= bindparam("now"),  # not a sealed paper before its start
         Attempt.deadline >= bindparam("earliest"),
     )
     .values(status=SUBMITTED, finalized_at=bindparam("now"), finalized_by="candidate")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -26,7 +24,8 @@ from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import certificates_ready, outcome_of
 from app.exam.review import record_reviewed_mistakes
-from app.exam.sittings import attempts_in, may_take
+from app.exam.sealed import key_answer, key_token, seal
+from app.exam.sittings import attempts_in, in_waiting_room, may_take
 from app.exam.starting import begin_attempt
 from app.exam.waits import wait_seconds
 from app.lookup import found_or_404, get_or_404
@@ -38,8 +37,6 @@ from question_bank.types import InvalidResponse
 
 bp = Blueprint("exam", __name__)
 
-# How long before the open the start page shows the form and counts down to the open.
-WAITING_ROOM = timedelta(hours=1)
 _WITH_EXAM = [joinedload(Sitting.exam)]  # the start page and the start both read the exam
 
 
@@ -80,7 +77,7 @@ def _start_page(sitting: Sitting, form: StartForm) -> str:
     allowed = attempts_allowed(current_user, sitting)
     now = utcnow()
     state = sitting.state(now)
-    waiting = state == "upcoming" and sitting.opens_at - now <= WAITING_ROOM
+    waiting = in_waiting_room(sitting, now)
     passed = next((a for a in attempts if a.finalized and a.passed), None)
     in_progress = next((a for a in attempts if a.status == IN_PROGRESS), None)
     startable = (state == "open" or waiting) and not (passed or in_progress)
@@ -108,15 +105,31 @@ def _test_page(attempt: Attempt):
     both the start and a GET of /attempts/<id> answer, so that they are one page."""
     if attempt.closed:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
-    sections = paper_view(attempt)
+    sections, now = paper_view(attempt), utcnow()
     items = [item for section in sections for item in section.items]
     leave_limit = attempt.policy.max_page_leaves
+    sealed = None
+    if now < attempt.started_at:  # entered before the open: the paper goes out sealed
+        paper = render_template(
+            "exam/_paper.html", sections=sections, questions_html=questions_html
+        )
+        sealed = {"paper": seal(paper, attempt.id), "key_url": url_for(
+            "exam.paper_key", token=key_token(attempt.id))}  # fmt: skip
     return render_template(
         "exam/take.html", attempt=attempt, sections=sections, questions_html=questions_html,
-        palette_html=palette_html, now=utcnow(), leave_limit=leave_limit,
+        palette_html=palette_html, now=now, leave_limit=leave_limit, sealed=sealed,
         answered=sum(item.response is not None for item in items), total=len(items),
         departures=departures(attempt.id) if leave_limit else 0,
     )  # fmt: skip
+
+
+@bp.route("/paper-keys/<token>")
+def paper_key(token: str):
+    """A sealed paper's key, from its attempt's start on (the page asks at that moment).
+    No login or user is read: the signed token names the attempt, and the key opens
+    nothing but the paper already in that candidate's page."""
+    status, body = key_answer(token, utcnow())
+    return jsonify(body), status
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])

@@ -24,6 +24,13 @@ from app.refusal import Refused
 
 MAX_ATTEMPTS = 10
 MAX_LENGTH = timedelta(days=366)
+# How long before the open the start page is the waiting room, where a candidate may
+# enter: their attempt is made then and starts at the open (``app.exam.sealed``).
+WAITING_ROOM = timedelta(hours=1)
+
+
+def in_waiting_room(sitting: Sitting, now: datetime) -> bool:
+    return sitting.state(now) == "upcoming" and sitting.opens_at - now <= WAITING_ROOM
 
 
 class ExamRefused(Refused):

@@ -13,7 +13,8 @@ from app.exam.attempts import AttemptRefused, NotRegistered, finalize_if_expired
 from app.exam.catalog import exam_definition, load_questions, question_of
 from app.exam.grants import attach_time_grants, attempts_allowed, deadline, pending_time_grants
 from app.exam.prepared import DrawnPaper, claim, draw_for, prepared_for
-from app.exam.sittings import attempts_in, may_take
+from app.exam.sealed import start_offset
+from app.exam.sittings import attempts_in, in_waiting_room, may_take
 from app.exam.start_guard import (
     CodeRefused,
     check_access_code,
@@ -67,15 +68,17 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
     current = next((a for a in previous if a.status == IN_PROGRESS), None)
     if current is not None:
         return finalize_if_expired(current, now).id
-    if sitting.state(now) != "open":
-        raise AttemptRefused(
-            "本场考试尚未开始。" if sitting.state(now) == "upcoming" else "本场考试已结束。"
-        )
+    if sitting.state(now) == "closed":
+        raise AttemptRefused("本场考试已结束。")
+    if sitting.state(now) == "upcoming" and not in_waiting_room(sitting, now):
+        raise AttemptRefused("本场考试尚未开始。")
+    # Entering the waiting room makes the attempt now; it starts at the open (sealed.py).
+    begins = sitting.opens_at + start_offset(sitting) if now < sitting.opens_at else now
     # Whoever may not start anyway is told so before any code is tried: no code oracle.
     # Granted attempts matter only once the sitting's own are used.
     if len(previous) >= sitting.max_attempts and len(previous) >= attempts_allowed(user, sitting):
         raise AttemptRefused("您在本场考试的作答次数已用完。")
-    if wait := retake_wait(user, sitting.exam.code, now):
+    if wait := retake_wait(user, sitting.exam.code, begins):
         raise AttemptRefused(wait)
     prepared = None if previous else prepared_for(user.id, sitting)
     # Drawn here if none was prepared; a retake avoids the last paper's questions.
@@ -84,14 +87,14 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
     )
     grants = pending_time_grants(user.id, sitting.id)
     limit = exam_definition(sitting.exam).time_limit_minutes
-    due = deadline(now, limit, sitting.closes_at, grants)
+    due = deadline(begins, limit, sitting.closes_at, grants)
     if hold_start_lock(user.id, now) != generation:
         raise _Overtaken
     try:
         check_access_code(sitting, user, access_code, now)
     except CodeRefused as refused:
         raise AttemptRefused(str(refused), 400) from None
-    attempt_id = _insert(user.id, sitting.id, len(previous) + 1, paper, now, due)
+    attempt_id = _insert(user.id, sitting.id, len(previous) + 1, paper, begins, due)
     count_start(user.id)
     if not attach_time_grants(grants, attempt_id):
         raise _Overtaken

@@ -1,12 +1,12 @@
-// The sitting's start page (exam/start.html): before the open, count down to it and
-// enable 开始答题 at the open without a reload; while open, disable it at the close.
+// The sitting's start page (exam/start.html): before the open, count down to it (进入考场
+// is there already: the paper comes sealed and opens at the start, sealed-paper.js) and
+// say at the open that the test has begun, without a reload; disable the button at the close.
 //
 // The time left comes from the server's clock (data-opens-in / data-closes-in: seconds
 // left when the page was rendered), counted from the moment the page's first byte came
 // (after the render, so the button is never enabled before the server's open) on the
 // page's monotonic clock. The device's own clock may be wrong, so its time is never read;
 // only how far it moved, in case the monotonic clock stood still while the device slept.
-// An early press is harmless: the server refuses it and shows this page again.
 (function () {
   "use strict";
   var form = document.getElementById("start-form");
@@ -54,14 +54,13 @@
     }
     if (!open && now >= opensAt) {
       open = true;
-      button.disabled = false;
+      button.value = "开始答题";
       if (shown) {
         shown.textContent = "考试已开始";
         hint.textContent = "请点击页面下方的“开始答题”按钮。";
         say("考试已开始，现在可以点击“开始答题”。");
       }
     } else if (!open) {
-      button.disabled = true;
       var left = Math.ceil((opensAt - now) / 1000);
       if (left !== lastLeft) {
         shown.lastElementChild.textContent = words(left);

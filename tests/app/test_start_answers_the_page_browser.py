@@ -42,7 +42,7 @@ def test_the_start_shows_the_test_page_at_its_own_address(browser, live_url, ctx
     page = browser.new_page()
     log_in(page, live_url)
     page.goto(f"{live_url}/sessions/{sitting.id}")
-    expect(page.locator("#submit")).to_be_enabled(timeout=10_000)  # the open
+    expect(page.locator("#open-countdown")).to_have_text("考试已开始", timeout=10_000)
     loaded = documents(page)
     page.click("#submit")
     wait_for_test_page(page)

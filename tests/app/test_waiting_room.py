@@ -1,6 +1,7 @@
-"""The sitting's start page in the hour before the open is a waiting room: the form is
-there already (so nobody reloads the page at the open), a press before the open is refused
-and shows the waiting room again, and a client without JavaScript gets a plain form."""
+"""The sitting's start page in the hour before the open is a waiting room: 进入考场 is
+there already (so nobody reloads the page at the open; entering gets the paper sealed
+until the open, see test_sealed_paper.py), a press before the waiting room is refused,
+and a client without JavaScript gets a plain form."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from tests.app.factories import sitting_of
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
-START_BUTTON = re.compile(r'<input[^>]*id="submit"[^>]*type="submit"[^>]*value="开始答题"[^>]*>')
+START_BUTTON = re.compile(
+    r'<input[^>]*id="submit"[^>]*type="submit"[^>]*value="(开始答题|进入考场)"[^>]*>'
+)
 
 
 def opening_in(minutes: float, **fields):
@@ -35,7 +38,7 @@ def test_a_client_without_javascript_gets_the_form_with_an_enabled_button(client
     login(client, "candidate")
     html = client.get(f"/sessions/{sitting.id}").get_data(as_text=True)
     button = START_BUTTON.search(html)
-    assert button and "disabled" not in button.group(0)  # the script disables it, not the HTML
+    assert button and "disabled" not in button.group(0) and button.group(1) == "进入考场"
     assert 'name="csrf_token"' in html and 'name="access_code"' in html
     assert re.search(r"距开考还有 <span[^>]*>(29 分 \d+|30 分 0) 秒</span>", html)
     opens_in = float(re.search(r'data-opens-in="([\d.]+)"', html).group(1))
@@ -44,15 +47,15 @@ def test_a_client_without_javascript_gets_the_form_with_an_enabled_button(client
     assert "本场考试尚未开始" not in html
 
 
-def test_a_press_before_the_open_is_refused_and_shows_the_waiting_room_again(client, ctx):
-    sitting = opening_in(10)
+def test_a_press_before_the_waiting_room_is_refused(client, ctx):
+    """The form is not shown then; a forged press gets the page again and no attempt."""
+    sitting = opening_in(61)
     login(client, "candidate")
-    token = csrf_token(client, f"/sessions/{sitting.id}")
+    token = csrf_token(client, "/")
     reply = client.post(f"/sessions/{sitting.id}", data={"csrf_token": token})
     html = reply.get_data(as_text=True)
     assert reply.status_code == 200
-    assert "本场考试尚未开始。" in html
-    assert START_BUTTON.search(html) and "距开考还有" in html
+    assert "本场考试尚未开始。" in html and not START_BUTTON.search(html)
     assert db.session.query(Attempt).count() == 0
 
 

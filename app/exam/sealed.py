@@ -1,0 +1,102 @@
+"""Sealed papers: the start rush moved out of the open.
+
+A candidate who enters the room before the open gets their attempt and its test page
+then, with the paper's questions encrypted (AES-GCM) under a key of that attempt alone.
+At the attempt's start the page asks ``/paper-keys/<token>`` for the key: one read by
+primary key and no page to render, where a start at the open inserts the paper and
+renders it. Nobody can read a question before their start: the key is not given out
+until then, and it opens no other paper.
+
+Each attempt entering early starts at the open plus its own offset, spread over a few
+seconds when thousands wait (``OPEN_RATE`` a second), so the keys are asked for at a
+pace the server keeps up with; every attempt has its full time from its own start.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import random
+import threading
+import time
+from datetime import datetime, timedelta
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import bindparam, func, select
+
+from app.exam.prepared import registered
+from app.extensions import db
+from app.models import Attempt, Sitting
+
+# Keys a second the two cores here answer with room to spare (bench/RESULTS.md).
+OPEN_RATE = 1000
+MAX_SPREAD = timedelta(seconds=30)
+_SALT = "sealed-paper"
+_COUNTS: dict[int, tuple[float, int]] = {}  # sitting id -> (when counted, registered)
+_COUNTS_LOCK = threading.Lock()
+_COUNT_FOR = 60.0  # seconds a count of the registered is reused
+
+
+def paper_key(attempt_id: int) -> bytes:
+    """The attempt's own key, derived, so that nothing is stored or looked up for it."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"sealed-paper:%d" % attempt_id, hashlib.sha256).digest()
+
+
+def seal(html: str, attempt_id: int) -> str:
+    """The paper's HTML encrypted for its page: base64 of a fresh nonce and the ciphertext
+    (the page decrypts it with WebCrypto)."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(paper_key(attempt_id)).encrypt(nonce, html.encode(), None)
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def key_token(attempt_id: int) -> str:
+    """What the sealed page asks for its key with: the attempt, signed by the server."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(attempt_id)
+
+
+def attempt_of(token: str) -> int | None:
+    try:
+        attempt_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(token)
+    except BadSignature:
+        return None
+    return attempt_id if isinstance(attempt_id, int) else None
+
+
+_TIMES = select(Attempt.started_at, Attempt.deadline).where(Attempt.id == bindparam("b_id"))
+
+
+def key_answer(token: str, now: datetime) -> tuple[int, dict]:
+    """The key once the attempt has started; before, how many seconds are left."""
+    attempt_id = attempt_of(token)
+    times = None if attempt_id is None else db.session.execute(_TIMES, {"b_id": attempt_id}).first()
+    db.session.rollback()
+    if times is None:
+        return 404, {"error": "找不到该试卷。"}
+    if now < times.started_at:
+        return 425, {"wait_seconds": (times.started_at - now).total_seconds()}
+    key = base64.b64encode(paper_key(attempt_id)).decode()
+    return 200, {"key": key, "deadline": times.deadline.isoformat(), "now": now.isoformat()}
+
+
+def start_offset(sitting: Sitting) -> timedelta:
+    """Where in the open's spread an attempt entering early starts."""
+    spread = min(MAX_SPREAD.total_seconds(), _registered_count(sitting.id) / OPEN_RATE)
+    return timedelta(seconds=random.uniform(0, spread))
+
+
+def _registered_count(sitting_id: int) -> int:
+    """Counted at most once a minute per process: thousands enter while it hardly moves."""
+    with _COUNTS_LOCK:
+        counted = _COUNTS.get(sitting_id)
+        if counted is not None and time.monotonic() - counted[0] < _COUNT_FOR:
+            return counted[1]
+    count = db.session.scalar(select(func.count()).select_from(registered(sitting_id).subquery()))
+    with _COUNTS_LOCK:
+        _COUNTS[sitting_id] = (time.monotonic(), count)
+    return count

@@ -1,0 +1,75 @@
+"""Entering the room before the open, in Chromium on a 390 px phone: the test page comes
+with the paper sealed and a countdown; at the attempt's start (by the server's clock, even
+when the device's clock is an hour fast) the page asks for the key once, the questions
+appear without a reload, and answering saves; a reload then gets the open page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Attempt, AttemptItem
+from app.models.types import utcnow
+from tests.app.exam_fixtures import open_sitting
+from tests.app.test_browser import log_in
+from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
+from tests.app.test_waiting_room_browser import CLOCK_AN_HOUR_FAST, PHONE, shot
+from tests.app.ux_world import wait_for_test_page
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_paper_opens_by_itself_at_the_start_and_saves(browser, live_url, ctx):
+    make_user("candidate", name="张晓明")
+    sitting = open_sitting(opens=utcnow() + timedelta(seconds=6))
+    context = browser.new_context(viewport=PHONE)
+    context.add_init_script(CLOCK_AN_HOUR_FAST)
+    page = context.new_page()
+    log_in(page, live_url)
+    page.goto(f"{live_url}/sessions/{sitting.id}")
+    keys: list[float] = []
+    page.on("request", lambda r: "/paper-keys/" in r.url and keys.append(utcnow().timestamp()))
+    page.click("#submit")  # 进入考场
+    expect(page.locator("#sealed-countdown")).to_contain_text("距开考还有")
+    assert page.locator("fieldset.question").count() == 0
+    expect(page.locator("#submit-button")).to_be_hidden()
+    expect(page.locator("#view-toggle")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "sealed-paper-waiting")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    assert page.evaluate(RUN_AXE, WCAG) == []
+    page.evaluate("window.loadedOnce = true")  # gone if the page were reloaded
+
+    wait_for_test_page(page)  # the questions are in and the page's scripts run
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert page.evaluate("window.loadedOnce") is True
+    assert len(keys) == 1 and keys[0] >= attempt.started_at.timestamp()
+    expect(page.locator("#submit-button")).to_be_visible()
+    expect(page.locator("#view-toggle")).to_be_visible()
+    questions = page.locator("fieldset.question")
+    assert questions.count() == db.session.query(AttemptItem).count()
+    shot(page, "sealed-paper-opened")
+
+    fieldset = page.locator('fieldset.question[data-type="single"]').first
+    position = int(fieldset.get_attribute("data-position"))
+    fieldset.locator("input[name]").first.check()
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
+    chosen = fieldset.locator("input[name]").first.get_attribute("value")
+    db.session.expire_all()
+    saved = db.session.scalar(
+        select(AttemptItem.response).where(
+            AttemptItem.attempt_id == attempt.id, AttemptItem.position == position
+        )
+    )
+    assert saved == chosen
+
+    page.reload()
+    wait_for_test_page(page)
+    assert page.locator("#sealed-paper").count() == 0
+    assert fieldset.locator("input[name]").first.is_checked()
+    context.close()
