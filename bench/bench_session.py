@@ -2,9 +2,13 @@
 as deployed (every process of the Procfile, via honcho, on a free loopback port).
 
 The journey (issue 12): logins spread over a window before the open, each followed by
-the sitting's start page (the waiting room, loaded once: its script enables 开始答题 at
-the open); every start (the form's POST, which answers the test page; a failed one loads
-the page again and posts) within the first minute after the open (most in the first seconds); answers
+the sitting's start page (the waiting room, loaded once); a few seconds later the
+candidate presses 进入考场 (``enter``: the form's POST, which answers the test page with
+the paper sealed; a failed one loads the page again and posts), and at the attempt's
+start (the open plus its offset, within the first seconds) the page asks for the key
+(``paper key``, again when told to wait) and decrypts the paper as sealed-paper.js does.
+BENCH_LATE (5 %) come after the open instead and press 开始答题 (``start``, answering the
+open test page) within the first minute after the open (most in the first seconds); answers
 spread over the test (time compressed: the rate is printed); 30 % submit early, and for
 70 % the timer reaches zero in the same second (the sitting's close caps every deadline)
 and the page does what it does then: it stays and asks the status endpoint from the end
@@ -33,7 +37,9 @@ Bounded: every request times out after 60 s and the whole run after BENCH_SESSIO
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
+import json
 import math
 import os
 import random
@@ -43,8 +49,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
 from session_client import Browser
 from session_cpu import CpuSampler, cpu_windows
@@ -62,6 +70,8 @@ TEST_SECONDS = TEST_MINUTES * 60
 JOB_WORKERS = os.environ.get("BENCH_JOB_WORKERS") or os.environ.get("JOB_WORKERS", "2")
 ANSWERS = int(os.environ.get("BENCH_ANSWERS", 20))  # each candidate answers this many
 EARLY = float(os.environ.get("BENCH_EARLY", 0.3))
+# The share who come after the open and press 开始答题 (the others enter the waiting room).
+LATE = float(os.environ.get("BENCH_LATE", 0.05))
 # Any failed request, lost answer or paper not finalized once fails the run (make test).
 STRICT = os.environ.get("BENCH_SESSION_STRICT") == "1"
 LIMIT = float(os.environ.get("BENCH_SESSION_LIMIT", 1800))
@@ -99,19 +109,22 @@ async def candidate(
         else:
             stats.gave_up += 1
             return
-        # The start page before the open is the waiting room: the form is there already
-        # and its script enables 开始答题 at the open, so the page is loaded once, now.
+        # The start page before the open is the waiting room, loaded once: 进入考场 is
+        # there already; after the open its button is 开始答题.
         _, page = await call("start page", lambda: web.get(plan["sitting_path"]))
-        await asyncio.sleep(max(0, plan["start_at"] - time.time()))
+        phase = "start" if plan["late"] else "enter"
+        # Entering: after reading the rules for a while, and before the open.
+        enter_at = min(time.time() + random.uniform(3, 20), plan["open_at"] - 1)
+        await asyncio.sleep(max(0, plan["start_at"] if plan["late"] else enter_at) - time.time())
         attempt_path = None
-        for press in range(5):  # the candidate presses 开始答题, and again if it failed
+        for press in range(5):  # the candidate presses the button, and again if it failed
             if press:
                 await asyncio.sleep(2)
-                _, page = await call("start", lambda: web.get(plan["sitting_path"]))
+                _, page = await call(phase, lambda: web.get(plan["sitting_path"]))
             found = TOKEN.search(page)
             if found:
                 form = {"csrf_token": found.group(1)}
-                _, page = await call("start", lambda f=form: web.post(
+                _, page = await call(phase, lambda f=form: web.post(
                     plan["sitting_path"], data=f, allow_redirects=False))  # fmt: skip
                 # The start answers the test page (its script then shows its address).
                 shown = re.search(r'id="attempt" data-page-url="(/attempts/\d+)"', page)
@@ -121,13 +134,18 @@ async def candidate(
         if attempt_path is None:
             stats.gave_up += 1
             return
+        started = time.time()
+        if 'id="sealed-paper"' in page:  # entered before the open: the key at the start
+            started, paper = await unsealed(page, browser)
+            if paper is None:
+                stats.gave_up += 1
+                return
+            page = page.replace(SEALED.search(page).group(0), paper)
         api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
         grace = float(re.search(r'data-grace-seconds="(\d+)"', page).group(1))
         questions = questions_on(page, keys)
         mine = acknowledged.setdefault(number, {"path": attempt_path, "answers": {}})
-        answer_times = sorted(
-            random.uniform(plan["open_at"] + 5, plan["answer_until"]) for _ in questions
-        )
+        answer_times = sorted(random.uniform(started + 5, plan["answer_until"]) for _ in questions)
         changed: dict[int, int] = {}
         for at, (position, _value, response) in zip(answer_times, questions, strict=False):
             await asyncio.sleep(max(0, at - time.time()))
@@ -183,6 +201,31 @@ async def candidate(
             )
 
 
+SEALED = re.compile(r'<section class="card sealed-paper".*?</section>', re.S)
+
+
+async def unsealed(page: str, browser: Browser) -> tuple[float, str | None]:
+    """What sealed-paper.js does: at the attempt's start, ask for the key (again when
+    told to wait, or after a failure with the page's backoff) and decrypt the paper.
+    When the paper was shown, and its HTML."""
+    box = SEALED.search(page).group(0)
+    starts_at = datetime.fromisoformat(re.search(r'data-starts-at="([^"]+)"', box).group(1))
+    key_url = html.unescape(re.search(r'data-key-url="([^"]+)"', box).group(1))
+    wait, delay = starts_at.timestamp() - time.time(), 1.0
+    for _ in range(20):
+        await asyncio.sleep(max(0, wait))
+        status, body = await browser.call("paper key", lambda: browser.web.get(key_url))
+        if status == 200:
+            sealed = base64.b64decode(re.search(r'data-paper="([^"]+)"', box).group(1))
+            key = base64.b64decode(json.loads(body)["key"])
+            return time.time(), AESGCM(key).decrypt(sealed[:12], sealed[12:], None).decode()
+        if status == 425:
+            wait = json.loads(body)["wait_seconds"] + random.uniform(0, 0.5)
+        else:
+            wait, delay = delay, min(delay * 2, 15)
+    return time.time(), None
+
+
 def questions_on(page: str, keys: dict) -> list[tuple[int, str, object]]:
     """Each question's field value and JSON response: the key 85 % of the time."""
     found = []
@@ -209,6 +252,7 @@ async def load(
             "sitting_path": f"/sessions/{sitting_id}", "early": early,
             "login_at": start + random.uniform(0, LOGIN_WINDOW),
             "open_at": open_at,
+            "late": random.random() < LATE,
             "start_at": open_at + min(60.0, TEST_SECONDS / 3, random.expovariate(1 / 3)),
             "answer_until": close_at - (min(60, TEST_SECONDS / 3) if early else min(10, TEST_SECONDS / 6)),
             "close_at": close_at,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 PHASES = (
-    "login", "start page", "start", "save", "submit", "scoring page", "status", "result",
+    "login", "start page", "enter", "paper key", "start", "save", "submit", "scoring page",
+    "status", "result",
 )  # fmt: skip
 # From the timer's zero (or the submit) until the result page shows the score.
 WAITS = ("zero to result", "submit to result")
