@@ -256,7 +256,7 @@ def start(client, sitting_id: int):
 
 def test_open_close_and_extend_decide_whether_a_candidate_can_start(admin, client):
     now = utcnow()
-    sitting = open_sitting(opens=now + timedelta(hours=1), closes=now + timedelta(hours=2))
+    sitting = open_sitting(opens=now + timedelta(hours=2), closes=now + timedelta(hours=3))
     candidate = client.application.test_client()
     login(candidate, "candidate")
     assert "尚未开始" in start(candidate, sitting.id).get_data(as_text=True)

@@ -303,8 +303,9 @@ def test_access_code_is_required_when_set(client, candidate):
 
 
 def test_a_sitting_not_yet_open_cannot_be_started(client, candidate):
+    """Before its waiting room (an hour before the open: test_sealed_paper.py)."""
     sitting = open_sitting(
-        opens=utcnow() + timedelta(hours=1), closes=utcnow() + timedelta(hours=3)
+        opens=utcnow() + timedelta(hours=2), closes=utcnow() + timedelta(hours=3)
     )
     login(client, "candidate")
     token = csrf_token(client, f"/sessions/{sitting.id}")

@@ -142,7 +142,7 @@ def used_up(client, sitting) -> None:
 @pytest.mark.parametrize(
     ("sitting_of", "before", "form", "message"),
     [
-        (lambda: open_sitting(opens=utcnow() + timedelta(minutes=10)), None, {},
+        (lambda: open_sitting(opens=utcnow() + timedelta(hours=2)), None, {},
          "本场考试尚未开始。"),
         (lambda: open_sitting(access_code="8421"), None, {"access_code": "1234"},
          "考场口令不正确。"),
