@@ -173,3 +173,16 @@ def test_a_later_open_moves_the_waiting_and_an_earlier_one_is_refused(client, ct
     db.session.rollback()
     with pytest.raises(Refused, match="不能提前开考"):
         services.open_now(sitting, admin, now)
+
+
+def test_the_live_view_says_who_waits_in_the_room(client, ctx):
+    sitting = opening_in(10)
+    enter(client, sitting.id)
+    make_user("admin", role=Role.SYSTEM_ADMIN)
+    admin = client.application.test_client()
+    login(admin, "admin")
+    html = admin.get(f"/admin/live/sessions/{sitting.id}").get_data(as_text=True)
+    assert "已进入考场，待开考" in html
+    start_passes(attempt_of())
+    html = admin.get(f"/admin/live/sessions/{sitting.id}").get_data(as_text=True)
+    assert "已进入考场，待开考" not in html and "作答中" in html

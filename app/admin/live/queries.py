@@ -57,15 +57,19 @@ class Row:
     score: object
     possible: object
     passed: bool | None
+    started_at: datetime | None = None
     leave_limit: int = 0  # the attempt's 切屏次数上限 (0: none)
     answered: int = 0
     questions: int = 0
     departures: int = 0
 
     def state(self, now: datetime) -> str:
-        """absent, answering, time_up (past the deadline, not yet closed) or the status."""
+        """absent, waiting, answering, time_up (past the deadline, not yet closed) or the
+        status."""
         if self.attempt_id is None:
             return "absent"
+        if self.status == IN_PROGRESS and now < self.started_at:
+            return "waiting"  # entered the waiting room; the paper opens at its start
         if self.status == IN_PROGRESS:
             return "answering" if now <= self.deadline else "time_up"
         return self.status
@@ -161,7 +165,7 @@ def page_of_rows(
         select(
             User.id, User.name, User.username, User.unit_id, Attempt.id, Attempt.number,
             Attempt.status, Attempt.deadline, Attempt.finalized_by, Attempt.score,
-            Attempt.possible, Attempt.passed, Attempt.stored_policy,
+            Attempt.possible, Attempt.passed, Attempt.started_at, Attempt.stored_policy,
         ),
         sitting,
     ).where(who)  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.admin.sittings.opening import move_open, waiting_attempts
 from app.bank.services import load_version
 from app.exam.attempts import grace
 from app.exam.catalog import exam_definition
@@ -91,7 +92,7 @@ def update(sitting: Sitting, fields: SittingFields, actor: User, now: datetime) 
             raise ExamRefused(["已有考生开始作答，不能更换试卷规则"])
         sitting.exam, sitting.bank_version = exam, load_version(exam.bank.name)[0]
     sitting.title = fields.title
-    _move_open(sitting, fields.opens_at, now)
+    move_open(sitting, fields.opens_at, now)
     sitting.access_code, sitting.max_attempts = fields.access_code, fields.max_attempts
     _move_close(sitting, fields.closes_at, now)
     record(actor, "session.edit", f"session {sitting.id}", before=before, after=snapshot(sitting))
@@ -101,7 +102,7 @@ def update(sitting: Sitting, fields: SittingFields, actor: User, now: datetime) 
 def open_now(sitting: Sitting, actor: User, now: datetime) -> None:
     if sitting.state(now) != "upcoming":
         raise ExamRefused(["只有未开始的场次才能立即开始"])
-    if _waiting(sitting, now):
+    if waiting_attempts(sitting, now):
         raise ExamRefused(["已有考生进入考场等候开考，不能提前开考"])
     before = snapshot(sitting)
     sitting.opens_at = now
@@ -144,34 +145,6 @@ def _move_close(sitting: Sitting, closes_at: datetime, now: datetime) -> None:
     sitting.closes_at = closes_at
     for attempt in _running(sitting, now):
         refresh_deadline(attempt)
-
-
-def _move_open(sitting: Sitting, opens_at: datetime, now: datetime) -> None:
-    """Attempts entered in the waiting room start at the open (each with its offset in
-    the open's spread): a later open takes them with it. An earlier one would start them
-    before the time their candidates were told, so it is refused while anyone waits."""
-    if opens_at == sitting.opens_at:
-        return
-    waiting = _waiting(sitting, now)
-    if waiting and opens_at < sitting.opens_at:
-        raise ExamRefused(["已有考生进入考场等候开考，开考时间只能推迟，不能提前"])
-    shift, sitting.opens_at = opens_at - sitting.opens_at, opens_at
-    for attempt in waiting:
-        attempt.started_at += shift
-        refresh_deadline(attempt)
-
-
-def _waiting(sitting: Sitting, now: datetime) -> list[Attempt]:
-    """Attempts made in the waiting room whose start has not come (``app.exam.sealed``)."""
-    return list(
-        db.session.scalars(
-            select(Attempt).where(
-                Attempt.sitting_id == sitting.id,
-                Attempt.status == IN_PROGRESS,
-                Attempt.started_at > now,
-            )
-        )
-    )
 
 
 def _review_shown(sitting: Sitting, now: datetime) -> bool:
