@@ -1,18 +1,22 @@
 """Entering the room before the open, in Chromium on a 390 px phone: the test page comes
 with the paper sealed and a countdown; at the attempt's start (by the server's clock, even
 when the device's clock is an hour fast) the page asks for the key once, the questions
-appear without a reload, and answering saves; a reload then gets the open page."""
+appear without a reload, and answering saves; a reload then gets the open page. An open
+moved later keeps the paper sealed until the new start; without WebCrypto (plain HTTP)
+the page reloads at the start and gets the open page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.admin.sittings import services
 from app.extensions import db
-from app.models import Attempt, AttemptItem
+from app.models import Attempt, AttemptItem, Role
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
@@ -72,4 +76,56 @@ def test_the_paper_opens_by_itself_at_the_start_and_saves(browser, live_url, ctx
     wait_for_test_page(page)
     assert page.locator("#sealed-paper").count() == 0
     assert fieldset.locator("input[name]").first.is_checked()
+    context.close()
+
+
+def enter_room(browser, live_url, sitting, init_script: str | None = None):
+    context = browser.new_context(viewport=PHONE)
+    if init_script:
+        context.add_init_script(init_script)
+    page = context.new_page()
+    log_in(page, live_url)
+    page.goto(f"{live_url}/sessions/{sitting.id}")
+    page.click("#submit")  # 进入考场
+    expect(page.locator("#sealed-countdown")).to_contain_text("距开考还有")
+    return context, page
+
+
+def test_a_later_open_keeps_the_paper_sealed_until_the_new_start(browser, live_url, ctx):
+    """The page asks at the start it was given; the server says how long is left."""
+    make_user("candidate", name="张晓明")
+    admin = make_user("admin", role=Role.SYSTEM_ADMIN)
+    sitting = open_sitting(opens=utcnow() + timedelta(seconds=4))
+    context, page = enter_room(browser, live_url, sitting)
+    answers: list[tuple[float, int]] = []
+    page.on(
+        "response",
+        lambda r: "/paper-keys/" in r.url and answers.append((utcnow().timestamp(), r.status)),
+    )
+    fields = services.SittingFields(
+        sitting.exam_id, sitting.title, sitting.opens_at + timedelta(seconds=6),
+        sitting.closes_at, None, sitting.max_attempts,
+    )  # fmt: skip
+    services.update(sitting, fields, admin, utcnow())
+    attempt = db.session.scalars(select(Attempt)).one()
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"\d"), timeout=20_000)
+    assert [status for _, status in answers] == [425, 200]
+    assert answers[1][0] >= attempt.started_at.timestamp()
+    context.close()
+
+
+# A page over plain HTTP has no WebCrypto (crypto.subtle is only in secure contexts).
+WITHOUT_WEBCRYPTO = "Object.defineProperty(window.crypto, 'subtle', { get: () => undefined });"
+
+
+def test_without_webcrypto_the_page_reloads_at_the_start_and_gets_the_open_paper(
+    browser, live_url, ctx
+):
+    make_user("candidate", name="张晓明")
+    sitting = open_sitting(opens=utcnow() + timedelta(seconds=4))
+    context, page = enter_room(browser, live_url, sitting, WITHOUT_WEBCRYPTO)
+    assert page.evaluate("window.crypto.subtle") is None
+    wait_for_test_page(page)
+    assert page.locator("#sealed-paper").count() == 0
+    assert page.locator("fieldset.question").count() == db.session.query(AttemptItem).count()
     context.close()
