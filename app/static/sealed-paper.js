@@ -29,13 +29,24 @@
     return out;
   }
 
+  // A quarter-second tick rather than one long timer: a device that slept, or a hidden
+  // tab the browser slowed, asks as soon as it runs again (and on coming back to the tab).
+  var asked = false;
+  var tick = null;
   function countdown() {
+    clearTimeout(tick);
+    if (asked) return;
     var left = Math.ceil((startsAt - serverNow()) / 1000);
-    if (left <= 0) return;
+    if (left <= 0) {
+      asked = true;
+      ask();
+      return;
+    }
     var minutes = Math.floor(left / 60);
     shown.textContent = "距开考还有 " + (minutes ? minutes + " 分 " : "") + (left % 60) + " 秒";
-    setTimeout(countdown, 250);
+    tick = setTimeout(countdown, 250);
   }
+  document.addEventListener("visibilitychange", countdown);
 
   function runPageScripts() {
     then.forEach(function (src) {
@@ -73,10 +84,10 @@
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (body) {
           if (r.status === 200 && body.key) return open(body);
-          if (r.status === 425) {
-            startsAt = serverNow() + body.wait_seconds * 1000;
-            countdown();
-            return askLater(body.wait_seconds);
+          if (r.status === 425) {  // asked early: count down again to the start it says
+            startsAt = serverNow() + body.wait_seconds * 1000 + Math.random() * 500;
+            asked = false;
+            return countdown();
           }
           if (r.status === 404) return location.reload();
           throw new Error("retry");
@@ -91,5 +102,4 @@
   }
 
   countdown();
-  setTimeout(ask, Math.max(0, startsAt - serverNow()));
 })();
