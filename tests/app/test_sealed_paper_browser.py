@@ -28,18 +28,24 @@ from tests.factories import make_user
 pytestmark = pytest.mark.browser
 
 
-def test_the_paper_opens_by_itself_at_the_start_and_saves(browser, live_url, ctx):
-    make_user("candidate", name="张晓明")
-    sitting = open_sitting(opens=utcnow() + timedelta(seconds=6))
+def enter_room(browser, live_url, sitting, init_script: str | None = None):
     context = browser.new_context(viewport=PHONE)
-    context.add_init_script(CLOCK_AN_HOUR_FAST)
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     log_in(page, live_url)
     page.goto(f"{live_url}/sessions/{sitting.id}")
-    keys: list[float] = []
-    page.on("request", lambda r: "/paper-keys/" in r.url and keys.append(utcnow().timestamp()))
     page.click("#submit")  # 进入考场
     expect(page.locator("#sealed-countdown")).to_contain_text("距开考还有")
+    return context, page
+
+
+def test_the_paper_opens_by_itself_at_the_start_and_saves(browser, live_url, ctx):
+    make_user("candidate", name="张晓明")
+    sitting = open_sitting(opens=utcnow() + timedelta(seconds=6))
+    context, page = enter_room(browser, live_url, sitting, CLOCK_AN_HOUR_FAST)
+    keys: list[float] = []
+    page.on("request", lambda r: "/paper-keys/" in r.url and keys.append(utcnow().timestamp()))
     assert page.locator("fieldset.question").count() == 0
     expect(page.locator("#submit-button")).to_be_hidden()
     expect(page.locator("#view-toggle")).to_be_hidden()
@@ -77,18 +83,6 @@ def test_the_paper_opens_by_itself_at_the_start_and_saves(browser, live_url, ctx
     assert page.locator("#sealed-paper").count() == 0
     assert fieldset.locator("input[name]").first.is_checked()
     context.close()
-
-
-def enter_room(browser, live_url, sitting, init_script: str | None = None):
-    context = browser.new_context(viewport=PHONE)
-    if init_script:
-        context.add_init_script(init_script)
-    page = context.new_page()
-    log_in(page, live_url)
-    page.goto(f"{live_url}/sessions/{sitting.id}")
-    page.click("#submit")  # 进入考场
-    expect(page.locator("#sealed-countdown")).to_contain_text("距开考还有")
-    return context, page
 
 
 def test_a_later_open_keeps_the_paper_sealed_until_the_new_start(browser, live_url, ctx):
