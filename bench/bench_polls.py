@@ -5,7 +5,7 @@ the backlog (``app.exam.waits``) against the wait it gave before (the grace only
 First, what a poll costs with a close's backlog in the database (an in-process app on a
 temporary SQLite database, as ``bench_requests.py``): a poll within the snapshot, and a
 new snapshot. Then the close, simulated without server or database: the pages follow app/static/result-status.js (1 s doubling to
-15 s, or the server's wait if longer, each × 0.5–1.5), the job workers clear the papers
+15 s, or the server's wait if longer, each × 0.85–1.35), the job workers clear the papers
 at a steady rate (scores first, then the passes' certificates), and each of the web
 processes keeps its own ``Backlog`` snapshot, read from the simulated queues. The rates
 are those the last 10,000 run reached (bench/RESULTS.md); fewer polls leave the workers
@@ -85,7 +85,7 @@ def run(with_backlog: bool, seed: int = 1) -> dict[str, float]:
         return min(LONGEST_WAIT, round(backlog.certificate_wait(i, now)))
 
     def jittered(seconds: float) -> float:
-        return seconds / 2 + rng.random() * seconds
+        return seconds * (0.85 + rng.random() / 2)
 
     polls = [0] * PAPERS
     late: dict[str, list[float]] = {"scored": [], "certificates": []}

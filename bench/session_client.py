@@ -96,11 +96,11 @@ class Browser:
     ) -> str:
         """As app/static/result-status.js: the first poll after the wait the page was given
         (the grace left at the timer's zero) or a second, then 1 s doubling to 15 s (or the
-        wait the server says, if longer), each × 0.5–1.5; once the answer says
+        wait the server says, if longer), each × 0.85–1.35; once the answer says
         ``ready_when``, the result page (its body is returned; "" if never ready)."""
         delay, pause = 1.0, max(1.0, wait_seconds)
         while time.time() < give_up_at:
-            await asyncio.sleep(pause * (0.5 + random.random()))
+            await asyncio.sleep(pause * (0.85 + random.random() / 2))
             status, body = await self.call("status", lambda: self.web.get(
                 f"{attempt_path}/status", headers={"Accept": "application/json"}))  # fmt: skip
             if status == 0:  # no answer: the page's catch

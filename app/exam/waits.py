@@ -28,7 +28,7 @@ from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 
 REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each
 RATE_WINDOW = 30.0  # seconds of departures the rate is measured over
-LONGEST_WAIT = 60  # seconds: a page asks at least this often (its jitter: up to 1.5 times)
+LONGEST_WAIT = 60  # seconds: a page asks at least this often (its jitter: up to 1.35 times)
 # At least what the job workers of this small server clear while a close's polls share the
 # cores (bench/RESULTS.md), and the rate before any was measured: a rate measured lower
 # (workers idle part of the time, or starved) would tell a lone candidate to wait.

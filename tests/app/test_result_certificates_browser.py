@@ -21,7 +21,7 @@ from tests.app.certificate_fixtures import (
     setup_exams,
 )
 from tests.app.test_browser import log_in
-from tests.app.test_result_status_browser import RECORD_DELAYS, recorded_delays
+from tests.app.test_result_status_browser import RECORD_DELAYS, recorded_delays, within_jitter
 from tests.app.test_submitting import run_jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("signing", "fresh_catalog")]
@@ -102,6 +102,6 @@ def test_the_certificate_polls_back_off_with_jitter(
     delays = recorded_delays(page, polls, 5)
     bases = [1000, 1000, 2000, 4000, 8000, 15000]  # the first, then each answer's
     for delay, base in zip(delays, bases, strict=True):
-        assert base / 2 <= delay < base * 1.5, (delay, base)
+        assert within_jitter(delay, base), (delay, base)
     assert len({round(d / b, 6) for d, b in zip(delays, bases, strict=True)}) > 1  # jittered
     page.close()

@@ -18,7 +18,12 @@ from app.models.attempt import FINALIZED
 from tests.app import test_submitting
 from tests.app.test_browser import log_in
 from tests.app.test_result_certificates_browser import as_worker, submitted_pass
-from tests.app.test_result_status_browser import RECORD_DELAYS, recorded_delays
+from tests.app.test_result_status_browser import (
+    JITTER,
+    RECORD_DELAYS,
+    recorded_delays,
+    within_jitter,
+)
 from tests.app.test_status_waits import copies_of
 from tests.app.test_submitting import run_jobs
 
@@ -48,6 +53,6 @@ def test_a_pass_behind_other_passes_asks_when_its_certificates_are_likely_ready(
     assert 20 <= wait <= 60  # 400 passes ahead at the default rate: about 40 s
     delays = recorded_delays(page, polls, 1)
     first, second = delays  # each the server's wait, jittered (before: 1 s, then 1 s)
-    assert wait * 1000 / 2 <= first < wait * 1000 * 1.5
-    assert (wait - 3) * 1000 / 2 <= second < wait * 1000 * 1.5
+    assert within_jitter(first, wait * 1000)
+    assert JITTER[0] * (wait - 3) * 1000 <= second < JITTER[1] * wait * 1000
     page.close()
