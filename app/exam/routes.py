@@ -113,7 +113,7 @@ def _test_page(attempt: Attempt):
         paper = render_template(
             "exam/_paper.html", sections=sections, questions_html=questions_html
         )
-        sealed = {"paper": seal(paper, attempt.id), "key_url": url_for(
+        sealed = {"paper": seal(paper, attempt.id, attempt.seed), "key_url": url_for(
             "exam.paper_key", token=key_token(attempt.id))}  # fmt: skip
     return render_template(
         "exam/take.html", attempt=attempt, sections=sections, questions_html=questions_html,

@@ -41,17 +41,18 @@ _COUNTS_LOCK = threading.Lock()
 _COUNT_FOR = 60.0  # seconds a count of the registered is reused
 
 
-def paper_key(attempt_id: int) -> bytes:
-    """The attempt's own key, derived, so that nothing is stored or looked up for it."""
+def paper_key(attempt_id: int, seed: int) -> bytes:
+    """The attempt's own key, derived from its id and its paper's secret seed (so an id a
+    database hands out again after a delete makes another key): nothing is stored."""
     secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"sealed-paper:%d" % attempt_id, hashlib.sha256).digest()
+    return hmac.new(secret, b"sealed-paper:%d:%d" % (attempt_id, seed), hashlib.sha256).digest()
 
 
-def seal(html: str, attempt_id: int) -> str:
+def seal(html: str, attempt_id: int, seed: int) -> str:
     """The paper's HTML encrypted for its page: base64 of a fresh nonce and the ciphertext
     (the page decrypts it with WebCrypto)."""
     nonce = os.urandom(12)
-    sealed = AESGCM(paper_key(attempt_id)).encrypt(nonce, html.encode(), None)
+    sealed = AESGCM(paper_key(attempt_id, seed)).encrypt(nonce, html.encode(), None)
     return base64.b64encode(nonce + sealed).decode()
 
 
@@ -68,7 +69,9 @@ def attempt_of(token: str) -> int | None:
     return attempt_id if isinstance(attempt_id, int) else None
 
 
-_TIMES = select(Attempt.started_at, Attempt.deadline).where(Attempt.id == bindparam("b_id"))
+_TIMES = select(Attempt.started_at, Attempt.deadline, Attempt.seed).where(
+    Attempt.id == bindparam("b_id")
+)
 
 
 def key_answer(token: str, now: datetime) -> tuple[int, dict]:
@@ -80,7 +83,7 @@ def key_answer(token: str, now: datetime) -> tuple[int, dict]:
         return 404, {"error": "找不到该试卷。"}
     if now < times.started_at:
         return 425, {"wait_seconds": (times.started_at - now).total_seconds()}
-    key = base64.b64encode(paper_key(attempt_id)).decode()
+    key = base64.b64encode(paper_key(attempt_id, times.seed)).decode()
     return 200, {"key": key, "deadline": times.deadline.isoformat(), "now": now.isoformat()}
 
 

@@ -73,7 +73,7 @@ def test_entering_the_room_makes_the_attempt_from_the_open_with_the_paper_sealed
     assert attempt.deadline == attempt.started_at + timedelta(minutes=30)
     assert not QUESTION.search(html) and "sealed-paper.js" in html
     assert 'id="submit-button" hidden' in html
-    paper = opened(html, sealed.paper_key(attempt.id))
+    paper = opened(html, sealed.paper_key(attempt.id, attempt.seed))
     positions = db.session.scalars(
         select(AttemptItem.position).where(AttemptItem.attempt_id == attempt.id)
     ).all()
