@@ -13,7 +13,10 @@
   if (!box || !root) return;
   var shown = document.getElementById("sealed-countdown");
   var hint = document.getElementById("sealed-hint");
-  var hidden = [document.getElementById("submit-button"), document.getElementById("view-switch")];
+  // Shown with the questions: nothing to submit, page through or jump to before.
+  var hidden = ["submit-button", "view-switch", "palette-toggle"].map(function (id) {
+    return document.getElementById(id);
+  });
   var then = document.currentScript.dataset.then.split(" ");
   // The server's clock, as the page was made; the device's own may be wrong.
   var skew = Date.parse(root.dataset.now) - Date.now();

@@ -28,39 +28,44 @@ from tests.factories import make_user
 pytestmark = pytest.mark.browser
 
 
-def enter_room(browser, live_url, sitting, init_script: str | None = None):
+def enter_room(browser, live_url, opens_in: float, init_script: str | None = None):
+    """Log in, then make the sitting (so a slow login under load does not eat the wait)
+    and enter its room."""
     context = browser.new_context(viewport=PHONE)
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()
     log_in(page, live_url)
+    sitting = open_sitting(opens=utcnow() + timedelta(seconds=opens_in))
     page.goto(f"{live_url}/sessions/{sitting.id}")
     page.click("#submit")  # 进入考场
     expect(page.locator("#sealed-countdown")).to_contain_text("距开考还有")
-    return context, page
+    return context, page, sitting
 
 
 def test_the_paper_opens_by_itself_at_the_start_and_saves(browser, live_url, ctx):
     make_user("candidate", name="张晓明")
-    sitting = open_sitting(opens=utcnow() + timedelta(seconds=6))
-    context, page = enter_room(browser, live_url, sitting, CLOCK_AN_HOUR_FAST)
+    context, page, _ = enter_room(browser, live_url, 8, CLOCK_AN_HOUR_FAST)
     keys: list[float] = []
     page.on("request", lambda r: "/paper-keys/" in r.url and keys.append(utcnow().timestamp()))
     assert page.locator("fieldset.question").count() == 0
     expect(page.locator("#submit-button")).to_be_hidden()
     expect(page.locator("#view-toggle")).to_be_hidden()
+    expect(page.locator("#palette-toggle")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "sealed-paper-waiting")
     page.evaluate(AXE.read_text(encoding="utf-8"))
     assert page.evaluate(RUN_AXE, WCAG) == []
     page.evaluate("window.loadedOnce = true")  # gone if the page were reloaded
 
-    wait_for_test_page(page)  # the questions are in and the page's scripts run
+    # The questions are in and the page's scripts run (wait_for_test_page, given the open).
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"\d"), timeout=20_000)
     attempt = db.session.scalars(select(Attempt)).one()
     assert page.evaluate("window.loadedOnce") is True
     assert len(keys) == 1 and keys[0] >= attempt.started_at.timestamp()
     expect(page.locator("#submit-button")).to_be_visible()
     expect(page.locator("#view-toggle")).to_be_visible()
+    expect(page.locator("#palette-toggle")).to_be_visible()
     questions = page.locator("fieldset.question")
     assert questions.count() == db.session.query(AttemptItem).count()
     shot(page, "sealed-paper-opened")
@@ -89,8 +94,7 @@ def test_a_later_open_keeps_the_paper_sealed_until_the_new_start(browser, live_u
     """The page asks at the start it was given; the server says how long is left."""
     make_user("candidate", name="张晓明")
     admin = make_user("admin", role=Role.SYSTEM_ADMIN)
-    sitting = open_sitting(opens=utcnow() + timedelta(seconds=4))
-    context, page = enter_room(browser, live_url, sitting)
+    context, page, sitting = enter_room(browser, live_url, 5)
     answers: list[tuple[float, int]] = []
     page.on(
         "response",
@@ -116,10 +120,9 @@ def test_without_webcrypto_the_page_reloads_at_the_start_and_gets_the_open_paper
     browser, live_url, ctx
 ):
     make_user("candidate", name="张晓明")
-    sitting = open_sitting(opens=utcnow() + timedelta(seconds=4))
-    context, page = enter_room(browser, live_url, sitting, WITHOUT_WEBCRYPTO)
+    context, page, _ = enter_room(browser, live_url, 5, WITHOUT_WEBCRYPTO)
     assert page.evaluate("window.crypto.subtle") is None
-    wait_for_test_page(page)
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"\d"), timeout=20_000)
     assert page.locator("#sealed-paper").count() == 0
     assert page.locator("fieldset.question").count() == db.session.query(AttemptItem).count()
     context.close()
