@@ -48,7 +48,7 @@ def _job_queue_url(instance: Path) -> str:
     if url:
         return url
     database = os.environ.get("DATABASE_URL", "")
-    if database.startswith(("postgres://", "postgresql://")):
+    if database.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
         return database
     return f"sqlite:///{instance / 'jobs.db'}"
 

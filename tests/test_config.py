@@ -25,6 +25,20 @@ def test_database_url_switches_to_postgresql_with_psycopg(tmp_path, monkeypatch)
     assert config.load(tmp_path)["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/exam"
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://u:p@db/exam", "postgresql://u:p@db/exam", "postgresql+psycopg://u:p@db/exam"],
+)
+def test_the_job_queue_follows_the_database_to_postgresql_whatever_its_scheme(
+    tmp_path, monkeypatch, url
+):
+    """Every scheme the database accepts: a queue left in a local SQLite file would be one
+    queue per host, and the hosts' workers would not share the work."""
+    monkeypatch.delenv("JOB_QUEUE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert config.load(tmp_path)["JOB_QUEUE_URL"] == url
+
+
 def test_sqlite_runs_with_wal_and_foreign_keys(app):
     from app.extensions import db
 
