@@ -106,7 +106,7 @@ def excerpt(output: str, lines: int = 40) -> str:
 
 
 @pytest.mark.parametrize("benchmark", BENCHMARKS, ids=lambda path: path.name)
-def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path):
+def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path, tmp_path: Path):
     name = benchmark.name
     if name in NEEDS:
         program, required = NEEDS[name]
@@ -115,7 +115,8 @@ def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path):
                 pytest.fail(f"{name} needs {program} ({required}=1) but it is not installed")
             pytest.skip(f"{name} needs {program}, not installed (make bench installs it)")
     tiny = TINY.get(name, {})
-    env = {**os.environ, "FLASK_APP": "app", **tiny}
+    # Its temporary files (databases, server logs) under pytest's, which keeps the last few.
+    env = {**os.environ, "FLASK_APP": "app", "TMPDIR": str(tmp_path), **tiny}
     code, output, seconds = run(benchmark, env)
     settings = " ".join(f"{key}={value}" for key, value in tiny.items()) or "its defaults"
     tail = excerpt(output)
@@ -125,7 +126,8 @@ def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path):
     )
     assert code == 0 and "Traceback (most recent call last)" not in output, (
         f"{name} is broken: it exited {code} at {settings} after {seconds:.0f} s"
-        f"{' and printed a traceback' if 'Traceback' in output else ''}.\n"
+        f"{' and printed a traceback' if 'Traceback' in output else ''}; its files are in "
+        f"{tmp_path}.\n"
         f"Its output:\n{tail}"
     )
 
