@@ -26,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = sorted((ROOT / "bench").glob("bench_*.py"))
 LIMIT_SECONDS = 180
+TRACEBACK = "Traceback (most recent call last)"
 
 # Each a few seconds (bench_session, a whole session with its servers, about 40 s).
 TINY: dict[str, dict[str, str]] = {
@@ -101,7 +102,7 @@ def run(benchmark: Path, env: dict[str, str]) -> tuple[int | None, str, float]:
 
 def excerpt(output: str, lines: int = 40) -> str:
     """The last traceback printed, or else the output's last lines."""
-    found = output.rfind("Traceback (most recent call last)")
+    found = output.rfind(TRACEBACK)
     return "\n".join((output[found:] if found >= 0 else output).splitlines()[-lines:])
 
 
@@ -124,9 +125,10 @@ def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path, tmp_path: Path):
         f"{name} did not finish in {LIMIT_SECONDS} s at {settings}: give it tiny settings in "
         f"TINY ({__name__}).\nIts output:\n{tail}"
     )
-    assert code == 0 and "Traceback (most recent call last)" not in output, (
+    traceback = TRACEBACK in output
+    assert code == 0 and not traceback, (
         f"{name} is broken: it exited {code} at {settings} after {seconds:.0f} s"
-        f"{' and printed a traceback' if 'Traceback' in output else ''}; its files are in "
+        f"{' and printed a traceback' if traceback else ''}; its files are in "
         f"{tmp_path}.\n"
         f"Its output:\n{tail}"
     )
