@@ -7,8 +7,11 @@ The tiny sizes are the benchmarks' own environment variables, kept here in one t
 the benchmarks keep only their knobs (whose defaults are the full sizes ``make bench``
 runs), and a reader sees every smoke setting at once. A new benchmark is run with its
 defaults until it gets a line here; one that runs longer than ``LIMIT_SECONDS`` fails
-and says so. The benchmarks run once, in the SQLite run of the suite, as ``make bench``
-runs them.
+and says so.
+
+They run in the SQLite run of the suite, as ``make bench`` runs them; in the PostgreSQL
+run (``scripts/with-postgres.sh``, required in CI) those that take their database from
+the environment run again, each on a fresh database of its own.
 """
 
 from __future__ import annotations
@@ -23,8 +26,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import _postgres_database
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = sorted((ROOT / "bench").glob("bench_*.py"))
+ON_POSTGRES = ("bench_live_view.py", "bench_session.py")  # read TEST_DATABASE_URL
+POSTGRES = os.environ.get("TEST_DATABASE_URL")
 LIMIT_SECONDS = 180
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -69,13 +76,7 @@ TINY: dict[str, dict[str, str]] = {
 # them (.ci/run installs them and sets REQUIRE_WRK=1).
 NEEDS = {"bench_answers.py": ("wrk", "REQUIRE_WRK")}
 
-pytestmark = [
-    pytest.mark.bench,
-    pytest.mark.skipif(
-        bool(os.environ.get("TEST_DATABASE_URL")),
-        reason="the benchmarks run once, in the SQLite run, as make bench runs them",
-    ),
-]
+pytestmark = pytest.mark.bench
 
 
 def run(benchmark: Path, env: dict[str, str]) -> tuple[int | None, str, float]:
@@ -106,7 +107,11 @@ def excerpt(output: str, lines: int = 40) -> str:
     return "\n".join((output[found:] if found >= 0 else output).splitlines()[-lines:])
 
 
-@pytest.mark.parametrize("benchmark", BENCHMARKS, ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "benchmark",
+    [path for path in BENCHMARKS if not POSTGRES or path.name in ON_POSTGRES],
+    ids=lambda path: path.name,
+)
 def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path, tmp_path: Path):
     name = benchmark.name
     if name in NEEDS:
@@ -118,6 +123,9 @@ def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path, tmp_path: Path):
     tiny = TINY.get(name, {})
     # Its temporary files (databases, server logs) under pytest's, which keeps the last few.
     env = {**os.environ, "FLASK_APP": "app", "TMPDIR": str(tmp_path), **tiny}
+    if POSTGRES:
+        url = _postgres_database(POSTGRES, f"bench_{benchmark.stem}")
+        env |= {"TEST_DATABASE_URL": url, "BENCH_DATABASE_URL": url}
     code, output, seconds = run(benchmark, env)
     settings = " ".join(f"{key}={value}" for key, value in tiny.items()) or "its defaults"
     tail = excerpt(output)
@@ -136,4 +144,4 @@ def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path, tmp_path: Path):
 
 def test_every_tiny_setting_names_a_benchmark():
     """A benchmark renamed or removed leaves no stale line behind."""
-    assert set(TINY) | set(NEEDS) <= {path.name for path in BENCHMARKS}
+    assert set(TINY) | set(NEEDS) | set(ON_POSTGRES) <= {path.name for path in BENCHMARKS}
