@@ -4,7 +4,7 @@ against a baseline checkout measured in the same run, and the wall time of a clo
 on temporary SQLite. Figures in bench/RESULTS.md.
 
 Part 1 runs the real jobs in a child process per checkout, alternately (``BENCH_ROUNDS``
-rounds; the baseline is ``BENCH_BASELINE_ROOT``, e.g. /work/main): ``BENCH_N`` papers of
+rounds; the baseline is ``BENCH_BASELINE_ROOT``, e.g. /work/main, empty for none): ``BENCH_N`` papers of
 the shipped 80-question ``secretary-pre-appointment`` exam in each of four groups: fails
 and passes (every answer right) closed by the sweep (abandoned papers), and fails and
 passes closed as a submit or the status poll closes them (one job each). A fail's CPU is
@@ -254,7 +254,7 @@ def _report(label: str, rows: list[dict[str, float]]) -> dict[str, float]:
 def main() -> None:
     if hasattr(os, "getloadavg"):
         print(f"load average at the start: {os.getloadavg()[0]:.1f}")
-    roots = [("baseline", BASELINE)] if Path(BASELINE, "app").is_dir() else []
+    roots = [("baseline", BASELINE)] if BASELINE and Path(BASELINE, "app").is_dir() else []
     runs: dict[str, list[dict[str, float]]] = {"baseline": [], "branch": []}
     for _ in range(ROUNDS):
         for label, root in [*roots, ("branch", str(HERE))]:

@@ -4,7 +4,8 @@ the backlog (``app.exam.waits``) against the wait it gave before (the grace only
 
 First, what a poll costs with a close's backlog in the database (an in-process app on a
 temporary SQLite database, as ``bench_requests.py``): a poll within the snapshot, and a
-new snapshot. Then the close, simulated without server or database: the pages follow app/static/result-status.js (1 s doubling to
+new snapshot. ``BENCH_POLLS_BACKLOG`` (7000,4700,30000): the papers being scored, the
+passes awaiting certificates and the papers finalized long before. Then the close, simulated without server or database: the pages follow app/static/result-status.js (1 s doubling to
 15 s, or the server's wait if longer, each × 0.85–1.35), the job workers clear the papers
 at a steady rate (scores first, then the passes' certificates), and each of the web
 processes keeps its own ``Backlog`` snapshot, read from the simulated queues. The rates
@@ -39,6 +40,7 @@ GRACE = 30.0  # seconds: the server closes the papers then
 SCORES_PER_S = float(os.environ.get("BENCH_POLLS_SCORES", 16))  # ~7,000 in 437 s
 CERTIFICATES_PER_S = float(os.environ.get("BENCH_POLLS_CERTIFICATES", 17))  # ~6,800 in 400 s
 WEB_PROCESSES = 4
+BACKLOG = [int(n) for n in os.environ.get("BENCH_POLLS_BACKLOG", "7000,4700,30000").split(",")]
 
 
 class Close:
@@ -186,7 +188,7 @@ def _backlog_ahead(attempt_id: int, scoring: int, certifying: int, history: int)
 
 
 def main() -> None:
-    poll_cost(7000, 4700, 30000)
+    poll_cost(*BACKLOG)
     print(
         f"{PAPERS} papers closing at the zero, {PASSED:.0%} passing; workers: "
         f"{SCORES_PER_S:g} scores/s, then {CERTIFICATES_PER_S:g} certificates/s; "

@@ -13,7 +13,8 @@ shared: read the ratios to the first server of the same run, not the absolute fi
     .venv/bin/python bench/bench_server.py
     BENCH_SERVERS="gunicorn:4x4 gunicorn:2x4 granian:2x4"  (kind:processes x threads; granian
       is compared only where it is installed: pip install granian==2.8.7)
-    BENCH_SERVER_N=1000 (requests of each kind per server), BENCH_SERVER_CONCURRENCY=16
+    BENCH_SERVER_N=1000 (requests of each kind per server), BENCH_SERVER_CONCURRENCY=16,
+      BENCH_SERVER_WARM_UP=200 (requests of each kind before measuring)
     BENCH_SERVER_MODE=paced: browsers that save every 10 s (BENCH_PACED_CLIENTS=200 per
       server, BENCH_PACED_SECONDS=40, all servers at once), by default gunicorn at
       WEB_KEEPALIVE 5 against 20 s (server@seconds): a reconnect for each save against a
@@ -57,7 +58,8 @@ COUNT = int(os.environ.get("BENCH_SERVER_N", 1000))
 CONCURRENCY = int(os.environ.get("BENCH_SERVER_CONCURRENCY", 16))
 ROUNDS = 5
 IDLE_SECONDS = 5  # paced: the servers measured idle first
-WARM_UP = 200  # requests of each kind before measuring: each worker's first ones compile
+# Requests of each kind before measuring: each worker's first ones compile.
+WARM_UP = int(os.environ.get("BENCH_SERVER_WARM_UP", 200))
 KINDS = ("tiny", "save", "status")
 CANDIDATES = 8
 
