@@ -102,9 +102,15 @@ class LoadedFonts:
         self.bold = bold
         self.fallbacks = fallbacks
         self.bold_fallbacks = fallbacks if bold_fallbacks is None else bold_fallbacks
+        # Most texts (titles, the grant, labels, the issuer) are the same on every
+        # certificate, and wrapping a paragraph measures each of its prefixes.
+        self._runs = functools.lru_cache(maxsize=4096)(self._split)
 
-    def runs(self, text: str, *, bold: bool = False) -> list[tuple[LoadedFace, str]]:
+    def runs(self, text: str, *, bold: bool = False) -> tuple[tuple[LoadedFace, str], ...]:
         """``text`` cut into (face, text) runs; raises ``UnprintableCharacter``."""
+        return self._runs(text, bold)
+
+    def _split(self, text: str, bold: bool) -> tuple[tuple[LoadedFace, str], ...]:
         primary, fallbacks = (
             (self.bold, self.bold_fallbacks) if bold else (self.regular, self.fallbacks)
         )
@@ -119,7 +125,7 @@ class LoadedFonts:
                 runs[-1] = (face, runs[-1][1] + char)
             else:
                 runs.append((face, char))
-        return runs
+        return tuple(runs)
 
     def check(self, *texts: str) -> None:
         """Refuse, before anything is issued, a text that cannot be printed."""

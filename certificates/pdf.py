@@ -225,10 +225,11 @@ def _particulars(pen: _Pen, content: CertificateContent) -> None:
 
 
 def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-    """Vector QR modules, a rectangle per horizontal run, so it scans sharp at any zoom."""
+    """Vector QR modules, a rectangle per horizontal run, so it scans sharp at any zoom;
+    one path filled once rather than a fill per rectangle."""
     matrix = qr_matrix(url)
     cell = size / len(matrix)
-    canvas.setFillColor(HexColor("#000000"))
+    path = canvas.beginPath()
     for row_index, row in enumerate(matrix):
         top = y + size - (row_index + 1) * cell
         column = 0
@@ -239,7 +240,9 @@ def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
             start = column
             while column < len(row) and row[column]:
                 column += 1
-            canvas.rect(x + start * cell, top, (column - start) * cell, cell, stroke=0, fill=1)
+            path.rect(x + start * cell, top, (column - start) * cell, cell)
+    canvas.setFillColor(HexColor("#000000"))
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _issuer(pen: _Pen, content: CertificateContent, seal_image: Path | bytes | None) -> None:

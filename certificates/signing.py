@@ -11,10 +11,13 @@ from __future__ import annotations
 import functools
 import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,7 +26,9 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
+from pyhanko.sign.attributes import CMSAttributeProvider, SignedAttributeProviderSpec
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -160,7 +165,39 @@ def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     signer = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
     if signer is None:
         raise ValueError(f"无法读取签名密钥 {identity.key_path} 或证书 {identity.cert_path}")
+    signer.signed_attr_prov_spec = PadesSignedAttributes(signer.signing_cert)
     return signer
+
+
+class PadesSignedAttributes(SignedAttributeProviderSpec):
+    """The signed attributes pyHanko gives a PAdES signature (besides the content type and
+    the message digest it always adds: the signing-certificate-v2 attribute, and no
+    signing time, which PAdES forbids), with that attribute encoded once per process.
+
+    It names the signer's certificate, so it is the same in every signature; built by
+    pyHanko for each one, its DER encoding cost two thirds of a signature's CPU
+    (asn1crypto re-encodes the nested issuer name dozens of times). Here pyHanko builds it
+    once and each signature reads back those bytes, so what is signed is unchanged
+    (``tests/certificates/test_signing_attributes.py`` compares it with pyHanko's own).
+    """
+
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
+        self._der = as_signing_certificate_v2(signing_cert).dump()
+
+    def signed_attr_providers(
+        self, data_digest: bytes, digest_algorithm: str
+    ) -> Iterator[CMSAttributeProvider]:
+        yield _EncodedSigningCertificate(self._der)
+
+
+class _EncodedSigningCertificate(CMSAttributeProvider):
+    attribute_type = "signing_certificate_v2"
+
+    def __init__(self, der: bytes) -> None:
+        self._der = der
+
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        return tsp.SigningCertificateV2.load(self._der)
 
 
 def _write_private(path: Path, data: bytes) -> None:

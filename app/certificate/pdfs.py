@@ -2,7 +2,7 @@
 
 Numbering holds the sequence row's lock (on SQLite, the database's write lock) until its
 transaction ends, so that transaction only numbers and inserts the row. Rendering and
-signing (~22 ms) run with no transaction open, and one short UPDATE stores the PDF. A
+signing (~10 ms) run with no transaction open, and one short UPDATE stores the PDF. A
 row whose worker died in between keeps its number and is finished by the sweep, so a
 failure leaves no gap in the numbering and no certificate without its PDF for long.
 A PDF that fails to render or sign (a broken font, a missing key) is recorded on the row

@@ -28,6 +28,12 @@ from app.models.types import utcnow
 
 jobs_cli = AppGroup("jobs", help="后台任务")
 
+# An idle worker process polls the queue (SQLite or PostgreSQL) with a wait that grows
+# by 15 % per empty look. At huey's 10 s cap, when a close's first papers were queued
+# one of two processes slept on for 5-7 s while the other scored alone; at 1 s it woke
+# within 0.8 s (bench/RESULTS.md). An idle process pays one short query a second.
+POLL_AT_MOST_SECONDS = 1.0
+
 
 @jobs_cli.command("worker")
 @click.option(
@@ -42,7 +48,10 @@ def worker_command(workers: int | None) -> None:
     click.echo(f"重新排队的评分任务 {sweep_now(utcnow(), lost_after=timedelta(0))} 个")
     count = workers or current_app.config["JOB_WORKERS"]
     consumer = huey.create_consumer(
-        workers=count, worker_type="process" if count > 1 else "thread", periodic=True
+        workers=count,
+        worker_type="process" if count > 1 else "thread",
+        periodic=True,
+        max_delay=POLL_AT_MOST_SECONDS,
     )
     preload()
     # Forked workers must not share this process's connections: each opens its own.

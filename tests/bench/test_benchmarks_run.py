@@ -41,8 +41,20 @@ TINY: dict[str, dict[str, str]] = {
     "bench_assembly.py": {"BENCH_ASSEMBLY_SIZES": "1000,3000", "BENCH_ASSEMBLY_PAPERS": "20"},
     "bench_bank.py": {"BENCH_QUESTIONS": "200"},
     "bench_certificate_jobs.py": {"BENCH_N": "2"},
-    "bench_certificates.py": {"BENCH_SECONDS": "0.3", "BENCH_CPU_COUNT": "5"},
+    "bench_certificates.py": {
+        "BENCH_SECONDS": "0.3",
+        "BENCH_CPU_COUNT": "5",
+        "BENCH_ROUNDS": "1",
+        "BENCH_CERTIFICATES": "2",
+        "BENCH_BASELINE_ROOT": "",
+    },
     "bench_cli.py": {"BENCH_CLI_REPEAT": "1"},
+    "bench_job_polling.py": {
+        "BENCH_POLL_BURSTS": "1",
+        "BENCH_POLL_IDLE": "2",
+        "BENCH_POLL_PAPERS": "4",
+        "BENCH_BASELINE_ROOT": "",
+    },
     "bench_job_throughput.py": {
         "BENCH_N": "2",
         "BENCH_ROUNDS": "1",
