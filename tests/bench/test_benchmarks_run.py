@@ -64,6 +64,7 @@ TINY: dict[str, dict[str, str]] = {
     },
     "bench_live_view.py": {"BENCH_LIVE_N": "60"},
     "bench_login.py": {"BENCH_LOGINS": "3"},
+    "bench_paper_keys.py": {"BENCH_KEY_SECONDS": "1", "BENCH_KEY_CONNECTIONS": "4"},
     "bench_polls.py": {"BENCH_POLLS_N": "50", "BENCH_POLLS_BACKLOG": "50,30,100"},
     "bench_requests.py": {"BENCH_N": "2"},
     "bench_server.py": {
@@ -86,7 +87,10 @@ TINY: dict[str, dict[str, str]] = {
 }
 # Programs a benchmark needs besides Python: skipped where missing, unless CI requires
 # them (.ci/run installs them and sets REQUIRE_WRK=1).
-NEEDS = {"bench_answers.py": ("wrk", "REQUIRE_WRK")}
+NEEDS = {
+    "bench_answers.py": ("wrk", "REQUIRE_WRK"),
+    "bench_paper_keys.py": ("wrk", "REQUIRE_WRK"),
+}
 
 pytestmark = pytest.mark.bench
 
