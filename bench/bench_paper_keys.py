@@ -23,23 +23,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench_session import EXAM, TOKEN  # the exam of session_app's sitting, the form token
 from server_load import tree_cpu_seconds
 from session_app import create_test_sitting, free_port, prepare, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_KEY_SECONDS", 10))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_KEY_CONNECTIONS", "20,100").split(",")]
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-EXAM = """\
-exam: secretary-pre-appointment
-title: 负载测试
-bank: party-basics
-time_limit_minutes: 20
-pass_mark: 60%
-sections:
-  - {type: single, count: 12, points: 1}
-  - {type: judge, count: 8, points: 1}
-"""
 
 
 class Browser:

@@ -56,14 +56,18 @@ def seal(html: str, attempt_id: int, seed: int) -> str:
     return base64.b64encode(nonce + sealed).decode()
 
 
+def _tokens() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
 def key_token(attempt_id: int) -> str:
     """What the sealed page asks for its key with: the attempt, signed by the server."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(attempt_id)
+    return _tokens().dumps(attempt_id)
 
 
 def attempt_of(token: str) -> int | None:
     try:
-        attempt_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(token)
+        attempt_id = _tokens().loads(token)
     except BadSignature:
         return None
     return attempt_id if isinstance(attempt_id, int) else None
