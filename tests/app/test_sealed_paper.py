@@ -181,8 +181,16 @@ def test_the_live_view_says_who_waits_in_the_room(client, ctx):
     make_user("admin", role=Role.SYSTEM_ADMIN)
     admin = client.application.test_client()
     login(admin, "admin")
-    html = admin.get(f"/admin/live/sessions/{sitting.id}").get_data(as_text=True)
+    page = f"/admin/live/sessions/{sitting.id}"
+    html = admin.get(page).get_data(as_text=True)
     assert "已进入考场，待开考" in html
+    # Counted as waiting, not as answering or as done.
+    assert "<dt>待开考</dt><dd>1</dd>" in html and "<dt>作答中</dt><dd>0</dd>" in html
+    assert "<dt>已交卷</dt><dd>0</dd>" in html
+    assert "已进入考场，待开考" in admin.get(f"{page}?show=waiting").get_data(as_text=True)
+    for show in ("answering", "done"):
+        assert "已进入考场，待开考" not in admin.get(f"{page}?show={show}").get_data(as_text=True)
     start_passes(attempt_of())
-    html = admin.get(f"/admin/live/sessions/{sitting.id}").get_data(as_text=True)
-    assert "已进入考场，待开考" not in html and "作答中" in html
+    html = admin.get(page).get_data(as_text=True)
+    assert "已进入考场，待开考" not in html and "<dt>作答中</dt><dd>1</dd>" in html
+    assert "<dt>待开考</dt>" not in html

@@ -31,13 +31,14 @@ from app.models.attempt import IN_PROGRESS
 from question_bank.attempt_policy import AttemptPolicy
 
 PAGE_SIZE = 100
-SHOWN = ("all", "answering", "done", "absent")  # the filter's choices, "all" first
+SHOWN = ("all", "waiting", "answering", "done", "absent")  # the filter's choices, "all" first
 
 
 @dataclass(frozen=True)
 class Counts:
     registered: int  # 应考
     started: int  # 已开始 (has an attempt)
+    waiting: int  # 待开考: entered the waiting room, the paper opens at its start
     answering: int  # 作答中 now
     done: int  # 已交卷 (or time up)
     absent: int  # 未开始, 缺考 once the sitting has closed
@@ -135,26 +136,45 @@ def _joined(query, sitting: Sitting):
     )
 
 
-def _answering(now: datetime) -> ColumnElement[bool]:
+def _in_progress() -> ColumnElement[bool]:
     # coalesce: an expression, not the indexed column, so that the planner joins each
     # person's latest attempt by its key instead of scanning every attempt in progress
     # once per person (seconds on SQLite with 10,000 candidates)
-    return and_(func.coalesce(Attempt.status, "") == IN_PROGRESS, Attempt.deadline >= now)
+    return func.coalesce(Attempt.status, "") == IN_PROGRESS
+
+
+def _waiting(now: datetime) -> ColumnElement[bool]:
+    return and_(_in_progress(), Attempt.started_at > now)
+
+
+def _answering(now: datetime) -> ColumnElement[bool]:
+    return and_(_in_progress(), Attempt.started_at <= now, Attempt.deadline >= now)
 
 
 def _shown(show: str, now: datetime) -> ColumnElement[bool] | None:
     return {
+        "waiting": _waiting(now),
         "answering": _answering(now),
-        "done": and_(Attempt.id.is_not(None), ~_answering(now)),
+        "done": and_(Attempt.id.is_not(None), ~_waiting(now), ~_answering(now)),
         "absent": Attempt.id.is_(None),
     }.get(show)
 
 
+def _how_many(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def counts(sitting: Sitting, who: ColumnElement[bool], now: datetime) -> Counts:
-    answering = func.coalesce(func.sum(case((_answering(now), 1), else_=0)), 0)
-    query = _joined(select(func.count(User.id), func.count(Attempt.id), answering), sitting)
-    registered, started, answering_now = db.session.execute(query.where(who)).one()
-    return Counts(registered, started, answering_now, started - answering_now, registered - started)
+    query = _joined(
+        select(
+            func.count(User.id), func.count(Attempt.id),
+            _how_many(_waiting(now)), _how_many(_answering(now)),
+        ),
+        sitting,
+    )  # fmt: skip
+    registered, started, waiting, answering = db.session.execute(query.where(who)).one()
+    done = started - waiting - answering
+    return Counts(registered, started, waiting, answering, done, registered - started)
 
 
 def page_of_rows(
