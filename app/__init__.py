@@ -136,13 +136,14 @@ def configure_templates(app: Flask) -> None:
     from app.admin.people.identity import login_name, mask_id_number
     from app.labels import label
     from app.question_types import init_app as init_question_types
-    from app.timefmt import localtime, points
+    from app.timefmt import localtime, points, script_time
 
     init_question_types(app)
     app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.globals["may"] = may
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["script_time"] = script_time
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["masked_id"] = mask_id_number
     app.jinja_env.filters["login_name"] = login_name

@@ -43,6 +43,13 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return to_local(value).strftime(fmt)
 
 
+def script_time(moment: datetime) -> str:
+    """A moment for the pages' scripts: UTC with milliseconds and a Z, the one form
+    ECMAScript's ``Date.parse`` must read in every browser (Python's microseconds and
+    ``+00:00`` are left to each engine's own rules)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def points(value: Decimal | str | None) -> str:
     """1.50 → 1.5, 2.00 → 2: points as a person writes them."""
     if value is None:

@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, func, select
 from app.exam.prepared import registered
 from app.extensions import db
 from app.models import Attempt, Sitting
+from app.timefmt import script_time
 
 # Keys a second the two cores here answer with room to spare (bench/RESULTS.md).
 OPEN_RATE = 1000
@@ -88,7 +89,8 @@ def key_answer(token: str, now: datetime) -> tuple[int, dict]:
     if now < times.started_at:
         return 425, {"wait_seconds": (times.started_at - now).total_seconds()}
     key = base64.b64encode(paper_key(attempt_id, times.seed)).decode()
-    return 200, {"key": key, "deadline": times.deadline.isoformat(), "now": now.isoformat()}
+    deadline = script_time(times.deadline)
+    return 200, {"key": key, "deadline": deadline, "now": script_time(now)}
 
 
 def start_offset(sitting: Sitting) -> timedelta:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -62,6 +62,22 @@ def key_url(html: str) -> str:
     return re.search(r'data-key-url="([^"]+)"', html).group(1)
 
 
+def test_the_pages_times_are_written_as_every_browsers_date_parse_reads_them(client, ctx):
+    """ECMAScript defines only milliseconds and a Z; microseconds and +00:00 are each
+    engine's own rules, and a time a browser cannot read stops the page's clocks."""
+    sitting = opening_in(10)
+    html = enter(client, sitting.id).get_data(as_text=True)
+    attempt = attempt_of()
+    written = {
+        name: re.search(rf'data-{name}="([^"]+)"', html).group(1)
+        for name in ("deadline", "now", "starts-at")
+    }
+    for text in written.values():
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", text), text
+    starts_at = datetime.fromisoformat(written["starts-at"])
+    assert timedelta(0) <= attempt.started_at - starts_at < timedelta(milliseconds=1)
+
+
 def test_entering_the_room_makes_the_attempt_from_the_open_with_the_paper_sealed(client, ctx):
     sitting = opening_in(10)
     entered = enter(client, sitting.id)
@@ -95,7 +111,13 @@ def test_the_key_is_given_only_from_the_start_and_only_for_a_signed_token(client
     assert given.status_code == 200
     key = base64.b64decode(given.get_json()["key"])
     assert QUESTION.search(opened(html, key))
-    assert given.get_json()["deadline"] == attempt.deadline.isoformat()
+    deadline = given.get_json()["deadline"]  # as every browser's Date.parse reads it
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", deadline)
+    assert (
+        timedelta(0)
+        <= attempt.deadline - datetime.fromisoformat(deadline)
+        < timedelta(milliseconds=1)
+    )
     forged = key_url(html)[:-3] + "abc"
     assert client.get(forged).status_code == 404
     assert client.get(f"/paper-keys/{attempt.id}").status_code == 404
