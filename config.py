@@ -75,6 +75,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "JOB_QUEUE_URL": _job_queue_url(instance),
         "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE", "0") == "1",
         "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", 2)),
+        "JOB_NICE": int(os.environ.get("JOB_NICE", 10)),
         "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),

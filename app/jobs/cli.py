@@ -47,6 +47,7 @@ def worker_command(workers: int | None) -> None:
         raise click.ClickException("JOBS_IMMEDIATE=1：任务在请求中执行，无需后台进程。")
     click.echo(f"重新排队的评分任务 {sweep_now(utcnow(), lost_after=timedelta(0))} 个")
     count = workers or current_app.config["JOB_WORKERS"]
+    yield_to_the_web(current_app.config["JOB_NICE"])
     consumer = huey.create_consumer(
         workers=count,
         worker_type="process" if count > 1 else "thread",
@@ -62,6 +63,16 @@ def worker_command(workers: int | None) -> None:
         _end_children_with(os.getpid())
     click.echo(f"任务进程 {count} 个")
     consumer.run()
+
+
+def yield_to_the_web(niceness: int) -> None:
+    """Run this process and the ones it forks at a lower CPU priority, so that on a host
+    shared with the web a request is served first and the jobs take the cores it leaves.
+    At a close the jobs alone could use both cores for minutes while thousands of pages
+    wait on the web (bench/bench_job_priority.py); the total work is the same, so the
+    certificates come about as soon, and the pages' answers do not queue behind them."""
+    if niceness > 0:
+        os.nice(niceness)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

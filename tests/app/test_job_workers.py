@@ -203,3 +203,18 @@ def test_a_killed_worker_takes_its_processes_with_it(app, ctx, database_url, tmp
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
     _wait_for(lambda: not any(_alive(pid) for pid in children), 10, "the orphans to die")
+
+
+@pytest.mark.usefixtures("deployed_queue")
+def test_the_job_processes_yield_the_cores_to_the_web(app, ctx, database_url, tmp_path):
+    """At a close the jobs could take every core for minutes; on a host shared with the
+    web they run at a lower priority (JOB_NICE, 10 by default), every forked process too."""
+    expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
+    worker = _start_worker(app, database_url, tmp_path, "--workers", "2")
+    try:
+        _wait_for(lambda: len(_children_of(worker.pid)) >= 3, 60, "a scheduler and two workers")
+        processes = {worker.pid} | _children_of(worker.pid)
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in processes} == {expected}
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)

@@ -62,6 +62,7 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_WALL_N": "4",
         "BENCH_WALL_WORKERS": "1",
     },
+    "bench_job_priority.py": {"BENCH_PRIORITY_RATE": "20", "BENCH_PRIORITY_SECONDS": "1"},
     "bench_live_view.py": {"BENCH_LIVE_N": "60"},
     "bench_login.py": {"BENCH_LOGINS": "3"},
     "bench_paper_keys.py": {"BENCH_KEY_SECONDS": "1", "BENCH_KEY_CONNECTIONS": "4"},

@@ -1,0 +1,134 @@
+"""The web's latency while the job workers use every core, as at a close: with the job
+processes at the web's own CPU priority, and at the lower one ``flask jobs worker`` gives
+itself (``JOB_NICE``, app/jobs/cli.py), against the web alone (the baseline, same run).
+
+The deployed web (gunicorn.conf.py's defaults, SQLite) gets an open-loop stream of
+requests for the login page (a cheap GET that renders a page, as the close's status
+polls and result pages are) at ``BENCH_PRIORITY_RATE`` a second. The job workers are
+stood in for by ``JOB_WORKERS`` processes that only burn CPU: a close's scoring and
+certificates are CPU work, and a busy loop asks for the cores the same way without
+timing its own database work. Each condition runs ``BENCH_PRIORITY_SECONDS``, in turns,
+twice; it prints the requests' p50/p99/max and how much CPU the stand-ins still got
+(the jobs are not starved: they take what the web leaves).
+
+    BENCH_PRIORITY_RATE=150 BENCH_PRIORITY_SECONDS=10 .venv/bin/python bench/bench_job_priority.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from server_load import tree_cpu_seconds
+from session_app import free_port, wait_until_serving
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.jobs.cli import yield_to_the_web  # noqa: E402  (after the path above)
+
+RATE = float(os.environ.get("BENCH_PRIORITY_RATE", 150))
+SECONDS = float(os.environ.get("BENCH_PRIORITY_SECONDS", 10))
+WORKERS = int(os.environ.get("JOB_WORKERS", 2))
+NICE = int(os.environ.get("JOB_NICE", 10))
+
+
+def busy(niceness: int) -> None:
+    """A job process with nothing but CPU work, at the worker's priority."""
+    yield_to_the_web(niceness)
+    while True:
+        pass
+
+
+async def latencies(base: str) -> list[float]:
+    """Requests sent at ``RATE`` a second whatever the answers' pace (open loop)."""
+    found: list[float] = []
+
+    async def one(web: aiohttp.ClientSession) -> None:
+        began = time.perf_counter()
+        async with web.get("/login") as response:
+            await response.read()
+            assert response.status == 200, response.status
+        found.append(time.perf_counter() - began)
+
+    async with aiohttp.ClientSession(base, timeout=aiohttp.ClientTimeout(total=60)) as web:
+        sent, start = [], time.perf_counter()
+        for n in range(int(RATE * SECONDS)):
+            await asyncio.sleep(max(0, start + n / RATE - time.perf_counter()))
+            sent.append(asyncio.create_task(one(web)))
+        await asyncio.gather(*sent)
+    return found
+
+
+def measure(base: str, niceness: int | None) -> tuple[list[float], float]:
+    """The requests' latencies, and the stand-ins' CPU seconds (None: no jobs)."""
+    context = multiprocessing.get_context("spawn")
+    jobs = [context.Process(target=busy, args=(niceness,)) for _ in range(WORKERS)]
+    jobs = jobs if niceness is not None else []
+    for job in jobs:
+        job.start()
+    time.sleep(0.5)  # the stand-ins running before the first request
+    before = sum(tree_cpu_seconds(job.pid) for job in jobs)
+    found = asyncio.run(latencies(base))
+    used = sum(tree_cpu_seconds(job.pid) for job in jobs) - before
+    for job in jobs:
+        job.kill()
+        job.join()
+    return found, used
+
+
+def line(name: str, found: list[float], used: float, baseline: float) -> str:
+    ordered = sorted(found)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    jobs = f"; the jobs got {used / SECONDS:.2f} cores" if used else ""
+    return (
+        f"{name:<28} p50 {statistics.median(ordered) * 1000:7.1f} ms  p99 {p99 * 1000:7.1f} ms"
+        f" ({p99 / baseline:5.1f}× alone)  max {ordered[-1] * 1000:7.1f} ms{jobs}"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-job-priority-") as tmp:
+        env = {**os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-job-priority",
+               "DATABASE_URL": f"sqlite:///{tmp}/app.db", "FLASK_APP": "app"}  # fmt: skip
+        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
+                       check=True, capture_output=True)  # fmt: skip
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
+            cwd=ROOT, env={**env, "PORT": str(port)}, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_until_serving(port)
+            run(f"http://127.0.0.1:{port}")
+        finally:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=30)
+
+
+def run(base: str) -> None:
+    print(f"the login page at {RATE:g} requests/s for {SECONDS:g} s each, on the deployed web "
+          f"(gunicorn.conf.py defaults); {WORKERS} busy job processes, {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+    asyncio.run(latencies(base))  # warm: every web process has rendered the page
+    for round_ in (1, 2):
+        alone, _ = measure(base, None)
+        baseline = sorted(alone)[int(len(alone) * 0.99)]
+        print(f"round {round_}")
+        print(line("the web alone", alone, 0, baseline))
+        for name, niceness in (("jobs at the web's priority", 0), (f"jobs at nice +{NICE}", NICE)):
+            found, used = measure(base, niceness)
+            print(line(name, found, used, baseline))
+
+
+if __name__ == "__main__":
+    main()
