@@ -23,6 +23,12 @@ from huey.storage import PostgresStorage, PriorityRedisStorage, SqliteStorage
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Taken before other jobs: at a close thousands of pages wait for their scores, while a
+# pass's certificates (a job of their own, ~30 ms each) can follow. The sweep and the
+# close at the deadline too (they close the papers to score). Equal priorities run in
+# queue order.
+FIRST = 10
+
 # Immediate (in memory) until an app configures it: nothing is opened at import.
 huey = Huey("dangwu-exam", results=False, immediate=True)
 _apps: list[Flask] = []

@@ -26,12 +26,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from huey import crontab
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs.queue import huey, in_app
+from app.jobs.deadlines import close_expired, schedule_closes
+from app.jobs.queue import FIRST, huey, in_app
 from app.models import Attempt, Sitting
-from app.models.attempt import IN_PROGRESS, SUBMITTED
+from app.models.attempt import SUBMITTED
 from app.models.types import utcnow
 
 # A closed attempt still unscored this long after closing has lost its job.
@@ -45,10 +46,6 @@ PREPARE_AFTER_OPEN = timedelta(minutes=5)
 # Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
 # of the batch redoes little and that two workers share a close evenly.
 BATCH = 25
-# Taken before other jobs: at a close thousands of pages wait for their scores, while a
-# pass's certificates (a job of their own, ~30 ms each) can follow. The sweep too, since
-# it closes the papers of candidates who left. Equal priorities run in queue order.
-FIRST = 10
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +213,8 @@ def sweep() -> None:
 
 
 def sweep_now(now: datetime, lost_after: timedelta) -> int:
-    """Close attempts past deadline and grace, enqueue every closed attempt not scored
+    """Close attempts past deadline and grace (and schedule the bulk close of those whose
+    grace ends before the next sweep: app/jobs/deadlines.py), enqueue every closed attempt not scored
     within ``lost_after`` (0 at a worker's start) and every pass whose certificates were
     not issued within it, store the PDF of a certificate numbered that long ago without
     one (its worker died between the two transactions; one whose PDF failed only once its
@@ -225,23 +223,10 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     to open. Returns how many attempts were queued for scoring (not those still waiting)."""
     from app.auth.throttle import prune
     from app.certificate.pdfs import finish_each, without_pdf
-    from app.exam.attempts import grace
     from app.exam.outcome import AWAITING_CERTIFICATES
     from app.exam.review import record_opened_reviews
 
-    due = db.session.scalars(
-        select(Attempt.id).where(Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
-    ).all()
-    db.session.rollback()  # the write, if any, comes first in its transaction
-    expired: list[int] = []
-    if due:
-        expired = db.session.scalars(
-            update(Attempt)
-            .where(Attempt.id.in_(due), Attempt.status == IN_PROGRESS)
-            .values(status=SUBMITTED, finalized_at=now, finalized_by="deadline")
-            .returning(Attempt.id)
-        ).all()
-        db.session.commit()
+    expired = close_expired(now)
     lost = db.session.scalars(
         select(Attempt.id).where(
             Attempt.status == SUBMITTED, Attempt.finalized_at <= now - lost_after
@@ -260,6 +245,7 @@ def sweep_now(now: datetime, lost_after: timedelta) -> int:
     owed = sorted(set(expired) | set(lost) | set(uncertified))
     enqueued = enqueue_owed(owed, now)
     finish_each(without_pdf(issued_before=now - lost_after, due_at=now))
+    schedule_closes(now)
     record_opened_reviews(now)
     prune(now)
     prepare_soon(now)

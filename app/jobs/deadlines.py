@@ -1,0 +1,84 @@
+"""Papers closed by the server at their deadline, in bulk, not one by one as pages ask.
+
+At a session's close thousands of deadlines fall in the same second (the sitting's close
+caps them). Past the deadline and the answer grace, the first status poll of each page
+closed its paper: thousands of write transactions and thousands of single scoring jobs in
+the same seconds, on the web the pages were waiting on; the minute sweep came too late to
+spare them. So the sweep also looks ahead: for each second in which open papers' graces
+end within ``AHEAD``, it schedules one ``close_due`` job for that second, which closes them
+all in one statement and queues their scoring in batches (``tasks.enqueue_owed``). A poll
+that comes first still closes its own paper, and the sweep still closes whatever is left.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import distinct, select, update
+
+from app.exam.grants import grace
+from app.extensions import db
+from app.jobs.queue import FIRST, huey, in_app
+from app.models import Attempt
+from app.models.attempt import IN_PROGRESS, SUBMITTED
+
+# More than the sweep's minute, so that every grace ending before the next sweep is seen.
+AHEAD = timedelta(seconds=90)
+# After the grace: a save sent in its last moment is stored before the paper closes.
+MARGIN = timedelta(seconds=0.5)
+
+
+def close_expired(now: datetime) -> list[int]:
+    """Close every open paper past its deadline and grace in one statement; their ids."""
+    due = db.session.scalars(
+        select(Attempt.id).where(Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
+    ).all()
+    db.session.rollback()  # the write, if any, comes first in its transaction
+    if not due:
+        return []
+    closed = db.session.scalars(
+        update(Attempt)
+        .where(Attempt.id.in_(due), Attempt.status == IN_PROGRESS)
+        .values(status=SUBMITTED, finalized_at=now, finalized_by="deadline")
+        .returning(Attempt.id)
+    ).all()
+    db.session.commit()
+    return list(closed)
+
+
+def schedule_closes(now: datetime) -> int:
+    """One ``close_due`` for each second in which open papers' graces end before
+    ``now + AHEAD``, unless one is already scheduled for it; returns how many were."""
+    deadlines = db.session.scalars(
+        select(distinct(Attempt.deadline)).where(
+            Attempt.status == IN_PROGRESS,
+            Attempt.deadline >= now - grace(),
+            Attempt.deadline < now - grace() + AHEAD,
+        )
+    ).all()
+    db.session.rollback()
+    seconds = {math.ceil((deadline + grace() + MARGIN).timestamp()) for deadline in deadlines}
+    scheduled = 0
+    for second in sorted(seconds):
+        key = _scheduled_key(second)
+        if huey.put_if_empty(key, second):
+            close_due.schedule(args=(key,), eta=datetime.fromtimestamp(second, UTC))
+            scheduled += 1
+    return scheduled
+
+
+def _scheduled_key(second: int) -> str:
+    return f"close-due:{second}"
+
+
+@huey.task(retries=3, retry_delay=5, priority=FIRST)
+@in_app
+def close_due(key: str) -> None:
+    """Close the papers whose grace has ended and queue their scoring in batches."""
+    from app.jobs.tasks import enqueue_owed
+    from app.models.types import utcnow
+
+    huey.delete(key)
+    now = utcnow()
+    enqueue_owed(close_expired(now), now)

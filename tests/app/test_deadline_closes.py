@@ -1,0 +1,124 @@
+"""At a session's close the server closes the papers whose grace has ended itself, in one
+statement a second with their scoring queued in batches, instead of each page's status
+poll closing its own paper and queueing a job of its own in the same seconds."""
+
+from __future__ import annotations
+
+import math
+import signal
+from datetime import UTC, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from app.exam.attempts import close_attempt
+from app.exam.grants import grace
+from app.extensions import db
+from app.jobs import deadlines, tasks
+from app.jobs.queue import huey
+from app.jobs.tasks import LOST_AFTER, sweep_now
+from app.models import Attempt, AuditEntry
+from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.types import utcnow
+from tests.app.certificate_fixtures import all_right_and_open, setup_exams
+from tests.app.test_job_workers import _start_worker, _wait_for, deployed_queue  # noqa: F401
+from tests.app.test_submitting import run_jobs
+
+pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
+
+
+def _open_papers(count: int, deadline) -> list[int]:
+    setup_exams()
+    ids = [all_right_and_open(f"cand{i}", f"考生{i}").id for i in range(count)]
+    db.session.execute(update(Attempt).where(Attempt.id.in_(ids)).values(deadline=deadline))
+    db.session.commit()
+    return ids
+
+
+def _closes() -> list:
+    """Closes queued (a worker moves a task due later to the schedule) or scheduled."""
+    waiting = huey.pending() + huey.scheduled()
+    return [task for task in waiting if task.name.endswith("close_due")]
+
+
+def _eta(task) -> float:
+    return task.eta.replace(tzinfo=UTC).timestamp()  # huey keeps naive UTC
+
+
+def test_a_crowds_deadline_gets_one_close_that_closes_and_scores_them_all(ctx, queued, monkeypatch):
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    now = utcnow()
+    deadline = now - grace() - timedelta(seconds=2)  # the grace ended two seconds ago
+    ids = _open_papers(5, deadline)
+    submitted = ids[0]  # one candidate submits before the close
+    assert close_attempt(submitted, "candidate", now)
+    run_jobs()
+    # The sweep before: the grace ends 48 s later, before its next run.
+    sweep_at = now - timedelta(seconds=50)
+    assert sweep_now(sweep_at, LOST_AFTER) == 0
+    assert sweep_now(sweep_at + timedelta(seconds=1), LOST_AFTER) == 0  # not scheduled twice
+    (close,) = _closes()
+    due = math.ceil((deadline + grace() + deadlines.MARGIN).timestamp())
+    assert _eta(close) == pytest.approx(due, abs=1)
+    run_jobs(close.eta - timedelta(seconds=2))  # a worker takes it: due later
+    assert _closes() == [close] and not huey.pending()
+    statuses = db.session.scalars(select(Attempt.status).where(Attempt.id.in_(ids[1:]))).all()
+    assert statuses == [IN_PROGRESS] * 4  # nothing closed before its grace ends
+
+    run_jobs(close.eta)  # the scheduled close, then the batches it queued
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.status, Attempt.finalized_by).where(Attempt.id.in_(ids))
+    ).all()
+    assert {status for _, status, _ in rows} == {FINALIZED}
+    assert {i: by for i, _, by in rows} == {submitted: "candidate"} | dict.fromkeys(
+        ids[1:], "deadline"
+    )
+    finals = db.session.scalars(
+        select(AuditEntry.target).where(AuditEntry.action == "attempt.finalize")
+    ).all()
+    assert sorted(finals) == sorted(f"attempt {i}" for i in ids)  # each once
+    assert not _closes() and huey.pending_count() == 0
+
+
+def test_one_close_for_each_second_and_none_beyond_the_next_sweep(ctx, queued):
+    now = utcnow().replace(microsecond=0)
+    first = _open_papers(3, now + timedelta(seconds=10))
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == first[2])
+        .values(deadline=now + timedelta(seconds=20, milliseconds=300))
+    )
+    db.session.commit()
+    assert sweep_now(now, LOST_AFTER) == 0
+    etas = sorted(_eta(task) for task in _closes())
+    assert len(etas) == 2 and etas[1] - etas[0] == pytest.approx(10, abs=1)
+    later = now + deadlines.AHEAD + timedelta(seconds=5)
+    db.session.execute(update(Attempt).where(Attempt.id.in_(first)).values(deadline=later))
+    db.session.commit()
+    assert sweep_now(now, LOST_AFTER) == 0 and len(_closes()) == 2  # the next sweep's
+
+
+@pytest.mark.usefixtures("deployed_queue")
+def test_a_worker_closes_a_crowd_when_its_grace_ends_with_no_page_asking(
+    app, ctx, database_url, tmp_path
+):
+    """The real worker: its first sweep schedules the close, and the papers are closed
+    and scored within seconds of the grace's end, not at the next minute's sweep."""
+    ends = utcnow().replace(microsecond=0) + timedelta(seconds=15)
+    while not 15 <= ends.second <= 45:  # no minute's sweep in the seconds that count
+        ends += timedelta(seconds=5)
+    ids = _open_papers(4, ends - grace())
+    worker = _start_worker(app, database_url, tmp_path)
+
+    def scored() -> bool:
+        db.session.rollback()
+        statuses = db.session.scalars(select(Attempt.status).where(Attempt.id.in_(ids)))
+        return set(statuses) == {FINALIZED}
+
+    try:
+        _wait_for(scored, 120, "the papers to be closed and scored")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    closed_at = db.session.scalars(select(Attempt.finalized_at).where(Attempt.id.in_(ids))).all()
+    assert all(ends <= at < ends + timedelta(seconds=4) for at in closed_at), (ends, closed_at)
