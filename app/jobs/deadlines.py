@@ -31,15 +31,14 @@ MARGIN = timedelta(seconds=0.5)
 
 def close_expired(now: datetime) -> list[int]:
     """Close every open paper past its deadline and grace in one statement; their ids."""
-    due = db.session.scalars(
-        select(Attempt.id).where(Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
-    ).all()
+    expired = (Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
+    due = db.session.scalar(select(Attempt.id).where(*expired).limit(1))
     db.session.rollback()  # the write, if any, comes first in its transaction
-    if not due:
+    if due is None:
         return []
     closed = db.session.scalars(
         update(Attempt)
-        .where(Attempt.id.in_(due), Attempt.status == IN_PROGRESS)
+        .where(*expired)  # not a list of ids: a crowd's would pass SQLite's limit of bound values
         .values(status=SUBMITTED, finalized_at=now, finalized_by="deadline")
         .returning(Attempt.id)
     ).all()
