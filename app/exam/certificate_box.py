@@ -5,7 +5,7 @@ second result page, once per pass at a close, was the web's largest avoidable co
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Protocol
 
 from flask import url_for
@@ -78,4 +78,4 @@ def ready_box(attempt_id: int, user_id: int) -> tuple[bool, list[dict] | None]:
     if not (ready and passed):
         return ready, None
     rows = db.session.execute(_SHOWN, {"attempt_id": attempt_id, "user_id": user_id})
-    return True, [asdict(box_line(row)) for row in rows]
+    return True, [vars(box_line(row)) for row in rows]
