@@ -3,7 +3,9 @@ start), start (POST; a first start, claiming the paper drawn ahead where the cod
 that, and the test page it shows: the start answers it, or in code before that, the GET
 its redirect led to, measured together), test page (its GET, as a reload or a bookmark
 gets it), save, submit, the result page while the paper is scored ("scoring page") and
-its status polls, result.
+its status polls, result; after a pass, the status polls while its certificates are
+issued, the one saying they are ready and the result page that answer spares (the page
+loaded it again until the answer carried the certificate box, issue 12).
 
 In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
 80-question secretary exam), so that ``time.process_time`` around each request is that
@@ -38,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 CANDIDATES = int(os.environ.get("BENCH_N", 40))
 ANSWERS = 20
-POLLS = 3  # status polls while the paper waits for its worker
+POLLS = 3  # status polls while the paper waits for its worker (and a pass's certificates)
+PASSES = int(os.environ.get("BENCH_PASSES", 10))  # more candidates, answering all right
 BUDGET_MS = {"save": 2, "start": 10, "paper key": 5, "test page": 5, "submit": 5, "result": 5}
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -73,17 +76,21 @@ def prepare(app, candidates: int):
     from app.extensions import db
     from app.models import User
     from app.models.types import utcnow
+    from certificates.signing import create_signing_identity
     from question_bank.bank_format import parse_bank
 
+    create_signing_identity(app.config["CERT_KEY_DIR"], "基准测试签发机关")  # a pass's PDFs
     publish(parse_bank((ROOT / "question_bank/banks/party-basics.yaml").read_bytes())[0])
     exam_file = ROOT / "question_bank/exams/secretary-pre-appointment.yaml"
     save_exam(exam_file.read_bytes(), exam_file.name)
-    first = User(username="bench0", name="考生0", password_hash="")
+    # A 拟任职务, which a pass's certificate (任前…合格证明) must state.
+    first = User(username="bench0", name="考生0", password_hash="", position="党支部书记")
     first.set_password("bench-password-1")
     users = [first] + [
-        User(username=f"bench{i}", name=f"考生{i}", password_hash=first.password_hash)
+        User(username=f"bench{i}", name=f"考生{i}", password_hash=first.password_hash,
+             position=first.position)
         for i in range(1, candidates)
-    ]
+    ]  # fmt: skip
     db.session.add_all(users)
     db.session.commit()
     now = utcnow()
@@ -182,15 +189,17 @@ def answers_of(page: str) -> list[tuple[int, str, object]]:
     return found[:ANSWERS]
 
 
-def run_jobs() -> float:
-    """Run every queued job as a worker would; returns the CPU it took (0 if none)."""
+def run_jobs(limit: int | None = None) -> float:
+    """Run the queued jobs (the first ``limit``, or every one) as a worker would; returns
+    the CPU it took (0 if none)."""
     try:
         from app.jobs.queue import huey
     except ImportError:  # before the job queue: everything ran in the request
         return 0.0
-    cpu = time.process_time()
-    while (task := huey.dequeue()) is not None:
+    cpu, ran = time.process_time(), 0
+    while (limit is None or ran < limit) and (task := huey.dequeue()) is not None:
         huey.execute(task)
+        ran += 1
     return (time.process_time() - cpu) * 1000
 
 
@@ -230,9 +239,60 @@ def journey(app, meter: Meter, sitting_id: int, number: int) -> None:
     meter("result", lambda: web.get(f"{take_url}/result"))
 
 
+def right_answers(take_url: str) -> list[tuple[int, object]]:
+    """Each question's right response, as the page would post it (read in process)."""
+    from sqlalchemy import select
+
+    from app.exam.catalog import load_questions, question_of
+    from app.extensions import db
+    from app.models import AttemptItem
+    from question_bank.types import REGISTRY
+
+    attempt_id = int(take_url.rsplit("/", 1)[1])
+    items = db.session.execute(
+        select(AttemptItem.position, AttemptItem.question_revision_id)
+        .where(AttemptItem.attempt_id == attempt_id)
+    ).all()  # fmt: skip
+    load_questions(revision for _, revision in items)
+    questions = [(position, question_of(revision)) for position, revision in items]
+    return [(p, REGISTRY[q.type].key_response(q)) for p, q in questions]
+
+
+def pass_journey(app, meter: Meter, sitting_id: int, number: int) -> None:
+    """A candidate answering every question right (login to submit unmeasured: the journey
+    above measures those), then what its page asks while its certificates are issued: the
+    polls, the answer saying they are ready, and the result page loaded again as the page
+    did until that answer carried the certificate box (issue 12), side by side."""
+    web = app.test_client()
+    token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
+    web.post("/login", data={
+        "username": f"bench{number}", "password": "bench-password-1", "csrf_token": token})  # fmt: skip
+    token = TOKEN.search(web.get(f"/sessions/{sitting_id}").get_data(as_text=True)).group(1)
+    started = web.post(f"/sessions/{sitting_id}", data={"csrf_token": token}, follow_redirects=True)
+    page = started.get_data(as_text=True)
+    take_url = re.search(r'data-answer-url="([^"]+)/answers"', page).group(1)
+    api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    with app.app_context():
+        answers = right_answers(take_url)
+    for position, response in answers:
+        web.post(f"{take_url}/answers", json={"position": position, "response": response,
+                 "changed_at": int(time.time() * 1000)}, headers={"X-CSRFToken": api_token})  # fmt: skip
+    web.post(f"{take_url}/submit", data={"csrf_token": TOKEN.search(page).group(1)})
+    run_jobs(1)  # scored; its certificates are queued after it
+    assert web.get(f"{take_url}/status").get_json()["certificates_ready"] is False
+    web.get(f"{take_url}/result")  # the pass shown, its certificates being issued
+    for _poll in range(POLLS):
+        meter("status, certs pending", lambda: web.get(f"{take_url}/status"))
+    meter.cpu["certificate job"].append(run_jobs())
+    ready = meter("status, certs ready", lambda: web.get(f"{take_url}/status"))
+    assert ready.get_json()["certificates_ready"]
+    page = meter("result, certs ready", lambda: web.get(f"{take_url}/result"))
+    assert "下载证书（PDF）" in page.get_data(as_text=True)  # issued, its PDF stored
+
+
 def report(meter: Meter) -> None:
     print(
-        f"{'request':<12} {'n':>5} {'CPU mean':>9} {'CPU p50':>8} {'CPU p99':>8} {'wall p50':>9} {'budget':>7}"
+        f"{'request':<21} {'n':>5} {'CPU mean':>9} {'CPU p50':>8} {'CPU p99':>8} {'wall p50':>9} {'budget':>7}"
     )
     phases = (
         "login",
@@ -247,6 +307,10 @@ def report(meter: Meter) -> None:
         "scoring page",
         "status",
         "result",
+        "certificate job",
+        "status, certs pending",
+        "status, certs ready",
+        "result, certs ready",
     )
     for phase in phases:
         cpu = sorted(meter.cpu[phase])
@@ -256,7 +320,7 @@ def report(meter: Meter) -> None:
         p99 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))]
         budget = f"{BUDGET_MS[phase]} ms" if phase in BUDGET_MS else ""
         print(
-            f"{phase:<12} {len(cpu):>5} {statistics.fmean(cpu):>7.2f}ms {statistics.median(cpu):>6.2f}ms"
+            f"{phase:<21} {len(cpu):>5} {statistics.fmean(cpu):>7.2f}ms {statistics.median(cpu):>6.2f}ms"
             f" {p99:>6.2f}ms {statistics.median(wall):>7.2f}ms {budget:>7}"
         )  # fmt: skip
 
@@ -282,14 +346,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-requests-") as tmp:
         app = in_process_app(tmp)
         with app.app_context():
-            sitting_id = prepare(app, CANDIDATES)
+            sitting_id = prepare(app, CANDIDATES + PASSES)
             waiting_room = prepare_waiting_room(CANDIDATES)
         meter = Meter(os.environ.get("BENCH_PROFILE"))
         for number in range(CANDIDATES):
             journey(app, meter, sitting_id, number)
             if waiting_room is not None:
                 sealed_journey(app, meter, waiting_room, number)
-        print(f"CPU per request, {CANDIDATES} candidates one after another (code at {ROOT.name}):")
+        for number in range(CANDIDATES, CANDIDATES + PASSES):
+            pass_journey(app, meter, sitting_id, number)
+        print(
+            f"CPU per request, {CANDIDATES} candidates one after another, then {PASSES} passes"
+            f" (code at {ROOT.name}):"
+        )
         report(meter)
         if meter.profiled:
             pstats.Stats(meter.profile).sort_stats(

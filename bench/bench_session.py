@@ -14,7 +14,8 @@ spread over the test (time compressed: the rate is printed); 30 % submit early, 
 and the page does what it does then: it stays and asks the status endpoint from the end
 of the answer grace on, with backoff and jitter, and loads the result page once the score
 is there (an early submit's redirect shows the result page, which waits the same way); a
-pass's result page then waits for its certificates the same way. Saves retry as the page
+pass's result page then waits for its certificates the same way and fills its box from the
+status answer that says they are ready (no second result page). Saves retry as the page
 does (1 s doubling to 15 s); a request that meets a kept-alive connection just closed by
 the server is sent again, as a browser does (session_client.py), and counted apart. It
 prints per phase, and how long candidates waited from the zero (or the submit) until the
@@ -200,7 +201,8 @@ async def candidate(
             wait = "zero to result"
         if shown:
             stats.waits[wait].append(time.time() - waited_from)
-        # A pass: it waits for these too, first for the wait its page was given.
+        # A pass: it waits for these too, first for the wait its page was given, and takes
+        # them from the status answer (Browser.wait_for), as the page's box does.
         box = re.search(r'data-wait-seconds="(\d+)" data-ready-when="certificates_ready"', shown)
         if box:
             await browser.wait_for(

@@ -97,7 +97,9 @@ class Browser:
         """As app/static/result-status.js: the first poll after the wait the page was given
         (the grace left at the timer's zero) or a second, then 1 s doubling to 15 s (or the
         wait the server says, if longer), each × 0.85–1.35; once the answer says
-        ``ready_when``, the result page (its body is returned; "" if never ready)."""
+        ``ready_when``, the result page (its body is returned; "" if never ready), except
+        for a pass's certificates: the answer carries them and the page fills its box from
+        it, so the answer's body is returned and no result page loaded."""
         delay, pause = 1.0, max(1.0, wait_seconds)
         while time.time() < give_up_at:
             await asyncio.sleep(pause * (0.85 + random.random() / 2))
@@ -112,6 +114,8 @@ class Browser:
             except ValueError:
                 answer = {}
             if answer.get(ready_when):
+                if ready_when == "certificates_ready" and "certificates" in answer:
+                    return body
                 _, page = await self.call("result", lambda: self.web.get(f"{attempt_path}/result"))
                 return page
             pause, delay = max(delay, answer.get("wait_seconds") or 0), min(delay * 2, 15)

@@ -62,11 +62,14 @@ def _being_issued(attempt: Attempt, issued: list[Certificate]) -> bool:
     return attempt.certificates_checked_at is None and bool(earned_types(attempt, current_rules()))
 
 
-def certificates_ready(attempt_id: int) -> bool:
-    """For the result page's poll, in one query: False while a pass's certificates are
-    being issued (as ``_being_issued``, not asking the rules)."""
+def certificates_ready(attempt_id: int) -> tuple[bool, bool]:
+    """For the result page's poll, in one query: whether the certificates are ready (False
+    while a pass's are being issued, as ``_being_issued``, not asking the rules), and
+    whether it passed (only a pass has certificates to show)."""
     row = db.session.execute(_ISSUING, {"attempt_id": attempt_id}).first()
-    return row is None or not row.passed or not (row.awaiting or row.rendering)
+    if row is None or not row.passed:
+        return True, False
+    return not (row.awaiting or row.rendering), True
 
 
 def _time_used(attempt: Attempt) -> str:
@@ -101,8 +104,10 @@ _MARKS = (
     .where(AttemptItem.attempt_id == bindparam("attempt_id"))
     .order_by(AttemptItem.position)
 )
-_CERTIFICATES = select(Certificate).where(
-    Certificate.attempt_id == bindparam("attempt_id"), Certificate.revoked_at.is_(None)
+_CERTIFICATES = (
+    select(Certificate)
+    .where(Certificate.attempt_id == bindparam("attempt_id"), Certificate.revoked_at.is_(None))
+    .order_by(Certificate.id)  # as the status answer lists them (``certificate_box``)
 )
 
 

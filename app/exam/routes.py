@@ -16,13 +16,14 @@ from app.exam.attempts import (
     finalize_if_expired,
     owned_attempt,
 )
+from app.exam.certificate_box import box_line, ready_box
 from app.exam.display import paper_view, review_state, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
 from app.exam.fragments import palette_html, questions_html, rules_html
 from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
-from app.exam.outcome import certificates_ready, outcome_of
+from app.exam.outcome import outcome_of
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sealed import key_answer, key_token, seal
 from app.exam.sittings import attempts_in, in_waiting_room, may_take
@@ -178,15 +179,19 @@ def submit(attempt_id: int):
 @login_required
 def status(attempt_id: int):
     """Polled by the test page from the timer's zero and by the result page while the paper
-    is scored, and after a pass while its certificates are issued (``certificates_ready``)."""
+    is scored, and after a pass while its certificates are issued (``certificates_ready``;
+    the answer then carries what the page's certificate box shows)."""
     now = utcnow()
     state, deadline = found_or_404(attempt_state(attempt_id, current_user.id, now))
     scored = state == FINALIZED
-    ready = scored and certificates_ready(attempt_id)
-    return jsonify(
-        state=state, scored=scored, certificates_ready=ready,
-        wait_seconds=wait_seconds(attempt_id, state, deadline, now, ready),
-    )  # fmt: skip
+    ready, certificates = ready_box(attempt_id, current_user.id) if scored else (False, None)
+    answer = {
+        "state": state, "scored": scored, "certificates_ready": ready,
+        "wait_seconds": wait_seconds(attempt_id, state, deadline, now, ready),
+    }  # fmt: skip
+    if certificates is not None:  # a pass's, once ready: its page fills the box with them
+        answer["certificates"] = certificates
+    return jsonify(answer)
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
@@ -214,6 +219,7 @@ def result(attempt_id: int):
     return render_template(
         "exam/result.html", attempt=attempt, level=level, sections=sections, paused=paused,
         review_from=review_from, outcome=outcome,
+        certificate_lines=[box_line(c) for c in outcome.certificates],
         # While a pass's certificates are issued: the first ask, as the status would say.
         wait_seconds=wait_seconds(attempt.id, attempt.status, attempt.deadline, now, False)
         if outcome.certificates_pending else 0,

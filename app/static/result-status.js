@@ -5,7 +5,8 @@
 // same seconds, and an earlier answer would be "wait".
 // Each box with data-status-url and data-ready-when waits: the result page's while the
 // paper is scored (data-ready-when="scored") or while a pass's certificates are issued
-// ("certificates_ready": the field of the answer that ends the wait). A box with
+// ("certificates_ready": the field of the answer that ends the wait; that answer carries
+// the certificates, and the box is filled in place). A box with
 // data-starts-on waits from that event on: the test page's, at the timer's zero
 // (attempt.js sets its data-wait-seconds then), so the page stays instead of a whole
 // session loading the result page in the same second.
@@ -25,7 +26,16 @@
       fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : {}; })
         .then(function (body) {
-          if (body[readyWhen]) { window.location.replace(box.dataset.resultUrl); return; }
+          if (body[readyWhen]) {
+            // The certificates come with the answer: only the box changes, so only the box
+            // is filled (a whole session's second result page was the web's largest cost).
+            if (readyWhen === "certificates_ready" && Array.isArray(body.certificates)) {
+              fill(box, body.certificates);
+            } else {
+              window.location.replace(box.dataset.resultUrl);
+            }
+            return;
+          }
           var wait = Math.max(delay, (body.wait_seconds || 0) * 1000);
           delay = Math.min(delay * 2, 15000);
           setTimeout(ask, jittered(wait));
@@ -36,6 +46,30 @@
         });
     }
     setTimeout(ask, jittered(Math.max(delay, Number(box.dataset.waitSeconds || 0) * 1000)));
+  }
+
+  // The certificate box as the server renders it once they are ready (the same classes,
+  // built from text, never from markup), in place of its "being made" line: the box is a
+  // live region, so screen readers say it. It then waits no more, as a reloaded box.
+  function fill(box, certificates) {
+    var lines = certificates.map(function (c) {
+      var line = document.createElement("p");
+      line.className = "flash flash-success";
+      line.appendChild(document.createTextNode(c.text + " "));
+      if (c.download_url) {
+        var link = document.createElement("a");
+        link.href = c.download_url;
+        link.textContent = c.download_words;
+        line.appendChild(link);
+      } else {
+        line.appendChild(document.createTextNode(c.note || ""));
+      }
+      return line;
+    });
+    box.replaceChildren.apply(box, lines);
+    ["id", "data-status-url", "data-result-url", "data-wait-seconds", "data-ready-when"].forEach(
+      function (name) { box.removeAttribute(name); }
+    );
   }
 
   // A box waiting from an event on is shown then: its hidden parts, its live region's

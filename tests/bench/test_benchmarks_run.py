@@ -67,7 +67,7 @@ TINY: dict[str, dict[str, str]] = {
     "bench_login.py": {"BENCH_LOGINS": "3"},
     "bench_paper_keys.py": {"BENCH_KEY_SECONDS": "1", "BENCH_KEY_CONNECTIONS": "4"},
     "bench_polls.py": {"BENCH_POLLS_N": "50", "BENCH_POLLS_BACKLOG": "50,30,100"},
-    "bench_requests.py": {"BENCH_N": "2"},
+    "bench_requests.py": {"BENCH_N": "2", "BENCH_PASSES": "2"},
     "bench_server.py": {
         "BENCH_SERVERS": "gunicorn:1x2",
         "BENCH_SERVER_N": "100",
