@@ -9,7 +9,8 @@ the shipped 80-question ``secretary-pre-appointment`` exam in each of four group
 and passes (every answer right) closed by the sweep (abandoned papers), and fails and
 passes closed as a submit or the status poll closes them (one job each). A fail's CPU is
 the cost of scoring a paper (finalize, score, notebook); a pass's minus a fail's is the
-certificate's (number, render, sign, store). ``BENCH_PROFILE=1`` prints cProfile's top
+certificate's (number, render, sign, store). Then the sitting closes and the sweep fills
+the notebooks, as when an exam's review opens at the close. ``BENCH_PROFILE=1`` prints cProfile's top
 functions of this checkout's passes.
 
 Part 2 (this checkout only) closes ``BENCH_WALL_N`` papers, 70 % passes, 70 % submitted
@@ -166,7 +167,29 @@ def measure_cpu(root: str) -> None:
         if profile:
             profile.disable()
             pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        result["notebook"] = _open_review(len(groups) * N)
     print(json.dumps(result))
+
+
+def _open_review(papers: int) -> float:
+    """Milliseconds of CPU per paper for the sweep's notebooks once the review opens at
+    the sitting's close (the exam shows the keys after it): half the papers are fails
+    with all 80 answers wrong, half passes with none."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.exam.review import record_opened_reviews
+    from app.extensions import db
+    from app.models import Sitting
+    from app.models.types import utcnow
+
+    db.session.execute(update(Sitting).values(closes_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    start = time.process_time()
+    recorded = record_opened_reviews(utcnow())
+    assert recorded >= papers, recorded
+    return (time.process_time() - start) * 1000 / papers
 
 
 def _child(root: str) -> dict[str, float]:
@@ -248,6 +271,8 @@ def _report(label: str, rows: list[dict[str, float]]) -> dict[str, float]:
         print(f"{label:9} closed by the {how:6}: {fail:5.1f} ms per paper scored "
               f"({1000 / fail:5.1f}/CPU-s), {passed - fail:5.1f} ms per certificate "
               f"({1000 / (passed - fail):5.1f}/CPU-s)")  # fmt: skip
+    print(f"{label:9} notebooks when the review opens: {figures['notebook']:5.1f} ms per paper "
+          "(half with 80 mistakes, half with none)")  # fmt: skip
     return figures
 
 
