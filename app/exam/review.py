@@ -23,7 +23,9 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
     Earlier, the notebook would show keys the candidate may not yet see; the claim on
     ``notebook_recorded_at`` makes two page loads at once record the mistakes only once.
     """
-    if attempt.notebook_recorded_at is not None or review_level(attempt, now) != "keys":
+    if attempt.notebook_recorded_at is not None or now < attempt.sitting.closes_at:
+        return  # no review opens before the close: no query while the sitting runs
+    if review_level(attempt, now) != "keys":
         return
     try:
         claimed = db.session.execute(
