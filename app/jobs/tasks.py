@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from huey import crontab
+from huey.api import Task
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -45,6 +46,10 @@ PREPARE_AFTER_OPEN = timedelta(minutes=5)
 # Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
 # of the batch redoes little and that two workers share a close evenly.
 BATCH = 25
+# Passes whose certificates one job issues together (one numbering transaction, one to
+# store the PDFs); a worker killed mid-batch leaves this many for the sweep.
+CERTIFICATE_BATCH = 20
+CERTIFICATE_RETRIES = 3
 # Taken before other jobs: at a close thousands of pages wait for their scores, while a
 # pass's certificates (a job of their own, ~30 ms each) can follow. The sweep too, since
 # it closes the papers of candidates who left. Equal priorities run in queue order.
@@ -165,18 +170,59 @@ def _enqueue_certificates(attempt_id: int, now: datetime) -> None:
     _enqueue_once(_certificates_key(attempt_id), lambda: issue_certificates_of(attempt_id), now)
 
 
-@huey.task(retries=3, retry_delay=10)
-@in_app
-def issue_certificates_of(attempt_id: int) -> None:
-    """A pass's certificates, in a job of their own queued after its score: at a close,
-    rendering and signing (~30 ms a pass) would otherwise hold up the scores of the papers
-    queued behind, which thousands of waiting pages poll for. Idempotent: a certificate
-    issued is skipped; raises on failure, so the queue retries and admins see it."""
-    from app.certificate.services import issue_for_attempt
-    from app.exam.attempts import scored_attempt
+class CertificatesNotIssued(Exception):
+    """Some passes of a certificate batch failed; the message names them and why."""
 
-    huey.delete(_certificates_key(attempt_id))  # taken: if this run dies, the sweep queues again
-    issue_for_attempt(scored_attempt(attempt_id), utcnow())
+
+@huey.task(retries=CERTIFICATE_RETRIES, retry_delay=10, context=True)
+@in_app
+def issue_certificates_of(attempt_id: int, task: Task | None = None) -> None:
+    """A pass's certificates, in a job of their own queued after its score: at a close,
+    rendering and signing would otherwise hold up the scores of the papers queued
+    behind, which thousands of waiting pages poll for.
+
+    The job takes up to ``CERTIFICATE_BATCH`` - 1 other passes whose jobs still wait
+    (taking their markers, so those jobs find nothing left to do) and issues them in one
+    batch (``app.certificate.batch``). A killed worker loses nothing: the passes stay
+    without certificates in the database, their markers gone, and the sweep queues them
+    again. Idempotent. A failure raises, so admins see it: the queue's retry runs this
+    pass alone, and each other failed pass gets a job of its own again."""
+    from app.certificate.batch import issue_batch
+
+    if task is None or task.retries == CERTIFICATE_RETRIES:  # the first run, not a retry
+        if not huey.delete(_certificates_key(attempt_id)):
+            return  # taken by another job's batch
+        batch = [attempt_id, *_take_waiting_certificates(attempt_id, CERTIFICATE_BATCH - 1)]
+    else:
+        batch = [attempt_id]
+    failures = issue_batch(batch, utcnow())
+    if not failures:
+        return
+    for failed in failures:
+        if failed != attempt_id:
+            _enqueue_certificates(failed, utcnow())
+    reasons = "; ".join(f"attempt {a}: {type(e).__name__}: {e}" for a, e in failures.items())
+    raise CertificatesNotIssued(reasons) from next(iter(failures.values()))
+
+
+def _take_waiting_certificates(attempt_id: int, count: int) -> list[int]:
+    """Up to ``count`` other passes whose certificate jobs wait, taken from those jobs."""
+    from app.exam.outcome import AWAITING_CERTIFICATES
+
+    waiting = db.session.scalars(
+        select(Attempt.id)
+        .where(AWAITING_CERTIFICATES, Attempt.id != attempt_id)
+        .order_by(Attempt.id)
+        .limit(count * 4)  # some may be in another worker's batch right now
+    ).all()
+    db.session.rollback()
+    taken: list[int] = []
+    for other in waiting:
+        if len(taken) == count:
+            break
+        if huey.delete(_certificates_key(other)):
+            taken.append(other)
+    return taken
 
 
 @huey.task(retries=2, retry_delay=30)
