@@ -14,7 +14,8 @@ After a close the sweep finds thousands of attempts owed at once; it queues them
 batches of ``BATCH`` per job, so a worker takes, enters the app and reads the rules once
 per batch rather than once per paper. A batch whose attempt fails goes on with the others
 and then raises, so the queue retries the batch (the attempts already scored are no-ops)
-and an admin sees the failure.
+and an admin sees the failure. A pass's certificate job likewise takes the passes whose
+certificate jobs still wait and issues them together (``issue_certificates_of``).
 
 The exam modules enqueue these jobs, so the jobs import them when they run.
 """
