@@ -13,9 +13,10 @@ certificate's (number, render, sign, store). Then the sitting closes and the swe
 the notebooks, as when an exam's review opens at the close. ``BENCH_PROFILE=1`` prints cProfile's top
 functions of this checkout's passes.
 
-Part 2 (this checkout only) closes ``BENCH_WALL_N`` papers, 70 % passes, 70 % submitted
-and 30 % abandoned, and times a real worker with k processes from its start-up line until
-every paper is scored and every certificate stored. The machine's other load shows in it.
+Part 2 closes ``BENCH_WALL_N`` papers, 70 % passes, 70 % submitted and 30 % abandoned,
+and times a real worker (of the baseline, then of this checkout) with k processes from its
+start-up line until every paper is scored and every certificate stored. The machine's
+other load shows in it; the estimates use this checkout's figures.
 """
 
 from __future__ import annotations
@@ -214,10 +215,12 @@ def _tree_cpu(pid: int) -> float:
     return total
 
 
-def measure_wall(workers: int) -> tuple[float, float, int]:
-    """Child: seconds for a worker with ``workers`` processes to score and certify a close,
-    the CPU seconds its processes used (start-up included), and tracebacks it logged."""
-    sys.path.insert(0, str(HERE))
+def measure_wall(workers: int, root: str) -> tuple[float, float, int]:
+    """Child: seconds for a worker of ``root`` with ``workers`` processes to score and
+    certify a close, the CPU seconds its processes used (start-up included), and
+    tracebacks it logged."""
+    sys.path.insert(0, root)
+    os.chdir(root)
     from sqlalchemy import func, select
 
     from app.exam.attempts import close_attempt
@@ -238,7 +241,7 @@ def measure_wall(workers: int) -> tuple[float, float, int]:
         with log.open("wb") as output:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "flask", "jobs", "worker", "--workers", str(workers)],
-                cwd=HERE, env=env, stdout=output, stderr=subprocess.STDOUT,
+                cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip
         try:
             while "任务进程" not in log.read_text(errors="replace"):
@@ -289,12 +292,14 @@ def main() -> None:
     mine = figures["branch"]
     walls = {}
     for k in WALL_WORKERS:
-        out = subprocess.run([sys.executable, __file__, "--wall", str(k)], cwd=HERE, check=True,
-                             capture_output=True, text=True)  # fmt: skip
-        walls[k], cpu, errors = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{WALL_N} papers (70 % passes) with {k} worker process(es): {walls[k]:5.1f} s wall, "
-              f"{WALL_N / walls[k]:5.1f} papers/s, {cpu:5.1f} s CPU, {errors} tracebacks "
-              f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+        for label, root in [*roots, ("branch", str(HERE))]:
+            out = subprocess.run([sys.executable, __file__, "--wall", str(k), root], cwd=root,
+                                 check=True, capture_output=True, text=True)  # fmt: skip
+            wall, cpu, errors = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{label:9} {WALL_N} papers (70 % passes) with {k} worker process(es): "
+                  f"{wall:5.1f} s wall, {WALL_N / wall:5.1f} papers/s, {cpu:5.1f} s CPU, "
+                  f"{errors} tracebacks (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+        walls[k] = wall  # the branch's
     scoring = (0.7 * mine["fail_submit"] + 0.3 * mine["fail_sweep"]) / 1000
     certificate = (mine["pass_submit"] - mine["fail_submit"]) / 1000
     per_mix = (scoring + 0.7 * certificate) * WALL_N
@@ -310,6 +315,6 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--cpu"]:
         measure_cpu(sys.argv[2])
     elif sys.argv[1:2] == ["--wall"]:
-        print(json.dumps(measure_wall(int(sys.argv[2]))))
+        print(json.dumps(measure_wall(int(sys.argv[2]), sys.argv[3])))
     else:
         main()

@@ -176,7 +176,6 @@ class CertificatesNotIssued(Exception):
 
 
 @huey.task(retries=CERTIFICATE_RETRIES, retry_delay=10, context=True)
-@in_app
 def issue_certificates_of(attempt_id: int, task: Task | None = None) -> None:
     """A pass's certificates, in a job of their own queued after its score: at a close,
     rendering and signing would otherwise hold up the scores of the papers queued
@@ -188,14 +187,19 @@ def issue_certificates_of(attempt_id: int, task: Task | None = None) -> None:
     without certificates in the database, their markers gone, and the sweep queues them
     again. Idempotent. A failure raises, so admins see it: the queue's retry runs this
     pass alone, and each other failed pass gets a job of its own again."""
+    first_run = task is None or task.retries == CERTIFICATE_RETRIES
+    if first_run and not huey.delete(_certificates_key(attempt_id)):
+        return  # taken by another job's batch: not even the app is entered
+    _issue_certificates(attempt_id, first_run)
+
+
+@in_app
+def _issue_certificates(attempt_id: int, first_run: bool) -> None:
     from app.certificate.batch import issue_batch
 
-    if task is None or task.retries == CERTIFICATE_RETRIES:  # the first run, not a retry
-        if not huey.delete(_certificates_key(attempt_id)):
-            return  # taken by another job's batch
-        batch = [attempt_id, *_take_waiting_certificates(attempt_id, CERTIFICATE_BATCH - 1)]
-    else:
-        batch = [attempt_id]
+    batch = [attempt_id]
+    if first_run:
+        batch += _take_waiting_certificates(attempt_id, CERTIFICATE_BATCH - 1)
     failures = issue_batch(batch, utcnow())
     if not failures:
         return
