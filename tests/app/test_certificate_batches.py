@@ -65,13 +65,19 @@ def _checked(ids: list[int]) -> bool:
     return all(db.session.get(Attempt, a).certificates_checked_at is not None for a in ids)
 
 
-def test_one_job_issues_every_waiting_pass_and_the_others_find_nothing_left(ctx, real_queue):
+def test_one_job_issues_every_waiting_pass_and_the_others_find_nothing_left(
+    ctx, real_queue, monkeypatch
+):
     ids = _passes_waiting_for_certificates()
+    printed = []
+    monkeypatch.setattr(batch, "signed_pdf", lambda content: printed.append(content) or b"%PDF")
     _run_one_job()
     certificates = _certificates()
     assert sorted(c.attempt_id for c in certificates) == ids
     assert all(c.pdf_ready for c in certificates) and _checked(ids)
     assert [c.holder_name for c in certificates] == list(NAMES)
+    # what each PDF prints is what one certificate at a time prints, read from its row
+    assert printed == [pdfs.content_of(c) for c in certificates]
     _numbered_without_gaps(len(ids))
     assert run_jobs() == len(ids) - 1  # the other jobs: nothing left to do
     assert len(_certificates()) == len(ids)
