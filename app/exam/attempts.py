@@ -131,12 +131,8 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
     fields, verdicts = result_values(attempt, result, items)
     user_id, finalized_by = attempt.user_id, attempt.finalized_by
     db.session.rollback()
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.status == SUBMITTED)
-        .values(status=FINALIZED, **fields)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claim = {"b_attempt_id": attempt_id, **{f"b_{name}": value for name, value in fields.items()}}
+    claimed = db.session.execute(_CLAIM, claim).rowcount
     if claimed:
         db.session.connection().execute(
             _ITEM_VERDICT,
@@ -157,11 +153,24 @@ def scored_attempt(attempt_id: int) -> Attempt:
 
 
 def _load(attempt_id: int) -> Attempt:
-    return db.session.get(Attempt, attempt_id, populate_existing=True, options=_WITH_SITTING)
+    return db.session.scalars(_LOAD, {"attempt_id": attempt_id}).first()
 
 
-# A scored attempt's items are read again only by a notebook that shows the keys now.
-_WITH_SITTING = (joinedload(Attempt.sitting).joinedload(Sitting.exam), joinedload(Attempt.user))
+# Built once, as ``_OWNED``: a statement's cache key costs more than its query here. A
+# scored attempt's items are read again only by a notebook that shows the keys now.
+_LOAD = (
+    select(Attempt)
+    .options(joinedload(Attempt.sitting).joinedload(Sitting.exam), joinedload(Attempt.user))
+    .where(Attempt.id == bindparam("attempt_id"))
+    .execution_options(populate_existing=True)
+)
+_RESULT_COLUMNS = ("score", "score_exact", "possible", "passed", "sections")
+_CLAIM = (
+    update(Attempt.__table__)
+    .where(Attempt.__table__.c.id == bindparam("b_attempt_id"),
+           Attempt.__table__.c.status == SUBMITTED)
+    .values(status=FINALIZED, **{name: bindparam(f"b_{name}") for name in _RESULT_COLUMNS})
+)  # fmt: skip
 _SCORED_ITEMS = (
     select(
         AttemptItem.position, AttemptItem.section, AttemptItem.question_revision_id,
