@@ -9,12 +9,14 @@ the shipped 80-question ``secretary-pre-appointment`` exam in each of four group
 and passes (every answer right) closed by the sweep (abandoned papers), and fails and
 passes closed as a submit or the status poll closes them (one job each). A fail's CPU is
 the cost of scoring a paper (finalize, score, notebook); a pass's minus a fail's is the
-certificate's (number, render, sign, store). ``BENCH_PROFILE=1`` prints cProfile's top
+certificate's (number, render, sign, store). Then the sitting closes and the sweep fills
+the notebooks, as when an exam's review opens at the close. ``BENCH_PROFILE=1`` prints cProfile's top
 functions of this checkout's passes.
 
-Part 2 (this checkout only) closes ``BENCH_WALL_N`` papers, 70 % passes, 70 % submitted
-and 30 % abandoned, and times a real worker with k processes from its start-up line until
-every paper is scored and every certificate stored. The machine's other load shows in it.
+Part 2 closes ``BENCH_WALL_N`` papers, 70 % passes, 70 % submitted and 30 % abandoned,
+and times a real worker (of the baseline, then of this checkout) with k processes from its
+start-up line until every paper is scored and every certificate stored. The machine's
+other load shows in it; the estimates use this checkout's figures.
 """
 
 from __future__ import annotations
@@ -166,7 +168,29 @@ def measure_cpu(root: str) -> None:
         if profile:
             profile.disable()
             pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        result["notebook"] = _open_review(len(groups) * N)
     print(json.dumps(result))
+
+
+def _open_review(papers: int) -> float:
+    """Milliseconds of CPU per paper for the sweep's notebooks once the review opens at
+    the sitting's close (the exam shows the keys after it): half the papers are fails
+    with all 80 answers wrong, half passes with none."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.exam.review import record_opened_reviews
+    from app.extensions import db
+    from app.models import Sitting
+    from app.models.types import utcnow
+
+    db.session.execute(update(Sitting).values(closes_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    start = time.process_time()
+    recorded = record_opened_reviews(utcnow())
+    assert recorded >= papers, recorded
+    return (time.process_time() - start) * 1000 / papers
 
 
 def _child(root: str) -> dict[str, float]:
@@ -191,10 +215,12 @@ def _tree_cpu(pid: int) -> float:
     return total
 
 
-def measure_wall(workers: int) -> tuple[float, float, int]:
-    """Child: seconds for a worker with ``workers`` processes to score and certify a close,
-    the CPU seconds its processes used (start-up included), and tracebacks it logged."""
-    sys.path.insert(0, str(HERE))
+def measure_wall(workers: int, root: str) -> tuple[float, float, int]:
+    """Child: seconds for a worker of ``root`` with ``workers`` processes to score and
+    certify a close, the CPU seconds its processes used (start-up included), and
+    tracebacks it logged."""
+    sys.path.insert(0, root)
+    os.chdir(root)
     from sqlalchemy import func, select
 
     from app.exam.attempts import close_attempt
@@ -215,7 +241,7 @@ def measure_wall(workers: int) -> tuple[float, float, int]:
         with log.open("wb") as output:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "flask", "jobs", "worker", "--workers", str(workers)],
-                cwd=HERE, env=env, stdout=output, stderr=subprocess.STDOUT,
+                cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip
         try:
             while "任务进程" not in log.read_text(errors="replace"):
@@ -248,6 +274,8 @@ def _report(label: str, rows: list[dict[str, float]]) -> dict[str, float]:
         print(f"{label:9} closed by the {how:6}: {fail:5.1f} ms per paper scored "
               f"({1000 / fail:5.1f}/CPU-s), {passed - fail:5.1f} ms per certificate "
               f"({1000 / (passed - fail):5.1f}/CPU-s)")  # fmt: skip
+    print(f"{label:9} notebooks when the review opens: {figures['notebook']:5.1f} ms per paper "
+          "(half with 80 mistakes, half with none)")  # fmt: skip
     return figures
 
 
@@ -264,12 +292,14 @@ def main() -> None:
     mine = figures["branch"]
     walls = {}
     for k in WALL_WORKERS:
-        out = subprocess.run([sys.executable, __file__, "--wall", str(k)], cwd=HERE, check=True,
-                             capture_output=True, text=True)  # fmt: skip
-        walls[k], cpu, errors = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{WALL_N} papers (70 % passes) with {k} worker process(es): {walls[k]:5.1f} s wall, "
-              f"{WALL_N / walls[k]:5.1f} papers/s, {cpu:5.1f} s CPU, {errors} tracebacks "
-              f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+        for label, root in [*roots, ("branch", str(HERE))]:
+            out = subprocess.run([sys.executable, __file__, "--wall", str(k), root], cwd=root,
+                                 check=True, capture_output=True, text=True)  # fmt: skip
+            wall, cpu, errors = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{label:9} {WALL_N} papers (70 % passes) with {k} worker process(es): "
+                  f"{wall:5.1f} s wall, {WALL_N / wall:5.1f} papers/s, {cpu:5.1f} s CPU, "
+                  f"{errors} tracebacks (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+        walls[k] = wall  # the branch's
     scoring = (0.7 * mine["fail_submit"] + 0.3 * mine["fail_sweep"]) / 1000
     certificate = (mine["pass_submit"] - mine["fail_submit"]) / 1000
     per_mix = (scoring + 0.7 * certificate) * WALL_N
@@ -285,6 +315,6 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--cpu"]:
         measure_cpu(sys.argv[2])
     elif sys.argv[1:2] == ["--wall"]:
-        print(json.dumps(measure_wall(int(sys.argv[2]))))
+        print(json.dumps(measure_wall(int(sys.argv[2]), sys.argv[3])))
     else:
         main()

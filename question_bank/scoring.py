@@ -10,6 +10,7 @@ scoring mode of the types that offer a choice. Responses name original option ke
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ def score_paper(paper: Paper, responses: Mapping[str, Any], policy: ScoringPolic
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a paper's eighty items take a handful of values
 def as_decimal(value: Fraction, places: int = 2) -> Decimal:
     """A score (never negative) for display or a NUMERIC column, rounded half up exactly."""
     return Decimal(math.floor(value * 10**places + Fraction(1, 2))).scaleb(-places)

@@ -22,11 +22,18 @@ def next_number(prefix: str, year: int) -> str:
     return format_number(prefix, year, _next_sequence(prefix, year))
 
 
-def _next_sequence(prefix: str, year: int) -> int:
+def next_numbers(prefix: str, year: int, count: int) -> list[str]:
+    """The next ``count`` numbers at once, in the current transaction (a batch's): one
+    statement, and the row stays locked until that transaction ends."""
+    last = _next_sequence(prefix, year, count)
+    return [format_number(prefix, year, n) for n in range(last - count + 1, last + 1)]
+
+
+def _next_sequence(prefix: str, year: int, count: int = 1) -> int:
     bump = (
         update(CertificateSequence)
         .where(CertificateSequence.prefix == prefix, CertificateSequence.year == year)
-        .values(last=CertificateSequence.last + 1)
+        .values(last=CertificateSequence.last + count)
         .returning(CertificateSequence.last)
         .execution_options(synchronize_session=False)
     )

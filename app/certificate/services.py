@@ -158,13 +158,19 @@ def _issued(attempt_id: int, type_id: str) -> bool:
 
 
 def _draft(
-    attempt: Attempt, kind: CertificateType, rules: CertificationRules, now: datetime
+    attempt: Attempt,
+    kind: CertificateType,
+    rules: CertificationRules,
+    now: datetime,
+    held: list[HeldCertificate] | None = None,
 ) -> Draft:
+    """``held``: the candidate's certificates, if already read (a batch reads them once)."""
     user, today = attempt.user, local_date(now)
     position = ((user.position or "").strip() or None) if kind.names_position else None
     if kind.names_position and position is None:
         raise IssueRefused(f"{user.name}（{user.username}）未登记拟任职务，{kind.title}须写明职务")
-    missing = kind.missing_prerequisites(held_certificates(user), today)
+    held = held_certificates(user) if held is None else held
+    missing = kind.missing_prerequisites(held, today)
     if missing:
         names = "、".join(_title(rules, type_id) for type_id in missing)
         raise IssueRefused(f"{user.name}（{user.username}）尚未持有有效的{names}")
@@ -199,19 +205,7 @@ def _create(
 ) -> Certificate:
     """Check and number one certificate and add its row, without its PDF, to the current
     transaction: the caller commits at once, then has the PDF stored (``pdfs.finish``)."""
-    token = secrets.token_urlsafe(24)
-    content = CertificateContent(
-        draft.holder_name, draft.title, "", draft.issued_on, draft.expires_on, draft.issuer,
-        verification_url(token), draft.level, draft.position, draft.exam_title,
-    )  # fmt: skip
-    loaded = fonts()
-    try:
-        loaded.check(*content.texts())
-    except UnprintableCharacter as exc:
-        raise IssueRefused(str(exc)) from exc
-    identity = signing_identity()
-    if not (identity.key_path.exists() and identity.cert_path.exists()):
-        raise IssueRefused(f"签名密钥不存在（{identity.key_path}）；请先运行 flask cert init-key")
+    token = checked_token(draft)
     # The number last: the sequence row stays locked until the caller commits the row.
     number = next_number(draft.prefix, draft.issued_on.year)
     if reissued_from is None and _issued(attempt.id, draft.type_id):
@@ -228,6 +222,28 @@ def _create(
     db.session.add(certificate)
     db.session.flush()
     return certificate
+
+
+def checked_token(draft: Draft) -> str:
+    """The new certificate's verification token, once its texts are known printable and
+    the signing key exists (else ``IssueRefused``)."""
+    token = secrets.token_urlsafe(24)
+    try:
+        fonts().check(*content_for(draft, "", token).texts())
+    except UnprintableCharacter as exc:
+        raise IssueRefused(str(exc)) from exc
+    identity = signing_identity()
+    if not (identity.key_path.exists() and identity.cert_path.exists()):
+        raise IssueRefused(f"签名密钥不存在（{identity.key_path}）；请先运行 flask cert init-key")
+    return token
+
+
+def content_for(draft: Draft, number: str, token: str) -> CertificateContent:
+    """What the PDF prints (as ``pdfs.content_of`` reads it back from the row)."""
+    return CertificateContent(
+        draft.holder_name, draft.title, number, draft.issued_on, draft.expires_on, draft.issuer,
+        verification_url(token), draft.level, draft.position, draft.exam_title,
+    )  # fmt: skip
 
 
 def find_by_number(text: str) -> Certificate | None:

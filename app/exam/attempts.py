@@ -3,12 +3,13 @@ it; saving answers is in ``answers``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.certificate.services import issue_certificates
 from app.exam.catalog import load_questions, question_of
@@ -67,11 +68,12 @@ def attempt_state(attempt_id: int, user_id: int, now: datetime) -> tuple[str, da
     return None if row is None else (row.status, row.deadline)
 
 
-def paper_of(attempt: Attempt) -> Paper:
-    """The paper as given (stored option orders), with the revisions it is scored on."""
+def paper_of(attempt: Attempt, items: Sequence[Any] | None = None) -> Paper:
+    """The paper as given (stored option orders), with the revisions it is scored on;
+    ``items``: the attempt's items read as rows (``_SCORED_ITEMS``) rather than objects."""
     sections = attempt.policy.sections
     grouped: list[list[PaperItem]] = [[] for _ in sections]
-    for item in attempt.items:
+    for item in attempt.items if items is None else items:
         grouped[item.section].append(
             PaperItem(question_of(item.scoring_revision_id), tuple(item.option_order))
         )
@@ -106,8 +108,9 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
     or the sweep keeps when and how it ended, and costs no write here), scored outside
     any write transaction, and then written in one short one whose first statement is
     the claim, so SQLite's write lock is never held while Python scores. The attempt is
-    read with its items, sitting, exam and candidate in two queries, which is what the
-    scoring, the certificates and the notebook after it read.
+    read with its sitting, exam and candidate in one query, which is what the scoring,
+    the certificates and the notebook after it read, and its items as plain rows in
+    another (eighty ORM objects cost more than the scoring).
     """
     db.session.rollback()
     attempt = _load(attempt_id)
@@ -122,17 +125,14 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
         attempt = _load(attempt_id)
     if attempt.status != SUBMITTED:
         return attempt
-    load_questions(i.scoring_revision_id for i in attempt.items)
-    result = score_paper(paper_of(attempt), _responses(attempt), scoring_policy(attempt))
-    fields, verdicts = result_values(attempt, result)
+    items = db.session.execute(_SCORED_ITEMS, {"attempt_id": attempt_id}).all()
+    load_questions(i.scoring_revision_id for i in items)
+    result = score_paper(paper_of(attempt, items), _responses(items), scoring_policy(attempt))
+    fields, verdicts = result_values(attempt, result, items)
     user_id, finalized_by = attempt.user_id, attempt.finalized_by
     db.session.rollback()
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.status == SUBMITTED)
-        .values(status=FINALIZED, **fields)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claim = {"b_attempt_id": attempt_id, **{f"b_{name}": value for name, value in fields.items()}}
+    claimed = db.session.execute(_CLAIM, claim).rowcount
     if claimed:
         db.session.connection().execute(
             _ITEM_VERDICT,
@@ -144,22 +144,43 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
             by=finalized_by, score=str(fields["score"]), passed=result.passed,
         )  # fmt: skip
     db.session.commit()
-    return _load(attempt_id, with_items=False)
+    return _load(attempt_id)
 
 
 def scored_attempt(attempt_id: int) -> Attempt:
     """The attempt with what its certificates and notebook read (not its items)."""
-    return _load(attempt_id, with_items=False)
+    return _load(attempt_id)
 
 
-def _load(attempt_id: int, with_items: bool = True) -> Attempt:
-    options = _WITH_ITEMS if with_items else _WITHOUT_ITEMS
-    return db.session.get(Attempt, attempt_id, populate_existing=True, options=options)
+def _load(attempt_id: int) -> Attempt:
+    return db.session.scalars(_LOAD, {"attempt_id": attempt_id}).first()
 
 
-# A scored attempt's items are read again only by a notebook that shows the keys now.
-_WITHOUT_ITEMS = (joinedload(Attempt.sitting).joinedload(Sitting.exam), joinedload(Attempt.user))
-_WITH_ITEMS = (selectinload(Attempt.items), *_WITHOUT_ITEMS)
+# Built once, as ``_OWNED``: a statement's cache key costs more than its query here. A
+# scored attempt's items are read again only by a notebook that shows the keys now.
+_LOAD = (
+    select(Attempt)
+    .options(joinedload(Attempt.sitting).joinedload(Sitting.exam), joinedload(Attempt.user))
+    .where(Attempt.id == bindparam("attempt_id"))
+    .execution_options(populate_existing=True)
+)
+_RESULT_COLUMNS = ("score", "score_exact", "possible", "passed", "sections")
+_CLAIM = (
+    update(Attempt.__table__)
+    .where(Attempt.__table__.c.id == bindparam("b_attempt_id"),
+           Attempt.__table__.c.status == SUBMITTED)
+    .values(status=FINALIZED, **{name: bindparam(f"b_{name}") for name in _RESULT_COLUMNS})
+)  # fmt: skip
+_SCORED_ITEMS = (
+    select(
+        AttemptItem.position, AttemptItem.section, AttemptItem.question_revision_id,
+        func.coalesce(AttemptItem.scored_revision_id, AttemptItem.question_revision_id)
+        .label("scoring_revision_id"),
+        AttemptItem.option_order, AttemptItem.response,
+    )
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .order_by(AttemptItem.position)
+)  # fmt: skip
 
 
 _ITEM_VERDICT = (
@@ -172,23 +193,21 @@ _ITEM_VERDICT = (
 )
 
 
-def _responses(attempt: Attempt) -> dict[str, object]:
+def _responses(items: Sequence[Any]) -> dict[str, object]:
     return {
-        question_of(i.question_revision_id).id: i.response
-        for i in attempt.items
-        if i.response is not None
+        question_of(i.question_revision_id).id: i.response for i in items if i.response is not None
     }
 
 
 def result_values(
-    attempt: Attempt, result: PaperResult
+    attempt: Attempt, result: PaperResult, items: Sequence[Any] | None = None
 ) -> tuple[dict[str, Any], list[tuple[int, Decimal, str]]]:
     """The attempt's score columns and each item's (position, awarded, verdict)."""
     verdicts = {r.question_id: r for s in result.sections for r in s.items}
-    items = []
-    for item in attempt.items:
+    scored_items = []
+    for item in attempt.items if items is None else items:
         scored = verdicts[question_of(item.scoring_revision_id).id]
-        items.append((item.position, as_decimal(scored.awarded), scored.verdict.value))
+        scored_items.append((item.position, as_decimal(scored.awarded), scored.verdict.value))
     fields = {
         "score": as_decimal(result.total),
         "score_exact": str(result.total),
@@ -199,7 +218,7 @@ def result_values(
             for s in result.sections
         ],
     }  # fmt: skip
-    return fields, items
+    return fields, scored_items
 
 
 def store_result(attempt: Attempt, result: PaperResult) -> None:

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.exam.catalog import question_of
 from app.exam.display import review_level
 from app.extensions import db
-from app.models import Attempt, Sitting
-from app.models.attempt import FINALIZED
+from app.models import Attempt
 from app.practice.notebook import SOURCE_EXAM, record_wrong_answers
 from question_bank.types import Verdict
 
@@ -24,7 +23,9 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
     Earlier, the notebook would show keys the candidate may not yet see; the claim on
     ``notebook_recorded_at`` makes two page loads at once record the mistakes only once.
     """
-    if attempt.notebook_recorded_at is not None or review_level(attempt, now) != "keys":
+    if attempt.notebook_recorded_at is not None or now < attempt.sitting.closes_at:
+        return  # no review opens before the close: no query while the sitting runs
+    if review_level(attempt, now) != "keys":
         return
     try:
         claimed = db.session.execute(
@@ -49,16 +50,8 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
 
 def record_opened_reviews(now: datetime) -> int:
     """For the scheduler: notebook entries for every finalized attempt whose review has
-    opened since (the sitting closed), so candidates who never look still get them."""
-    waiting = db.session.scalars(
-        select(Attempt)
-        .join(Sitting, Sitting.id == Attempt.sitting_id)
-        .where(
-            Attempt.status == FINALIZED,
-            Attempt.notebook_recorded_at.is_(None),
-            Sitting.closes_at <= now,
-        )
-    ).all()
-    for attempt in waiting:
-        record_reviewed_mistakes(attempt, now)
-    return sum(1 for attempt in waiting if attempt.notebook_recorded_at is not None)
+    opened since (the sitting closed), so candidates who never look still get them.
+    In batches (``app.exam.opened_reviews``): a whole sitting's review opens at once."""
+    from app.exam.opened_reviews import record_in_batches
+
+    return record_in_batches(now)

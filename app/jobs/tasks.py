@@ -14,7 +14,8 @@ After a close the sweep finds thousands of attempts owed at once; it queues them
 batches of ``BATCH`` per job, so a worker takes, enters the app and reads the rules once
 per batch rather than once per paper. A batch whose attempt fails goes on with the others
 and then raises, so the queue retries the batch (the attempts already scored are no-ops)
-and an admin sees the failure.
+and an admin sees the failure. A pass's certificate job likewise takes the passes whose
+certificate jobs still wait and issues them together (``issue_certificates_of``).
 
 The exam modules enqueue these jobs, so the jobs import them when they run.
 """
@@ -26,6 +27,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from huey import crontab
+from huey.api import Task
 from sqlalchemy import select
 
 from app.extensions import db
@@ -46,6 +48,10 @@ PREPARE_AFTER_OPEN = timedelta(minutes=5)
 # Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
 # of the batch redoes little and that two workers share a close evenly.
 BATCH = 25
+# Passes whose certificates one job issues together (one numbering transaction, one to
+# store the PDFs); a worker killed mid-batch leaves this many for the sweep.
+CERTIFICATE_BATCH = 20
+CERTIFICATE_RETRIES = 3
 
 logger = logging.getLogger(__name__)
 
@@ -162,18 +168,63 @@ def _enqueue_certificates(attempt_id: int, now: datetime) -> None:
     _enqueue_once(_certificates_key(attempt_id), lambda: issue_certificates_of(attempt_id), now)
 
 
-@huey.task(retries=3, retry_delay=10)
-@in_app
-def issue_certificates_of(attempt_id: int) -> None:
-    """A pass's certificates, in a job of their own queued after its score: at a close,
-    rendering and signing (~30 ms a pass) would otherwise hold up the scores of the papers
-    queued behind, which thousands of waiting pages poll for. Idempotent: a certificate
-    issued is skipped; raises on failure, so the queue retries and admins see it."""
-    from app.certificate.services import issue_for_attempt
-    from app.exam.attempts import scored_attempt
+class CertificatesNotIssued(Exception):
+    """Some passes of a certificate batch failed; the message names them and why."""
 
-    huey.delete(_certificates_key(attempt_id))  # taken: if this run dies, the sweep queues again
-    issue_for_attempt(scored_attempt(attempt_id), utcnow())
+
+@huey.task(retries=CERTIFICATE_RETRIES, retry_delay=10, context=True)
+def issue_certificates_of(attempt_id: int, task: Task | None = None) -> None:
+    """A pass's certificates, in a job of their own queued after its score: at a close,
+    rendering and signing would otherwise hold up the scores of the papers queued
+    behind, which thousands of waiting pages poll for.
+
+    The job takes up to ``CERTIFICATE_BATCH`` - 1 other passes whose jobs still wait
+    (taking their markers, so those jobs find nothing left to do) and issues them in one
+    batch (``app.certificate.batch``). A killed worker loses nothing: the passes stay
+    without certificates in the database, their markers gone, and the sweep queues them
+    again. Idempotent. A failure raises, so admins see it: the queue's retry runs this
+    pass alone, and each other failed pass gets a job of its own again."""
+    first_run = task is None or task.retries == CERTIFICATE_RETRIES
+    if first_run and not huey.delete(_certificates_key(attempt_id)):
+        return  # taken by another job's batch: not even the app is entered
+    _issue_certificates(attempt_id, first_run)
+
+
+@in_app
+def _issue_certificates(attempt_id: int, first_run: bool) -> None:
+    from app.certificate.batch import issue_batch
+
+    batch = [attempt_id]
+    if first_run:
+        batch += _take_waiting_certificates(attempt_id, CERTIFICATE_BATCH - 1)
+    failures = issue_batch(batch, utcnow())
+    if not failures:
+        return
+    for failed in failures:
+        if failed != attempt_id:
+            _enqueue_certificates(failed, utcnow())
+    reasons = "; ".join(f"attempt {a}: {type(e).__name__}: {e}" for a, e in failures.items())
+    raise CertificatesNotIssued(reasons) from next(iter(failures.values()))
+
+
+def _take_waiting_certificates(attempt_id: int, count: int) -> list[int]:
+    """Up to ``count`` other passes whose certificate jobs wait, taken from those jobs."""
+    from app.exam.outcome import AWAITING_CERTIFICATES
+
+    waiting = db.session.scalars(
+        select(Attempt.id)
+        .where(AWAITING_CERTIFICATES, Attempt.id != attempt_id)
+        .order_by(Attempt.id)
+        .limit(count * 4)  # some may be in another worker's batch right now
+    ).all()
+    db.session.rollback()
+    taken: list[int] = []
+    for other in waiting:
+        if len(taken) == count:
+            break
+        if huey.delete(_certificates_key(other)):
+            taken.append(other)
+    return taken
 
 
 @huey.task(retries=2, retry_delay=30)

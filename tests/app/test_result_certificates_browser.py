@@ -70,7 +70,7 @@ def test_a_pass_shows_the_certificate_being_made_then_its_link_without_a_reload(
     page.goto(f"{live_url}/attempts/{attempt_id}/result")
     expect(page.locator(".score-pending")).to_be_visible()
     with monkeypatch.context() as patch:  # the worker has scored, not yet issued
-        patch.setattr("app.certificate.services.issue_for_attempt", lambda *a, **k: None)
+        patch.setattr("app.certificate.batch.issue_batch", lambda *a, **k: None)
         as_worker(app, run_jobs)
     expect(page.locator(".verdict")).to_have_text("合格", timeout=20_000)
     pending = page.locator("#certificate-status")
@@ -90,7 +90,7 @@ def test_the_certificate_polls_back_off_with_jitter(
 ):
     attempt_id = submitted_pass()
     with monkeypatch.context() as patch:
-        patch.setattr("app.certificate.services.issue_for_attempt", lambda *a, **k: None)
+        patch.setattr("app.certificate.batch.issue_batch", lambda *a, **k: None)
         as_worker(app, run_jobs)
     page = browser.new_page()
     page.add_init_script(RECORD_DELAYS % 5)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.certificate import services as certificate_services
+from app.certificate import batch as certificate_batch
 from app.exam.attempts import score_closed
 from app.extensions import db
 from app.jobs.queue import huey
@@ -63,7 +63,7 @@ def test_a_job_taken_by_a_worker_that_failed_is_queued_again(ctx, queued, monkey
 
     _run_next_job()  # the score, which queues the certificates
     with monkeypatch.context() as patched:
-        patched.setattr(certificate_services, "issue_for_attempt", broken)
+        patched.setattr(certificate_batch, "issue_batch", broken)
         _run_next_job()  # taken, then failed before the certificate
     db.session.expire_all()
     assert _certificates_of(attempt.id) == []

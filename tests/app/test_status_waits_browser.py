@@ -37,7 +37,7 @@ def test_a_pass_behind_other_passes_asks_when_its_certificates_are_likely_ready(
 ):
     attempt_id = submitted_pass()
     with monkeypatch.context() as patch:  # scored, the certificates not yet issued
-        patch.setattr("app.certificate.services.issue_for_attempt", lambda *a, **k: None)
+        patch.setattr("app.certificate.batch.issue_batch", lambda *a, **k: None)
         as_worker(app, run_jobs)
     closed_at = db.session.get(Attempt, attempt_id).finalized_at - timedelta(seconds=30)
     copies_of(attempt_id, 400, closed_at, status=FINALIZED, passed=True, score=100, possible=100)
