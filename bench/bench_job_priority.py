@@ -75,7 +75,7 @@ def measure(base: str, niceness: int | None) -> tuple[list[float], float]:
     jobs = jobs if niceness is not None else []
     for job in jobs:
         job.start()
-    time.sleep(0.5)  # the stand-ins running before the first request
+    time.sleep(3)  # the stand-ins started (a spawned process imports first) and running
     before = sum(tree_cpu_seconds(job.pid) for job in jobs)
     found = asyncio.run(latencies(base))
     used = sum(tree_cpu_seconds(job.pid) for job in jobs) - before
@@ -102,16 +102,19 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
                        check=True, capture_output=True)  # fmt: skip
         port = free_port()
+        # In this process's session, as the stand-ins: Linux schedules each session's
+        # processes as a group (autogroup), and priorities count within a group, as on a
+        # host where honcho starts the web and the worker together.
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
-            cwd=ROOT, env={**env, "PORT": str(port)}, start_new_session=True,
+            cwd=ROOT, env={**env, "PORT": str(port)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
             wait_until_serving(port)
             run(f"http://127.0.0.1:{port}")
         finally:
-            os.killpg(server.pid, 15)
+            server.terminate()
             server.wait(timeout=30)
 
 
