@@ -58,7 +58,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
 from session_client import Browser
-from session_clients import default_clients, run_clients
+from session_clients import default_clients, report_lag, run_clients
 from session_cpu import CpuSampler, cpu_windows
 from session_stats import Stats
 
@@ -316,6 +316,7 @@ def main() -> None:
                 f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at
             )
             stats.report()
+            report_lag(stats, CLIENTS, cpu_windows(start, open_at, close_at, time.time()))
             problems = read_back(
                 acknowledged,
                 close_at,

@@ -20,10 +20,11 @@ import time
 from collections.abc import Callable, Coroutine
 from multiprocessing.connection import Connection, wait
 
-from session_stats import PHASES, Stats
+from session_stats import PHASES, Stats, quantile
 
 PRINT_EVERY = 30.0  # the progress line, so a run that goes wrong shows where
 SEND_EVERY = 5.0  # a client process's progress to the parent
+LAG_TICK = 0.1  # the event loop's lag, sampled
 # After the limit, a process cancels its journeys and sends its figures; then it is killed.
 GRACE = 60.0
 
@@ -146,8 +147,10 @@ async def run_slice(
         for number, plan in plans.items()
     ]
     progress = asyncio.create_task(_every(every, lambda: on_progress(stats)))
+    lag = asyncio.create_task(_watch_lag(stats))
     done, pending = await asyncio.wait(tasks, timeout=max(0.0, ends_at - time.time()))
     progress.cancel()
+    lag.cancel()
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
@@ -160,6 +163,25 @@ async def _every(seconds: float, then: Callable[[], None]) -> None:
     while True:
         await asyncio.sleep(seconds)
         then()
+
+
+async def _watch_lag(stats: Stats) -> None:
+    """A journey's timer fires late when the loop is busy: what the client adds to every
+    latency it measures then."""
+    while True:
+        began = time.perf_counter()
+        await asyncio.sleep(LAG_TICK)
+        stats.loop_lags.append((time.time(), time.perf_counter() - began - LAG_TICK))
+
+
+def report_lag(stats: Stats, clients: int, windows: list[tuple[str, float, float]]) -> None:
+    """How late the client's event loops woke, in each (name, from, to) window."""
+    print(f"the load client's event loops ({clients} processes), late to wake by:")
+    for name, begin, end in windows:
+        lags = sorted(lag for when, lag in stats.loop_lags if begin < when <= end)
+        if lags:
+            print(f"  {name}: p50 {quantile(lags, 0.5) * 1000:.0f} ms, "
+                  f"p99 {quantile(lags, 0.99) * 1000:.0f} ms, max {lags[-1] * 1000:.0f} ms")  # fmt: skip
 
 
 def progress_line(progress: list[dict[str, tuple[int, int]]], open_at: float) -> str:

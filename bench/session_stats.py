@@ -32,6 +32,8 @@ class Stats:
         self.gave_up = 0  # candidates who never got in or never got a paper
         self.crashed = 0  # journeys the load test itself could not follow (a bug here)
         self.unfinished = 0  # journeys stopped at BENCH_SESSION_LIMIT
+        # (when, seconds): how late the client's event loop woke a 0.1 s sleep (session_clients).
+        self.loop_lags: list[tuple[float, float]] = []
 
     def report(self) -> None:
         print(f"{'phase':<10} {'requests':>8} {'failed':>7} {'p50':>8} {'p99':>8} {'max':>8}")

@@ -44,6 +44,7 @@ def test_merged_stats_are_what_one_process_counts():
             stats.resent["status"] += 1
             stats.waits["submit to result"].append(number * 2)
             stats.gave_up += 1
+            stats.loop_lags.append((number, number / 100))
     parts[1].crashed, parts[1].unfinished = 2, 3
     merged = Stats()
     for part in parts:
@@ -54,6 +55,7 @@ def test_merged_stats_are_what_one_process_counts():
     assert merged.resent == {"status": 7}
     assert sorted(merged.waits["submit to result"]) == alone.waits["submit to result"]
     assert (merged.gave_up, merged.crashed, merged.unfinished) == (7, 2, 3)
+    assert sorted(merged.loop_lags) == alone.loop_lags
 
 
 def test_journeys_in_two_processes_are_merged(capsys):
