@@ -76,13 +76,11 @@ class CpuSampler:
         now = time.time()
         stats = {int(e): _stat(int(e)) for e in os.listdir("/proc") if e.isdigit()}
         for pid, stat in stats.items():
-            if stat is None:
+            side = None if stat is None else self._side(pid, stats)
+            if side is None:
                 continue
             ticks = stat[1]
-            group = self._groups.get(pid)
-            if group is None:
-                side = self._side(pid, stats)
-                group = side and ("client" if side == "client" else _group(pid))
+            group = self._groups.get(pid) or ("client" if side == "client" else _group(pid))
             if group is None:
                 continue
             self._groups[pid] = group
