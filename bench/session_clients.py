@@ -176,7 +176,9 @@ async def _watch_lag(stats: Stats) -> None:
 
 def report_lag(stats: Stats, clients: int, windows: list[tuple[str, float, float]]) -> None:
     """How late the client's event loops woke, in each (name, from, to) window."""
-    print(f"the load client's event loops ({clients} processes), late to wake by:")
+    print(
+        f"the load client's event loops ({clients} process{'es' * (clients > 1)}), late to wake by:"
+    )
     for name, begin, end in windows:
         lags = sorted(lag for when, lag in stats.loop_lags if begin < when <= end)
         if lags:
