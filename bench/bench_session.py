@@ -27,12 +27,15 @@ against stored, attempts finalized once, certificates issued and when the last o
     BENCH_JOB_WORKERS=M (job worker processes, as JOB_WORKERS), BENCH_LOGIN_SECONDS, BENCH_TEST_MINUTES,
     BENCH_ANSWERS (per candidate, 20: over a 15-minute test that is the issue's 80 an hour),
     BENCH_EARLY (the share submitting early), BENCH_SESSION_STRICT=1 (exit 1 on any
-    failed request, lost answer, paper not finalized once or certificate missing)
+    failed request, lost answer, paper not finalized once or certificate missing),
+    BENCH_CLIENTS=K (the load client's processes; 1 below 2,000 candidates, else 2:
+    session_clients.py)
 
 A short test scales the start spread and the answering and submitting windows down
 (a 3-minute test keeps the journey above); `make test` runs 30 candidates that way.
 
-Bounded: every request times out after 60 s and the whole run after BENCH_SESSION_LIMIT s.
+Bounded: every request times out after 60 s and the whole run after BENCH_SESSION_LIMIT s
+(in every client process; one that dies fails the run).
 """
 
 from __future__ import annotations
@@ -56,8 +59,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
 from session_client import Browser
+from session_clients import default_clients, report_lag, run_clients
 from session_cpu import CpuSampler, cpu_windows
-from session_stats import PHASES, Stats
+from session_stats import Stats
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -76,6 +80,8 @@ LATE = float(os.environ.get("BENCH_LATE", 0.05))
 # Any failed request, lost answer or paper not finalized once fails the run (make test).
 STRICT = os.environ.get("BENCH_SESSION_STRICT") == "1"
 LIMIT = float(os.environ.get("BENCH_SESSION_LIMIT", 1800))
+# The load client's processes, each with its own event loop and slice of the candidates.
+CLIENTS = min(N, int(os.environ.get("BENCH_CLIENTS") or default_clients(N)))
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 EXAM = f"""\
 exam: secretary-pre-appointment
@@ -254,10 +260,10 @@ def questions_on(page: str, keys: dict) -> list[tuple[int, str, object]]:
     return found[:ANSWERS]
 
 
-async def load(
+def load(
     base: str, sitting_id: int, keys: dict, start: float, open_at: float, close_at: float
 ) -> tuple[Stats, dict]:
-    stats, acknowledged = Stats(), {}
+    """Every candidate's plan, decided here once, then their journeys in CLIENTS processes."""
     plans = []
     for _ in range(N):
         early = random.random() < EARLY
@@ -271,30 +277,7 @@ async def load(
             "close_at": close_at,
             "submit_at": close_at - random.uniform(min(5, TEST_SECONDS / 6), min(50, TEST_SECONDS / 3)),
         })  # fmt: skip
-    tasks = [
-        asyncio.create_task(candidate(i, plans[i], stats, acknowledged, keys, base))
-        for i in range(N)
-    ]
-    progress = asyncio.create_task(report_progress(stats, open_at))
-    # At the limit the unfinished journeys are stopped and counted, so the figures still print.
-    done, pending = await asyncio.wait(tasks, timeout=LIMIT)
-    progress.cancel()
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    stats.unfinished = len(pending)
-    stats.crashed = sum(task.exception() is not None for task in done)
-    return stats, acknowledged
-
-
-async def report_progress(stats: Stats, open_at: float) -> None:
-    """Every 30 s, so a run that goes wrong shows where."""
-    while True:
-        await asyncio.sleep(30)
-        done = ", ".join(
-            f"{phase} {len(stats.times[phase])}/{stats.failures[phase]} failed" for phase in PHASES
-        )
-        print(f"[{time.time() - open_at:+5.0f} s from the open] {done}", flush=True)
+    return run_clients(candidate, plans, keys, base, CLIENTS, time.time() + LIMIT, open_at)
 
 
 def main() -> None:
@@ -328,13 +311,14 @@ def main() -> None:
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
               f"{rate / 80:.0f}×), {EARLY:.0%} submit early, {1 - EARLY:.0%} at the timer's zero; "
               f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
-              f"job worker processes {JOB_WORKERS}")  # fmt: skip
+              f"job worker processes {JOB_WORKERS}, load client processes {CLIENTS}")  # fmt: skip
         began_load = os.getloadavg()
         with CpuSampler(server=processes.pid) as cpu:
-            stats, acknowledged = asyncio.run(
-                load(f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at)
+            stats, acknowledged = load(
+                f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at
             )
             stats.report()
+            report_lag(stats, CLIENTS, cpu_windows(start, open_at, close_at, time.time()))
             problems = read_back(
                 acknowledged,
                 close_at,

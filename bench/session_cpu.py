@@ -20,10 +20,8 @@ TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 INTERVAL = 2.0
 
 
-def _group(pid: int, client: int) -> str | None:
-    """web, jobs, client or other; None for a process outside the run."""
-    if pid == client:
-        return "client"
+def _group(pid: int) -> str | None:
+    """A server's process: web, jobs or other; None once it is gone."""
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
@@ -46,9 +44,10 @@ def _stat(pid: int) -> tuple[int, int] | None:
 
 
 class CpuSampler:
-    """Samples the CPU of the server's process and its descendants, and of this process.
-    (honcho starts each process of the Procfile in a session of its own, so the tree is
-    followed, not a session.)"""
+    """Samples the CPU of the server's process and its descendants, and of this process
+    and its other descendants: the load client, however many processes it runs in
+    (session_clients.py). (honcho starts each process of the Procfile in a session of its
+    own, so the tree is followed, not a session.)"""
 
     def __init__(self, server: int) -> None:
         self.server = server
@@ -77,10 +76,11 @@ class CpuSampler:
         now = time.time()
         stats = {int(e): _stat(int(e)) for e in os.listdir("/proc") if e.isdigit()}
         for pid, stat in stats.items():
-            if stat is None or not self._in_run(pid, stats):
+            side = None if stat is None else self._side(pid, stats)
+            if side is None:
                 continue
             ticks = stat[1]
-            group = self._groups.get(pid) or _group(pid, self.client)
+            group = self._groups.get(pid) or ("client" if side == "client" else _group(pid))
             if group is None:
                 continue
             self._groups[pid] = group
@@ -89,17 +89,21 @@ class CpuSampler:
             if before is not None and ticks > before:
                 self.samples.append((now, group, (ticks - before) / TICK))
 
-    def _in_run(self, pid: int, stats: dict[int, tuple[int, int] | None]) -> bool:
-        """This process, the server's, or one descended from the server's."""
+    def _side(self, pid: int, stats: dict[int, tuple[int, int] | None]) -> str | None:
+        """ "server" for the server's process or one descended from it, "client" for this
+        process or another descended from it (the server is one of its children), None
+        for a process outside the run."""
         seen = 0
         while pid > 1 and seen < 64:
-            if pid in (self.client, self.server):
-                return True
+            if pid == self.server:
+                return "server"
+            if pid == self.client:
+                return "client"
             stat = stats.get(pid)
             if stat is None:
-                return False
+                return None
             pid, seen = stat[0], seen + 1
-        return False
+        return None
 
     def report(self, windows: list[tuple[str, float, float]]) -> None:
         """CPU seconds per group in each (name, from, to) window, and what share of the

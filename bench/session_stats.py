@@ -9,6 +9,7 @@ at the limit."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 PHASES = (
     "login", "start page", "enter", "paper key", "start", "save", "submit", "scoring page",
@@ -24,13 +25,15 @@ class Stats:
         self.failures: dict[str, int] = defaultdict(int)
         # Why they failed ("HTTP 503", "ServerDisconnectedError" …): a kept-alive
         # connection closed by the server as it is reused is not a server that gave up.
-        self.failure_kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.failure_kinds: dict[str, dict[str, int]] = defaultdict(partial(defaultdict, int))
         # Sent again on a new connection after a kept-alive one failed (session_client).
         self.resent: dict[str, int] = defaultdict(int)
         self.waits: dict[str, list[float]] = defaultdict(list)
         self.gave_up = 0  # candidates who never got in or never got a paper
         self.crashed = 0  # journeys the load test itself could not follow (a bug here)
         self.unfinished = 0  # journeys stopped at BENCH_SESSION_LIMIT
+        # (when, seconds): how late the client's event loop woke a 0.1 s sleep (session_clients).
+        self.loop_lags: list[tuple[float, float]] = []
 
     def report(self) -> None:
         print(f"{'phase':<10} {'requests':>8} {'failed':>7} {'p50':>8} {'p99':>8} {'max':>8}")
@@ -60,6 +63,29 @@ class Stats:
     def failed(self, phase: str, kind: str) -> None:
         self.failures[phase] += 1
         self.failure_kinds[phase][kind] += 1
+
+    def add(self, other: Stats) -> None:
+        """Another client process's figures into these (session_clients.py): counts are
+        added, times appended, field by field, so a field added later is merged too."""
+        for name, value in vars(other).items():
+            if isinstance(value, dict):
+                _add(getattr(self, name), value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
+
+    def progress(self) -> dict[str, tuple[int, int]]:
+        """Per phase, the requests answered and failed so far."""
+        return {phase: (len(self.times[phase]), self.failures[phase]) for phase in PHASES}
+
+
+def _add(into: dict, other: dict) -> None:
+    for key, value in other.items():
+        if isinstance(value, dict):
+            _add(into[key], value)
+        elif isinstance(value, list):
+            into[key].extend(value)
+        else:
+            into[key] += value
 
 
 def quantile(times: list[float], q: float) -> float:

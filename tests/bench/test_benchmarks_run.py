@@ -76,6 +76,7 @@ TINY: dict[str, dict[str, str]] = {
     },
     "bench_session.py": {
         "BENCH_SESSION_N": "4",
+        "BENCH_CLIENTS": "2",  # the load client in two processes (make test runs it in one)
         "BENCH_LOGIN_SECONDS": "1",
         "BENCH_TEST_MINUTES": "0.1",
         "ANSWER_GRACE_SECONDS": "2",
