@@ -31,9 +31,9 @@ from app.certificate.services import (
     RESCORE_REVOCATION,
     Draft,
     IssueRefused,
-    _draft,
     checked_token,
     content_for,
+    draft_for,
     earned_types,
     issue_for_attempt,
 )
@@ -99,7 +99,7 @@ def issue_batch(attempt_ids: list[int], now: datetime) -> dict[int, Exception]:
             if (attempt.id, kind.id) in issued:
                 continue
             try:
-                draft = _draft(attempt, kind, rules, now, user_held)
+                draft = draft_for(attempt, kind, rules, now, user_held)
                 new.append(_New(attempt.id, attempt.user_id, draft, checked_token(draft)))
             except IssueRefused as refusal:
                 refused.append((attempt.id, kind.id, refusal.message))

@@ -13,13 +13,8 @@ from sqlalchemy import select
 
 from app.certificate.access import pending
 from app.certificate.pdfs import PdfNotStored, waiting_for_pdf
-from app.certificate.services import (
-    CertificateNotFound,
-    IssueRefused,
-    issue_for_attempt,
-    reissue,
-    revoke,
-)
+from app.certificate.revocation import reissue, revoke
+from app.certificate.services import CertificateNotFound, IssueRefused, issue_for_attempt
 from app.certificate.setup import current_rules, fonts, signing_identity
 from app.extensions import db
 from app.labels import label

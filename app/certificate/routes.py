@@ -14,6 +14,7 @@ from app.certificate.access import (
     unit_certificates,
     write_zip,
 )
+from app.exam.certificate_box import PDF_BEING_MADE
 from app.extensions import db
 from app.lookup import found_or_404
 from app.models.audit import record
@@ -22,15 +23,13 @@ from app.timefmt import local_date
 
 bp = Blueprint("certificate", __name__)
 
-PDF_NOT_READY = "证书正在生成，请稍后刷新。"
-
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
 @login_required
 def download(certificate_id: int):
     certificate = found_or_404(downloadable(certificate_id, current_user))
     if not certificate.pdf_ready:  # numbered, its PDF stored in a moment
-        page = render_template("error.html", code="请稍候", message=PDF_NOT_READY)
+        page = render_template("error.html", code="请稍候", message=PDF_BEING_MADE)
         return page, 503, {"Retry-After": "5"}
     return send_file(
         io.BytesIO(certificate.pdf),

@@ -1,4 +1,4 @@
-"""Issuing, revoking and re-issuing certificates: the operations that change them.
+"""Issuing certificates (revoking and re-issuing them: ``app.certificate.revocation``).
 
 Issuance follows a finalized, passed attempt under the rules in force at that moment;
 the texts, dates and rules version are copied onto the certificate and the signed PDF
@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.certificate.numbering import next_number
-from app.certificate.pdfs import finish, finish_each, without_pdf
+from app.certificate.pdfs import finish, without_pdf
 from app.certificate.setup import current_rules, fonts, signing_identity, verification_url
 from app.extensions import db
 from app.models import Attempt, Certificate, User
@@ -29,7 +29,6 @@ from app.models.types import utcnow
 from app.refusal import Refused
 from app.timefmt import local_date
 from certificates.fonts import UnprintableCharacter
-from certificates.numbers import InvalidNumber, parse_number
 from certificates.pdf import CertificateContent
 from certificates.rules import CertificateType, CertificationRules, HeldCertificate
 
@@ -109,7 +108,7 @@ def issue_for_attempt(attempt: Attempt, now: datetime, retry_failed: bool = Fals
         if _issued(attempt_id, kind.id):
             continue
         try:
-            certificate = _create(_draft(attempt, kind, rules, now), attempt)
+            certificate = create(draft_for(attempt, kind, rules, now), attempt)
             numbered_now.add(certificate.id)
             record(None, "certificate.issue", certificate.number, attempt=attempt_id)
             db.session.commit()
@@ -157,7 +156,7 @@ def _issued(attempt_id: int, type_id: str) -> bool:
     )
 
 
-def _draft(
+def draft_for(
     attempt: Attempt,
     kind: CertificateType,
     rules: CertificationRules,
@@ -200,9 +199,7 @@ class AlreadyIssued(Exception):
     """Another process issued this certificate in the meantime."""
 
 
-def _create(
-    draft: Draft, attempt: Attempt, reissued_from: Certificate | None = None
-) -> Certificate:
+def create(draft: Draft, attempt: Attempt, reissued_from: Certificate | None = None) -> Certificate:
     """Check and number one certificate and add its row, without its PDF, to the current
     transaction: the caller commits at once, then has the PDF stored (``pdfs.finish``)."""
     token = checked_token(draft)
@@ -244,66 +241,3 @@ def content_for(draft: Draft, number: str, token: str) -> CertificateContent:
         draft.holder_name, draft.title, number, draft.issued_on, draft.expires_on, draft.issuer,
         verification_url(token), draft.level, draft.position, draft.exam_title,
     )  # fmt: skip
-
-
-def find_by_number(text: str) -> Certificate | None:
-    """A certificate by its number as a person may type it."""
-    try:
-        number = parse_number(text).text
-    except InvalidNumber:
-        return None
-    return db.session.scalar(select(Certificate).where(Certificate.number == number))
-
-
-def revoke(number: str, reason: str, actor: User | None, now: datetime) -> Certificate:
-    """Revoke a certificate with a reason; audited. The stored PDF stays as issued."""
-    certificate = _live(number)
-    if not reason.strip():
-        raise IssueRefused("撤销须写明原因")
-    certificate.revoked_at, certificate.revoked_reason = now, reason.strip()
-    certificate.revoked_by = actor
-    record(actor, "certificate.revoke", certificate.number, reason=reason.strip())
-    db.session.commit()
-    return certificate
-
-
-KEEP_LEVEL = object()
-
-
-def reissue(
-    number: str, actor: User | None, now: datetime, level: str | object | None = KEEP_LEVEL
-) -> Certificate:
-    """A new certificate (new number, today's date, the holder's current name) for the same
-    grant and expiry; the old one is revoked as replaced. Audited. A re-score that moves
-    the score into another band passes the new ``level``."""
-    old = _live(number)
-    level = old.level if level is KEEP_LEVEL else level
-    user = old.holder
-    position = ((user.position or "").strip() or old.position) if old.position else None
-    draft = Draft(
-        old.type_id, parse_number(old.number).prefix, user.name.strip(), old.title, level,
-        position, local_date(now), old.expires_on, old.issuer, old.rules_version,
-        old.rules_digest, old.attempt.sitting.exam.title,
-    )  # fmt: skip
-    try:
-        new = _create(draft, old.attempt, reissued_from=old)
-    except BaseException:
-        db.session.rollback()
-        raise
-    old.revoked_at, old.revoked_by = now, actor
-    old.revoked_reason = f"已换发，新证书编号 {new.number}"
-    record(actor, "certificate.reissue", old.number, new=new.number, level=[old.level, new.level])
-    db.session.commit()
-    finish_each([new.id])  # a failure is logged; the sweep stores the PDF later
-    return new
-
-
-def _live(number: str) -> Certificate:
-    certificate = find_by_number(number)
-    if certificate is None:
-        raise CertificateNotFound(f"找不到证书 {number}")
-    if certificate.revoked_at is not None:
-        raise IssueRefused(
-            f"证书 {certificate.number} 已于 {certificate.revoked_at:%Y-%m-%d} 撤销（{certificate.revoked_reason}）"
-        )
-    return certificate

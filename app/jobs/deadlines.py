@@ -22,6 +22,7 @@ from app.extensions import db
 from app.jobs.queue import FIRST, huey, in_app
 from app.models import Attempt
 from app.models.attempt import IN_PROGRESS, SUBMITTED
+from app.models.types import utcnow
 
 # More than the sweep's minute, so that every grace ending before the next sweep is seen.
 AHEAD = timedelta(seconds=90)
@@ -76,7 +77,6 @@ def _scheduled_key(second: int) -> str:
 def close_due(key: str) -> None:
     """Close the papers whose grace has ended and queue their scoring in batches."""
     from app.jobs.tasks import enqueue_owed
-    from app.models.types import utcnow
 
     huey.delete(key)
     now = utcnow()

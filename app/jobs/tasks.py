@@ -1,7 +1,8 @@
 """The jobs: score a closed attempt (and its notebook; a pass's certificates in a job of
-their own, taken after every waiting score: see ``FIRST``), draw the first
-papers of a sitting about to open, and the sweep that closes attempts past their
-deadline, re-enqueues work a killed worker dropped and enqueues the papers to draw.
+their own, taken after every waiting score: see ``FIRST``), and the sweep that closes
+attempts past their deadline, re-enqueues work a killed worker dropped and enqueues the
+papers to draw (``app.jobs.preparing``) and the closes at the deadline
+(``app.jobs.deadlines``).
 
 An attempt has at most one scoring job waiting: a marker in the queue's storage says
 one is queued, and the job clears it when a worker takes it. The sweep skips an attempt
@@ -32,8 +33,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.deadlines import close_expired, schedule_closes
+from app.jobs.preparing import prepare_soon
 from app.jobs.queue import FIRST, huey, in_app
-from app.models import Attempt, Sitting
+from app.models import Attempt
 from app.models.attempt import SUBMITTED
 from app.models.types import utcnow
 
@@ -41,10 +43,6 @@ from app.models.types import utcnow
 LOST_AFTER = timedelta(seconds=60)
 GIVE_UP_AFTER = timedelta(days=1)
 REQUEUE_AFTER = timedelta(minutes=15)
-# First papers are drawn for sittings opening within this time, and again just after the
-# open for candidates registered late (each run draws only the missing ones).
-PREPARE_AHEAD = timedelta(minutes=30)
-PREPARE_AFTER_OPEN = timedelta(minutes=5)
 # Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
 # of the batch redoes little and that two workers share a close evenly.
 BATCH = 25
@@ -225,35 +223,6 @@ def _take_waiting_certificates(attempt_id: int, count: int) -> list[int]:
         if huey.delete(_certificates_key(other)):
             taken.append(other)
     return taken
-
-
-@huey.task(retries=2, retry_delay=30)
-@in_app
-def prepare_sitting(sitting_id: int) -> None:
-    """Draw the sitting's first papers; idempotent: only for candidates with neither a
-    prepared paper nor an attempt."""
-    from app.exam.prepared import prepare_papers
-
-    prepare_papers(sitting_id, utcnow())
-
-
-def prepare_soon(now: datetime) -> list[int]:
-    """Enqueue the drawing of first papers for the sittings about to open (or just
-    opened), and forget those of closed sittings. Returns the sittings enqueued."""
-    from app.exam.prepared import forget_closed
-
-    forget_closed(now)
-    soon = db.session.scalars(
-        select(Sitting.id).where(
-            Sitting.opens_at <= now + PREPARE_AHEAD,
-            Sitting.opens_at >= now - PREPARE_AFTER_OPEN,
-            Sitting.closes_at > now,
-        )
-    ).all()
-    db.session.rollback()
-    for sitting_id in soon:
-        prepare_sitting(sitting_id)
-    return list(soon)
 
 
 @huey.periodic_task(crontab(minute="*"), priority=FIRST)

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select, update
 
 from app.certificate import pdfs
-from app.certificate.services import issue_for_attempt, reissue
+from app.certificate.revocation import reissue
+from app.certificate.services import issue_for_attempt
 from app.exam.answers import save_answer
 from app.exam.attempts import score_closed
 from app.exam.starting import start_attempt
@@ -152,7 +153,7 @@ def test_a_reissue_left_without_its_pdf_is_finished_by_the_sweep(ctx, app, monke
     take(user, open_sitting(COMPETENCY, [user]), 5)
     [old] = _certificates()
     with monkeypatch.context() as patch:
-        patch.setattr("app.certificate.services.finish_each", lambda ids: 0)  # killed
+        patch.setattr("app.certificate.revocation.finish_each", lambda ids: 0)  # killed
         new_number = reissue(old.number, None, utcnow()).number
     assert not db.session.scalar(select(Certificate).filter_by(number=new_number)).pdf_ready
     sweep_now(utcnow() + LOST_AFTER + timedelta(seconds=1), LOST_AFTER)

@@ -12,7 +12,7 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
-from app.certificate.services import revoke
+from app.certificate.revocation import revoke
 from app.extensions import db
 from app.models import Attempt, Certificate
 from app.models.types import utcnow

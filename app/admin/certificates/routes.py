@@ -10,7 +10,8 @@ from app.admin.certificates import bp
 from app.admin.certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
 from app.admin.certificates.queries import certificate_list, titles
 from app.bounds import page_number
-from app.certificate.services import CertificateNotFound, IssueRefused, reissue, revoke
+from app.certificate.revocation import reissue, revoke
+from app.certificate.services import CertificateNotFound, IssueRefused
 from app.extensions import db
 from app.lookup import get_or_404
 from app.models import Certificate

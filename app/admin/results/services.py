@@ -22,13 +22,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.certificate.revocation import reissue, revoke
 from app.certificate.services import (
     RESCORE_REVOCATION,
     earned_types,
     issue_certificates,
     percent_score,
-    reissue,
-    revoke,
 )
 from app.certificate.setup import current_rules
 from app.exam.attempts import paper_of, scoring_policy, store_result
