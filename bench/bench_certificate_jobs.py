@@ -119,7 +119,9 @@ def main() -> None:
         profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
         with app.app_context():
             upgrade()
-            create_signing_identity(Path(tmp) / "signing", "基准测试签发机关")
+            create_signing_identity(
+                Path(tmp) / "signing", "中共市级机关工作委员会"
+            )  # the shipped issuer
             setup_exams()
             fonts()  # once per worker process, not per certificate
             users = [

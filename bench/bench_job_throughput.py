@@ -73,7 +73,7 @@ def _prepare(tmp: str, groups: list[tuple[int, bool]]) -> list[list[int]]:
     logging.disable(logging.WARNING)
     app.app_context().push()
     upgrade()
-    create_signing_identity(Path(tmp) / "signing", "基准测试签发机关")
+    create_signing_identity(Path(tmp) / "signing", "中共市级机关工作委员会")  # the shipped issuer
     root = Path(sys.path[0])
     publish(parse_bank((root / "question_bank/banks/party-basics.yaml").read_bytes())[0])
     save_exam((root / f"question_bank/exams/{EXAM}.yaml").read_bytes(), f"{EXAM}.yaml")

@@ -79,7 +79,9 @@ def prepare(app, candidates: int):
     from certificates.signing import create_signing_identity
     from question_bank.bank_format import parse_bank
 
-    create_signing_identity(app.config["CERT_KEY_DIR"], "基准测试签发机关")  # a pass's PDFs
+    create_signing_identity(
+        app.config["CERT_KEY_DIR"], "中共市级机关工作委员会"
+    )  # the shipped issuer; a pass's PDFs
     publish(parse_bank((ROOT / "question_bank/banks/party-basics.yaml").read_bytes())[0])
     exam_file = ROOT / "question_bank/exams/secretary-pre-appointment.yaml"
     save_exam(exam_file.read_bytes(), exam_file.name)

@@ -37,6 +37,13 @@ KEY_FILE = "signing-key.pem"
 CERT_FILE = "signing-cert.pem"
 VALID_YEARS = 20
 FIELD_NAME = "IssuerSignature"
+# The hash naming the signer's certificate in the signing-certificate-v2 attribute. Not
+# SHA-256: that is the field's DEFAULT, so the DER leaves it out and asn1crypto rebuilds
+# it whenever the value is read, then counts the value as changed for good; each later
+# encoding of the signature re-encodes its nested names again and again (about 3^depth
+# times). With the shipped issuer's name every second signature cost ~45 ms instead of
+# 3 (bench/RESULTS.md). SHA-512 is written out in the DER, so nothing is rebuilt.
+ESS_HASH = "sha512"
 
 
 @dataclass(frozen=True)
@@ -177,12 +184,13 @@ class PadesSignedAttributes(SignedAttributeProviderSpec):
     It names the signer's certificate, so it is the same in every signature; built by
     pyHanko for each one, its DER encoding cost two thirds of a signature's CPU
     (asn1crypto re-encodes the nested issuer name dozens of times). Here pyHanko builds it
-    once and each signature reads back those bytes, so what is signed is unchanged
-    (``tests/certificates/test_signing_attributes.py`` compares it with pyHanko's own).
+    once, naming the certificate by its ``ESS_HASH``, and each signature reads back those
+    bytes (``tests/certificates/test_signing_attributes.py`` compares them with pyHanko's
+    own and checks that no signature encodes them again).
     """
 
     def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
-        self._der = as_signing_certificate_v2(signing_cert).dump()
+        self._der = as_signing_certificate_v2(signing_cert, hash_algo=ESS_HASH).dump()
 
     def signed_attr_providers(
         self, data_digest: bytes, digest_algorithm: str
