@@ -44,29 +44,30 @@ class Waiting(NamedTuple):
     stored_policy: dict[str, Any]
 
 
-def record_in_batches(now: datetime) -> int:
-    """Notebook entries for every finalized attempt whose review shows the keys now;
-    returns how many attempts were recorded."""
+def record_in_batches(now: datetime, attempt_ids: Sequence[int] | None = None) -> int:
+    """Notebook entries for every finalized attempt (of ``attempt_ids``, if given: a
+    scoring job's papers) whose review shows the keys now; returns how many attempts
+    were recorded."""
     recorded = 0
-    for batch in _batches(_due(now)):
+    for batch in _batches(_due(now, attempt_ids)):
         recorded += _record_batch(batch, now)
     return recorded
 
 
-def _due(now: datetime) -> list[Waiting]:
+def _due(now: datetime, attempt_ids: Sequence[int] | None = None) -> list[Waiting]:
     """The attempts without their notebook whose review shows the keys now."""
-    waiting = [
-        Waiting(*row)
-        for row in db.session.execute(
-            select(Attempt.id, Attempt.user_id, Attempt.sitting_id, Exam.bank_id,
-                   Attempt.stored_policy)
-            .join(Sitting, Sitting.id == Attempt.sitting_id)
-            .join(Exam, Exam.id == Sitting.exam_id)
-            .where(Attempt.status == FINALIZED, Attempt.notebook_recorded_at.is_(None),
-                   Sitting.closes_at <= now)
-            .order_by(Attempt.id)
-        )
-    ]  # fmt: skip
+    query = (
+        select(Attempt.id, Attempt.user_id, Attempt.sitting_id, Exam.bank_id,
+               Attempt.stored_policy)
+        .join(Sitting, Sitting.id == Attempt.sitting_id)
+        .join(Exam, Exam.id == Sitting.exam_id)
+        .where(Attempt.status == FINALIZED, Attempt.notebook_recorded_at.is_(None),
+               Sitting.closes_at <= now)
+        .order_by(Attempt.id)
+    )  # fmt: skip
+    if attempt_ids is not None:
+        query = query.where(Attempt.id.in_(attempt_ids))
+    waiting = [Waiting(*row) for row in db.session.execute(query)]
     due = _showing_keys(waiting, now)
     db.session.rollback()
     return due

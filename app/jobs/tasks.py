@@ -127,6 +127,7 @@ def score_attempt(attempt_id: int) -> None:
     the attempt once, issuance skips certificates issued, the notebook records once."""
     huey.delete(_queued_key(attempt_id))  # taken: if this run dies, the sweep queues again
     _score(attempt_id)
+    _record_notebooks([attempt_id])
 
 
 @huey.task(retries=3, retry_delay=10, priority=FIRST)
@@ -144,20 +145,31 @@ def score_attempts(attempt_ids: list[int]) -> None:
             db.session.rollback()
             logger.exception("scoring of attempt %s failed; its batch is retried", attempt_id)
             failure = failure or exc
+    _record_notebooks(attempt_ids)
     if failure is not None:
         raise failure
 
 
 def _score(attempt_id: int) -> None:
     from app.exam.attempts import score_closed
-    from app.exam.review import record_reviewed_mistakes
 
     attempt = score_closed(attempt_id, "deadline", utcnow())
-    if not attempt.finalized:
-        return
-    record_reviewed_mistakes(attempt, utcnow())
-    if attempt.passed:  # a fail earns no certificate: no rules to read, nothing to mark
+    if attempt.finalized and attempt.passed:  # a fail earns no certificate
         _enqueue_certificates(attempt_id, utcnow())
+
+
+def _record_notebooks(attempt_ids: list[int]) -> None:
+    """The notebooks of the papers just scored whose review shows the keys now (scored
+    after the close), in one batch (``app.exam.opened_reviews``): one paper at a time
+    cost more than its scoring. A failure is logged, not raised: the scores stand, and
+    the sweep records what is left within a minute."""
+    from app.exam.opened_reviews import record_in_batches
+
+    try:
+        record_in_batches(utcnow(), attempt_ids)
+    except Exception:
+        db.session.rollback()
+        logger.exception("notebooks of attempts %s failed; the sweep records them", attempt_ids)
 
 
 def _enqueue_certificates(attempt_id: int, now: datetime) -> None:

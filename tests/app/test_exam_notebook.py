@@ -6,12 +6,15 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.exam.attempts import finalize
+from app.exam.grants import grace
 from app.exam.starting import start_attempt
 from app.extensions import db
-from app.models import NotebookEntry
+from app.jobs.deadlines import close_expired
+from app.jobs.tasks import enqueue_owed
+from app.models import Attempt, NotebookEntry
 from app.models.types import utcnow
 from question_bank.exam import ReviewPolicy
 from tests.app.exam_fixtures import close_now, open_sitting
@@ -93,3 +96,22 @@ def test_no_notebook_when_the_review_hides_the_keys(candidate):
     answer_all_but(attempt, 4)
     finalize(attempt.id, "candidate", utcnow())
     assert entries(candidate.id) == {}
+
+
+def test_papers_scored_after_the_close_get_their_notebooks_from_the_scoring_job(candidate):
+    """At the close every open paper is closed at once and scored by a batch job; the
+    review opens then, so the job records their notebooks too, with no page loaded."""
+    others = [make_user(f"late{i}", name=f"考生{i}") for i in range(2)]
+    sitting = open_sitting(("candidate", "late0", "late1"))
+    attempts = [start_attempt(user, sitting, None, utcnow()) for user in (candidate, *others)]
+    missed = [answer_all_but(a, wrong) for a, wrong in zip(attempts, (3, 0, 1), strict=True)]
+    ids = [a.id for a in attempts]
+    ended = utcnow() - grace() - timedelta(seconds=1)
+    db.session.execute(update(Attempt).where(Attempt.id.in_(ids)).values(deadline=ended))
+    close_now(sitting)
+    now = utcnow()
+    enqueue_owed(close_expired(now), now)  # as the close at the deadline does; jobs run now
+    for user, mistakes in zip((candidate, *others), missed, strict=True):
+        assert entries(user.id) == dict.fromkeys(mistakes, 1)
+    recorded = select(Attempt.notebook_recorded_at).where(Attempt.id.in_(ids))
+    assert None not in db.session.scalars(recorded).all()
