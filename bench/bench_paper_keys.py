@@ -81,7 +81,7 @@ def wrk(url: str, connections: int, server: int, *headers: str) -> tuple[float, 
     total = int(re.search(r"(\d+) requests in", out).group(1))
     if "Non-2xx" in out:
         raise SystemExit(f"wrk saw answers other than 200:\n{out}")
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # the latency distribution
     return total / SECONDS, used * 1000 / max(total, 1), p99
 
 

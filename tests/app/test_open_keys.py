@@ -7,12 +7,16 @@ more keys than the two cores here answer with the saves that follow."""
 
 from __future__ import annotations
 
+import random
 import time
+from collections import Counter
 from datetime import timedelta
 
 from flask import session
 
 from app.auth.cookie_session import REFRESH_FRACTION, SlidingCookieSessionInterface
+from app.exam import sealed
+from app.models import Sitting
 from tests.app.test_sealed_paper import attempt_of, enter, key_url, opening_in, start_passes
 
 
@@ -55,3 +59,25 @@ def test_a_key_request_cannot_replace_the_session(app, client, ctx):
         response = app.make_response(("", 200))
         app.session_interface.save_session(app, session, response)
         assert "Set-Cookie" not in response.headers
+
+
+def _starts_of(registered: int, monkeypatch) -> list[float]:
+    """Where each of ``registered`` waiting attempts starts, in seconds after the open."""
+    monkeypatch.setattr(sealed, "_registered_count", lambda _sitting_id: registered)
+    monkeypatch.setattr(sealed, "random", random.Random(12))
+    sitting = Sitting(id=1)
+    return [sealed.start_offset(sitting).total_seconds() for _ in range(registered)]
+
+
+def test_ten_thousand_waiting_ask_for_their_keys_at_a_pace_the_open_keeps(monkeypatch):
+    """At the last 10,000 run the open served ~590 keys a second besides its other work
+    (1,000 a second were asked): no second of the spread may ask for more than ~500."""
+    starts = _starts_of(10_000, monkeypatch)
+    per_second = Counter(int(start) for start in starts)
+    assert max(per_second.values()) <= 500
+    assert 24 < max(starts) <= 25  # the whole spread is used, and no more
+    assert min(starts) >= 0
+
+
+def test_a_small_sitting_still_starts_within_the_first_second(monkeypatch):
+    assert max(_starts_of(300, monkeypatch)) < 1
