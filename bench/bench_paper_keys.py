@@ -15,6 +15,8 @@ the server closes it, timed from when it was due (``key_arrivals``). At the open
 keys share the cores with the first saves, the late starts and (in bench_session) the
 load client, about a core in all at 10,000: ``BENCH_KEY_BUSY=1`` keeps that many cores
 busy (a process spinning at the web's priority) during the paced keys.
+``BENCH_KEY_PROFILE=600`` then profiles the web with py-spy while keys come at that pace
+(``key_profile``: where its Python time goes).
 
     BENCH_KEY_SECONDS=10 BENCH_KEY_CONNECTIONS=20,100 BENCH_KEY_RATES=200,400,600,800,1000 \
         .venv/bin/python bench/bench_paper_keys.py
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from bench_session import EXAM, TOKEN  # the exam of session_app's sitting, the form token
 from key_arrivals import paced_keys
+from key_profile import profile, shares
 from server_load import tree_cpu_seconds
 from session_app import create_test_sitting, free_port, prepare, wait_until_serving
 
@@ -46,6 +49,7 @@ CONNECTIONS = [int(c) for c in os.environ.get("BENCH_KEY_CONNECTIONS", "20,100")
 RATES = [int(r) for r in os.environ.get("BENCH_KEY_RATES", "200,400,600,800,1000").split(",") if r]
 RATE_SECONDS = float(os.environ.get("BENCH_KEY_RATE_SECONDS", 10))
 BUSY = int(os.environ.get("BENCH_KEY_BUSY", 0))
+PROFILE_RATE = int(os.environ.get("BENCH_KEY_PROFILE", 0))
 
 
 class Browser:
@@ -160,6 +164,12 @@ def paced(browser: Browser, port: int, key_path: str, server: int, kept_cpu: flo
         for spinner in spinning:
             spinner.kill()
             spinner.wait()
+    if PROFILE_RATE:
+        found = []
+        parts = profile(server, RATE_SECONDS, lambda: found.append(
+            paced_keys(port, key_path, cookie, PROFILE_RATE, RATE_SECONDS)))  # fmt: skip
+        print(f"py-spy (--gil) on the web, {PROFILE_RATE}/s on new connections"
+              f" ({found[0].summary()}), shares of its Python time:\n{shares(parts)}")  # fmt: skip
 
 
 if __name__ == "__main__":
