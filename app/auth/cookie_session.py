@@ -11,7 +11,7 @@ any change to the session (login, logout, a new CSRF token, a message) is sent a
 
 Paths that need no session (``unread_paths``: a sealed paper's key, asked by every
 candidate in the first seconds of the open) get an empty one that is never saved: the
-cookie is neither verified (an HMAC and a zlib and JSON decoding, ~8 % of a key's
+cookie is neither verified (an HMAC and a zlib and JSON decoding, ~10 % of a key's
 Python time on a new connection, bench/RESULTS.md) nor signed again, and cannot be
 replaced by whatever that request might put in a session.
 """

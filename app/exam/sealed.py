@@ -109,7 +109,7 @@ def key_answer(token: str, now: datetime) -> tuple[int, dict]:
 
 def _times_of(attempt_id: int) -> Row | None:
     """Read on a connection of the pool, not through the ORM session: its execute and
-    rollback were a third of a key's Python time (py-spy, bench/RESULTS.md)."""
+    rollback were over a third of a key's Python time (py-spy, bench/RESULTS.md)."""
     with db.engine.connect() as connection:
         return connection.execute(_TIMES, {"b_id": attempt_id}).first()
 
