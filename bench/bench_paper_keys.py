@@ -5,7 +5,21 @@ the waiting room (app/exam/sealed.py). wrk sends the requests, so that the load 
 second. Beside it, the same server's CPU per request for the login page, a cheap GET that
 renders a page (the baseline measured in the same run). Needs ``wrk`` (as bench_answers).
 
-    BENCH_KEY_SECONDS=10 BENCH_KEY_CONNECTIONS=20,100 .venv/bin/python bench/bench_paper_keys.py
+At the open each sealed page asks for its key on a NEW connection (the server closed its
+last one in the waiting room), which kept-alive wrk connections do not measure. So the
+keys are measured three ways in one run (the machine is shared: compare within a run):
+wrk on kept-alive connections, wrk with ``Connection: close`` (a connection per key),
+and keys at fixed paces (``BENCH_KEY_RATES`` a second for ``BENCH_KEY_RATE_SECONDS``
+each), each on a new connection with a browser's headers and cookie, kept open until
+the server closes it, timed from when it was due (``key_arrivals``). At the open the
+keys share the cores with the first saves, the late starts and (in bench_session) the
+load client, about a core in all at 10,000: ``BENCH_KEY_BUSY=1`` keeps that many cores
+busy (a process spinning at the web's priority) during the paced keys.
+``BENCH_KEY_PROFILE=600`` then profiles the web with py-spy while keys come at that pace
+(``key_profile``: where its Python time goes).
+
+    BENCH_KEY_SECONDS=10 BENCH_KEY_CONNECTIONS=20,100 BENCH_KEY_RATES=200,400,600,800,1000 \
+        .venv/bin/python bench/bench_paper_keys.py
 """
 
 from __future__ import annotations
@@ -24,12 +38,18 @@ import urllib.request
 from pathlib import Path
 
 from bench_session import EXAM, TOKEN  # the exam of session_app's sitting, the form token
+from key_arrivals import paced_keys
+from key_profile import profile, shares
 from server_load import tree_cpu_seconds
 from session_app import create_test_sitting, free_port, prepare, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_KEY_SECONDS", 10))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_KEY_CONNECTIONS", "20,100").split(",")]
+RATES = [int(r) for r in os.environ.get("BENCH_KEY_RATES", "200,400,600,800,1000").split(",") if r]
+RATE_SECONDS = float(os.environ.get("BENCH_KEY_RATE_SECONDS", 10))
+BUSY = int(os.environ.get("BENCH_KEY_BUSY", 0))
+PROFILE_RATE = int(os.environ.get("BENCH_KEY_PROFILE", 0))
 
 
 class Browser:
@@ -37,8 +57,8 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -53,18 +73,19 @@ class Browser:
             return response.read().decode()
 
 
-def wrk(url: str, connections: int, server: int) -> tuple[float, float, str]:
+def wrk(url: str, connections: int, server: int, *headers: str) -> tuple[float, float, str]:
     """Requests a second, the server's CPU ms per request and wrk's latency p99."""
     before = tree_cpu_seconds(server)
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{SECONDS:g}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{SECONDS:g}s", "--latency",
+         *(arg for header in headers for arg in ("-H", header)), url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     used = tree_cpu_seconds(server) - before
     total = int(re.search(r"(\d+) requests in", out).group(1))
     if "Non-2xx" in out:
         raise SystemExit(f"wrk saw answers other than 200:\n{out}")
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # the latency distribution
     return total / SECONDS, used * 1000 / max(total, 1), p99
 
 
@@ -77,8 +98,6 @@ def run(tmp: str) -> None:
     env = {**os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-paper-keys",
            "DATABASE_URL": f"sqlite:///{tmp}/app.db", "FLASK_APP": "app"}  # fmt: skip
     prepare(env, 2, EXAM)
-    opens = time.time() + 15
-    sitting_id = create_test_sitting(opens, opens + 3600, 2)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
@@ -87,29 +106,70 @@ def run(tmp: str) -> None:
     )  # fmt: skip
     try:
         wait_until_serving(port)
-        browser = Browser(f"http://127.0.0.1:{port}")
-        token = TOKEN.search(browser.get("/login")[1]).group(1)
-        browser.post("/login", {"username": "load0", "password": "load-password-1",
-                                "csrf_token": token})  # fmt: skip
-        token = TOKEN.search(browser.get(f"/sessions/{sitting_id}")[1]).group(1)
-        page = browser.post(f"/sessions/{sitting_id}", {"csrf_token": token})
-        key_path = html.unescape(re.search(r'data-key-url="([^"]+)"', page).group(1))
-        while browser.get(key_path)[0] != 200:  # the attempt's start
-            time.sleep(0.5)
-        print(
-            f"the deployed web (gunicorn.conf.py defaults, SQLite), wrk 1 thread, {SECONDS:g} s each:"
-        )
-        for connections in CONNECTIONS:
-            base_rate, base_cpu, base_p99 = wrk(browser.base + "/login", connections, server.pid)
-            rate, cpu, p99 = wrk(browser.base + key_path, connections, server.pid)
-            print(
-                f"{connections:>4} connections: keys {rate:,.0f}/s, {cpu:.2f} ms of the web's CPU each,"
-                f" p99 {p99}; the login page {base_rate:,.0f}/s, {base_cpu:.2f} ms each, p99 {base_p99}"
-                f" (a key costs {cpu / base_cpu:.2f} of it)"
-            )
+        opens = time.time() + 12  # time to log in and enter the room, on a busy machine too
+        sitting_id = create_test_sitting(opens, opens + 3600, 2)
+        measure(Browser(f"http://127.0.0.1:{port}"), port, sitting_id, server.pid)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+def measure(browser: Browser, port: int, sitting_id: int, server: int) -> None:
+    token = TOKEN.search(browser.get("/login")[1]).group(1)
+    browser.post("/login", {"username": "load0", "password": "load-password-1",
+                            "csrf_token": token})  # fmt: skip
+    token = TOKEN.search(browser.get(f"/sessions/{sitting_id}")[1]).group(1)
+    page = browser.post(f"/sessions/{sitting_id}", {"csrf_token": token})
+    key_path = html.unescape(re.search(r'data-key-url="([^"]+)"', page).group(1))
+    while browser.get(key_path)[0] != 200:  # the attempt's start
+        time.sleep(0.5)
+    print(
+        f"the deployed web (gunicorn.conf.py defaults, SQLite), wrk 1 thread, {SECONDS:g} s each:"
+    )
+    kept = {}
+    for connections in CONNECTIONS:
+        base_rate, base_cpu, base_p99 = wrk(browser.base + "/login", connections, server)
+        rate, cpu, p99 = kept[connections] = wrk(browser.base + key_path, connections, server)
+        print(
+            f"{connections:>4} connections: keys {rate:,.0f}/s, {cpu:.2f} ms of the web's CPU each,"
+            f" p99 {p99}; the login page {base_rate:,.0f}/s, {base_cpu:.2f} ms each, p99 {base_p99}"
+            f" (a key costs {cpu / base_cpu:.2f} of it)"
+        )
+    connections = CONNECTIONS[0]
+    rate, cpu, p99 = wrk(browser.base + key_path, connections, server, "Connection: close")
+    print(
+        f"{connections:>4} connections, a new one per key (Connection: close): keys {rate:,.0f}/s,"
+        f" {cpu:.2f} ms each, p99 {p99} ({rate / kept[connections][0]:.2f} of the kept-alive"
+        f" rate, {cpu / kept[connections][1]:.2f} of its CPU)"
+    )
+    paced(browser, port, key_path, server, kept[connections][1])
+
+
+def paced(browser: Browser, port: int, key_path: str, server: int, kept_cpu: float) -> None:
+    """Keys at fixed paces, each on a new connection as the sealed pages ask at the open."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar)
+    if RATES:
+        print(f"keys at a fixed pace for {RATE_SECONDS:g} s each, a new connection per key"
+              " (browser headers and cookie), timed from when each was due"
+              f"{f', {BUSY} core(s) kept busy meanwhile' if BUSY else ''}:")  # fmt: skip
+    spinning = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(BUSY)]
+    try:
+        for rate in RATES:
+            before = tree_cpu_seconds(server)
+            found = paced_keys(port, key_path, cookie, rate, RATE_SECONDS)
+            used = (tree_cpu_seconds(server) - before) * 1000 / max(len(found.latencies), 1)
+            print(f"{rate:>5}/s: {found.summary()}; {used:.2f} ms of the web's CPU each"
+                  f" ({used / kept_cpu:.2f} of a kept-alive key's)")  # fmt: skip
+    finally:
+        for spinner in spinning:
+            spinner.kill()
+            spinner.wait()
+    if PROFILE_RATE:
+        found = []
+        parts = profile(server, RATE_SECONDS, lambda: found.append(
+            paced_keys(port, key_path, cookie, PROFILE_RATE, RATE_SECONDS)))  # fmt: skip
+        print(f"py-spy (--gil) on the web, {PROFILE_RATE}/s on new connections"
+              f" ({found[0].summary()}), shares of its Python time:\n{shares(parts)}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -8,13 +8,19 @@ polls every minute or so. Here an unchanged session is signed again only once it
 signature is older than a sixtieth of the lifetime (four minutes of the default four
 hours), so an idle session ends at most that much sooner than it did, never later, and
 any change to the session (login, logout, a new CSRF token, a message) is sent at once.
+
+Paths that need no session (``unread_paths``: a sealed paper's key, asked by every
+candidate in the first seconds of the open) get an empty one that is never saved: the
+cookie is neither verified (an HMAC and a zlib and JSON decoding, ~10 % of a key's
+Python time on a new connection, bench/RESULTS.md) nor signed again, and cannot be
+replaced by whatever that request might put in a session.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, Request
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
 
@@ -27,10 +33,19 @@ class SignedAtSession(SecureCookieSession):
     signed_at: datetime | None = None
 
 
+class UnreadSession(SignedAtSession):
+    """The session of a request whose path reads none: empty, and never saved."""
+
+
 class SlidingCookieSessionInterface(SecureCookieSessionInterface):
     session_class = SignedAtSession
 
+    def __init__(self, unread_paths: tuple[str, ...] = ()) -> None:
+        self.unread_paths = unread_paths
+
     def open_session(self, app: Flask, request: Request) -> SignedAtSession | None:
+        if request.path.startswith(self.unread_paths):
+            return UnreadSession()
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
@@ -45,6 +60,10 @@ class SlidingCookieSessionInterface(SecureCookieSessionInterface):
         session = self.session_class(data)
         session.signed_at = signed_at
         return session
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not isinstance(session, UnreadSession):
+            super().save_session(app, session, response)
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         if not super().should_set_cookie(app, session):

@@ -57,6 +57,9 @@ def end_this_session() -> None:
 
 # Endpoints that read no user: a sealed paper's key is asked for by thousands at the open.
 _WITHOUT_USER = frozenset({"auth.password", "auth.logout", "static", "exam.paper_key"})
+# Paths whose requests read no session at all (cookie_session): the sealed papers' keys
+# (app/exam/routes.py ``paper_key``), asked for by every candidate at the open.
+_WITHOUT_SESSION = ("/paper-keys/",)
 
 
 def require_password_change():
@@ -71,7 +74,7 @@ def require_password_change():
 
 
 def configure_login_sessions(app: Flask) -> None:
-    app.session_interface = SlidingCookieSessionInterface()
+    app.session_interface = SlidingCookieSessionInterface(unread_paths=_WITHOUT_SESSION)
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

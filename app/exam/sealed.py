@@ -7,9 +7,23 @@ primary key and no page to render, where a start at the open inserts the paper a
 renders it. Nobody can read a question before their start: the key is not given out
 until then, and it opens no other paper.
 
-Each attempt entering early starts at the open plus its own offset, spread over a few
-seconds when thousands wait (``OPEN_RATE`` a second), so the keys are asked for at a
-pace the server keeps up with; every attempt has its full time from its own start.
+Each attempt entering early starts at the open plus its own offset, spread over the
+first seconds when thousands wait (``OPEN_RATE`` a second, over at most ``MAX_SPREAD``),
+so the keys are asked for at a pace the server keeps up with. Every attempt has its full
+time from its own start, but the sitting's close caps every deadline: a sitting closing
+sooner than the open plus the time limit cuts its last starters' time by up to the
+spread (25 s at 10,000 candidates).
+
+Why 400 a second (bench/RESULTS.md, 2026-12-01). Each key comes on a NEW connection:
+the page waited in the room far longer than gunicorn's 5 s keep-alive. On a new
+connection with a browser's headers a key costs the web ~1 ms of CPU (0.9-1.3 ms paced
+at 400-1,000 a second; 1.1-1.7 ms before it stopped reading the session cookie and the
+ORM session), about twice a key on a kept-alive connection, which is what the 1,000 a
+second were chosen from. At the open the keys share the two cores with the first saves,
+the late starts and, in the load test, its client: in the last 10,000 run (1,000 a
+second over 10 s) the 9,532 keys were all answered 16 s after the open, so the open
+served ~590 a second and the rest queued (p50 3.6 s, p99 6.1 s). 400 a second is two
+thirds of that, and the keys now cost the web a quarter less.
 """
 
 from __future__ import annotations
@@ -26,15 +40,16 @@ from datetime import datetime, timedelta
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 
 from app.exam.prepared import registered
 from app.extensions import db
 from app.models import Attempt, Sitting
 from app.timefmt import script_time
 
-# Keys a second the two cores here answer with room to spare (bench/RESULTS.md).
-OPEN_RATE = 1000
+# Keys a second the two cores here answer at the open with room to spare (see above).
+OPEN_RATE = 400
+# Up to 12,000 waiting candidates at OPEN_RATE; beyond, faster (add web hosts then).
 MAX_SPREAD = timedelta(seconds=30)
 _SALT = "sealed-paper"
 _COUNTS: dict[int, tuple[float, int]] = {}  # sitting id -> (when counted, registered)
@@ -82,8 +97,7 @@ _TIMES = select(Attempt.started_at, Attempt.deadline, Attempt.seed).where(
 def key_answer(token: str, now: datetime) -> tuple[int, dict]:
     """The key once the attempt has started; before, how many seconds are left."""
     attempt_id = attempt_of(token)
-    times = None if attempt_id is None else db.session.execute(_TIMES, {"b_id": attempt_id}).first()
-    db.session.rollback()
+    times = None if attempt_id is None else _times_of(attempt_id)
     if times is None:
         return 404, {"error": "找不到该试卷。"}
     if now < times.started_at:
@@ -91,6 +105,13 @@ def key_answer(token: str, now: datetime) -> tuple[int, dict]:
     key = base64.b64encode(paper_key(attempt_id, times.seed)).decode()
     deadline = script_time(times.deadline)
     return 200, {"key": key, "deadline": deadline, "now": script_time(now)}
+
+
+def _times_of(attempt_id: int) -> Row | None:
+    """Read on a connection of the pool, not through the ORM session: its execute and
+    rollback were over a third of a key's Python time (py-spy, bench/RESULTS.md)."""
+    with db.engine.connect() as connection:
+        return connection.execute(_TIMES, {"b_id": attempt_id}).first()
 
 
 def start_offset(sitting: Sitting) -> timedelta:
