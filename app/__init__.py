@@ -134,6 +134,7 @@ def configure_templates(app: Flask) -> None:
     from app.admin.access import may
     from app.admin.areas import admin_areas
     from app.admin.people.identity import login_name, mask_id_number
+    from app.exam.certificate_box import PDF_BEING_MADE, PDF_FAILED
     from app.labels import label
     from app.question_types import init_app as init_question_types
     from app.timefmt import localtime, points, script_time
@@ -141,6 +142,9 @@ def configure_templates(app: Flask) -> None:
     init_question_types(app)
     app.jinja_env.globals["admin_areas"] = admin_areas
     app.jinja_env.globals["may"] = may
+    # A certificate's PDF as the pages and the result page's status answer word it.
+    app.jinja_env.globals["PDF_BEING_MADE"] = PDF_BEING_MADE
+    app.jinja_env.globals["PDF_FAILED"] = PDF_FAILED
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["script_time"] = script_time
