@@ -1,0 +1,74 @@
+"""At a close the job workers write a crowd's scores, notebooks and certificates while
+every candidate's save waits for SQLite's one write lock: each of their write
+transactions holds it only for its writes (nothing read, nothing computed, in between)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from app.exam.attempts import score_closed, scored_attempt
+from app.exam.review import record_reviewed_mistakes
+from app.exam.starting import start_attempt
+from app.extensions import db
+from app.models.types import utcnow
+from tests.app.exam_fixtures import close_now, open_sitting
+from tests.app.test_exam_notebook import answer_all_but, entries
+from tests.factories import make_user
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def write_transactions() -> Iterator[list[list[str]]]:
+    """The statements of each transaction from its first write to its commit."""
+    found: list[list[str]] = []
+    open_: list[str] = []
+
+    def executed(_conn, _cursor, statement, *_args) -> None:
+        if open_ or statement.lstrip().upper().startswith(WRITES):
+            open_.append(statement.split()[0].upper())
+
+    def ended(_conn) -> None:
+        if open_:
+            found.append(open_[:])
+            open_.clear()
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine, "commit", ended)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+        event.remove(engine, "commit", ended)
+
+
+@pytest.fixture
+def scored(ctx):
+    """A closed sitting's paper with four mistakes, scored (notebook not yet recorded)."""
+    candidate = make_user("candidate", name="张晓明")
+    sitting = open_sitting()
+    attempt = start_attempt(candidate, sitting, None, utcnow())
+    missed = answer_all_but(attempt, 4)
+    close_now(sitting)
+    score_closed(attempt.id, "deadline", utcnow())
+    return attempt.id, candidate.id, missed
+
+
+def test_a_papers_notebook_is_written_in_one_short_transaction(scored):
+    attempt_id, user_id, missed = scored
+    attempt = scored_attempt(attempt_id)
+    with write_transactions() as transactions:
+        record_reviewed_mistakes(attempt, utcnow())
+    assert entries(user_id) == dict.fromkeys(missed, 1)
+    assert len(transactions) == 1
+    # The claim and one insert of every new entry: no read of the paper, no statement
+    # (and savepoint) per mistake while the lock is held.
+    assert transactions[0] == ["UPDATE", "INSERT"]
+    with write_transactions() as again:
+        record_reviewed_mistakes(scored_attempt(attempt_id), utcnow())
+    assert again == [] and entries(user_id) == dict.fromkeys(missed, 1)
