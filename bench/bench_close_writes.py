@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -109,10 +108,12 @@ def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[
         worker = None
         if sitting is not None:
             close(tmp, sitting)
+            # In this process's session, as the web: with autogroup scheduling a priority
+            # counts only within a session (bench_job_priority.py).
             worker = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "close_probe:create_app()", "jobs", "worker"],
                 cwd=ROOT, env={**env, "JOB_NICE": str(nice), "CLOSE_PROBE_ROLE": "jobs"},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         try:
             cpu_before = tree_cpu_seconds(web_pid), worker_cpu(worker)
@@ -120,7 +121,7 @@ def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[
             cpu = tree_cpu_seconds(web_pid) - cpu_before[0], worker_cpu(worker) - cpu_before[1]
         finally:
             if worker is not None:
-                os.killpg(worker.pid, signal.SIGTERM)
+                worker.terminate()  # its forked workers die with it (PR_SET_PDEATHSIG)
                 worker.wait(timeout=30)
         ended = time.time()
         print(f"\n{name}: {ended - started:.0f} s" + (
