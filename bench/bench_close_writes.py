@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import aiohttp
@@ -237,9 +237,10 @@ def latency_line(name: str, found: list[tuple[float, float, int]]) -> str:
     if not found:
         return f"  {name:<7} none"
     times = sorted(seconds for _, seconds, _ in found)
-    bad = sum(1 for *_, status in found if status not in (200, 302, 409))
-    return (f"  {name:<7} {len(times):5d} requests, {bad} failed  p50 {ms(statistics.median(times))}"
-            f"  p99 {ms(percentile(times, 0.99))}  max {ms(times[-1])}")  # fmt: skip
+    bad = Counter(status for *_, status in found if status not in (200, 302, 409))
+    failed = ", ".join(f"{n} answered {status or 'nothing'}" for status, n in sorted(bad.items()))
+    return (f"  {name:<7} {len(times):5d} requests, {sum(bad.values())} failed  p50 {ms(statistics.median(times))}"
+            f"  p99 {ms(percentile(times, 0.99))}  max {ms(times[-1])}" + (f" ({failed})" if failed else ""))  # fmt: skip
 
 
 def report_probe(probe: Path, started: float, ended: float) -> None:
