@@ -44,7 +44,7 @@ PAGES = float(os.environ.get("BENCH_CLOSE_PAGES", 60))
 BASELINE_SECONDS = float(os.environ.get("BENCH_CLOSE_BASELINE", 20))
 LIMIT = float(os.environ.get("BENCH_CLOSE_LIMIT", 240))
 NICES = [int(n) for n in os.environ.get("BENCH_CLOSE_NICES", "0,10").split(",")]
-SAVERS = 40
+SAVERS = int(os.environ.get("BENCH_CLOSE_SAVERS", 40))
 IN_FLIGHT = 400  # requests open at once, at most: the client stays bounded
 EXAM = """\
 exam: secretary-pre-appointment
