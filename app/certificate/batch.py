@@ -145,9 +145,9 @@ def _number(new: list[_New], refused: list[tuple[int, str, str]]) -> bool:
         audits.append({"actor_id": None, "action": "certificate.issue", "target": item.number,
                        "details": {"attempt": item.attempt_id}})  # fmt: skip
     if rows:
-        ids = db.session.scalars(_INSERT_CERTIFICATES, rows).all()
-        for item, certificate_id in zip(new, ids, strict=True):
-            item.certificate_id = certificate_id
+        ids = dict(db.session.execute(_INSERT_CERTIFICATES, rows).tuples().all())
+        for item in new:
+            item.certificate_id = ids[item.token]
     if audits or refusals:
         db.session.execute(insert(AuditEntry.__table__), audits + refusals)
     db.session.commit()
@@ -156,8 +156,10 @@ def _number(new: list[_New], refused: list[tuple[int, str, str]]) -> bool:
     return True
 
 
+# Each row's id found by its token (unique): asking for the rows' order instead makes
+# SQLite insert them one statement each.
 _INSERT_CERTIFICATES = insert(Certificate.__table__).returning(
-    Certificate.__table__.c.id, sort_by_parameter_order=True
+    Certificate.__table__.c.token, Certificate.__table__.c.id
 )
 
 

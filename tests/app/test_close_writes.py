@@ -72,3 +72,29 @@ def test_a_papers_notebook_is_written_in_one_short_transaction(scored):
     with write_transactions() as again:
         record_reviewed_mistakes(scored_attempt(attempt_id), utcnow())
     assert again == [] and entries(user_id) == dict.fromkeys(missed, 1)
+
+
+@pytest.mark.usefixtures("signing", "fresh_catalog")
+def test_a_certificate_batch_is_numbered_in_one_short_transaction(ctx):
+    from app.certificate.batch import issue_batch
+    from app.models import AuditEntry, Certificate
+    from tests.app.certificate_fixtures import all_right_and_open, setup_exams
+
+    setup_exams()
+    ids = [all_right_and_open(f"u{n}", f"考生{n}").id for n in range(4)]
+    for attempt_id in ids:
+        score_closed(attempt_id, "candidate", utcnow())
+    with write_transactions() as transactions:
+        assert issue_batch(ids, utcnow()) == {}
+    certificates = db.session.scalars(db.select(Certificate).order_by(Certificate.id)).all()
+    assert [c.attempt_id for c in certificates] == ids
+    issued = db.session.scalars(
+        db.select(AuditEntry.target).where(AuditEntry.action == "certificate.issue")
+    ).all()
+    assert sorted(issued) == sorted(c.number for c in certificates)
+    # The first number of the year creates the sequence's row (SAVEPOINT, INSERT,
+    # RELEASE); then its bump, the check for a concurrent issuer, one insert of the rows
+    # and one of their audit entries: nothing flushed object by object.
+    numbering = transactions[0]
+    assert numbering[:4] == ["UPDATE", "SAVEPOINT", "INSERT", "RELEASE"]
+    assert numbering[4:] == ["UPDATE", "SELECT", "INSERT", "INSERT"]
