@@ -54,6 +54,14 @@ def record_in_batches(now: datetime, attempt_ids: Sequence[int] | None = None) -
     return recorded
 
 
+def record_attempt(attempt: Attempt, now: datetime) -> int:
+    """One finalized attempt whose review shows the keys now (the caller checked), as a
+    batch of one: its mistakes read first, then one short write. 1 if this recorded it."""
+    waiting = Waiting(attempt.id, attempt.user_id, attempt.sitting_id,
+                      attempt.sitting.exam.bank_id, attempt.stored_policy)  # fmt: skip
+    return _record_batch([waiting], now)
+
+
 def _due(now: datetime, attempt_ids: Sequence[int] | None = None) -> list[Waiting]:
     """The attempts without their notebook whose review shows the keys now."""
     query = (
@@ -216,5 +224,5 @@ def _one_by_one(batch: Sequence[Waiting], now: datetime) -> int:
         select(Attempt).where(Attempt.id.in_([a.attempt_id for a in batch]))
     ).all()
     for attempt in attempts:
-        record_reviewed_mistakes(attempt, now)
+        record_reviewed_mistakes(attempt, now, batched=False)
     return sum(1 for attempt in attempts if attempt.notebook_recorded_at is not None)

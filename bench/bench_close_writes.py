@@ -1,0 +1,382 @@
+"""Saves and submits while real job workers score and certify a crowd's papers (SQLite).
+
+The web is deployed as in production (gunicorn.conf.py's defaults); ``flask jobs worker``
+is the real worker. Two crowds of ``BENCH_CLOSE_PAPERS`` answered papers (most pass) wait
+in two sittings; for each condition one sitting closes (its papers' deadlines and its
+close put in the past) and a worker is started at ``JOB_NICE`` 0 or 10: its start-up
+sweep closes the crowd's papers and queues their scoring, and the passes' certificates
+follow, as after a session's close. Meanwhile a bounded open-loop client on 127.0.0.1
+sends saves (to other candidates' open papers) at ``BENCH_CLOSE_SAVES`` a second and
+submits (each a fresh candidate's paper, with its answers) at ``BENCH_CLOSE_SUBMITS`` a
+second, until every paper is scored and certified (or ``BENCH_CLOSE_LIMIT`` s). The same
+load without jobs, before and after, is the baseline.
+
+The app runs under ``close_probe`` (the app plus timers on its SQLite write transactions),
+so beside the requests' latencies it prints why a slow one was slow: how long the web's
+writes waited for SQLite's write lock and how long the jobs' transactions held it.
+
+    BENCH_CLOSE_PAPERS=1000 .venv/bin/python bench/bench_close_writes.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import aiohttp
+from server_load import Candidate, start_candidates, tree_cpu_seconds
+from session_app import free_port, prepare, wait_until_serving
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPERS = int(os.environ.get("BENCH_CLOSE_PAPERS", 1000))
+SAVES = float(os.environ.get("BENCH_CLOSE_SAVES", 40))
+SUBMITS = float(os.environ.get("BENCH_CLOSE_SUBMITS", 1))
+# Test pages (reads) a second: the web busy with a crowd's pages and polls, as at a close.
+PAGES = float(os.environ.get("BENCH_CLOSE_PAGES", 60))
+BASELINE_SECONDS = float(os.environ.get("BENCH_CLOSE_BASELINE", 20))
+LIMIT = float(os.environ.get("BENCH_CLOSE_LIMIT", 240))
+NICES = [int(n) for n in os.environ.get("BENCH_CLOSE_NICES", "0,10").split(",")]
+SAVERS = int(os.environ.get("BENCH_CLOSE_SAVERS", 40))
+IN_FLIGHT = 400  # requests open at once, at most: the client stays bounded
+EXAM = """\
+exam: secretary-pre-appointment
+title: 收卷负载测试
+bank: party-basics
+time_limit_minutes: 60
+pass_mark: 60%
+review: {show: keys, from: after_close}
+sections:
+  - {type: single, count: 12, points: 1}
+  - {type: judge, count: 8, points: 1}
+"""
+
+
+def main() -> None:
+    submitters = int(SUBMITS * (LIMIT + 2 * BASELINE_SECONDS)) + 10
+    crowds = len(NICES)
+    with tempfile.TemporaryDirectory(prefix="bench-close-writes-") as tmp:
+        probe = Path(tmp, "probe")
+        probe.mkdir()
+        env = {**os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-close-writes",
+               "DATABASE_URL": f"sqlite:///{tmp}/app.db", "FLASK_APP": "app",
+               "CLOSE_PROBE_DIR": str(probe), "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}  # fmt: skip
+        env.pop("JOB_NICE", None)
+        users = crowds * PAPERS + SAVERS + submitters
+        began = time.perf_counter()
+        prepare(env, users, EXAM)
+        crowd_sittings = [answered_crowd(c * PAPERS, PAPERS) for c in range(crowds)]
+        open_sitting = open_for(range(crowds * PAPERS, users))
+        print(f"{crowds} crowds of {PAPERS} answered papers, {SAVERS} candidates saving and "
+              f"{submitters} to submit, prepared in {time.perf_counter() - began:.0f} s")  # fmt: skip
+        port = free_port()
+        web = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "close_probe:create_app()"],
+            cwd=ROOT, env={**env, "PORT": str(port), "CLOSE_PROBE_ROLE": "web"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_until_serving(port)
+            base = f"http://127.0.0.1:{port}"
+            first = crowds * PAPERS
+            savers = asyncio.run(start_candidates(base, first, SAVERS, open_sitting))
+            submitting = asyncio.run(
+                start_candidates(base, first + SAVERS, submitters, open_sitting)
+            )
+            print(f"save rate {SAVES:g}/s over {SAVERS} open papers, submit rate {SUBMITS:g}/s; "
+                  f"test pages {PAGES:g}/s; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+            run(base, web.pid, env, tmp, probe, savers, submitting, crowd_sittings)
+        finally:
+            web.terminate()
+            web.wait(timeout=30)
+
+
+def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[Candidate],
+        submitting: list[Candidate], crowds: list[int]) -> None:  # fmt: skip
+    conditions = [("no jobs (before)", None, None)]
+    conditions += [(f"jobs at nice {n:+d}", n, crowds[i]) for i, n in enumerate(NICES)]
+    conditions += [("no jobs (after)", None, None)]
+    for name, nice, sitting in conditions:
+        started = time.time()
+        worker = None
+        if sitting is not None:
+            close(tmp, sitting)
+            # In this process's session, as the web: with autogroup scheduling a priority
+            # counts only within a session (bench_job_priority.py).
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "close_probe:create_app()", "jobs", "worker"],
+                cwd=ROOT, env={**env, "JOB_NICE": str(nice), "CLOSE_PROBE_ROLE": "jobs"},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        try:
+            cpu_before = tree_cpu_seconds(web_pid), worker_cpu(worker)
+            saves, submits, pages = asyncio.run(load(base, savers, submitting, tmp, sitting))
+            cpu = tree_cpu_seconds(web_pid) - cpu_before[0], worker_cpu(worker) - cpu_before[1]
+        finally:
+            if worker is not None:
+                worker.terminate()  # its forked workers die with it (PR_SET_PDEATHSIG)
+                worker.wait(timeout=30)
+        ended = time.time()
+        print(f"\n{name}: {ended - started:.0f} s" + (
+            f"; crowd {crowd_state(tmp, sitting)}" if sitting else ""))  # fmt: skip
+        print(f"  CPU: web {cpu[0] / (ended - started):.2f} cores, jobs "
+              f"{cpu[1] / (ended - started):.2f} cores")  # fmt: skip
+        print(latency_line("save", saves))
+        print(latency_line("submit", submits))
+        print(latency_line("page", pages))
+        report_probe(probe, started, ended)
+
+
+def worker_cpu(worker: subprocess.Popen | None) -> float:
+    return tree_cpu_seconds(worker.pid) if worker is not None else 0.0
+
+
+def crowd_state(tmp: str, sitting: int) -> str:
+    scored, passed, certified = done_counts(tmp, sitting)
+    return f"{scored} scored, {passed} passed, {certified} certified"
+
+
+def done_counts(tmp: str, sitting: int) -> tuple[int, int, int]:
+    with sqlite3.connect(f"file:{tmp}/app.db?mode=ro", uri=True, timeout=10) as conn:
+        scored, passed = conn.execute(
+            "SELECT count(*), coalesce(sum(passed), 0) FROM attempt "
+            "WHERE session_id = ? AND status = 'finalized'", (sitting,)).fetchone()  # fmt: skip
+        certified = conn.execute(
+            "SELECT count(*) FROM certificate JOIN attempt ON attempt.id = certificate.attempt_id "
+            "WHERE attempt.session_id = ? AND certificate.pdf IS NOT NULL", (sitting,)).fetchone()[0]  # fmt: skip
+    return scored, passed, certified
+
+
+def close(tmp: str, sitting: int) -> None:
+    """The sitting closes: its close and its papers' deadlines (and grace) are past."""
+    with sqlite3.connect(f"{tmp}/app.db", timeout=30) as conn:
+        conn.execute("UPDATE exam_session SET closes_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 seconds') "
+                     "WHERE id = ?", (sitting,))  # fmt: skip
+        conn.execute("UPDATE attempt SET deadline = strftime('%Y-%m-%d %H:%M:%f', 'now', '-2 minutes') "
+                     "WHERE session_id = ?", (sitting,))  # fmt: skip
+
+
+async def load(base: str, savers: list[Candidate], submitting: list[Candidate], tmp: str,
+               sitting: int | None) -> tuple[list, list]:  # fmt: skip
+    """Saves and submits at their rates (open loop, bounded) until the crowd's papers are
+    scored and certified, or for the baseline's seconds without one."""
+    saves: list[tuple[float, float, int]] = []
+    submits: list[tuple[float, float, int]] = []
+    pages: list[tuple[float, float, int]] = []
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    connector = aiohttp.TCPConnector(limit=IN_FLIGHT, keepalive_timeout=4)
+
+    async def one(web, into, method, path, **options) -> None:
+        async with gate:
+            began = time.perf_counter()
+            try:
+                async with web.request(method, path, allow_redirects=False, **options) as answer:
+                    await answer.read()
+                    status = answer.status
+            except (TimeoutError, aiohttp.ClientError):
+                status = 0
+            into.append((time.time(), time.perf_counter() - began, status))
+
+    async with aiohttp.ClientSession(
+        base, connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=60),
+    ) as web:  # fmt: skip
+        tasks, start, turn = [], time.perf_counter(), 0
+        limit = BASELINE_SECONDS if sitting is None else LIMIT
+        next_check, next_submit, next_page = start + 2, start, start
+        while time.perf_counter() - start < limit:
+            now = time.perf_counter()
+            if sitting is not None and now >= next_check:
+                next_check = now + 2
+                scored, passed, certified = done_counts(tmp, sitting)
+                if scored == PAPERS and certified >= passed:
+                    break
+            if now >= next_submit and submitting:
+                next_submit += 1 / SUBMITS
+                method, path, options = submit_of(submitting.pop())
+                tasks.append(asyncio.create_task(one(web, submits, method, path, **options)))
+            while PAGES and now >= next_page:
+                next_page += 1 / PAGES
+                reader = savers[int(next_page * 7) % len(savers)]
+                tasks.append(asyncio.create_task(one(
+                    web, pages, "GET", reader.attempt_path, headers={"Cookie": reader.cookie}
+                )))  # fmt: skip
+            candidate = savers[turn % len(savers)]
+            position = candidate.positions[turn // len(savers) % len(candidate.positions)]
+            payload = {"position": position, "response": turn % 3 == 0,
+                       "changed_at": int(time.time() * 1000)}  # fmt: skip
+            headers = {"Cookie": candidate.cookie, "X-CSRFToken": candidate.api_token}
+            tasks.append(asyncio.create_task(one(
+                web, saves, "POST", f"{candidate.attempt_path}/answers", json=payload, headers=headers
+            )))  # fmt: skip
+            turn += 1
+            await asyncio.sleep(max(0.0, start + turn / SAVES - time.perf_counter()))
+        await asyncio.gather(*tasks)
+    return saves, submits, pages
+
+
+def submit_of(candidate: Candidate) -> tuple[str, str, dict]:
+    """The page's 交卷: its form with the answers it holds."""
+    form = {"csrf_token": candidate.api_token, "page_at": str(int(time.time() * 1000))}
+    form |= {f"q{p}": "true" for p in candidate.positions}
+    return (
+        "POST",
+        f"{candidate.attempt_path}/submit",
+        {"data": form, "headers": {"Cookie": candidate.cookie}},
+    )
+
+
+def latency_line(name: str, found: list[tuple[float, float, int]]) -> str:
+    if not found:
+        return f"  {name:<7} none"
+    times = sorted(seconds for _, seconds, _ in found)
+    bad = Counter(status for *_, status in found if status not in (200, 302, 409))
+    failed = ", ".join(f"{n} answered {status or 'nothing'}" for status, n in sorted(bad.items()))
+    return (f"  {name:<7} {len(times):5d} requests, {sum(bad.values())} failed  p50 {ms(statistics.median(times))}"
+            f"  p99 {ms(percentile(times, 0.99))}  max {ms(times[-1])}" + (f" ({failed})" if failed else ""))  # fmt: skip
+
+
+def report_probe(probe: Path, started: float, ended: float) -> None:
+    """The web's waits for the write lock, and what held it, in this condition's window."""
+    found: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for log in probe.glob("*.log"):
+        for line in log.read_text().splitlines():
+            at, role, kind, seconds, what = line.split(" ", 4)
+            if started <= float(at) <= ended:
+                found[(role, kind, what)].append(float(seconds))
+    by_kind: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for (role, kind, _), values in found.items():
+        by_kind[(role, kind)] += values
+    for (role, kind), values in sorted(by_kind.items()):
+        print(f"  {role:<4} {kind:<7} {summary(values)}")
+    print(f"  {why_slow(probe, started, ended)}")
+    longest = sorted(found.items(), key=lambda item: -max(item[1]))[:10]
+    print("  longest by statement (role kind first-write):")
+    for (role, kind, what), values in longest:
+        print(f"    {role:<4} {kind:<7} {what:<40} {summary(values)}")
+
+
+def why_slow(probe: Path, started: float, ended: float) -> str:
+    """For the web's writes that waited over 100 ms: what share of their wait some other
+    transaction really held the lock (the rest, the lock was free while they slept in
+    SQLite's busy handler), and the longest such hold."""
+    holds, slow = [], []
+    for log in probe.glob("*.log"):
+        for line in log.read_text().splitlines():
+            at, role, kind, seconds, _ = line.split(" ", 4)
+            at, seconds = float(at), float(seconds)
+            if kind == "hold" or (kind == "auto" and seconds < 0.005):
+                holds.append((at - seconds, at))
+            if (
+                role == "web"
+                and kind in ("auto", "wait")
+                and seconds > 0.1
+                and started <= at <= ended
+            ):
+                slow.append((at - seconds, at))
+    if not slow:
+        return "no web write waited over 100 ms"
+    shares, longest = [], []
+    for begin, end in slow:
+        held = [(max(b, begin), min(e, end)) for b, e in holds if b < end and e > begin]
+        covered, reach = 0.0, begin
+        for b, e in sorted(held):
+            covered += max(0.0, e - max(b, reach))
+            reach = max(reach, e)
+        shares.append(covered / (end - begin))
+        longest.append(max((e - b for b, e in held), default=0.0))
+    return (
+        f"{len(slow)} web writes waited > 100 ms; the lock was held by others "
+        f"{statistics.median(shares):.0%} of such a wait (median), free the rest; "
+        f"longest hold within one: median {ms(statistics.median(longest))}, max {ms(max(longest))}"
+    )
+
+
+def summary(values: list[float]) -> str:
+    values = sorted(values)
+    return (f"n {len(values):6d}  p50 {ms(statistics.median(values))}  p99 {ms(percentile(values, 0.99))}"
+            f"  max {ms(values[-1])}  sum {sum(values):7.1f} s")  # fmt: skip
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def answered_crowd(first: int, count: int) -> int:
+    """A sitting of ``count`` candidates whose papers are started and answered (85 % of
+    them right, so most pass), still open: ``close`` ends them. Returns its id."""
+    import random
+    from datetime import timedelta
+
+    from app import create_app
+    from app.exam.catalog import question_of
+    from app.exam.prepared import draw_for
+    from app.exam.sittings import SittingSpec, create_sitting
+    from app.exam.starting import _insert
+    from app.extensions import db
+    from app.models import AttemptItem, User
+    from app.models.types import utcnow
+
+    now = utcnow()
+    with create_app().app_context():
+        names = tuple(f"load{i}" for i in range(first, first + count))
+        sitting = create_sitting(SittingSpec("secretary-pre-appointment", f"收卷 {first}",
+                                             now - timedelta(minutes=30), now + timedelta(hours=2), names))  # fmt: skip
+        users = db.session.scalars(db.select(User.id).where(User.username.in_(names))).all()
+        rows = []
+        for user_id in users:
+            paper = draw_for(sitting)
+            attempt_id = _insert(user_id, sitting.id, 1, paper, now - timedelta(minutes=20),
+                                 now + timedelta(hours=1))  # fmt: skip
+            for position, (_section, revision_id, _order) in enumerate(paper.items):
+                question = question_of(revision_id)
+                key = question.keys[0] if random.random() < 0.85 else None
+                response = (key == "true") if question.type == "judge" else key
+                rows.append(
+                    {"b_attempt": attempt_id, "b_position": position, "b_response": response}
+                )
+        db.session.execute(
+            db.update(AttemptItem.__table__)
+            .where(AttemptItem.attempt_id == db.bindparam("b_attempt"),
+                   AttemptItem.position == db.bindparam("b_position"))
+            .values(response=db.bindparam("b_response"), answered_at=now - timedelta(minutes=5)),
+            rows,
+        )  # fmt: skip
+        sitting_id = sitting.id
+        db.session.commit()
+        db.engine.dispose()
+    return sitting_id
+
+
+def open_for(numbers: range) -> int:
+    """The sitting the saving and submitting candidates start over HTTP."""
+    from datetime import timedelta
+
+    from app import create_app
+    from app.exam.sittings import SittingSpec, create_sitting
+    from app.extensions import db
+    from app.models.types import utcnow
+
+    now = utcnow()
+    with create_app().app_context():
+        spec = SittingSpec("secretary-pre-appointment", "作答中", now - timedelta(minutes=1),
+                           now + timedelta(hours=3), tuple(f"load{i}" for i in numbers))  # fmt: skip
+        sitting_id = create_sitting(spec).id
+        db.session.commit()
+        db.engine.dispose()
+    return sitting_id
+
+
+if __name__ == "__main__":
+    main()
