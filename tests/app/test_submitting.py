@@ -254,7 +254,10 @@ def test_a_killed_worker_loses_no_job(app, client, candidate, real_queue, databa
     blocker.execute(update(Attempt).where(Attempt.id == attempt_id).values(seed=Attempt.seed))
     worker = _worker(database_url, app.config["JOB_QUEUE_URL"], tmp_path, log)
     try:
-        _wait_for(lambda: huey.pending_count() == 0, 60, "the worker to take the job")
+        # A job clears its waiting marker first thing (the sweep re-queues only papers
+        # closed a minute ago): once it is gone, the worker is scoring.
+        marker = f"scoring-queued:{attempt_id}"
+        _wait_for(lambda: huey.get(marker, peek=True) is None, 60, "the worker to take the job")
         time.sleep(0.5)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()

@@ -71,10 +71,16 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_CLOSE_PAGES": "5",
         "BENCH_CLOSE_BASELINE": "1",
         "BENCH_CLOSE_LIMIT": "20",
+        "BENCH_CLOSE_NICES": "10",
     },
     "bench_live_view.py": {"BENCH_LIVE_N": "60"},
     "bench_login.py": {"BENCH_LOGINS": "3"},
-    "bench_paper_keys.py": {"BENCH_KEY_SECONDS": "1", "BENCH_KEY_CONNECTIONS": "4"},
+    "bench_paper_keys.py": {
+        "BENCH_KEY_SECONDS": "1",
+        "BENCH_KEY_CONNECTIONS": "4",
+        "BENCH_KEY_RATES": "50",
+        "BENCH_KEY_RATE_SECONDS": "1",
+    },
     "bench_polls.py": {"BENCH_POLLS_N": "50", "BENCH_POLLS_BACKLOG": "50,30,100"},
     "bench_requests.py": {"BENCH_N": "2", "BENCH_PASSES": "2"},
     "bench_server.py": {
