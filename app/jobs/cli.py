@@ -69,7 +69,8 @@ def worker_command(workers: int | None) -> None:
 def quiet_each_job() -> None:
     """huey logs two lines per job at INFO: at a 10,000-paper close that is 40,000 lines
     in a few minutes, ~3 % of the workers' CPU and more of the log's reader (a profile of
-    a 3,000 close). Failures and retries are still logged, and the consumer's own lines."""
+    a 3,000 close). Failures are still logged (and kept for the admins), and so are the
+    consumer's own lines; huey's INFO line for each retry is not."""
     logging.getLogger("huey").setLevel(logging.WARNING)
     logging.getLogger("huey.consumer").setLevel(logging.INFO)
 
