@@ -1,4 +1,4 @@
-"""The signed attributes encoded once per process are the ones pyHanko itself would sign,
+"""The signed attributes encoded once per process are the ones pyHanko itself signs,
 naming the signer's certificate by its SHA-512 hash, and no signature encodes them again."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _signed_attributes(pdf: bytes) -> list[tuple[str, bytes]]:
     ]
 
 
-def test_signed_attributes_are_pyhankos_own(unsigned, identity):
+def test_signed_attributes_are_pyhankos_naming_the_certificate_by_sha512(unsigned, identity):
     ours = dict(_signed_attributes(sign_pdf(unsigned, identity)))
     theirs = dict(_signed_attributes(_signed_by_pyhanko_defaults(unsigned, identity)))
     assert (
