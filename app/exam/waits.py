@@ -7,6 +7,12 @@ a page asks then (and at least every ``LONGEST_WAIT``) instead of every 15 s, wh
 the cores to the job workers. A status poll must stay cheap, so each web process keeps a snapshot of both
 queues (the ids in the order the workers take them) taken at most every ``REFRESH``
 seconds, and a poll looks its paper up in it.
+
+A paper whose timer reached zero is still open until the server closes it at the grace's
+end; it is then scored behind every paper closed before it. So its page is told the grace
+left and the scoring wait behind the papers already closed and those whose timers reached
+zero before its own (the crowd closing in the same second): at a 10,000-candidate close,
+told only the grace, 7,000 pages asked again every few seconds until their paper closed.
 """
 
 from __future__ import annotations
@@ -18,13 +24,14 @@ from datetime import datetime
 from time import monotonic
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.exam.grants import grace
 from app.exam.outcome import AWAITING_CERTIFICATES
 from app.extensions import db
 from app.models import Attempt
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+from app.models.types import utcnow
 
 REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each
 RATE_WINDOW = 30.0  # seconds of departures the rate is measured over
@@ -50,6 +57,12 @@ _SCORING_QUEUE = (
 _CERTIFICATE_QUEUE = (
     select(Attempt.id).where(AWAITING_CERTIFICATES).order_by(Attempt.finalized_at, Attempt.id)
 )
+# Open papers past their timer's zero, in the order the server closes them.
+_CLOSING_QUEUE = (
+    select(Attempt.id)
+    .where(Attempt.status == IN_PROGRESS, Attempt.deadline < bindparam("now"))
+    .order_by(Attempt.deadline, Attempt.id)
+)
 
 
 @dataclass
@@ -67,10 +80,12 @@ class Queue:
 
     def see(self, ids: list[int], seen_at: float, seen_before: float | None, busy: bool) -> None:
         """A new snapshot. The ids gone since the last count towards the rate only if the
-        workers were busy with this queue all along: ids still waiting at its end (none
-        left: they may have been idle part of the time), nothing ahead of it in another
-        queue (``busy``), and not longer ago than the window."""
-        if seen_before is not None and ids and busy and seen_at - seen_before <= RATE_WINDOW:
+        workers were busy with this queue all along: ids waiting at its start and still at
+        its end (an empty queue at either end: they may have been idle part of the time; a
+        crowd closed into an empty queue had no time to leave it), nothing ahead of it in
+        another queue (``busy``), and not longer ago than the window."""
+        was_busy = bool(self.places) and bool(ids) and busy
+        if seen_before is not None and was_busy and seen_at - seen_before <= RATE_WINDOW:
             gone = len(self.places.keys() - set(ids))
             self.departures.append((seen_at, seen_at - seen_before, gone))
         while self.departures and self.departures[0][0] < seen_at - RATE_WINDOW:
@@ -92,11 +107,13 @@ class Queue:
 
 
 class Backlog:
-    """A web process's snapshot of the scoring and certificate queues."""
+    """A web process's snapshot of the scoring and certificate queues, and of the open
+    papers past their timer's zero that join the scoring queue when the server closes them."""
 
     def __init__(self) -> None:
         self.scoring = Queue(SCORING_RATE)
         self.certifying = Queue(CERTIFICATE_RATE)
+        self.closing = Queue(SCORING_RATE)  # never measured: its papers leave by closing
         self.taken_at: float | None = None
         self.lock = threading.Lock()  # a gthread process's threads share it
 
@@ -107,28 +124,36 @@ class Backlog:
         with self.lock:
             if self.taken_at is not None and now - self.taken_at < REFRESH:
                 return
-            scoring, certifying = self.read_queues()
+            scoring, certifying, closing = self.read_queues()
             self.scoring.see(scoring, now, self.taken_at, busy=True)
             # The workers take every score before any certificate.
             self.certifying.see(certifying, now, self.taken_at, busy=not scoring)
+            self.closing.see(closing, now, None, busy=False)
             self.taken_at = now
 
-    def read_queues(self) -> tuple[list[int], list[int]]:
-        """The ids waiting for their score, and the passes waiting for certificates."""
+    def read_queues(self) -> tuple[list[int], list[int], list[int]]:
+        """The ids waiting for their score, the passes waiting for certificates, and the
+        open papers past their timer's zero."""
         scoring = list(db.session.scalars(_SCORING_QUEUE))
-        return scoring, list(db.session.scalars(_CERTIFICATE_QUEUE))
+        certifying = list(db.session.scalars(_CERTIFICATE_QUEUE))
+        return scoring, certifying, list(db.session.scalars(_CLOSING_QUEUE, {"now": utcnow()}))
 
-    def scoring_wait(self, attempt_id: int, now: float) -> float:
-        """Seconds until the paper is likely scored: those ahead and itself."""
+    def scoring_wait(self, attempt_id: int, now: float, closing: bool = False) -> float:
+        """Seconds until the paper is likely scored: those ahead and itself. ``closing``:
+        still open past its timer's zero, behind every closed paper and those closing first."""
         self.refresh(now)
-        left = self._left((self.scoring.ahead_of(attempt_id) + 1) / self.scoring.rate, now)
+        if closing:
+            ahead = len(self.scoring.places) + self.closing.ahead_of(attempt_id)
+        else:
+            ahead = self.scoring.ahead_of(attempt_id)
+        left = self._left((ahead + 1) / self.scoring.rate, now)
         return left if self.scoring.measured else min(left, UNMEASURED_SCORING_WAIT)
 
     def certificate_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the pass likely has its certificates: every paper waiting for its
-        score first (scores are taken before certificates), then the passes ahead."""
+        score or closing first (scores are taken before certificates), then the passes ahead."""
         self.refresh(now)
-        scores = len(self.scoring.places) / self.scoring.rate
+        scores = (len(self.scoring.places) + len(self.closing.places)) / self.scoring.rate
         ahead = self.certifying.ahead_of(attempt_id) + 1
         return self._left(scores + ahead / self.certifying.rate, now)
 
@@ -148,13 +173,19 @@ def backlog() -> Backlog:
 def wait_seconds(
     attempt_id: int, state: str, deadline: datetime, now: datetime, certificates_ready: bool
 ) -> int:
-    """How long a page waiting for this attempt should wait before asking: the answer
-    grace left while it is open (the server closes it then), the scoring queue's estimate
-    once closed, the certificate queue's once scored until its certificates are ready.
-    0 means no more than the page's own backoff (under a second, or nothing to wait for)."""
+    """How long a page waiting for this attempt should wait before asking: the time and
+    grace left while it is answered; from its timer's zero the grace left (the server
+    closes it then) and the scoring queue's estimate behind the papers closing first;
+    once closed the scoring queue's estimate, and once scored the certificate queue's
+    until its certificates are ready. 0 means no more than the page's own backoff (under a
+    second, or nothing to wait for)."""
+    grace_left = (deadline + grace() - now).total_seconds()
+    if state == IN_PROGRESS and now < deadline:
+        return round(grace_left)
     if state == IN_PROGRESS:
-        return max(0, round((deadline + grace() - now).total_seconds()))
-    if state == SUBMITTED:
+        closing = backlog().scoring_wait(attempt_id, monotonic(), closing=True)
+        estimate = max(0.0, grace_left) + closing
+    elif state == SUBMITTED:
         estimate = backlog().scoring_wait(attempt_id, monotonic())
     elif state == FINALIZED and not certificates_ready:
         estimate = backlog().certificate_wait(attempt_id, monotonic())

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, update
 
+from app.exam.attempts import SERVER_CLOSE_LEEWAY
 from app.exam.exams import save_exam
 from app.extensions import db
 from app.models import Attempt, BankVersion, SittingGrant
@@ -88,11 +89,22 @@ def test_the_status_poll_reads_two_columns_of_the_attempt_by_its_key(client, can
     assert all("user" in s for s in seen if s not in attempt_reads)  # the logged-in user
 
 
-def test_the_poll_at_the_timers_zero_closes_the_paper_after_the_grace(
+def test_the_poll_leaves_the_close_to_the_server_and_closes_only_when_it_is_late(
     client, candidate, real_queue
 ):
+    """Just past the grace the server's close (one statement for the crowd) is due: the
+    poll writes nothing and says to wait. Past the leeway it closes the paper itself, so a
+    paper is closed and scored even if the server's close never came."""
     attempt_id, _token = begin(client)
     expire(attempt_id, seconds_ago=31)
+    with statements() as seen:
+        answer = client.get(f"/attempts/{attempt_id}/status").json
+    assert answer["state"] == IN_PROGRESS and answer["scored"] is False
+    assert not [s for s in seen if s.startswith(("UPDATE", "INSERT"))]
+    assert run_jobs() == 0  # nothing queued: the paper is still open
+
+    late = 30 + SERVER_CLOSE_LEEWAY.total_seconds() + 1
+    expire(attempt_id, seconds_ago=int(late))
     assert client.get(f"/attempts/{attempt_id}/status").json == {
         "state": SUBMITTED, "scored": False, "certificates_ready": False, "wait_seconds": 0,
     }  # fmt: skip

@@ -19,12 +19,12 @@ from app.extensions import db
 from app.jobs.queue import huey
 from app.jobs.tasks import enqueue_scoring
 from app.models import Attempt
-from app.models.attempt import FINALIZED, SUBMITTED
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
 from tests.app import test_submitting
 from tests.app.certificate_fixtures import all_right_and_open, setup_exams
 from tests.app.test_attempts import begin
-from tests.app.test_submitting import submit_form
+from tests.app.test_submitting import expire, submit_form
 from tests.auth import login
 
 candidate, real_queue = test_submitting.candidate, test_submitting.real_queue  # fixtures
@@ -32,7 +32,7 @@ candidate, real_queue = test_submitting.candidate, test_submitting.real_queue  #
 _COPIED = ("sitting_id", "user_id", "seed", "started_at", "deadline", "stored_policy")
 
 
-def copies_of(attempt_id: int, count: int, closed_at: datetime, **state) -> list[int]:
+def copies_of(attempt_id: int, count: int, closed_at: datetime | None, **state) -> list[int]:
     """``count`` papers of the same candidate and sitting, closed at ``closed_at``."""
     template = db.session.get(Attempt, attempt_id)
     row = {name: getattr(template, name) for name in _COPIED}
@@ -162,3 +162,30 @@ def test_after_a_queue_emptied_and_an_idle_hour_a_lone_paper_is_answered_fast(
     clock[0] += waits.REFRESH
     later = db.session.scalars(select(Attempt.id).where(Attempt.status == SUBMITTED)).all()
     assert wait_of(client, later[-1]) <= 1
+
+
+def test_a_paper_at_its_timers_zero_waits_out_its_grace_and_the_crowd_closing_before_it(
+    client, candidate, real_queue, clock
+):
+    """At a close, a page told only the grace left asked again every few seconds from the
+    grace's end until the server closed its paper (10,700 polls in 30 s at 10,000)."""
+    attempt_id, _token = begin(client)
+    expire(attempt_id, seconds_ago=10)  # its timer reached zero: 20 s of grace left
+    closed = copies_of(attempt_id, 100, utcnow() - timedelta(seconds=60), status=SUBMITTED)
+    at_zero_before = utcnow() - timedelta(seconds=40)  # past their grace, not closed yet
+    closing = copies_of(
+        attempt_id, 300, None, status=IN_PROGRESS, deadline=at_zero_before, finalized_by=None
+    )
+
+    first_closing, own = wait_of(client, closing[0]), wait_of(client, attempt_id)
+    # The rate not yet measured: the scoring wait is the floor's, at most the unmeasured cap.
+    assert 5 <= first_closing <= waits.UNMEASURED_SCORING_WAIT  # behind the 100 closed
+    assert own == 20 + waits.UNMEASURED_SCORING_WAIT  # the grace, then behind all 400
+    assert db.session.get(Attempt, closing[0]).status == IN_PROGRESS  # the server closes it
+
+    clock[0] += waits.REFRESH
+    db.session.execute(update(Attempt).where(Attempt.id.in_(closed[:20])).values(status=FINALIZED))
+    db.session.commit()  # 20 scored in the snapshot's 2 s: 10 a second, measured
+    clock[0] += waits.REFRESH
+    first_closing, own = wait_of(client, closing[0]), wait_of(client, attempt_id)
+    assert 5 <= first_closing < 20 + waits.UNMEASURED_SCORING_WAIT < own <= waits.LONGEST_WAIT
