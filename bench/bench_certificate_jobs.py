@@ -111,6 +111,7 @@ def main() -> None:
         from app.certificate.setup import fonts
         from app.extensions import db
         from app.models import Certificate, User
+        from certificates.rules_format import load_default_rules
         from certificates.signing import create_signing_identity
         from tests.app.certificate_fixtures import COMPETENCY, open_sitting, setup_exams
 
@@ -119,9 +120,7 @@ def main() -> None:
         profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
         with app.app_context():
             upgrade()
-            create_signing_identity(
-                Path(tmp) / "signing", "中共市级机关工作委员会"
-            )  # the shipped issuer
+            create_signing_identity(Path(tmp) / "signing", load_default_rules().issuer)
             setup_exams()
             fonts()  # once per worker process, not per certificate
             users = [

@@ -65,6 +65,7 @@ def _prepare(tmp: str, groups: list[tuple[int, bool]]) -> list[list[int]]:
     from app.extensions import db
     from app.models import User
     from app.models.types import utcnow
+    from certificates.rules_format import load_default_rules
     from certificates.signing import create_signing_identity
     from question_bank.bank_format import parse_bank
 
@@ -73,7 +74,7 @@ def _prepare(tmp: str, groups: list[tuple[int, bool]]) -> list[list[int]]:
     logging.disable(logging.WARNING)
     app.app_context().push()
     upgrade()
-    create_signing_identity(Path(tmp) / "signing", "中共市级机关工作委员会")  # the shipped issuer
+    create_signing_identity(Path(tmp) / "signing", load_default_rules().issuer)
     root = Path(sys.path[0])
     publish(parse_bank((root / "question_bank/banks/party-basics.yaml").read_bytes())[0])
     save_exam((root / f"question_bank/exams/{EXAM}.yaml").read_bytes(), f"{EXAM}.yaml")

@@ -76,12 +76,11 @@ def prepare(app, candidates: int):
     from app.extensions import db
     from app.models import User
     from app.models.types import utcnow
+    from certificates.rules_format import load_default_rules
     from certificates.signing import create_signing_identity
     from question_bank.bank_format import parse_bank
 
-    create_signing_identity(
-        app.config["CERT_KEY_DIR"], "中共市级机关工作委员会"
-    )  # the shipped issuer; a pass's PDFs
+    create_signing_identity(app.config["CERT_KEY_DIR"], load_default_rules().issuer)
     publish(parse_bank((ROOT / "question_bank/banks/party-basics.yaml").read_bytes())[0])
     exam_file = ROOT / "question_bank/exams/secretary-pre-appointment.yaml"
     save_exam(exam_file.read_bytes(), exam_file.name)

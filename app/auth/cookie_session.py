@@ -9,8 +9,10 @@ signature is older than a sixtieth of the lifetime (four minutes of the default 
 hours), so an idle session ends at most that much sooner than it did, never later, and
 any change to the session (login, logout, a new CSRF token, a message) is sent at once.
 
-Paths that need no session (``unread_paths``: a sealed paper's key, asked by every
-candidate in the first seconds of the open) get an empty one that is never saved: the
+Requests for endpoints that need no session (``unread_endpoints``: a sealed paper's key,
+asked by every candidate in the first seconds of the open) get an empty one that is never
+saved. They are told by their path, since the session is opened before the URL is
+matched to an endpoint: the
 cookie is neither verified (an HMAC and a zlib and JSON decoding, ~10 % of a key's
 Python time on a new connection, bench/RESULTS.md) nor signed again, and cannot be
 replaced by whatever that request might put in a session.
@@ -40,11 +42,23 @@ class UnreadSession(SignedAtSession):
 class SlidingCookieSessionInterface(SecureCookieSessionInterface):
     session_class = SignedAtSession
 
-    def __init__(self, unread_paths: tuple[str, ...] = ()) -> None:
-        self.unread_paths = unread_paths
+    def __init__(self, unread_endpoints: frozenset[str] = frozenset()) -> None:
+        self.unread_endpoints = unread_endpoints
+        self._unread_paths: tuple[str, ...] | None = None
+
+    def unread_paths(self, app: Flask) -> tuple[str, ...]:
+        """The start of each unread endpoint's URL rule, up to its first variable (every
+        rule of these has one), read once the blueprints are registered."""
+        if self._unread_paths is None:
+            self._unread_paths = tuple(
+                rule.rule.split("<", 1)[0]
+                for rule in app.url_map.iter_rules()
+                if rule.endpoint in self.unread_endpoints
+            )
+        return self._unread_paths
 
     def open_session(self, app: Flask, request: Request) -> SignedAtSession | None:
-        if request.path.startswith(self.unread_paths):
+        if request.path.startswith(self.unread_paths(app)):
             return UnreadSession()
         serializer = self.get_signing_serializer(app)
         if serializer is None:

@@ -57,9 +57,9 @@ def end_this_session() -> None:
 
 # Endpoints that read no user: a sealed paper's key is asked for by thousands at the open.
 _WITHOUT_USER = frozenset({"auth.password", "auth.logout", "static", "exam.paper_key"})
-# Paths whose requests read no session at all (cookie_session): the sealed papers' keys
-# (app/exam/routes.py ``paper_key``), asked for by every candidate at the open.
-_WITHOUT_SESSION = ("/paper-keys/",)
+# Endpoints that read no session at all (cookie_session): the sealed papers' keys, asked
+# for by every candidate at the open.
+_WITHOUT_SESSION = frozenset({"exam.paper_key"})
 
 
 def require_password_change():
@@ -74,7 +74,7 @@ def require_password_change():
 
 
 def configure_login_sessions(app: Flask) -> None:
-    app.session_interface = SlidingCookieSessionInterface(unread_paths=_WITHOUT_SESSION)
+    app.session_interface = SlidingCookieSessionInterface(unread_endpoints=_WITHOUT_SESSION)
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.exam.catalog import load_questions, question_of
 from app.exam.grants import answerable_until
-from app.exam.review import record_reviewed_mistakes
+from app.exam.review import record_mistakes_one_by_one
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Exam, Sitting
 from app.models.attempt import FINALIZED
@@ -224,5 +224,5 @@ def _one_by_one(batch: Sequence[Waiting], now: datetime) -> int:
         select(Attempt).where(Attempt.id.in_([a.attempt_id for a in batch]))
     ).all()
     for attempt in attempts:
-        record_reviewed_mistakes(attempt, now, batched=False)
+        record_mistakes_one_by_one(attempt, now)
     return sum(1 for attempt in attempts if attempt.notebook_recorded_at is not None)

@@ -4,6 +4,7 @@ opens after the sitting closes (the first time the result page is shown then).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
@@ -17,7 +18,7 @@ from app.practice.notebook import SOURCE_EXAM, record_wrong_answers
 from question_bank.types import Verdict
 
 
-def record_reviewed_mistakes(attempt: Attempt, now: datetime, *, batched: bool = True) -> None:
+def record_reviewed_mistakes(attempt: Attempt, now: datetime) -> None:
     """Never raises, like certificate issuance: a notebook problem must not hide a result.
 
     Earlier, the notebook would show keys the candidate may not yet see; the claim on
@@ -26,19 +27,27 @@ def record_reviewed_mistakes(attempt: Attempt, now: datetime, *, batched: bool =
     (``app.exam.opened_reviews``): at a close the job workers record a crowd's notebooks
     while every save waits for SQLite's one write lock, which a statement per mistake
     and the paper's reading held for 10-300 ms a paper (bench/bench_close_writes.py).
-    ``batched=False`` is that batch's own fallback: one statement per mistake.
     """
+    from app.exam.opened_reviews import record_attempt
+
+    _record_if_opened(attempt, now, record_attempt)
+
+
+def record_mistakes_one_by_one(attempt: Attempt, now: datetime) -> None:
+    """``record_reviewed_mistakes`` with one statement per mistake: the fallback of a batch
+    that failed, so that one bad paper does not hold up the others' notebooks."""
+    _record_if_opened(attempt, now, _record_each)
+
+
+def _record_if_opened(
+    attempt: Attempt, now: datetime, record: Callable[[Attempt, datetime], object]
+) -> None:
     if attempt.notebook_recorded_at is not None or now < attempt.sitting.closes_at:
         return  # no review opens before the close: no query while the sitting runs
     if review_level(attempt, now) != "keys":
         return
     try:
-        if batched:
-            from app.exam.opened_reviews import record_attempt
-
-            record_attempt(attempt, now)
-        else:
-            _record_each(attempt, now)
+        record(attempt, now)
     except Exception:
         db.session.rollback()
         current_app.logger.exception("notebook update failed for attempt %s", attempt.id)

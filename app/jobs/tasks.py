@@ -66,7 +66,7 @@ def score_later(attempt_id: int) -> None:
 
 def enqueue_scoring(attempt_id: int, now: datetime) -> bool:
     """Queue the attempt's scoring unless a job for it is already waiting."""
-    return _enqueue_once(_queued_key(attempt_id), lambda: score_attempt(attempt_id), now)
+    return _enqueue_once(scoring_marker(attempt_id), lambda: score_attempt(attempt_id), now)
 
 
 def _enqueue_once(key: str, enqueue: Callable[[], object], now: datetime) -> bool:
@@ -85,14 +85,14 @@ def _enqueue_once(key: str, enqueue: Callable[[], object], now: datetime) -> boo
 def enqueue_owed(attempt_ids: Sequence[int], now: datetime) -> int:
     """Queue the scoring of many attempts, ``BATCH`` to a job, skipping those whose job is
     still waiting; returns how many attempts were queued."""
-    marked = [a for a in attempt_ids if _mark_queued(_queued_key(a), now)]
+    marked = [a for a in attempt_ids if _mark_queued(scoring_marker(a), now)]
     for start in range(0, len(marked), BATCH):
         batch = marked[start : start + BATCH]
         try:
             score_attempts(batch)
         except Exception:
             for attempt_id in marked[start:]:
-                huey.delete(_queued_key(attempt_id))
+                huey.delete(scoring_marker(attempt_id))
             raise
     return len(marked)
 
@@ -112,7 +112,8 @@ def _waiting(key: str, now: datetime) -> bool:
     return marked is not None and now.timestamp() - marked < REQUEUE_AFTER.total_seconds()
 
 
-def _queued_key(attempt_id: int) -> str:
+def scoring_marker(attempt_id: int) -> str:
+    """The key of the marker saying that the attempt's scoring job waits."""
     return f"scoring-queued:{attempt_id}"
 
 
@@ -125,7 +126,7 @@ def _certificates_key(attempt_id: int) -> str:
 def score_attempt(attempt_id: int) -> None:
     """Idempotent, so a retry or a duplicate from the sweep does no harm: scoring claims
     the attempt once, issuance skips certificates issued, the notebook records once."""
-    huey.delete(_queued_key(attempt_id))  # taken: if this run dies, the sweep queues again
+    huey.delete(scoring_marker(attempt_id))  # taken: if this run dies, the sweep queues again
     _score(attempt_id)
     _record_notebooks([attempt_id])
 
@@ -136,7 +137,7 @@ def score_attempts(attempt_ids: list[int]) -> None:
     """A batch of ``score_attempt``: every attempt is tried; the first failure is raised
     at the end, so the queue retries the batch and records the failure for the admins."""
     for attempt_id in attempt_ids:
-        huey.delete(_queued_key(attempt_id))
+        huey.delete(scoring_marker(attempt_id))
     failure: Exception | None = None
     for attempt_id in attempt_ids:
         try:

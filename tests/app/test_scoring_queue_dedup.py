@@ -12,7 +12,7 @@ from app.certificate import batch as certificate_batch
 from app.exam.attempts import score_closed
 from app.extensions import db
 from app.jobs.queue import huey
-from app.jobs.tasks import LOST_AFTER, REQUEUE_AFTER, sweep_now
+from app.jobs.tasks import LOST_AFTER, REQUEUE_AFTER, scoring_marker, sweep_now
 from app.models import Attempt, Certificate
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
@@ -79,7 +79,7 @@ def test_a_marker_left_without_a_job_is_given_up_after_a_while(ctx, queued):
     later = utcnow() + LOST_AFTER + timedelta(seconds=1)
     assert sweep_now(later, LOST_AFTER) == 1
     huey.flush()  # the job is gone, the marker with it: only the queue's own data
-    huey.put(f"scoring-queued:{attempt.id}", later.timestamp())  # a marker, no job
+    huey.put(scoring_marker(attempt.id), later.timestamp())  # a marker, no job
     assert sweep_now(later + timedelta(minutes=1), LOST_AFTER) == 0
     assert sweep_now(later + REQUEUE_AFTER + timedelta(seconds=1), LOST_AFTER) == 1
     assert huey.pending_count() == 1

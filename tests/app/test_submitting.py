@@ -22,8 +22,9 @@ from sqlalchemy import select, update
 from app.exam import attempts as attempts_module
 from app.extensions import db
 from app.jobs import queue
+from app.jobs.deadlines import close_expired
 from app.jobs.queue import huey
-from app.jobs.tasks import sweep_now
+from app.jobs.tasks import enqueue_owed, scoring_marker, sweep_now
 from app.models import Attempt, AttemptItem, JobFailure, Role
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
@@ -183,6 +184,8 @@ def test_at_the_timers_zero_the_result_page_waits_for_the_server(client, candida
     status = client.get(f"/attempts/{attempt_id}/status").json
     assert status["state"] == IN_PROGRESS and 0 < status["wait_seconds"] <= 30
     expire(attempt_id, seconds_ago=31)
+    now = utcnow()
+    enqueue_owed(close_expired(now), now)  # the server's close (app.jobs.deadlines)
     assert client.get(f"/attempts/{attempt_id}/status").json["state"] == SUBMITTED
     run_jobs()
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
@@ -256,7 +259,7 @@ def test_a_killed_worker_loses_no_job(app, client, candidate, real_queue, databa
     try:
         # A job clears its waiting marker first thing (the sweep re-queues only papers
         # closed a minute ago): once it is gone, the worker is scoring.
-        marker = f"scoring-queued:{attempt_id}"
+        marker = scoring_marker(attempt_id)
         _wait_for(lambda: huey.get(marker, peek=True) is None, 60, "the worker to take the job")
         time.sleep(0.5)
         os.kill(worker.pid, signal.SIGKILL)
