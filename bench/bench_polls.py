@@ -123,12 +123,18 @@ def run(mode: str, seed: int = 1) -> dict[str, float]:
         "polls": sum(polls),
         "per candidate": sum(polls) / PAPERS,
         "after the grace": after_grace,
-        "score seen late p50": statistics.median(late["scored"]),
-        "score seen late p99": statistics.quantiles(late["scored"], n=100)[98],
-        "certificate seen late p50": statistics.median(late["certificates"]),
-        "certificate seen late p99": statistics.quantiles(late["certificates"], n=100)[98],
+        "score seen late p50": _percentile(late["scored"], 50),
+        "score seen late p99": _percentile(late["scored"], 99),
+        "certificate seen late p50": _percentile(late["certificates"], 50),
+        "certificate seen late p99": _percentile(late["certificates"], 99),
         "last seen": seen_last,
     }
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    """Nearest-rank: a tiny run may see a handful of certificates, or none."""
+    ordered = sorted(values) or [0.0]
+    return ordered[min(len(ordered) - 1, len(ordered) * percent // 100)]
 
 
 def poll_cost(scoring: int, certifying: int, history: int) -> None:
