@@ -55,3 +55,25 @@ def close_now(sitting: Sitting) -> None:
     """End the sitting a second ago, so its review opens (no attempt can be answered)."""
     sitting.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
+
+
+KEY_LINE = "正确答案："  # a reviewed question's key, as the review page prints it
+
+
+def review_of(client, attempt_id: int) -> str:
+    """答题详情 as a candidate reaches it: the result page's link, followed; "" if the
+    result page offers none. (That the address alone gives nothing either is tested
+    where the review is closed.)"""
+    result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    address = f"/attempts/{attempt_id}/review"
+    if address not in result:
+        return ""
+    return client.get(address).get_data(as_text=True)
+
+
+def review_refused(client, attempt_id: int) -> bool:
+    """The review's address, typed in, sends the candidate back to the result page."""
+    answer = client.get(f"/attempts/{attempt_id}/review")
+    return answer.status_code == 302 and answer.headers["Location"].endswith(
+        f"/attempts/{attempt_id}/result"
+    )

@@ -16,7 +16,7 @@ from app.exam.catalog import question_of
 from app.extensions import db
 from app.models import Attempt, AttemptItem, AuditEntry
 from app.models.types import utcnow
-from tests.app.exam_fixtures import close_now, open_sitting
+from tests.app.exam_fixtures import KEY_LINE, close_now, open_sitting, review_of, review_refused
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
@@ -131,9 +131,10 @@ def test_a_whole_test_scores_exactly_and_leaks_nothing_before_the_end(client, ca
     assert (attempt.score, attempt.possible, attempt.passed) == (18, 20, True)
     assert "18 <small>/ 20 分</small>" in html and "合格" in html
     # Review policy "keys", immediately: still not while others may be answering.
-    assert "正确答案" not in html and "答题详情将于本场考试所有考生作答结束后开放" in html
+    assert "答题详情将于本场考试所有考生作答结束后开放" in html
+    assert review_of(client, attempt_id) == "" and review_refused(client, attempt_id)
     close_now(attempt.sitting)
-    assert "正确答案" in client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert KEY_LINE in review_of(client, attempt_id)
 
 
 def test_resume_after_reload_and_restart_keeps_answers_and_deadline(client, app, candidate):
@@ -336,10 +337,11 @@ def test_review_waits_for_the_sitting_to_close_when_the_exam_says_so(client, can
     attempt_id = start(client, sitting.id)
     finalize(attempt_id, "candidate", utcnow())
     before = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
-    assert "答题详情将于本场考试所有考生作答结束后" in before and "正确答案" not in before
+    assert "答题详情将于本场考试所有考生作答结束后" in before
+    assert review_of(client, attempt_id) == "" and review_refused(client, attempt_id)
     sitting.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    assert "正确答案" in client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert KEY_LINE in review_of(client, attempt_id)
 
 
 def test_two_submits_at_once_score_once(client, app, candidate):

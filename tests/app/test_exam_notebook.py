@@ -17,7 +17,7 @@ from app.jobs.tasks import enqueue_owed
 from app.models import Attempt, NotebookEntry
 from app.models.types import utcnow
 from question_bank.exam import ReviewPolicy
-from tests.app.exam_fixtures import close_now, open_sitting
+from tests.app.exam_fixtures import KEY_LINE, close_now, open_sitting, review_of
 from tests.app.test_attempts import correct_response
 from tests.auth import login
 from tests.factories import make_user
@@ -72,7 +72,7 @@ def test_after_close_the_notebook_waits_for_the_review(client, candidate):
     sitting.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     for _ in range(2):
-        assert "正确答案" in client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+        assert KEY_LINE in review_of(client, attempt.id)
     assert entries(candidate.id) == dict.fromkeys(missed, 1)
 
 

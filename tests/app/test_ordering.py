@@ -12,7 +12,7 @@ from app.bank.services import load_version
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Role
 from tests.app.bank_admin_fixtures import admin_client, post_form, publish_small
-from tests.app.exam_fixtures import close_now
+from tests.app.exam_fixtures import close_now, review_of
 from tests.app.ordering_fixtures import open_ordering_sitting
 from tests.app.test_attempts import items_of, save, start
 from tests.app.test_practice import post_answer
@@ -82,7 +82,7 @@ def test_scored_by_position_and_reviewed_with_the_order_in_words(client, taking)
     submit(client, attempt_id)
     attempt = db.session.get(Attempt, attempt_id)
     close_now(attempt.sitting)
-    html = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    html = review_of(client, attempt_id)
     assert attempt.score == 4  # 3 + 3 × 1/3 under ordering_scoring: partial
     verdicts = [i.verdict for i in items_of(attempt_id)]
     assert verdicts == ["correct", "partial"]

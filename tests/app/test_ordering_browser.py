@@ -84,10 +84,14 @@ def test_order_by_keyboard_and_by_tap_autosave_reload_and_submit(browser, live_u
     page.wait_for_selector(".result")
     assert "4 / 6 分" in page.inner_text(".score")  # 3 + 3 × 1/3
     assert "正确答案：" not in page.inner_text("main")  # others may still be answering
+    assert page.get_by_role("link", name="查看答题详情和正确答案").count() == 0
     close_now(sitting)
     page.reload()
-    assert "正确答案：" in page.inner_text("main")
     shot(page, f"ordering-result-{viewport['width']}")
+    page.get_by_role("link", name="查看答题详情和正确答案").click()
+    expect(page.locator("h1")).to_have_text("答题详情")
+    assert "正确答案：" in page.inner_text("main")
+    shot(page, f"ordering-review-{viewport['width']}")
     context.close()
 
 

@@ -24,7 +24,15 @@ from app.practice.notebook import record_wrong_answers
 from question_bank.bank_format import parse_bank
 from question_bank.bank_writer import dump_bank
 from question_bank.exam_format import parse_exam
-from tests.app.exam_fixtures import MINI_EXAM, close_now, open_sitting, shipped_bank
+from tests.app.exam_fixtures import (
+    KEY_LINE,
+    MINI_EXAM,
+    close_now,
+    open_sitting,
+    review_of,
+    review_refused,
+    shipped_bank,
+)
 from tests.app.test_attempts import start
 from tests.auth import csrf_token, login
 from tests.factories import make_user
@@ -116,12 +124,13 @@ def test_an_earlier_review_shows_no_keys_during_a_test(client, candidate):
     done = start(client, first.id)
     finalize(done, "candidate", utcnow())
     close_now(first)
-    assert "正确答案" in client.get(f"/attempts/{done}/result").get_data(as_text=True)
+    assert KEY_LINE in review_of(client, done)
     now = utcnow()
     second = open_sitting(opens=now - timedelta(minutes=1), closes=now + timedelta(hours=1))
     start_attempt(candidate, second, None, utcnow())
     page = client.get(f"/attempts/{done}/result").get_data(as_text=True)
-    assert "正确答案" not in page and "考试期间答题详情暂停使用" in page
+    assert "考试期间答题详情暂停使用" in page
+    assert review_of(client, done) == "" and review_refused(client, done)
 
 
 def exam_only_bank() -> Bank:

@@ -18,7 +18,7 @@ from app.exam.starting import start_attempt
 from app.extensions import db
 from app.models import Attempt, NotebookEntry, Role
 from app.models.types import utcnow
-from tests.app.exam_fixtures import open_sitting
+from tests.app.exam_fixtures import KEY_LINE, open_sitting, review_of, review_refused
 from tests.auth import login
 from tests.factories import make_user
 
@@ -53,7 +53,8 @@ def test_keys_wait_for_the_candidate_with_extra_time(client, people):
     assert review_level(done, now) == "score_only"
     login(client, "early")
     page = client.get(f"/attempts/{done.id}/result").get_data(as_text=True)
-    assert "正确答案" not in page and "所有考生作答结束后" in page
+    assert "所有考生作答结束后" in page
+    assert review_of(client, done.id) == "" and review_refused(client, done.id)
     assert record_opened_reviews(now) == 0
     assert db.session.scalar(select(NotebookEntry)) is None, "no keys in early's notebook"
 
@@ -74,7 +75,7 @@ def test_an_attempt_past_its_deadline_and_grace_holds_nothing(client, people):
     db.session.commit()
     assert review_open(sitting, utcnow())  # nobody can answer, even before the scheduler runs
     login(client, "early")
-    assert "正确答案" in client.get(f"/attempts/{done.id}/result").get_data(as_text=True)
+    assert KEY_LINE in review_of(client, done.id)
 
 
 def test_the_scheduler_records_the_notebook_once_the_last_deadline_passed(people):
