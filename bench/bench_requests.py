@@ -5,7 +5,8 @@ its redirect led to, measured together), test page (its GET, as a reload or a bo
 gets it), save, submit, the result page while the paper is scored ("scoring page") and
 its status polls, result; after a pass, the status polls while its certificates are
 issued, the one saying they are ready and the result page that answer spares (the page
-loaded it again until the answer carried the certificate box, issue 12).
+loaded it again until the answer carried the certificate box, issue 12); then, the
+sitting closed and its review open with the keys, the result page again and 答题详情.
 
 In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
 80-question secretary exam), so that ``time.process_time`` around each request is that
@@ -204,7 +205,8 @@ def run_jobs(limit: int | None = None) -> float:
     return (time.process_time() - cpu) * 1000
 
 
-def journey(app, meter: Meter, sitting_id: int, number: int) -> None:
+def journey(app, meter: Meter, sitting_id: int, number: int):
+    """The candidate's path from login to result; returns its client and attempt's address."""
     web = app.test_client()
     token = TOKEN.search(web.get("/login").get_data(as_text=True)).group(1)
     meter("login", lambda: web.post("/login", data={
@@ -238,6 +240,31 @@ def journey(app, meter: Meter, sitting_id: int, number: int) -> None:
     meter.cpu["scoring job"].append(run_jobs())
     meter("status", lambda: web.get(f"{take_url}/status"))  # scored: the page moves on
     meter("result", lambda: web.get(f"{take_url}/result"))
+    return web, take_url
+
+
+def after_the_close(app, meter: Meter, sitting_id: int, journeys: list) -> None:
+    """The sitting closed, its review open with the keys: the result page each candidate's
+    page loads as its score arrives at a close, and 答题详情 (in code before it had a page
+    of its own, the result page showed the eighty questions itself). The notebooks are
+    recorded first, as the job workers do for a crowd scored after the close."""
+    from app.extensions import db
+    from app.models import Sitting
+    from app.models.types import utcnow
+
+    with app.app_context():
+        db.session.get(Sitting, sitting_id).closes_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        try:
+            from app.exam.opened_reviews import record_in_batches
+        except ImportError:  # code before the batches: the page records its own
+            pass
+        else:
+            record_in_batches(utcnow())
+    for web, take_url in journeys:
+        page = meter("result, review open", lambda w=web, u=take_url: w.get(f"{u}/result"))
+        if f"{take_url}/review" in page.get_data(as_text=True):
+            meter("review", lambda w=web, u=take_url: w.get(f"{u}/review"))
 
 
 def right_answers(take_url: str) -> list[tuple[int, object]]:
@@ -312,6 +339,8 @@ def report(meter: Meter) -> None:
         "status, certs pending",
         "status, certs ready",
         "result, certs ready",
+        "result, review open",
+        "review",
     )
     for phase in phases:
         cpu = sorted(meter.cpu[phase])
@@ -350,12 +379,14 @@ def main() -> None:
             sitting_id = prepare(app, CANDIDATES + PASSES)
             waiting_room = prepare_waiting_room(CANDIDATES)
         meter = Meter(os.environ.get("BENCH_PROFILE"))
+        journeys = []
         for number in range(CANDIDATES):
-            journey(app, meter, sitting_id, number)
+            journeys.append(journey(app, meter, sitting_id, number))
             if waiting_room is not None:
                 sealed_journey(app, meter, waiting_room, number)
         for number in range(CANDIDATES, CANDIDATES + PASSES):
             pass_journey(app, meter, sitting_id, number)
+        after_the_close(app, meter, sitting_id, journeys)
         print(
             f"CPU per request, {CANDIDATES} candidates one after another, then {PASSES} passes"
             f" (code at {ROOT.name}):"
