@@ -44,3 +44,10 @@ limit_request_fields = 100
 accesslog = os.environ.get("WEB_ACCESS_LOG") or None
 # One host may run several deployments (and the load test its own): no shared socket.
 control_socket_disable = True
+
+
+def post_worker_init(_worker) -> None:
+    """The worker has loaded the app: its objects leave the collector's full passes."""
+    from app.heap import freeze_loaded_heap
+
+    freeze_loaded_heap()

@@ -12,7 +12,8 @@ shared: read the ratios to the first server of the same run, not the absolute fi
 
     .venv/bin/python bench/bench_server.py
     BENCH_SERVERS="gunicorn:4x4 gunicorn:2x4 granian:2x4"  (kind:processes x threads; granian
-      is compared only where it is installed: pip install granian==2.8.7)
+      is compared only where it is installed: pip install granian==2.8.7;
+      gunicorn-thawed is gunicorn.conf.py without freezing each worker's loaded heap)
     BENCH_SERVER_N=1000 (requests of each kind per server), BENCH_SERVER_CONCURRENCY=16,
       BENCH_SERVER_WARM_UP=200 (requests of each kind before measuring)
     BENCH_SERVER_MODE=paced: browsers that save every 10 s (BENCH_PACED_CLIENTS=200 per
@@ -73,8 +74,9 @@ def command(server: str, port: int) -> tuple[list[str], dict] | None:
     processes, threads = shape.split("x") if shape else ("4", "4")
     env = {"PORT": str(port), "WEB_CONCURRENCY": processes, "WEB_THREADS": threads,
            "WEB_KEEPALIVE": keepalive}  # fmt: skip
-    if kind == "gunicorn":
-        return [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:create_app()"], env
+    if kind in ("gunicorn", "gunicorn-thawed"):
+        config = "gunicorn.conf.py" if kind == "gunicorn" else "bench/gunicorn_thawed.py"
+        return [str(BIN / "gunicorn"), "--config", config, "app:create_app()"], env
     if kind == "granian" and (BIN / "granian").exists():
         return [
             str(BIN / "granian"), "--interface", "wsgi", "--factory", "--host", "127.0.0.1",

@@ -22,6 +22,7 @@ from flask.cli import AppGroup
 
 from app.certificate.setup import preload
 from app.extensions import db
+from app.heap import freeze_loaded_heap
 from app.jobs.queue import huey
 from app.jobs.tasks import sweep_now
 from app.models.types import utcnow
@@ -60,6 +61,7 @@ def worker_command(workers: int | None) -> None:
     db.session.remove()
     db.engine.dispose()
     huey.storage.close()
+    freeze_loaded_heap()
     if count > 1:
         _end_children_with(os.getpid())
     click.echo(f"任务进程 {count} 个")
