@@ -108,7 +108,7 @@ def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
 
 def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
     """Score once: the first to claim the closed paper stores its result; everyone else
-    gets that result.
+    gets that result. ``LookupError`` if there is no such attempt.
 
     The paper is closed first if still open (its answers frozen; one closed by a submit
     or the sweep keeps when and how it ended, and costs no write here), scored outside
@@ -120,6 +120,8 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
     """
     db.session.rollback()
     attempt = _load(attempt_id)
+    if attempt is None:
+        raise LookupError(f"attempt {attempt_id} does not exist")
     if attempt.status == IN_PROGRESS:
         db.session.rollback()  # the write comes first in its transaction: no lock upgrade
         db.session.execute(

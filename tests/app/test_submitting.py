@@ -24,7 +24,7 @@ from app.extensions import db
 from app.jobs import queue
 from app.jobs.deadlines import close_expired
 from app.jobs.queue import huey
-from app.jobs.tasks import enqueue_owed, scoring_marker, sweep_now
+from app.jobs.tasks import enqueue_owed, enqueue_scoring, scoring_marker, sweep_now
 from app.models import Attempt, AttemptItem, JobFailure, Role
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
@@ -225,6 +225,18 @@ def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_qu
     assert "后台任务失败 1 次" in home and "数据库暂时不可用" in home
     run_jobs(huey._get_timestamp() + timedelta(seconds=11))  # the retry, when it is due
     assert db.session.get(Attempt, attempt_id, populate_existing=True).status == FINALIZED
+
+
+def test_a_job_for_an_attempt_that_does_not_exist_is_dropped_not_failed(
+    client, candidate, real_queue
+):
+    """A queue kept beside a database restored from before its attempts: each such job
+    once raised AttributeError, was retried three times and shown to admins as failing."""
+    attempt_id, _token = begin(client)
+    assert enqueue_scoring(attempt_id + 1000, utcnow())
+    assert run_jobs() == 1
+    assert db.session.scalars(select(JobFailure)).all() == []
+    assert run_jobs(huey._get_timestamp() + timedelta(seconds=11)) == 0  # no retry waits
 
 
 def _wait_for(condition, seconds: float, what: str) -> None:
