@@ -4,9 +4,9 @@ ahead of it waiting for certificates, and how fast the job workers clear them la
 
 At a close every candidate's page waits at once. Told when its answer is likely ready,
 a page asks then (and at least every ``LONGEST_WAIT``) instead of every 15 s, which leaves
-the cores to the job workers. A status poll must stay cheap, so each web process keeps a snapshot of both
-queues (the ids in the order the workers take them) taken at most every ``REFRESH``
-seconds, and a poll looks its paper up in it.
+the cores to the job workers. A status poll must stay cheap, so each web process keeps a
+snapshot of the queues (the ids in the order the workers take them) taken at most every
+``REFRESH`` seconds, and a poll looks its paper up in it.
 
 A paper whose timer reached zero is still open until the server closes it at the grace's
 end; it is then scored behind every paper closed before it. So its page is told the grace
