@@ -11,7 +11,9 @@ and says so.
 
 They run in the SQLite run of the suite, as ``make bench`` runs them; in the PostgreSQL
 run (``scripts/with-postgres.sh``, required in CI) those that take their database from
-the environment run again, each on a fresh database of its own.
+the environment (``ON_POSTGRES``, marked ``postgres``) run again, each on a fresh
+database of its own; the others run their own SQLite and are left out there
+(tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -142,7 +144,10 @@ def excerpt(output: str, lines: int = 40) -> str:
 
 @pytest.mark.parametrize(
     "benchmark",
-    [path for path in BENCHMARKS if not POSTGRES or path.name in ON_POSTGRES],
+    [
+        pytest.param(path, marks=[pytest.mark.postgres] if path.name in ON_POSTGRES else [])
+        for path in BENCHMARKS
+    ],
     ids=lambda path: path.name,
 )
 def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path, tmp_path: Path):
