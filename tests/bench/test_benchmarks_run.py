@@ -64,7 +64,13 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_WALL_N": "4",
         "BENCH_WALL_WORKERS": "1",
     },
-    "bench_job_priority.py": {"BENCH_PRIORITY_RATE": "20", "BENCH_PRIORITY_SECONDS": "1"},
+    "bench_job_priority.py": {
+        "BENCH_PRIORITY_RATE": "20",
+        "BENCH_PRIORITY_SECONDS": "1",
+        "BENCH_PRIORITY_ROUNDS": "1",
+        "JOB_WORKERS": "1",
+        "WEB_CONCURRENCY": "1",
+    },
     "bench_close_writes.py": {
         "BENCH_CLOSE_PAPERS": "10",
         "BENCH_CLOSE_SAVERS": "4",
@@ -82,6 +88,8 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_KEY_CONNECTIONS": "4",
         "BENCH_KEY_RATES": "50",
         "BENCH_KEY_RATE_SECONDS": "1",
+        "WEB_CONCURRENCY": "1",
+        "WEB_KEEPALIVE": "1",  # the paced keys' connections are held until the server closes them
     },
     "bench_polls.py": {"BENCH_POLLS_N": "50", "BENCH_POLLS_BACKLOG": "50,30,100"},
     "bench_requests.py": {"BENCH_N": "2", "BENCH_PASSES": "2"},
