@@ -116,21 +116,13 @@ def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, m
     assert _finalized_once(ids) and _numbers() == [1, 2, 3]
 
 
-def _start_worker(
-    app, database_url: str, tmp_path: Path, *args: str, nice: str | None = "0"
-) -> subprocess.Popen:
-    """The Procfile's worker. At the web's priority unless ``nice`` is None (the default,
-    JOB_NICE 10): niced, its processes waited behind the other test worker's for the
-    cores, which stretched these tests and their deadlines on a loaded machine."""
+def _start_worker(app, database_url: str, tmp_path: Path, *args: str) -> subprocess.Popen:
     env = {
         **os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url,
         "JOB_QUEUE_URL": app.config["JOB_QUEUE_URL"], "INSTANCE_PATH": str(tmp_path / "instance"),
         "CERT_KEY_DIR": str(app.config["CERT_KEY_DIR"]), "JOBS_IMMEDIATE": "0",
         "JOB_WORKERS": "2",
     }  # fmt: skip
-    env.pop("JOB_NICE", None)
-    if nice is not None:
-        env["JOB_NICE"] = nice
     with (tmp_path / "worker.log").open("ab") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "flask", "jobs", "worker", *args],
@@ -221,7 +213,7 @@ def test_the_job_processes_yield_the_cores_to_the_web(app, ctx, database_url, tm
     """At a close the jobs could take every core for minutes; on a host shared with the
     web they run at a lower priority (JOB_NICE, 10 by default), every forked process too."""
     expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
-    worker = _start_worker(app, database_url, tmp_path, "--workers", "2", nice=None)
+    worker = _start_worker(app, database_url, tmp_path, "--workers", "2")
     try:
         _wait_for(lambda: len(_children_of(worker.pid)) >= 3, 60, "a scheduler and two workers")
         processes = {worker.pid} | _children_of(worker.pid)

@@ -235,7 +235,6 @@ def _worker(database_url: str, jobs_url: str, tmp_path: Path, log: Path) -> subp
     env = {
         **os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url, "JOB_QUEUE_URL": jobs_url,
         "INSTANCE_PATH": str(tmp_path / "instance"), "JOBS_IMMEDIATE": "0",
-        "JOB_NICE": "0",  # niced, it waited behind the other test worker on a loaded machine
     }  # fmt: skip
     with log.open("ab") as output:
         return subprocess.Popen(
