@@ -37,11 +37,18 @@ lint: setup
 SMALL_SESSION := BENCH_SESSION_N=30 BENCH_LOGIN_SECONDS=3 BENCH_TEST_MINUTES=0.5 BENCH_EARLY=1 \
 	BENCH_SESSION_STRICT=1 BENCH_SESSION_LIMIT=180 BENCH_READ_BACK_WAIT=60 WEB_CONCURRENCY=2
 
-# The second run, on PostgreSQL, leaves out the domain packages: they open no database.
+# The second run, on PostgreSQL, is for what the engine can change (SQL, locking,
+# concurrency): it leaves out the domain packages and every other test that opens no
+# database (tests/conftest.py), and the browser tests of what a page shows (layout, axe,
+# keyboard, print: marked presentation), whose server side the HTTP tests run on both.
+# The small session runs beside it: it waits on its own timeline (~50 s) and uses a tenth
+# of a core, so it adds no time; its output follows the run's, and either failing fails.
 test: setup lint
 	$(BIN)/python -m pytest -q -n 2
-	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 tests/app tests/bench
-	$(SMALL_SESSION) $(BIN)/python bench/bench_session.py
+	log=$$(mktemp); $(SMALL_SESSION) $(BIN)/python bench/bench_session.py >$$log 2>&1 & session=$$!; \
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 -m "not presentation" tests/app tests/bench; \
+	postgres=$$?; wait $$session; small=$$?; cat $$log; rm -f $$log; \
+	test $$postgres = 0 -a $$small = 0
 
 bench: setup
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)

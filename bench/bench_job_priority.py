@@ -8,7 +8,7 @@ polls and result pages are) at ``BENCH_PRIORITY_RATE`` a second. The job workers
 stood in for by ``JOB_WORKERS`` processes that only burn CPU: a close's scoring and
 certificates are CPU work, and a busy loop asks for the cores the same way without
 timing its own database work. Each condition runs ``BENCH_PRIORITY_SECONDS``, in turns,
-twice; it prints the requests' p50/p99/max and how much CPU the stand-ins still got
+``BENCH_PRIORITY_ROUNDS`` times (2); it prints the requests' p50/p99/max and how much CPU the stand-ins still got
 (the jobs are not starved: they take what the web leaves).
 
     BENCH_PRIORITY_RATE=150 BENCH_PRIORITY_SECONDS=10 .venv/bin/python bench/bench_job_priority.py
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.synchronize
 import os
 import statistics
 import subprocess
@@ -37,13 +38,15 @@ from app.jobs.cli import yield_to_the_web  # noqa: E402  (after the path above)
 
 RATE = float(os.environ.get("BENCH_PRIORITY_RATE", 150))
 SECONDS = float(os.environ.get("BENCH_PRIORITY_SECONDS", 10))
+ROUNDS = int(os.environ.get("BENCH_PRIORITY_ROUNDS", 2))
 WORKERS = int(os.environ.get("JOB_WORKERS", 2))
 NICE = int(os.environ.get("JOB_NICE", 10))
 
 
-def busy(niceness: int) -> None:
+def busy(niceness: int, running: multiprocessing.synchronize.Event) -> None:
     """A job process with nothing but CPU work, at the worker's priority."""
     yield_to_the_web(niceness)
+    running.set()
     while True:
         pass
 
@@ -71,11 +74,13 @@ async def latencies(base: str) -> list[float]:
 def measure(base: str, niceness: int | None) -> tuple[list[float], float]:
     """The requests' latencies, and the stand-ins' CPU seconds (None: no jobs)."""
     context = multiprocessing.get_context("spawn")
-    jobs = [context.Process(target=busy, args=(niceness,)) for _ in range(WORKERS)]
-    jobs = jobs if niceness is not None else []
+    running = [context.Event() for _ in range(WORKERS if niceness is not None else 0)]
+    jobs = [context.Process(target=busy, args=(niceness, event)) for event in running]
     for job in jobs:
         job.start()
-    time.sleep(3)  # the stand-ins started (a spawned process imports first) and running
+    for event in running:  # a spawned process imports first, then spins
+        if not event.wait(timeout=120):
+            raise SystemExit("a busy job process did not start within 120 s")
     before = sum(tree_cpu_seconds(job.pid) for job in jobs)
     found = asyncio.run(latencies(base))
     used = sum(tree_cpu_seconds(job.pid) for job in jobs) - before
@@ -123,7 +128,7 @@ def run(base: str) -> None:
           f"(gunicorn.conf.py defaults); {WORKERS} busy job processes, {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
     asyncio.run(latencies(base))  # warm: every web process has rendered the page
-    for round_ in (1, 2):
+    for round_ in range(1, ROUNDS + 1):
         alone, _ = measure(base, None)
         baseline = sorted(alone)[int(len(alone) * 0.99)]
         print(f"round {round_}")

@@ -28,6 +28,7 @@ import html
 import http.cookiejar
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -106,21 +107,22 @@ def run(tmp: str) -> None:
     )  # fmt: skip
     try:
         wait_until_serving(port)
-        opens = time.time() + 12  # time to log in and enter the room, on a busy machine too
+        opens = time.time() + 600  # the room is open; the start is brought forward below
         sitting_id = create_test_sitting(opens, opens + 3600, 2)
-        measure(Browser(f"http://127.0.0.1:{port}"), port, sitting_id, server.pid)
+        measure(Browser(f"http://127.0.0.1:{port}"), port, sitting_id, server.pid, tmp)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
 
 
-def measure(browser: Browser, port: int, sitting_id: int, server: int) -> None:
+def measure(browser: Browser, port: int, sitting_id: int, server: int, tmp: str) -> None:
     token = TOKEN.search(browser.get("/login")[1]).group(1)
     browser.post("/login", {"username": "load0", "password": "load-password-1",
                             "csrf_token": token})  # fmt: skip
     token = TOKEN.search(browser.get(f"/sessions/{sitting_id}")[1]).group(1)
     page = browser.post(f"/sessions/{sitting_id}", {"csrf_token": token})
     key_path = html.unescape(re.search(r'data-key-url="([^"]+)"', page).group(1))
+    start_now(tmp)
     while browser.get(key_path)[0] != 200:  # the attempt's start
         time.sleep(0.5)
     print(
@@ -143,6 +145,15 @@ def measure(browser: Browser, port: int, sitting_id: int, server: int) -> None:
         f" rate, {cpu / kept[connections][1]:.2f} of its CPU)"
     )
     paced(browser, port, key_path, server, kept[connections][1])
+
+
+def start_now(tmp: str) -> None:
+    """The sealed attempt starts now instead of at the open: the key route reads the start
+    at each request, and the run need not wait for the open (its cost is the same)."""
+    with sqlite3.connect(f"{tmp}/app.db", timeout=30) as conn:
+        conn.execute(
+            "UPDATE attempt SET started_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 seconds')"
+        )
 
 
 def paced(browser: Browser, port: int, key_path: str, server: int, kept_cpu: float) -> None:

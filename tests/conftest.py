@@ -34,6 +34,22 @@ def _postgres_database(base_url: str, name: str) -> str:
     return base_url.rsplit("/", 1)[0] + "/" + name
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL run (TEST_DATABASE_URL) is for what the engine can change: SQL,
+    locking, concurrency. It leaves out a test that opens no database (no ``database_url``
+    in its fixtures, and not marked ``postgres`` for opening it itself): it would only
+    repeat the SQLite run."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    kept, left = [], []
+    for item in items:
+        opens = "database_url" in getattr(item, "fixturenames", ())
+        (kept if opens or item.get_closest_marker("postgres") else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def database_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     base = os.environ.get("TEST_DATABASE_URL")

@@ -22,7 +22,11 @@ from tests.app.test_browser import log_in
 from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
 from tests.app.test_result_certificates_browser import as_worker, submitted_pass
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("signing", "fresh_catalog")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.presentation,
+    pytest.mark.usefixtures("signing", "fresh_catalog"),
+]
 
 real_queue = test_submitting.real_queue  # a fixture: papers wait for a worker
 

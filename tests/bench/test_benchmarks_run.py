@@ -11,7 +11,9 @@ and says so.
 
 They run in the SQLite run of the suite, as ``make bench`` runs them; in the PostgreSQL
 run (``scripts/with-postgres.sh``, required in CI) those that take their database from
-the environment run again, each on a fresh database of its own.
+the environment (``ON_POSTGRES``, marked ``postgres``) run again, each on a fresh
+database of its own; the others run their own SQLite and are left out there
+(tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -62,7 +64,13 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_WALL_N": "4",
         "BENCH_WALL_WORKERS": "1",
     },
-    "bench_job_priority.py": {"BENCH_PRIORITY_RATE": "20", "BENCH_PRIORITY_SECONDS": "1"},
+    "bench_job_priority.py": {
+        "BENCH_PRIORITY_RATE": "20",
+        "BENCH_PRIORITY_SECONDS": "1",
+        "BENCH_PRIORITY_ROUNDS": "1",
+        "JOB_WORKERS": "1",
+        "WEB_CONCURRENCY": "1",
+    },
     "bench_close_writes.py": {
         "BENCH_CLOSE_PAPERS": "10",
         "BENCH_CLOSE_SAVERS": "4",
@@ -70,8 +78,9 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_CLOSE_SUBMITS": "0.5",
         "BENCH_CLOSE_PAGES": "5",
         "BENCH_CLOSE_BASELINE": "1",
-        "BENCH_CLOSE_LIMIT": "20",
+        "BENCH_CLOSE_LIMIT": "10",  # and submitters for it started: the crowd takes ~5 s
         "BENCH_CLOSE_NICES": "10",
+        "WEB_CONCURRENCY": "1",
     },
     "bench_live_view.py": {"BENCH_LIVE_N": "60"},
     "bench_login.py": {"BENCH_LOGINS": "3"},
@@ -80,6 +89,8 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_KEY_CONNECTIONS": "4",
         "BENCH_KEY_RATES": "50",
         "BENCH_KEY_RATE_SECONDS": "1",
+        "WEB_CONCURRENCY": "1",
+        "WEB_KEEPALIVE": "1",  # the paced keys' connections are held until the server closes them
     },
     "bench_polls.py": {"BENCH_POLLS_N": "50", "BENCH_POLLS_BACKLOG": "50,30,100"},
     "bench_requests.py": {"BENCH_N": "2", "BENCH_PASSES": "2"},
@@ -142,7 +153,10 @@ def excerpt(output: str, lines: int = 40) -> str:
 
 @pytest.mark.parametrize(
     "benchmark",
-    [path for path in BENCHMARKS if not POSTGRES or path.name in ON_POSTGRES],
+    [
+        pytest.param(path, marks=[pytest.mark.postgres] if path.name in ON_POSTGRES else [])
+        for path in BENCHMARKS
+    ],
     ids=lambda path: path.name,
 )
 def test_the_benchmark_runs_at_a_tiny_size(benchmark: Path, tmp_path: Path):
