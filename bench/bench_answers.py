@@ -10,7 +10,8 @@ PostgreSQL, the database server's CPU (the postmaster's tree) and its transactio
 
 Runs on SQLite and, when ``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL`` names a
 PostgreSQL database (``scripts/with-postgres.sh`` sets the latter), on PostgreSQL too,
-side by side. ``BENCH_WORKERS`` lists the servers, processes x threads: "2x4,4x4" (a bare
+side by side. ``BENCH_BEFORE=/path`` serves another checkout's app too (row "save,
+before"), on the same database in the same run. ``BENCH_WORKERS`` lists the servers, processes x threads: "2x4,4x4" (a bare
 number: gunicorn.conf.py's threads). Needs Debian's ``wrk`` (``make bench`` installs it).
 """
 
@@ -35,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 100))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 10))
 SERVERS = os.environ.get("BENCH_WORKERS", "2x4,4x4").split(",")
+# Another checkout's app (its root), served beside this one's: before and after a change.
+BEFORE = os.environ.get("BENCH_BEFORE") or None
 THREADS = 2  # wrk threads
 EXAM = """\
 exam: bench
@@ -146,7 +149,7 @@ def lua_script(clients: list[dict], path: Path) -> None:
     )
 
 
-def serve(target: str, env: dict, port: int, server: str) -> subprocess.Popen:
+def serve(target: str, env: dict, port: int, server: str, root: Path = ROOT) -> subprocess.Popen:
     """gunicorn with the Procfile's settings, ``server`` being processes[xthreads]."""
     processes, _, threads = server.partition("x")
     env = {**env, "PORT": str(port), "WEB_CONCURRENCY": processes}
@@ -155,7 +158,7 @@ def serve(target: str, env: dict, port: int, server: str) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     process = subprocess.Popen(
         [gunicorn, "--config", "gunicorn.conf.py", "--log-level", "warning", target],
-        cwd=ROOT, env=env,
+        cwd=root, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # until every worker has booted and answers at once
@@ -233,12 +236,14 @@ def _server_cpu_seconds(postmaster: int) -> float:
     return tree_cpu_seconds(postmaster) + ended
 
 
-def measure(target: str, env: dict, path: str, lua: Path, server: str, database: Database):
+def measure(
+    target: str, env: dict, path: str, lua: Path, server: str, database: Database, root: Path
+) -> dict[str, float]:
     """wrk's figures, and the web's and the database's CPU and transactions per request.
     The counters are read with the web stopped: its connections closed, their backends
     have reported their transactions."""
     port = free_port()
-    web = serve(target, env, port, server)
+    web = serve(target, env, port, server, root)
     db_cpu, transactions, connections = database.counters()
     web_cpu = tree_cpu_seconds(web.pid)
     try:
@@ -282,12 +287,20 @@ def run_on(database_url: str, tmp: str) -> dict[tuple[str, str], dict]:
     database = Database(database_url)
     results = {}
     for server in SERVERS:
-        for name, target, path, lua in (
-            ("baseline", "bench.baseline_app:create_app()", "/insert", baseline_script),
-            ("save", "app:create_app()", "", script),
-        ):
-            results[server, name] = measure(target, env, path, lua, server, database)
+        for name, target, path, lua, root in routes_of(baseline_script, script):
+            results[server, name] = measure(target, env, path, lua, server, database, root)
     return results
+
+
+def routes_of(baseline_script: Path, script: Path) -> list[tuple[str, str, str, Path, Path]]:
+    """(name, gunicorn's target, path, wrk script, code root) of each server of a run."""
+    routes = [
+        ("baseline", "bench.baseline_app:create_app()", "/insert", baseline_script, ROOT),
+        ("save", "app:create_app()", "", script, ROOT),
+    ]
+    if BEFORE:
+        routes.append(("save, before", "app:create_app()", "", script, Path(BEFORE)))
+    return routes
 
 
 def postgres_url() -> str | None:
@@ -308,7 +321,7 @@ def main() -> None:
             runs["PostgreSQL"] = run_on(url, tmp)
     print(f"{CLIENTS} concurrent clients, {SECONDS} s each; servers: processes x threads")
     print(
-        f"{'database':<11} {'server':<6} {'route':<9} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7}"
+        f"{'database':<11} {'server':<6} {'route':<12} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7}"
         f" {'web CPU ms':>10} {'db CPU ms':>9} {'db xacts':>8} {'db conns':>8} {'non-2xx':>7}"
         f" {'ratio':>6}"
     )
@@ -316,18 +329,20 @@ def main() -> None:
     for engine, results in runs.items():
         for server in SERVERS:
             base = results[server, "baseline"]
-            for name, r in (("baseline", base), ("save", results[server, "save"])):
-                ratio = f"{r['rps'] / base['rps']:.2f}" if name == "save" else ""
+            names = ["baseline", "save"] + (["save, before"] if BEFORE else [])
+            for name in names:
+                r = results[server, name]
+                ratio = f"{r['rps'] / base['rps']:.2f}" if name != "baseline" else ""
                 db_figures = (
                     f"{r['db_ms']:9.2f} {r['transactions']:8.2f} {r['connections']:8}"
                     if engine == "PostgreSQL"
                     else f"{'':>9} {'':>8} {'':>8}"
                 )
                 print(
-                    f"{engine:<11} {server:<6} {name:<9} {r['rps']:6.0f} {r['p50']:7.1f}"
+                    f"{engine:<11} {server:<6} {name:<12} {r['rps']:6.0f} {r['p50']:7.1f}"
                     f" {r['p99']:7.1f} {r['web_ms']:10.2f} {db_figures} {r['errors']:7} {ratio:>6}"
                 )
-            refused += results[server, "save"]["errors"]
+            refused += sum(results[server, name]["errors"] for name in names[1:])
     print(
         "ratio: saves / baseline requests a second (aim ≥ 0.5); CPU and transactions per"
         " request; db conns: connections the server opened in the whole run"
