@@ -58,7 +58,8 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: app.database.ping_when_idle pings only idle connections.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "BANK_DIR": Path(os.environ.get("BANK_DIR", ROOT / "question_bank" / "banks")),
         "BANK_MAX_BYTES": bank_max_bytes(),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),

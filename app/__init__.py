@@ -38,7 +38,11 @@ def configure_proxies(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.database import configure_requests_without_transaction, enable_sqlite_pragmas
+    from app.database import (
+        configure_requests_without_transaction,
+        enable_sqlite_pragmas,
+        ping_when_idle,
+    )
     from app.extensions import csrf, db, login_manager, migrate
     from app.jobs import queue, tasks  # noqa: F401  (tasks: registers the jobs)
 
@@ -48,6 +52,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
+        ping_when_idle(db.engine)
     configure_requests_without_transaction(app)  # before the user's load (configure_login)
     queue.configure(app)
 

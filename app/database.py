@@ -11,17 +11,23 @@ load on: for a request of one write checked by its own WHERE, such as saving an 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import Flask, current_app, request
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DisconnectionError
 
 from app.extensions import db
 
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 View = TypeVar("View", bound=Callable)
+# A connection given back this recently is not pinged when taken again (HikariCP's
+# aliveBypassWindowMs, also 500 ms): under load every connection is, and a ping is a
+# round trip for every request.
+PING_IDLE_SECONDS = 0.5
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:
@@ -37,6 +43,27 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:
+    """What ``pool_pre_ping`` does (a connection the server closed while it sat in the
+    pool is replaced before a request uses it), for connections idle longer than
+    ``idle_seconds`` only. One the server closes while in use fails its request, as with
+    ``pool_pre_ping``, and SQLAlchemy then replaces every connection of the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")  # none: a new connection
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("closed while idle in the pool") from exc
 
 
 def without_transaction(view: View) -> View:

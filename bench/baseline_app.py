@@ -8,7 +8,7 @@ import os
 from flask import Flask, request
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, insert
 
-from app.database import enable_sqlite_pragmas
+from app.database import enable_sqlite_pragmas, ping_when_idle
 
 metadata = MetaData()
 rows = Table("bench_row", metadata, Column("id", Integer, primary_key=True), Column("body", Text))
@@ -16,8 +16,9 @@ rows = Table("bench_row", metadata, Column("id", Integer, primary_key=True), Col
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+    engine = create_engine(os.environ["DATABASE_URL"])
     enable_sqlite_pragmas(engine)
+    ping_when_idle(engine)
     metadata.create_all(engine)
 
     @app.post("/insert")

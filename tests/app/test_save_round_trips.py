@@ -23,9 +23,15 @@ from tests.factories import make_user
 @contextmanager
 def round_trips() -> Iterator[list[str]]:
     """What the app asks of the database meanwhile: each connection taken from the pool,
-    each statement (its first word), and each transaction begun, committed or rolled back
-    on a connection not in autocommit (in autocommit the driver sends none of those)."""
+    each ping, each statement (its first word), and each transaction begun, committed or
+    rolled back on a connection not in autocommit (in autocommit the driver sends none)."""
     seen: list[str] = []
+    dialect = db.engine.dialect
+    ping = dialect.do_ping
+
+    def counted_ping(dbapi_connection) -> bool:
+        seen.append("ping")
+        return ping(dbapi_connection)
 
     def in_transactions(conn) -> bool:
         return conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
@@ -39,9 +45,11 @@ def round_trips() -> Iterator[list[str]]:
     }
     for name, listener in listeners.items():
         event.listen(db.engine.pool if name == "checkout" else db.engine, name, listener)
+    dialect.do_ping = counted_ping
     try:
         yield seen
     finally:
+        del dialect.do_ping  # the class's again
         for name, listener in listeners.items():
             event.remove(db.engine.pool if name == "checkout" else db.engine, name, listener)
 
@@ -62,7 +70,8 @@ def test_a_save_is_three_statements_on_one_connection_without_a_transaction(clie
         )
     assert reply.status_code == 200, reply.get_data(as_text=True)
     # The user's load, the attempt's lookup, the conditional update: no BEGIN, no
-    # ROLLBACK of the reads, no second connection for the write.
+    # ROLLBACK of the reads, no second connection for the write, and no ping of a
+    # connection used a moment ago (test_pool_pings).
     assert seen == ["checkout", "SELECT", "SELECT", "UPDATE"]
     stored = db.session.scalar(
         select(AttemptItem.response).where(
