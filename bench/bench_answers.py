@@ -344,8 +344,9 @@ def main() -> None:
                 )
             refused += sum(results[server, name]["errors"] for name in names[1:])
     print(
-        "ratio: saves / baseline requests a second (aim ≥ 0.5); CPU and transactions per"
-        " request; db conns: connections the server opened in the whole run"
+        "ratio: saves / baseline requests a second (aim ≥ 0.5); CPU and the server's"
+        " transactions per request (a statement in autocommit, or a ping, is one);"
+        " db conns: connections the server opened in the whole run"
     )
     if refused:  # the rate of refused saves is not the rate of saves
         sys.exit(f"{refused} saves were not answered 200: the rates above are not those of saving")
