@@ -37,7 +37,7 @@ def _database_url(instance: Path) -> str:
     return url or f"sqlite:///{instance / 'app.db'}"
 
 
-def _engine_options(url: str) -> dict[str, object]:
+def engine_options(url: str) -> dict[str, object]:
     """On PostgreSQL, a pooled connection for each of a web process's threads
     (``WEB_THREADS``, gunicorn.conf.py): past the pool's size SQLAlchemy opens a connection
     for each use and closes it after, a new server process each time (at 8 threads and
@@ -69,7 +69,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(_database_url(instance)),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(_database_url(instance)),
         "BANK_DIR": Path(os.environ.get("BANK_DIR", ROOT / "question_bank" / "banks")),
         "BANK_MAX_BYTES": bank_max_bytes(),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),

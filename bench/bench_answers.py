@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from baseline_app import create_table
 from server_load import tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -277,6 +278,7 @@ def run_on(database_url: str, tmp: str) -> dict[tuple[str, str], dict]:
     env.pop("WEB_THREADS", None)
     os.environ.update(SECRET_KEY="bench-secret", INSTANCE_PATH=tmp)
     clients = prepare(database_url)
+    create_table(database_url)
     script = Path(tmp) / "answers.lua"
     lua_script(clients, script)
     baseline_script = Path(tmp) / "baseline.lua"
