@@ -46,6 +46,10 @@ def configure_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, login_manager, migrate
     from app.jobs import queue, tasks  # noqa: F401  (tasks: registers the jobs)
 
+    # For the database the app uses, as a test may give it after config.load.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
