@@ -38,16 +38,26 @@ def configure_proxies(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.database import enable_sqlite_pragmas
+    from app.database import (
+        configure_requests_without_transaction,
+        enable_sqlite_pragmas,
+        ping_when_idle,
+    )
     from app.extensions import csrf, db, login_manager, migrate
     from app.jobs import queue, tasks  # noqa: F401  (tasks: registers the jobs)
 
+    # For the database the app uses, as a test may give it after config.load.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
+        ping_when_idle(db.engine)
+    configure_requests_without_transaction(app)  # before the user's load (configure_login)
     queue.configure(app)
 
 

@@ -1,6 +1,33 @@
-"""Engine settings that the URL alone cannot carry."""
+"""Engine settings that the URL alone cannot carry, and requests that run without a
+transaction.
 
-from sqlalchemy import Engine, event
+A request's reads normally share one transaction, ended by a ROLLBACK when the request
+ends. On PostgreSQL that costs two round trips (BEGIN, ROLLBACK), and psycopg forgets
+its prepared statements at every ROLLBACK, so each statement of such a request is parsed
+and planned again by the server (bench/RESULTS.md, "Saves on PostgreSQL"). A view marked
+``without_transaction`` runs each statement on its own (autocommit), from the user's
+load on: for a request of one write checked by its own WHERE, such as saving an answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from flask import Flask, current_app, request
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DisconnectionError
+
+from app.extensions import db
+
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+View = TypeVar("View", bound=Callable)
+# A connection given back this recently is not pinged when taken again (HikariCP's
+# aliveBypassWindowMs, also 500 ms): under load every connection is, and a ping is a
+# round trip for every request.
+PING_IDLE_SECONDS = 0.5
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:
@@ -16,3 +43,66 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:
+    """What ``pool_pre_ping`` does (a connection the server closed while it sat in the
+    pool is replaced before a request uses it), for connections idle longer than
+    ``idle_seconds`` only. One the server closes while in use fails its request, as with
+    ``pool_pre_ping``, and SQLAlchemy then replaces every connection of the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")  # none: a new connection
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("closed while idle in the pool") from exc
+
+
+def without_transaction(view: View) -> View:
+    """Mark a view whose requests run every statement on its own (put it next to the
+    route, above ``login_required``: the user's load is one of its statements)."""
+    view.without_transaction = True
+    return view
+
+
+def configure_requests_without_transaction(app: Flask) -> None:
+    """Before the user is loaded, give a marked view's session a connection in
+    autocommit: each statement commits (or, a read, ends) as it runs. A session already
+    in a transaction (a test's, whose requests share its app context) is left as it is,
+    and the connection is given back when the request ends."""
+
+    def marked() -> bool:
+        view = current_app.view_functions.get(request.endpoint or "")
+        return getattr(view, "without_transaction", False)
+
+    @app.before_request
+    def _autocommit_if_marked() -> None:
+        if marked() and not db.session().in_transaction():
+            db.session.connection(execution_options=AUTOCOMMIT)
+
+    @app.teardown_request
+    def _give_back_if_marked(_error: BaseException | None) -> None:
+        if marked():
+            db.session.rollback()  # in autocommit nothing is sent: the connection goes back
+
+
+@contextmanager
+def autocommit_connection() -> Iterator[Connection]:
+    """A connection on which a statement commits as it runs: the request's own in a view
+    marked ``without_transaction``, otherwise one of its own once the session's
+    transaction is ended (a write never waits behind the session's reads)."""
+    connection = db.session.connection()
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        yield connection
+        return
+    db.session.rollback()
+    with db.engine.connect().execution_options(**AUTOCOMMIT) as own:
+        yield own

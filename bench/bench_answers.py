@@ -1,9 +1,18 @@
-"""Saving one answer under 100 concurrent clients, against the app served by gunicorn.
+"""Saving one answer under 100 concurrent clients, against the app served as deployed
+(gunicorn.conf.py: gthread, ``WEB_CONCURRENCY`` processes of ``WEB_THREADS`` threads).
 
-Baseline, measured in the same run on the same database file: a bare Flask route that
-inserts one row (bench/baseline_app.py). Prints requests per second and p50/p99
-latency from wrk for both, and their ratio. Aim: at least half the baseline's throughput.
-Needs Debian's ``wrk`` (``make bench`` installs it).
+Baseline, measured in the same run on the same database: a bare Flask route that inserts
+one row (bench/baseline_app.py). Prints requests per second and p50/p99 latency from wrk
+for both, and their ratio (aim: at least half the baseline's throughput), and what each
+request cost: the web's CPU (gunicorn's whole process tree, from /proc) and, on
+PostgreSQL, the database server's CPU (the postmaster's tree) and its transactions
+(``pg_stat_database``; a pool's ping in autocommit is one) per request.
+
+Runs on SQLite and, when ``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL`` names a
+PostgreSQL database (``scripts/with-postgres.sh`` sets the latter), on PostgreSQL too,
+side by side. ``BENCH_BEFORE=/path`` serves another checkout's app too (row "save,
+before"), on the same database in the same run. ``BENCH_WORKERS`` lists the servers, processes x threads: "2x4,4x4" (a bare
+number: gunicorn.conf.py's threads). Needs Debian's ``wrk`` (``make bench`` installs it).
 """
 
 from __future__ import annotations
@@ -19,12 +28,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from baseline_app import create_table
+from server_load import tree_cpu_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 100))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 10))
-WORKERS = os.environ.get("BENCH_WORKERS", "4")
+SERVERS = os.environ.get("BENCH_WORKERS", "2x4,4x4").split(",")
+# Another checkout's app (its root), served beside this one's: before and after a change.
+BEFORE = os.environ.get("BENCH_BEFORE") or None
 THREADS = 2  # wrk threads
 EXAM = """\
 exam: bench
@@ -136,17 +150,22 @@ def lua_script(clients: list[dict], path: Path) -> None:
     )
 
 
-def serve(target: str, env: dict, port: int) -> subprocess.Popen:
+def serve(target: str, env: dict, port: int, server: str, root: Path = ROOT) -> subprocess.Popen:
+    """gunicorn with the Procfile's settings, ``server`` being processes[xthreads]."""
+    processes, _, threads = server.partition("x")
+    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": processes}
+    if threads:
+        env["WEB_THREADS"] = threads
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     process = subprocess.Popen(
-        [gunicorn, "-w", WORKERS, "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT, env=env,
+        [gunicorn, "--config", "gunicorn.conf.py", "--log-level", "warning", target],
+        cwd=root, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # until every worker has booted and answers at once
         try:
             start = time.perf_counter()
-            for _ in range(int(WORKERS) * 2):
+            for _ in range(int(processes) * 2):
                 with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
                     conn.sendall(b"GET /nowhere HTTP/1.0\r\n\r\n")
                     conn.recv(64)
@@ -165,6 +184,7 @@ def load(url: str, script: Path | None) -> dict[str, float]:
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "rps": rate,
         "p50": _ms(out, "50%"),
         "p99": _ms(out, "99%"),
@@ -172,63 +192,166 @@ def load(url: str, script: Path | None) -> dict[str, float]:
     }
 
 
+class Database:
+    """The database a run uses, and on PostgreSQL its server's CPU and transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        self.postmaster = None
+        if self.name == "PostgreSQL":
+            self.postmaster = _proc_parent(self._row("SELECT pg_backend_pid()")[0])
+
+    def _row(self, sql: str) -> tuple:
+        import psycopg
+
+        with psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql")) as conn:
+            return conn.execute(sql).fetchone()
+
+    def counters(self) -> tuple[float, int, int]:
+        """The server's CPU seconds, transactions and connections so far (none for
+        SQLite: in process)."""
+        if self.postmaster is None:
+            return 0.0, 0, 0
+        transactions, sessions = self._row(
+            "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database"
+            " WHERE datname = current_database()"
+        )
+        # Less this query's own transaction and connection.
+        return _server_cpu_seconds(self.postmaster), transactions - 1, sessions - 1
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _proc_parent(pid: int) -> int:
+    return int(_stat(pid)[1])
+
+
+def _server_cpu_seconds(postmaster: int) -> float:
+    """The server's processes now and the backends that have ended (the postmaster
+    waited for them: their CPU is its children's)."""
+    fields = _stat(postmaster)
+    ended = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return tree_cpu_seconds(postmaster) + ended
+
+
+def measure(
+    target: str, env: dict, path: str, lua: Path, server: str, database: Database, root: Path
+) -> dict[str, float]:
+    """wrk's figures, and the web's and the database's CPU and transactions per request.
+    The counters are read with the web stopped: its connections closed, their backends
+    have reported their transactions."""
+    port = free_port()
+    web = serve(target, env, port, server, root)
+    db_cpu, transactions, connections = database.counters()
+    web_cpu = tree_cpu_seconds(web.pid)
+    try:
+        result = load(f"http://127.0.0.1:{port}{path}", lua)
+        web_cpu = tree_cpu_seconds(web.pid) - web_cpu
+    finally:
+        web.terminate()
+        web.wait()
+    time.sleep(0.5 if database.postmaster else 0)  # the backends' last reports
+    db_after, transactions_after, connections_after = database.counters()
+    each = max(result["requests"], 1)
+    result |= {
+        "web_ms": web_cpu * 1000 / each,
+        "db_ms": (db_after - db_cpu) * 1000 / each,
+        "transactions": (transactions_after - transactions) / each,
+        "connections": connections_after - connections,
+    }
+    return result
+
+
 def _ms(out: str, label: str) -> float:
     value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
+def run_on(database_url: str, tmp: str) -> dict[tuple[str, str], dict]:
+    """Both servers on one database, for each of SERVERS."""
+    env = {**os.environ, "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
+           "INSTANCE_PATH": tmp}  # fmt: skip
+    env.pop("WEB_CONCURRENCY", None)
+    env.pop("WEB_THREADS", None)
+    os.environ.update(SECRET_KEY="bench-secret", INSTANCE_PATH=tmp)
+    clients = prepare(database_url)
+    create_table(database_url)
+    script = Path(tmp) / "answers.lua"
+    lua_script(clients, script)
+    baseline_script = Path(tmp) / "baseline.lua"
+    baseline_script.write_text(
+        'wrk.method = \'POST\'\nwrk.body = \'{"position": 1, "response": "A"}\'\n'
+        "wrk.headers['Content-Type'] = 'application/json'\n"
+    )
+    database = Database(database_url)
+    results = {}
+    for server in SERVERS:
+        for name, target, path, lua, root in routes_of(baseline_script, script):
+            results[server, name] = measure(target, env, path, lua, server, database, root)
+    return results
+
+
+def routes_of(baseline_script: Path, script: Path) -> list[tuple[str, str, str, Path, Path]]:
+    """(name, gunicorn's target, path, wrk script, code root) of each server of a run."""
+    routes = [
+        ("baseline", "bench.baseline_app:create_app()", "/insert", baseline_script, ROOT),
+        ("save", "app:create_app()", "", script, ROOT),
+    ]
+    if BEFORE:
+        routes.append(("save, before", "app:create_app()", "", script, Path(BEFORE)))
+    return routes
+
+
+def postgres_url() -> str | None:
+    for name in ("BENCH_DATABASE_URL", "TEST_DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith("postgresql"):
+            return url
+    return None
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk not found: install Debian's wrk (make bench does)")
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-        env = {
-            **os.environ,
-            "SECRET_KEY": "bench-secret",
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": tmp,
-        }
-        os.environ.update(SECRET_KEY="bench-secret", INSTANCE_PATH=tmp)
-        clients = prepare(database_url)
-        script = Path(tmp) / "answers.lua"
-        lua_script(clients, script)
-        baseline_script = Path(tmp) / "baseline.lua"
-        baseline_script.write_text(
-            "wrk.method = 'POST'\nwrk.body = '{\"position\": 1, \"response\": \"A\"}'\nwrk.headers['Content-Type'] = 'application/json'\n"
-        )
-        results = {}
-        for name, target, path, lua in (
-            (
-                "baseline: bare insert route",
-                "bench.baseline_app:create_app()",
-                "/insert",
-                baseline_script,
-            ),
-            ("save one answer (app)", "app:create_app()", "", script),
-        ):
-            port = free_port()
-            server = serve(target, env, port)
-            try:
-                results[name] = load(f"http://127.0.0.1:{port}{path}", lua)
-            finally:
-                server.terminate()
-                server.wait()
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:  # the instance folder of every server
+        runs["SQLite"] = run_on(f"sqlite:///{tmp}/bench.db", tmp)
+        if url := postgres_url():
+            runs["PostgreSQL"] = run_on(url, tmp)
+    print(f"{CLIENTS} concurrent clients, {SECONDS} s each; servers: processes x threads")
     print(
-        f"{CLIENTS} concurrent clients, {SECONDS} s each, gunicorn -w {WORKERS}, {database_url.split(':')[0]}"
+        f"{'database':<11} {'server':<6} {'route':<12} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'web CPU ms':>10} {'db CPU ms':>9} {'db xacts':>8} {'db conns':>8} {'non-2xx':>7}"
+        f" {'ratio':>6}"
     )
-    for name, r in results.items():
-        print(
-            f"  {name:<30} {r['rps']:8.0f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   non-2xx {r['errors']}"
-        )
-    base, app_result = results.values()
-    ratio = app_result["rps"] / base["rps"]
+    refused = 0
+    for engine, results in runs.items():
+        for server in SERVERS:
+            base = results[server, "baseline"]
+            names = ["baseline", "save"] + (["save, before"] if BEFORE else [])
+            for name in names:
+                r = results[server, name]
+                ratio = f"{r['rps'] / base['rps']:.2f}" if name != "baseline" else ""
+                db_figures = (
+                    f"{r['db_ms']:9.2f} {r['transactions']:8.2f} {r['connections']:8}"
+                    if engine == "PostgreSQL"
+                    else f"{'':>9} {'':>8} {'':>8}"
+                )
+                print(
+                    f"{engine:<11} {server:<6} {name:<12} {r['rps']:6.0f} {r['p50']:7.1f}"
+                    f" {r['p99']:7.1f} {r['web_ms']:10.2f} {db_figures} {r['errors']:7} {ratio:>6}"
+                )
+            refused += sum(results[server, name]["errors"] for name in names[1:])
     print(
-        f"throughput ratio app / baseline = {ratio:.2f} (aim ≥ 0.5: {'met' if ratio >= 0.5 else 'MISSED'})"
+        "ratio: saves / baseline requests a second (aim ≥ 0.5); CPU and the server's"
+        " transactions per request (a statement in autocommit, or a ping, is one);"
+        " db conns: connections the server opened in the whole run"
     )
-    if app_result["errors"]:  # the rate of refused saves is not the rate of saves
-        sys.exit(
-            f"{app_result['errors']} saves were not answered 200: the rate above is not that of saving"
-        )
+    if refused:  # the rate of refused saves is not the rate of saves
+        sys.exit(f"{refused} saves were not answered 200: the rates above are not those of saving")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from sqlalchemy import Update, bindparam, select, true, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
+from app.database import autocommit_connection
 from app.exam.attempts import AttemptRefused, close_attempt, grace
 from app.exam.catalog import load_questions, question_of
 from app.extensions import db
@@ -68,17 +69,15 @@ def save_answer(
         values["flagged"] = bool(flagged)
     params = {f"new_{name}": value for name, value in values.items()}
     params |= {"b_attempt_id": attempt_id, "b_position": position, "earliest": now - grace()}
-    db.session.rollback()  # end the read; the write is one self-committing statement
     try:
         # Autocommit holds SQLite's write lock only while the statement runs, which is
         # what lets a hundred candidates save at once without queueing on the lock.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with autocommit_connection() as conn:
             done = conn.execute(_answer_update(frozenset(values)), params).rowcount
+            still_open = None if done else conn.execute(_ANSWER_LOOKUP, lookup).first()
     except OperationalError as exc:
         raise AttemptRefused("保存冲突，请重试。", 503) from exc
     if not done:
-        still_open = db.session.execute(_ANSWER_LOOKUP, lookup).first()
-        db.session.rollback()
         if still_open.status == IN_PROGRESS and now <= still_open.deadline + grace():
             raise AttemptRefused("本题已在其他页面保存了更新的答案，本页已过期，正在刷新。")
         raise AttemptRefused(_closed_message(None))

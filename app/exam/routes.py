@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
+from app.database import without_transaction
 from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
     AttemptRefused,
@@ -134,6 +135,7 @@ def paper_key(token: str):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@without_transaction  # the hot path of a test: three statements, no BEGIN or ROLLBACK
 @login_required
 def answer(attempt_id: int):
     body = read_json()

@@ -32,7 +32,8 @@ from tests.conftest import _postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = sorted((ROOT / "bench").glob("bench_*.py"))
-ON_POSTGRES = ("bench_live_view.py", "bench_session.py")  # read TEST_DATABASE_URL
+# Those that read TEST_DATABASE_URL (bench_answers: beside SQLite, in the same run).
+ON_POSTGRES = ("bench_answers.py", "bench_live_view.py", "bench_session.py")
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
 LIMIT_SECONDS = 180
 TRACEBACK = "Traceback (most recent call last)"

@@ -1,0 +1,92 @@
+"""What saving an answer asks of the database (issue 12: 10,000 candidates, saves p99 ≤
+300 ms, also on PostgreSQL with two web processes).
+
+Each round trip to PostgreSQL costs the web process and the server a wake-up, and a
+request's read transaction ends in a ROLLBACK, at which psycopg forgets its prepared
+statements: every statement of every request was parsed and planned again. A save is
+the user's load, the attempt's lookup and the conditional update, each on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.models import AttemptItem
+from tests.app.test_attempts import begin, correct_response, items_of, save
+from tests.factories import make_user
+
+
+@contextmanager
+def round_trips() -> Iterator[list[str]]:
+    """What the app asks of the database meanwhile: each connection taken from the pool,
+    each ping, each statement (its first word), and each transaction begun, committed or
+    rolled back on a connection not in autocommit (in autocommit the driver sends none)."""
+    seen: list[str] = []
+    dialect = db.engine.dialect
+    ping = dialect.do_ping
+
+    def counted_ping(dbapi_connection) -> bool:
+        seen.append("ping")
+        return ping(dbapi_connection)
+
+    def in_transactions(conn) -> bool:
+        return conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+
+    listeners = {
+        "checkout": lambda *_args: seen.append("checkout"),
+        "before_cursor_execute": lambda _c, _cur, sql, *_a: seen.append(sql.split()[0]),
+        "begin": lambda conn: in_transactions(conn) and seen.append("BEGIN"),
+        "commit": lambda conn: in_transactions(conn) and seen.append("COMMIT"),
+        "rollback": lambda conn: in_transactions(conn) and seen.append("ROLLBACK"),
+    }
+    for name, listener in listeners.items():
+        event.listen(db.engine.pool if name == "checkout" else db.engine, name, listener)
+    dialect.do_ping = counted_ping
+    try:
+        yield seen
+    finally:
+        del dialect.do_ping  # the class's again
+        for name, listener in listeners.items():
+            event.remove(db.engine.pool if name == "checkout" else db.engine, name, listener)
+
+
+def started(client) -> tuple[int, str, list[AttemptItem]]:
+    make_user("candidate")
+    attempt_id, token = begin(client)
+    items = items_of(attempt_id)
+    db.session.remove()  # each request of a server starts with a fresh session
+    return attempt_id, token, items
+
+
+def test_a_save_is_three_statements_on_one_connection_without_a_transaction(client, ctx):
+    attempt_id, token, items = started(client)
+    with round_trips() as seen:
+        reply = save(
+            client, attempt_id, {"position": 3, "response": correct_response(items[3])}, token
+        )
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    # The user's load, the attempt's lookup, the conditional update: no BEGIN, no
+    # ROLLBACK of the reads, no second connection for the write, and no ping of a
+    # connection used a moment ago (test_pool_pings).
+    assert seen == ["checkout", "SELECT", "SELECT", "UPDATE"]
+    stored = db.session.scalar(
+        select(AttemptItem.response).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.position == 3
+        )
+    )
+    assert stored is not None  # committed as it ran
+
+
+def test_after_a_refused_save_the_app_context_s_session_runs_in_transactions_again(client, ctx):
+    """The connection in autocommit is the request's only: given back when it ends, even
+    when the save is refused."""
+    attempt_id, token, _items = started(client)
+    reply = save(client, attempt_id, {"position": 999, "response": "A"}, token)
+    assert reply.status_code == 400
+    with round_trips() as seen:
+        db.session.scalar(select(AttemptItem.position).limit(1))
+    assert seen == ["checkout", "BEGIN", "SELECT"]
