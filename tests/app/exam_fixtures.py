@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.bank.services import SourceFile, publish
 from app.exam.exams import save_exam
+from app.exam.grants import grace
 from app.extensions import db
+from app.jobs.deadlines import close_expired
+from app.jobs.tasks import enqueue_owed
 from app.models import Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
@@ -77,3 +81,13 @@ def review_refused(client, attempt_id: int) -> bool:
     return answer.status_code == 302 and answer.headers["Location"].endswith(
         f"/attempts/{attempt_id}/result"
     )
+
+
+def close_when_the_grace_ends(deadline: datetime) -> None:
+    """What the job workers' close at the deadline does (``app.jobs.deadlines``), for a
+    test with no worker running: once the grace after ``deadline`` is over, the open
+    papers past it are closed and their scoring queued (run at once where the queue is
+    immediate). A page's poll leaves that close to the server (``SERVER_CLOSE_LEEWAY``)."""
+    time.sleep(max(0.0, (deadline + grace() - utcnow()).total_seconds() + 0.1))
+    now = utcnow()
+    enqueue_owed(close_expired(now), now)

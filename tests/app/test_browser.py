@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.app.exam_fixtures import open_sitting
+from tests.app.exam_fixtures import close_when_the_grace_ends, open_sitting
 from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
@@ -160,10 +160,12 @@ def test_at_the_timers_zero_the_page_waits_for_the_servers_own_close(browser, li
     app.config["ANSWER_GRACE_SECONDS"] = 2
     try:
         attempt_id = db.session.scalar(select(Attempt.id))
-        db.session.execute(update(Attempt).values(deadline=utcnow() + timedelta(seconds=6)))
+        deadline = utcnow() + timedelta(seconds=6)
+        db.session.execute(update(Attempt).values(deadline=deadline))
         db.session.commit()
         page.reload()
         answer(page, page.locator("fieldset.question").first)
+        close_when_the_grace_ends(deadline)  # as the job workers do; the page's poll does not
         page.wait_for_url(f"{live_url}/attempts/{attempt_id}/result", timeout=30_000)
         page.wait_for_selector(".time-up", timeout=60_000)
     finally:

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Attempt
 from app.models.types import utcnow
 from tests.app import test_submitting
-from tests.app.exam_fixtures import open_sitting
+from tests.app.exam_fixtures import close_when_the_grace_ends, open_sitting
 from tests.app.test_browser import answer, log_in
 from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
 from tests.app.test_result_status_browser import RECORD_DELAYS, within_jitter
@@ -99,10 +99,9 @@ def test_at_zero_the_page_stays_says_it_is_scored_and_shows_the_result_once_scor
     grace = app.config["ANSWER_GRACE_SECONDS"]
     app.config["ANSWER_GRACE_SECONDS"] = 2
     try:
+        deadline = utcnow() + timedelta(seconds=6)
         db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt_id)
-            .values(deadline=utcnow() + timedelta(seconds=6))
+            update(Attempt).where(Attempt.id == attempt_id).values(deadline=deadline)
         )
         db.session.commit()
         page.reload()
@@ -115,6 +114,7 @@ def test_at_zero_the_page_stays_says_it_is_scored_and_shows_the_result_once_scor
         expect(page.locator("#countdown")).to_have_text("时间到")
         expect(page.locator("fieldset.question input[name]").first).to_be_disabled()
         # The server closes the paper once the grace is over; a worker has not scored it.
+        close_when_the_grace_ends(deadline)
         for _ in range(200):
             answers = page.evaluate(POLLS)["answers"]
             if answers and answers[-1]["state"] == "submitted" and len(answers) >= 3:
