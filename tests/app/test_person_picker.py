@@ -113,6 +113,9 @@ def test_picking_with_the_keyboard(browser, live_url, people, size):
     assert "已为李建国报名" in page.inner_text(".flash")
     assert registered(sitting.id) == ["李建国"]
     box = page.locator("#person")
+    # The page after the redirect: typing waits for the picker's script (it sets the role),
+    # else on a busy machine the keys came before it listened (CI failed it once).
+    page.wait_for_selector("#person[role=combobox]")
     box.press_sequentially("ljg")
     page.wait_for_selector("#person-options [role=option]")
     box.press("Escape")
