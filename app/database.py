@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DisconnectionError
 
@@ -79,18 +79,16 @@ def configure_requests_without_transaction(app: Flask) -> None:
     in a transaction (a test's, whose requests share its app context) is left as it is,
     and the connection is given back when the request ends."""
 
-    def marked() -> bool:
-        view = current_app.view_functions.get(request.endpoint or "")
-        return getattr(view, "without_transaction", False)
-
     @app.before_request
     def _autocommit_if_marked() -> None:
-        if marked() and not db.session().in_transaction():
+        view = current_app.view_functions.get(request.endpoint or "")
+        g.without_transaction = getattr(view, "without_transaction", False)  # looked up once
+        if g.without_transaction and not db.session().in_transaction():
             db.session.connection(execution_options=AUTOCOMMIT)
 
     @app.teardown_request
     def _give_back_if_marked(_error: BaseException | None) -> None:
-        if marked():
+        if g.get("without_transaction"):
             db.session.rollback()  # in autocommit nothing is sent: the connection goes back
 
 

@@ -220,7 +220,7 @@ def result(attempt_id: int):
     return render_template(
         "exam/result.html", attempt=attempt, level=level, paused=paused,
         review_from=review_from, outcome=outcome,
-        details=level in ("answers", "keys") and not paused,
+        details=_details_shown(level, paused),
         certificate_lines=[box_line(c) for c in outcome.certificates],
         # While a pass's certificates are issued: the first ask, as the status would say.
         wait_seconds=wait_seconds(attempt.id, attempt.status, attempt.deadline, now, False)
@@ -240,10 +240,17 @@ def review(attempt_id: int):
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     now = utcnow()
     level, _review_from = review_state(attempt, now)
-    if level not in ("answers", "keys") or closed_while_testing(current_user.id, now, "答题详情"):
+    if not _details_shown(level, closed_while_testing(current_user.id, now, "答题详情")):
         return redirect(url_for("exam.result", attempt_id=attempt.id))  # it says why not
     if level == "keys":
         record_reviewed_mistakes(attempt, now)
     return render_template(
         "exam/review.html", attempt=attempt, sections=review_view(attempt, level)
     )
+
+
+def _details_shown(level: str, paused: str | None) -> bool:
+    """Whether 答题详情 is open: the policy shows answers or keys now, and the candidate
+    sits no other test (``paused`` says why not). The result page's link and the review
+    page ask the same."""
+    return level in ("answers", "keys") and not paused
