@@ -29,7 +29,8 @@ against stored, attempts finalized once, certificates issued and when the last o
     BENCH_EARLY (the share submitting early), BENCH_SESSION_STRICT=1 (exit 1 on any
     failed request, lost answer, paper not finalized once or certificate missing),
     BENCH_CLIENTS=K (the load client's processes; 1 below 2,000 candidates, else 2:
-    session_clients.py)
+    session_clients.py), BENCH_REQUEST_CPU=1 (the web app wrapped by request_cpu.py: the
+    web's CPU by endpoint in each window of the journey)
 
 A short test scales the start spread and the answering and submitting windows down
 (a 3-minute test keeps the journey above); `make test` runs 30 candidates that way.
@@ -56,6 +57,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import request_cpu
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
 from session_client import Browser
@@ -81,6 +83,7 @@ LATE = float(os.environ.get("BENCH_LATE", 0.05))
 STRICT = os.environ.get("BENCH_SESSION_STRICT") == "1"
 LIMIT = float(os.environ.get("BENCH_SESSION_LIMIT", 1800))
 # The load client's processes, each with its own event loop and slice of the candidates.
+REQUEST_CPU = os.environ.get("BENCH_REQUEST_CPU") == "1"
 CLIENTS = min(N, int(os.environ.get("BENCH_CLIENTS") or default_clients(N)))
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 EXAM = f"""\
@@ -295,9 +298,19 @@ def main() -> None:
     if database.startswith("sqlite"):
         env["JOB_QUEUE_URL"] = f"sqlite:///{tmp}/jobs.db"
     keys = prepare(env, N, EXAM)
+    procfile = ROOT / "Procfile"
+    if REQUEST_CPU:  # the same processes, the web's app wrapped
+        procfile = Path(tmp, "Procfile")
+        procfile.write_text(
+            (ROOT / "Procfile")
+            .read_text()
+            .replace("'app:create_app()'", "'request_cpu:create_app()'")
+        )
+        Path(tmp, "request_cpu").mkdir()
+        env |= {"REQUEST_CPU_DIR": f"{tmp}/request_cpu", "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}
     with open(f"{tmp}/honcho.log", "wb") as log:
         processes = subprocess.Popen(
-            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
+            [sys.executable, "-m", "honcho", "start", "-f", str(procfile), "-d", str(ROOT)],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
@@ -325,6 +338,10 @@ def main() -> None:
                 time.time() + float(os.environ.get("BENCH_READ_BACK_WAIT", 600)),
             )
         cpu.report(cpu_windows(start, open_at, close_at, time.time()))
+        if REQUEST_CPU:
+            request_cpu.report(
+                Path(tmp, "request_cpu"), cpu_windows(start, open_at, close_at, time.time())
+            )
         failed = sum(stats.failures.values())
         problems += [f"{failed} requests failed"] if failed else []
         problems += [f"{stats.gave_up} candidates gave up"] if stats.gave_up else []

@@ -126,13 +126,16 @@ class CpuSampler:
 
 def cpu_windows(start: float, open_at: float, close_at: float, end: float):
     """The journey's windows for the CPU report: logins, the first minute after the open,
-    answering, five minutes after the close, and after that."""
+    answering, its last minute (the early submits: 30 % of a session in under a minute),
+    five minutes after the close, and after that."""
     rush_end = min(open_at + 60, close_at)
+    last_minute = max(rush_end, close_at - 60)
     close_end = min(close_at + 300, end)
     return [
         ("logins (before the open)", start, open_at),
         ("start rush (first minute)", open_at, rush_end),
-        ("answering", rush_end, close_at),
+        ("answering", rush_end, last_minute),
+        ("answering, last minute", last_minute, close_at),
         ("the close (5 minutes)", close_at, close_end),
         ("after", close_end, max(end, close_end)),
     ]

@@ -104,6 +104,7 @@ TINY: dict[str, dict[str, str]] = {
     "bench_session.py": {
         "BENCH_SESSION_N": "4",
         "BENCH_CLIENTS": "2",  # the load client in two processes (make test runs it in one)
+        "BENCH_REQUEST_CPU": "1",  # the web wrapped by request_cpu.py (make test's is not)
         "BENCH_LOGIN_SECONDS": "1",
         "BENCH_TEST_MINUTES": "0.1",
         "ANSWER_GRACE_SECONDS": "2",

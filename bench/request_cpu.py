@@ -1,0 +1,73 @@
+"""The app as deployed, with each request's CPU written down: for bench_session.py's
+``BENCH_REQUEST_CPU=1``, to say which requests took the web's cores in a window of the
+journey (the session's own CPU sampler sees only the processes).
+
+``create_app()`` is the app's own factory plus two request hooks. Each web process
+appends ``ended endpoint cpu wall`` lines to ``$REQUEST_CPU_DIR/<pid>.log``: when the
+request ended (epoch seconds), its endpoint, the CPU its thread used (``thread_time``:
+time on a core, not time waiting for one or for the GIL) and its wall time, both from
+before the first request hook to the teardown. Lines are flushed every few seconds, so a
+process stopped at the end loses at most its last ones.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from flask import Flask, g, request
+
+import app as the_app
+
+FLUSH_SECONDS = 5.0
+_lock = threading.Lock()
+_pending: list[str] = []
+_flushed_at = [time.monotonic()]
+
+
+def _record(line: str) -> None:
+    with _lock:
+        _pending.append(line)
+        if time.monotonic() - _flushed_at[0] < FLUSH_SECONDS:
+            return
+        lines, _pending[:] = list(_pending), []
+        _flushed_at[0] = time.monotonic()
+    with open(Path(os.environ["REQUEST_CPU_DIR"], f"{os.getpid()}.log"), "a") as log:
+        log.writelines(lines)
+
+
+def create_app() -> Flask:
+    app = the_app.create_app()
+
+    def _began() -> None:
+        g.cpu_began, g.wall_began = time.thread_time(), time.perf_counter()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _began)  # before the app's own
+
+    @app.teardown_request
+    def _ended(_error: BaseException | None) -> None:
+        if "cpu_began" not in g:
+            return
+        cpu, wall = time.thread_time() - g.cpu_began, time.perf_counter() - g.wall_began
+        _record(f"{time.time():.3f} {request.endpoint} {cpu:.6f} {wall:.6f}\n")
+
+    return app
+
+
+def report(directory: Path, windows: list[tuple[str, float, float]]) -> None:
+    """Per window: the web's requests by endpoint, their CPU per request and in all."""
+    rows = [line.split() for log in directory.glob("*.log") for line in log.open()]
+    print("the web's CPU by endpoint (thread CPU from the first request hook to the teardown):")
+    for name, begin, end in windows:
+        cpu: dict[str, list[float]] = defaultdict(list)
+        for ended, endpoint, used, _wall in rows:
+            if begin <= float(ended) < end:
+                cpu[endpoint].append(float(used))
+        total = sum(sum(v) for v in cpu.values())
+        print(f"  {name} ({end - begin:.0f} s): {total:.1f} CPU-s in requests")
+        for endpoint, used in sorted(cpu.items(), key=lambda kv: -sum(kv[1]))[:8]:
+            print(f"    {endpoint:<28} {len(used):>7} requests {sum(used) / len(used) * 1000:6.2f} ms "
+                  f"each, {sum(used):6.1f} CPU-s ({sum(used) / max(total, 1e-9):.0%})")  # fmt: skip
