@@ -27,6 +27,9 @@ MESSAGES = {
 }
 DEFAULT_MESSAGE = "请求无法完成。"
 CSRF_MESSAGE = "页面已过期或表单校验失败，请刷新页面后重试。"
+# The page's token belongs to a session that has ended (a login in another tab began a
+# new one): a save's page keeps the answer, reloads and sends it again (attempt.js).
+STALE_PAGE_MESSAGE = "页面已过期（登录状态已更新），本题答案尚未保存，正在刷新页面后重新保存。"
 
 
 def wants_json() -> bool:
@@ -47,6 +50,23 @@ def error_response(code: int, message: str | None = None) -> Response:
     return response
 
 
+def expired_response(message: str) -> Response:
+    """401 with ``expired``: what a page's script is told when the session it was loaded
+    in has ended, instead of a redirect to the login page (``fetch`` follows it and got
+    that page, 200, as if the request had succeeded)."""
+    response = jsonify(error=message, expired=True)
+    response.status_code = 401
+    return response
+
+
+def _csrf_error(exc: CSRFError) -> Response:
+    """A script's token that no longer matches its session: the page is stale (401,
+    ``expired``). No token at all is no page of ours: 400, as for any form."""
+    if wants_json() and exc.description != "The CSRF token is missing.":
+        return expired_response(STALE_PAGE_MESSAGE)
+    return error_response(400, CSRF_MESSAGE)
+
+
 def _http_error(exc: HTTPException) -> Response:
     response = error_response(exc.code or 500)
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
@@ -55,7 +75,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(CSRFError, lambda exc: error_response(400, CSRF_MESSAGE))
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Refused, lambda exc: error_response(exc.status, exc.message))
     app.register_error_handler(500, lambda exc: error_response(500))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, g, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Flask, Response, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy import bindparam, select
 
 from app.auth.cookie_session import SlidingCookieSessionInterface
+from app.errors import expired_response, wants_json
 from app.extensions import db, login_manager
 from app.models import User
 
@@ -73,6 +74,20 @@ def require_password_change():
     return None
 
 
+# Said to a page's script whose session has ended: a save's page keeps the answer.
+EXPIRED_MESSAGE = (
+    "登录已失效（可能已在其他设备上退出登录），本题答案尚未保存。请重新登录，答案会自动重新保存。"
+)
+
+
+def not_logged_in() -> Response:
+    """A page goes to the login page and back; a script gets 401 (``expired_response``)."""
+    if wants_json():
+        return expired_response(EXPIRED_MESSAGE)
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
 def configure_login_sessions(app: Flask) -> None:
     app.session_interface = SlidingCookieSessionInterface(unread_endpoints=_WITHOUT_SESSION)
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
@@ -80,4 +95,5 @@ def configure_login_sessions(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(not_logged_in)
     app.before_request(require_password_change)

@@ -13,7 +13,12 @@
   var saveState = document.getElementById("save-state");
   var deadline = Date.parse(root.dataset.deadline);
   var skew = Date.parse(root.dataset.now) - Date.now();
-  var pending = {};      // position -> payload not yet acknowledged
+  var unsaved = window.unsavedAnswers(answerUrl);
+  var pending = unsaved.load();  // position -> payload not yet acknowledged (kept across loads)
+  // Reload once the queue is empty: answers left unsaved by this tab's last load were sent
+  // again (the page then shows them as stored), or a save was refused for good.
+  var reloadWhenSent = Object.keys(pending).length > 0;
+  var leaving = false;
   var changedAt = {};    // position -> when the answer was last changed here (server clock, ms)
   var inFlight = false;
   var retryDelay = 1000;
@@ -77,6 +82,7 @@
     }
     payload.flagged = fs.querySelector(".flag-box").checked;
     pending[position] = payload;
+    unsaved.keep(pending);
     var link = paletteLink(position);
     if (includeResponse) {
       link.classList.toggle("answered", payload.response !== null);
@@ -91,6 +97,11 @@
   function flush() {
     if (inFlight) return;
     var positions = Object.keys(pending);
+    if (positions.length === 0 && reloadWhenSent) {
+      leaving = true;
+      window.location.reload();
+      return;
+    }
     if (positions.length === 0) { setState("全部答案已保存", "ok"); return; }
     var payload = pending[positions[0]];
     inFlight = true;
@@ -107,15 +118,28 @@
       var fs = document.querySelector('fieldset.question[data-position="' + payload.position + '"]');
       if (res.status === 200) {
         if (pending[payload.position] === payload) delete pending[payload.position];
-        fs.querySelector(".item-state").textContent = "已保存";
+        unsaved.keep(pending);
+        if (fs) fs.querySelector(".item-state").textContent = "已保存";
         retryDelay = 1000;
         flush();
+      } else if (res.status === 401 && res.body.expired) {
+        // The login or the page's token ended: every unsaved answer stays in the store, and
+        // the page loaded again (through the login page if need be) sends them again.
+        setState(res.body.error, "error");
+        leaving = true;
+        setTimeout(function () { window.location.reload(); }, 3000);
       } else if (res.status === 409 || res.status === 403 || res.status === 404) {
+        // This answer is refused for good (the test is over, or a newer answer was saved on
+        // another page): the others are sent for their own verdicts, then the page reloads.
+        if (pending[payload.position] === payload) delete pending[payload.position];
+        unsaved.keep(pending);
         setState(res.body.error || "本次作答已结束", "error");
-        window.location.reload();
+        reloadWhenSent = true;
+        flush();
       } else if (res.status === 400) {
         delete pending[payload.position];
-        fs.querySelector(".item-state").textContent = res.body.error || "答案格式不正确";
+        unsaved.keep(pending);
+        if (fs) fs.querySelector(".item-state").textContent = res.body.error || "答案格式不正确";
         flush();
       } else {
         retryLater();
@@ -179,7 +203,7 @@
     });
   }
   window.addEventListener("beforeunload", function (e) {
-    if (!submitting && Object.keys(pending).length) { e.preventDefault(); e.returnValue = ""; }
+    if (!submitting && !leaving && Object.keys(pending).length) { e.preventDefault(); e.returnValue = ""; }
   });
 
   // Enter in an answer field never submits the test (a fill-in blank once opened the
@@ -350,5 +374,6 @@
         new CustomEvent("exam:time-up", { bubbles: true, detail: { waitSeconds: graceLeft } }));
     })();
   }
+  if (reloadWhenSent) { setState("正在重新保存上次未能确认保存的答案…"); flush(); }
   tick();
 })();

@@ -24,8 +24,13 @@
 
     function ask() {
       fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (r) {
+          // The login ended meanwhile: through the login page and back to this page.
+          if (r.status === 401) { window.location.reload(); return { reloading: true }; }
+          return r.ok ? r.json() : {};
+        })
         .then(function (body) {
+          if (body.reloading) return;
           if (body[readyWhen]) {
             // The certificates come with the answer: only the box changes, so only the box
             // is filled (a whole session's second result page was the web's largest cost).

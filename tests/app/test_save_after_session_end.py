@@ -1,0 +1,68 @@
+"""A save whose session has ended is refused in words the page acts on, never answered
+with the login page.
+
+A candidate's session ends everywhere when they log out on another device, or when an
+admin resets their password or changes their role. The test page saves with ``fetch``,
+which follows a redirect: a redirect to the login page came back as that page, 200, and
+the page said 已保存 for an answer the server never stored. Now a request that wants
+JSON gets 401 with ``expired`` and a Chinese message, and so does a save whose page
+token no longer matches its session (a login in another tab gives a new one); the page
+keeps the answer and sends it again once the candidate is back (test_save_after_session_end_browser).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AttemptItem
+from tests.app.test_attempts import begin, correct_response, items_of, save
+from tests.auth import csrf_token, login
+from tests.factories import make_user
+
+
+def _stored(attempt_id: int, position: int) -> object:
+    db.session.remove()
+    return db.session.scalar(
+        select(AttemptItem.response).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.position == position
+        )
+    )
+
+
+def test_a_save_after_logging_out_elsewhere_is_refused_as_expired(app, client, ctx):
+    make_user("candidate")
+    attempt_id, token = begin(client)
+    item = items_of(attempt_id)[2]
+    phone = app.test_client()
+    login(phone, "candidate")
+    phone.post("/logout", data={"csrf_token": csrf_token(phone, "/")})  # ends every session
+    reply = save(client, attempt_id, {"position": 2, "response": correct_response(item)}, token)
+    assert reply.status_code == 401
+    assert reply.is_json and reply.get_json()["expired"] is True
+    assert "登录" in reply.get_json()["error"]
+    assert _stored(attempt_id, 2) is None
+
+
+def test_a_save_with_the_token_of_a_session_replaced_by_a_new_login_is_refused_as_expired(
+    app, client, ctx
+):
+    make_user("candidate")
+    attempt_id, old_token = begin(client)
+    item = items_of(attempt_id)[1]
+    phone = app.test_client()
+    login(phone, "candidate")
+    phone.post("/logout", data={"csrf_token": csrf_token(phone, "/")})
+    login(client, "candidate")  # back in another tab of the same browser: a new session and token
+    reply = save(client, attempt_id, {"position": 1, "response": correct_response(item)}, old_token)
+    assert reply.status_code == 401
+    assert reply.get_json()["expired"] is True
+    assert "刷新" in reply.get_json()["error"]
+    assert _stored(attempt_id, 1) is None
+
+
+def test_a_page_without_a_session_still_goes_to_the_login_page(client, ctx):
+    make_user("candidate")
+    reply = client.get("/")
+    assert reply.status_code == 302 and "/login" in reply.headers["Location"]
+    assert client.get("/sessions/1").headers["Location"].startswith("/login?next=")
