@@ -1,5 +1,6 @@
-"""Where a load run's CPU went: the web processes, the job processes and the load client
-itself, in each window of the journey (logins, the start rush, answering, the close).
+"""Where a load run's CPU went: the web processes, the job processes, the load client
+itself and the PostgreSQL server's processes (when the run uses one), in each window of
+the journey (logins, the start rush, answering, the close).
 
 The client runs on the same two cores as the server, so a figure of the server's
 latency means little without knowing how much of the machine the client took. Sampled
@@ -31,6 +32,15 @@ def _group(pid: int) -> str | None:
     if b"jobs worker" in command:
         return "jobs"
     return "other"
+
+
+def _database(pid: int) -> str | None:
+    """A PostgreSQL server process (the run's database: nothing else on these machines
+    runs one): "database", else None."""
+    try:
+        return "database" if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres" else None
+    except OSError:
+        return None
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
@@ -76,13 +86,18 @@ class CpuSampler:
         now = time.time()
         stats = {int(e): _stat(int(e)) for e in os.listdir("/proc") if e.isdigit()}
         for pid, stat in stats.items():
-            side = None if stat is None else self._side(pid, stats)
-            if side is None:
+            if stat is None:
                 continue
-            ticks = stat[1]
-            group = self._groups.get(pid) or ("client" if side == "client" else _group(pid))
+            group = self._groups.get(pid)
+            if group is None:
+                side = self._side(pid, stats)
+                if side == "client":
+                    group = "client"
+                else:
+                    group = _group(pid) if side == "server" else _database(pid)
             if group is None:
                 continue
+            ticks = stat[1]
             self._groups[pid] = group
             before = self._last.get(pid)
             self._last[pid] = ticks
@@ -109,7 +124,7 @@ class CpuSampler:
         """CPU seconds per group in each (name, from, to) window, and what share of the
         machine's cores they took in that time."""
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        groups = ("web", "jobs", "client", "other")
+        groups = ("web", "jobs", "client", "database", "other")
         print(f"CPU seconds by process group ({cores} cores; sampled every {INTERVAL:.0f} s):")
         print(f"| window | seconds | {' | '.join(groups)} | share of the cores used |")
         print(f"|---|---|{'---|' * len(groups)}---|")
