@@ -10,7 +10,10 @@ minutes), so Flask's signed timestamp refuses a cookie left idle longer than tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import NamedTuple, TypeVar
 
 from flask import Flask, Response, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_url, login_user, logout_user
@@ -56,8 +59,11 @@ def end_this_session() -> None:
     session.clear()
 
 
-# Endpoints that read no user: a sealed paper's key is asked for by thousands at the open.
-_WITHOUT_USER = frozenset({"auth.password", "auth.logout", "static", "exam.paper_key"})
+# Endpoints that read no user: a sealed paper's key is asked for by thousands at the open,
+# and a save checks its session's claim in its own statement (``login_claimed``).
+_WITHOUT_USER = frozenset(
+    {"auth.password", "auth.logout", "static", "exam.paper_key", "exam.answer"}
+)
 # Endpoints that read no session at all (cookie_session): the sealed papers' keys, asked
 # for by every candidate at the open.
 _WITHOUT_SESSION = frozenset({"exam.paper_key"})
@@ -88,6 +94,39 @@ def not_logged_in() -> Response:
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
+class LoginExpired(Exception):
+    """The session a request's cookie claims has ended (found by a view that checks the
+    claim itself): answered as a request without a login (``not_logged_in``)."""
+
+
+class SessionLogin(NamedTuple):
+    """Who this request's signed cookie says is logged in, and in which session version."""
+
+    user_id: int
+    session_version: int
+
+
+View = TypeVar("View", bound=Callable)
+
+
+def login_claimed(view: View) -> View:
+    """``login_required`` for a view that checks the login in its own statement: the
+    user's load is a query and an ORM object on every request, and a save (every answer
+    of every candidate) needs only the id and the session version, which its one lookup
+    compares with the user's row (``app.exam.answers``). The view gets ``g.login``; a
+    request whose cookie claims no login gets what ``login_required`` gives it."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        user_id, version = session.get("_user_id"), session.get(SESSION_VERSION_KEY)
+        if not isinstance(user_id, str) or not user_id.isdigit() or not isinstance(version, int):
+            return not_logged_in()
+        g.login = SessionLogin(int(user_id), version)
+        return view(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
+
+
 def configure_login_sessions(app: Flask) -> None:
     app.session_interface = SlidingCookieSessionInterface(unread_endpoints=_WITHOUT_SESSION)
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
@@ -96,4 +135,5 @@ def configure_login_sessions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(not_logged_in)
+    app.register_error_handler(LoginExpired, lambda _expired: not_logged_in())
     app.before_request(require_password_change)

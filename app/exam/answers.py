@@ -15,12 +15,13 @@ from sqlalchemy import Update, bindparam, select, true, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
+from app.auth.login_session import LoginExpired, SessionLogin
 from app.database import autocommit_connection
 from app.exam.attempts import AttemptRefused, close_attempt, grace
 from app.exam.catalog import load_questions, question_of
 from app.extensions import db
 from app.jobs.tasks import score_later
-from app.models import Attempt, AttemptItem
+from app.models import Attempt, AttemptItem, User
 from app.models.attempt import IN_PROGRESS, SUBMITTED
 from question_bank.scoring import validate_response
 from question_bank.types import REGISTRY, InvalidResponse
@@ -30,7 +31,7 @@ UNCHANGED = object()
 
 def save_answer(
     attempt_id: int,
-    user_id: int,
+    login: SessionLogin,
     position: int,
     now: datetime,
     response: object = UNCHANGED,
@@ -44,13 +45,16 @@ def save_answer(
     answer: one older than the answer stored (a stale tab, a retry overtaken by a newer
     save) is refused, so the page reloads and shows the newer one.
 
-    The hot path of a test: one read of exactly what it needs and one conditional
-    update, so that a finalize committing in between can never be overtaken.
+    The hot path of a test: one read of exactly what it needs, the login's check
+    included (``login_claimed``: the user is not loaded), and one conditional update, so
+    that a finalize committing in between can never be overtaken.
     """
-    lookup = {"attempt_id": attempt_id, "user_id": user_id, "position": position}
+    lookup = {"attempt_id": attempt_id, "user_id": login.user_id, "position": position}
     row = db.session.execute(_ANSWER_LOOKUP, lookup).first()
     if row is None:
         raise AttemptRefused("找不到该作答记录。", 404)
+    if row.session_version != login.session_version:  # that session has ended
+        raise LoginExpired()
     status, finalized_by = row.status, row.finalized_by
     if status == IN_PROGRESS and now > row.deadline + grace():
         close_attempt(attempt_id, "deadline", now)
@@ -90,7 +94,9 @@ _ANSWER_LOOKUP = (
         Attempt.deadline,
         Attempt.finalized_by,
         AttemptItem.question_revision_id,
+        User.session_version,
     )
+    .join(User, User.id == Attempt.user_id)
     .outerjoin(
         AttemptItem,
         (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == bindparam("position")),

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.auth.login_session import SessionLogin
 from app.certificate import pdfs
 from app.certificate.revocation import reissue
 from app.certificate.services import issue_for_attempt
@@ -87,7 +88,9 @@ def test_an_answer_save_commits_at_once_while_a_certificate_renders(ctx, app, mo
         assert rendering.wait(timeout=10)
         threading.Timer(2.0, release.set).start()  # before the fix the save waits for this
         started = time.perf_counter()
-        save_answer(answering_id, other.id, 0, utcnow(), response="A")
+        save_answer(
+            answering_id, SessionLogin(other.id, other.session_version), 0, utcnow(), response="A"
+        )
         waited = time.perf_counter() - started
         assert not release.is_set() and waited < 1.0, f"the save waited {waited:.2f} s"
     finally:

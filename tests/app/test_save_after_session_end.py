@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.admin.people.services import reset_password
 from app.extensions import db
-from app.models import AttemptItem
+from app.models import AttemptItem, Role, User
 from tests.app.test_attempts import begin, correct_response, items_of, save
 from tests.auth import csrf_token, login
 from tests.factories import make_user
@@ -66,3 +67,24 @@ def test_a_page_without_a_session_still_goes_to_the_login_page(client, ctx):
     reply = client.get("/")
     assert reply.status_code == 302 and "/login" in reply.headers["Location"]
     assert client.get("/sessions/1").headers["Location"].startswith("/login?next=")
+
+
+def test_a_save_after_an_admins_password_reset_is_refused_as_expired(client, ctx):
+    make_user("candidate")
+    attempt_id, token = begin(client)
+    item = items_of(attempt_id)[0]
+    admin = make_user("sys", role=Role.SYSTEM_ADMIN)
+    reset_password(db.session.scalar(select(User).filter_by(username="candidate")), admin)
+    reply = save(client, attempt_id, {"position": 0, "response": correct_response(item)}, token)
+    assert reply.status_code == 401 and reply.get_json()["expired"] is True
+    assert _stored(attempt_id, 0) is None
+
+
+def test_a_save_from_a_browser_never_logged_in_is_refused_without_a_redirect(client, ctx):
+    make_user("candidate")
+    attempt_id, token = begin(client)
+    stranger = client.application.test_client()
+    reply = save(stranger, attempt_id, {"position": 0, "response": "A"}, token)
+    assert reply.status_code in (400, 401)  # no session: its token cannot match either
+    assert "Location" not in reply.headers
+    assert _stored(attempt_id, 0) is None

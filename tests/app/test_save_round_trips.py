@@ -4,7 +4,7 @@
 Each round trip to PostgreSQL costs the web process and the server a wake-up, and a
 request's read transaction ends in a ROLLBACK, at which psycopg forgets its prepared
 statements: every statement of every request was parsed and planned again. A save is
-the user's load, the attempt's lookup and the conditional update, each on its own.
+the attempt's lookup (which checks the login too) and the conditional update, each on its own.
 """
 
 from __future__ import annotations
@@ -62,17 +62,17 @@ def started(client) -> tuple[int, str, list[AttemptItem]]:
     return attempt_id, token, items
 
 
-def test_a_save_is_three_statements_on_one_connection_without_a_transaction(client, ctx):
+def test_a_save_is_two_statements_on_one_connection_without_a_transaction(client, ctx):
     attempt_id, token, items = started(client)
     with round_trips() as seen:
         reply = save(
             client, attempt_id, {"position": 3, "response": correct_response(items[3])}, token
         )
     assert reply.status_code == 200, reply.get_data(as_text=True)
-    # The user's load, the attempt's lookup, the conditional update: no BEGIN, no
-    # ROLLBACK of the reads, no second connection for the write, and no ping of a
-    # connection used a moment ago (test_pool_pings).
-    assert seen == ["checkout", "SELECT", "SELECT", "UPDATE"]
+    # The attempt's lookup (the login's check in it: no load of the user) and the
+    # conditional update: no BEGIN, no ROLLBACK of the reads, no second connection for
+    # the write, and no ping of a connection used a moment ago (test_pool_pings).
+    assert seen == ["checkout", "SELECT", "UPDATE"]
     stored = db.session.scalar(
         select(AttemptItem.response).where(
             AttemptItem.attempt_id == attempt_id, AttemptItem.position == 3
