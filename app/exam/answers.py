@@ -55,6 +55,8 @@ def save_answer(
         raise AttemptRefused("找不到该作答记录。", 404)
     if row.session_version != login.session_version:  # that session has ended
         raise LoginExpired()
+    if row.must_change_password:  # as every other page of theirs until it is changed
+        raise AttemptRefused("请先修改初始密码，再继续作答。", 403)
     status, finalized_by = row.status, row.finalized_by
     if status == IN_PROGRESS and now > row.deadline + grace():
         close_attempt(attempt_id, "deadline", now)
@@ -95,6 +97,7 @@ _ANSWER_LOOKUP = (
         Attempt.finalized_by,
         AttemptItem.question_revision_id,
         User.session_version,
+        User.must_change_password,
     )
     .join(User, User.id == Attempt.user_id)
     .outerjoin(

@@ -12,7 +12,7 @@ keeps the answer and sends it again once the candidate is back (test_save_after_
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.admin.people.services import reset_password
 from app.extensions import db
@@ -87,4 +87,20 @@ def test_a_save_from_a_browser_never_logged_in_is_refused_without_a_redirect(cli
     reply = save(stranger, attempt_id, {"position": 0, "response": "A"}, token)
     assert reply.status_code in (400, 401)  # no session: its token cannot match either
     assert "Location" not in reply.headers
+    assert _stored(attempt_id, 0) is None
+
+
+def test_a_save_by_a_user_who_must_change_the_password_first_is_refused(client, ctx):
+    """The save reads no user (login_claimed), so its lookup checks what every other page
+    of theirs checks before anything else: the password change owed."""
+    make_user("candidate")
+    attempt_id, token = begin(client)
+    item = items_of(attempt_id)[0]
+    db.session.execute(
+        update(User).where(User.username == "candidate").values(must_change_password=True)
+    )
+    db.session.commit()
+    reply = save(client, attempt_id, {"position": 0, "response": correct_response(item)}, token)
+    assert reply.status_code == 403
+    assert "修改初始密码" in reply.get_json()["error"]
     assert _stored(attempt_id, 0) is None
