@@ -28,8 +28,8 @@ MESSAGES = {
 DEFAULT_MESSAGE = "请求无法完成。"
 CSRF_MESSAGE = "页面已过期或表单校验失败，请刷新页面后重试。"
 # The page's token belongs to a session that has ended (a login in another tab began a
-# new one): a save's page keeps the answer, reloads and sends it again (attempt.js).
-STALE_PAGE_MESSAGE = "页面已过期（登录状态已更新），本题答案尚未保存，正在刷新页面后重新保存。"
+# new one): the page must be loaded again (the test page keeps its unsaved answers).
+STALE_PAGE_MESSAGE = "页面已过期（登录状态已更新），请刷新页面。"
 
 
 def wants_json() -> bool:

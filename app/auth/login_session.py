@@ -80,10 +80,8 @@ def require_password_change():
     return None
 
 
-# Said to a page's script whose session has ended: a save's page keeps the answer.
-EXPIRED_MESSAGE = (
-    "登录已失效（可能已在其他设备上退出登录），本题答案尚未保存。请重新登录，答案会自动重新保存。"
-)
+# Said to a page's script whose session has ended (the test page says what it does then).
+EXPIRED_MESSAGE = "登录已失效（可能已在其他设备上退出登录），请重新登录。"
 
 
 def not_logged_in() -> Response:

@@ -61,7 +61,7 @@ def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_a
     second = questions.nth(1)
     position = int(second.get_attribute("data-position"))
     answer(page, second)
-    expect(page.locator("#save-state")).to_contain_text("登录已失效")
+    expect(page.locator("#save-state")).to_contain_text("本题答案尚未保存")
     expect(second.locator(".item-state")).not_to_have_text("已保存")
     page.wait_for_url(f"{live_url}/login?next=*")
     assert _stored(attempt_id, position) is None
