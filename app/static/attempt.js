@@ -126,6 +126,7 @@
         // The login or the page's token ended: every unsaved answer stays in the store, and
         // the page loaded again (through the login page if need be) sends them again.
         setState("登录已失效或页面已过期：本题答案尚未保存，正在重新载入页面；如需登录，登录后答案会自动保存。", "error");
+        if (fs) fs.querySelector(".item-state").textContent = "尚未保存";
         leaving = true;
         setTimeout(function () { window.location.reload(); }, 3000);
       } else if (res.status === 409 || res.status === 403 || res.status === 404) {

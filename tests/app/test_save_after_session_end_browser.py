@@ -9,6 +9,8 @@ an answer never stored. Now the page says the login ended, keeps the answer
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
+SHOTS = Path("/tmp/ux2-shots")
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -62,7 +65,9 @@ def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_a
     position = int(second.get_attribute("data-position"))
     answer(page, second)
     expect(page.locator("#save-state")).to_contain_text("本题答案尚未保存")
-    expect(second.locator(".item-state")).not_to_have_text("已保存")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"login-ended-{size}.png"))
+    expect(second.locator(".item-state")).to_have_text("尚未保存")
     page.wait_for_url(f"{live_url}/login?next=*")
     assert _stored(attempt_id, position) is None
 
