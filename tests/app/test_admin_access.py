@@ -94,9 +94,9 @@ def url_for_rule(rule: str, world: dict) -> str:
     return path + ("?old=1&new=1" if path.endswith("/diff") else "")
 
 
-def expected(endpoint: str, who: str) -> set[int]:
-    if who == "anonymous":
-        return {302}
+def expected(endpoint: str, who: str, url: str = "") -> set[int]:
+    if who == "anonymous":  # a page goes to the login page; a script asking for JSON is told
+        return {401} if url.endswith(".json") else {302}
     if who == "candidate":
         return {403}
     if who == "sys":
@@ -119,9 +119,11 @@ def test_every_admin_page_gives_each_user_exactly_what_they_should(app, client, 
     for endpoint, rule in admin_get_routes(app):
         url = url_for_rule(rule, world)
         response = client.get(url)
-        if response.status_code not in expected(endpoint, who):
-            wrong.append((url, response.status_code, sorted(expected(endpoint, who))))
-        if who == "anonymous":
+        if response.status_code not in expected(endpoint, who, url):
+            wrong.append((url, response.status_code, sorted(expected(endpoint, who, url))))
+        if who == "anonymous" and url.endswith(".json"):
+            assert response.get_json()["expired"] is True, url
+        elif who == "anonymous":
             assert "/login" in response.headers.get("Location", ""), url
         if who == "edu" and response.status_code == 200:
             body = response.get_data().decode("utf-8", "replace")

@@ -53,7 +53,7 @@ def test_initials_name_and_number_find_people_in_scope_only(client, people):
 
 
 def test_the_look_up_is_for_admins_only(client, people):
-    assert client.get("/admin/people/lookup.json?q=ljg").status_code == 302
+    assert client.get("/admin/people/lookup.json?q=ljg").status_code == 401  # no login: told
     as_user(client, "CZ0007")
     assert client.get("/admin/people/lookup.json?q=ljg").status_code == 403
 
