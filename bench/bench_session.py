@@ -326,7 +326,7 @@ def main() -> None:
               f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
               f"job worker processes {JOB_WORKERS}, load client processes {CLIENTS}")  # fmt: skip
         began_load = os.getloadavg()
-        with CpuSampler(server=processes.pid) as cpu:
+        with CpuSampler(processes.pid, postgres=database.startswith("postgresql")) as cpu:
             stats, acknowledged = load(
                 f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at
             )

@@ -34,15 +34,6 @@ def _group(pid: int) -> str | None:
     return "other"
 
 
-def _database(pid: int) -> str | None:
-    """A PostgreSQL server process (the run's database: nothing else on these machines
-    runs one): "database", else None."""
-    try:
-        return "database" if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres" else None
-    except OSError:
-        return None
-
-
 def _stat(pid: int) -> tuple[int, int] | None:
     """The process's parent and the clock ticks of CPU it has used (user and system),
     None once it is gone."""
@@ -59,8 +50,9 @@ class CpuSampler:
     (session_clients.py). (honcho starts each process of the Procfile in a session of its
     own, so the tree is followed, not a session.)"""
 
-    def __init__(self, server: int) -> None:
+    def __init__(self, server: int, postgres: bool = False) -> None:
         self.server = server
+        self.postgres = postgres  # the run's database: PostgreSQL's processes are sampled
         self.client = os.getpid()
         self.samples: list[tuple[float, str, float]] = []  # when, group, CPU seconds since last
         self._last: dict[int, int] = {}
@@ -94,7 +86,7 @@ class CpuSampler:
                 if side == "client":
                     group = "client"
                 else:
-                    group = _group(pid) if side == "server" else _database(pid)
+                    group = _group(pid) if side == "server" else self._database(pid)
             if group is None:
                 continue
             ticks = stat[1]
@@ -103,6 +95,18 @@ class CpuSampler:
             self._last[pid] = ticks
             if before is not None and ticks > before:
                 self.samples.append((now, group, (ticks - before) / TICK))
+
+    def _database(self, pid: int) -> str | None:
+        """ "database" for a PostgreSQL server process when the run uses PostgreSQL (the
+        suite's PostgreSQL run beside a small SQLite session is not that session's)."""
+        if not self.postgres:
+            return None
+        try:
+            return (
+                "database" if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres" else None
+            )
+        except OSError:
+            return None
 
     def _side(self, pid: int, stats: dict[int, tuple[int, int] | None]) -> str | None:
         """ "server" for the server's process or one descended from it, "client" for this
