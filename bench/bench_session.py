@@ -82,8 +82,8 @@ LATE = float(os.environ.get("BENCH_LATE", 0.05))
 # Any failed request, lost answer or paper not finalized once fails the run (make test).
 STRICT = os.environ.get("BENCH_SESSION_STRICT") == "1"
 LIMIT = float(os.environ.get("BENCH_SESSION_LIMIT", 1800))
+REQUEST_CPU = os.environ.get("BENCH_REQUEST_CPU") == "1"  # the web wrapped by request_cpu.py
 # The load client's processes, each with its own event loop and slice of the candidates.
-REQUEST_CPU = os.environ.get("BENCH_REQUEST_CPU") == "1"
 CLIENTS = min(N, int(os.environ.get("BENCH_CLIENTS") or default_clients(N)))
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 EXAM = f"""\
