@@ -337,11 +337,10 @@ def main() -> None:
                 close_at,
                 time.time() + float(os.environ.get("BENCH_READ_BACK_WAIT", 600)),
             )
-        cpu.report(cpu_windows(start, open_at, close_at, time.time()))
+        windows = cpu_windows(start, open_at, close_at, time.time())
+        cpu.report(windows)
         if REQUEST_CPU:
-            request_cpu.report(
-                Path(tmp, "request_cpu"), cpu_windows(start, open_at, close_at, time.time())
-            )
+            request_cpu.report(Path(tmp, "request_cpu"), windows)
         failed = sum(stats.failures.values())
         problems += [f"{failed} requests failed"] if failed else []
         problems += [f"{stats.gave_up} candidates gave up"] if stats.gave_up else []

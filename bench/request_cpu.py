@@ -3,11 +3,11 @@
 journey (the session's own CPU sampler sees only the processes).
 
 ``create_app()`` is the app's own factory plus two request hooks. Each web process
-appends ``ended endpoint cpu wall`` lines to ``$REQUEST_CPU_DIR/<pid>.log``: when the
-request ended (epoch seconds), its endpoint, the CPU its thread used (``thread_time``:
-time on a core, not time waiting for one or for the GIL) and its wall time, both from
-before the first request hook to the teardown. Lines are flushed every few seconds, so a
-process stopped at the end loses at most its last ones.
+appends ``ended endpoint cpu`` lines to ``$REQUEST_CPU_DIR/<pid>.log``: when the request
+ended (epoch seconds), its endpoint and the CPU its thread used from before the first
+request hook to the teardown (``thread_time``: time on a core, not time waiting for one
+or for the GIL). Lines are flushed every few seconds, so a process stopped at the end
+loses at most its last ones.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def create_app() -> Flask:
     app = the_app.create_app()
 
     def _began() -> None:
-        g.cpu_began, g.wall_began = time.thread_time(), time.perf_counter()
+        g.cpu_began = time.thread_time()
 
     app.before_request_funcs.setdefault(None, []).insert(0, _began)  # before the app's own
 
@@ -51,8 +51,7 @@ def create_app() -> Flask:
     def _ended(_error: BaseException | None) -> None:
         if "cpu_began" not in g:
             return
-        cpu, wall = time.thread_time() - g.cpu_began, time.perf_counter() - g.wall_began
-        _record(f"{time.time():.3f} {request.endpoint} {cpu:.6f} {wall:.6f}\n")
+        _record(f"{time.time():.3f} {request.endpoint} {time.thread_time() - g.cpu_began:.6f}\n")
 
     return app
 
@@ -63,7 +62,7 @@ def report(directory: Path, windows: list[tuple[str, float, float]]) -> None:
     print("the web's CPU by endpoint (thread CPU from the first request hook to the teardown):")
     for name, begin, end in windows:
         cpu: dict[str, list[float]] = defaultdict(list)
-        for ended, endpoint, used, _wall in rows:
+        for ended, endpoint, used in rows:
             if begin <= float(ended) < end:
                 cpu[endpoint].append(float(used))
         total = sum(sum(v) for v in cpu.values())

@@ -10,16 +10,16 @@ minutes), so Flask's signed timestamp refuses a cookie left idle longer than tha
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from flask import Flask, Response, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy import bindparam, select
 
 from app.auth.cookie_session import SlidingCookieSessionInterface
+from app.database import View
 from app.errors import expired_response, wants_json
 from app.extensions import db, login_manager
 from app.models import User
@@ -94,7 +94,7 @@ def not_logged_in() -> Response:
 
 class LoginExpired(Exception):
     """The session a request's cookie claims has ended (found by a view that checks the
-    claim itself): answered as a request without a login (``not_logged_in``)."""
+    claim itself): answered as a request without a login (``unauthorized``)."""
 
 
 class SessionLogin(NamedTuple):
@@ -104,21 +104,19 @@ class SessionLogin(NamedTuple):
     session_version: int
 
 
-View = TypeVar("View", bound=Callable)
-
-
 def login_claimed(view: View) -> View:
     """``login_required`` for a view that checks the login in its own statement: the
     user's load is a query and an ORM object on every request, and a save (every answer
     of every candidate) needs only the id and the session version, which its one lookup
     compares with the user's row (``app.exam.answers``). The view gets ``g.login``; a
-    request whose cookie claims no login gets what ``login_required`` gives it."""
+    request whose cookie claims no login gets what ``login_required`` gives it (the login
+    manager's ``unauthorized``)."""
 
     @wraps(view)
     def checked(*args, **kwargs):
         user_id, version = session.get("_user_id"), session.get(SESSION_VERSION_KEY)
         if not isinstance(user_id, str) or not user_id.isdigit() or not isinstance(version, int):
-            return not_logged_in()
+            return login_manager.unauthorized()
         g.login = SessionLogin(int(user_id), version)
         return view(*args, **kwargs)
 
@@ -133,5 +131,5 @@ def configure_login_sessions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(not_logged_in)
-    app.register_error_handler(LoginExpired, lambda _expired: not_logged_in())
+    app.register_error_handler(LoginExpired, lambda _expired: login_manager.unauthorized())
     app.before_request(require_password_change)

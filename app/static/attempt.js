@@ -95,7 +95,7 @@
   }
 
   function flush() {
-    if (inFlight) return;
+    if (inFlight || leaving) return;  // leaving: the page reloads; the store keeps the rest
     var positions = Object.keys(pending);
     if (positions.length === 0 && reloadWhenSent) {
       leaving = true;

@@ -6,13 +6,15 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.bank.services import SourceFile, publish
 from app.exam.exams import save_exam
 from app.exam.grants import grace
 from app.extensions import db
 from app.jobs.deadlines import close_expired
 from app.jobs.tasks import enqueue_owed
-from app.models import Sitting
+from app.models import AttemptItem, Sitting
 from app.models.types import utcnow
 from question_bank.bank_format import parse_bank
 from tests.app.factories import sitting_of
@@ -91,3 +93,13 @@ def close_when_the_grace_ends(deadline: datetime) -> None:
     time.sleep(max(0.0, (deadline + grace() - utcnow()).total_seconds() + 0.1))
     now = utcnow()
     enqueue_owed(close_expired(now), now)
+
+
+def stored_response(attempt_id: int, position: int) -> object:
+    """What the database holds for that answer, read afresh (as a server's next request)."""
+    db.session.remove()
+    return db.session.scalar(
+        select(AttemptItem.response).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.position == position
+        )
+    )

@@ -94,7 +94,7 @@ def url_for_rule(rule: str, world: dict) -> str:
     return path + ("?old=1&new=1" if path.endswith("/diff") else "")
 
 
-def expected(endpoint: str, who: str, url: str = "") -> set[int]:
+def expected(endpoint: str, who: str, url: str) -> set[int]:
     if who == "anonymous":  # a page goes to the login page; a script asking for JSON is told
         return {401} if url.endswith(".json") else {302}
     if who == "candidate":

@@ -16,19 +16,11 @@ from sqlalchemy import select, update
 
 from app.admin.people.services import reset_password
 from app.extensions import db
-from app.models import AttemptItem, Role, User
+from app.models import Role, User
+from tests.app.exam_fixtures import stored_response
 from tests.app.test_attempts import begin, correct_response, items_of, save
 from tests.auth import csrf_token, login
 from tests.factories import make_user
-
-
-def _stored(attempt_id: int, position: int) -> object:
-    db.session.remove()
-    return db.session.scalar(
-        select(AttemptItem.response).where(
-            AttemptItem.attempt_id == attempt_id, AttemptItem.position == position
-        )
-    )
 
 
 def test_a_save_after_logging_out_elsewhere_is_refused_as_expired(app, client, ctx):
@@ -42,7 +34,7 @@ def test_a_save_after_logging_out_elsewhere_is_refused_as_expired(app, client, c
     assert reply.status_code == 401
     assert reply.is_json and reply.get_json()["expired"] is True
     assert "登录" in reply.get_json()["error"]
-    assert _stored(attempt_id, 2) is None
+    assert stored_response(attempt_id, 2) is None
 
 
 def test_a_save_with_the_token_of_a_session_replaced_by_a_new_login_is_refused_as_expired(
@@ -59,7 +51,7 @@ def test_a_save_with_the_token_of_a_session_replaced_by_a_new_login_is_refused_a
     assert reply.status_code == 401
     assert reply.get_json()["expired"] is True
     assert "刷新" in reply.get_json()["error"]
-    assert _stored(attempt_id, 1) is None
+    assert stored_response(attempt_id, 1) is None
 
 
 def test_a_page_without_a_session_still_goes_to_the_login_page(client, ctx):
@@ -77,17 +69,21 @@ def test_a_save_after_an_admins_password_reset_is_refused_as_expired(client, ctx
     reset_password(db.session.scalar(select(User).filter_by(username="candidate")), admin)
     reply = save(client, attempt_id, {"position": 0, "response": correct_response(item)}, token)
     assert reply.status_code == 401 and reply.get_json()["expired"] is True
-    assert _stored(attempt_id, 0) is None
+    assert stored_response(attempt_id, 0) is None
 
 
 def test_a_save_from_a_browser_never_logged_in_is_refused_without_a_redirect(client, ctx):
+    """Its own session and a token that matches it, but no login: the save's own check
+    (login_claimed) refuses it as a script is refused, not with the login page."""
     make_user("candidate")
-    attempt_id, token = begin(client)
+    attempt_id, _token = begin(client)
     stranger = client.application.test_client()
-    reply = save(stranger, attempt_id, {"position": 0, "response": "A"}, token)
-    assert reply.status_code in (400, 401)  # no session: its token cannot match either
+    reply = save(
+        stranger, attempt_id, {"position": 0, "response": "A"}, csrf_token(stranger, "/login")
+    )
+    assert reply.status_code == 401 and reply.get_json()["expired"] is True
     assert "Location" not in reply.headers
-    assert _stored(attempt_id, 0) is None
+    assert stored_response(attempt_id, 0) is None
 
 
 def test_a_save_by_a_user_who_must_change_the_password_first_is_refused(client, ctx):
@@ -103,4 +99,4 @@ def test_a_save_by_a_user_who_must_change_the_password_first_is_refused(client, 
     reply = save(client, attempt_id, {"position": 0, "response": correct_response(item)}, token)
     assert reply.status_code == 403
     assert "修改初始密码" in reply.get_json()["error"]
-    assert _stored(attempt_id, 0) is None
+    assert stored_response(attempt_id, 0) is None

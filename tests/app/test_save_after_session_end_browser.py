@@ -13,11 +13,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AttemptItem
-from tests.app.exam_fixtures import open_sitting
+from tests.app.exam_fixtures import open_sitting, stored_response
 from tests.app.test_browser import answer, log_in
 from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
@@ -26,15 +23,6 @@ pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/ux2-shots")
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _stored(attempt_id: int, position: int) -> object:
-    db.session.remove()
-    return db.session.scalar(
-        select(AttemptItem.response).where(
-            AttemptItem.attempt_id == attempt_id, AttemptItem.position == position
-        )
-    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -69,7 +57,7 @@ def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_a
     page.screenshot(path=str(SHOTS / f"login-ended-{size}.png"))
     expect(second.locator(".item-state")).to_have_text("尚未保存")
     page.wait_for_url(f"{live_url}/login?next=*")
-    assert _stored(attempt_id, position) is None
+    assert stored_response(attempt_id, position) is None
 
     page.fill("#username", "candidate")
     page.fill("#password", "correct-horse-1")
@@ -80,7 +68,7 @@ def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_a
     again = page.locator(f'fieldset.question[data-position="{position}"]')
     expect(again.locator("input[name]").first).to_be_checked()
     wait_for_test_page(page)
-    assert _stored(attempt_id, position) is not None
+    assert stored_response(attempt_id, position) is not None
     answer(page, questions.nth(2))  # and the page saves as before
     expect(page.locator("#save-state")).to_have_text("全部答案已保存")
     computer.close()
