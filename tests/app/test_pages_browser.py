@@ -38,6 +38,7 @@ def _shot(page, size: str, who: str, path: str) -> None:
 
 def _problems(page, path: str, width: int) -> list[str]:
     problems = []
+    page.wait_for_load_state()  # a form's answer may be in the DOM before its stylesheets apply
     wide = page.evaluate("document.documentElement.scrollWidth")
     if wide > width:
         culprits = page.evaluate(OVERFLOWING, width)
