@@ -41,7 +41,7 @@ def engine_options(url: str) -> dict[str, object]:
     """The pool hands out the connection given back last (LIFO): under a light load the
     same few stay in use, not pinged (app.database.ping_when_idle pings only those idle
     0.5 s) and with their prepared statements. On PostgreSQL it holds a connection for
-    each of a web process's threads (``WEB_THREADS``, gunicorn.conf.py): past its size
+    each of a web process's threads (``WEB_THREADS``, web_server.py): past its size
     SQLAlchemy opens a connection for each use and closes it after, a new server process
     each time (at 8 threads and the default 5, bench/bench_answers.py saw 35 connections
     opened in 10 s of saves). An in-memory SQLite database has no pool to set."""

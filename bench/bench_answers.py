@@ -1,10 +1,10 @@
 """Saving one answer under 100 concurrent clients, against the app served as deployed
-(gunicorn.conf.py: gthread, ``WEB_CONCURRENCY`` processes of ``WEB_THREADS`` threads).
+(web_server.py: granian, ``WEB_CONCURRENCY`` processes of ``WEB_THREADS`` threads).
 
 Baseline, measured in the same run on the same database: a bare Flask route that inserts
 one row (bench/baseline_app.py). Prints requests per second and p50/p99 latency from wrk
 for both, and their ratio (aim: at least half the baseline's throughput), and what each
-request cost: the web's CPU (gunicorn's whole process tree, from /proc) and, on
+request cost: the web's CPU (the web process's whole tree, from /proc) and, on
 PostgreSQL, the database server's CPU (the postmaster's tree) and its transactions
 (``pg_stat_database``; a pool's ping in autocommit is one) per request.
 
@@ -12,7 +12,7 @@ Runs on SQLite and, when ``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL`` names a
 PostgreSQL database (``scripts/with-postgres.sh`` sets the latter), on PostgreSQL too,
 side by side. ``BENCH_BEFORE=/path`` serves another checkout's app too (row "save,
 before"), on the same database in the same run. ``BENCH_WORKERS`` lists the servers, processes x threads: "2x4,4x4" (a bare
-number: gunicorn.conf.py's threads). Needs Debian's ``wrk`` (``make bench`` installs it).
+number: web_server.py's threads). Needs Debian's ``wrk`` (``make bench`` installs it).
 """
 
 from __future__ import annotations
@@ -151,16 +151,12 @@ def lua_script(clients: list[dict], path: Path) -> None:
 
 
 def serve(target: str, env: dict, port: int, server: str, root: Path = ROOT) -> subprocess.Popen:
-    """gunicorn with the Procfile's settings, ``server`` being processes[xthreads]."""
+    """The web process as the Procfile starts it, ``server`` being processes[xthreads]."""
     processes, _, threads = server.partition("x")
     env = {**env, "PORT": str(port), "WEB_CONCURRENCY": processes}
     if threads:
         env["WEB_THREADS"] = threads
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    process = subprocess.Popen(
-        [gunicorn, "--config", "gunicorn.conf.py", "--log-level", "warning", target],
-        cwd=root, env=env,
-    )  # fmt: skip
+    process = subprocess.Popen([sys.executable, "web_server.py", target], cwd=root, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # until every worker has booted and answers at once
         try:
@@ -173,7 +169,7 @@ def serve(target: str, env: dict, port: int, server: str, root: Path = ROOT) -> 
                 return process
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not start for {target}")
+    raise RuntimeError(f"the web process did not start for {target}")
 
 
 def load(url: str, script: Path | None) -> dict[str, float]:
@@ -295,13 +291,13 @@ def run_on(database_url: str, tmp: str) -> dict[tuple[str, str], dict]:
 
 
 def routes_of(baseline_script: Path, script: Path) -> list[tuple[str, str, str, Path, Path]]:
-    """(name, gunicorn's target, path, wrk script, code root) of each server of a run."""
+    """(name, the app's factory, path, wrk script, code root) of each server of a run."""
     routes = [
-        ("baseline", "bench.baseline_app:create_app()", "/insert", baseline_script, ROOT),
-        ("save", "app:create_app()", "", script, ROOT),
+        ("baseline", "bench.baseline_app:create_app", "/insert", baseline_script, ROOT),
+        ("save", "app:create_app", "", script, ROOT),
     ]
     if BEFORE:
-        routes.append(("save, before", "app:create_app()", "", script, Path(BEFORE)))
+        routes.append(("save, before", "app:create_app", "", script, Path(BEFORE)))
     return routes
 
 

@@ -1,6 +1,6 @@
 """Saves and submits while real job workers score and certify a crowd's papers (SQLite).
 
-The web is deployed as in production (gunicorn.conf.py's defaults); ``flask jobs worker``
+The web is deployed as in production (web_server.py's defaults); ``flask jobs worker``
 is the real worker. Two crowds of ``BENCH_CLOSE_PAPERS`` answered papers (most pass) wait
 in two sittings; for each condition one sitting closes (its papers' deadlines and its
 close put in the past) and a worker is started at ``JOB_NICE`` 0 or 10: its start-up
@@ -77,7 +77,7 @@ def main() -> None:
               f"{submitters} to submit, prepared in {time.perf_counter() - began:.0f} s")  # fmt: skip
         port = free_port()
         web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "close_probe:create_app()"],
+            [sys.executable, "web_server.py", "close_probe:create_app"],
             cwd=ROOT, env={**env, "PORT": str(port), "CLOSE_PROBE_ROLE": "web"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -2,7 +2,7 @@
 processes at the web's own CPU priority, and at the lower one ``flask jobs worker`` gives
 itself (``JOB_NICE``, app/jobs/cli.py), against the web alone (the baseline, same run).
 
-The deployed web (gunicorn.conf.py's defaults, SQLite) gets an open-loop stream of
+The deployed web (web_server.py's defaults, SQLite) gets an open-loop stream of
 requests for the login page (a cheap GET that renders a page, as the close's status
 polls and result pages are) at ``BENCH_PRIORITY_RATE`` a second. The job workers are
 stood in for by ``JOB_WORKERS`` processes that only burn CPU: a close's scoring and
@@ -111,7 +111,7 @@ def main() -> None:
         # processes as a group (autogroup), and priorities count within a group, as on a
         # host where honcho starts the web and the worker together.
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
+            [sys.executable, "web_server.py"],
             cwd=ROOT, env={**env, "PORT": str(port)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -125,7 +125,7 @@ def main() -> None:
 
 def run(base: str) -> None:
     print(f"the login page at {RATE:g} requests/s for {SECONDS:g} s each, on the deployed web "
-          f"(gunicorn.conf.py defaults); {WORKERS} busy job processes, {os.cpu_count()} cores; "
+          f"(web_server.py defaults); {WORKERS} busy job processes, {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
     asyncio.run(latencies(base))  # warm: every web process has rendered the page
     for round_ in range(1, ROUNDS + 1):

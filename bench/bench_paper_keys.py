@@ -1,4 +1,4 @@
-"""How many sealed papers' keys a second the deployed web answers (gunicorn.conf.py's
+"""How many sealed papers' keys a second the deployed web answers (web_server.py's
 defaults, SQLite), and its CPU per key: the open's whole cost for a candidate who entered
 the waiting room (app/exam/sealed.py). wrk sends the requests, so that the load client
 (a C program) is not the limit, as the Python client of bench_session.py is at 1,000 a
@@ -101,7 +101,7 @@ def run(tmp: str) -> None:
     prepare(env, 2, EXAM)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
+        [sys.executable, "web_server.py"],
         cwd=ROOT, env={**env, "PORT": str(port)}, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -125,9 +125,7 @@ def measure(browser: Browser, port: int, sitting_id: int, server: int, tmp: str)
     start_now(tmp)
     while browser.get(key_path)[0] != 200:  # the attempt's start
         time.sleep(0.5)
-    print(
-        f"the deployed web (gunicorn.conf.py defaults, SQLite), wrk 1 thread, {SECONDS:g} s each:"
-    )
+    print(f"the deployed web (web_server.py defaults, SQLite), wrk 1 thread, {SECONDS:g} s each:")
     kept = {}
     for connections in CONNECTIONS:
         base_rate, base_cpu, base_p99 = wrk(browser.base + "/login", connections, server)

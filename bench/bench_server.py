@@ -1,6 +1,6 @@
 """The HTTP server's own CPU per request, measured from outside, beside the app's.
 
-The app is served as deployed (gunicorn.conf.py, as the Procfile starts it) on a free
+The app is served as deployed (web_server.py, as the Procfile starts it) on a free
 loopback port and a temporary SQLite database prepared as bench_session.py prepares it.
 An asyncio client sends a fixed number of real requests on kept-alive connections, a few
 at a time (at saturation), of three kinds: a tiny one (a static file, almost no app work),
@@ -11,13 +11,14 @@ bench_requests.py measures it), so the server's share is the difference. The mac
 shared: read the ratios to the first server of the same run, not the absolute figures.
 
     .venv/bin/python bench/bench_server.py
-    BENCH_SERVERS="gunicorn:4x4 gunicorn:2x4 granian:2x4"  (kind:processes x threads; granian
-      is compared only where it is installed: pip install granian==2.8.7;
-      gunicorn-thawed is gunicorn.conf.py without freezing each worker's loaded heap)
+    BENCH_SERVERS="granian:2x4 granian:4x4 gunicorn:4x4"  (kind:processes x threads; granian
+      is web_server.py; gunicorn, the server before it, gthread as it was configured but
+      without freezing each worker's loaded heap, is compared only where it is installed:
+      pip install gunicorn==27.0.1)
     BENCH_SERVER_N=1000 (requests of each kind per server), BENCH_SERVER_CONCURRENCY=16,
       BENCH_SERVER_WARM_UP=200 (requests of each kind before measuring)
     BENCH_SERVER_MODE=paced: browsers that save every 10 s (BENCH_PACED_CLIENTS=200 per
-      server, BENCH_PACED_SECONDS=40, all servers at once), by default gunicorn at
+      server, BENCH_PACED_SECONDS=40, all servers at once), by default granian at
       WEB_KEEPALIVE 5 against 20 s (server@seconds): a reconnect for each save against a
       kept-alive connection idle between saves.
 """
@@ -51,9 +52,9 @@ BIN = Path(sys.executable).parent
 MODE = os.environ.get("BENCH_SERVER_MODE", "saturated")
 SERVERS = os.environ.get(
     "BENCH_SERVERS",
-    "gunicorn:4x4 gunicorn:2x4 granian:2x4"
+    "granian:2x4 granian:4x4 gunicorn:4x4"
     if MODE == "saturated"
-    else "gunicorn:4x4@5 gunicorn:4x4@20",
+    else "granian:2x4@5 granian:2x4@20",
 ).split()
 COUNT = int(os.environ.get("BENCH_SERVER_N", 1000))
 CONCURRENCY = int(os.environ.get("BENCH_SERVER_CONCURRENCY", 16))
@@ -74,17 +75,14 @@ def command(server: str, port: int) -> tuple[list[str], dict] | None:
     processes, threads = shape.split("x") if shape else ("4", "4")
     env = {"PORT": str(port), "WEB_CONCURRENCY": processes, "WEB_THREADS": threads,
            "WEB_KEEPALIVE": keepalive}  # fmt: skip
-    if kind in ("gunicorn", "gunicorn-thawed"):
-        config = "gunicorn.conf.py" if kind == "gunicorn" else "bench/gunicorn_thawed.py"
-        return [str(BIN / "gunicorn"), "--config", config, "app:create_app()"], env
-    if kind == "granian" and (BIN / "granian").exists():
+    if kind == "granian":
+        return [sys.executable, "web_server.py"], env
+    if kind == "gunicorn" and (BIN / "gunicorn").exists():
         return [
-            str(BIN / "granian"), "--interface", "wsgi", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", processes, "--blocking-threads", threads,
-            "--http", "1", "--no-ws", "--backlog", "4096", "--log-level", "warning",
-            # An idle kept-alive connection waits for the next request's headers.
-            "--http1-header-read-timeout", str(int(keepalive) * 1000),
-            "app:create_app",
+            str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", processes,
+            "--threads", threads, "--bind", f"127.0.0.1:{port}", "--backlog", "4096",
+            "--worker-connections", "10000", "--keep-alive", keepalive, "--timeout", "120",
+            "--log-level", "warning", "app:create_app()",
         ], env  # fmt: skip
     return None
 

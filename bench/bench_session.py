@@ -298,19 +298,13 @@ def main() -> None:
     if database.startswith("sqlite"):
         env["JOB_QUEUE_URL"] = f"sqlite:///{tmp}/jobs.db"
     keys = prepare(env, N, EXAM)
-    procfile = ROOT / "Procfile"
     if REQUEST_CPU:  # the same processes, the web's app wrapped
-        procfile = Path(tmp, "Procfile")
-        procfile.write_text(
-            (ROOT / "Procfile")
-            .read_text()
-            .replace("'app:create_app()'", "'request_cpu:create_app()'")
-        )
         Path(tmp, "request_cpu").mkdir()
-        env |= {"REQUEST_CPU_DIR": f"{tmp}/request_cpu", "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}
+        env |= {"WEB_APP": "request_cpu:create_app", "REQUEST_CPU_DIR": f"{tmp}/request_cpu",
+                "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}  # fmt: skip
     with open(f"{tmp}/honcho.log", "wb") as log:
         processes = subprocess.Popen(
-            [sys.executable, "-m", "honcho", "start", "-f", str(procfile), "-d", str(ROOT)],
+            [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:

@@ -1,5 +1,5 @@
 """Where the web's Python time goes for a paper key on a new connection: py-spy samples
-the deployed gunicorn processes (``--gil``: only the thread holding the GIL, so time
+the deployed web processes (``--gil``: only the thread holding the GIL, so time
 spent waiting for it is not counted) while ``key_arrivals`` asks at a fixed pace, and
 each sample is put in the first part of the request its stack reaches, innermost first.
 Time in the kernel (TCP accept, reads, writes, closes) is not in these samples."""
@@ -21,12 +21,9 @@ PARTS = (
     ("after_request hooks", ("process_response",)),
     ("before_request hooks", ("preprocess_request",)),
     ("Flask and Werkzeug request setup, routing, teardown", ("flask/", "werkzeug/")),
-    (
-        "gunicorn: HTTP parsing",
-        ("gunicorn/http/message.py", "gunicorn/http/parser.py", "gunicorn/http/unreader.py"),
-    ),
-    ("gunicorn: writing the response", ("gunicorn/http/wsgi.py", "gunicorn/util.py")),
-    ("gunicorn: connection handling (accept, poll, keep-alive, close)", ("gunicorn/",)),
+    # granian parses, accepts and writes in Rust (no Python frames); what it runs in Python
+    # is the WSGI call and the response's iteration.
+    ("granian: the WSGI call and the response", ("granian/",)),
 )
 
 

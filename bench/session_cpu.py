@@ -27,7 +27,7 @@ def _group(pid: int) -> str | None:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return None
-    if b"gunicorn" in command:
+    if b"web_server" in command:
         return "web"
     if b"jobs worker" in command:
         return "jobs"

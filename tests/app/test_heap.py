@@ -5,13 +5,13 @@ busy machine: bench/RESULTS.md) no longer walk it."""
 from __future__ import annotations
 
 import gc
-import runpy
-from collections.abc import Iterator
-from pathlib import Path
+import sys
+from collections.abc import Callable, Iterator
 
 import pytest
+from flask import Flask
 
-ROOT = Path(__file__).resolve().parents[2]
+import web_server
 
 
 @pytest.fixture
@@ -22,8 +22,14 @@ def thawed_after() -> Iterator[None]:
     gc.unfreeze()
 
 
-def test_a_web_worker_freezes_its_loaded_heap_before_serving(app, thawed_after):
-    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+def served(app: Flask) -> Callable[[], Flask]:
+    """A factory for ``WEB_APP`` that hands the web process's factory the test's app."""
+    return lambda: app
+
+
+def test_a_web_worker_freezes_its_loaded_heap_before_serving(app, thawed_after, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "factory", served(app), raising=False)
+    monkeypatch.setenv("WEB_APP", f"{__name__}:factory")
     assert gc.get_freeze_count() == 0
-    config["post_worker_init"](None)  # what gunicorn calls once the worker loaded the app
+    assert web_server.application() is app  # what each web worker calls to load the app
     assert gc.get_freeze_count() > 100_000  # the modules and the app, not a handful

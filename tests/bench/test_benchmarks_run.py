@@ -96,7 +96,7 @@ TINY: dict[str, dict[str, str]] = {
     "bench_polls.py": {"BENCH_POLLS_N": "50", "BENCH_POLLS_BACKLOG": "50,30,100"},
     "bench_requests.py": {"BENCH_N": "2", "BENCH_PASSES": "2"},
     "bench_server.py": {
-        "BENCH_SERVERS": "gunicorn:1x2",
+        "BENCH_SERVERS": "granian:1x2",
         "BENCH_SERVER_N": "100",
         "BENCH_SERVER_CONCURRENCY": "2",
         "BENCH_SERVER_WARM_UP": "10",

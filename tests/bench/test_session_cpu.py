@@ -14,7 +14,7 @@ import session_cpu
 from session_cpu import CpuSampler
 
 # CPU seconds, not wall: on a loaded machine a wall-time loop gets a fraction of a core.
-BUSY = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass  # gunicorn"
+BUSY = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass  # web_server"
 
 
 def test_a_busy_server_process_is_counted_as_web_in_its_window(capsys, monkeypatch):

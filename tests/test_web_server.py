@@ -1,0 +1,142 @@
+"""The web process's promises (web_server.py), held against granian itself: a stopping
+server answers what it accepted, a request's head is bounded but its body is the app's to
+judge, and the settings come from the environment as the README says."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask, request
+
+import web_server
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOW_SECONDS = 2.0
+
+pytestmark = pytest.mark.serve
+
+
+def slow_app() -> Flask:
+    """A plain app the server runs in place of the real one: a slow answer and a body's
+    length, neither of which the real app offers."""
+    app = Flask(__name__)
+
+    @app.get("/slow")
+    def slow() -> str:
+        time.sleep(SLOW_SECONDS)
+        return "done"
+
+    @app.post("/length")
+    def length() -> str:
+        return str(len(request.get_data()))
+
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _ask(port: int, raw: bytes, timeout: float = 30) -> bytes:
+    """One request on its own connection; the whole answer (the server closes after it)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(raw)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer
+
+
+def _get(path: str, headers: str = "") -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n".encode()
+
+
+@pytest.fixture
+def served(tmp_path) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``web_server.py`` serving ``slow_app`` with two processes, as the Procfile starts it."""
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "2", "WEB_THREADS": "2"}
+    log = tmp_path / "web.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "web_server.py", f"{__name__}:slow_app"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+        try:
+            if _ask(port, _get("/length"), timeout=2).startswith(b"HTTP/1.1 405"):
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield port, server
+    server.terminate()
+    server.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):  # its workers, had the main one not ended them
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def test_the_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("WEB_THREADS", "6")
+    monkeypatch.setenv("WEB_KEEPALIVE", "7")
+    monkeypatch.setenv("WEB_WORKER_CONNECTIONS", "1234")
+    server = web_server.server()
+    assert (server.bind_addr, server.bind_port) == ("127.0.0.1", 8123)  # loopback unless told
+    assert (server.workers, server.blocking_threads, server.backpressure) == (3, 6, 1234)
+    assert server.http1_settings.header_read_timeout == 7000
+    assert server.respawn_failed_workers and server.workers_kill_timeout > SLOW_SECONDS
+
+
+def test_a_process_accepts_a_whole_session_within_its_open_files(monkeypatch):
+    monkeypatch.delenv("WEB_WORKER_CONNECTIONS", raising=False)
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert web_server.connections_per_process() == min(10_000, max(limit - 256, 64))
+
+
+def test_a_stopping_server_answers_what_it_accepted_and_refuses_the_rest(served):
+    port, server = served
+    answers: list[bytes] = []
+    asking = [
+        threading.Thread(target=lambda: answers.append(_ask(port, _get("/slow"))))
+        for _ in range(6)  # more than the four threads: some wait their turn when it stops
+    ]
+    for thread in asking:
+        thread.start()
+    time.sleep(SLOW_SECONDS / 2)
+    server.terminate()
+    for thread in asking:
+        thread.join(timeout=30)
+    assert [a.split(b"\r\n", 1)[0] for a in answers] == [b"HTTP/1.1 200 OK"] * 6
+    assert all(a.endswith(b"done") for a in answers)
+    with pytest.raises(OSError):  # the listener closed at once: nothing new is accepted
+        _ask(port, _get("/slow"), timeout=5)
+    assert server.wait(timeout=30) == 0
+
+
+def test_a_head_past_its_bound_is_refused_and_a_big_body_reaches_the_app(served):
+    port, _server = served
+    big_header = f"X-Padding: {'a' * web_server.HEAD_BYTES}\r\n"
+    assert _ask(port, _get("/slow", big_header)).startswith(b"HTTP/1.1 431")
+    body = b"x" * (5 * 1024 * 1024)  # a bank file's size: streamed, not bounded by the head
+    head = (
+        "POST /length HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    answer = _ask(port, head.encode() + body)
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(str(len(body)).encode())
