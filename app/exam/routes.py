@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -41,6 +51,7 @@ from question_bank.types import InvalidResponse
 bp = Blueprint("exam", __name__)
 
 _WITH_EXAM = [joinedload(Sitting.exam)]  # the start page and the start both read the exam
+SUBMIT_INTERRUPTED = "登录已失效，试卷尚未交出。请核对答案，再点击“交卷”。"
 
 
 def _attempt_or_404(attempt_id: int, with_sitting: bool = False):
@@ -176,6 +187,18 @@ def submit(attempt_id: int):
     if SubmitForm().validate_on_submit() and not attempt.closed:
         submit_paper(attempt, request.form, utcnow())
     return redirect(url_for("exam.result", attempt_id=attempt_id))  # no reload of the attempt
+
+
+@bp.get("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit_interrupted(attempt_id: int):
+    """Where the login page sends back a 交卷 that found the login ended (logged out on
+    another device, a password reset): the paper was not handed in. Back to the test page
+    (the result, had it closed meanwhile), which sends the answers the tab kept, to hand
+    it in again; not a bare 405."""
+    if not _attempt_or_404(attempt_id).closed:
+        flash(SUBMIT_INTERRUPTED, "error")
+    return redirect(url_for("exam.take", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/status")

@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 
 from app.admin.people.services import reset_password
 from app.extensions import db
-from app.models import Role, User
+from app.models import Attempt, Role, User
+from app.models.attempt import IN_PROGRESS
 from tests.app.exam_fixtures import stored_response
 from tests.app.test_attempts import begin, correct_response, items_of, save
 from tests.auth import csrf_token, login
@@ -100,3 +101,24 @@ def test_a_save_by_a_user_who_must_change_the_password_first_is_refused(client, 
     assert reply.status_code == 403
     assert "修改初始密码" in reply.get_json()["error"]
     assert stored_response(attempt_id, 0) is None
+
+
+def test_a_submit_that_found_the_login_ended_leads_back_to_the_test_page_to_hand_in_again(
+    app, client, ctx
+):
+    """The login page sends the candidate back to the address the 交卷 posted to, now a
+    GET: once a 405 page; now the test page, saying the paper was not handed in."""
+    make_user("candidate")
+    attempt_id, token = begin(client)
+    phone = app.test_client()
+    login(phone, "candidate")
+    phone.post("/logout", data={"csrf_token": csrf_token(phone, "/")})
+    submit_url = f"/attempts/{attempt_id}/submit"
+    refused = client.post(submit_url, data={"csrf_token": token})
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login?next=")
+    login(client, "candidate")
+    back = client.get(submit_url)
+    assert back.status_code == 302 and back.headers["Location"] == f"/attempts/{attempt_id}"
+    page = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert "试卷尚未交出" in page and 'id="submit-button"' in page
+    assert db.session.get(Attempt, attempt_id).status == IN_PROGRESS  # not handed in
