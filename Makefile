@@ -43,10 +43,11 @@ SMALL_SESSION := BENCH_SESSION_N=30 BENCH_LOGIN_SECONDS=3 BENCH_TEST_MINUTES=0.5
 # keyboard, print: marked presentation), whose server side the HTTP tests run on both.
 # The small session runs beside it: it waits on its own timeline (~50 s) and uses a tenth
 # of a core, so it adds no time; its output follows the run's, and either failing fails.
+# --durations prints the slowest tests, to keep the suite's time (aim: well under 15 min) in view.
 test: setup lint
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 	log=$$(mktemp); $(SMALL_SESSION) $(BIN)/python bench/bench_session.py >$$log 2>&1 & session=$$!; \
-	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 -m "not presentation" tests/app tests/bench; \
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 --durations=10 -m "not presentation" tests/app tests/bench; \
 	postgres=$$?; wait $$session; small=$$?; cat $$log; rm -f $$log; \
 	test $$postgres = 0 -a $$small = 0
 

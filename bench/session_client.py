@@ -14,7 +14,7 @@ import aiohttp
 from session_stats import Stats
 
 # A stale kept-alive connection: the server closed it while idle (web_server.py
-# ``WEB_KEEPALIVE``, 5 s) just as the client sent the next request on it.
+# ``WEB_KEEPALIVE``, 30 s) just as the client sent the next request on it.
 STALE = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
 
 

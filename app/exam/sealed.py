@@ -15,7 +15,7 @@ sooner than the open plus the time limit cuts its last starters' time by up to t
 spread (25 s at 10,000 candidates).
 
 Why 400 a second (bench/RESULTS.md, 2026-12-01). Each key comes on a NEW connection:
-the page waited in the room far longer than the web server's 5 s keep-alive. On a new
+the page waited in the room far longer than the web server's 30 s keep-alive. On a new
 connection with a browser's headers a key costs the web ~1 ms of CPU (0.9-1.3 ms paced
 at 400-1,000 a second; 1.1-1.7 ms before it stopped reading the session cookie and the
 ORM session), about twice a key on a kept-alive connection, which is what the 1,000 a

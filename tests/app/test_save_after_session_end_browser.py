@@ -72,3 +72,44 @@ def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_a
     answer(page, questions.nth(2))  # and the page saves as before
     expect(page.locator("#save-state")).to_have_text("全部答案已保存")
     computer.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_submit_after_logging_out_elsewhere_returns_to_the_test_page_to_hand_in_again(
+    browser, live_url, ctx, size
+):
+    """交卷 posted after the login ended goes through the login page and back to the test
+    page, which says the paper was not handed in (before: a 405 page in English)."""
+    make_user("candidate", name="张晓明")
+    sitting = open_sitting()
+    computer = browser.new_context(viewport=SIZES[size])
+    page = computer.new_page()
+    log_in(page, live_url)
+    page.goto(f"{live_url}/sessions/{sitting.id}")
+    page.click("#submit")
+    wait_for_test_page(page)
+    attempt_id = int(page.url.rstrip("/").split("/")[-1])
+    answer(page, page.locator("fieldset.question").nth(0))
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
+    phone = browser.new_context()
+    other = phone.new_page()
+    log_in(other, live_url)
+    other.click("button:has-text('退出')")
+    other.wait_for_url(f"{live_url}/login")
+    phone.close()
+
+    page.click("#submit-button")
+    page.click("#confirm-submit")
+    page.wait_for_url(f"{live_url}/login?next=*")
+    page.fill("#username", "candidate")
+    page.fill("#password", "correct-horse-1")
+    page.click("#submit")
+    page.wait_for_url(f"{live_url}/attempts/{attempt_id}")
+    expect(page.locator(".flash")).to_contain_text("试卷尚未交出")
+    wait_for_test_page(page)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"submit-interrupted-{size}.png"))
+    page.click("#submit-button")
+    page.click("#confirm-submit")
+    page.wait_for_url(f"{live_url}/attempts/{attempt_id}/result")
+    computer.close()

@@ -1,7 +1,8 @@
 """The session load test's browser (bench/session_client.py) against a server that closes
-a kept-alive connection just as the next request arrives on it (the web server closes one idle
-for 5 s): the request is sent again on a new connection, as a browser does, and counted
-apart; a request that fails on a new connection is a failure, not sent again."""
+a kept-alive connection just as the next request arrives on it (the web server closes one
+idle for WEB_KEEPALIVE seconds): the request is sent again on a new connection, as a
+browser does, and counted apart; a request that fails on a new connection is a failure,
+not sent again."""
 
 from __future__ import annotations
 
