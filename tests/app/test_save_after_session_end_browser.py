@@ -25,10 +25,10 @@ SHOTS = Path("/tmp/ux2-shots")
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_again(
-    browser, live_url, ctx, size
-):
+def _answering_then_logged_out_elsewhere(browser, live_url: str, size: str):
+    """A candidate on the test page with one answer saved, then logged out on a phone
+    (which ends every session of theirs); returns the computer's context, its page and
+    the attempt's id."""
     make_user("candidate", name="张晓明")
     sitting = open_sitting()
     computer = browser.new_context(viewport=SIZES[size])
@@ -38,16 +38,23 @@ def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_a
     page.click("#submit")
     wait_for_test_page(page)
     attempt_id = int(page.url.rstrip("/").split("/")[-1])
-    questions = page.locator("fieldset.question")
-    answer(page, questions.nth(0))
+    answer(page, page.locator("fieldset.question").nth(0))
     expect(page.locator("#save-state")).to_have_text("全部答案已保存")
-
     phone = browser.new_context()
     other = phone.new_page()
     log_in(other, live_url)
     other.click("button:has-text('退出')")
     other.wait_for_url(f"{live_url}/login")
     phone.close()
+    return computer, page, attempt_id
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_answer_given_after_logging_out_elsewhere_is_saved_after_logging_in_again(
+    browser, live_url, ctx, size
+):
+    computer, page, attempt_id = _answering_then_logged_out_elsewhere(browser, live_url, size)
+    questions = page.locator("fieldset.question")
 
     second = questions.nth(1)
     position = int(second.get_attribute("data-position"))
@@ -80,23 +87,7 @@ def test_a_submit_after_logging_out_elsewhere_returns_to_the_test_page_to_hand_i
 ):
     """交卷 posted after the login ended goes through the login page and back to the test
     page, which says the paper was not handed in (before: a 405 page in English)."""
-    make_user("candidate", name="张晓明")
-    sitting = open_sitting()
-    computer = browser.new_context(viewport=SIZES[size])
-    page = computer.new_page()
-    log_in(page, live_url)
-    page.goto(f"{live_url}/sessions/{sitting.id}")
-    page.click("#submit")
-    wait_for_test_page(page)
-    attempt_id = int(page.url.rstrip("/").split("/")[-1])
-    answer(page, page.locator("fieldset.question").nth(0))
-    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
-    phone = browser.new_context()
-    other = phone.new_page()
-    log_in(other, live_url)
-    other.click("button:has-text('退出')")
-    other.wait_for_url(f"{live_url}/login")
-    phone.close()
+    computer, page, attempt_id = _answering_then_logged_out_elsewhere(browser, live_url, size)
 
     page.click("#submit-button")
     page.click("#confirm-submit")
