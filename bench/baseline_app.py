@@ -1,7 +1,7 @@
 """The baseline for the answer-saving benchmark: a bare Flask route that inserts one row
-into the same kind of database, through the same engine settings, under the same web server. Its
-table is made before the server starts (``create_table``): each process making it at boot
-raced on PostgreSQL, and a process that failed to boot stopped the server."""
+into the same kind of database, through the same engine settings, under the same web
+server. Its table is made before the server starts (``create_table``): each process making
+it at boot raced on PostgreSQL, and a process that failed to boot stopped the server."""
 
 from __future__ import annotations
 

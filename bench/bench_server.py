@@ -19,8 +19,8 @@ shared: read the ratios to the first server of the same run, not the absolute fi
       BENCH_SERVER_WARM_UP=200 (requests of each kind before measuring)
     BENCH_SERVER_MODE=paced: browsers that save every 10 s (BENCH_PACED_CLIENTS=200 per
       server, BENCH_PACED_SECONDS=40, all servers at once), by default granian at
-      WEB_KEEPALIVE 5 against 20 s (server@seconds): a reconnect for each save against a
-      kept-alive connection idle between saves.
+      WEB_KEEPALIVE 30 s (as deployed) against 5 s (server@seconds): a kept-alive connection
+      idle between saves against a reconnect for each save.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ SERVERS = os.environ.get(
     "BENCH_SERVERS",
     "granian:2x4 granian:4x4 gunicorn:4x4"
     if MODE == "saturated"
-    else "granian:2x4@5 granian:2x4@20",
+    else "granian:2x4@30 granian:2x4@5",
 ).split()
 COUNT = int(os.environ.get("BENCH_SERVER_N", 1000))
 CONCURRENCY = int(os.environ.get("BENCH_SERVER_CONCURRENCY", 16))
@@ -70,8 +70,8 @@ def command(server: str, port: int) -> tuple[list[str], dict] | None:
     """The command line and environment of a server variant (kind:processes x threads, and
     @seconds a kept-alive connection may stay idle); None where not installed."""
     server, _, keepalive = server.partition("@")
-    keepalive = keepalive or "5"
     kind, _, shape = server.partition(":")
+    keepalive = keepalive or ("5" if kind == "gunicorn" else "30")  # as each was deployed
     processes, threads = shape.split("x") if shape else ("4", "4")
     env = {"PORT": str(port), "WEB_CONCURRENCY": processes, "WEB_THREADS": threads,
            "WEB_KEEPALIVE": keepalive}  # fmt: skip
