@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 
 import web_server
 
@@ -22,13 +21,9 @@ def thawed_after() -> Iterator[None]:
     gc.unfreeze()
 
 
-def served(app: Flask) -> Callable[[], Flask]:
-    """A factory for ``WEB_APP`` that hands the web process's factory the test's app."""
-    return lambda: app
-
-
 def test_a_web_worker_freezes_its_loaded_heap_before_serving(app, thawed_after, monkeypatch):
-    monkeypatch.setattr(sys.modules[__name__], "factory", served(app), raising=False)
+    # WEB_APP names the factory a worker calls: here one handing it the test's app.
+    monkeypatch.setattr(sys.modules[__name__], "factory", lambda: app, raising=False)
     monkeypatch.setenv("WEB_APP", f"{__name__}:factory")
     assert gc.get_freeze_count() == 0
     assert web_server.application() is app  # what each web worker calls to load the app
