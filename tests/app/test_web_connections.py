@@ -28,7 +28,7 @@ REQUEST = b"GET /static/favicon.svg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 pytestmark = pytest.mark.serve
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -89,7 +89,7 @@ def _wait_until_listening(port: int, server: subprocess.Popen, log: Path) -> Non
 
 
 def test_one_web_process_serves_more_connections_than_a_servers_default(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PORT": str(port),
