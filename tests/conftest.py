@@ -34,11 +34,18 @@ def _postgres_database(base_url: str, name: str) -> str:
     return base_url.rsplit("/", 1)[0] + "/" + name
 
 
+# The slowest kinds, run first (in this order): xdist hands tests out in collection order,
+# and the benchmarks' whole runs (up to 40 s each) and the deployed servers' tests, left
+# to the end of the alphabet, kept one worker busy long after the other had finished.
+FIRST_MARKERS = ("bench", "serve")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL run (TEST_DATABASE_URL) is for what the engine can change: SQL,
-    locking, concurrency. It leaves out a test that opens no database (no ``database_url``
-    in its fixtures, and not marked ``postgres`` for opening it itself): it would only
-    repeat the SQLite run."""
+    """The slow kinds first (``FIRST_MARKERS``). The PostgreSQL run (TEST_DATABASE_URL)
+    is for what the engine can change: SQL, locking, concurrency. It leaves out a test
+    that opens no database (no ``database_url`` in its fixtures, and not marked
+    ``postgres`` for opening it itself): it would only repeat the SQLite run."""
+    items.sort(key=_slow_first)
     if not os.environ.get("TEST_DATABASE_URL"):
         return
     kept, left = [], []
@@ -48,6 +55,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
+
+
+def _slow_first(item: pytest.Item) -> int:
+    marked = (i for i, name in enumerate(FIRST_MARKERS) if item.get_closest_marker(name))
+    return next(marked, len(FIRST_MARKERS))
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from app.exam.start_guard import (
     start_generation,
 )
 from app.extensions import db
+from app.jobs.deadlines import schedule_close_if_near
 from app.models import Attempt, AttemptItem, Sitting, User
 from app.models.attempt import IN_PROGRESS
 
@@ -101,6 +102,7 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
     if prepared is not None and not claim(user.id, sitting.id, prepared.seed):
         raise _Overtaken  # made stale and deleted meanwhile
     db.session.commit()
+    schedule_close_if_near(due, now)
     return attempt_id
 
 

@@ -58,18 +58,30 @@ def schedule_closes(now: datetime) -> int:
         )
     ).all()
     db.session.rollback()
-    seconds = {math.ceil((deadline + grace() + MARGIN).timestamp()) for deadline in deadlines}
-    scheduled = 0
-    for second in sorted(seconds):
-        key = _scheduled_key(second)
-        if huey.put_if_empty(key, second):
-            close_due.schedule(args=(key,), eta=datetime.fromtimestamp(second, UTC))
-            scheduled += 1
-    return scheduled
+    seconds = {_close_second(deadline) for deadline in deadlines}
+    return sum(_schedule_close(second) for second in sorted(seconds))
 
 
-def _scheduled_key(second: int) -> str:
-    return f"close-due:{second}"
+def schedule_close_if_near(deadline: datetime, now: datetime) -> None:
+    """At a start: a paper whose grace ends within ``AHEAD`` gets its ``close_due`` now.
+    The minute sweep may have looked before the paper existed and the next one may come
+    after its grace (a start in a capped sitting's last minute, a short test): it would
+    be closed up to a minute late, or by its page's poll once the server is late."""
+    if deadline + grace() - now < AHEAD:
+        _schedule_close(_close_second(deadline))
+
+
+def _close_second(deadline: datetime) -> int:
+    return math.ceil((deadline + grace() + MARGIN).timestamp())
+
+
+def _schedule_close(second: int) -> bool:
+    """One ``close_due`` for that second, unless one is scheduled already."""
+    key = f"close-due:{second}"
+    if not huey.put_if_empty(key, second):
+        return False
+    close_due.schedule(args=(key,), eta=datetime.fromtimestamp(second, UTC))
+    return True
 
 
 @huey.task(retries=3, retry_delay=5, priority=FIRST)

@@ -21,8 +21,12 @@ from app.models import Attempt, AuditEntry
 from app.models.attempt import FINALIZED, IN_PROGRESS
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import all_right_and_open, setup_exams
+from tests.app.exam_fixtures import open_sitting
 from tests.app.test_job_workers import _start_worker, _wait_for, deployed_queue  # noqa: F401
+from tests.app.test_start_answers_the_page import press_start
 from tests.app.test_submitting import run_jobs
+from tests.auth import login
+from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
 
@@ -122,3 +126,24 @@ def test_a_worker_closes_a_crowd_when_its_grace_ends_with_no_page_asking(
         worker.wait(timeout=30)
     closed_at = db.session.scalars(select(Attempt.finalized_at).where(Attempt.id.in_(ids))).all()
     assert all(ends <= at < ends + timedelta(seconds=4) for at in closed_at), (ends, closed_at)
+
+
+@pytest.mark.parametrize(
+    "closes_in, scheduled", [(timedelta(seconds=40), 1), (timedelta(hours=2), 0)]
+)
+def test_a_start_near_its_close_schedules_the_close_at_once(
+    client, ctx, queued, closes_in, scheduled
+):
+    """A paper started in a sitting's last minute (its deadline the sitting's close): the
+    sweep looked before it existed and the next may come after its grace, so the start
+    schedules its close; a paper ending past the sweep's look-ahead leaves it to the sweep."""
+    make_user("candidate")
+    sitting = open_sitting(closes=utcnow() + closes_in)
+    login(client, "candidate")
+    assert press_start(client, sitting.id).status_code == 200
+    (deadline,) = db.session.scalars(select(Attempt.deadline))
+    closes = _closes()
+    assert len(closes) == scheduled
+    if scheduled:
+        due = math.ceil((deadline + grace() + deadlines.MARGIN).timestamp())
+        assert _eta(closes[0]) == pytest.approx(due, abs=1)
