@@ -39,15 +39,16 @@ SMALL_SESSION := BENCH_SESSION_N=30 BENCH_LOGIN_SECONDS=3 BENCH_TEST_MINUTES=0.5
 
 # The second run, on PostgreSQL, is for what the engine can change (SQL, locking,
 # concurrency): it leaves out the domain packages and every other test that opens no
-# database (tests/conftest.py), and the browser tests of what a page shows (layout, axe,
-# keyboard, print: marked presentation), whose server side the HTTP tests run on both.
+# database (tests/conftest.py), and the browser tests: what a browser adds (the pages'
+# scripts, layout, keyboard, print) does not depend on the engine, and the requests they
+# send are the HTTP tests', which run on both (a quarter of this run's time, before).
 # The small session runs beside it: it waits on its own timeline (~50 s) and uses a tenth
 # of a core, so it adds no time; its output follows the run's, and either failing fails.
 # --durations prints the slowest tests, to keep the suite's time (aim: well under 15 min) in view.
 test: setup lint
 	$(BIN)/python -m pytest -q -n 2 --durations=15
 	log=$$(mktemp); $(SMALL_SESSION) $(BIN)/python bench/bench_session.py >$$log 2>&1 & session=$$!; \
-	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 --durations=10 -m "not presentation" tests/app tests/bench; \
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 --durations=10 -m "not browser" tests/app tests/bench; \
 	postgres=$$?; wait $$session; small=$$?; cat $$log; rm -f $$log; \
 	test $$postgres = 0 -a $$small = 0
 

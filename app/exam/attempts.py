@@ -47,7 +47,8 @@ def owned_attempt(attempt_id: int, user: User, with_sitting: bool = False) -> At
 _OWNED = select(Attempt).where(
     Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id")
 )
-_OWNED_WITH_SITTING = _OWNED.options(joinedload(Attempt.sitting))
+# The exam too: a pass's result page asks which certificates its exam earns.
+_OWNED_WITH_SITTING = _OWNED.options(joinedload(Attempt.sitting).joinedload(Sitting.exam))
 
 
 _STATE = select(Attempt.status, Attempt.deadline).where(

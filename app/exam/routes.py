@@ -51,6 +51,7 @@ from question_bank.types import InvalidResponse
 bp = Blueprint("exam", __name__)
 
 _WITH_EXAM = [joinedload(Sitting.exam)]  # the start page and the start both read the exam
+DETAILS = ("answers", "keys")  # the review levels that show 答题详情
 SUBMIT_INTERRUPTED = "登录已失效，试卷尚未交出。请核对答案，再点击“交卷”。"
 
 
@@ -239,7 +240,9 @@ def result(attempt_id: int):
     level, review_from = review_state(attempt, now)
     if level == "keys":  # a review opening after the close: the notebook gets the mistakes
         record_reviewed_mistakes(attempt, now)
-    paused = closed_while_testing(current_user.id, now, "答题详情")
+    # Asked only when 答题详情 would be open: at a close, before the review opens, the
+    # whole session loads this page and none of them needs it.
+    paused = closed_while_testing(current_user.id, now, "答题详情") if level in DETAILS else None
     outcome = outcome_of(attempt)
     return render_template(
         "exam/result.html", attempt=attempt, level=level, paused=paused,
@@ -277,4 +280,4 @@ def _details_shown(level: str, paused: str | None) -> bool:
     """Whether 答题详情 is open: the policy shows answers or keys now, and the candidate
     sits no other test (``paused`` says why not). The result page's link and the review
     page ask the same."""
-    return level in ("answers", "keys") and not paused
+    return level in DETAILS and not paused

@@ -10,7 +10,7 @@ from app.models import Role
 from tests.app.bank_admin_fixtures import SMALL_BANK, publish_small
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.mark.parametrize(

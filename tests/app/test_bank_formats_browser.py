@@ -14,7 +14,7 @@ from app.models import Role
 from question_bank.formats import write_bank
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 PAPER = [
     "党务基本知识测试卷",

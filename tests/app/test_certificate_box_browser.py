@@ -24,7 +24,6 @@ from tests.app.test_result_certificates_browser import as_worker, submitted_pass
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.presentation,
     pytest.mark.usefixtures("signing", "fresh_catalog"),
 ]
 

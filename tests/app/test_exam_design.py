@@ -143,7 +143,6 @@ def test_only_system_admins_see_a_sample(ctx, client, who):
     assert client.get(f"{BASE}/{mini().id}/sample").status_code == 403
 
 
-@pytest.mark.presentation
 @pytest.mark.browser
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_design_help_in_a_browser(browser, live_url, ctx, size):

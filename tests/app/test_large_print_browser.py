@@ -12,7 +12,7 @@ from tests.app.test_take_keyboard_browser import SIZES, shot
 from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 TARGETS = "button, .palette a, label.option, label.flag, .skip-link, input[type=text]"
 MEASURE = """sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null)

@@ -17,7 +17,7 @@ from app.models.types import utcnow
 from tests.app.ux_world import build_world, log_in
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 SIZES = {
     "desktop": ({"width": 1366, "height": 768}, 0),

@@ -75,7 +75,6 @@ def test_an_id_number_username_is_printed_masked(app, world):
     assert "本人身份证号" in html
 
 
-@pytest.mark.presentation
 @pytest.mark.browser
 def test_slips_print_eight_to_an_a4_page(app, browser, live_url, world, tmp_path):
     """Printed to PDF as a browser does: 3 slips fit one A4 page, 9 take two pages."""
@@ -100,7 +99,6 @@ def test_slips_print_eight_to_an_a4_page(app, browser, live_url, world, tmp_path
     page.close()
 
 
-@pytest.mark.presentation
 @pytest.mark.browser
 def test_a_reset_password_prints_as_a_slip_with_the_new_password(
     app, browser, live_url, world, tmp_path

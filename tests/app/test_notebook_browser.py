@@ -17,7 +17,7 @@ from tests.app.test_browser import log_in
 from tests.app.test_take_keyboard_browser import SIZES, shot
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.mark.parametrize("size", SIZES)

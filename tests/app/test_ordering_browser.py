@@ -15,7 +15,7 @@ from tests.app.test_browser import log_in
 from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 VIEWPORTS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
 SHOTS = os.environ.get("SCREENSHOT_DIR")
 

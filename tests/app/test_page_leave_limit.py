@@ -124,7 +124,6 @@ SIZES = {
 }
 
 
-@pytest.mark.presentation
 @pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES)
 def test_the_candidate_sees_the_count_on_return(app, browser, live_url, limited, size):

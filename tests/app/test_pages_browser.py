@@ -14,7 +14,7 @@ import pytest
 
 from tests.app.ux_world import build_world, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}

@@ -22,7 +22,6 @@ def current_numbers(page) -> list[str]:
     )
 
 
-@pytest.mark.presentation
 @pytest.mark.parametrize("size", SIZES)
 def test_the_palette_marks_the_current_question(browser, live_url, ctx, size):
     page = start(browser, live_url, size)

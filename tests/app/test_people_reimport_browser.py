@@ -20,7 +20,7 @@ from tests.factories import make_user
 
 units, admins = people_fixtures.units, people_fixtures.admins  # fixtures
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation, pytest.mark.usefixtures("admins")]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("admins")]
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)

@@ -82,7 +82,6 @@ def registered(sitting_id: int) -> list[str]:
     )
 
 
-@pytest.mark.presentation
 @pytest.mark.browser
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_picking_with_the_keyboard(browser, live_url, people, size):
@@ -126,7 +125,6 @@ def test_picking_with_the_keyboard(browser, live_url, people, size):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.presentation
 @pytest.mark.browser
 def test_the_plain_form_works_without_javascript(browser, live_url, people):
     sitting = open_sitting(())

@@ -148,9 +148,10 @@ def test_a_passed_result_page_asks_only_what_it_shows(client, candidate):
     page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "合格" in page and "不合格" not in page and "按内容得分" in page
     assert re.search(r"答题详情将于本场考试所有考生作答结束后开放查看", page)
-    # The user, the attempt with its sitting, when the review opens, whether another
-    # test is live, the certificates, the marks by topic (before: 10).
-    assert _result_reads(client, attempt_id) <= 6
+    # The user, the attempt with its sitting and exam, when the review opens, the
+    # certificates, the marks by topic (before: 10). Whether another test is live is
+    # asked only once 答题详情 would open (before: always, and the exam on its own).
+    assert _result_reads(client, attempt_id) <= 5
 
 
 def test_a_failed_result_page_asks_only_what_it_shows(client, candidate):

@@ -15,7 +15,7 @@ from tests.app.test_browser import log_in
 from tests.app.test_pages_browser import VIEWPORTS, _problems
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)

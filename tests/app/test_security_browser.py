@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import AuditEntry, Role, Unit, User
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 
 def payload(attacker_id: int) -> str:

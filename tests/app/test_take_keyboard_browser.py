@@ -52,7 +52,6 @@ def contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-@pytest.mark.presentation
 @pytest.mark.parametrize("size", SIZES)
 def test_enter_never_submits_and_the_confirmation_defaults_to_keep_answering(
     browser, live_url, ctx, size
@@ -85,7 +84,6 @@ def test_enter_never_submits_and_the_confirmation_defaults_to_keep_answering(
     page.close()
 
 
-@pytest.mark.presentation
 @pytest.mark.parametrize("size", SIZES)
 def test_skip_link_and_palette_jump_move_focus_below_the_bar(browser, live_url, ctx, size):
     """Defects 21 and 2: 87 Tabs to the first answer; a palette jump hid its question
@@ -127,7 +125,6 @@ def test_skip_link_and_palette_jump_move_focus_below_the_bar(browser, live_url, 
     page.close()
 
 
-@pytest.mark.presentation
 @pytest.mark.parametrize("size", SIZES)
 def test_palette_states_by_mark_and_contrast_and_a_choice_can_be_cleared(
     browser, live_url, ctx, size
@@ -177,7 +174,6 @@ def test_palette_states_by_mark_and_contrast_and_a_choice_can_be_cleared(
     page.close()
 
 
-@pytest.mark.presentation
 @pytest.mark.parametrize("size", SIZES)
 def test_warnings_at_five_minutes_and_one_minute_left(browser, live_url, ctx, size):
     """Exam focus: the last minutes are shown and announced (aria-live="assertive")."""
@@ -245,7 +241,6 @@ def test_leaving_the_page_is_recorded_and_shown_to_admins(browser, live_url, ctx
     admin.close()
 
 
-@pytest.mark.presentation
 @pytest.mark.parametrize("size", SIZES)
 def test_one_question_at_a_time_is_remembered(browser, live_url, ctx, size):
     """One question at a time (上一题 / 下一题), remembered in this browser."""

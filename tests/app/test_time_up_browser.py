@@ -157,7 +157,6 @@ def test_at_zero_the_page_stays_says_it_is_scored_and_shows_the_result_once_scor
     [(PHONE, "标准字号"), (PHONE, "特大字号"), (DESKTOP, "标准字号"), (DESKTOP, "特大字号")],
     ids=["phone", "phone-large", "desktop", "desktop-large"],
 )
-@pytest.mark.presentation
 def test_the_waiting_state_fits_the_screen_in_large_print_and_passes_axe(
     browser, live_url, ctx, viewport, text_size
 ):

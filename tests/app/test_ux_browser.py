@@ -6,7 +6,7 @@ import pytest
 
 from tests.app.ux_world import CERTIFICATE_TOKEN, build_world, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.presentation]
+pytestmark = [pytest.mark.browser]
 
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 A4_CSS_PX = 720  # 210 mm less 2 × 12 mm margins, at 96 px per inch (about 703 px), rounded up

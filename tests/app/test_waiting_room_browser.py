@@ -62,7 +62,6 @@ def test_the_countdown_says_the_open_without_a_reload_and_the_button_starts_the_
     context.close()
 
 
-@pytest.mark.presentation
 @pytest.mark.parametrize("text_size", ["标准字号", "特大字号"])
 def test_the_waiting_room_fits_a_phone_in_large_print_and_passes_axe(
     browser, live_url, ctx, text_size
