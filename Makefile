@@ -41,7 +41,7 @@ SMALL_SESSION := BENCH_SESSION_N=30 BENCH_LOGIN_SECONDS=3 BENCH_TEST_MINUTES=0.5
 # concurrency): it leaves out the domain packages and every other test that opens no
 # database (tests/conftest.py), and the browser tests: what a browser adds (the pages'
 # scripts, layout, keyboard, print) does not depend on the engine, and the requests they
-# send are the HTTP tests', which run on both (a quarter of this run's time, before).
+# send are the HTTP tests', which run on both (they were a third of this run's time).
 # The small session runs beside it: it waits on its own timeline (~50 s) and uses a tenth
 # of a core, so it adds no time; its output follows the run's, and either failing fails.
 # --durations prints the slowest tests, to keep the suite's time (aim: well under 15 min) in view.
