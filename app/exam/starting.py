@@ -102,7 +102,7 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
     if prepared is not None and not claim(user.id, sitting.id, prepared.seed):
         raise _Overtaken  # made stale and deleted meanwhile
     db.session.commit()
-    schedule_close_if_near(due, now)
+    schedule_close_if_near([due], now)
     return attempt_id
 
 

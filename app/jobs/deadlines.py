@@ -13,6 +13,7 @@ that comes first still closes its own paper, and the sweep still closes whatever
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import distinct, select, update
@@ -62,13 +63,15 @@ def schedule_closes(now: datetime) -> int:
     return sum(_schedule_close(second) for second in sorted(seconds))
 
 
-def schedule_close_if_near(deadline: datetime, now: datetime) -> None:
-    """At a start: a paper whose grace ends within ``AHEAD`` gets its ``close_due`` now.
-    The minute sweep may have looked before the paper existed and the next one may come
-    after its grace (a start in a capped sitting's last minute, a short test): it would
-    be closed up to a minute late, or by its page's poll once the server is late."""
-    if deadline + grace() - now < AHEAD:
-        _schedule_close(_close_second(deadline))
+def schedule_close_if_near(deadlines: Iterable[datetime], now: datetime) -> None:
+    """Where deadlines are set that may end before the next sweep looks (a start in a
+    capped sitting's last minute, a short test, a sitting closed early): the closes of
+    those whose grace ends within ``AHEAD``, now. The sweep may have looked before they
+    were set; they would be closed up to a minute late, or by their pages' polls once the
+    server is late. A deadline moved later needs nothing: the next sweep sees it."""
+    near = {_close_second(d) for d in deadlines if d + grace() - now < AHEAD}
+    for second in sorted(near):
+        _schedule_close(second)
 
 
 def _close_second(deadline: datetime) -> int:

@@ -17,11 +17,12 @@ from app.extensions import db
 from app.jobs import deadlines, tasks
 from app.jobs.queue import huey
 from app.jobs.tasks import LOST_AFTER, sweep_now
-from app.models import Attempt, AuditEntry
+from app.models import Attempt, AuditEntry, Role
 from app.models.attempt import FINALIZED, IN_PROGRESS
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import all_right_and_open, setup_exams
 from tests.app.exam_fixtures import open_sitting
+from tests.app.test_admin_exams import post
 from tests.app.test_job_workers import _start_worker, _wait_for, deployed_queue  # noqa: F401
 from tests.app.test_start_answers_the_page import press_start
 from tests.app.test_submitting import run_jobs
@@ -147,3 +148,23 @@ def test_a_start_near_its_close_schedules_the_close_at_once(
     if scheduled:
         due = math.ceil((deadline + grace() + deadlines.MARGIN).timestamp())
         assert _eta(closes[0]) == pytest.approx(due, abs=1)
+
+
+def test_closing_a_sitting_early_schedules_its_papers_close(client, ctx, queued):
+    """结束场次: every running paper's deadline becomes now, its grace ends before the next
+    sweep may look, so the close schedules their close (one for the crowd's second)."""
+    make_user("admin", role=Role.SYSTEM_ADMIN)
+    names = [make_user(f"cand{i}").username for i in range(2)]
+    sitting = open_sitting(names)
+    for name in names:
+        taker = client.application.test_client()
+        login(taker, name)
+        assert press_start(taker, sitting.id).status_code == 200
+    assert _closes() == []  # their deadlines, half an hour away, are the sweep's
+    login(client, "admin")
+    page = f"/admin/exams/sessions/{sitting.id}"
+    assert post(client, f"{page}/close", {}, page).status_code == 302
+    (deadline,) = set(db.session.scalars(select(Attempt.deadline)))
+    (close,) = _closes()
+    due = math.ceil((deadline + grace() + deadlines.MARGIN).timestamp())
+    assert _eta(close) == pytest.approx(due, abs=1)

@@ -28,6 +28,7 @@ from app.exam.sittings import (
     sitting_limit_problems,
 )
 from app.extensions import db
+from app.jobs.deadlines import schedule_close_if_near
 from app.models import Attempt, Exam, Sitting, SittingCandidate, SittingGrant, SittingUnit, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record
@@ -143,8 +144,10 @@ def _move_close(sitting: Sitting, closes_at: datetime, now: datetime) -> None:
             ["本场考试的答题详情已开放，考生可能已看到答案，不能再延长或重新开放；请新建场次"]
         )
     sitting.closes_at = closes_at
-    for attempt in _running(sitting, now):
+    running = _running(sitting, now)
+    for attempt in running:
         refresh_deadline(attempt)
+    schedule_close_if_near((attempt.deadline for attempt in running), now)  # closed early
 
 
 def _review_shown(sitting: Sitting, now: datetime) -> bool:
