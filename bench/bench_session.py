@@ -325,6 +325,7 @@ def main() -> None:
                 f"http://127.0.0.1:{port}", sitting_id, keys, start, open_at, close_at
             )
             stats.report()
+            stats.report_slow(close_at)
             report_lag(stats, CLIENTS, cpu_windows(start, open_at, close_at, time.time()))
             problems = read_back(
                 acknowledged,

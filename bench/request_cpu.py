@@ -3,11 +3,14 @@
 journey (the session's own CPU sampler sees only the processes).
 
 ``create_app()`` is the app's own factory plus two request hooks. Each web process
-appends ``ended endpoint cpu`` lines to ``$REQUEST_CPU_DIR/<pid>.log``: when the request
-ended (epoch seconds), its endpoint and the CPU its thread used from before the first
+appends ``ended endpoint cpu wall`` lines to ``$REQUEST_CPU_DIR/<pid>.log``: when the
+request ended (epoch seconds), its endpoint, the CPU its thread used from before the first
 request hook to the teardown (``thread_time``: time on a core, not time waiting for one
-or for the GIL). Lines are flushed every few seconds, so a process stopped at the end
-loses at most its last ones.
+or for the GIL) and the wall time between the two. Wall much above CPU is time the request
+waited inside the app (for a core, the GIL or SQLite's write lock); what the client saw
+above that wall waited before the app (for a thread of the server) or in the client.
+Lines are flushed every few seconds, so a process stopped at the end loses at most its
+last ones.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def create_app() -> Flask:
     app = the_app.create_app()
 
     def _began() -> None:
-        g.cpu_began = time.thread_time()
+        g.cpu_began, g.wall_began = time.thread_time(), time.perf_counter()
 
     app.before_request_funcs.setdefault(None, []).insert(0, _began)  # before the app's own
 
@@ -51,22 +54,33 @@ def create_app() -> Flask:
     def _ended(_error: BaseException | None) -> None:
         if "cpu_began" not in g:
             return
-        _record(f"{time.time():.3f} {request.endpoint} {time.thread_time() - g.cpu_began:.6f}\n")
+        cpu, wall = time.thread_time() - g.cpu_began, time.perf_counter() - g.wall_began
+        _record(f"{time.time():.3f} {request.endpoint} {cpu:.6f} {wall:.6f}\n")
 
     return app
 
 
 def report(directory: Path, windows: list[tuple[str, float, float]]) -> None:
-    """Per window: the web's requests by endpoint, their CPU per request and in all."""
+    """Per window: the web's requests by endpoint, their CPU per request and in all, and
+    their wall time in the app (p50/p99/max)."""
     rows = [line.split() for log in directory.glob("*.log") for line in log.open()]
     print("the web's CPU by endpoint (thread CPU from the first request hook to the teardown):")
     for name, begin, end in windows:
         cpu: dict[str, list[float]] = defaultdict(list)
-        for ended, endpoint, used in rows:
+        walls: dict[str, list[float]] = defaultdict(list)
+        for ended, endpoint, used, wall in rows:
             if begin <= float(ended) < end:
                 cpu[endpoint].append(float(used))
+                walls[endpoint].append(float(wall))
         total = sum(sum(v) for v in cpu.values())
         print(f"  {name} ({end - begin:.0f} s): {total:.1f} CPU-s in requests")
         for endpoint, used in sorted(cpu.items(), key=lambda kv: -sum(kv[1]))[:8]:
             print(f"    {endpoint:<28} {len(used):>7} requests {sum(used) / len(used) * 1000:6.2f} ms "
-                  f"each, {sum(used):6.1f} CPU-s ({sum(used) / max(total, 1e-9):.0%})")  # fmt: skip
+                  f"each, {sum(used):6.1f} CPU-s ({sum(used) / max(total, 1e-9):.0%}); in the app "
+                  f"{_spread(walls[endpoint])}")  # fmt: skip
+
+
+def _spread(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    at = [ordered[min(len(ordered) - 1, int(len(ordered) * q))] for q in (0.5, 0.99, 1)]
+    return "p50 {:.3f} s, p99 {:.3f} s, max {:.3f} s".format(*at)

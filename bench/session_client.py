@@ -11,7 +11,7 @@ import random
 import time
 
 import aiohttp
-from session_stats import Stats
+from session_stats import SLOW, Stats
 
 # A stale kept-alive connection: the server closed it while idle (web_server.py
 # ``WEB_KEEPALIVE``, 30 s) just as the client sent the next request on it.
@@ -88,7 +88,10 @@ class Browser:
         else:
             if phase == "result" and 'id="scoring"' in body:
                 phase = "scoring page"
-            self.stats.times[phase].append(time.perf_counter() - began)
+            took = time.perf_counter() - began
+            self.stats.times[phase].append(took)
+            if took >= SLOW:
+                self.stats.slow.append((time.time() - took, phase, took))
         return response.status, response.headers.get("Location", body)
 
     async def wait_for(

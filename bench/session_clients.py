@@ -15,6 +15,7 @@ rather than hangs.
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import time
 from collections.abc import Callable, Coroutine
@@ -142,6 +143,16 @@ async def run_slice(
     """These journeys in this event loop; at ``ends_at`` the unfinished ones are stopped
     and counted, so the figures still print."""
     stats, acknowledged = Stats(), {}
+    began: list[float] = []
+
+    def full_collections(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                began[:] = [time.perf_counter()]
+            elif began:
+                stats.gc_pauses.append((time.time(), time.perf_counter() - began[0]))
+
+    gc.callbacks.append(full_collections)
     tasks = [
         asyncio.create_task(journey(number, plan, stats, acknowledged, keys, base))
         for number, plan in plans.items()
@@ -154,6 +165,7 @@ async def run_slice(
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
+    gc.callbacks.remove(full_collections)
     stats.unfinished = len(pending)
     stats.crashed = sum(task.exception() is not None for task in done)
     return stats, acknowledged

@@ -15,6 +15,7 @@ PHASES = (
     "login", "start page", "enter", "paper key", "start", "save", "submit", "scoring page",
     "status", "result",
 )  # fmt: skip
+SLOW = 1.0  # seconds: a request this long is kept with when it was sent (Stats.slow)
 # From the timer's zero (or the submit) until the result page shows the score.
 WAITS = ("zero to result", "submit to result")
 
@@ -34,6 +35,11 @@ class Stats:
         self.unfinished = 0  # journeys stopped at BENCH_SESSION_LIMIT
         # (when, seconds): how late the client's event loop woke a 0.1 s sleep (session_clients).
         self.loop_lags: list[tuple[float, float]] = []
+        # (sent at, phase, seconds) of each request that took SLOW or longer: when they were.
+        self.slow: list[tuple[float, str, float]] = []
+        # (when, seconds) of each full collection of the client's garbage collector: a
+        # pause of its event loop, which every request in flight then counts.
+        self.gc_pauses: list[tuple[float, float]] = []
 
     def report(self) -> None:
         print(f"{'phase':<10} {'requests':>8} {'failed':>7} {'p50':>8} {'p99':>8} {'max':>8}")
@@ -59,6 +65,28 @@ class Stats:
                   + ", ".join(f"{phase} {n}" for phase, n in self.resent.items()))  # fmt: skip
         for phase, kinds in self.failure_kinds.items():
             print(f"failed {phase}: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+
+    def report_slow(self, close_at: float, bucket: float = 30.0) -> None:
+        """Requests of SLOW or more by when they were sent (in buckets of ``bucket`` s from the
+        close, before it negative), per phase, with the worst: when the web fell behind."""
+        print(
+            f"requests of {SLOW:.0f} s or more, by when they were sent ({bucket:.0f} s from the close):"
+        )
+        buckets: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        for sent, phase, seconds in self.slow:
+            buckets[int((sent - close_at) // bucket)].append((phase, seconds))
+        for at in sorted(buckets):
+            found = buckets[at]
+            phases: dict[str, int] = defaultdict(int)
+            for phase, _ in found:
+                phases[phase] += 1
+            print(f"  {at * bucket:+6.0f} s: {len(found):>6}, worst {max(s for _, s in found):5.1f} s ("
+                  + ", ".join(f"{p} {n}" for p, n in sorted(phases.items(), key=lambda kv: -kv[1]))
+                  + ")")  # fmt: skip
+        pauses = sorted(seconds for _, seconds in self.gc_pauses)
+        if pauses:
+            print(f"the client's full garbage collections: {len(pauses)}, "
+                  f"{sum(pauses):.2f} s in all, the longest {pauses[-1] * 1000:.0f} ms")  # fmt: skip
 
     def failed(self, phase: str, kind: str) -> None:
         self.failures[phase] += 1
