@@ -35,14 +35,22 @@ class Attempt(db.Model):
             "ix_attempt_awaiting_certificates",
             "status", "passed", "certificates_checked_at", "finalized_at",
         ),
+        # The open papers by deadline, without reading every paper ever closed (all past
+        # their deadline): the sweep's closes, the closes it schedules, the closing queue
+        # the waiting pages are told about.
+        Index("ix_attempt_status_deadline", "status", "deadline"),
+        # A sitting's latest running deadline (when its review may open), asked by every
+        # result page before the close: without it, a read of every running paper of the
+        # sitting (7-9 ms at 7,000, half the page).
+        Index("ix_attempt_session_id_status_deadline", "session_id", "status", "deadline"),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column("session_id", ForeignKey("exam_session.id"), index=True)
+    sitting_id: Mapped[int] = mapped_column("session_id", ForeignKey("exam_session.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)
     seed: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

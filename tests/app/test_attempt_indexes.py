@@ -1,0 +1,92 @@
+"""The questions asked about open papers while a session runs read only open papers, by
+index: every paper ever closed is past its deadline, and a sitting of 10,000 has 7,000
+running until its last minute. Before, the result page's "when the review opens" read
+every running paper of the sitting (7-9 ms of a 14 ms page at 7,000), and the closing
+queue and the sweep's close read every paper past its deadline since the first session.
+
+Each question is asked as the app asks it; its statements are captured and explained."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, text, update
+
+from app.exam.grants import answerable_until
+from app.exam.waits import Backlog
+from app.extensions import db
+from app.jobs.deadlines import close_expired, schedule_closes
+from app.models import Attempt, Sitting
+from app.models.types import utcnow
+from tests.app.certificate_fixtures import all_right_and_open, setup_exams
+
+pytestmark = pytest.mark.usefixtures("signing", "fresh_catalog")
+
+BY_DEADLINE = ("ix_attempt_status_deadline", "ix_attempt_session_id_status_deadline")
+
+
+@contextmanager
+def attempt_reads() -> Iterator[list[tuple[str, object]]]:
+    """The SELECTs on the attempt table run inside, with their parameters."""
+    found: list[tuple[str, object]] = []
+
+    def executed(_conn, _cursor, statement, parameters, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM attempt" in statement:
+            found.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", executed)
+    try:
+        yield found
+    finally:
+        event.remove(db.engine, "before_cursor_execute", executed)
+
+
+def plan_of(statement: str, parameters: object) -> str:
+    """The engine's plan for the statement; on PostgreSQL with sequential scans priced out,
+    since a test's few rows would make any plan a scan."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        return "\n".join(row[-1] for row in rows)
+    connection.execute(text("SET LOCAL enable_seqscan = off"))
+    rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+    return "\n".join(row[0] for row in rows)
+
+
+@pytest.fixture
+def running_and_closed(ctx) -> Sitting:
+    """Two papers running in a sitting, one closed long ago."""
+    setup_exams()
+    running = [all_right_and_open(f"cand{i}", f"考生{i}") for i in range(3)]
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == running[0].id)
+        .values(status="finalized", deadline=utcnow() - timedelta(days=30))
+    )
+    db.session.commit()
+    return running[1].sitting
+
+
+QUESTIONS: dict[str, Callable[[Sitting], object]] = {
+    "when the review opens": lambda sitting: answerable_until(sitting),
+    "the queues the waiting pages are told about": lambda _: Backlog().read_queues(),
+    "the sweep's close": lambda _: close_expired(utcnow()),
+    "the closes the sweep schedules": lambda _: schedule_closes(utcnow()),
+}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_open_papers_are_read_by_status_and_deadline(running_and_closed, question):
+    with attempt_reads() as reads:
+        QUESTIONS[question](running_and_closed)
+    db.session.rollback()
+    by_status = [(s, p) for s, p in reads if "attempt.status = " in s]
+    assert by_status, reads
+    for statement, parameters in by_status:
+        if "attempt.deadline" not in statement:
+            continue  # by status alone (the scoring and certificate queues): their own index
+        plan = plan_of(statement, parameters)
+        assert any(index in plan for index in BY_DEADLINE), (statement, plan)
