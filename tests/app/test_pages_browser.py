@@ -14,10 +14,9 @@ import pytest
 
 from tests.app.ux_world import build_world, log_in
 
-pytestmark = [pytest.mark.browser]
-
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+PARTS = 3  # the pages are checked in this many tests (``_part``)
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 OVERFLOWING = """(width) => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > width + 0.5)
@@ -48,12 +47,26 @@ def _problems(page, path: str, width: int) -> list[str]:
     return problems
 
 
+def _part(pages: dict[str, list[str]], part: int) -> dict[str, list[str]]:
+    """The ``part``-th of ``PARTS`` runs of the pages in order (each role's pages together,
+    so a part logs in as few roles as it can): the parts run on the suite's workers side by
+    side, where the whole took one worker ~50 s."""
+    every = [(who, path) for who, paths in pages.items() for path in paths]
+    size = -(-len(every) // PARTS)
+    mine: dict[str, list[str]] = {}
+    for who, path in every[part * size : (part + 1) * size]:
+        mine.setdefault(who, []).append(path)
+    return mine
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("size", VIEWPORTS)
-def test_every_page_fits_the_screen_and_passes_axe(browser, live_url, ctx, size):
+def test_every_page_fits_the_screen_and_passes_axe(browser, live_url, ctx, size, part):
     world = build_world()
     viewport = VIEWPORTS[size]
     problems: list[str] = []
-    for who, paths in world.pages.items():
+    for who, paths in _part(world.pages, part).items():
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         page = context.new_page()
         if who:
@@ -65,3 +78,11 @@ def test_every_page_fits_the_screen_and_passes_axe(browser, live_url, ctx, size)
             problems += _problems(page, f"{who or 'anonymous'} {path}", viewport["width"])
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_the_parts_cover_every_page_once_in_order():
+    pages = {who: [f"/{who}/{n}" for n in range(count)]
+             for who, count in {"": 4, "candidate": 6, "taker": 1, "admin": 38}.items()}  # fmt: skip
+    parts = [_part(pages, part) for part in range(PARTS)]
+    seen = [(who, path) for part in parts for who, paths in part.items() for path in paths]
+    assert seen == [(who, path) for who, paths in pages.items() for path in paths]
