@@ -91,7 +91,7 @@ def run(mode: str, seed: int = 1) -> dict[str, float]:
             return 0
         if waiting_for == "scored":
             return min(LONGEST_WAIT, round(backlog.scoring_wait(i, now)))
-        return min(LONGEST_WAIT, round(backlog.certificate_wait(i, now)))
+        return backlog.told_certificate_wait(i, now)
 
     def jittered(seconds: float) -> float:
         return seconds * (0.85 + rng.random() / 2)

@@ -3,8 +3,9 @@ again, from the real backlog: the papers ahead of it in the scoring queue, or th
 ahead of it waiting for certificates, and how fast the job workers clear them lately.
 
 At a close every candidate's page waits at once. Told when its answer is likely ready,
-a page asks then (and at least every ``LONGEST_WAIT``) instead of every 15 s, which leaves
-the cores to the job workers. A status poll must stay cheap, so each web process keeps a
+a page asks then (and at least every ``LONGEST_WAIT``; for certificates, once their pace
+is measured, ``LONGEST_CERTIFICATE_WAIT``) instead of every 15 s, which leaves the cores
+to the job workers. A status poll must stay cheap, so each web process keeps a
 snapshot of the queues (the ids in the order the workers take them) taken at most every
 ``REFRESH`` seconds, and a poll looks its paper up in it.
 
@@ -36,6 +37,11 @@ from app.models.types import utcnow
 REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each
 RATE_WINDOW = 30.0  # seconds of departures the rate is measured over
 LONGEST_WAIT = 60  # seconds: a page asks at least this often (its jitter: up to 1.35 times)
+# A pass's page waiting for its certificates, its score shown, once the workers' pace at
+# certificates is measured: at 60 s, every pass of a 10,000 close asked every minute while
+# its certificates came (28,000 polls from the last score to the last certificate, on the
+# cores the certificates were made on). Until the pace is measured, ``LONGEST_WAIT``.
+LONGEST_CERTIFICATE_WAIT = 180
 # At least what the job workers of this small server clear while a close's polls share the
 # cores (bench/RESULTS.md), and the rate before any was measured: a rate measured lower
 # (workers idle part of the time, or starved) would tell a lone candidate to wait.
@@ -157,6 +163,13 @@ class Backlog:
         ahead = self.certifying.ahead_of(attempt_id) + 1
         return self._left(scores + ahead / self.certifying.rate, now)
 
+    def told_certificate_wait(self, attempt_id: int, now: float) -> int:
+        """``certificate_wait`` as a page is told it: at most ``LONGEST_WAIT``, or once the
+        workers' pace at certificates is measured ``LONGEST_CERTIFICATE_WAIT``."""
+        estimate = self.certificate_wait(attempt_id, now)  # the snapshot renewed first
+        longest = LONGEST_CERTIFICATE_WAIT if self.certifying.measured else LONGEST_WAIT
+        return min(longest, round(estimate))
+
     def _left(self, seconds: float, now: float) -> float:
         """What took ``seconds`` from the snapshot on, less the time since."""
         return max(0.0, seconds - (now - (self.taken_at or now)))
@@ -188,7 +201,7 @@ def wait_seconds(
     elif state == SUBMITTED:
         estimate = backlog().scoring_wait(attempt_id, monotonic())
     elif state == FINALIZED and not certificates_ready:
-        estimate = backlog().certificate_wait(attempt_id, monotonic())
+        return backlog().told_certificate_wait(attempt_id, monotonic())
     else:
         return 0
     return min(LONGEST_WAIT, round(estimate))

@@ -122,6 +122,35 @@ def test_a_pass_behind_other_passes_certificates_is_told_to_wait(ctx, client, re
     assert wait_of(client, attempt.id) == 0
 
 
+def test_a_pass_far_behind_waits_longer_for_its_certificates_once_their_pace_is_measured(
+    ctx, client, real_queue, clock
+):
+    """Its score shown, a pass's page asked every minute while its certificates came: at a
+    10,000 close, 28,000 polls on the cores the certificates were made on."""
+    setup_exams()
+    attempt = all_right_and_open("wang", "王喆")
+    assert enqueue_scoring(attempt.id, utcnow())
+    huey.execute(huey.dequeue())  # scored; its certificate job waits
+    db.session.expire_all()
+    earlier = attempt.finalized_at - timedelta(seconds=30)
+    ahead = copies_of(
+        attempt.id, 1000, earlier, status=FINALIZED, passed=True, score=100, possible=100
+    )
+    login(client, "wang")
+    # The pace not measured yet (the floor, 5 a second, says 200 s): a minute at most.
+    assert wait_of(client, attempt.id) == waits.LONGEST_WAIT
+
+    done = select(Attempt.id).where(Attempt.id.in_(ahead[:20]))
+    db.session.execute(
+        update(Attempt).where(Attempt.id.in_(done)).values(certificates_checked_at=utcnow())
+    )
+    db.session.commit()  # 20 passes certified in the snapshot's 2 s: 10 a second
+    clock[0] += waits.REFRESH
+    told = wait_of(client, attempt.id)  # 980 ahead at 10 a second
+    assert waits.LONGEST_WAIT < told <= waits.LONGEST_CERTIFICATE_WAIT
+    assert 90 <= told <= 100
+
+
 def test_the_snapshot_is_taken_again_after_a_while_with_the_rate_seen(
     client, candidate, real_queue, clock
 ):
