@@ -22,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from flask import Flask, g, request
+from session_stats import quantile
 
 import app as the_app
 
@@ -82,5 +83,5 @@ def report(directory: Path, windows: list[tuple[str, float, float]]) -> None:
 
 def _spread(seconds: list[float]) -> str:
     ordered = sorted(seconds)
-    at = [ordered[min(len(ordered) - 1, int(len(ordered) * q))] for q in (0.5, 0.99, 1)]
+    at = [quantile(ordered, q) for q in (0.5, 0.99, 1)]
     return "p50 {:.3f} s, p99 {:.3f} s, max {:.3f} s".format(*at)

@@ -83,10 +83,9 @@ class Stats:
             print(f"  {at * bucket:+6.0f} s: {len(found):>6}, worst {max(s for _, s in found):5.1f} s ("
                   + ", ".join(f"{p} {n}" for p, n in sorted(phases.items(), key=lambda kv: -kv[1]))
                   + ")")  # fmt: skip
-        pauses = sorted(seconds for _, seconds in self.gc_pauses)
-        if pauses:
-            print(f"the client's full garbage collections: {len(pauses)}, "
-                  f"{sum(pauses):.2f} s in all, the longest {pauses[-1] * 1000:.0f} ms")  # fmt: skip
+        pauses = sorted(seconds for _, seconds in self.gc_pauses) or [0.0]
+        print(f"the client's full garbage collections: {len(self.gc_pauses)}, "
+              f"{sum(pauses):.2f} s in all, the longest {pauses[-1] * 1000:.0f} ms")  # fmt: skip
 
     def failed(self, phase: str, kind: str) -> None:
         self.failures[phase] += 1
