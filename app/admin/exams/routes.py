@@ -10,7 +10,7 @@ from app.admin.exams.design import SEED_BITS, bank_coverage, new_seed, try_sampl
 from app.admin.exams.exam_yaml import ExamYaml, build_exam_yaml, form_data
 from app.admin.exams.forms import SECTION_ROWS, ExamForm, ExamYamlForm
 from app.admin.exams.queries import bank_choices, exam_rows, started_attempts
-from app.admin.sittings.services import sitting_rows
+from app.admin.sittings.listing import sitting_rows
 from app.bounds import query_int
 from app.exam.catalog import exam_definition
 from app.exam.exams import FORM_NAME, ExamInvalid, save_exam

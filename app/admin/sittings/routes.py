@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.admin.sittings import listing
 from app.admin.sittings import services as service
 from app.admin.sittings.forms import ActionForm, ExtendForm, GrantForm, SittingForm
 from app.exam.sittings import ExamRefused
@@ -96,8 +97,8 @@ def sitting_page(sitting_id: int):
         "admin/sittings/sitting.html",
         sitting=sitting,
         now=utcnow(),
-        attempts=service.sitting_attempts(sitting),
-        grants=service.sitting_grants(sitting),
+        attempts=listing.sitting_attempts(sitting),
+        grants=listing.sitting_grants(sitting),
         action_form=ActionForm(),
         extend_form=ExtendForm(data={"minutes": 30}),
         grant_form=grant_form,
