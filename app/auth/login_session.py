@@ -60,9 +60,10 @@ def end_this_session() -> None:
 
 
 # Endpoints that read no user: a sealed paper's key is asked for by thousands at the open,
-# and a save checks its session's claim in its own statement (``login_claimed``).
+# and a save and a status poll check their session's claim in their own statement
+# (``login_claimed``).
 _WITHOUT_USER = frozenset(
-    {"auth.password", "auth.logout", "static", "exam.paper_key", "exam.answer"}
+    {"auth.password", "auth.logout", "static", "exam.paper_key", "exam.answer", "exam.status"}
 )
 # Endpoints that read no session at all (cookie_session): the sealed papers' keys, asked
 # for by every candidate at the open.

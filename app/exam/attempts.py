@@ -51,28 +51,11 @@ _OWNED = select(Attempt).where(
 _OWNED_WITH_SITTING = _OWNED.options(joinedload(Attempt.sitting).joinedload(Sitting.exam))
 
 
-_STATE = select(Attempt.status, Attempt.deadline).where(
-    Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id")
-)
 # The server closes a crowd's papers in one statement just after their grace
 # (``app.jobs.deadlines``); a poll closes its own paper only if that close is this late (the
 # job workers stopped or far behind). At a 10,000-candidate close the polls that came
 # first each closed their own: thousands of writes in the seconds every save waited on.
 SERVER_CLOSE_LEEWAY = timedelta(seconds=20)
-
-
-def attempt_state(attempt_id: int, user_id: int, now: datetime) -> tuple[str, datetime] | None:
-    """The status and deadline of the user's attempt (None if it is not theirs), for the
-    result page's poll: one read by primary key and no ORM object, since every page of a
-    session polls in the same minutes. An open attempt the server has not closed by
-    ``SERVER_CLOSE_LEEWAY`` after its grace is closed first."""
-    ids = {"attempt_id": attempt_id, "user_id": user_id}
-    row = db.session.execute(_STATE, ids).first()
-    open_ = row is not None and row.status == IN_PROGRESS
-    if open_ and now > row.deadline + grace() + SERVER_CLOSE_LEEWAY:
-        close_attempt(attempt_id, "deadline", now)
-        row = db.session.execute(_STATE, ids).first()
-    return None if row is None else (row.status, row.deadline)
 
 
 def paper_of(attempt: Attempt, items: Sequence[Any] | None = None) -> Paper:

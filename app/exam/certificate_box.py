@@ -11,7 +11,6 @@ from typing import Protocol
 from flask import url_for
 from sqlalchemy import bindparam, select
 
-from app.exam.outcome import certificates_ready
 from app.extensions import db
 from app.models import Certificate
 
@@ -70,12 +69,7 @@ _SHOWN = (
 )  # fmt: skip
 
 
-def ready_box(attempt_id: int, user_id: int) -> tuple[bool, list[dict] | None]:
-    """For the status answer of a scored attempt: whether its certificates are ready and,
-    once they are and it passed, the box's lines (None for a fail: it has no box). Until
-    then one query, as before: the "not ready" answer is polled tens of thousands of times."""
-    ready, passed = certificates_ready(attempt_id)
-    if not (ready and passed):
-        return ready, None
+def shown_lines(attempt_id: int, user_id: int) -> list[dict]:
+    """The box's lines as the status answer carries them, once a pass's are ready."""
     rows = db.session.execute(_SHOWN, {"attempt_id": attempt_id, "user_id": user_id})
-    return True, [vars(box_line(row)) for row in rows]
+    return [vars(box_line(row)) for row in rows]

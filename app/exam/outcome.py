@@ -62,16 +62,6 @@ def _being_issued(attempt: Attempt, issued: list[Certificate]) -> bool:
     return attempt.certificates_checked_at is None and bool(earned_types(attempt, current_rules()))
 
 
-def certificates_ready(attempt_id: int) -> tuple[bool, bool]:
-    """For the result page's poll, in one query: whether the certificates are ready (False
-    while a pass's are being issued, as ``_being_issued``, not asking the rules), and
-    whether it passed (only a pass has certificates to show)."""
-    row = db.session.execute(_ISSUING, {"attempt_id": attempt_id}).first()
-    if row is None or not row.passed:
-        return True, False
-    return not (row.awaiting or row.rendering), True
-
-
 def _time_used(attempt: Attempt) -> str:
     minutes, seconds = divmod(int((attempt.finalized_at - attempt.started_at).total_seconds()), 60)
     return f"{minutes} 分 {seconds:02d} 秒" if minutes else f"{seconds} 秒"
@@ -131,20 +121,16 @@ def outcome_of(attempt: Attempt) -> Outcome:
 
 
 # A pass whose certificate job has not run yet: ``_being_issued`` before the rules are
-# asked, in SQL, for ``certificates_ready`` and the queue the waiting pages are told about
+# asked, in SQL, for the status poll (``app.exam.polls``) and the queue the waiting pages are told about
 # (``app.exam.waits``). ``passed = true``, not ``IS true``: an index can serve it.
 AWAITING_CERTIFICATES = (
     (Attempt.status == FINALIZED)
     & (Attempt.passed == true())
     & Attempt.certificates_checked_at.is_(None)
 )
-_ISSUING = select(
-    Attempt.passed,
-    AWAITING_CERTIFICATES.label("awaiting"),
-    exists()
-    .where(
-        Certificate.attempt_id == Attempt.id, Certificate.pdf.is_(None),
-        Certificate.pdf_failures == 0, Certificate.revoked_at.is_(None),
-    )
-    .label("rendering"),
-).where(Attempt.id == bindparam("attempt_id"))  # fmt: skip
+# A certificate issued whose PDF is being rendered (not failed: that one waits for the
+# sweep's retry, and the box says so rather than waiting on).
+RENDERING = exists().where(
+    Certificate.attempt_id == Attempt.id, Certificate.pdf.is_(None),
+    Certificate.pdf_failures == 0, Certificate.revoked_at.is_(None),
+)  # fmt: skip

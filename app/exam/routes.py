@@ -24,11 +24,10 @@ from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
     AttemptRefused,
     NotRegistered,
-    attempt_state,
     finalize_if_expired,
     owned_attempt,
 )
-from app.exam.certificate_box import box_line, ready_box
+from app.exam.certificate_box import box_line
 from app.exam.display import paper_view, review_state, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm, SubmitForm
@@ -36,6 +35,7 @@ from app.exam.fragments import palette_html, questions_html, rules_html
 from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
 from app.exam.outcome import outcome_of
+from app.exam.polls import status_answer
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sealed import key_answer, key_token, seal
 from app.exam.sittings import attempts_in, in_waiting_room, may_take
@@ -43,7 +43,7 @@ from app.exam.starting import begin_attempt
 from app.exam.waits import wait_seconds
 from app.lookup import found_or_404, get_or_404
 from app.models import Attempt, Sitting
-from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.attempt import IN_PROGRESS
 from app.models.types import utcnow
 from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
@@ -203,22 +203,11 @@ def submit_interrupted(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/status")
-@login_required
+@login_claimed  # checked in the poll's one statement: no load of the user
 def status(attempt_id: int):
     """Polled by the test page from the timer's zero and by the result page while the paper
-    is scored, and after a pass while its certificates are issued (``certificates_ready``;
-    the answer then carries what the page's certificate box shows)."""
-    now = utcnow()
-    state, deadline = found_or_404(attempt_state(attempt_id, current_user.id, now))
-    scored = state == FINALIZED
-    ready, certificates = ready_box(attempt_id, current_user.id) if scored else (False, None)
-    answer = {
-        "state": state, "scored": scored, "certificates_ready": ready,
-        "wait_seconds": wait_seconds(attempt_id, state, deadline, now, ready),
-    }  # fmt: skip
-    if certificates is not None:  # a pass's, once ready: its page fills the box with them
-        answer["certificates"] = certificates
-    return jsonify(answer)
+    is scored, and after a pass while its certificates are issued (``app.exam.polls``)."""
+    return jsonify(found_or_404(status_answer(attempt_id, g.login, utcnow())))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
