@@ -41,9 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 CANDIDATES = int(os.environ.get("BENCH_N", 40))
 ANSWERS = 20
-POLLS = int(
-    os.environ.get("BENCH_POLLS", 3)
-)  # status polls while the paper waits for its worker (and a pass's certificates)
+# Status polls while the paper waits for its worker (and a pass's certificates).
+POLLS = int(os.environ.get("BENCH_POLLS", 3))
 PASSES = int(os.environ.get("BENCH_PASSES", 10))  # more candidates, answering all right
 BUDGET_MS = {"save": 2, "start": 10, "paper key": 5, "test page": 5, "submit": 5, "result": 5}
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

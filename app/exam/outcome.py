@@ -121,8 +121,9 @@ def outcome_of(attempt: Attempt) -> Outcome:
 
 
 # A pass whose certificate job has not run yet: ``_being_issued`` before the rules are
-# asked, in SQL, for the status poll (``app.exam.polls``) and the queue the waiting pages are told about
-# (``app.exam.waits``). ``passed = true``, not ``IS true``: an index can serve it.
+# asked, in SQL, for the status poll (``app.exam.polls``) and the queue the waiting pages
+# are told about (``app.exam.waits``). ``passed = true``, not ``IS true``: an index can
+# serve it.
 AWAITING_CERTIFICATES = (
     (Attempt.status == FINALIZED)
     & (Attempt.passed == true())
