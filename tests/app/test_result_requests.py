@@ -99,6 +99,16 @@ def test_a_poll_whose_login_ended_elsewhere_is_told_so(client, candidate):
     assert polled.status_code == 401 and polled.json["expired"] is True
 
 
+def test_a_poll_of_a_login_that_must_change_its_password_is_refused(client, candidate):
+    """An admin's demand for a new password closes every page but the password form: the
+    poll too, though it reads no user (``login_claimed``)."""
+    attempt_id, _token = begin(client)
+    db.session.execute(update(User).values(must_change_password=True))
+    db.session.commit()
+    polled = client.get(f"/attempts/{attempt_id}/status", headers={"Accept": "application/json"})
+    assert polled.status_code == 403 and "修改初始密码" in polled.json["error"]
+
+
 def test_the_poll_leaves_the_close_to_the_server_and_closes_only_when_it_is_late(
     client, candidate, real_queue
 ):
