@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.exam import waits
-from app.exam.waits import LONGEST_WAIT, Backlog
+from app.exam.waits import Backlog
 from bench.bench_requests import TOKEN, in_process_app, prepare
 
 PAPERS = int(os.environ.get("BENCH_POLLS_N", 7000))  # papers closing at the timer's zero
@@ -83,14 +83,13 @@ def run(mode: str, seed: int = 1) -> dict[str, float]:
     def server_wait(i: int, now: float, waiting_for: str) -> float:
         backlog = rng.choice(processes)
         if now < GRACE and mode == "backlog from zero":
-            closing = backlog.scoring_wait(i, now, closing=True)
-            return min(LONGEST_WAIT, round(GRACE - now + closing))
+            return backlog.told_scoring_wait(i, now, grace_left=GRACE - now)
         if now < GRACE:
             return GRACE - now
         if mode == "grace only":
             return 0
         if waiting_for == "scored":
-            return min(LONGEST_WAIT, round(backlog.scoring_wait(i, now)))
+            return backlog.told_scoring_wait(i, now)
         return backlog.told_certificate_wait(i, now)
 
     def jittered(seconds: float) -> float:

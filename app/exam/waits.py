@@ -155,6 +155,17 @@ class Backlog:
         left = self._left((ahead + 1) / self.scoring.rate, now)
         return left if self.scoring.measured else min(left, UNMEASURED_SCORING_WAIT)
 
+    def told_scoring_wait(
+        self, attempt_id: int, now: float, grace_left: float | None = None
+    ) -> int:
+        """``scoring_wait`` as a page is told it: at most ``LONGEST_WAIT``. ``grace_left``:
+        the paper is still open past its timer's zero, so the grace left comes first, then
+        its place behind every closed paper and those closing before it."""
+        if grace_left is None:
+            return min(LONGEST_WAIT, round(self.scoring_wait(attempt_id, now)))
+        closing = self.scoring_wait(attempt_id, now, closing=True)
+        return min(LONGEST_WAIT, round(max(0.0, grace_left) + closing))
+
     def certificate_wait(self, attempt_id: int, now: float) -> float:
         """Seconds until the pass likely has its certificates: every paper waiting for its
         score or closing first (scores are taken before certificates), then the passes ahead."""
@@ -196,12 +207,9 @@ def wait_seconds(
     if state == IN_PROGRESS and now < deadline:
         return round(grace_left)
     if state == IN_PROGRESS:
-        closing = backlog().scoring_wait(attempt_id, monotonic(), closing=True)
-        estimate = max(0.0, grace_left) + closing
-    elif state == SUBMITTED:
-        estimate = backlog().scoring_wait(attempt_id, monotonic())
-    elif state == FINALIZED and not certificates_ready:
+        return backlog().told_scoring_wait(attempt_id, monotonic(), grace_left)
+    if state == SUBMITTED:
+        return backlog().told_scoring_wait(attempt_id, monotonic())
+    if state == FINALIZED and not certificates_ready:
         return backlog().told_certificate_wait(attempt_id, monotonic())
-    else:
-        return 0
-    return min(LONGEST_WAIT, round(estimate))
+    return 0
