@@ -12,9 +12,10 @@ In-process (Flask's test client on a temporary SQLite database, the shipped bank
 80-question secretary exam), so that ``time.process_time`` around each request is that
 request's CPU (plus the test client's own, well under a millisecond). Background jobs
 (scoring, certificates) are measured apart, as a worker runs them. ``BENCH_PROFILE=submit``
-(or any phase) prints cProfile's top functions for that phase. ``BENCH_CODE=/path`` runs
-the same journeys against another checkout's code (its ``app`` and shipped bank), so that
-phases added here can be measured before a change too.
+(or any phase) prints cProfile's top functions for that phase; ``BENCH_POLLS`` (3) sets the
+status polls of each waiting page (more, for a steadier figure of the poll's CPU).
+``BENCH_CODE=/path`` runs the same journeys against another checkout's code (its ``app``
+and shipped bank), so that phases added here can be measured before a change too.
 
 Budgets (issue 12): save ≤ 2 ms, start, test page, submit, result ≤ 5 ms of CPU (the start
 with its test page: 5 + 5 ms). Entering the waiting room (``enter``: the attempt made and
