@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import NamedTuple
 
-from flask import Flask, Response, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy import bindparam, select
 
@@ -59,12 +59,11 @@ def end_this_session() -> None:
     session.clear()
 
 
-# Endpoints that read no user: a sealed paper's key is asked for by thousands at the open,
-# and a save and a status poll check their session's claim in their own statement
-# (``login_claimed``).
-_WITHOUT_USER = frozenset(
-    {"auth.password", "auth.logout", "static", "exam.paper_key", "exam.answer", "exam.status"}
-)
+# Endpoints that read no user: a sealed paper's key is asked for by thousands at the open.
+# A ``login_claimed`` view reads none either (it checks its session's claim, and the
+# password change, in its own statement): marked by ``_CHECKS_OWN_LOGIN``.
+_WITHOUT_USER = frozenset({"auth.password", "auth.logout", "static", "exam.paper_key"})
+_CHECKS_OWN_LOGIN = "checks_own_login"
 # Endpoints that read no session at all (cookie_session): the sealed papers' keys, asked
 # for by every candidate at the open.
 _WITHOUT_SESSION = frozenset({"exam.paper_key"})
@@ -72,13 +71,16 @@ _WITHOUT_SESSION = frozenset({"exam.paper_key"})
 
 def require_password_change():
     """Accounts with an initial password may do nothing else until they change it."""
-    if (
-        request.endpoint not in _WITHOUT_USER
-        and current_user.is_authenticated
-        and current_user.must_change_password
-    ):
+    if request.endpoint in _WITHOUT_USER or _checks_own_login(request.endpoint):
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("auth.password"))
     return None
+
+
+def _checks_own_login(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, _CHECKS_OWN_LOGIN, False)
 
 
 # Said to a page's script whose session has ended (the test page says what it does then).
@@ -121,6 +123,7 @@ def login_claimed(view: View) -> View:
         g.login = SessionLogin(int(user_id), version)
         return view(*args, **kwargs)
 
+    setattr(checked, _CHECKS_OWN_LOGIN, True)  # the password-change hook leaves it alone
     return checked  # type: ignore[return-value]
 
 
