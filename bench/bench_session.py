@@ -13,7 +13,7 @@ spread over the test (time compressed: the rate is printed); 30 % submit early, 
 70 % the timer reaches zero in the same second (the sitting's close caps every deadline)
 and the page does what it does then: it stays and asks the status endpoint from the end
 of the answer grace on, with backoff and jitter, and loads the result page once the score
-is there (an early submit's redirect shows the result page, which waits the same way); a
+is there (an early submit is posted by the page, which then stays and waits the same way); a
 pass's result page then waits for its certificates the same way and fills its box from the
 status answer that says they are ready (no second result page). Saves retry as the page
 does (1 s doubling to 15 s); a request that meets a kept-alive connection just closed by
@@ -184,17 +184,13 @@ async def candidate(
             f"changed{p}": str(t) for p, t in changed.items()
         }
         give_up_at = plan["close_at"] + LIMIT
-        if plan["early"]:  # the submit, then its redirect: the result page, scoring or scored
+        if plan["early"]:  # 交卷 posted by the page, which stays and waits for the score
             await asyncio.sleep(max(0, plan["submit_at"] - time.time()))
             waited_from = time.time()
-            await call("submit", lambda: web.post(
-                f"{attempt_path}/submit", data=form, allow_redirects=False))  # fmt: skip
-            _, shown = await call("result", lambda: web.get(f"{attempt_path}/result"))
-            scoring = re.search(r'id="scoring"[^>]*data-wait-seconds="(\d+)"', shown)
-            if scoring:
-                shown = await browser.wait_for(
-                    attempt_path, "scored", float(scoring.group(1)), give_up_at
-                )
+            told = await hand_in(browser, attempt_path, form, give_up_at)
+            shown = await browser.wait_for(
+                attempt_path, "scored", told.get("wait_seconds", 0), give_up_at
+            )
             wait = "submit to result"
         else:
             # The timer's zero (the whole second at which less than one is left, by the
@@ -217,6 +213,25 @@ async def candidate(
             await browser.wait_for(
                 attempt_path, "certificates_ready", float(box.group(1)), give_up_at
             )
+
+
+async def hand_in(browser: Browser, attempt_path: str, form: dict, give_up_at: float) -> dict:
+    """What attempt.js does at 交卷: post the paper asking for JSON, again after a failure
+    (1 s doubling to 15 s); its answer (``submitted`` and the wait before the first poll).
+    Refused, the page would post the form its own way: no candidate here is refused."""
+    delay = 1.0
+    while time.time() < give_up_at:
+        status, body = await browser.call("submit", lambda: browser.web.post(
+            f"{attempt_path}/submit", data=form, headers={"Accept": "application/json"},
+            allow_redirects=False))  # fmt: skip
+        if status and status < 500:
+            told = json.loads(body) if status == 200 else {}
+            if not told.get("submitted"):
+                raise RuntimeError(f"the submit was refused: {status} {body[:200]}")
+            return told
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 15)
+    return {}
 
 
 SEALED = re.compile(r'<section class="card sealed-paper".*?</section>', re.S)

@@ -20,6 +20,7 @@ from app.auth.login_session import login_claimed
 from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
 from app.database import without_transaction
+from app.errors import wants_json
 from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
     AttemptRefused,
@@ -43,7 +44,7 @@ from app.exam.starting import begin_attempt
 from app.exam.waits import wait_seconds
 from app.lookup import found_or_404, get_or_404
 from app.models import Attempt, Sitting
-from app.models.attempt import IN_PROGRESS
+from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
 from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
@@ -184,10 +185,21 @@ def focus_event(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id: int):
+    """交卷. The test page's script posts it asking for JSON and stays, saying the paper is
+    being scored, as at the timer's zero: it gets the wait before its first ask, not a
+    redirect to a page saying "wait" (a whole page more for each of a session's early
+    submitters, in its busiest minute). The form's own post (no script, or the script's
+    post refused) gets the redirect to the result page."""
     attempt = _attempt_or_404(attempt_id)
-    if SubmitForm().validate_on_submit() and not attempt.closed:
-        submit_paper(attempt, request.form, utcnow())
-    return redirect(url_for("exam.result", attempt_id=attempt_id))  # no reload of the attempt
+    status, deadline, now = attempt.status, attempt.deadline, utcnow()  # no reload after
+    if status == IN_PROGRESS and SubmitForm().validate_on_submit():
+        status = SUBMITTED if submit_paper(attempt, request.form, now) else status
+    if status != IN_PROGRESS and wants_json():
+        waited = (
+            0 if status == FINALIZED else wait_seconds(attempt_id, status, deadline, now, False)
+        )
+        return jsonify(submitted=True, wait_seconds=waited)
+    return redirect(url_for("exam.result", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/submit")

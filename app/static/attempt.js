@@ -2,7 +2,8 @@
 // keeps the palette current and counts down to the server's deadline. At zero the server
 // already holds every saved answer and closes the paper itself: the page finishes its
 // saves, says 时间到 and that the paper is being scored, and stays until the score is
-// there (result-status.js), then shows the result.
+// there (result-status.js), then shows the result. 交卷 is posted by the page, which then
+// stays and waits the same way.
 (function () {
   "use strict";
   var root = document.getElementById("attempt");
@@ -23,6 +24,7 @@
   var inFlight = false;
   var retryDelay = 1000;
   var submitting = false;
+  var handedIn = false;  // the paper is closed: nothing more is saved or counted down
 
   function fieldsetOf(el) { return el.closest("fieldset.question"); }
 
@@ -95,7 +97,7 @@
   }
 
   function flush() {
-    if (inFlight || leaving) return;  // leaving: the page reloads; the store keeps the rest
+    if (inFlight || leaving || handedIn) return;  // leaving: the page reloads; the store keeps the rest
     var positions = Object.keys(pending);
     if (positions.length === 0 && reloadWhenSent) {
       leaving = true;
@@ -115,6 +117,7 @@
       return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
     }).then(function (res) {
       inFlight = false;
+      if (handedIn) return;  // the submit carried this answer too
       var fs = document.querySelector('fieldset.question[data-position="' + payload.position + '"]');
       if (res.status === 200) {
         if (pending[payload.position] === payload) delete pending[payload.position];
@@ -145,7 +148,7 @@
       } else {
         retryLater();
       }
-    }).catch(function () { inFlight = false; retryLater(); });
+    }).catch(function () { inFlight = false; if (!handedIn) retryLater(); });
   }
 
   function retryLater() {
@@ -259,7 +262,42 @@
       field.value = changedAt[position];
       form.appendChild(field);
     });
+    if (!window.fetch || !window.URLSearchParams) return;  // the form's own post
+    e.preventDefault();
+    handIn(new URLSearchParams(new FormData(form)));
   });
+
+  // 交卷 posted by the page, which stays and says the paper is being scored, as at zero:
+  // a session's early submitters, in its busiest minute, load no page saying "wait". A
+  // network failure is retried as a save is; anything but "submitted" (the login ended,
+  // a stale page) goes the form's own way, through the login page and back if need be.
+  function handIn(data) {
+    var delay = 1000;
+    setState("正在交卷…");
+    (function post() {
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+        body: data
+      }).then(function (r) {
+        if (r.status >= 500) throw new Error("HTTP " + r.status);
+        return r.json().catch(function () { return {}; });
+      }).then(function (body) {
+        if (!body.submitted) { form.submit(); return; }
+        handedIn = true;
+        unsaved.keep({});  // the submit carried every answer the page holds
+        closePaper("已交卷");
+        setState("试卷已交", "ok");
+        scoringBox.dispatchEvent(new CustomEvent("exam:paper-closed", {
+          bubbles: true, detail: { waitSeconds: body.wait_seconds || 0, words: "wordsHandedIn" } }));
+      }).catch(function () {
+        setState("网络中断，试卷尚未交出，正在重试…", "error");
+        setTimeout(post, delay);
+        delay = Math.min(delay * 2, 15000);
+      });
+    })();
+  }
 
   // The palette: on a desktop a sticky side column, on a phone a drawer opened from the bar.
   // Choosing a question moves the keyboard focus to it, below the sticky bar.
@@ -337,6 +375,7 @@
   window.addEventListener("focus", function () { away = false; });
 
   function tick() {
+    if (handedIn) return;
     var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
     document.getElementById("countdown").textContent =
@@ -354,12 +393,16 @@
   // box and asks for the score once the server has closed the paper (the grace left).
   // Before, every page of a session went to the result page within 10 s of zero:
   // thousands of requests in the same seconds for a page saying "wait".
-  function timeUp() {
+  var scoringBox = document.getElementById("scoring-box");
+  function closePaper(words) {
     Array.prototype.forEach.call(form.querySelectorAll("fieldset"), function (f) { f.disabled = true; });
     document.getElementById("submit-button").disabled = true;
-    document.getElementById("countdown").textContent = "时间到";
+    document.getElementById("countdown").textContent = words;
     if (dialog.open) dialog.close();
     setDrawer(false);
+  }
+  function timeUp() {
+    closePaper("时间到");
     var graceEnds = deadline + Number(root.dataset.graceSeconds || 30) * 1000;
     var lastSave = Date.now() + (graceEnds - deadline) * 0.8;
     (function waitForSaves() {
@@ -371,8 +414,8 @@
       if (Object.keys(pending).length || inFlight) setState("时间到，仍有答案未能确认保存", "error");
       else setState("全部答案已保存", "ok");
       var graceLeft = Math.max(0, (graceEnds - (Date.now() + skew)) / 1000);
-      document.getElementById("time-up-box").dispatchEvent(
-        new CustomEvent("exam:time-up", { bubbles: true, detail: { waitSeconds: graceLeft } }));
+      scoringBox.dispatchEvent(
+        new CustomEvent("exam:paper-closed", { bubbles: true, detail: { waitSeconds: graceLeft } }));
     })();
   }
   if (reloadWhenSent) { setState("正在重新保存上次未能确认保存的答案…"); flush(); }

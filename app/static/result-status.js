@@ -8,8 +8,8 @@
 // ("certificates_ready": the field of the answer that ends the wait; that answer carries
 // the certificates, and the box is filled in place). A box with
 // data-starts-on waits from that event on: the test page's, at the timer's zero
-// (attempt.js sets its data-wait-seconds then), so the page stays instead of a whole
-// session loading the result page in the same second.
+// (attempt.js sets its data-wait-seconds then), or once 交卷 is posted, so the page stays
+// instead of a whole session loading the result page in the same second.
 (function () {
   "use strict";
 
@@ -78,14 +78,15 @@
   }
 
   // A box waiting from an event on is shown then: its hidden parts, its live region's
-  // words (data-words: the region is in the page, empty, from the start, so that screen
-  // readers say the words when they come) and the wait it is given (event.detail).
+  // words (data-words, or the data attribute the event names: the region is in the page,
+  // empty, from the start, so that screen readers say the words when they come) and the
+  // wait it is given (event.detail).
   function show(box, detail) {
     box.dataset.waitSeconds = detail.waitSeconds || 0;
     box.classList.add("shown");
     Array.prototype.forEach.call(box.querySelectorAll("[hidden]"), function (el) { el.hidden = false; });
     Array.prototype.forEach.call(box.querySelectorAll("[data-words]"), function (el) {
-      el.textContent = el.dataset.words;
+      el.textContent = el.dataset[detail.words || "words"] || el.dataset.words;
     });
     box.scrollIntoView({ block: "start" });
   }

@@ -1,5 +1,6 @@
-"""The result page while the paper is scored, in a real browser: it updates itself once a
-worker has scored the paper, and its status polls back off with jitter (and wait out the
+"""The test page after 交卷 and the result page while the paper is scored, in a real
+browser: the test page stays and says the paper is being scored, and shows the result
+once a worker has scored it, and its status polls back off with jitter (and wait out the
 answer grace at the timer's zero) so that a whole session's pages don't ask at once.
 
 The backoff is read from the delays the page's script asks of ``setTimeout``: an init
@@ -11,6 +12,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from app.extensions import db
+from app.models import Attempt
+from app.models.attempt import SUBMITTED
 from tests.app import test_submitting
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
@@ -22,12 +26,16 @@ pytestmark = pytest.mark.browser
 
 real_queue = test_submitting.real_queue  # a fixture: papers wait for a worker
 
-# Delays of a second or more are recorded and run at once, the first LIMIT of them only.
+# Delays of a second or more are recorded and run at once, the first LIMIT of them only;
+# on the test page (#attempt) only from the paper's close on: its countdown's are no polls.
 RECORD_DELAYS = """
 window.pollDelays = [];
+let closed = false;
+document.addEventListener("exam:paper-closed", () => { closed = true; }, true);
 const realSetTimeout = window.setTimeout.bind(window);
 window.setTimeout = function (callback, ms, ...args) {
-  if (ms < 400) return realSetTimeout(callback, ms, ...args);
+  const polling = closed || !document.getElementById("attempt");
+  if (!polling || ms < 400) return realSetTimeout(callback, ms, ...args);
   window.pollDelays.push(ms);
   return window.pollDelays.length <= %d ? realSetTimeout(callback, 0, ...args) : 0;
 };
@@ -55,31 +63,43 @@ def recorded_delays(page, polls: list[str], runs: int) -> list[int]:
 
 
 def submitted_paper(page, live_url: str) -> int:
-    """Log in, start the usual sitting and hand in the paper from the test page."""
+    """Log in, start the usual sitting and hand in the paper from the test page, which
+    stays and says the paper is being scored (no page saying "wait" is loaded)."""
     sitting = open_sitting()
     log_in(page, live_url)
     page.click(f"text={sitting.title}")
     page.click("#submit")
     wait_for_test_page(page)
-    attempt_id = int(page.url.rsplit("/", 1)[1])
+    test_page = page.url
+    attempt_id = int(test_page.rsplit("/", 1)[1])
     page.click("#submit-button")
     page.click("#confirm-submit")
-    page.wait_for_url(f"{live_url}/attempts/{attempt_id}/result")
+    expect(page.locator("#scoring-status")).to_have_text("已交卷，正在评分…")
+    expect(page.locator("#countdown")).to_have_text("已交卷")
+    expect(page.locator("fieldset.question input[name]").first).to_be_disabled()
+    assert page.url == test_page
     return attempt_id
 
 
-def test_the_result_page_updates_itself_once_the_paper_is_scored(
+def test_after_the_submit_the_page_shows_the_result_once_the_paper_is_scored(
     browser, live_url, ctx, real_queue
 ):
     make_user("candidate", name="张晓明")
     page = browser.new_page()
-    submitted_paper(page, live_url)
-    expect(page.locator(".score-pending")).to_have_text("已交卷，正在评分…")
+    pages = []
+    page.on("request", lambda r: r.resource_type == "document" and pages.append(r.url))
+    attempt_id = submitted_paper(page, live_url)
     page.wait_for_event("requestfinished", lambda r: r.url.endswith("/status"), timeout=10_000)
-    expect(page.locator(".score-pending")).to_be_visible()  # not scored yet: still waiting
+    expect(page.locator("#scoring-status")).to_be_visible()  # not scored yet: still waiting
+    assert db.session.get(Attempt, attempt_id).status == SUBMITTED
     assert run_jobs() == 1
     expect(page.locator(".verdict")).to_have_text("不合格", timeout=20_000)
     assert "/ 20 分" in page.inner_text(".score") and page.locator(".score-pending").count() == 0
+    # After the test page (the start's answer), one page: the result once scored (before:
+    # the submit's own page, its redirect to a page saying "wait", then the result).
+    assert [url for url in pages if "/attempts/" in url] == [
+        f"{live_url}/attempts/{attempt_id}/result"
+    ]
     page.close()
 
 
@@ -87,7 +107,7 @@ def test_the_polls_back_off_with_jitter_up_to_fifteen_seconds(browser, live_url,
     make_user("candidate", name="张晓明")
     page = browser.new_page()
     page.add_init_script(RECORD_DELAYS % 7)
-    polls = []  # listened for before the result page opens: its first poll runs at once
+    polls = []  # listened for before the submit: its first poll may run at once
     page.on("requestfinished", lambda r: r.url.endswith("/status") and polls.append(r.url))
     submitted_paper(page, live_url)
     expect(page.locator(".score-pending")).to_be_visible()

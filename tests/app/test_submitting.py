@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.exam import attempts as attempts_module
+from app.exam.waits import LONGEST_WAIT
 from app.extensions import db
 from app.jobs import queue
 from app.jobs.deadlines import close_expired
@@ -97,6 +98,51 @@ def test_submit_answers_at_once_and_a_worker_scores(client, candidate, real_queu
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     assert attempt.status == FINALIZED and attempt.finalized_by == "candidate"
     assert attempt.score is not None and attempt.score > 0
+
+
+def test_the_pages_submit_is_told_the_wait_instead_of_sent_to_a_page(client, candidate, real_queue):
+    """The test page's script posts 交卷 asking for JSON and stays, saying the paper is
+    being scored: it gets the wait before its first ask, not a redirect to a page saying
+    "wait". Posted again (its answer lost on the way), it is told the same, and nothing
+    is recorded twice; once scored, no wait."""
+    attempt_id, _token = begin(client)
+    token = csrf_token(client, f"/attempts/{attempt_id}")
+    wants_json = {"Accept": "application/json"}
+
+    def hand_in():
+        return client.post(
+            f"/attempts/{attempt_id}/submit", data={"csrf_token": token}, headers=wants_json
+        )
+
+    first = hand_in()
+    assert first.status_code == 200 and first.json["submitted"] is True
+    assert 0 <= first.json["wait_seconds"] <= LONGEST_WAIT
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    assert attempt.status == SUBMITTED and attempt.finalized_by == "candidate"
+    finalized_at = attempt.finalized_at
+    again = hand_in()
+    assert again.status_code == 200 and again.json["submitted"] is True
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).finalized_at == finalized_at
+    assert run_jobs() == 1
+    assert hand_in().json == {"submitted": True, "wait_seconds": 0}
+
+
+def test_a_pages_submit_that_is_refused_gets_no_submitted(client, candidate):
+    """What the page's script then posts the form's own way (the login page, the stale
+    page's message): a forged token, an ended login. Neither closes the paper."""
+    attempt_id, _token = begin(client)
+    wants_json = {"Accept": "application/json"}
+    forged = client.post(
+        f"/attempts/{attempt_id}/submit", data={"csrf_token": "forged"}, headers=wants_json
+    )
+    assert forged.status_code == 401 and "submitted" not in forged.json
+    client.post("/logout", data={"csrf_token": csrf_token(client, f"/attempts/{attempt_id}")})
+    token = csrf_token(client, "/login")
+    ended = client.post(
+        f"/attempts/{attempt_id}/submit", data={"csrf_token": token}, headers=wants_json
+    )
+    assert ended.status_code == 401 and "submitted" not in ended.json
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).status == IN_PROGRESS
 
 
 def test_a_stale_tabs_submit_keeps_newer_saved_answers(client, candidate):
@@ -198,8 +244,8 @@ def test_the_take_page_does_not_post_the_paper_at_zero():
     loading the result page (test_time_up_browser shows it in a browser)."""
     script = (ROOT / "app" / "static" / "attempt.js").read_text()
     at_zero = script[script.index("function timeUp") :]
-    assert "form.submit()" not in script and "requestSubmit" not in at_zero
-    assert "location" not in at_zero and '"exam:time-up"' in at_zero
+    assert "form.submit()" not in at_zero and "requestSubmit" not in at_zero
+    assert "location" not in at_zero and '"exam:paper-closed"' in at_zero
 
 
 def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_queue, monkeypatch):

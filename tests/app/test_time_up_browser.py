@@ -38,14 +38,14 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 SHOTS = Path("/tmp/time-up-shots")
 
-# From the zero on (the page's exam:time-up event), delays of a second or more are
+# From the zero on (the page's exam:paper-closed event), delays of a second or more are
 # recorded and run 50 times sooner; each answer of the status endpoint is recorded too.
 # Both are kept in sessionStorage, read once the result page has replaced the test page.
 RECORD_FROM_ZERO = """
 const polls = {delays: [], answers: []};
 const keep = () => sessionStorage.setItem("timeUpPolls", JSON.stringify(polls));
 let timeUp = false;
-document.addEventListener("exam:time-up", () => { timeUp = true; }, true);
+document.addEventListener("exam:paper-closed", () => { timeUp = true; }, true);
 const realSetTimeout = window.setTimeout.bind(window);
 window.setTimeout = function (callback, ms, ...args) {
   if (!timeUp || ms < 400) return realSetTimeout(callback, ms, ...args);
@@ -107,10 +107,10 @@ def test_at_zero_the_page_stays_says_it_is_scored_and_shows_the_result_once_scor
         page.reload()
         wait_for_test_page(page)
         answer(page, page.locator("fieldset.question").first)
-        status = page.locator("#time-up-status")
+        status = page.locator("#scoring-status")
         expect(status).to_have_text(WORDS, timeout=15_000)
         assert status.get_attribute("role") == "status"
-        expect(page.locator("#time-up-box")).to_contain_text("成绩出来后本页会自动刷新")
+        expect(page.locator("#scoring-box")).to_contain_text("成绩出来后本页会自动刷新")
         expect(page.locator("#countdown")).to_have_text("时间到")
         expect(page.locator("fieldset.question input[name]").first).to_be_disabled()
         # The server closes the paper once the grace is over; a worker has not scored it.
@@ -124,7 +124,7 @@ def test_at_zero_the_page_stays_says_it_is_scored_and_shows_the_result_once_scor
         assert page.url == test_page  # still the test page, still saying it is scored
         expect(status).to_have_text(WORDS)
         assert not [r for r in requested if r.endswith(("/result", "/submit"))]
-        wait_seconds = float(page.get_attribute("#time-up-box", "data-wait-seconds"))
+        wait_seconds = float(page.get_attribute("#scoring-box", "data-wait-seconds"))
         assert 0 < wait_seconds <= 3  # the grace, from when the countdown shows 00:00
         history = page.evaluate("history.length")
     finally:
@@ -167,8 +167,8 @@ def test_the_waiting_state_fits_the_screen_in_large_print_and_passes_axe(
     page.click(f"button[aria-label={text_size}]")
     expire(attempt_id, seconds_ago=1)  # reopened in the grace: the timer is at zero at once
     page.goto(f"{live_url}/attempts/{attempt_id}")
-    expect(page.locator("#time-up-status")).to_have_text(WORDS)
-    box = page.locator("#time-up-box")
+    expect(page.locator("#scoring-status")).to_have_text(WORDS)
+    box = page.locator("#scoring-box")
     expect(box).to_be_in_viewport()
     bar = page.locator(".exam-bar").bounding_box()
     shown = box.bounding_box()
