@@ -2,11 +2,12 @@
 start), start (POST; a first start, claiming the paper drawn ahead where the code does
 that, and the test page it shows: the start answers it, or in code before that, the GET
 its redirect led to, measured together), test page (its GET, as a reload or a bookmark
-gets it), save, submit, the result page while the paper is scored ("scoring page") and
-its status polls, result; after a pass, the status polls while its certificates are
-issued, the one saying they are ready and the result page that answer spares (the page
-loaded it again until the answer carried the certificate box, issue 12); then, the
-sitting closed and its review open with the keys, the result page again and 答题详情.
+gets it), save, submit (as the test page posts it; in code before that, the result page
+it redirected to while the paper is scored, "scoring page") and its status polls,
+result; after a pass, the status polls while its certificates are issued, the one
+saying they are ready and the result page that answer spares (the page loaded it again
+until the answer carried the certificate box, issue 12); then, the sitting closed and
+its review open with the keys, the result page again and 答题详情.
 
 In-process (Flask's test client on a temporary SQLite database, the shipped bank and the
 80-question secretary exam), so that ``time.process_time`` around each request is that
@@ -235,8 +236,12 @@ def journey(app, meter: Meter, sitting_id: int, number: int):
             "changed_at": int(time.time() * 1000)}, headers={"X-CSRFToken": api_token}))  # fmt: skip
     form = {"csrf_token": TOKEN.search(page).group(1)}
     form |= {f"q{position}": value for position, value, _json in answers}
-    meter("submit", lambda: web.post(f"{take_url}/submit", data=form))
-    meter("scoring page", lambda: web.get(f"{take_url}/result"))
+    # Posted as the test page posts it: the page stays and polls. Code before that
+    # answered with a redirect to the scoring page, which its page then loaded.
+    submitted = meter("submit", lambda: web.post(
+        f"{take_url}/submit", data=form, headers={"Accept": "application/json"}))  # fmt: skip
+    if submitted.status_code == 302:
+        meter("scoring page", lambda: web.get(f"{take_url}/result"))
     for _poll in range(POLLS):
         meter("status", lambda: web.get(f"{take_url}/status"))
     meter.cpu["scoring job"].append(run_jobs())
