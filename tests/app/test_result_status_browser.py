@@ -9,6 +9,8 @@ script records them and runs the callbacks at once, so no test waits minutes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,6 +20,7 @@ from app.models.attempt import SUBMITTED
 from tests.app import test_submitting
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import log_in
+from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
 from tests.app.test_submitting import expire, run_jobs
 from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
@@ -42,6 +45,9 @@ window.setTimeout = function (callback, ms, ...args) {
 """
 
 
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path("/tmp/handed-in-shots")
+
 # Each wait × 0.85–1.35 (result-status.js): never much before the wait it was told.
 JITTER = (0.85, 1.35)
 
@@ -62,14 +68,18 @@ def recorded_delays(page, polls: list[str], runs: int) -> list[int]:
     return delays
 
 
-def submitted_paper(page, live_url: str) -> int:
-    """Log in, start the usual sitting and hand in the paper from the test page, which
-    stays and says the paper is being scored (no page saying "wait" is loaded)."""
+def submitted_paper(page, live_url: str, text_size: str | None = None) -> int:
+    """Log in, start the usual sitting (in ``text_size``, if given) and hand in the paper
+    from the test page, which stays and says the paper is being scored (no page saying
+    "wait" is loaded)."""
     sitting = open_sitting()
     log_in(page, live_url)
     page.click(f"text={sitting.title}")
     page.click("#submit")
     wait_for_test_page(page)
+    if text_size:
+        page.click(f"button[aria-label={text_size}]")
+        wait_for_test_page(page)
     test_page = page.url
     attempt_id = int(test_page.rsplit("/", 1)[1])
     page.click("#submit-button")
@@ -116,6 +126,30 @@ def test_the_polls_back_off_with_jitter_up_to_fifteen_seconds(browser, live_url,
     for delay, base in zip(delays, bases, strict=True):
         assert within_jitter(delay, base), (delay, base)
     assert len({round(d / b, 6) for d, b in zip(delays, bases, strict=True)}) > 1  # jittered
+    page.close()
+
+
+@pytest.mark.parametrize("text_size", ["标准字号", "特大字号"], ids=["standard", "large"])
+def test_the_handed_in_state_fits_a_phone_in_large_print_and_passes_axe(
+    browser, live_url, ctx, real_queue, text_size
+):
+    make_user("candidate", name="张晓明")
+    page = browser.new_page(viewport=PHONE)
+    page.add_init_script(RECORD_DELAYS % 0)  # no poll runs: the state stays
+    submitted_paper(page, live_url, text_size)
+    box = page.locator("#scoring-box")
+    expect(box).to_be_in_viewport()
+    expect(box).to_contain_text("成绩出来后本页会自动刷新")
+    bar = page.locator(".exam-bar").bounding_box()
+    shown = box.bounding_box()
+    assert shown["y"] >= bar["y"] + bar["height"] - 1  # not under the sticky bar
+    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    SHOTS.mkdir(exist_ok=True)
+    size = "large" if text_size == "特大字号" else "standard"
+    page.screenshot(path=str(SHOTS / f"handed-in-390-{size}.png"))
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    assert page.evaluate(RUN_AXE, WCAG) == []
     page.close()
 
 
