@@ -273,6 +273,7 @@
   // a stale page) goes the form's own way, through the login page and back if need be.
   function handIn(data) {
     var delay = 1000;
+    freeze(true);  // what is posted is what the page shows: no change after the press
     setState("正在交卷…");
     (function post() {
       fetch(form.action, {
@@ -284,7 +285,7 @@
         if (r.status >= 500) throw new Error("HTTP " + r.status);
         return r.json().catch(function () { return {}; });
       }).then(function (body) {
-        if (!body.submitted) { form.submit(); return; }
+        if (!body.submitted) { freeze(false); form.submit(); return; }  // disabled fields post nothing
         handedIn = true;
         unsaved.keep({});  // the submit carried every answer the page holds
         closePaper("已交卷");
@@ -394,9 +395,12 @@
   // Before, every page of a session went to the result page within 10 s of zero:
   // thousands of requests in the same seconds for a page saying "wait".
   var scoringBox = document.getElementById("scoring-box");
+  function freeze(disabled) {
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset"), function (f) { f.disabled = disabled; });
+    document.getElementById("submit-button").disabled = disabled;
+  }
   function closePaper(words) {
-    Array.prototype.forEach.call(form.querySelectorAll("fieldset"), function (f) { f.disabled = true; });
-    document.getElementById("submit-button").disabled = true;
+    freeze(true);
     document.getElementById("countdown").textContent = words;
     if (dialog.open) dialog.close();
     setDrawer(false);

@@ -10,6 +10,7 @@ script records them and runs the callbacks at once, so no test waits minutes.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
@@ -19,7 +20,7 @@ from app.models import Attempt
 from app.models.attempt import SUBMITTED
 from tests.app import test_submitting
 from tests.app.exam_fixtures import open_sitting
-from tests.app.test_browser import log_in
+from tests.app.test_browser import answer, log_in
 from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
 from tests.app.test_submitting import expire, run_jobs
 from tests.app.ux_world import wait_for_test_page
@@ -126,6 +127,50 @@ def test_the_polls_back_off_with_jitter_up_to_fifteen_seconds(browser, live_url,
     for delay, base in zip(delays, bases, strict=True):
         assert within_jitter(delay, base), (delay, base)
     assert len({round(d / b, 6) for d, b in zip(delays, bases, strict=True)}) > 1  # jittered
+    page.close()
+
+
+def test_a_refused_hand_in_posts_the_form_its_own_way_with_every_answer(browser, live_url, ctx):
+    """While 交卷 is posted the paper is frozen (what is posted is what the page shows); a
+    post the server refuses (here a 401: the login ended) is sent again as the form's own
+    post, with the same fields (enabled again: a disabled field posts nothing), and that
+    post's page follows (here the result)."""
+    make_user("candidate", name="张晓明")
+    sitting = open_sitting()
+    page = browser.new_page()
+    log_in(page, live_url)
+    page.click(f"text={sitting.title}")
+    page.click("#submit")
+    wait_for_test_page(page)
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    first = page.locator("fieldset.question").first
+    position = first.get_attribute("data-position")
+    answer(page, first)
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
+    held, posts = [], []
+
+    def hold_the_first(route):
+        posts.append(route.request)
+        if len(posts) == 1:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/submit", hold_the_first)
+    page.click("#submit-button")
+    page.click("#confirm-submit")
+    expect(page.locator("#save-state")).to_have_text("正在交卷…")
+    expect(first.locator("input[name]").first).to_be_disabled()
+    expect(page.locator("#submit-button")).to_be_disabled()
+    held[0].fulfill(
+        status=401, content_type="application/json", body='{"error": "登录已失效", "expired": true}'
+    )
+    page.wait_for_url(f"{live_url}/attempts/{attempt_id}/result")
+    expect(page.locator(".verdict")).to_be_visible()
+    scripted, own = (parse_qs(post.post_data) for post in posts)
+    assert posts[0].headers["accept"] == "application/json"
+    assert "accept" not in posts[1].headers or "json" not in posts[1].headers["accept"]
+    assert set(own) == set(scripted) and f"q{position}" in own
     page.close()
 
 
