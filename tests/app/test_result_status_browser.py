@@ -182,20 +182,26 @@ def test_the_handed_in_state_fits_a_phone_in_large_print_and_passes_axe(
     page = browser.new_page(viewport=PHONE)
     page.add_init_script(RECORD_DELAYS % 0)  # no poll runs: the state stays
     submitted_paper(page, live_url, text_size)
+    expect(page.locator("#scoring-box")).to_contain_text("成绩出来后本页会自动刷新")
+    size = "large" if text_size == "特大字号" else "standard"
+    assert_the_scoring_box_fits(page, PHONE["width"], SHOTS / f"handed-in-390-{size}.png")
+    page.close()
+
+
+def assert_the_scoring_box_fits(page, width: int, shot: Path) -> None:
+    """The test page's scoring box (at zero, or once handed in) in view below the sticky
+    bar, the page no wider than the screen, and axe finds nothing; a screenshot kept."""
     box = page.locator("#scoring-box")
     expect(box).to_be_in_viewport()
-    expect(box).to_contain_text("成绩出来后本页会自动刷新")
     bar = page.locator(".exam-bar").bounding_box()
     shown = box.bounding_box()
     assert shown["y"] >= bar["y"] + bar["height"] - 1  # not under the sticky bar
-    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= PHONE["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    SHOTS.mkdir(exist_ok=True)
-    size = "large" if text_size == "特大字号" else "standard"
-    page.screenshot(path=str(SHOTS / f"handed-in-390-{size}.png"))
+    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot))
     page.evaluate(AXE.read_text(encoding="utf-8"))
     assert page.evaluate(RUN_AXE, WCAG) == []
-    page.close()
 
 
 def test_at_the_timers_zero_the_first_poll_waits_out_the_grace(browser, live_url, ctx, app):

@@ -23,8 +23,11 @@ from app.models.types import utcnow
 from tests.app import test_submitting
 from tests.app.exam_fixtures import close_when_the_grace_ends, open_sitting
 from tests.app.test_browser import answer, log_in
-from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
-from tests.app.test_result_status_browser import RECORD_DELAYS, within_jitter
+from tests.app.test_result_status_browser import (
+    RECORD_DELAYS,
+    assert_the_scoring_box_fits,
+    within_jitter,
+)
 from tests.app.test_submitting import expire, run_jobs
 from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
@@ -168,16 +171,7 @@ def test_the_waiting_state_fits_the_screen_in_large_print_and_passes_axe(
     expire(attempt_id, seconds_ago=1)  # reopened in the grace: the timer is at zero at once
     page.goto(f"{live_url}/attempts/{attempt_id}")
     expect(page.locator("#scoring-status")).to_have_text(WORDS)
-    box = page.locator("#scoring-box")
-    expect(box).to_be_in_viewport()
-    bar = page.locator(".exam-bar").bounding_box()
-    shown = box.bounding_box()
-    assert shown["y"] >= bar["y"] + bar["height"] - 1  # not under the sticky bar
-    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= viewport["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    SHOTS.mkdir(exist_ok=True)
     size = "large" if text_size == "特大字号" else "standard"
-    page.screenshot(path=str(SHOTS / f"time-up-{viewport['width']}-{size}.png"))
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    assert page.evaluate(RUN_AXE, WCAG) == []
+    shot = SHOTS / f"time-up-{viewport['width']}-{size}.png"
+    assert_the_scoring_box_fits(page, viewport["width"], shot)
     page.close()
