@@ -44,7 +44,7 @@ from app.exam.starting import begin_attempt
 from app.exam.waits import wait_seconds
 from app.lookup import found_or_404, get_or_404
 from app.models import Attempt, Sitting
-from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
 from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
@@ -194,10 +194,8 @@ def submit(attempt_id: int):
     status, deadline, now = attempt.status, attempt.deadline, utcnow()  # no reload after
     if status == IN_PROGRESS and SubmitForm().validate_on_submit():
         status = SUBMITTED if submit_paper(attempt, request.form, now) else status
-    if status != IN_PROGRESS and wants_json():
-        waited = (
-            0 if status == FINALIZED else wait_seconds(attempt_id, status, deadline, now, False)
-        )
+    if status != IN_PROGRESS and wants_json():  # its page waits for the score only
+        waited = wait_seconds(attempt_id, status, deadline, now, certificates_ready=True)
         return jsonify(submitted=True, wait_seconds=waited)
     return redirect(url_for("exam.result", attempt_id=attempt_id))
 

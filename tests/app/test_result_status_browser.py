@@ -21,7 +21,7 @@ from app.models.attempt import SUBMITTED
 from tests.app import test_submitting
 from tests.app.exam_fixtures import open_sitting
 from tests.app.test_browser import answer, log_in
-from tests.app.test_pages_browser import AXE, RUN_AXE, WCAG
+from tests.app.test_pages_browser import AXE, RUN_AXE, VIEWPORTS, WCAG
 from tests.app.test_submitting import expire, run_jobs
 from tests.app.ux_world import wait_for_test_page
 from tests.factories import make_user
@@ -46,7 +46,7 @@ window.setTimeout = function (callback, ms, ...args) {
 """
 
 
-PHONE = {"width": 390, "height": 844}
+PHONE = VIEWPORTS["phone"]
 SHOTS = Path("/tmp/handed-in-shots")
 
 # Each wait × 0.85–1.35 (result-status.js): never much before the wait it was told.

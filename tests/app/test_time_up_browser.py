@@ -23,6 +23,7 @@ from app.models.types import utcnow
 from tests.app import test_submitting
 from tests.app.exam_fixtures import close_when_the_grace_ends, open_sitting
 from tests.app.test_browser import answer, log_in
+from tests.app.test_pages_browser import VIEWPORTS
 from tests.app.test_result_status_browser import (
     RECORD_DELAYS,
     assert_the_scoring_box_fits,
@@ -37,8 +38,7 @@ pytestmark = pytest.mark.browser
 real_queue = test_submitting.real_queue  # a fixture: papers wait for a worker
 
 WORDS = "时间到，系统将按截止时已保存的作答自动交卷，正在评分…"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
+PHONE, DESKTOP = VIEWPORTS["phone"], VIEWPORTS["desktop"]
 SHOTS = Path("/tmp/time-up-shots")
 
 # From the zero on (the page's exam:paper-closed event), delays of a second or more are
