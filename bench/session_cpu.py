@@ -81,7 +81,9 @@ class CpuSampler:
             if stat is None:
                 continue
             group = self._groups.get(pid)
-            if group is None:
+            # "other" is asked again: a process just forked reads as its parent until its
+            # exec (a web process seen in that instant was counted as other for good).
+            if group in (None, "other"):
                 side = self._side(pid, stats)
                 if side == "client":
                     group = "client"
