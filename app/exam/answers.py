@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Update, bindparam, select, true, update
 from sqlalchemy.exc import OperationalError
@@ -23,6 +24,7 @@ from app.extensions import db
 from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem, User
 from app.models.attempt import IN_PROGRESS, SUBMITTED
+from question_bank.attempt_policy import AttemptPolicy
 from question_bank.scoring import validate_response
 from question_bank.types import REGISTRY, InvalidResponse
 
@@ -151,21 +153,51 @@ class PostedAnswer:
     changed_at: datetime
 
 
-def submit_paper(attempt: Attempt, form: MultiDict[str, str], now: datetime) -> bool:
+class Submitted(NamedTuple):
+    """The paper's state after a 交卷: what its page is told (closed or not, and when the
+    timer reached or reaches zero)."""
+
+    status: str
+    deadline: datetime
+
+
+def submit_paper(
+    attempt_id: int, login: SessionLogin, form: MultiDict[str, str], now: datetime
+) -> Submitted:
     """The candidate's 交卷: in one short transaction, close the attempt and save the
     answers the page holds that are newer than those stored (a save still queued in the
     browser, or no JavaScript, loses nothing; a stale tab overwrites nothing); scoring
-    follows in a worker. False if the attempt was no longer open.
+    follows in a worker. A paper already closed stays as it is; one past its grace is
+    closed by the deadline, as any request of it does.
 
-    Everything in Python (reading and checking the posted answers, the statements'
-    parameters) is done before the first write: on SQLite the write lock is held from
-    it to the commit, and every save of the session waits for it.
+    The login is checked in the paper's lookup, as the save's (``login_claimed``: the
+    user is not loaded: a session's early submitters come in its busiest minute). The
+    CSRF token was checked before the view (CSRFProtect), so no form is built. Everything
+    in Python (reading and checking the posted answers, the statements' parameters) is
+    done before the first write: on SQLite the write lock is held from it to the commit,
+    and every save of the session waits for it.
     """
-    attempt_id = attempt.id  # read before the rollback below expires the object
+    row = db.session.execute(
+        _SUBMIT_LOOKUP, {"attempt_id": attempt_id, "user_id": login.user_id}
+    ).first()
+    if row is None:
+        raise AttemptRefused("找不到该作答记录。", 404)
+    if row.session_version != login.session_version:  # that session has ended
+        raise LoginExpired()
+    if row.must_change_password:  # as every other page of theirs until it is changed
+        raise AttemptRefused("请先修改初始密码，再交卷。", 403)
+    if row.status != IN_PROGRESS:
+        return Submitted(row.status, row.deadline)
+    if now > row.deadline + grace():
+        close_attempt(attempt_id, "deadline", now)
+        return Submitted(SUBMITTED, row.deadline)
+    answers = posted_answers(
+        attempt_id, AttemptPolicy.from_stored(row.policy), row.started_at, form, now
+    )
     rows = [
         {"b_attempt_id": attempt_id, "b_position": a.position,
          "new_response": a.response, "version": a.changed_at}
-        for a in posted_answers(attempt, form, now)
+        for a in answers
     ]  # fmt: skip
     db.session.rollback()  # the write comes first in its transaction: no lock upgrade
     connection = db.session.connection()
@@ -177,8 +209,21 @@ def submit_paper(attempt: Attempt, form: MultiDict[str, str], now: datetime) -> 
     db.session.commit()
     if closed:
         score_later(attempt_id)
-    return bool(closed)
+    return Submitted(SUBMITTED if closed else IN_PROGRESS, row.deadline)
 
+
+_SUBMIT_LOOKUP = (
+    select(
+        Attempt.status,
+        Attempt.started_at,
+        Attempt.deadline,
+        Attempt.stored_policy.label("policy"),
+        User.session_version,
+        User.must_change_password,
+    )
+    .join(User, User.id == Attempt.user_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+)
 
 _CLOSE_BY_CANDIDATE = (
     update(Attempt.__table__)
@@ -203,15 +248,19 @@ _NEWER_ANSWER = (
 
 
 def posted_answers(
-    attempt: Attempt, form: MultiDict[str, str], now: datetime
+    attempt_id: int,
+    policy: AttemptPolicy,
+    started_at: datetime,
+    form: MultiDict[str, str],
+    now: datetime,
 ) -> list[PostedAnswer]:
     """The valid answers a submitted page holds, each versioned by when it was changed
     there (``changed<position>``, set by the page's script), else by when the page was
     loaded (``page_at``). Blanks are never posted as answers."""
-    page_at = client_time(form.get("page_at"), now) or attempt.started_at
-    items = db.session.execute(_PAPER_ITEMS, {"attempt_id": attempt.id}).all()
+    page_at = client_time(form.get("page_at"), now) or started_at
+    items = db.session.execute(_PAPER_ITEMS, {"attempt_id": attempt_id}).all()
     load_questions(item.question_revision_id for item in items)
-    kinds = [REGISTRY[section.type] for section in attempt.policy.sections]  # parsed once
+    kinds = [REGISTRY[section.type] for section in policy.sections]
     answers = []
     for item in items:
         kind = kinds[item.section]

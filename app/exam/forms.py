@@ -9,7 +9,3 @@ from app.forms import BaseForm
 class StartForm(BaseForm):
     access_code = StringField("考场口令", validators=[Length(max=32, message="最多 32 个字符")])
     submit = SubmitField("开始答题")
-
-
-class SubmitForm(BaseForm):
-    submit = SubmitField("交卷")

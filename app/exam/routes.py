@@ -31,7 +31,7 @@ from app.exam.attempts import (
 from app.exam.certificate_box import box_line
 from app.exam.display import paper_view, review_state, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
-from app.exam.forms import StartForm, SubmitForm
+from app.exam.forms import StartForm
 from app.exam.fragments import palette_html, questions_html, rules_html
 from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
@@ -44,7 +44,7 @@ from app.exam.starting import begin_attempt
 from app.exam.waits import wait_seconds
 from app.lookup import found_or_404, get_or_404
 from app.models import Attempt, Sitting
-from app.models.attempt import IN_PROGRESS, SUBMITTED
+from app.models.attempt import IN_PROGRESS
 from app.models.types import utcnow
 from app.refusal import flash_refusal
 from question_bank.types import InvalidResponse
@@ -183,17 +183,15 @@ def focus_event(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
-@login_required
+@login_claimed  # checked in the paper's lookup: no load of the user
 def submit(attempt_id: int):
     """交卷. The test page's script posts it asking for JSON and stays, saying the paper is
     being scored, as at the timer's zero: it gets the wait before its first ask, not a
     redirect to a page saying "wait" (a whole page more for each of a session's early
     submitters, in its busiest minute). The form's own post (no script, or the script's
     post refused) gets the redirect to the result page."""
-    attempt = _attempt_or_404(attempt_id)
-    status, deadline, now = attempt.status, attempt.deadline, utcnow()  # no reload after
-    if status == IN_PROGRESS and SubmitForm().validate_on_submit():
-        status = SUBMITTED if submit_paper(attempt, request.form, now) else status
+    now = utcnow()
+    status, deadline = submit_paper(attempt_id, g.login, request.form, now)
     if status != IN_PROGRESS and wants_json():  # its page waits for the score only
         waited = wait_seconds(attempt_id, status, deadline, now, certificates_ready=True)
         return jsonify(submitted=True, wait_seconds=waited)

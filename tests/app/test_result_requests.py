@@ -17,7 +17,7 @@ from sqlalchemy import event, update
 from app.exam.attempts import SERVER_CLOSE_LEEWAY
 from app.exam.exams import save_exam
 from app.extensions import db
-from app.models import Attempt, BankVersion, SittingGrant, User
+from app.models import Attempt, AttemptItem, BankVersion, SittingGrant, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from tests.app import test_submitting
 from tests.app.exam_fixtures import MINI_EXAM
@@ -151,6 +151,73 @@ def test_a_submit_reads_nothing_inside_its_write_and_nothing_after_it(
     assert seen[first_write + 1].startswith("UPDATE attempt_item SET response=")
     assert seen[first_write + 2 :] == ["COMMIT"]  # before: the attempt read again after it
     assert run_jobs() == 1  # the scoring, in a worker
+
+
+def test_a_submit_reads_no_user_its_login_is_checked_in_the_papers_lookup(
+    client, candidate, real_queue
+):
+    """A session's early submitters come in its busiest minute: the submit reads the paper
+    with its user's session version in one statement (``login_claimed``), as the save and
+    the poll, not the user and then the attempt as objects."""
+    attempt_id, _token = begin(client)
+    form = {"csrf_token": csrf_token(client, f"/attempts/{attempt_id}")}
+    with statements() as seen:
+        response = client.post(f"/attempts/{attempt_id}/submit", data=form)
+    assert response.status_code == 302
+    reads = [s.replace('"', "") for s in seen if s.startswith("SELECT")]  # PostgreSQL quotes
+    assert not [s for s in reads if s.startswith("SELECT user.")], reads  # no user loaded
+    lookup = reads[0]
+    assert lookup.startswith("SELECT attempt.status, ") and " JOIN user " in lookup
+    assert "user.session_version" in lookup and "user.must_change_password" in lookup
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).status == SUBMITTED
+
+
+def test_a_submit_of_another_candidates_paper_or_by_a_login_owing_a_new_password_is_refused(
+    client, candidate
+):
+    """What the user's load and the attempt's owner check refused before the submit read
+    no user: another's paper is not found; a login that must change its password first
+    (an admin's demand) hands nothing in. Neither closes the paper."""
+    attempt_id, _token = begin(client)
+    make_user("other")
+    other = client.application.test_client()
+    login(other, "other")
+    token = csrf_token(other, "/")
+    wants_json = {"Accept": "application/json"}
+    stolen = other.post(
+        f"/attempts/{attempt_id}/submit", data={"csrf_token": token}, headers=wants_json
+    )
+    assert stolen.status_code == 404 and "submitted" not in stolen.json
+    db.session.execute(
+        update(User).where(User.username == "candidate").values(must_change_password=True)
+    )
+    db.session.commit()
+    token = csrf_token(client, "/password")
+    owing = client.post(
+        f"/attempts/{attempt_id}/submit", data={"csrf_token": token}, headers=wants_json
+    )
+    assert owing.status_code == 403 and "修改初始密码" in owing.json["error"]
+    assert db.session.get(Attempt, attempt_id, populate_existing=True).status == IN_PROGRESS
+
+
+def test_a_submit_past_the_grace_closes_the_paper_by_the_deadline(client, candidate, real_queue):
+    """A page that posts 交卷 after the grace (a phone asleep at the zero, a network
+    down) finds the paper closed by the deadline with what was saved, and is told so."""
+    attempt_id, _token = begin(client)
+    item = test_submitting.first_single(attempt_id)
+    expire(attempt_id, seconds_ago=120)
+    form = {
+        "csrf_token": csrf_token(client, "/"),
+        f"q{item.position}": test_submitting.other_answer(item),
+    }
+    handed_in = client.post(
+        f"/attempts/{attempt_id}/submit", data=form, headers={"Accept": "application/json"}
+    )
+    assert handed_in.status_code == 200 and handed_in.json["submitted"] is True
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    assert attempt.status == SUBMITTED and attempt.finalized_by == "deadline"
+    stored = db.session.get(AttemptItem, (attempt_id, item.position), populate_existing=True)
+    assert stored.response is None  # posted after the grace: too late to count
 
 
 def _result_reads(client, attempt_id: int) -> int:
