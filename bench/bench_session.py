@@ -201,8 +201,9 @@ async def candidate(
             await asyncio.sleep(max(0, zero - time.time()))
             waited_from = time.time()
             shown = await browser.wait_for(
-                attempt_path, "scored", plan["close_at"] + grace - time.time(), give_up_at
-            )
+                attempt_path, "scored", plan["close_at"] + grace - time.time(), give_up_at,
+                floor=True,
+            )  # fmt: skip
             wait = "zero to result"
         if shown:
             stats.waits[wait].append(time.time() - waited_from)

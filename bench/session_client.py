@@ -95,17 +95,25 @@ class Browser:
         return response.status, response.headers.get("Location", body)
 
     async def wait_for(
-        self, attempt_path: str, ready_when: str, wait_seconds: float, give_up_at: float
+        self,
+        attempt_path: str,
+        ready_when: str,
+        wait_seconds: float,
+        give_up_at: float,
+        floor: bool = False,
     ) -> str:
         """As app/static/result-status.js: the first poll after the wait the page was given
-        (the grace left at the timer's zero) or a second, then 1 s doubling to 15 s (or the
-        wait the server says, if longer), each × 0.85–1.35; once the answer says
+        (the grace left at the timer's zero: ``floor``, × 1–1.5, never before it) or a
+        second, then 1 s doubling to 15 s (or the wait the server says, if longer), each
+        × 0.85–1.35; once the answer says
         ``ready_when``, the result page (its body is returned; "" if never ready), except
         for a pass's certificates: the answer carries them and the page fills its box from
         it, so the answer's body is returned and no result page loaded."""
         delay, pause = 1.0, max(1.0, wait_seconds)
+        first = floor
         while time.time() < give_up_at:
-            await asyncio.sleep(pause * (0.85 + random.random() / 2))
+            await asyncio.sleep(pause * ((1 if first else 0.85) + random.random() / 2))
+            first = False
             status, body = await self.call("status", lambda: self.web.get(
                 f"{attempt_path}/status", headers={"Accept": "application/json"}))  # fmt: skip
             if status == 0:  # no answer: the page's catch

@@ -419,7 +419,7 @@
       else setState("全部答案已保存", "ok");
       var graceLeft = Math.max(0, (graceEnds - (Date.now() + skew)) / 1000);
       scoringBox.dispatchEvent(
-        new CustomEvent("exam:paper-closed", { bubbles: true, detail: { waitSeconds: graceLeft } }));
+        new CustomEvent("exam:paper-closed", { bubbles: true, detail: { waitSeconds: graceLeft, waitIsFloor: true } }));
     })();
   }
   if (reloadWhenSent) { setState("正在重新保存上次未能确认保存的答案…"); flush(); }
