@@ -103,7 +103,7 @@ class Browser:
         floor: bool = False,
     ) -> str:
         """As app/static/result-status.js: the first poll after the wait the page was given
-        (the grace left at the timer's zero: ``floor``, × 1–1.5, never before it) or a
+        (the grace left at the timer's zero: ``floor``, × 1–2, never before it) or a
         second, then 1 s doubling to 15 s (or the wait the server says, if longer), each
         × 0.85–1.35; once the answer says
         ``ready_when``, the result page (its body is returned; "" if never ready), except
@@ -112,7 +112,8 @@ class Browser:
         delay, pause = 1.0, max(1.0, wait_seconds)
         first = floor
         while time.time() < give_up_at:
-            await asyncio.sleep(pause * ((1 if first else 0.85) + random.random() / 2))
+            factor = 1 + random.random() if first else 0.85 + random.random() / 2
+            await asyncio.sleep(pause * factor)
             first = False
             status, body = await self.call("status", lambda: self.web.get(
                 f"{attempt_path}/status", headers={"Accept": "application/json"}))  # fmt: skip

@@ -18,10 +18,12 @@
   // × 0.5-1.5, and every score and certificate seen sooner).
   function jittered(ms) { return ms * (0.85 + Math.random() * 0.5); }
   // A wait the server cannot beat is never asked before: the grace at the timer's zero
-  // (the server closes the paper at its end). Spread over the half after it: at
-  // 0.85-1.35 a whole session's first polls came up to 15 % before that end, each told
-  // to wait again (bench/bench_polls.py: 11 % fewer polls, 10 % fewer in the 30 s after).
-  function afterFloor(ms) { return ms * (1 + Math.random() * 0.5); }
+  // (the server closes the paper at its end). Spread over as long again after it: the
+  // whole session asks then, while the server closes the papers and scores the first.
+  // At 0.85-1.35 up to 15 % of the first polls came before that end, each told to wait
+  // again; at 1-1.5 the rest came in its 15 s after, ~470 a second at 7,000 papers, and
+  // every request then waited up to 9 s (bench/RESULTS.md, session 17).
+  function afterFloor(ms) { return ms * (1 + Math.random()); }
 
   function waitForResult(box) {
     var readyWhen = box.dataset.readyWhen;
