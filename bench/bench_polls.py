@@ -6,13 +6,17 @@ the grace only, and the backlog only once the paper was closed (the grace alone 
 First, what a poll costs with a close's backlog in the database (an in-process app on a
 temporary SQLite database, as ``bench_requests.py``): a poll within the snapshot, and a
 new snapshot. ``BENCH_POLLS_BACKLOG`` (7000,4700,30000): the papers being scored, the
-passes awaiting certificates and the papers finalized long before. Then the close, simulated without server or database: the pages follow app/static/result-status.js (the first
-poll after the grace × 1–2, then 1 s doubling to 15 s, or the server's wait if longer,
-each × 0.85–1.35; the last row: the first poll × 0.85–1.35 too, as before), the job workers clear the papers
-at a steady rate (scores first, then the passes' certificates), and each of the web
-processes keeps its own ``Backlog`` snapshot, read from the simulated queues. The rates
-are those the last 10,000 run reached (bench/RESULTS.md); fewer polls leave the workers
-more CPU, which this does not model, so the new figures are on the cautious side.
+passes awaiting certificates and the papers finalized long before.
+
+Then the close, simulated without server or database: the pages follow
+app/static/result-status.js (the first poll after the grace × 1–2, then 1 s doubling to
+15 s, or the server's wait if longer, each × 0.85–1.35; the last row: the first poll
+× 0.85–1.35 too, as before), the job workers clear the papers at a steady rate (scores
+first, then the passes' certificates), and each of the web processes keeps its own
+``Backlog`` snapshot, read from the simulated queues. The rates are those the last 10,000
+run reached (bench/RESULTS.md); fewer polls leave the workers more CPU, which this does
+not model, so the new figures are on the cautious side. "busiest s": the most polls
+sent in one second, what the cores must serve at once.
 
     BENCH_POLLS_N=7000 .venv/bin/python bench/bench_polls.py
 """
@@ -218,13 +222,15 @@ def main() -> None:
         f"{SCORES_PER_S:g} scores/s, then {CERTIFICATES_PER_S:g} certificates/s; "
         f"{WEB_PROCESSES} web processes, each with its own snapshot"
     )
-    print(f"{'server wait':22} {'polls':>8} {'/cand.':>7} {'30 s after grace':>17} {'busiest s':>9} "
-          f"{'score late p50/p99':>20} {'cert. late p50/p99':>20} {'last seen':>10}")  # fmt: skip
+    print(f"{'server wait':22} {'polls':>8} {'/cand.':>7} {'30 s after grace':>17} "
+          f"{'busiest s':>9} {'score late p50/p99':>20} {'cert. late p50/p99':>20} "
+          f"{'last seen':>10}")  # fmt: skip
     rows = [(mode, run(mode)) for mode in MODES]
     rows.append(("first poll × 0.85–1.35", run(MODES[-1], first_after_grace=False)))
     for mode, r in rows:
         print(
-            f"{mode:22} {r['polls']:>8,} {r['per candidate']:>7.1f} {r['after the grace']:>17,} {r['busiest second']:>9,} "
+            f"{mode:22} {r['polls']:>8,} {r['per candidate']:>7.1f} {r['after the grace']:>17,} "
+            f"{r['busiest second']:>9,} "
             f"{r['score seen late p50']:>9.1f} / {r['score seen late p99']:>6.1f} s "
             f"{r['certificate seen late p50']:>9.1f} / {r['certificate seen late p99']:>6.1f} s "
             f"{r['last seen']:>8.0f} s"
