@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import wraps
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_url, login_user, logout_user
@@ -23,6 +23,7 @@ from app.database import View
 from app.errors import expired_response, wants_json
 from app.extensions import db, login_manager
 from app.models import User
+from app.refusal import Refused
 
 SESSION_VERSION_KEY = "_sv"
 # Built once: every request loads its user, and building the statement (what
@@ -105,6 +106,16 @@ class SessionLogin(NamedTuple):
 
     user_id: int
     session_version: int
+
+    def check(self, user_row: Any, password_owed: str = "请先修改初始密码。") -> None:
+        """The claim against its user's ``session_version`` and ``must_change_password``,
+        read in the view's own statement: an ended session is ``LoginExpired``; a password
+        owed refuses everything but its change (403, ``password_owed`` says so), as every
+        other page of theirs until it is changed."""
+        if user_row.session_version != self.session_version:
+            raise LoginExpired()
+        if user_row.must_change_password:
+            raise Refused(password_owed, 403)
 
 
 def login_claimed(view: View) -> View:

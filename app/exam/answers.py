@@ -16,7 +16,7 @@ from sqlalchemy import Update, bindparam, select, true, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
-from app.auth.login_session import LoginExpired, SessionLogin
+from app.auth.login_session import SessionLogin
 from app.database import autocommit_connection
 from app.exam.attempts import AttemptRefused, close_attempt, grace
 from app.exam.catalog import load_questions, question_of
@@ -55,10 +55,7 @@ def save_answer(
     row = db.session.execute(_ANSWER_LOOKUP, lookup).first()
     if row is None:
         raise AttemptRefused("找不到该作答记录。", 404)
-    if row.session_version != login.session_version:  # that session has ended
-        raise LoginExpired()
-    if row.must_change_password:  # as every other page of theirs until it is changed
-        raise AttemptRefused("请先修改初始密码，再继续作答。", 403)
+    login.check(row, "请先修改初始密码，再继续作答。")
     status, finalized_by = row.status, row.finalized_by
     if status == IN_PROGRESS and now > row.deadline + grace():
         close_attempt(attempt_id, "deadline", now)
@@ -182,10 +179,7 @@ def submit_paper(
     ).first()
     if row is None:
         raise AttemptRefused("找不到该作答记录。", 404)
-    if row.session_version != login.session_version:  # that session has ended
-        raise LoginExpired()
-    if row.must_change_password:  # as every other page of theirs until it is changed
-        raise AttemptRefused("请先修改初始密码，再交卷。", 403)
+    login.check(row, "请先修改初始密码，再交卷。")
     if row.status != IN_PROGRESS:
         return Submitted(row.status, row.deadline)
     if now > row.deadline + grace():

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, select
 
-from app.auth.login_session import LoginExpired, SessionLogin
-from app.exam.attempts import SERVER_CLOSE_LEEWAY, AttemptRefused, close_attempt
+from app.auth.login_session import SessionLogin
+from app.exam.attempts import SERVER_CLOSE_LEEWAY, close_attempt
 from app.exam.certificate_box import shown_lines
 from app.exam.grants import grace
 from app.exam.outcome import AWAITING_CERTIFICATES, RENDERING
@@ -42,10 +42,7 @@ def _polled(attempt_id: int, login: SessionLogin, now: datetime) -> Row[Any] | N
     row = db.session.execute(_POLLED, ids).first()
     if row is None:
         return None
-    if row.session_version != login.session_version:  # that session has ended
-        raise LoginExpired()
-    if row.must_change_password:  # as every other page of theirs until it is changed
-        raise AttemptRefused("请先修改初始密码。", 403)
+    login.check(row)
     if row.status == IN_PROGRESS and now > row.deadline + grace() + SERVER_CLOSE_LEEWAY:
         close_attempt(attempt_id, "deadline", now)
         row = db.session.execute(_POLLED, ids).first()
