@@ -33,14 +33,9 @@ lint: setup
 
 # The session load test at a small size (30 candidates, a 30-second test, every paper
 # submitted): fails on any failed request, lost answer, paper not finalized once or
-# certificate missing. `make bench` runs it at full size. Its load client in two processes
-# and the web wrapped by request_cpu.py, as the large runs: it stands for the SQLite run's
-# tiny run of it (tests/bench/test_benchmarks_run.py, deselected there: 35 s of a worker
-# for what this run checks more strictly), which the PostgreSQL run keeps.
+# certificate missing. `make bench` runs it at full size.
 SMALL_SESSION := BENCH_SESSION_N=30 BENCH_LOGIN_SECONDS=3 BENCH_TEST_MINUTES=0.5 BENCH_EARLY=1 \
-	BENCH_SESSION_STRICT=1 BENCH_SESSION_LIMIT=180 BENCH_READ_BACK_WAIT=60 WEB_CONCURRENCY=2 \
-	BENCH_CLIENTS=2 BENCH_REQUEST_CPU=1
-SESSION_TINY_RUN := tests/bench/test_benchmarks_run.py::test_the_benchmark_runs_at_a_tiny_size[bench_session.py]
+	BENCH_SESSION_STRICT=1 BENCH_SESSION_LIMIT=180 BENCH_READ_BACK_WAIT=60 WEB_CONCURRENCY=2
 
 # The second run, on PostgreSQL, is for what the engine can change (SQL, locking,
 # concurrency): it leaves out the domain packages and every other test that opens no
@@ -51,7 +46,7 @@ SESSION_TINY_RUN := tests/bench/test_benchmarks_run.py::test_the_benchmark_runs_
 # of a core, so it adds no time; its output follows the run's, and either failing fails.
 # --durations prints the slowest tests, to keep the suite's time (aim: well under 15 min) in view.
 test: setup lint
-	$(BIN)/python -m pytest -q -n 2 --durations=15 --deselect '$(SESSION_TINY_RUN)'
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 	log=$$(mktemp); $(SMALL_SESSION) $(BIN)/python bench/bench_session.py >$$log 2>&1 & session=$$!; \
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 --durations=10 -m "not browser" tests/app tests/bench; \
 	postgres=$$?; wait $$session; small=$$?; cat $$log; rm -f $$log; \
