@@ -1,7 +1,7 @@
 """Status polls per candidate at a close, simulated: how often a whole session's waiting
 pages ask, and how late each sees its score and certificate, with the server's wait from
-the backlog (``app.exam.waits``) from the timer's zero on, against the waits it gave before:
-the grace only, and the backlog only once the paper was closed (the grace alone before).
+the backlog (``app.exam.waits``) from the timer's zero on, against the wait it gave before
+it: the grace only.
 
 First, what a poll costs with a close's backlog in the database (an in-process app on a
 temporary SQLite database, as ``bench_requests.py``): a poll within the snapshot, and a
@@ -47,7 +47,9 @@ GRACE = 30.0  # seconds: the server closes the papers then
 # grace, then the passes' certificates within ~55 s.
 SCORES_PER_S = float(os.environ.get("BENCH_POLLS_SCORES", 64))
 CERTIFICATES_PER_S = float(os.environ.get("BENCH_POLLS_CERTIFICATES", 125))
-MODES = ("grace only", "backlog once closed", "backlog from zero")
+# "Backlog once closed" (the grace alone before the close) is gone: no first poll comes
+# before the grace's end any more, so it gave the figures of "backlog from zero".
+MODES = ("grace only", "backlog from zero")
 WEB_PROCESSES = 4
 BACKLOG = [int(n) for n in os.environ.get("BENCH_POLLS_BACKLOG", "7000,4700,30000").split(",")]
 
