@@ -31,8 +31,9 @@ from reportlab.pdfgen.canvas import Canvas
 from certificates.fonts import default_font_chain, load_fonts
 from certificates.numbers import format_number
 from certificates.pdf import CertificateContent, render_certificate
+from certificates.pdf_signature import sign_pdf
 from certificates.rules_format import load_default_rules
-from certificates.signing import create_signing_identity, sign_pdf
+from certificates.signing import create_signing_identity
 
 AIM_PER_SECOND = 20
 # The shipped rules' issuer, which ``flask cert init-key`` names the key after: a name's

@@ -22,7 +22,6 @@ from app.extensions import db
 from app.models import Attempt, Certificate, Exam, Sitting
 from app.models.types import utcnow
 from certificates.pdf import CertificateContent, render_certificate
-from certificates.signing import sign_pdf
 
 # After the n-th failure the sweep waits FIRST_RETRY * 2 ** (n - 1), at most LONGEST_WAIT.
 FIRST_RETRY = timedelta(minutes=1)
@@ -86,7 +85,11 @@ def finish(certificate_id: int) -> bool:
 
 
 def signed_pdf(content: CertificateContent) -> bytes:
-    """Render and sign a certificate's PDF (~10 ms; with no transaction open)."""
+    """Render and sign a certificate's PDF (~10 ms; with no transaction open). The
+    signer's library is imported here, by the processes that sign: it costs every
+    process that imports it 0.6 s of CPU at its start (``certificates.pdf_signature``)."""
+    from certificates.pdf_signature import sign_pdf
+
     return sign_pdf(render_certificate(content, fonts(), seal_image()), signing_identity())
 
 

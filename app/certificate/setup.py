@@ -14,7 +14,7 @@ from flask import current_app
 from certificates.fonts import LoadedFonts, default_font_chain, load_fonts
 from certificates.rules import CertificationRules
 from certificates.rules_format import parse_rules
-from certificates.signing import CERT_FILE, KEY_FILE, SigningIdentity, preload_signer
+from certificates.signing import CERT_FILE, KEY_FILE, SigningIdentity
 
 
 class RulesUnavailable(RuntimeError):
@@ -54,6 +54,8 @@ def preload() -> None:
     """Fonts, rules and signing key read now, once: a job worker does so before forking
     its processes, which then share them instead of each paying ~0.6 s and its memory.
     What is missing or broken is left for the first certificate to report."""
+    from certificates.pdf_signature import preload_signer  # see signed_pdf
+
     fonts()
     try:
         current_rules()

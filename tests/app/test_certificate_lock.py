@@ -24,7 +24,7 @@ from app.jobs.tasks import LOST_AFTER, sweep_now
 from app.models import Attempt, AttemptItem, Certificate
 from app.models.types import utcnow
 from certificates.numbers import parse_number
-from certificates.signing import verify_pdf
+from certificates.pdf_signature import verify_pdf
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     all_right_and_open,

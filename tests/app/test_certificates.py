@@ -17,8 +17,8 @@ from app.extensions import db
 from app.models import AuditEntry, Certificate, Role, Unit
 from app.models.types import utcnow
 from certificates.numbers import parse_number
+from certificates.pdf_signature import verify_pdf
 from certificates.rules_format import load_default_rules
-from certificates.signing import verify_pdf
 from tests.app.certificate_fixtures import (
     COMPETENCY,
     SECRETARY,
@@ -139,7 +139,7 @@ def test_a_failure_while_issuing_keeps_the_score_and_can_be_retried(ctx, app, ru
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr("app.certificate.pdfs.sign_pdf", broken)
+        patch.setattr("certificates.pdf_signature.sign_pdf", broken)
         attempt = take(user, open_sitting(COMPETENCY, [user]), 4)
     db.session.expire_all()
     assert attempt.finalized and attempt.score == 80

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from certificates.pdf import render_certificate
-from certificates.signing import create_signing_identity, sign_pdf, verify_pdf
+from certificates.pdf_signature import sign_pdf, verify_pdf
+from certificates.signing import create_signing_identity
 from tests.certificates.conftest import content
 
 

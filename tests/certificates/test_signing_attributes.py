@@ -16,14 +16,9 @@ from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 
 from certificates.pdf import render_certificate
+from certificates.pdf_signature import FIELD_NAME, sign_pdf, verify_pdf
 from certificates.rules_format import parse_rules
-from certificates.signing import (
-    FIELD_NAME,
-    SigningIdentity,
-    create_signing_identity,
-    sign_pdf,
-    verify_pdf,
-)
+from certificates.signing import SigningIdentity, create_signing_identity
 from tests.certificates.conftest import content
 
 
