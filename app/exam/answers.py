@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
 from app.auth.login_session import SessionLogin
-from app.database import autocommit_connection
+from app.database import autocommit_connection, request_connection
 from app.exam.attempts import AttemptRefused, close_attempt, grace
 from app.exam.catalog import load_questions, question_of
 from app.extensions import db
@@ -52,7 +52,7 @@ def save_answer(
     that a finalize committing in between can never be overtaken.
     """
     lookup = {"attempt_id": attempt_id, "user_id": login.user_id, "position": position}
-    row = db.session.execute(_ANSWER_LOOKUP, lookup).first()
+    row = request_connection().execute(_ANSWER_LOOKUP, lookup).first()
     if row is None:
         raise AttemptRefused("找不到该作答记录。", 404)
     login.check(row, "请先修改初始密码，再继续作答。")

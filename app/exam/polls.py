@@ -4,7 +4,8 @@ certificates are issued. At a 10,000-candidate close these polls were most of th
 work (bench/RESULTS.md): each loaded the user, read the attempt, then asked whether its
 certificates were ready, three statements and an ORM object. Now the attempt, the
 certificates' state and the login's check (``login_claimed``: the cookie's session
-version against the user's) are one read."""
+version against the user's) are one read, on the request's own connection in autocommit
+(``without_transaction``: no ORM session begun, no ROLLBACK)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 
 from app.auth.login_session import SessionLogin
+from app.database import request_connection
 from app.exam.attempts import SERVER_CLOSE_LEEWAY, close_attempt
 from app.exam.certificate_box import shown_lines
 from app.exam.grants import grace
 from app.exam.outcome import AWAITING_CERTIFICATES, RENDERING
 from app.exam.waits import wait_seconds
-from app.extensions import db
 from app.models import Attempt, User
 from app.models.attempt import FINALIZED, IN_PROGRESS
 
@@ -39,13 +40,13 @@ def _polled(attempt_id: int, login: SessionLogin, now: datetime) -> Row[Any] | N
     the server has not closed by ``SERVER_CLOSE_LEEWAY`` after its grace is closed first:
     a paper is closed and scored even if the server's close never came."""
     ids = {"attempt_id": attempt_id, "user_id": login.user_id}
-    row = db.session.execute(_POLLED, ids).first()
+    row = request_connection().execute(_POLLED, ids).first()
     if row is None:
         return None
     login.check(row)
     if row.status == IN_PROGRESS and now > row.deadline + grace() + SERVER_CLOSE_LEEWAY:
         close_attempt(attempt_id, "deadline", now)
-        row = db.session.execute(_POLLED, ids).first()
+        row = request_connection().execute(_POLLED, ids).first()
     return row
 
 

@@ -211,6 +211,7 @@ def submit_interrupted(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/status")
+@without_transaction  # one read on its own connection (app.exam.polls)
 @login_claimed  # checked in the poll's one statement: no load of the user
 def status(attempt_id: int):
     """Polled by the test page from the timer's zero and by the result page while the paper

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import AttemptItem
@@ -90,3 +91,26 @@ def test_after_a_refused_save_the_app_context_s_session_runs_in_transactions_aga
     with round_trips() as seen:
         db.session.scalar(select(AttemptItem.position).limit(1))
     assert seen == ["checkout", "BEGIN", "SELECT"]
+
+
+def test_a_save_and_a_status_poll_begin_no_orm_session(client, ctx):
+    """The bulk of a sitting's requests run their statements on the request's own
+    connection: no ORM session is begun, whose transaction, ROLLBACK and close cost a
+    save a fifth of its CPU (bench/RESULTS.md, session 18)."""
+    attempt_id, token, items = started(client)
+    begun: list[object] = []
+
+    def on_begin(_session, _transaction, connection) -> None:
+        begun.append(connection)
+
+    event.listen(Session, "after_begin", on_begin)
+    try:
+        saved = save(
+            client, attempt_id, {"position": 3, "response": correct_response(items[3])}, token
+        )
+        polled = client.get(f"/attempts/{attempt_id}/status")
+    finally:
+        event.remove(Session, "after_begin", on_begin)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert polled.status_code == 200 and polled.get_json()["scored"] is False
+    assert begun == []
