@@ -99,11 +99,35 @@ def request_connection() -> Connection:
     connection = g.get("request_connection")
     if connection is not None:
         return connection
-    begun = db.session.registry.has() and db.session().in_transaction()
-    if begun or not g.get("without_transaction"):
+    if not _without_session():
         return db.session.connection()
     g.request_connection = db.engine.connect().execution_options(**AUTOCOMMIT)
     return g.request_connection
+
+
+def _without_session() -> bool:
+    """A marked view whose session has not begun a transaction (a test's may have)."""
+    begun = db.session.registry.has() and db.session().in_transaction()
+    return g.get("without_transaction", False) and not begun
+
+
+@contextmanager
+def write_transaction() -> Iterator[Connection]:
+    """One short transaction of writes, committed at the end (rolled back on an error).
+    Its reads ended first, so on SQLite the write lock is taken by its first write, not
+    upgraded from a read lock. In a view marked ``without_transaction`` the request's
+    connection is given back and the transaction has one of its own (still one
+    connection at a time); otherwise the session's."""
+    if g.get("request_connection") is not None or _without_session():
+        given_back = g.pop("request_connection", None)
+        if given_back is not None:
+            given_back.close()
+        with db.engine.begin() as connection:
+            yield connection
+        return
+    db.session.rollback()
+    yield db.session.connection()
+    db.session.commit()
 
 
 @contextmanager

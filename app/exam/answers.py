@@ -17,10 +17,9 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
 from app.auth.login_session import SessionLogin
-from app.database import autocommit_connection, request_connection
+from app.database import autocommit_connection, request_connection, write_transaction
 from app.exam.attempts import AttemptRefused, close_attempt, grace
 from app.exam.catalog import load_questions, question_of
-from app.extensions import db
 from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem, User
 from app.models.attempt import IN_PROGRESS, SUBMITTED
@@ -174,9 +173,11 @@ def submit_paper(
     done before the first write: on SQLite the write lock is held from it to the commit,
     and every save of the session waits for it.
     """
-    row = db.session.execute(
-        _SUBMIT_LOOKUP, {"attempt_id": attempt_id, "user_id": login.user_id}
-    ).first()
+    row = (
+        request_connection()
+        .execute(_SUBMIT_LOOKUP, {"attempt_id": attempt_id, "user_id": login.user_id})
+        .first()
+    )
     if row is None:
         raise AttemptRefused("找不到该作答记录。", 404)
     login.check(row, "请先修改初始密码，再交卷。")
@@ -193,14 +194,13 @@ def submit_paper(
          "new_response": a.response, "version": a.changed_at}
         for a in answers
     ]  # fmt: skip
-    db.session.rollback()  # the write comes first in its transaction: no lock upgrade
-    connection = db.session.connection()
-    closed = connection.execute(
-        _CLOSE_BY_CANDIDATE, {"b_attempt_id": attempt_id, "now": now, "earliest": now - grace()}
-    ).rowcount
-    if closed and rows:
-        connection.execute(_NEWER_ANSWER, rows)  # one prepared statement, run per answer
-    db.session.commit()
+    with write_transaction() as connection:
+        closed = connection.execute(
+            _CLOSE_BY_CANDIDATE,
+            {"b_attempt_id": attempt_id, "now": now, "earliest": now - grace()},
+        ).rowcount
+        if closed and rows:
+            connection.execute(_NEWER_ANSWER, rows)  # one prepared statement, run per answer
     if closed:
         score_later(attempt_id)
     return Submitted(SUBMITTED if closed else IN_PROGRESS, row.deadline)
@@ -252,7 +252,7 @@ def posted_answers(
     there (``changed<position>``, set by the page's script), else by when the page was
     loaded (``page_at``). Blanks are never posted as answers."""
     page_at = client_time(form.get("page_at"), now) or started_at
-    items = db.session.execute(_PAPER_ITEMS, {"attempt_id": attempt_id}).all()
+    items = request_connection().execute(_PAPER_ITEMS, {"attempt_id": attempt_id}).all()
     load_questions(item.question_revision_id for item in items)
     kinds = [REGISTRY[section.type] for section in policy.sections]
     answers = []

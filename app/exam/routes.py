@@ -183,6 +183,7 @@ def focus_event(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@without_transaction  # its reads on its own connection, then one short write transaction
 @login_claimed  # checked in the paper's lookup: no load of the user
 def submit(attempt_id: int):
     """交卷. The test page's script posts it asking for JSON and stays, saying the paper is

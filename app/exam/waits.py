@@ -27,9 +27,9 @@ from time import monotonic
 from flask import current_app
 from sqlalchemy import bindparam, select
 
+from app.database import request_connection
 from app.exam.grants import grace
 from app.exam.outcome import AWAITING_CERTIFICATES
-from app.extensions import db
 from app.models import Attempt
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.types import utcnow
@@ -139,10 +139,12 @@ class Backlog:
 
     def read_queues(self) -> tuple[list[int], list[int], list[int]]:
         """The ids waiting for their score, the passes waiting for certificates, and the
-        open papers past their timer's zero."""
-        scoring = list(db.session.scalars(_SCORING_QUEUE))
-        certifying = list(db.session.scalars(_CERTIFICATE_QUEUE))
-        return scoring, certifying, list(db.session.scalars(_CLOSING_QUEUE, {"now": utcnow()}))
+        open papers past their timer's zero (on the request's connection: a poll's, in
+        autocommit, ``app.database.request_connection``)."""
+        connection = request_connection()
+        scoring = list(connection.scalars(_SCORING_QUEUE))
+        certifying = list(connection.scalars(_CERTIFICATE_QUEUE))
+        return scoring, certifying, list(connection.scalars(_CLOSING_QUEUE, {"now": utcnow()}))
 
     def scoring_wait(self, attempt_id: int, now: float, closing: bool = False) -> float:
         """Seconds until the paper is likely scored: those ahead and itself. ``closing``:
