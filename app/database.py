@@ -5,8 +5,10 @@ A request's reads normally share one transaction, ended by a ROLLBACK when the r
 ends. On PostgreSQL that costs two round trips (BEGIN, ROLLBACK), and psycopg forgets
 its prepared statements at every ROLLBACK, so each statement of such a request is parsed
 and planned again by the server (bench/RESULTS.md, "Saves on PostgreSQL"). A view marked
-``without_transaction`` runs each statement on its own (autocommit), from the user's
-load on: for a request of one write checked by its own WHERE, such as saving an answer.
+``without_transaction`` runs each statement on its own (autocommit), on a connection of
+its own and not the ORM session's: for a request of a few statements, each checked by
+its own WHERE, such as saving an answer, the status poll and the submit (whose writes are
+one short transaction, ``write_transaction``).
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ def without_transaction(view: View) -> View:
 def configure_requests_without_transaction(app: Flask) -> None:
     """A marked view's statements run on a connection in autocommit of its own
     (``request_connection``), given back when the request ends: the ORM session is never
-    begun, so nothing is spent on its transaction, its ROLLBACK and its close (a tenth of
-    a save's CPU, bench/RESULTS.md)."""
+    begun, so nothing is spent on its transaction, its ROLLBACK and its close (a fifth of
+    a save's CPU, bench/RESULTS.md, session 18)."""
 
     @app.before_request
     def _mark() -> None:
