@@ -1,7 +1,7 @@
 """A server process's loaded code and app kept out of the garbage collector's full passes.
 
 Once the app is created, a process holds ~380,000 objects that live as long as it does
-(the modules of Flask, SQLAlchemy, pyHanko, openpyxl …, the app, its mappers and routes).
+(the modules of Flask, SQLAlchemy, openpyxl …, the app, its mappers and routes).
 CPython's cyclic collector walks all of them in each full pass, ~130 ms on this machine,
 with every thread of the process stopped meanwhile; under a crowd a web process ran one
 every second or two of busy CPU (bench/RESULTS.md). Moved to the permanent generation

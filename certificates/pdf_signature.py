@@ -1,9 +1,9 @@
 """Signing certificate PDFs (PAdES B-B with pyHanko) so that a changed byte is detectable,
 and checking them against the issuer's certificate (``certificates.signing``).
 
-A module of its own because pyHanko takes 0.6 s of CPU to import: the processes that sign
-(the job workers, ``flask cert``) import it when they first sign; the web's processes,
-which start by the dozen, never need it.
+A module of its own because pyHanko takes 0.6 s of CPU to import: only the processes that
+sign import it (a job worker at its preload, before it forks; ``flask cert issue`` when it
+signs); the web's processes, which start by the dozen, never need it.
 """
 
 from __future__ import annotations
