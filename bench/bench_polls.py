@@ -47,8 +47,6 @@ GRACE = 30.0  # seconds: the server closes the papers then
 # grace, then the passes' certificates within ~55 s.
 SCORES_PER_S = float(os.environ.get("BENCH_POLLS_SCORES", 64))
 CERTIFICATES_PER_S = float(os.environ.get("BENCH_POLLS_CERTIFICATES", 125))
-# "Backlog once closed" (the grace alone before the close) is gone: no first poll comes
-# before the grace's end any more, so it gave the figures of "backlog from zero".
 MODES = ("grace only", "backlog from zero")
 WEB_PROCESSES = 4
 BACKLOG = [int(n) for n in os.environ.get("BENCH_POLLS_BACKLOG", "7000,4700,30000").split(",")]
