@@ -41,15 +41,18 @@ def static_instance(
         from fontTools.ttLib import TTFont
         from fontTools.varLib.instancer import instantiateVariableFont
 
-        font = TTFont(str(source))
-        if only_missing_from:
-            present = TTFont(str(only_missing_from), lazy=True).getBestCmap()
-            _keep_missing_ideographs(font, present)
-        font = instantiateVariableFont(font, {"wght": WEIGHTS[style]})
-        _rename(font, family + role, style)
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        os.close(handle)
-        font.save(temporary)
+        # Each font closed when done: one left to the garbage collector leaves its file
+        # open until then (a ResourceWarning in whatever runs at that moment).
+        with TTFont(str(source)) as font:
+            if only_missing_from:
+                with TTFont(str(only_missing_from), lazy=True) as primary:
+                    present = primary.getBestCmap()
+                _keep_missing_ideographs(font, present)
+            with instantiateVariableFont(font, {"wght": WEIGHTS[style]}) as cut:
+                _rename(cut, family + role, style)
+                handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+                os.close(handle)
+                cut.save(temporary)
         os.replace(temporary, target)
     return target
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib.tables.TupleVariation import TupleVariation
 
 from certificates.fonts import FontChain, FontFile, LoadedFonts, default_font_chain, load_fonts
 from certificates.pdf import CertificateContent
@@ -37,7 +38,7 @@ def with_made_fallback(default_chain: FontChain, tmp_path_factory) -> LoadedFont
     """The primary font and a fallback made here that has only 𠮷, so the fallback path is
     tested whatever fonts the machine has."""
     path = tmp_path_factory.mktemp("fonts") / "JiOnly.ttf"
-    _make_font(path, JI)
+    make_font(path, JI)
     return load_fonts(FontChain(default_chain.regular, default_chain.bold, (FontFile(path),)))
 
 
@@ -62,19 +63,29 @@ def content(**changes) -> CertificateContent:
     return CertificateContent(**fields)
 
 
-def _make_font(path: Path, char: str) -> None:
-    """A one-glyph TrueType font: a filled square standing in for ``char``."""
+def make_font(path: Path, chars: str, *, weight_axis: bool = False) -> None:
+    """A TrueType font of filled squares standing in for ``chars``; with ``weight_axis``, a
+    variable one whose squares widen along ``wght`` (100-900), as Noto's fonts vary."""
+    glyphs = [f"g{i}" for i in range(len(chars))]
     builder = FontBuilder(1000, isTTF=True)
-    builder.setupGlyphOrder([".notdef", "ji"])
-    builder.setupCharacterMap({ord(char): "ji"})
+    builder.setupGlyphOrder([".notdef", *glyphs])
+    builder.setupCharacterMap({ord(char): glyph for char, glyph in zip(chars, glyphs, strict=True)})
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph()} | {g: _square() for g in glyphs})
+    builder.setupHorizontalMetrics({".notdef": (500, 0)} | {g: (1000, 100) for g in glyphs})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": path.stem.split("[")[0], "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    if weight_axis:
+        builder.setupFvar(axes=[("wght", 100, 100, 900, "Weight")], instances=[])
+        wider = [(50, 0), (50, 0), (50, 0), (50, 0)] + [(0, 0)] * 4  # 4 points, 4 phantom
+        builder.setupGvar({g: [TupleVariation({"wght": (0, 1, 1)}, wider)] for g in glyphs})
+    builder.save(str(path))
+
+
+def _square():
     pen = TTGlyphPen(None)
     for x, y in ((100, 0), (900, 0), (900, 800), (100, 800)):
         (pen.lineTo if x != 100 or y != 0 else pen.moveTo)((x, y))
     pen.closePath()
-    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph(), "ji": pen.glyph()})
-    builder.setupHorizontalMetrics({".notdef": (500, 0), "ji": (1000, 100)})
-    builder.setupHorizontalHeader(ascent=880, descent=-120)
-    builder.setupNameTable({"familyName": "JiOnly", "styleName": "Regular"})
-    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
-    builder.setupPost()
-    builder.save(str(path))
+    return pen.glyph()
