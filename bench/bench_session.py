@@ -342,6 +342,7 @@ def main() -> None:
             )
             stats.report()
             stats.report_slow(close_at)
+            stats.report_split()
             report_lag(stats, CLIENTS, cpu_windows(start, open_at, close_at, time.time()))
             problems = read_back(
                 acknowledged,

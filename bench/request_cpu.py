@@ -10,7 +10,9 @@ or for the GIL) and the wall time between the two. Wall much above CPU is time t
 waited inside the app (for a core, the GIL or SQLite's write lock); what the client saw
 above that wall waited before the app (for a thread of the server) or in the client.
 Lines are flushed every few seconds, so a process stopped at the end loses at most its
-last ones.
+last ones. Each answer also carries ``WALL_HEADER``: when the request entered the app and
+when its answer left it (epoch seconds, the client's clock: one machine), from which the
+load client splits each latency into before, in and after the app (session_client.py).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from flask import Flask, g, request
-from session_stats import quantile
+from flask import Flask, Response, g, request
+from session_stats import WALL_HEADER, quantile
 
 import app as the_app
 
@@ -48,8 +50,17 @@ def create_app() -> Flask:
 
     def _began() -> None:
         g.cpu_began, g.wall_began = time.thread_time(), time.perf_counter()
+        g.entered = time.time()
 
     app.before_request_funcs.setdefault(None, []).insert(0, _began)  # before the app's own
+
+    def _left(response: Response) -> Response:
+        if "entered" in g:
+            response.headers[WALL_HEADER] = f"{g.entered:.6f} {time.time():.6f}"
+        return response
+
+    # after the app's own (after_request hooks run last registered first)
+    app.after_request_funcs.setdefault(None, []).insert(0, _left)
 
     @app.teardown_request
     def _ended(_error: BaseException | None) -> None:

@@ -11,7 +11,7 @@ import random
 import time
 
 import aiohttp
-from session_stats import SLOW, Stats
+from session_stats import SLOW, WALL_HEADER, Stats
 
 # A stale kept-alive connection: the server closed it while idle (web_server.py
 # ``WEB_KEEPALIVE``, 30 s) just as the client sent the next request on it.
@@ -64,6 +64,7 @@ class Browser:
         began = time.perf_counter()
         for tries in range(1, 4):
             self.on_reused_connection = False
+            sent = time.time()
             try:
                 response = await request()
             except STALE as error:
@@ -92,6 +93,10 @@ class Browser:
             self.stats.times[phase].append(took)
             if took >= SLOW:
                 self.stats.slow.append((time.time() - took, phase, took))
+            app_wall = response.headers.get(WALL_HEADER)
+            if app_wall:
+                entered, left = map(float, app_wall.split())
+                self.stats.split[phase].append((entered - sent, left - entered, time.time() - left))
         return response.status, response.headers.get("Location", body)
 
     async def wait_for(

@@ -15,6 +15,8 @@ PHASES = (
     "login", "start page", "enter", "paper key", "start", "save", "submit", "scoring page",
     "status", "result",
 )  # fmt: skip
+# When a request entered the app and its answer left it (request_cpu.py): Stats.split.
+WALL_HEADER = "X-Bench-App-Wall"
 SLOW = 1.0  # seconds: a request this long is kept with when it was sent (Stats.slow)
 # From the timer's zero (or the submit) until the result page shows the score.
 WAITS = ("zero to result", "submit to result")
@@ -40,6 +42,11 @@ class Stats:
         # (when, seconds) of each full collection of the client's garbage collector: a
         # pause of its event loop, which every request in flight then counts.
         self.gc_pauses: list[tuple[float, float]] = []
+        # Per phase, (before, in, after) the app, in seconds, where the web says when a
+        # request entered the app and its answer left it (request_cpu.py, BENCH_REQUEST_CPU):
+        # before is the client's send, the connection and the server's queue; after is the
+        # way back and the client's own loop.
+        self.split: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
 
     def report(self) -> None:
         print(f"{'phase':<10} {'requests':>8} {'failed':>7} {'p50':>8} {'p99':>8} {'max':>8}")
@@ -86,6 +93,30 @@ class Stats:
         pauses = sorted(seconds for _, seconds in self.gc_pauses) or [0.0]
         print(f"the client's full garbage collections: {len(self.gc_pauses)}, "
               f"{sum(pauses):.2f} s in all, the longest {pauses[-1] * 1000:.0f} ms")  # fmt: skip
+
+    def report_split(self) -> None:
+        """Per phase, where its requests' time went: before, in and after the app (p50 and
+        p99 of each part), and for those of SLOW or more the mean of each part."""
+        if not self.split:
+            return
+        print(f"where the time went (before the app: the send, the connection, the server's "
+              f"queue; after: the way back and the client's loop), p50 / p99; requests of "
+              f"{SLOW:.0f} s or more, mean:")  # fmt: skip
+        for phase in PHASES:
+            parts = self.split.get(phase)
+            if not parts:
+                continue
+            columns = [sorted(part) for part in zip(*parts, strict=True)]
+            slow = [p for p in parts if sum(p) >= SLOW]
+            line = ", ".join(
+                f"{name} {quantile(c, 0.5) * 1000:.0f} / {quantile(c, 0.99) * 1000:.0f} ms"
+                for name, c in zip(("before", "in", "after"), columns, strict=True)
+            )
+            if slow:
+                means = [sum(part) / len(slow) for part in zip(*slow, strict=True)]
+                line += (f"; {len(slow)} of {SLOW:.0f} s or more: before {means[0]:.2f} s, "
+                         f"in {means[1]:.2f} s, after {means[2]:.2f} s")  # fmt: skip
+            print(f"  {phase:<12} {line}")
 
     def failed(self, phase: str, kind: str) -> None:
         self.failures[phase] += 1
