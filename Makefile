@@ -17,7 +17,10 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --no-compile --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -e ".[dev]"
+# Compiled here, once: where PYTHONDONTWRITEBYTECODE is set (as on the CI machine) Python
+# never keeps what it compiles, and every process compiled pyHanko, fontTools … again
+# (importing the signer: 1.37 s of CPU, 0.50 s compiled).
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 db: setup
