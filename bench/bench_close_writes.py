@@ -32,7 +32,7 @@ from pathlib import Path
 import aiohttp
 from close_report import latency_line, report_probe
 from server_load import Candidate, start_candidates, tree_cpu_seconds
-from session_app import free_port, prepare, wait_until_serving
+from session_app import free_port, prepare, stop_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERS = int(os.environ.get("BENCH_CLOSE_PAPERS", 1000))
@@ -93,8 +93,7 @@ def main() -> None:
                   f"test pages {PAGES:g}/s; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
             run(base, web.pid, env, tmp, probe, savers, submitting, crowd_sittings)
         finally:
-            web.terminate()
-            web.wait(timeout=30)
+            stop_server(web)
 
 
 def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[Candidate],

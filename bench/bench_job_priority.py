@@ -29,7 +29,7 @@ from pathlib import Path
 
 import aiohttp
 from server_load import tree_cpu_seconds
-from session_app import free_port, wait_until_serving
+from session_app import free_port, stop_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -119,8 +119,7 @@ def main() -> None:
             wait_until_serving(port)
             run(f"http://127.0.0.1:{port}")
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server)
 
 
 def run(base: str) -> None:

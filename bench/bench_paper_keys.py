@@ -42,7 +42,7 @@ from bench_session import EXAM, TOKEN  # the exam of session_app's sitting, the 
 from key_arrivals import paced_keys
 from key_profile import profile, shares
 from server_load import tree_cpu_seconds
-from session_app import create_test_sitting, free_port, prepare, wait_until_serving
+from session_app import create_test_sitting, free_port, prepare, stop_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_KEY_SECONDS", 10))
@@ -111,8 +111,7 @@ def run(tmp: str) -> None:
         sitting_id = create_test_sitting(opens, opens + 3600, 2)
         measure(Browser(f"http://127.0.0.1:{port}"), port, sitting_id, server.pid, tmp)
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+        stop_server(server, group=True)
 
 
 def measure(browser: Browser, port: int, sitting_id: int, server: int, tmp: str) -> None:

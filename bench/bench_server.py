@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,7 +44,7 @@ from server_load import (
     start_candidates,
     tree_cpu_seconds,
 )
-from session_app import create_test_sitting, free_port, prepare, wait_until_serving
+from session_app import create_test_sitting, free_port, prepare, stop_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -108,8 +107,7 @@ class Serving:
         return self
 
     def __exit__(self, *_exc) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=60)
+        stop_server(self.process, group=True)
 
     def cpu(self) -> float:
         return tree_cpu_seconds(self.process.pid)

@@ -5,6 +5,7 @@ reading the database back afterwards to check what the load test was told."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +27,31 @@ def wait_until_serving(port: int) -> None:
         except OSError:
             time.sleep(0.5)
     raise SystemExit("the app did not start serving within 120 s")
+
+
+def stop_server(process: subprocess.Popen, group: bool = False, grace: float = 10.0) -> None:
+    """SIGTERM to the web server (its process group if ``group``), and SIGKILL to it and
+    its worker processes if it has not ended ``grace`` seconds later: a stopping granian
+    sometimes waits 30 s, until its own backstop kills its workers (granian#875; see
+    tests/test_web_server.py). The figures are printed by then; a benchmark must not
+    fail or hang on it."""
+    if group:
+        os.killpg(process.pid, signal.SIGTERM)
+    else:
+        process.terminate()
+    try:
+        process.wait(timeout=grace)
+        return
+    except subprocess.TimeoutExpired:
+        print(f"the web server had not stopped {grace:g} s after SIGTERM (granian#875): killed")
+    if group:
+        os.killpg(process.pid, signal.SIGKILL)
+    else:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        for child in children.read_text().split() if children.exists() else []:
+            os.kill(int(child), signal.SIGKILL)
+        process.kill()
+    process.wait(timeout=30)
 
 
 def free_port() -> int:
