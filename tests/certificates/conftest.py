@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fontTools.ttLib.tables.TupleVariation import TupleVariation
 
 from certificates.fonts import FontChain, FontFile, LoadedFonts, default_font_chain, load_fonts
@@ -83,7 +84,8 @@ def make_font(path: Path, chars: str, *, weight_axis: bool = False) -> None:
     builder.save(str(path))
 
 
-def _square():
+def _square() -> Glyph:
+    """A filled square's outline: four points, no curves."""
     pen = TTGlyphPen(None)
     for x, y in ((100, 0), (900, 0), (900, 800), (100, 800)):
         (pen.lineTo if x != 100 or y != 0 else pen.moveTo)((x, y))
