@@ -39,7 +39,8 @@ def _polled(attempt_id: int, login: SessionLogin, now: datetime) -> Row[Any] | N
     """The attempt as the poll reads it (None if it is not this user's). An open attempt
     the server has not closed by ``SERVER_CLOSE_LEEWAY`` after its grace is closed first:
     a paper is closed and scored even if the server's close never came."""
-    ids, connection = {"attempt_id": attempt_id, "user_id": login.user_id}, request_connection()
+    ids = {"attempt_id": attempt_id, "user_id": login.user_id}
+    connection = request_connection()
     row = connection.execute(_POLLED, ids).first()
     if row is None:
         return None
