@@ -156,7 +156,7 @@ _LOAD = (
     .where(Attempt.id == bindparam("attempt_id"))
     .execution_options(populate_existing=True)
 )
-_RESULT_COLUMNS = ("score", "score_exact", "possible", "passed", "sections")
+_RESULT_COLUMNS = ("score", "score_exact", "possible", "passed", "sections", "topics")
 _CLAIM = (
     update(Attempt.__table__)
     .where(Attempt.__table__.c.id == bindparam("b_attempt_id"),
@@ -197,9 +197,14 @@ def result_values(
     """The attempt's score columns and each item's (position, awarded, verdict)."""
     verdicts = {r.question_id: r for s in result.sections for r in s.items}
     scored_items = []
+    topics: dict[str, list[Decimal]] = {}
     for item in attempt.items if items is None else items:
         scored = verdicts[question_of(item.scoring_revision_id).id]
-        scored_items.append((item.position, as_decimal(scored.awarded), scored.verdict.value))
+        awarded = as_decimal(scored.awarded)
+        scored_items.append((item.position, awarded, scored.verdict.value))
+        topic = topics.setdefault(question_of(item.question_revision_id).topic, [Decimal(0)] * 2)
+        topic[0] += awarded
+        topic[1] += as_decimal(scored.possible)
     fields = {
         "score": as_decimal(result.total),
         "score_exact": str(result.total),
@@ -208,6 +213,10 @@ def result_values(
         "sections": [
             {"title": s.title, "awarded": str(as_decimal(s.awarded)), "possible": str(as_decimal(s.possible))}
             for s in result.sections
+        ],
+        "topics": [
+            {"key": key, "awarded": str(awarded), "possible": str(possible)}
+            for key, (awarded, possible) in topics.items()
         ],
     }  # fmt: skip
     return fields, scored_items

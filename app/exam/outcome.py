@@ -76,8 +76,15 @@ def _pass_mark(attempt: Attempt) -> str:
 
 
 def _topics(attempt: Attempt) -> list[TopicScore]:
-    """Scores by topic, from three columns of the items (not eighty loaded items)."""
+    """Scores by topic, as stored with the score; a paper scored before they were summed
+    from three columns of its items (not eighty loaded items)."""
     titles = version_topics(attempt.sitting.bank_version_id)
+    if attempt.topics is not None:
+        return [
+            TopicScore(t["key"], titles.get(t["key"], t["key"]), Decimal(t["awarded"]),
+                       Decimal(t["possible"]))
+            for t in attempt.topics
+        ]  # fmt: skip
     rows = db.session.execute(_MARKS, {"attempt_id": attempt.id}).all()
     load_questions(revision for revision, _, _ in rows)
     totals: dict[str, list[Decimal]] = {}

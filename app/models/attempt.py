@@ -64,6 +64,9 @@ class Attempt(db.Model):
     possible: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     passed: Mapped[bool | None]
     sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # The scores by topic, in the paper's order (key, awarded, possible), written with the
+    # score: the result page shows them on every load. None for papers scored before.
+    topics: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     # Set once the wrong answers went into the notebook (when the review showed the keys).
     notebook_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once the certificates it earns were issued (or found to be none or refused); a

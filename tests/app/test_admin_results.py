@@ -300,6 +300,20 @@ def apply_rescore(client, bank_id: int) -> None:
     client.post(f"/admin/results/rescore/{bank_id}", data={"csrf_token": token, "digest": digest})
 
 
+def test_a_rescore_stores_the_new_scores_by_topic(client, world):
+    def topics(attempt: Attempt) -> list[tuple[str, str, str]]:
+        db.session.expire_all()
+        stored = db.session.get(Attempt, attempt.id).topics
+        return [(t["key"], t["awarded"], t["possible"]) for t in stored]
+
+    assert topics(world.alice) == [("charter", "60.00", "100.00")]
+    publish(corrected_bank())
+    login(client, "admin")
+    apply_rescore(client, world.sitting.bank_version.bank_id)
+    assert topics(world.alice) == [("charter", "40.00", "100.00")]  # question 0: A was right
+    assert topics(world.bob) == [("charter", "60.00", "100.00")]  # and B is now
+
+
 def test_a_certificate_revoked_by_a_rescore_returns_when_a_later_rescore_passes(client, world):
     bank_id = world.sitting.bank_version.bank_id
     login(client, "admin")

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, update
 
 from app.exam.attempts import SERVER_CLOSE_LEEWAY
+from app.exam.catalog import question_of
 from app.exam.exams import save_exam
 from app.extensions import db
 from app.models import Attempt, AttemptItem, BankVersion, SittingGrant, User
@@ -235,10 +237,11 @@ def test_a_passed_result_page_asks_only_what_it_shows(client, candidate):
     page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "合格" in page and "不合格" not in page and "按内容得分" in page
     assert re.search(r"答题详情将于本场考试所有考生作答结束后开放查看", page)
-    # The user, the attempt with its sitting and exam, when the review opens, the
-    # certificates, the marks by topic (before: 10). Whether another test is live is
-    # asked only once 答题详情 would open (before: always, and the exam on its own).
-    assert _result_reads(client, attempt_id) <= 5
+    # The user, the attempt with its sitting and exam (its scores by topic with it), when
+    # the review opens, the certificates (before: 10; then 5, with the items' marks summed
+    # by topic). Whether another test is live is asked only once 答题详情 would open
+    # (before: always, and the exam on its own).
+    assert _result_reads(client, attempt_id) <= 4
 
 
 def test_a_failed_result_page_asks_only_what_it_shows(client, candidate):
@@ -249,8 +252,35 @@ def test_a_failed_result_page_asks_only_what_it_shows(client, candidate):
     assert "练习这些内容" in page  # every topic is weak, and the bank may be practised
     # Besides a pass's reads (not the certificates): the attempts taken with the extra
     # attempts granted, and whether the bank may be practised (before: 15; then 8, with
-    # the exam read on its own and whether another test is live).
-    assert _result_reads(client, attempt_id) <= 6
+    # the exam read on its own and whether another test is live; then 6, with the marks).
+    assert _result_reads(client, attempt_id) <= 5
+
+
+TOPIC_ROWS = re.compile(r'<table class="table topic-scores">.*?</table>', re.S)
+
+
+def test_the_scores_by_topic_are_stored_with_the_score_as_the_items_sum(client, candidate):
+    attempt_id, token = begin(client)
+    for item in items_of(attempt_id)[::3]:
+        save(client, attempt_id, {"position": item.position, "response": correct_response(item)}, token)  # fmt: skip
+    submit_form(client, attempt_id)
+    db.session.expire_all()
+    sums: dict[str, list] = {}
+    for item in items_of(attempt_id):
+        topic = sums.setdefault(question_of(item.question_revision_id).topic, [0, 0])
+        topic[0] += item.awarded
+        topic[1] += item.points
+    stored = db.session.get(Attempt, attempt_id).topics
+    assert [(t["key"], Decimal(t["awarded"]), Decimal(t["possible"])) for t in stored] == [
+        (key, awarded, possible) for key, (awarded, possible) in sums.items()
+    ]
+    assert len(sums) > 1 and any(Decimal(t["awarded"]) > 0 for t in stored)
+    shown = TOPIC_ROWS.search(client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True))
+    # A paper scored before they were stored: its page sums the items, to the same table.
+    db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(topics=None))
+    db.session.commit()
+    summed = TOPIC_ROWS.search(client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True))
+    assert shown and summed and shown.group(0) == summed.group(0)
 
 
 def test_a_failed_result_counts_the_extra_attempts_granted(client, candidate):
