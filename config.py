@@ -91,6 +91,9 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", 2)),
         "JOB_NICE": int(os.environ.get("JOB_NICE", 10)),
         "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
+        # The pace of the paper keys at a sitting's open (app.exam.sealed): what the web
+        # hosts answer with room to spare; 400 for two cores' worth of web.
+        "PAPER_KEYS_PER_SECOND": int(os.environ.get("PAPER_KEYS_PER_SECOND", 400)),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),
         "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", 50)),

@@ -8,7 +8,8 @@ renders it. Nobody can read a question before their start: the key is not given 
 until then, and it opens no other paper.
 
 Each attempt entering early starts at the open plus its own offset, spread over the
-first seconds when thousands wait (``OPEN_RATE`` a second, over at most ``MAX_SPREAD``),
+first seconds when thousands wait (``PAPER_KEYS_PER_SECOND`` in the app's configuration,
+over at most ``MAX_SPREAD``),
 so the keys are asked for at a pace the server keeps up with. Every attempt has its full
 time from its own start, but the sitting's close caps every deadline: a sitting closing
 sooner than the open plus the time limit cuts its last starters' time by up to the
@@ -47,9 +48,8 @@ from app.extensions import db
 from app.models import Attempt, Sitting
 from app.timefmt import script_time
 
-# Keys a second the two cores here answer at the open with room to spare (see above).
-OPEN_RATE = 400
-# Up to 12,000 waiting candidates at OPEN_RATE; beyond, faster (add web hosts then).
+# Up to 12,000 waiting candidates at 400 keys a second; beyond, faster (add web hosts, and
+# raise ``PAPER_KEYS_PER_SECOND`` with them).
 MAX_SPREAD = timedelta(seconds=30)
 _SALT = "sealed-paper"
 _COUNTS: dict[int, tuple[float, int]] = {}  # sitting id -> (when counted, registered)
@@ -116,7 +116,8 @@ def _times_of(attempt_id: int) -> Row | None:
 
 def start_offset(sitting: Sitting) -> timedelta:
     """Where in the open's spread an attempt entering early starts."""
-    spread = min(MAX_SPREAD.total_seconds(), _registered_count(sitting.id) / OPEN_RATE)
+    rate = current_app.config["PAPER_KEYS_PER_SECOND"]
+    spread = min(MAX_SPREAD.total_seconds(), _registered_count(sitting.id) / rate)
     return timedelta(seconds=random.uniform(0, spread))
 
 

@@ -155,8 +155,8 @@ def test_a_reload_is_sealed_before_the_start_and_open_after_it(client, ctx):
 
 
 def test_thousands_waiting_are_spread_over_the_first_seconds(client, ctx, monkeypatch):
-    """The keys are asked for at OPEN_RATE a second: here 1 a second for 4 candidates."""
-    monkeypatch.setattr(sealed, "OPEN_RATE", 1)
+    """The keys are asked for at PAPER_KEYS_PER_SECOND: here 1 a second for 4 candidates."""
+    monkeypatch.setitem(client.application.config, "PAPER_KEYS_PER_SECOND", 1)
     monkeypatch.setattr(sealed, "_COUNTS", {})
     names = ("a1", "a2", "a3", "a4")
     sitting = opening_in(10, names)
