@@ -16,7 +16,6 @@ from app.models import BankUpload
 from app.timefmt import localtime
 from question_bank.formats import NO_DEFAULTS
 from question_bank.formats.base import BankDefaults
-from question_bank.formats.xlsx import template as xlsx_template_bytes
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -50,8 +49,10 @@ def upload():
 @bp.route("/template.xlsx")
 def xlsx_template():
     """An Excel sheet with the columns and a sample row of every question type."""
+    from question_bank.formats.xlsx import template  # openpyxl: imported on first use
+
     return send_file(
-        io.BytesIO(xlsx_template_bytes()),
+        io.BytesIO(template()),
         as_attachment=True,
         download_name="题库模板.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
