@@ -52,6 +52,14 @@ def engine_options(url: str) -> dict[str, object]:
     return {"pool_use_lifo": True, "pool_size": max(5, int(os.environ.get("WEB_THREADS", 4)))}
 
 
+def _positive(name: str, default: int) -> int:
+    """A count the app divides by or forks: zero or less is refused at start, by name."""
+    value = int(os.environ.get(name, default))
+    if value < 1:
+        raise ValueError(f"{name} 须为正整数（现为 {value}）")
+    return value
+
+
 def bank_max_bytes() -> int:
     """The largest bank file accepted; read alone by ``flask bank validate``."""
     return int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024))
@@ -93,7 +101,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
         # The pace of the paper keys at a sitting's open (app.exam.sealed): what the web
         # hosts answer with room to spare; 400 for two cores' worth of web.
-        "PAPER_KEYS_PER_SECOND": int(os.environ.get("PAPER_KEYS_PER_SECOND", 400)),
+        "PAPER_KEYS_PER_SECOND": _positive("PAPER_KEYS_PER_SECOND", 400),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),
         "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", 50)),

@@ -61,3 +61,16 @@ def test_forwarded_addresses_are_trusted_only_when_proxies_are_configured():
         app.add_url_rule("/ip", "ip", lambda: seen.append(request.remote_addr) or "")
         app.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.9"})
     assert seen == ["127.0.0.1", "203.0.113.9"]
+
+
+@pytest.mark.parametrize("value", ["0", "-400"])
+def test_a_pace_of_keys_that_is_not_positive_is_refused_by_name(tmp_path, monkeypatch, value):
+    """The spread at the open divides by it: every candidate entering would fail instead."""
+    monkeypatch.setenv("PAPER_KEYS_PER_SECOND", value)
+    with pytest.raises(ValueError, match="PAPER_KEYS_PER_SECOND 须为正整数"):
+        config.load(tmp_path)
+
+
+def test_the_pace_of_keys_is_read_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPER_KEYS_PER_SECOND", "1200")
+    assert config.load(tmp_path)["PAPER_KEYS_PER_SECOND"] == 1200
