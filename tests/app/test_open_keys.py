@@ -62,14 +62,15 @@ def test_a_key_request_cannot_replace_the_session(app, client, ctx):
 
 
 def _starts_of(registered: int, monkeypatch) -> list[float]:
-    """Where each of ``registered`` waiting attempts starts, in seconds after the open."""
+    """Where each of ``registered`` waiting attempts starts, in seconds after the open, at
+    the configured pace (the default, 400 a second)."""
     monkeypatch.setattr(sealed, "_registered_count", lambda _sitting_id: registered)
     monkeypatch.setattr(sealed, "random", random.Random(12))
     sitting = Sitting(id=1)
     return [sealed.start_offset(sitting).total_seconds() for _ in range(registered)]
 
 
-def test_ten_thousand_waiting_ask_for_their_keys_at_a_pace_the_open_keeps(monkeypatch):
+def test_ten_thousand_waiting_ask_for_their_keys_at_a_pace_the_open_keeps(ctx, monkeypatch):
     """At the last 10,000 run the open served ~590 keys a second besides its other work
     (1,000 a second were asked): no second of the spread may ask for more than ~500."""
     starts = _starts_of(10_000, monkeypatch)
@@ -79,5 +80,5 @@ def test_ten_thousand_waiting_ask_for_their_keys_at_a_pace_the_open_keeps(monkey
     assert min(starts) >= 0
 
 
-def test_a_small_sitting_still_starts_within_the_first_second(monkeypatch):
+def test_a_small_sitting_still_starts_within_the_first_second(ctx, monkeypatch):
     assert max(_starts_of(300, monkeypatch)) < 1
