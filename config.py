@@ -53,7 +53,7 @@ def engine_options(url: str) -> dict[str, object]:
 
 
 def _positive(name: str, default: int) -> int:
-    """A count the app divides by or forks: zero or less is refused at start, by name."""
+    """A pace the app divides by: zero or less is refused at start, by name."""
     value = int(os.environ.get(name, default))
     if value < 1:
         raise ValueError(f"{name} 须为正整数（现为 {value}）")
