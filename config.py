@@ -49,20 +49,30 @@ def engine_options(url: str) -> dict[str, object]:
         return {}
     if not url.startswith("postgresql"):
         return {"pool_use_lifo": True}
-    return {"pool_use_lifo": True, "pool_size": max(5, int(os.environ.get("WEB_THREADS", 4)))}
+    return {"pool_use_lifo": True, "pool_size": max(5, whole_number("WEB_THREADS", 4))}
 
 
-def _positive(name: str, default: int) -> int:
-    """A pace the app divides by: zero or less is refused at start, by name."""
-    value = int(os.environ.get(name, default))
-    if value < 1:
-        raise ValueError(f"{name} 须为正整数（现为 {value}）")
+def whole_number(name: str, default: int, low: int = 1) -> int:
+    """A count from the environment, refused at start by name if it is not a whole number
+    of at least ``low``: a bare ``int()`` failed in English deep in a traceback, and a zero
+    where the app needs one (a pace it divides by, worker processes, a login limit) started
+    an app that failed every request of that kind. Empty counts as unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} 须为整数（现为 {raw!r}）") from None
+    if value < low:
+        wanted = {0: "非负整数", 1: "正整数"}.get(low, f"不小于 {low} 的整数")
+        raise ValueError(f"{name} 须为{wanted}（现为 {value}）")
     return value
 
 
 def bank_max_bytes() -> int:
     """The largest bank file accepted; read alone by ``flask bank validate``."""
-    return int(os.environ.get("BANK_MAX_BYTES", 20 * 1024 * 1024))
+    return whole_number("BANK_MAX_BYTES", 20 * 1024 * 1024)
 
 
 def _job_queue_url(instance: Path) -> str:
@@ -83,9 +93,9 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "BANK_DIR": Path(os.environ.get("BANK_DIR", ROOT / "question_bank" / "banks")),
         "BANK_MAX_BYTES": bank_max_bytes(),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": whole_number("MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        "TRUSTED_PROXIES": whole_number("TRUSTED_PROXIES", 0, 0),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "CERT_RULES_FILE": Path(
             os.environ.get("CERT_RULES_FILE", ROOT / "certificates" / "rules.yaml")
@@ -93,19 +103,19 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "CERT_SEAL_IMAGE": os.environ.get("CERT_SEAL_IMAGE") or None,
         "CERT_KEY_DIR": Path(os.environ.get("CERT_KEY_DIR", instance / "signing")),
         "CERT_FONT_CACHE": os.environ.get("CERT_FONT_CACHE") or None,
-        "VERIFY_LOOKUPS_PER_MINUTE": int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", 30)),
+        "VERIFY_LOOKUPS_PER_MINUTE": whole_number("VERIFY_LOOKUPS_PER_MINUTE", 30),
         "JOB_QUEUE_URL": _job_queue_url(instance),
         "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE", "0") == "1",
-        "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", 2)),
-        "JOB_NICE": int(os.environ.get("JOB_NICE", 10)),
-        "ANSWER_GRACE_SECONDS": int(os.environ.get("ANSWER_GRACE_SECONDS", 30)),
+        "JOB_WORKERS": whole_number("JOB_WORKERS", 2),
+        "JOB_NICE": whole_number("JOB_NICE", 10, 0),
+        "ANSWER_GRACE_SECONDS": whole_number("ANSWER_GRACE_SECONDS", 30, 0),
         # The pace of the paper keys at a sitting's open (app.exam.sealed): what the web
         # hosts answer with room to spare; 400 for two cores' worth of web.
-        "PAPER_KEYS_PER_SECOND": _positive("PAPER_KEYS_PER_SECOND", 400),
-        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
-        "LOGIN_LOCK_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", 300)),
-        "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", 50)),
-        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", 240)),
+        "PAPER_KEYS_PER_SECOND": whole_number("PAPER_KEYS_PER_SECOND", 400),
+        "LOGIN_MAX_FAILURES": whole_number("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_SECONDS": whole_number("LOGIN_LOCK_SECONDS", 300),
+        "LOGIN_ADDRESS_MAX_FAILURES": whole_number("LOGIN_ADDRESS_MAX_FAILURES", 50),
+        "SESSION_IDLE_MINUTES": whole_number("SESSION_IDLE_MINUTES", 240),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

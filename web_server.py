@@ -46,6 +46,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from app.heap import freeze_loaded_heap
+from config import whole_number
 
 HEAD_BYTES = 16_384  # gunicorn allowed 8,190 a line and 100 fields; a browser sends ~1 KB
 KILL_AFTER_SECONDS = 30  # a stopping process still answering after this is killed
@@ -66,7 +67,7 @@ def connections_per_process() -> int:
     that limit fails."""
     open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     fits = 10_000 if open_files == resource.RLIM_INFINITY else max(open_files - 256, 64)
-    return int(os.environ.get("WEB_WORKER_CONNECTIONS", min(10_000, fits)))
+    return whole_number("WEB_WORKER_CONNECTIONS", min(10_000, fits))
 
 
 def server() -> Granian:
@@ -77,14 +78,14 @@ def server() -> Granian:
         factory=True,
         interface=Interfaces.WSGI,
         address=env("BIND_HOST", "127.0.0.1"),
-        port=int(env("PORT", "5000")),
+        port=whole_number("PORT", 5000),
         # One process per core: granian's own work runs outside the GIL, so a second
         # process per core only adds switching (2 × 4 spent less than 4 × 4 a request).
-        workers=int(env("WEB_CONCURRENCY", os.cpu_count() or 1)),
+        workers=whole_number("WEB_CONCURRENCY", os.cpu_count() or 1),
         # Threads overlap a request waiting on the database with another's Python work.
-        blocking_threads=int(env("WEB_THREADS", "4")),
+        blocking_threads=whole_number("WEB_THREADS", 4),
         # A whole session logs in and starts within a minute: let connections queue, not fail.
-        backlog=int(env("WEB_BACKLOG", "4096")),
+        backlog=whole_number("WEB_BACKLOG", 4096),
         backpressure=connections_per_process(),
         http=HTTPModes.http1,
         websockets=False,

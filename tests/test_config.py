@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import config
@@ -69,6 +71,42 @@ def test_a_pace_of_keys_that_is_not_positive_is_refused_by_name(tmp_path, monkey
     monkeypatch.setenv("PAPER_KEYS_PER_SECOND", value)
     with pytest.raises(ValueError, match="PAPER_KEYS_PER_SECOND 须为正整数"):
         config.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("JOB_WORKERS", "0", "JOB_WORKERS 须为正整数（现为 0）"),  # no job would ever run
+        ("LOGIN_MAX_FAILURES", "0", "LOGIN_MAX_FAILURES 须为正整数"),  # every login locked
+        ("VERIFY_LOOKUPS_PER_MINUTE", "-5", "VERIFY_LOOKUPS_PER_MINUTE 须为正整数"),
+        ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES 须为正整数"),
+        ("TRUSTED_PROXIES", "-1", "TRUSTED_PROXIES 须为非负整数（现为 -1）"),
+        ("ANSWER_GRACE_SECONDS", "-30", "ANSWER_GRACE_SECONDS 须为非负整数"),
+        ("MAX_UPLOAD_BYTES", "25MB", "MAX_UPLOAD_BYTES 须为整数（现为 '25MB'）"),
+        ("JOB_WORKERS", "2.5", "JOB_WORKERS 须为整数"),
+    ],
+)
+def test_a_count_that_cannot_work_is_refused_at_start_by_name(
+    tmp_path, monkeypatch, name, value, said
+):
+    """Before, ``int()`` failed in English (or a zero started an app failing every login,
+    every job or every verification): the operator reads which setting and why."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=re.escape(said)):
+        config.load(tmp_path)
+
+
+def test_counts_take_zero_where_it_means_none_and_empty_as_unset(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "0")
+    monkeypatch.setenv("ANSWER_GRACE_SECONDS", "0")
+    monkeypatch.setenv("JOB_NICE", "0")
+    monkeypatch.setenv("JOB_WORKERS", " 3 ")
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "")
+    loaded = config.load(tmp_path)
+    assert (loaded["TRUSTED_PROXIES"], loaded["ANSWER_GRACE_SECONDS"], loaded["JOB_NICE"]) == (
+        0, 0, 0,
+    )  # fmt: skip
+    assert (loaded["JOB_WORKERS"], loaded["LOGIN_MAX_FAILURES"]) == (3, 5)
 
 
 def test_the_pace_of_keys_is_read_from_the_environment(tmp_path, monkeypatch):

@@ -112,6 +112,14 @@ def test_the_settings_come_from_the_environment(monkeypatch):
     assert server.respawn_failed_workers and server.workers_kill_timeout > SLOW_SECONDS
 
 
+@pytest.mark.parametrize("name", ["WEB_CONCURRENCY", "WEB_THREADS", "PORT", "WEB_BACKLOG"])
+def test_a_web_setting_of_zero_is_refused_by_name(monkeypatch, name):
+    """Zero processes or threads would start a web that answers nothing."""
+    monkeypatch.setenv(name, "0")
+    with pytest.raises(ValueError, match=f"{name} 须为正整数"):
+        web_server.server()
+
+
 def test_a_process_accepts_a_whole_session_within_its_open_files(monkeypatch):
     """A whole 10,000 session where the open-file limit allows it, and room below that
     limit for the database, logs and templates (an accept past it fails)."""
