@@ -52,11 +52,12 @@ def engine_options(url: str) -> dict[str, object]:
     return {"pool_use_lifo": True, "pool_size": max(5, whole_number("WEB_THREADS", 4))}
 
 
-def whole_number(name: str, default: int, low: int = 1) -> int:
+def whole_number(name: str, default: int, low: int = 1, high: int | None = None) -> int:
     """A count from the environment, refused at start by name if it is not a whole number
-    of at least ``low``: a bare ``int()`` failed in English deep in a traceback, and a zero
-    where the app needs one (a pace it divides by, worker processes, a login limit) started
-    an app that failed every request of that kind. Empty counts as unset."""
+    of at least ``low`` (and at most ``high``): a bare ``int()`` failed in English deep in
+    a traceback, and a zero where the app needs one (a pace it divides by, worker
+    processes, a login limit) started an app that failed every request of that kind.
+    Empty counts as unset."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -67,6 +68,8 @@ def whole_number(name: str, default: int, low: int = 1) -> int:
     if value < low:
         wanted = {0: "非负整数", 1: "正整数"}.get(low, f"不小于 {low} 的整数")
         raise ValueError(f"{name} 须为{wanted}（现为 {value}）")
+    if high is not None and value > high:
+        raise ValueError(f"{name} 不能大于 {high}（现为 {value}）")
     return value
 
 

@@ -14,9 +14,9 @@ What the settings guarantee, checked against granian 2.8.9 (``tests/test_web_ser
   process, kept-alive idle ones included, and past it the rest wait unanswered in the
   listen backlog (as gunicorn's ``worker_connections`` did). So it is as high as the
   open-file limit allows, up to 10,000 a process.
-- A connection must send a request's head within ``WEB_KEEPALIVE`` seconds (default 30) of
-  being opened or of its last answer, else it is closed: granian's header read timeout is
-  one timer for both. At 5 s (gunicorn's idle keep-alive, which left a new connection's
+- A connection must send a request's head within ``WEB_KEEPALIVE`` seconds (default 30,
+  at most 60: granian's own bound) of being opened or of its last answer, else it is
+  closed: granian's header read timeout is one timer for both. At 5 s (gunicorn's idle keep-alive, which left a new connection's
   first request untimed) the 10,000 run failed 10,546 requests on new connections whose
   client sent its request late (the load client's loops, on the same busy machine, ran up
   to 6 s late; a phone on a poor network can too); at 30 s none failed.
@@ -90,7 +90,7 @@ def server() -> Granian:
         http=HTTPModes.http1,
         websockets=False,
         http1_settings=HTTP1Settings(
-            header_read_timeout=min(int(float(env("WEB_KEEPALIVE", "30")) * 1000), 60_000),
+            header_read_timeout=whole_number("WEB_KEEPALIVE", 30, high=60) * 1000,
             max_buffer_size=HEAD_BYTES,
         ),
         log_access=bool(env("WEB_ACCESS_LOG")),

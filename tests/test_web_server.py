@@ -120,6 +120,18 @@ def test_a_web_setting_of_zero_is_refused_by_name(monkeypatch, name):
         web_server.server()
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "须为正整数"), ("2.5", "须为整数"), ("61", "不能大于 60"), ("1e9", "须为整数")],
+)
+def test_a_keepalive_granian_cannot_keep_is_refused_by_name(monkeypatch, value, message):
+    """granian reads a request's head for at most 60 s; zero would close every connection
+    before its first request, and a fraction or a huge number was a bare ``float()``."""
+    monkeypatch.setenv("WEB_KEEPALIVE", value)
+    with pytest.raises(ValueError, match=f"WEB_KEEPALIVE {message}"):
+        web_server.server()
+
+
 def test_a_process_accepts_a_whole_session_within_its_open_files(monkeypatch):
     """A whole 10,000 session where the open-file limit allows it, and room below that
     limit for the database, logs and templates (an accept past it fails)."""
