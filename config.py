@@ -28,7 +28,9 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def _database_url(instance: Path) -> str:
+def database_url(instance: Path = INSTANCE) -> str:
+    """``DATABASE_URL`` with PostgreSQL's schemes given the psycopg driver; SQLite in the
+    instance folder when unset."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
@@ -41,7 +43,7 @@ def engine_options(url: str) -> dict[str, object]:
     """The pool hands out the connection given back last (LIFO): under a light load the
     same few stay in use, not pinged (app.database.ping_when_idle pings only those idle
     0.5 s) and with their prepared statements. On PostgreSQL it holds a connection for
-    each of a web process's threads (``WEB_THREADS``, web_server.py): past its size
+    each of a web process's threads (``web_threads``): past its size
     SQLAlchemy opens a connection for each use and closes it after, a new server process
     each time (at 8 threads and the default 5, bench/bench_answers.py saw 35 connections
     opened in 10 s of saves). An in-memory SQLite database has no pool to set."""
@@ -49,7 +51,18 @@ def engine_options(url: str) -> dict[str, object]:
         return {}
     if not url.startswith("postgresql"):
         return {"pool_use_lifo": True}
-    return {"pool_use_lifo": True, "pool_size": max(5, whole_number("WEB_THREADS", 4))}
+    return {"pool_use_lifo": True, "pool_size": max(5, web_threads(url))}
+
+
+def web_threads(url: str) -> int:
+    """Threads per web process (``WEB_THREADS``): 8 on PostgreSQL, 4 on SQLite. A thread
+    overlaps a request waiting on the database with another's Python work. On PostgreSQL a
+    request waits on a server round trip, and at a close on the job workers' writes: with
+    4 threads, 10,000 candidates' requests queued before the app for seconds (save p99
+    3.5 s, submit 9.1 s, the longest 10 s); with 8 on a slower hour 1.9, 4.5 and 4.8 s,
+    while the open's keys waited longer (p99 0.14 → 1.5 s; bench/RESULTS.md, session 22).
+    SQLite waits on a file and a single writer, and held every aim with 4."""
+    return whole_number("WEB_THREADS", 8 if url.startswith("postgresql") else 4)
 
 
 def whole_number(name: str, default: int, low: int = 1, high: int | None = None) -> int:
@@ -93,7 +106,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
     """The app's configuration; read when the app is created, not at import."""
     return {
         "SECRET_KEY": _secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance),
         "BANK_DIR": Path(os.environ.get("BANK_DIR", ROOT / "question_bank" / "banks")),
         "BANK_MAX_BYTES": bank_max_bytes(),
         "MAX_CONTENT_LENGTH": whole_number("MAX_UPLOAD_BYTES", 25 * 1024 * 1024),

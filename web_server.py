@@ -46,7 +46,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from app.heap import freeze_loaded_heap
-from config import whole_number
+from config import database_url, web_threads, whole_number
 
 HEAD_BYTES = 16_384  # gunicorn allowed 8,190 a line and 100 fields; a browser sends ~1 KB
 KILL_AFTER_SECONDS = 30  # a stopping process still answering after this is killed
@@ -82,8 +82,7 @@ def server() -> Granian:
         # One process per core: granian's own work runs outside the GIL, so a second
         # process per core only adds switching (2 × 4 spent less than 4 × 4 a request).
         workers=whole_number("WEB_CONCURRENCY", os.cpu_count() or 1),
-        # Threads overlap a request waiting on the database with another's Python work.
-        blocking_threads=whole_number("WEB_THREADS", 4),
+        blocking_threads=web_threads(database_url()),
         # A whole session logs in and starts within a minute: let connections queue, not fail.
         backlog=whole_number("WEB_BACKLOG", 4096),
         backpressure=connections_per_process(),

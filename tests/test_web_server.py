@@ -112,6 +112,19 @@ def test_the_settings_come_from_the_environment(monkeypatch):
     assert server.respawn_failed_workers and server.workers_kill_timeout > SLOW_SECONDS
 
 
+@pytest.mark.parametrize(
+    ("database", "threads"),
+    [("postgres://u:p@db/exam", 8), ("postgresql+psycopg://u:p@db/exam", 8), ("", 4)],
+)
+def test_a_web_process_has_more_threads_on_postgresql(monkeypatch, database, threads):
+    """A request on PostgreSQL waits on a server round trip (and at a close on the job
+    workers' writes): with 4 threads, 10,000 candidates' requests queued before the app
+    for seconds while the threads waited (bench/RESULTS.md, session 22)."""
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    monkeypatch.setenv("DATABASE_URL", database)
+    assert web_server.server().blocking_threads == threads
+
+
 @pytest.mark.parametrize("name", ["WEB_CONCURRENCY", "WEB_THREADS", "PORT", "WEB_BACKLOG"])
 def test_a_web_setting_of_zero_is_refused_by_name(monkeypatch, name):
     """Zero processes or threads would start a web that answers nothing."""
