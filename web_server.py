@@ -16,10 +16,11 @@ What the settings guarantee, checked against granian 2.8.9 (``tests/test_web_ser
   open-file limit allows, up to 10,000 a process.
 - A connection must send a request's head within ``WEB_KEEPALIVE`` seconds (default 30,
   at most 60: granian's own bound) of being opened or of its last answer, else it is
-  closed: granian's header read timeout is one timer for both. At 5 s (gunicorn's idle keep-alive, which left a new connection's
-  first request untimed) the 10,000 run failed 10,546 requests on new connections whose
-  client sent its request late (the load client's loops, on the same busy machine, ran up
-  to 6 s late; a phone on a poor network can too); at 30 s none failed.
+  closed: granian's header read timeout is one timer for both. At 5 s (gunicorn's idle
+  keep-alive, which left a new connection's first request untimed) the 10,000 run failed
+  10,546 requests on new connections whose client sent its request late (the load
+  client's loops, on the same busy machine, ran up to 6 s late; a phone on a poor network
+  can too); at 30 s none failed.
 - A request's head (line and headers) must fit ``HEAD_BYTES``; a bigger one is refused with
   431 before the app sees it. Bodies are streamed to the app, whose own limits apply.
 - SIGTERM closes the listener at once and answers every request already accepted before
