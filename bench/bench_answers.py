@@ -27,9 +27,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from baseline_app import create_table
 from server_load import tree_cpu_seconds
+
+if TYPE_CHECKING:
+    import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -196,12 +200,19 @@ class Database:
         self.name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         self.postmaster = None
         if self.name == "PostgreSQL":
-            self.postmaster = _proc_parent(self._row("SELECT pg_backend_pid()")[0])
+            # Read while the connection is open: its backend process ends when it closes
+            # (CI once found /proc/<pid> already gone).
+            with self._connect() as conn:
+                backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+                self.postmaster = _proc_parent(backend)
 
-    def _row(self, sql: str) -> tuple:
+    def _connect(self) -> psycopg.Connection:
         import psycopg
 
-        with psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql")) as conn:
+        return psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql"))
+
+    def _row(self, sql: str) -> tuple:
+        with self._connect() as conn:
             return conn.execute(sql).fetchone()
 
     def counters(self) -> tuple[float, int, int]:
