@@ -96,9 +96,8 @@ def _job_queue_url(instance: Path) -> str:
     url = os.environ.get("JOB_QUEUE_URL", "")
     if url:
         return url
-    database = os.environ.get("DATABASE_URL", "")
-    if database.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
-        return database
+    if database_url(instance).startswith("postgresql"):
+        return os.environ["DATABASE_URL"]
     return f"sqlite:///{instance / 'jobs.db'}"
 
 

@@ -13,8 +13,8 @@ import config
 def test_on_postgresql_the_pool_holds_a_connection_for_each_web_thread(monkeypatch):
     monkeypatch.delenv("WEB_THREADS", raising=False)  # 8 threads by default there
     assert config.engine_options("postgresql+psycopg://u:p@db/exam")["pool_size"] == 8
-    monkeypatch.setenv("WEB_THREADS", "8")
-    assert config.engine_options("postgresql+psycopg://u:p@db/exam")["pool_size"] == 8
+    monkeypatch.setenv("WEB_THREADS", "12")
+    assert config.engine_options("postgresql+psycopg://u:p@db/exam")["pool_size"] == 12
     monkeypatch.setenv("WEB_THREADS", "2")  # never fewer than SQLAlchemy's default
     assert config.engine_options("postgresql+psycopg://u:p@db/exam")["pool_size"] == 5
 
