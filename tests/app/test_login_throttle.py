@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
-from app.auth import passwords
+from app.auth import passwords, throttle
 from app.auth.services import LoginRefused, authenticate
 from app.extensions import db
 from app.models import LoginThrottle, User
@@ -228,3 +229,50 @@ def test_an_imported_accounts_cheap_hash_costs_an_argon2_check_too(app, ctx, mon
     _login_from(app, "203.0.113.9", "imported", "wrong-1")
     _login_from(app, "203.0.113.9", "nobody", "wrong-2")
     assert checks == ["wrong-1", "wrong-2"]
+
+
+def test_an_offices_sign_ins_do_not_queue_on_their_shared_address(app, ctx, database_url):
+    """While one sign-in's account key is being claimed (its transaction held open here),
+    another account's sign-in from the same address counts its try at once: the
+    address's row is not held locked to the end of the first one's transaction."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes every write transaction: nothing to tell apart")
+    address = "198.51.100.20"
+    throttle.claim(throttle.login_limits("warm", address))  # the address's row exists
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_alphas_claim(_conn, _cursor, statement, parameters, *_args) -> None:
+        if statement.startswith("INSERT INTO login_throttle") and "login:alpha|" in str(parameters):
+            holding.set()
+            release.wait(10)
+
+    def sign_in(username: str, done: list[float]) -> None:
+        with app.app_context():
+            try:
+                throttle.claim(throttle.login_limits(username, address))
+                done.append(time.monotonic())
+            finally:
+                db.session.remove()
+
+    alpha_done: list[float] = []
+    beta_done: list[float] = []
+    event.listen(db.engine, "before_cursor_execute", hold_alphas_claim)
+    alpha = threading.Thread(target=sign_in, args=("alpha", alpha_done))
+    beta = threading.Thread(target=sign_in, args=("beta", beta_done))
+    try:
+        alpha.start()
+        assert holding.wait(10)
+        beta.start()
+        beta.join(5)
+        released_at = time.monotonic()
+    finally:
+        release.set()
+        alpha.join(10)
+        beta.join(10)
+        event.remove(db.engine, "before_cursor_execute", hold_alphas_claim)
+    assert beta_done and beta_done[0] < released_at, "beta waited for alpha's transaction"
+    assert alpha_done
+    counted = db.session.scalar(
+        select(LoginThrottle.failures).where(LoginThrottle.key == f"addr:{address}")
+    )
+    assert counted == 3  # warm, alpha, beta: none lost
