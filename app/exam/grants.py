@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, select, update
 from app.exam.catalog import exam_definition
 from app.extensions import db
 from app.models import Attempt, Sitting, SittingGrant, User
-from app.models.attempt import IN_PROGRESS
+from app.models.attempt import OPEN_PAPER
 
 
 def grace() -> timedelta:
@@ -28,7 +28,7 @@ def grace() -> timedelta:
 
 # Built once (asked by every result page): building a statement costs more than running it.
 _LATEST_DEADLINE = select(func.max(Attempt.deadline)).where(
-    Attempt.sitting_id == bindparam("sitting_id"), Attempt.status == IN_PROGRESS
+    Attempt.sitting_id == bindparam("sitting_id"), OPEN_PAPER
 )
 _EXTRA_ATTEMPTS = select(func.coalesce(func.sum(SittingGrant.extra_attempts), 0)).where(
     SittingGrant.sitting_id == bindparam("sitting_id"), SittingGrant.user_id == bindparam("user_id")

@@ -31,7 +31,7 @@ from app.database import request_connection
 from app.exam.grants import grace
 from app.exam.outcome import AWAITING_CERTIFICATES
 from app.models import Attempt
-from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+from app.models.attempt import FINALIZED, IN_PROGRESS, OPEN_PAPER, SUBMITTED
 from app.models.types import utcnow
 
 REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each
@@ -66,7 +66,7 @@ _CERTIFICATE_QUEUE = (
 # Open papers past their timer's zero, in the order the server closes them.
 _CLOSING_QUEUE = (
     select(Attempt.id)
-    .where(Attempt.status == IN_PROGRESS, Attempt.deadline < bindparam("now"))
+    .where(OPEN_PAPER, Attempt.deadline < bindparam("now"))
     .order_by(Attempt.deadline, Attempt.id)
 )
 

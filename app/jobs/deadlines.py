@@ -22,7 +22,7 @@ from app.exam.grants import grace
 from app.extensions import db
 from app.jobs.queue import FIRST, huey, in_app
 from app.models import Attempt
-from app.models.attempt import IN_PROGRESS, SUBMITTED
+from app.models.attempt import OPEN_PAPER, SUBMITTED
 from app.models.types import utcnow
 
 # More than the sweep's minute, so that every grace ending before the next sweep is seen.
@@ -33,7 +33,7 @@ MARGIN = timedelta(seconds=0.5)
 
 def close_expired(now: datetime) -> list[int]:
     """Close every open paper past its deadline and grace in one statement; their ids."""
-    expired = (Attempt.status == IN_PROGRESS, Attempt.deadline < now - grace())
+    expired = (OPEN_PAPER, Attempt.deadline < now - grace())
     due = db.session.scalar(select(Attempt.id).where(*expired).limit(1))
     db.session.rollback()  # the write, if any, comes first in its transaction
     if due is None:
@@ -53,7 +53,7 @@ def schedule_closes(now: datetime) -> int:
     ``now + AHEAD``, unless one is already scheduled for it; returns how many were."""
     deadlines = db.session.scalars(
         select(distinct(Attempt.deadline)).where(
-            Attempt.status == IN_PROGRESS,
+            OPEN_PAPER,
             Attempt.deadline >= now - grace(),
             Attempt.deadline < now - grace() + AHEAD,
         )

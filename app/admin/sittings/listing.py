@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attempt, Sitting, SittingCandidate, SittingGrant, SittingUnit
-from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
+from app.models.attempt import FINALIZED, OPEN_PAPER, SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def sitting_rows(now: datetime) -> list[SittingRow]:
     candidates = counted(SittingCandidate.sitting_id)
     units = counted(SittingUnit.sitting_id)
     attempts = counted(Attempt.sitting_id)
-    running = counted(Attempt.sitting_id, Attempt.status == IN_PROGRESS)
+    running = counted(Attempt.sitting_id, OPEN_PAPER)
     finished = counted(Attempt.sitting_id, Attempt.status.in_((SUBMITTED, FINALIZED)))
     sittings = db.session.scalars(select(Sitting).order_by(Sitting.opens_at.desc()))
     return [

@@ -10,7 +10,7 @@ from app.exam.grants import refresh_deadline
 from app.exam.sittings import ExamRefused
 from app.extensions import db
 from app.models import Attempt, Sitting
-from app.models.attempt import IN_PROGRESS
+from app.models.attempt import OPEN_PAPER
 
 
 def move_open(sitting: Sitting, opens_at: datetime, now: datetime) -> None:
@@ -34,7 +34,7 @@ def waiting_attempts(sitting: Sitting, now: datetime) -> list[Attempt]:
         db.session.scalars(
             select(Attempt).where(
                 Attempt.sitting_id == sitting.id,
-                Attempt.status == IN_PROGRESS,
+                OPEN_PAPER,
                 Attempt.started_at > now,
             )
         )

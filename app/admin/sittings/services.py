@@ -30,7 +30,7 @@ from app.exam.sittings import (
 from app.extensions import db
 from app.jobs.deadlines import schedule_close_if_near
 from app.models import Attempt, Exam, Sitting, SittingGrant, User
-from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.attempt import FINALIZED, OPEN_PAPER
 from app.models.audit import record
 
 MAX_EXTEND_MINUTES = 7 * 24 * 60
@@ -168,7 +168,7 @@ def _running(sitting: Sitting, now: datetime) -> list[Attempt]:
         db.session.scalars(
             select(Attempt).where(
                 Attempt.sitting_id == sitting.id,
-                Attempt.status == IN_PROGRESS,
+                OPEN_PAPER,
                 Attempt.deadline >= now - grace(),
             )
         )
