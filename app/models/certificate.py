@@ -39,6 +39,7 @@ class Certificate(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     # Deferred: lists and the verify page never need the PDF's bytes. None for the moment
     # between numbering and storing the signed PDF (or until the sweep finishes it).
+    # Stored uncompressed on PostgreSQL (migration a7c3e9f1b5d8): a PDF is compressed.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     # A PDF that failed to render or sign: how often, the last error, and when the sweep
     # may try again (the waits grow, so a broken certificate does not cost every sweep).
