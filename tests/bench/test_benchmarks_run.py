@@ -33,7 +33,7 @@ from tests.conftest import _postgres_database
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = sorted((ROOT / "bench").glob("bench_*.py"))
 # Those that read TEST_DATABASE_URL (bench_answers: beside SQLite, in the same run).
-ON_POSTGRES = ("bench_answers.py", "bench_live_view.py", "bench_session.py")
+ON_POSTGRES = ("bench_answers.py", "bench_live_view.py", "bench_pdf_storage.py", "bench_session.py")
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
 LIMIT_SECONDS = 180
 TRACEBACK = "Traceback (most recent call last)"
@@ -85,6 +85,7 @@ TINY: dict[str, dict[str, str]] = {
     },
     "bench_live_view.py": {"BENCH_LIVE_N": "60"},
     "bench_login.py": {"BENCH_LOGINS": "3"},
+    "bench_pdf_storage.py": {"BENCH_PDFS": "20"},
     "bench_paper_keys.py": {
         "BENCH_KEY_SECONDS": "1",
         "BENCH_KEY_CONNECTIONS": "4",
