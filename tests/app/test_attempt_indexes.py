@@ -120,10 +120,9 @@ def test_after_a_close_the_latest_open_deadline_reads_no_closed_paper(running_an
     of the sitting for each result page and batch of scores. It reads open papers only."""
     sitting = running_and_closed
     running = db.session.scalars(select(Attempt).where(Attempt.sitting_id == sitting.id)).all()
-    closed_since = CLOSED_PAPERS
     row = {c.key: getattr(running[-1], c.key) for c in Attempt.__mapper__.column_attrs}
     del row["id"]
-    db.session.execute(insert(Attempt), [dict(row, number=100 + n) for n in range(closed_since)])
+    db.session.execute(insert(Attempt), [dict(row, number=100 + n) for n in range(CLOSED_PAPERS)])
     db.session.commit()
     db.session.execute(text("ANALYZE attempt"))  # measured while they ran
     db.session.execute(
