@@ -35,6 +35,7 @@ def authenticate(username: str, password: str, address: str | None) -> User:
         _refused(username, address, locked=True)
         raise LoginRefused(exc.message()) from None
     user = find_user(username)
+    _end_read(user)
     if user is None:
         passwords.verify_nothing(password)
         _refused(username, address)
@@ -42,10 +43,21 @@ def authenticate(username: str, password: str, address: str | None) -> User:
     if not user.check_password(password):
         _refused(username, address)
         raise LoginRefused(WRONG_LOGIN)
+    db.session.add(user)  # back, as read: a re-hashed password is written with the audit
     record(user, "auth.login", user.username, address=address)
     db.session.commit()  # the audit entry and any re-hashed password
     throttle.succeeded(limits)
     return user
+
+
+def _end_read(user: User | None) -> None:
+    """End the user's read before the password's hash is checked (a tenth of a second or
+    more): on PostgreSQL an open transaction holds back the cleanup of old row versions,
+    and a session's sign-ins, twenty a second, would hold it back all the time. The user
+    is kept as read (detached, so the rollback does not expire it)."""
+    if user is not None:
+        db.session.expunge(user)
+    db.session.rollback()
 
 
 def check_current_password(user: User, password: str) -> str | None:

@@ -185,3 +185,35 @@ def test_logins_failures_and_password_changes_are_audited(client, ctx):
         ("auth.password_change", "zhang"),
     ]
     assert entries[0].actor is None and entries[2].actor.username == "zhang"
+
+
+def test_no_transaction_is_open_while_a_sign_in_checks_a_password(client, ctx, monkeypatch):
+    """A hash check takes a tenth of a second or more; a read left open across it holds
+    back PostgreSQL's cleanup of old row versions, and a session's sign-ins (twenty a
+    second, for ten minutes) would hold it back all the time. Known and unknown usernames
+    alike; an imported account's cheap hash is still renewed at its first sign-in."""
+    from werkzeug.security import generate_password_hash
+
+    from app.auth import passwords
+
+    make_user("zhang", password="correct-horse-1")
+    imported = make_user("li")
+    imported.password_hash = generate_password_hash("initial-pass-9", "pbkdf2:sha256:1000")
+    db.session.commit()
+    open_during_check: list[bool] = []
+    real = passwords.verify_password
+
+    def watched(stored: str, password: str) -> passwords.PasswordCheck:
+        open_during_check.append(db.session().in_transaction())
+        return real(stored, password)
+
+    monkeypatch.setattr(passwords, "verify_password", watched)
+    assert login(client, "zhang", "correct-horse-1").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "nobody-here", "whatever-1")
+    login(client, "zhang", "wrong-horse-1")
+    assert login(client, "li", "initial-pass-9").status_code == 302
+    assert open_during_check and not any(open_during_check)
+    db.session.expire_all()
+    renewed = db.session.scalar(select(User).where(User.username == "li")).password_hash
+    assert renewed.startswith("$argon2id$")
