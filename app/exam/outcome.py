@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import bindparam, exists, select, true
+from sqlalchemy import bindparam, exists, select
 
 from app.certificate.retake import retake_wait
 from app.certificate.services import earned_types
@@ -16,7 +16,6 @@ from app.exam.catalog import load_questions, question_of, version_topics
 from app.exam.grants import attempts_left
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Certificate
-from app.models.attempt import FINALIZED
 from app.models.types import utcnow
 from app.practice.exam_only import practice_name
 from app.timefmt import points
@@ -127,15 +126,6 @@ def outcome_of(attempt: Attempt) -> Outcome:
     )  # fmt: skip
 
 
-# A pass whose certificate job has not run yet: ``_being_issued`` before the rules are
-# asked, in SQL, for the status poll (``app.exam.polls``) and the queue the waiting pages
-# are told about (``app.exam.waits``). ``passed = true``, not ``IS true``: an index can
-# serve it.
-AWAITING_CERTIFICATES = (
-    (Attempt.status == FINALIZED)
-    & (Attempt.passed == true())
-    & Attempt.certificates_checked_at.is_(None)
-)
 # A certificate issued whose PDF is being rendered (not failed: that one waits for the
 # sweep's retry, and the box says so rather than waiting on).
 RENDERING = exists().where(

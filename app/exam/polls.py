@@ -19,10 +19,10 @@ from app.database import request_connection
 from app.exam.attempts import SERVER_CLOSE_LEEWAY, close_attempt
 from app.exam.certificate_box import shown_lines
 from app.exam.grants import grace
-from app.exam.outcome import AWAITING_CERTIFICATES, RENDERING
+from app.exam.outcome import RENDERING
 from app.exam.waits import wait_seconds
 from app.models import Attempt, User
-from app.models.attempt import FINALIZED, IN_PROGRESS
+from app.models.attempt import AWAITING_CERTIFICATES, FINALIZED, IN_PROGRESS
 
 _POLLED = (
     select(

@@ -29,9 +29,8 @@ from sqlalchemy import bindparam, select
 
 from app.database import request_connection
 from app.exam.grants import grace
-from app.exam.outcome import AWAITING_CERTIFICATES
 from app.models import Attempt
-from app.models.attempt import FINALIZED, IN_PROGRESS, OPEN_PAPER, SUBMITTED
+from app.models.attempt import AWAITING_CERTIFICATES, FINALIZED, IN_PROGRESS, OPEN_PAPER, SUBMITTED
 from app.models.types import utcnow
 
 REFRESH = 2.0  # seconds between a process's snapshots, at most one query per queue each

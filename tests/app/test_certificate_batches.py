@@ -167,3 +167,46 @@ def test_a_certificate_issued_meanwhile_by_another_issuer_is_not_doubled(
     assert sorted(c.attempt_id for c in certificates) == ids
     assert all(c.pdf_ready for c in certificates) and _checked(ids)
     _numbered_without_gaps(len(ids))
+
+
+WAITING_PASSES = 1000  # a close's passes waiting for their certificates
+
+
+def test_a_batch_takes_the_longest_waiting_passes_in_index_order(ctx):
+    """After a close thousands of passes wait for their certificates, most scored in the
+    same second, and each job takes twenty of them: the longest waiting first (the order
+    the waiting pages are told), read from the index in its order. Before, every batch
+    sorted every waiting pass by id (1.4-4.4 ms a batch at a 3,000 close)."""
+    from sqlalchemy import insert, text, update
+
+    from app.exam.attempts import score_closed
+    from app.jobs import tasks
+    from tests.app.test_attempt_indexes import attempt_reads, plan_of
+
+    setup_exams()
+    first = all_right_and_open("u0", "王喆")
+    scored_at = utcnow()
+    score_closed(first.id, "submit", scored_at)
+    row = {c.key: getattr(scored_attempt(first.id), c.key) for c in Attempt.__mapper__.column_attrs}
+    del row["id"]
+    db.session.execute(insert(Attempt), [dict(row, number=2 + n) for n in range(WAITING_PASSES)])
+    later = db.session.scalars(select(Attempt.id).where(Attempt.id != first.id)).all()
+    earlier = sorted(later)[-3:]  # scored a second before the crowd, though numbered last
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id.in_(earlier))
+        .values(finalized_at=scored_at - timedelta(seconds=1))
+    )
+    db.session.commit()
+    db.session.execute(text("ANALYZE attempt"))
+    db.session.commit()
+    for attempt_id in later:
+        huey.put(tasks._certificates_key(attempt_id), scored_at.timestamp())
+    with attempt_reads() as reads:
+        taken = tasks._take_waiting_certificates(first.id, 19)
+    assert taken == earlier + sorted(set(later) - set(earlier))[:16]
+    (statement, parameters), *_ = [r for r in reads if "LIMIT" in r[0]]
+    plan = plan_of(statement, parameters)
+    db.session.rollback()
+    assert "ix_attempt_awaiting_certificates" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
