@@ -17,5 +17,13 @@ def test_the_migrated_database_has_every_table_column_and_index_of_the_models(ct
         # SQLite's expression indexes (the case-blind username) cannot be read back.
         warnings.simplefilter("ignore")
         with db.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": _ours})
+            differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+def _ours(name: str | None, kind: str, parents: dict) -> bool:
+    """The app's tables and what is on them: on PostgreSQL the job queue's own tables
+    (huey's) share the database."""
+    table = name if kind == "table" else parents.get("table_name")
+    return table is None or table in db.metadata.tables
