@@ -123,7 +123,6 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE", "0") == "1",
         "JOB_WORKERS": whole_number("JOB_WORKERS", 2),
         "JOB_NICE": whole_number("JOB_NICE", 10, 0),
-        "JOB_NICE_DATABASE": os.environ.get("JOB_NICE_DATABASE", "1") != "0",
         "ANSWER_GRACE_SECONDS": whole_number("ANSWER_GRACE_SECONDS", 30, 0),
         # The pace of the paper keys at a sitting's open (app.exam.sealed): what the web
         # hosts answer with room to spare; 400 for two cores' worth of web.

@@ -23,7 +23,6 @@ from flask.cli import AppGroup
 from app.certificate.setup import preload
 from app.extensions import db
 from app.heap import freeze_loaded_heap
-from app.jobs.database_priority import follow_from_now_on
 from app.jobs.queue import huey
 from app.jobs.tasks import sweep_now
 from app.models.types import utcnow
@@ -50,7 +49,7 @@ def worker_command(workers: int | None) -> None:
         raise click.ClickException("JOBS_IMMEDIATE=1：任务在请求中执行，无需后台进程。")
     click.echo(f"重新排队的评分任务 {sweep_now(utcnow(), lost_after=timedelta(0))} 个")
     count = workers or current_app.config["JOB_WORKERS"]
-    yield_to_the_web(current_app.config["JOB_NICE"], current_app.config["JOB_NICE_DATABASE"])
+    yield_to_the_web(current_app.config["JOB_NICE"])
     consumer = huey.create_consumer(
         workers=count,
         worker_type="process" if count > 1 else "thread",
@@ -78,18 +77,14 @@ def quiet_each_job() -> None:
     logging.getLogger("huey.consumer").setLevel(logging.INFO)
 
 
-def yield_to_the_web(niceness: int, in_the_database: bool) -> None:
+def yield_to_the_web(niceness: int) -> None:
     """Run this process and the ones it forks at a lower CPU priority, so that on a host
     shared with the web a request is served first and the jobs take the cores it leaves.
     At a close the jobs alone could use both cores for minutes while thousands of pages
     wait on the web (bench/bench_job_priority.py); the total work is the same, so the
-    certificates come about as soon, and the pages' answers do not queue behind them.
-    ``in_the_database``: the PostgreSQL server's processes for the jobs' connections too
-    (``app.jobs.database_priority``)."""
+    certificates come about as soon, and the pages' answers do not queue behind them."""
     if niceness > 0:
         os.nice(niceness)
-        if in_the_database:
-            follow_from_now_on(db.engine)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

@@ -20,8 +20,6 @@ from huey import Huey
 from huey.signals import SIGNAL_ERROR
 from huey.storage import PostgresStorage, PriorityRedisStorage, SqliteStorage
 
-from app.jobs import database_priority
-
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -56,7 +54,7 @@ def storage_for(url: str) -> tuple[type, dict[str, Any]]:
         return SqliteStorage, {"filename": str(path), "timeout": 30, "fsync": False}
     if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
         dsn = "postgresql://" + url.split("://", 1)[1]
-        return PostgresStorage, {"connection": functools.partial(database_priority.connect, dsn)}
+        return PostgresStorage, {"dsn": dsn}
     if url.startswith(("redis://", "rediss://")):
         # The priority queue (Redis 5 or later): scores are taken before certificates.
         return PriorityRedisStorage, {"url": url}

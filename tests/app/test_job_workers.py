@@ -14,13 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from app.exam import attempts as attempts_module
 from app.exam.attempts import close_attempt
 from app.extensions import db
 from app.jobs import queue, tasks
-from app.jobs.database_priority import APPLICATION_NAME
 from app.jobs.queue import huey
 from app.jobs.tasks import LOST_AFTER, sweep_now
 from app.models import Attempt, AuditEntry, Certificate, JobFailure
@@ -219,46 +218,6 @@ def test_the_job_processes_yield_the_cores_to_the_web(app, ctx, database_url, tm
         _wait_for(lambda: len(_children_of(worker.pid)) >= 3, 60, "a scheduler and two workers")
         processes = {worker.pid} | _children_of(worker.pid)
         assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in processes} == {expected}
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
-
-
-def _job_backends() -> dict[int, str]:
-    """The server processes of the job processes' connections, and their queries."""
-    rows = db.session.execute(
-        text("SELECT pid, query FROM pg_stat_activity WHERE application_name = :name"),
-        {"name": APPLICATION_NAME},
-    ).all()
-    db.session.rollback()
-    return dict(rows)
-
-
-@pytest.mark.usefixtures("deployed_queue")
-def test_the_database_server_works_for_the_jobs_at_their_priority(app, ctx, database_url, tmp_path):
-    """On a PostgreSQL server on this host, the server's processes for the job processes'
-    connections (the app's and the queue's) run at the jobs' lower priority, so that at a
-    close the web's statements are served first; the web's own stay at the server's."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite's work is done in the job processes themselves")
-    ids = _expired_passes(2)
-    expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
-    web_backend = db.session.scalar(text("SELECT pg_backend_pid()"))
-    db.session.rollback()
-    worker = _start_worker(app, database_url, tmp_path, "--workers", "2")
-
-    def certified() -> bool:
-        db.session.rollback()
-        stored = select(func.count(Certificate.id)).where(Certificate.pdf.is_not(None))
-        return db.session.scalar(stored) == len(ids)
-
-    try:
-        _wait_for(certified, 120, "the papers scored and certified by the job processes")
-        backends = _job_backends()
-        queries = backends.values()  # the queue's connections and the app's
-        assert any("huey_task" in q for q in queries) and any("huey" not in q for q in queries)
-        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in backends} == {expected}
-        assert os.getpriority(os.PRIO_PROCESS, web_backend) == 0
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
