@@ -1,4 +1,4 @@
-"""Saves and submits while real job workers score and certify a crowd's papers (SQLite).
+"""Saves and submits while real job workers score and certify a crowd's papers.
 
 The web is deployed as in production (web_server.py's defaults); ``flask jobs worker``
 is the real worker. Two crowds of ``BENCH_CLOSE_PAPERS`` answered papers (most pass) wait
@@ -11,9 +11,12 @@ submits (each a fresh candidate's paper, with its answers) at ``BENCH_CLOSE_SUBM
 second, until every paper is scored and certified (or ``BENCH_CLOSE_LIMIT`` s). The same
 load without jobs, before and after, is the baseline.
 
-The app runs under ``close_probe`` (the app plus timers on its SQLite write transactions),
+The app runs under ``close_probe`` (the app plus timers on its write transactions),
 so beside the requests' latencies it prints why a slow one was slow: how long the web's
 writes waited for SQLite's write lock and how long the jobs' transactions held it.
+
+On PostgreSQL with ``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL`` (under
+scripts/with-postgres.sh); there the write timers measure row-lock waits and holds.
 
     BENCH_CLOSE_PAPERS=1000 .venv/bin/python bench/bench_close_writes.py
 """
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import sqlalchemy as sa
 from close_report import latency_line, report_probe
 from server_load import Candidate, start_candidates, tree_cpu_seconds
 from session_app import free_port, prepare, stop_server, wait_until_serving
@@ -42,6 +45,7 @@ SUBMITS = float(os.environ.get("BENCH_CLOSE_SUBMITS", 1))
 PAGES = float(os.environ.get("BENCH_CLOSE_PAGES", 60))
 BASELINE_SECONDS = float(os.environ.get("BENCH_CLOSE_BASELINE", 20))
 LIMIT = float(os.environ.get("BENCH_CLOSE_LIMIT", 240))
+DATABASE = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
 NICES = [int(n) for n in os.environ.get("BENCH_CLOSE_NICES", "0,10").split(",")]
 SAVERS = int(os.environ.get("BENCH_CLOSE_SAVERS", 40))
 IN_FLIGHT = 400  # requests open at once, at most: the client stays bounded
@@ -65,7 +69,7 @@ def main() -> None:
         probe = Path(tmp, "probe")
         probe.mkdir()
         env = {**os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-close-writes",
-               "DATABASE_URL": f"sqlite:///{tmp}/app.db", "FLASK_APP": "app",
+               "DATABASE_URL": DATABASE or f"sqlite:///{tmp}/app.db", "FLASK_APP": "app",
                "CLOSE_PROBE_DIR": str(probe), "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}  # fmt: skip
         env.pop("JOB_NICE", None)
         users = crowds * PAPERS + SAVERS + submitters
@@ -91,13 +95,14 @@ def main() -> None:
             )
             print(f"save rate {SAVES:g}/s over {SAVERS} open papers, submit rate {SUBMITS:g}/s; "
                   f"test pages {PAGES:g}/s; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-            run(base, web.pid, env, tmp, probe, savers, submitting, crowd_sittings)
+            engine = sa.create_engine(env["DATABASE_URL"])
+            run(base, web.pid, env, engine, probe, savers, submitting, crowd_sittings)
         finally:
             stop_server(web)
 
 
-def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[Candidate],
-        submitting: list[Candidate], crowds: list[int]) -> None:  # fmt: skip
+def run(base: str, web_pid: int, env: dict, engine: sa.Engine, probe: Path,
+        savers: list[Candidate], submitting: list[Candidate], crowds: list[int]) -> None:  # fmt: skip
     conditions = [("no jobs (before)", None, None)]
     conditions += [(f"jobs at nice {n:+d}", n, crowds[i]) for i, n in enumerate(NICES)]
     conditions += [("no jobs (after)", None, None)]
@@ -105,7 +110,7 @@ def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[
         started = time.time()
         worker = None
         if sitting is not None:
-            close(tmp, sitting)
+            close(engine, sitting)
             # In this process's session, as the web: with autogroup scheduling a priority
             # counts only within a session (bench_job_priority.py).
             worker = subprocess.Popen(
@@ -115,7 +120,7 @@ def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[
             )  # fmt: skip
         try:
             cpu_before = tree_cpu_seconds(web_pid), worker_cpu(worker)
-            saves, submits, pages = asyncio.run(load(base, savers, submitting, tmp, sitting))
+            saves, submits, pages = asyncio.run(load(base, savers, submitting, engine, sitting))
             cpu = tree_cpu_seconds(web_pid) - cpu_before[0], worker_cpu(worker) - cpu_before[1]
         finally:
             if worker is not None:
@@ -123,7 +128,7 @@ def run(base: str, web_pid: int, env: dict, tmp: str, probe: Path, savers: list[
                 worker.wait(timeout=30)
         ended = time.time()
         print(f"\n{name}: {ended - started:.0f} s" + (
-            f"; crowd {crowd_state(tmp, sitting)}" if sitting else ""))  # fmt: skip
+            f"; crowd {crowd_state(engine, sitting)}" if sitting else ""))  # fmt: skip
         print(f"  CPU: web {cpu[0] / (ended - started):.2f} cores, jobs "
               f"{cpu[1] / (ended - started):.2f} cores")  # fmt: skip
         print(latency_line("save", saves))
@@ -136,33 +141,43 @@ def worker_cpu(worker: subprocess.Popen | None) -> float:
     return tree_cpu_seconds(worker.pid) if worker is not None else 0.0
 
 
-def crowd_state(tmp: str, sitting: int) -> str:
-    scored, passed, certified = done_counts(tmp, sitting)
+def crowd_state(engine: sa.Engine, sitting: int) -> str:
+    scored, passed, certified = done_counts(engine, sitting)
     return f"{scored} scored, {passed} passed, {certified} certified"
 
 
-def done_counts(tmp: str, sitting: int) -> tuple[int, int, int]:
-    with sqlite3.connect(f"file:{tmp}/app.db?mode=ro", uri=True, timeout=10) as conn:
+def done_counts(engine: sa.Engine, sitting: int) -> tuple[int, int, int]:
+    from app.models import Attempt, Certificate
+
+    finalized = sa.and_(Attempt.sitting_id == sitting, Attempt.status == "finalized")
+    with engine.connect() as conn:
         scored, passed = conn.execute(
-            "SELECT count(*), coalesce(sum(passed), 0) FROM attempt "
-            "WHERE session_id = ? AND status = 'finalized'", (sitting,)).fetchone()  # fmt: skip
-        certified = conn.execute(
-            "SELECT count(*) FROM certificate JOIN attempt ON attempt.id = certificate.attempt_id "
-            "WHERE attempt.session_id = ? AND certificate.pdf IS NOT NULL", (sitting,)).fetchone()[0]  # fmt: skip
+            sa.select(sa.func.count(), sa.func.count().filter(Attempt.passed)).where(finalized)
+        ).one()
+        certified = conn.scalar(
+            sa.select(sa.func.count()).select_from(Certificate).join(Attempt)
+            .where(Attempt.sitting_id == sitting, Certificate.pdf.is_not(None))
+        )  # fmt: skip
     return scored, passed, certified
 
 
-def close(tmp: str, sitting: int) -> None:
+def close(engine: sa.Engine, sitting: int) -> None:
     """The sitting closes: its close and its papers' deadlines (and grace) are past."""
-    with sqlite3.connect(f"{tmp}/app.db", timeout=30) as conn:
-        conn.execute("UPDATE exam_session SET closes_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 seconds') "
-                     "WHERE id = ?", (sitting,))  # fmt: skip
-        conn.execute("UPDATE attempt SET deadline = strftime('%Y-%m-%d %H:%M:%f', 'now', '-2 minutes') "
-                     "WHERE session_id = ?", (sitting,))  # fmt: skip
+    from datetime import timedelta
+
+    from app.models import Attempt, Sitting
+    from app.models.types import utcnow
+
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(sa.update(Sitting).where(Sitting.id == sitting)
+                     .values(closes_at=now - timedelta(seconds=1)))  # fmt: skip
+        conn.execute(sa.update(Attempt).where(Attempt.sitting_id == sitting)
+                     .values(deadline=now - timedelta(minutes=2)))  # fmt: skip
 
 
-async def load(base: str, savers: list[Candidate], submitting: list[Candidate], tmp: str,
-               sitting: int | None) -> tuple[list, list]:  # fmt: skip
+async def load(base: str, savers: list[Candidate], submitting: list[Candidate],
+               engine: sa.Engine, sitting: int | None) -> tuple[list, list]:  # fmt: skip
     """Saves and submits at their rates (open loop, bounded) until the crowd's papers are
     scored and certified, or for the baseline's seconds without one."""
     saves: list[tuple[float, float, int]] = []
@@ -193,7 +208,7 @@ async def load(base: str, savers: list[Candidate], submitting: list[Candidate], 
             now = time.perf_counter()
             if sitting is not None and now >= next_check:
                 next_check = now + 2
-                scored, passed, certified = done_counts(tmp, sitting)
+                scored, passed, certified = done_counts(engine, sitting)
                 if scored == PAPERS and certified >= passed:
                     break
             if now >= next_submit and submitting:

@@ -33,7 +33,13 @@ from tests.conftest import _postgres_database
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = sorted((ROOT / "bench").glob("bench_*.py"))
 # Those that read TEST_DATABASE_URL (bench_answers: beside SQLite, in the same run).
-ON_POSTGRES = ("bench_answers.py", "bench_live_view.py", "bench_pdf_storage.py", "bench_session.py")
+ON_POSTGRES = (
+    "bench_answers.py",
+    "bench_close_writes.py",
+    "bench_live_view.py",
+    "bench_pdf_storage.py",
+    "bench_session.py",
+)
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
 LIMIT_SECONDS = 180
 TRACEBACK = "Traceback (most recent call last)"
