@@ -35,7 +35,7 @@ import aiohttp
 import sqlalchemy as sa
 from close_report import latency_line, report_probe
 from server_load import Candidate, start_candidates, tree_cpu_seconds
-from session_app import free_port, prepare, stop_server, wait_until_serving
+from session_app import database_url, free_port, prepare, stop_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERS = int(os.environ.get("BENCH_CLOSE_PAPERS", 1000))
@@ -45,7 +45,6 @@ SUBMITS = float(os.environ.get("BENCH_CLOSE_SUBMITS", 1))
 PAGES = float(os.environ.get("BENCH_CLOSE_PAGES", 60))
 BASELINE_SECONDS = float(os.environ.get("BENCH_CLOSE_BASELINE", 20))
 LIMIT = float(os.environ.get("BENCH_CLOSE_LIMIT", 240))
-DATABASE = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
 NICES = [int(n) for n in os.environ.get("BENCH_CLOSE_NICES", "0,10").split(",")]
 SAVERS = int(os.environ.get("BENCH_CLOSE_SAVERS", 40))
 IN_FLIGHT = 400  # requests open at once, at most: the client stays bounded
@@ -69,7 +68,7 @@ def main() -> None:
         probe = Path(tmp, "probe")
         probe.mkdir()
         env = {**os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-close-writes",
-               "DATABASE_URL": DATABASE or f"sqlite:///{tmp}/app.db", "FLASK_APP": "app",
+               "DATABASE_URL": database_url(tmp), "FLASK_APP": "app",
                "CLOSE_PROBE_DIR": str(probe), "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}  # fmt: skip
         env.pop("JOB_NICE", None)
         users = crowds * PAPERS + SAVERS + submitters
@@ -95,8 +94,11 @@ def main() -> None:
             )
             print(f"save rate {SAVES:g}/s over {SAVERS} open papers, submit rate {SUBMITS:g}/s; "
                   f"test pages {PAGES:g}/s; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-            engine = sa.create_engine(env["DATABASE_URL"])
+            # SQLite: closing a crowd waits for the write lock the jobs may hold, as before.
+            engine = sa.create_engine(env["DATABASE_URL"], connect_args=(
+                {"timeout": 30} if env["DATABASE_URL"].startswith("sqlite") else {}))  # fmt: skip
             run(base, web.pid, env, engine, probe, savers, submitting, crowd_sittings)
+            engine.dispose()
         finally:
             stop_server(web)
 

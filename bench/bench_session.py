@@ -60,7 +60,14 @@ from pathlib import Path
 
 import request_cpu
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from session_app import create_test_sitting, free_port, prepare, read_back, wait_until_serving
+from session_app import (
+    create_test_sitting,
+    database_url,
+    free_port,
+    prepare,
+    read_back,
+    wait_until_serving,
+)
 from session_client import Browser
 from session_clients import default_clients, report_lag, run_clients
 from session_cpu import CpuSampler, cpu_windows
@@ -305,11 +312,7 @@ def load(
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="bench-session-")
     port = free_port()
-    database = (
-        os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or f"sqlite:///{tmp}/app.db"
-    )
+    database = database_url(tmp)
     env = {
         **os.environ, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench-session", "DATABASE_URL": database,
         "PORT": str(port), "JOBS_IMMEDIATE": "0", "JOB_WORKERS": JOB_WORKERS, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",

@@ -60,6 +60,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def database_url(tmp: str) -> str:
+    """The database a benchmark runs on: ``BENCH_DATABASE_URL``, else
+    ``TEST_DATABASE_URL`` (scripts/with-postgres.sh's), else an SQLite file in ``tmp``."""
+    return (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or f"sqlite:///{tmp}/app.db"
+    )
+
+
 def prepare(env: dict, n: int, exam: str) -> dict:
     """Database, signing key, bank, exam, n candidates with a 拟任职务; returns the keys."""
     os.environ.update(env)
