@@ -59,6 +59,7 @@ bench: setup
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 	scripts/with-postgres.sh $(BIN)/python bench/bench_pdf_storage.py
+	scripts/with-postgres.sh $(BIN)/python bench/bench_item_updates.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

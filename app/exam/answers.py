@@ -20,6 +20,7 @@ from app.auth.login_session import SessionLogin
 from app.database import autocommit_connection, request_connection, write_transaction
 from app.exam.attempts import AttemptRefused, close_attempt, grace
 from app.exam.catalog import load_questions, question_of
+from app.exam.item_updates import item_update
 from app.jobs.tasks import score_later
 from app.models import Attempt, AttemptItem, User
 from app.models.attempt import IN_PROGRESS, SUBMITTED
@@ -189,18 +190,14 @@ def submit_paper(
     answers = posted_answers(
         attempt_id, AttemptPolicy.from_stored(row.policy), row.started_at, form, now
     )
-    rows = [
-        {"b_attempt_id": attempt_id, "b_position": a.position,
-         "new_response": a.response, "version": a.changed_at}
-        for a in answers
-    ]  # fmt: skip
+    rows = [(a.position, a.response, a.changed_at) for a in answers]
     with write_transaction() as connection:
         closed = connection.execute(
             _CLOSE_BY_CANDIDATE,
             {"b_attempt_id": attempt_id, "now": now, "earliest": now - grace()},
         ).rowcount
-        if closed and rows:
-            connection.execute(_NEWER_ANSWER, rows)  # one prepared statement, run per answer
+        if closed:
+            _NEWER_ANSWER.run(connection, attempt_id, rows)
     if closed:
         score_later(attempt_id)
     return Submitted(SUBMITTED if closed else IN_PROGRESS, row.deadline)
@@ -230,14 +227,10 @@ _CLOSE_BY_CANDIDATE = (
     .values(status=SUBMITTED, finalized_at=bindparam("now"), finalized_by="candidate")
 )
 
-_NEWER_ANSWER = (
-    update(AttemptItem.__table__)
-    .where(
-        AttemptItem.attempt_id == bindparam("b_attempt_id"),
-        AttemptItem.position == bindparam("b_position"),
-        AttemptItem.answered_at.is_(None) | (AttemptItem.answered_at < bindparam("version")),
-    )
-    .values(response=bindparam("new_response"), answered_at=bindparam("version"))
+_NEWER_ANSWER = item_update(
+    {"response": AttemptItem.response.type, "version": AttemptItem.answered_at.type},
+    lambda given: {"response": given["response"], "answered_at": given["version"]},
+    lambda given: AttemptItem.answered_at.is_(None) | (AttemptItem.answered_at < given["version"]),
 )
 
 

@@ -16,6 +16,7 @@ from app.exam.catalog import load_questions, question_of
 from app.exam.grants import (
     grace,
 )
+from app.exam.item_updates import item_update
 from app.exam.review import record_reviewed_mistakes
 from app.extensions import db
 from app.jobs.tasks import score_later
@@ -126,11 +127,7 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
     claim = {"b_attempt_id": attempt_id, **{f"b_{name}": value for name, value in fields.items()}}
     claimed = db.session.execute(_CLAIM, claim).rowcount
     if claimed:
-        db.session.connection().execute(
-            _ITEM_VERDICT,
-            [{"b_attempt_id": attempt_id, "b_position": position, "new_awarded": awarded,
-              "new_verdict": verdict} for position, awarded, verdict in verdicts],
-        )  # fmt: skip
+        _ITEM_VERDICT.run(db.session.connection(), attempt_id, verdicts)
         record_by_id(
             user_id, "attempt.finalize", f"attempt {attempt_id}",
             by=finalized_by, score=str(fields["score"]), passed=result.passed,
@@ -175,13 +172,9 @@ _SCORED_ITEMS = (
 )  # fmt: skip
 
 
-_ITEM_VERDICT = (
-    update(AttemptItem.__table__)
-    .where(
-        AttemptItem.attempt_id == bindparam("b_attempt_id"),
-        AttemptItem.position == bindparam("b_position"),
-    )
-    .values(awarded=bindparam("new_awarded"), verdict=bindparam("new_verdict"))
+_ITEM_VERDICT = item_update(
+    {"awarded": AttemptItem.awarded.type, "verdict": AttemptItem.verdict.type},
+    lambda given: {"awarded": given["awarded"], "verdict": given["verdict"]},
 )
 
 

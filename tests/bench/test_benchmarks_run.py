@@ -36,6 +36,7 @@ BENCHMARKS = sorted((ROOT / "bench").glob("bench_*.py"))
 ON_POSTGRES = (
     "bench_answers.py",
     "bench_close_writes.py",
+    "bench_item_updates.py",
     "bench_live_view.py",
     "bench_pdf_storage.py",
     "bench_session.py",
@@ -89,6 +90,7 @@ TINY: dict[str, dict[str, str]] = {
         "BENCH_CLOSE_NICES": "10",
         "WEB_CONCURRENCY": "1",
     },
+    "bench_item_updates.py": {"BENCH_ITEM_PAPERS": "5"},
     "bench_live_view.py": {"BENCH_LIVE_N": "60"},
     "bench_login.py": {"BENCH_LOGINS": "3"},
     "bench_pdf_storage.py": {"BENCH_PDFS": "20"},

@@ -1,0 +1,97 @@
+"""A submit's answers and a paper's verdicts: one statement each on PostgreSQL
+(app/exam/item_updates.py).
+
+An executemany sends PostgreSQL one UPDATE per item (eighty for the shipped exam's
+paper); at a close of thousands of papers that was most of the statements the server
+ran for the jobs and a submit's longest part. SQLite keeps the executemany, its
+cheapest form. What the statements do must not change: newer answers only, every
+item's verdict.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from app.exam import attempts as attempts_module
+from app.extensions import db
+from app.models import Attempt
+from app.models.attempt import FINALIZED
+from app.models.types import utcnow
+from tests.app.test_attempts import begin, correct_response, items_of, save
+from tests.app.test_submitting import candidate, other_answer, submit_form
+
+__all__ = ["candidate"]  # a fixture
+
+
+@contextmanager
+def item_updates() -> Iterator[list[tuple[bool, int]]]:
+    """Each UPDATE of attempt_item sent meanwhile: an executemany or not, and how many
+    rows of parameters it carried."""
+    seen: list[tuple[bool, int]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, executemany) -> None:
+        if statement.startswith("UPDATE attempt_item"):
+            seen.append((executemany, len(parameters) if executemany else 1))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def type_of(item) -> str:
+    return attempts_module.question_of(item.question_revision_id).type
+
+
+def form_values(item) -> str | list[str]:
+    """The right answer as the page's fields post it (a judgement as "true" or "false")."""
+    question = attempts_module.question_of(item.question_revision_id)
+    return question.keys[0] if question.type == "judge" else correct_response(item)
+
+
+def test_a_submits_answers_and_its_verdicts_are_one_statement_each_on_postgresql(client, candidate):
+    attempt_id, token = begin(client)
+    items = items_of(attempt_id)
+    # Lists (the first of the page's answers), a true or false and a list of texts: JSON
+    # values of each kind.
+    kept, other_multiple = [i for i in items if type_of(i) == "multiple"][:2]
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    page_at = re.search(r'name="page_at" value="(\d+)"', page).group(1)
+    time.sleep(0.01)
+    newer = correct_response(kept)
+    saved = save(client, attempt_id, {"position": kept.position, "response": newer}, token)
+    assert saved.status_code == 200
+    answered = [
+        other_multiple,
+        *(next(i for i in items if type_of(i) == k) for k in ("judge", "fill")),
+    ]
+    changed = str(int(utcnow().timestamp() * 1000))
+    form = {f"q{i.position}": form_values(i) for i in answered}
+    form |= {f"changed{i.position}": changed for i in answered}
+    # The page still holds another answer to the saved one, older than it (the page's time).
+    form[f"q{kept.position}"] = other_answer(kept)
+    with item_updates() as seen:
+        submitted = submit_form(client, attempt_id, page_at=page_at, **form)
+    assert submitted.status_code == 302
+    # The answers, then the verdicts (the scoring job runs in the request in tests).
+    if db.engine.dialect.name == "postgresql":
+        assert seen == [(False, 1), (False, 1)]
+    else:
+        assert seen == [(True, 4), (True, len(items))]
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.status == FINALIZED
+    stored = {i.position: i for i in items_of(attempt_id)}
+    assert stored[kept.position].response == newer
+    assert {stored[i.position].verdict for i in answered} | {stored[kept.position].verdict} == {
+        "correct"
+    }
+    unanswered = set(stored) - {i.position for i in answered} - {kept.position}
+    assert {stored[p].verdict for p in unanswered} == {"unanswered"}
+    assert attempt.score == sum(stored[p].awarded for p in stored)
