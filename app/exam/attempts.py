@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
@@ -20,11 +20,12 @@ from app.exam.item_updates import item_update
 from app.exam.review import record_reviewed_mistakes
 from app.extensions import db
 from app.jobs.tasks import score_later
-from app.models import Attempt, AttemptItem, Sitting, User
+from app.models import Attempt, AttemptItem, Exam, Sitting, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from app.models.audit import record_by_id
 from app.refusal import Refused
 from question_bank.assembly import Paper, PaperItem, PaperSection
+from question_bank.attempt_policy import AttemptPolicy
 from question_bank.exam import ScoringPolicy
 from question_bank.scoring import PaperResult, as_decimal, score_paper
 
@@ -59,21 +60,24 @@ _OWNED_WITH_SITTING = _OWNED.options(joinedload(Attempt.sitting).joinedload(Sitt
 SERVER_CLOSE_LEEWAY = timedelta(seconds=20)
 
 
-def paper_of(attempt: Attempt, items: Sequence[Any] | None = None) -> Paper:
-    """The paper as given (stored option orders), with the revisions it is scored on;
-    ``items``: the attempt's items read as rows (``_SCORED_ITEMS``) rather than objects."""
-    sections = attempt.policy.sections
-    grouped: list[list[PaperItem]] = [[] for _ in sections]
-    for item in attempt.items if items is None else items:
+def paper_of(attempt: Attempt) -> Paper:
+    """The paper as given (stored option orders), with the revisions it is scored on."""
+    return _paper(attempt.sitting.exam.code, attempt.seed, attempt.policy, attempt.items)
+
+
+def _paper(exam_code: str, seed: int, policy: AttemptPolicy, items: Sequence[Any]) -> Paper:
+    """``items``: objects or rows (``_SCORED_ITEMS``) with the revision scored on."""
+    grouped: list[list[PaperItem]] = [[] for _ in policy.sections]
+    for item in items:
         grouped[item.section].append(
             PaperItem(question_of(item.scoring_revision_id), tuple(item.option_order))
         )
     return Paper(
-        attempt.sitting.exam.code,
-        attempt.seed,
+        exam_code,
+        seed,
         tuple(
             PaperSection(s.title, s.type, s.points, tuple(items))
-            for s, items in zip(sections, grouped, strict=True)
+            for s, items in zip(policy.sections, grouped, strict=True)
         ),
     )
 
@@ -92,22 +96,34 @@ def finalize(attempt_id: int, by: str, now: datetime) -> Attempt:
 
 
 def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
+    """``score_once``, and the attempt with what its certificates and notebook read."""
+    score_once(attempt_id, by, now)
+    return _load(attempt_id)
+
+
+class Scored(NamedTuple):
+    """A paper after ``score_once``: scored (not still open) and passed."""
+
+    finalized: bool
+    passed: bool | None
+
+
+def score_once(attempt_id: int, by: str, now: datetime) -> Scored:
     """Score once: the first to claim the closed paper stores its result; everyone else
     gets that result. ``LookupError`` if there is no such attempt.
 
     The paper is closed first if still open (its answers frozen; one closed by a submit
     or the sweep keeps when and how it ended, and costs no write here), scored outside
     any write transaction, and then written in one short one whose first statement is
-    the claim, so SQLite's write lock is never held while Python scores. The attempt is
-    read with its sitting, exam and candidate in one query, which is what the scoring,
-    the certificates and the notebook after it read, and its items as plain rows in
-    another (eighty ORM objects cost more than the scoring).
+    the claim, so SQLite's write lock is never held while Python scores. What scoring
+    needs of the attempt, its sitting and its exam is one row, and its items are rows:
+    a job scores thousands of papers at a close, and loading them as objects (the
+    attempt with its sitting, exam and candidate, before and after) was a third of the
+    scoring's time in the job (bench/RESULTS.md, session 26).
     """
     db.session.rollback()
-    attempt = _load(attempt_id)
-    if attempt is None:
-        raise LookupError(f"attempt {attempt_id} does not exist")
-    if attempt.status == IN_PROGRESS:
+    row = _scoring_row(attempt_id)
+    if row.status == IN_PROGRESS:
         db.session.rollback()  # the write comes first in its transaction: no lock upgrade
         db.session.execute(
             update(Attempt)
@@ -115,25 +131,37 @@ def score_closed(attempt_id: int, by: str, now: datetime) -> Attempt:
             .values(status=SUBMITTED, finalized_at=now, finalized_by=by)
         )
         db.session.commit()
-        attempt = _load(attempt_id)
-    if attempt.status != SUBMITTED:
-        return attempt
+        row = _scoring_row(attempt_id)
+    if row.status != SUBMITTED:
+        return Scored(row.status == FINALIZED, row.passed)
     items = db.session.execute(_SCORED_ITEMS, {"attempt_id": attempt_id}).all()
     load_questions(i.scoring_revision_id for i in items)
-    result = score_paper(paper_of(attempt, items), _responses(items), scoring_policy(attempt))
-    fields, verdicts = result_values(attempt, result, items)
-    user_id, finalized_by = attempt.user_id, attempt.finalized_by
+    policy = AttemptPolicy.from_stored(row.policy)
+    paper = _paper(row.exam_code, row.seed, policy, items)
+    result = score_paper(paper, _responses(items), policy.scoring)
+    fields, verdicts = result_values(result, items)
     db.session.rollback()
     claim = {"b_attempt_id": attempt_id, **{f"b_{name}": value for name, value in fields.items()}}
     claimed = db.session.execute(_CLAIM, claim).rowcount
     if claimed:
         _ITEM_VERDICT.run(db.session.connection(), attempt_id, verdicts)
         record_by_id(
-            user_id, "attempt.finalize", f"attempt {attempt_id}",
-            by=finalized_by, score=str(fields["score"]), passed=result.passed,
+            row.user_id, "attempt.finalize", f"attempt {attempt_id}",
+            by=row.finalized_by, score=str(fields["score"]), passed=result.passed,
         )  # fmt: skip
     db.session.commit()
-    return _load(attempt_id)
+    if claimed:
+        return Scored(True, result.passed)
+    row = _scoring_row(attempt_id)  # another claimed it meanwhile: its result
+    db.session.rollback()
+    return Scored(row.status == FINALIZED, row.passed)
+
+
+def _scoring_row(attempt_id: int) -> Any:
+    row = db.session.execute(_SCORING_ROW, {"attempt_id": attempt_id}).first()
+    if row is None:
+        raise LookupError(f"attempt {attempt_id} does not exist")
+    return row
 
 
 def scored_attempt(attempt_id: int) -> Attempt:
@@ -153,6 +181,15 @@ _LOAD = (
     .where(Attempt.id == bindparam("attempt_id"))
     .execution_options(populate_existing=True)
 )
+_SCORING_ROW = (
+    select(
+        Attempt.status, Attempt.seed, Attempt.stored_policy.label("policy"), Attempt.user_id,
+        Attempt.finalized_by, Attempt.passed, Exam.code.label("exam_code"),
+    )
+    .join(Sitting, Sitting.id == Attempt.sitting_id)
+    .join(Exam, Exam.id == Sitting.exam_id)
+    .where(Attempt.id == bindparam("attempt_id"))
+)  # fmt: skip
 _RESULT_COLUMNS = ("score", "score_exact", "possible", "passed", "sections", "topics")
 _CLAIM = (
     update(Attempt.__table__)
@@ -185,13 +222,13 @@ def _responses(items: Sequence[Any]) -> dict[str, object]:
 
 
 def result_values(
-    attempt: Attempt, result: PaperResult, items: Sequence[Any] | None = None
+    result: PaperResult, items: Sequence[Any]
 ) -> tuple[dict[str, Any], list[tuple[int, Decimal, str]]]:
     """The attempt's score columns and each item's (position, awarded, verdict)."""
     verdicts = {r.question_id: r for s in result.sections for r in s.items}
     scored_items = []
     topics: dict[str, list[Decimal]] = {}
-    for item in attempt.items if items is None else items:
+    for item in items:
         scored = verdicts[question_of(item.scoring_revision_id).id]
         awarded = as_decimal(scored.awarded)
         scored_items.append((item.position, awarded, scored.verdict.value))
@@ -216,7 +253,7 @@ def result_values(
 
 
 def store_result(attempt: Attempt, result: PaperResult) -> None:
-    fields, verdicts = result_values(attempt, result)
+    fields, verdicts = result_values(result, attempt.items)
     for item, (_position, awarded, verdict) in zip(attempt.items, verdicts, strict=True):
         item.awarded, item.verdict = awarded, verdict
     for name, value in fields.items():

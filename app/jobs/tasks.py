@@ -152,14 +152,14 @@ def score_attempts(attempt_ids: list[int]) -> None:
 
 
 def _score(attempt_id: int) -> None:
-    from app.exam.attempts import score_closed
+    from app.exam.attempts import score_once
 
     try:
-        attempt = score_closed(attempt_id, "deadline", utcnow())
+        scored = score_once(attempt_id, "deadline", utcnow())
     except LookupError:  # a queue kept beside a database restored from before the attempt
         logger.warning("attempt %s does not exist: its scoring job is dropped", attempt_id)
         return
-    if attempt.finalized and attempt.passed:  # a fail earns no certificate
+    if scored.finalized and scored.passed:  # a fail earns no certificate
         _enqueue_certificates(attempt_id, utcnow())
 
 

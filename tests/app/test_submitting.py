@@ -250,7 +250,7 @@ def test_the_take_page_does_not_post_the_paper_at_zero():
 
 def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_queue, monkeypatch):
     attempt_id, _token = begin(client)
-    real_score, failures = attempts_module.score_closed, []
+    real_score, failures = attempts_module.score_once, []
 
     def flaky(*args):
         if not failures:
@@ -258,7 +258,7 @@ def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_qu
             raise RuntimeError("数据库暂时不可用")
         return real_score(*args)
 
-    monkeypatch.setattr(attempts_module, "score_closed", flaky)
+    monkeypatch.setattr(attempts_module, "score_once", flaky)
     submit_form(client, attempt_id)
     run_jobs()
     assert db.session.get(Attempt, attempt_id, populate_existing=True).status == SUBMITTED
