@@ -27,17 +27,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from server_load import tree_cpu_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PAPERS = int(os.environ.get("BENCH_ITEM_PAPERS", 1500))
 SIZES = (20, 80)
 ROUNDS = 2
-
-
-def server_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def scratch_items(engine, papers: int, size: int) -> None:
@@ -74,21 +71,17 @@ def measure(engine, update, statement: str, form: str, size: int, first: int) ->
     with engine.connect() as connection:
         pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         connection.commit()
-        server, client, wall = server_cpu_seconds(pid), time.process_time(), time.perf_counter()
+        server, client, wall = tree_cpu_seconds(pid), time.process_time(), time.perf_counter()
         for paper in range(first, first + PAPERS):
             rows = rows_of(statement, size, paper)
             if form == "one UPDATE":
-                update.run(connection, paper, rows)
+                update.run_unnested(connection, paper, rows)
             else:
-                names = [f"given_{name}" for name in update.fields]
-                connection.execute(
-                    update.per_row,
-                    [{"given_attempt_id": paper, **dict(zip(names, row, strict=True))} for row in rows],
-                )  # fmt: skip
+                update.run_per_row(connection, paper, rows)
             connection.commit()
         wall = time.perf_counter() - wall
         client = time.process_time() - client
-        server = server_cpu_seconds(pid) - server
+        server = tree_cpu_seconds(pid) - server
     return tuple(x / PAPERS * 1000 for x in (client, server, wall))
 
 

@@ -39,16 +39,25 @@ class ItemUpdate:
     unnested: Update
 
     def run(self, connection: Connection, attempt_id: int, rows: Sequence[Sequence[Any]]) -> None:
+        """In one statement on PostgreSQL, one execution per row elsewhere."""
         if not rows:
             return
-        names = [f"given_{name}" for name in self.fields]
         if connection.dialect.name == "postgresql":
-            arrays = {
-                name: list(values)
-                for name, values in zip(names, zip(*rows, strict=True), strict=True)
-            }
-            connection.execute(self.unnested, {"given_attempt_id": attempt_id, **arrays})
-            return
+            self.run_unnested(connection, attempt_id, rows)
+        else:
+            self.run_per_row(connection, attempt_id, rows)
+
+    def run_unnested(
+        self, connection: Connection, attempt_id: int, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        columns = zip(*rows, strict=True)
+        arrays = {name: list(values) for name, values in zip(self._names, columns, strict=True)}
+        connection.execute(self.unnested, {"given_attempt_id": attempt_id, **arrays})
+
+    def run_per_row(
+        self, connection: Connection, attempt_id: int, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        names = self._names
         connection.execute(
             self.per_row,
             [
@@ -56,6 +65,10 @@ class ItemUpdate:
                 for row in rows
             ],
         )
+
+    @property
+    def _names(self) -> list[str]:
+        return [f"given_{name}" for name in self.fields]
 
 
 def item_update(
