@@ -4,7 +4,7 @@ against one UPDATE … FROM unnest(…) for all of them (app/exam/item_updates.p
 same run.
 
 At a close each of thousands of papers has its verdicts written (every item), and each
-早交卷 its page's answers. The app's own statements (``app.exam.attempts._ITEM_VERDICT``,
+早交卷 its page's answers. The app's own statements (``app.exam.scoring._ITEM_VERDICT``,
 ``app.exam.answers._NEWER_ANSWER``) are run in both forms against a scratch copy of the
 attempt_item table (its columns and primary key, no foreign keys), papers of 20 items
 (the load test's) and of 80 (the shipped exam's), the forms in turns (ABAB: the host's
@@ -93,7 +93,7 @@ def main() -> None:
     from sqlalchemy import create_engine
 
     from app.exam.answers import _NEWER_ANSWER
-    from app.exam.attempts import _ITEM_VERDICT
+    from app.exam.scoring import _ITEM_VERDICT
 
     engine = create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
     forms = ("one UPDATE per item (executemany)", "one UPDATE")

@@ -152,7 +152,7 @@ def score_attempts(attempt_ids: list[int]) -> None:
 
 
 def _score(attempt_id: int) -> None:
-    from app.exam.attempts import score_once
+    from app.exam.scoring import score_once
 
     try:
         scored = score_once(attempt_id, "deadline", utcnow())

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from app.exam import attempts as attempts_module
+from app.exam.catalog import question_of
 from app.extensions import db
 from app.models import Attempt
 from app.models.attempt import FINALIZED
@@ -46,17 +46,17 @@ def item_updates() -> Iterator[list[tuple[bool, int]]]:
 
 
 def type_of(item) -> str:
-    return attempts_module.question_of(item.question_revision_id).type
+    return question_of(item.question_revision_id).type
 
 
 def form_values(item) -> str | list[str]:
     """The right answer as the page's fields post it (a judgement as "true" or "false")."""
-    question = attempts_module.question_of(item.question_revision_id)
+    question = question_of(item.question_revision_id)
     return question.keys[0] if question.type == "judge" else correct_response(item)
 
 
 def has_a_wrong_option(item) -> bool:
-    question = attempts_module.question_of(item.question_revision_id)
+    question = question_of(item.question_revision_id)
     return any(key not in question.keys for key, _text in question.options)
 
 

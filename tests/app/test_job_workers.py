@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from app.exam import attempts as attempts_module
+from app.exam import scoring
 from app.exam.attempts import close_attempt
 from app.extensions import db
 from app.jobs import queue, tasks
@@ -92,14 +92,14 @@ def test_the_sweep_queues_a_close_in_batches_that_score_every_paper(ctx, queued,
 
 def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, monkeypatch):
     ids = _expired_passes(3)
-    real_score, broken = attempts_module.score_once, ids[1]
+    real_score, broken = scoring.score_once, ids[1]
 
     def flaky(attempt_id, *args):
         if attempt_id == broken:
             raise RuntimeError("数据库暂时不可用")
         return real_score(attempt_id, *args)
 
-    monkeypatch.setattr(attempts_module, "score_once", flaky)
+    monkeypatch.setattr(scoring, "score_once", flaky)
     assert sweep_now(utcnow(), LOST_AFTER) == 3
     run_jobs()
     scored = dict(db.session.execute(select(Attempt.id, Attempt.status)).all())
@@ -107,7 +107,7 @@ def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, m
     failure = db.session.scalars(select(JobFailure)).one()
     assert "score_attempts" in failure.task and "数据库暂时不可用" in failure.error
 
-    monkeypatch.setattr(attempts_module, "score_once", real_score)
+    monkeypatch.setattr(scoring, "score_once", real_score)
     due = huey._get_timestamp() + timedelta(seconds=11)
     for task in huey.read_schedule(due):
         huey.execute(task, due)  # the retry of the whole batch, when it is due

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from app.exam import attempts as attempts_module
+from app.exam import scoring
+from app.exam.catalog import question_of
 from app.exam.waits import LONGEST_WAIT
 from app.extensions import db
 from app.jobs import queue
@@ -65,14 +66,14 @@ def run_jobs(timestamp=None) -> int:
 
 def other_answer(item: AttemptItem):
     """A valid answer different from the key (for a choice question)."""
-    question = attempts_module.question_of(item.question_revision_id)
+    question = question_of(item.question_revision_id)
     return next(key for key, _text in question.options if key not in question.keys)
 
 
 def first_single(attempt_id: int) -> AttemptItem:
     return next(
         i for i in items_of(attempt_id)
-        if attempts_module.question_of(i.question_revision_id).type == "single"
+        if question_of(i.question_revision_id).type == "single"
     )  # fmt: skip
 
 
@@ -250,7 +251,7 @@ def test_the_take_page_does_not_post_the_paper_at_zero():
 
 def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_queue, monkeypatch):
     attempt_id, _token = begin(client)
-    real_score, failures = attempts_module.score_once, []
+    real_score, failures = scoring.score_once, []
 
     def flaky(*args):
         if not failures:
@@ -258,7 +259,7 @@ def test_a_failing_job_is_retried_and_shown_to_admins(client, candidate, real_qu
             raise RuntimeError("数据库暂时不可用")
         return real_score(*args)
 
-    monkeypatch.setattr(attempts_module, "score_once", flaky)
+    monkeypatch.setattr(scoring, "score_once", flaky)
     submit_form(client, attempt_id)
     run_jobs()
     assert db.session.get(Attempt, attempt_id, populate_existing=True).status == SUBMITTED
