@@ -28,6 +28,9 @@ R = TypeVar("R")
 # close at the deadline too (they close the papers to score). Equal priorities run in
 # queue order.
 FIRST = 10
+# Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
+# of the batch redoes little and that two workers share a close evenly.
+BATCH = 25
 
 # Immediate (in memory) until an app configures it: nothing is opened at import.
 huey = Huey("dangwu-exam", results=False, immediate=True)

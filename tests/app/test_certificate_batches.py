@@ -1,5 +1,6 @@
-"""A pass's certificate job issues the other passes whose jobs still wait in the same batch
-(one numbering transaction, one to store the PDFs), and keeps what one job per pass
+"""A scoring batch's passes get one certificate job, and a pass's certificate job issues
+the other passes whose jobs still wait in the same batch (one numbering transaction, one
+to store the PDFs), and keeps what one job per pass
 guaranteed: numbers without gaps or duplicates, a failing certificate retried and shown
 to admins while the others in its batch are issued, nothing lost when the worker is
 killed in the middle of a batch, and a concurrent issuer never doubled."""
@@ -16,7 +17,7 @@ from app.certificate.services import issue_for_attempt
 from app.exam.attempts import scored_attempt
 from app.extensions import db
 from app.jobs.queue import huey
-from app.jobs.tasks import LOST_AFTER, enqueue_scoring, sweep_now
+from app.jobs.tasks import LOST_AFTER, enqueue_owed, enqueue_scoring, sweep_now
 from app.models import Attempt, Certificate, CertificateSequence, JobFailure
 from app.models.types import utcnow
 from certificates.numbers import parse_number
@@ -84,6 +85,28 @@ def test_one_job_issues_every_waiting_pass_and_the_others_find_nothing_left(
     assert sweep_now(utcnow() + LOST_AFTER + timedelta(seconds=1), LOST_AFTER) == 0
 
 
+def test_a_scoring_batchs_passes_are_certified_by_one_job(ctx, real_queue):
+    """A close's papers are scored ``BATCH`` to a job; their passes' certificates follow
+    in one job, not one job per pass (each cost the queue's storage an enqueue, a dequeue
+    and a revocation check, thousands of times at a close). A fail earns no certificate."""
+    setup_exams()
+    ids = [all_right_and_open(f"u{i}", name).id for i, name in enumerate(NAMES)]
+    failed = all_right_and_open("u9", "陈静")
+    for item in failed.items:
+        item.response = "B"
+    db.session.commit()
+    assert enqueue_owed([*ids, failed.id], utcnow()) == len(ids) + 1
+    _run_one_job()  # the scoring batch
+    assert [task.name for task in huey.pending()] == ["certify_passes"]
+    _run_one_job()
+    certificates = _certificates()
+    assert sorted(c.attempt_id for c in certificates) == ids
+    assert all(c.pdf_ready for c in certificates) and _checked(ids)
+    _numbered_without_gaps(len(ids))
+    assert huey.pending_count() == 0
+    assert sweep_now(utcnow() + LOST_AFTER + timedelta(seconds=1), LOST_AFTER) == 0
+
+
 class FailsFor:
     """The renderer failing for one holder (a font missing a character of the name)."""
 
@@ -103,7 +126,7 @@ def test_a_failing_certificate_is_shown_to_admins_and_retried_the_others_issued(
     monkeypatch.setattr(pdfs, "render_certificate", FailsFor(NAMES[2]))
     _run_one_job()
     failure = db.session.scalars(select(JobFailure)).one()
-    assert failure.task.endswith("issue_certificates_of") and f"attempt {ids[2]}" in failure.error
+    assert failure.task.endswith("certify_passes") and f"attempt {ids[2]}" in failure.error
     by_attempt = {c.attempt_id: c for c in _certificates()}
     assert [by_attempt[a].pdf_ready for a in ids] == [True, True, False, True]
     assert by_attempt[ids[2]].pdf_failures == 1  # waits for the sweep's retry
@@ -180,7 +203,7 @@ def test_a_batch_takes_the_longest_waiting_passes_in_index_order(ctx):
     from sqlalchemy import insert, text, update
 
     from app.exam.attempts import score_closed
-    from app.jobs import tasks
+    from app.jobs import certifying
     from tests.app.test_attempt_indexes import attempt_reads, plan_of
 
     setup_exams()
@@ -201,9 +224,9 @@ def test_a_batch_takes_the_longest_waiting_passes_in_index_order(ctx):
     db.session.execute(text("ANALYZE attempt"))
     db.session.commit()
     for attempt_id in later:
-        huey.put(tasks._certificates_key(attempt_id), scored_at.timestamp())
+        huey.put(certifying.certificates_marker(attempt_id), scored_at.timestamp())
     with attempt_reads() as reads:
-        taken = tasks._take_waiting_certificates(first.id, 19)
+        taken = certifying._take_waiting_certificates([first.id], 19)
     assert taken == earlier + sorted(set(later) - set(earlier))[:16]
     (statement, parameters), *_ = [r for r in reads if "LIMIT" in r[0]]
     plan = plan_of(statement, parameters)

@@ -87,7 +87,7 @@ def test_the_certificates_fill_the_box_without_loading_the_page(
     page.wait_for_event("requestfinished", lambda r: r.url.endswith("/status"), timeout=10_000)
     expect(box).to_have_text("证书正在生成，请稍后刷新。")  # not issued yet: still waiting
 
-    assert run_next_job(app) == "issue_certificates_of"
+    assert run_next_job(app) == "certify_passes"
     link = box.get_by_role("link", name="下载证书（PDF）")
     expect(link).to_be_visible(timeout=20_000)
     certificate = db.session.scalars(select(Certificate)).one()
@@ -128,7 +128,7 @@ def test_without_javascript_a_reload_shows_the_certificates(
     log_in(page, live_url)
     page.goto(f"{live_url}/attempts/{attempt_id}/result")
     expect(page.locator(".result-certificates")).to_have_text("证书正在生成，请稍后刷新。")
-    assert run_next_job(app) == "issue_certificates_of"
+    assert run_next_job(app) == "certify_passes"
     page.reload()
     expect(page.get_by_role("link", name="下载证书（PDF）")).to_be_visible()
     context.close()

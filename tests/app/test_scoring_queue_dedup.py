@@ -11,8 +11,9 @@ from sqlalchemy import select
 from app.certificate import batch as certificate_batch
 from app.exam.attempts import score_closed
 from app.extensions import db
+from app.jobs.markers import REQUEUE_AFTER
 from app.jobs.queue import huey
-from app.jobs.tasks import LOST_AFTER, REQUEUE_AFTER, scoring_marker, sweep_now
+from app.jobs.tasks import LOST_AFTER, scoring_marker, sweep_now
 from app.models import Attempt, Certificate
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
