@@ -63,11 +63,11 @@ def certify_passes(attempt_ids: list[int], task: Task | None = None) -> None:
     The job takes its passes' markers (a pass whose marker another job's batch took is
     left to that job) and, if it has no more than half a batch, passes whose jobs still
     wait up to ``CERTIFICATE_BATCH`` (taking their markers, so those jobs find nothing
-    left to do), and issues them in one batch (``app.certificate.batch``). A killed worker loses nothing: the
-    passes stay without certificates in the database, their markers gone, and the sweep
-    queues them again. Idempotent. A failure raises, so admins see it: the queue's retry
-    runs this job's own passes again (those issued are no-ops), and the failed passes it
-    took from other jobs get a job of their own again."""
+    left to do), and issues them in one batch (``app.certificate.batch``). A killed
+    worker loses nothing: the passes stay without certificates in the database, their
+    markers gone, and the sweep queues them again. Idempotent. A failure raises, so
+    admins see it: the queue's retry runs the job's passes again (those issued are
+    no-ops), and the failed passes it took from other jobs get a job of their own."""
     first_run = task is None or task.retries == CERTIFICATE_RETRIES
     if first_run:
         attempt_ids = [a for a in attempt_ids if huey.delete(certificates_marker(a))]
@@ -94,10 +94,10 @@ def _issue_certificates(attempt_ids: list[int], first_run: bool) -> None:
 
 
 def _take_waiting_certificates(batch: list[int], count: int) -> list[int]:
-    """Up to ``count`` passes not in ``batch`` whose certificate jobs wait, taken from those jobs:
-    the longest waiting first, as the waiting pages are told (``app.exam.waits``), read
-    in the order of their index, so that no batch sorts every waiting pass (thousands
-    after a close, for each batch of twenty)."""
+    """Up to ``count`` passes not in ``batch`` whose certificate jobs wait, taken from
+    those jobs: the longest waiting first, as the waiting pages are told
+    (``app.exam.waits``), read in the order of their index, so that no batch sorts every
+    waiting pass (thousands after a close, for each job that fills itself up)."""
     waiting = db.session.scalars(
         select(Attempt.id)
         .where(AWAITING_CERTIFICATES, Attempt.id.not_in(batch))
