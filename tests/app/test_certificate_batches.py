@@ -1,9 +1,9 @@
 """A scoring batch's passes get one certificate job, and a pass's certificate job issues
 the other passes whose jobs still wait in the same batch (one numbering transaction, one
-to store the PDFs), and keeps what one job per pass
-guaranteed: numbers without gaps or duplicates, a failing certificate retried and shown
-to admins while the others in its batch are issued, nothing lost when the worker is
-killed in the middle of a batch, and a concurrent issuer never doubled."""
+to store the PDFs), and keeps what one job per pass guaranteed: numbers without gaps or
+duplicates, a failing certificate retried and shown to admins while the others in its
+batch are issued, nothing lost when the worker is killed in the middle of a batch, and a
+concurrent issuer never doubled."""
 
 from __future__ import annotations
 
