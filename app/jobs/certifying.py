@@ -15,7 +15,7 @@ from huey.api import Task
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs.markers import mark_queued
+from app.jobs.markers import enqueue_once
 from app.jobs.queue import BATCH, huey, in_app
 from app.models import Attempt
 from app.models.attempt import AWAITING_CERTIFICATES
@@ -38,16 +38,8 @@ def certificates_marker(attempt_id: int) -> str:
 def enqueue_certificates(attempt_ids: list[int], now: datetime) -> None:
     """Queue the passes' certificates in one job, but for those whose job already waits:
     a sweep during a long close scores a pass again (a no-op) while its certificates wait
-    behind the scores. The markers are taken back if enqueueing fails."""
-    marked = [a for a in attempt_ids if mark_queued(certificates_marker(a), now)]
-    if not marked:
-        return
-    try:
-        certify_passes(marked)
-    except Exception:
-        for attempt_id in marked:
-            huey.delete(certificates_marker(attempt_id))
-        raise
+    behind the scores."""
+    enqueue_once(attempt_ids, certificates_marker, certify_passes, now)
 
 
 class CertificatesNotIssued(Exception):

@@ -6,7 +6,7 @@ marker left by a failed enqueue)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from app.jobs.queue import huey
@@ -14,17 +14,25 @@ from app.jobs.queue import huey
 REQUEUE_AFTER = timedelta(minutes=15)
 
 
-def enqueue_once(key: str, enqueue: Callable[[], object], now: datetime) -> bool:
-    """Run ``enqueue`` unless the job ``key`` marks is still waiting; the marker is taken
-    back if enqueueing fails, so that the next try is not skipped."""
-    if not mark_queued(key, now):
-        return False
+def enqueue_once(
+    attempt_ids: Sequence[int],
+    marker: Callable[[int], str],
+    enqueue: Callable[[list[int]], object],
+    now: datetime,
+) -> list[int]:
+    """Run ``enqueue`` with the attempts whose job (its key ``marker(id)``) is not still
+    waiting, and return them; their markers are taken back if enqueueing fails, so that
+    the next try is not skipped."""
+    marked = [a for a in attempt_ids if mark_queued(marker(a), now)]
+    if not marked:
+        return marked
     try:
-        enqueue()
+        enqueue(marked)
     except Exception:
-        huey.delete(key)
+        for attempt_id in marked:
+            huey.delete(marker(attempt_id))
         raise
-    return True
+    return marked
 
 
 def mark_queued(key: str, now: datetime) -> bool:

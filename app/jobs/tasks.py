@@ -56,7 +56,8 @@ def score_later(attempt_id: int) -> None:
 
 def enqueue_scoring(attempt_id: int, now: datetime) -> bool:
     """Queue the attempt's scoring unless a job for it is already waiting."""
-    return enqueue_once(scoring_marker(attempt_id), lambda: score_attempt(attempt_id), now)
+    queued = enqueue_once([attempt_id], scoring_marker, lambda ids: score_attempt(ids[0]), now)
+    return bool(queued)
 
 
 def enqueue_owed(attempt_ids: Sequence[int], now: datetime) -> int:

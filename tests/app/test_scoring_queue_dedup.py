@@ -1,5 +1,6 @@
 """The sweep queues a stuck attempt's scoring once, not again every minute while that job
-still waits behind a 10,000-paper close; a job a worker took and dropped is queued again."""
+still waits behind a 10,000-paper close; a job a worker took and dropped is queued again,
+and so is one whose enqueue failed."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from sqlalchemy import select
 from app.certificate import batch as certificate_batch
 from app.exam.attempts import score_closed
 from app.extensions import db
+from app.jobs.certifying import enqueue_certificates
 from app.jobs.markers import REQUEUE_AFTER
 from app.jobs.queue import huey
-from app.jobs.tasks import LOST_AFTER, scoring_marker, sweep_now
+from app.jobs.tasks import LOST_AFTER, enqueue_scoring, scoring_marker, sweep_now
 from app.models import Attempt, Certificate
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import (
@@ -84,3 +86,27 @@ def test_a_marker_left_without_a_job_is_given_up_after_a_while(ctx, queued):
     assert sweep_now(later + timedelta(minutes=1), LOST_AFTER) == 0
     assert sweep_now(later + REQUEUE_AFTER + timedelta(seconds=1), LOST_AFTER) == 1
     assert huey.pending_count() == 1
+
+
+def test_a_failed_enqueue_takes_its_markers_back(ctx, queued, monkeypatch):
+    """The queue's storage refusing an enqueue (its database gone for a moment) leaves no
+    marker behind, for a score or a batch of certificates: the next try queues the job at
+    once, not ``REQUEUE_AFTER`` later."""
+    setup_exams()
+    ids = [all_right_and_open(f"u{i}", name).id for i, name in enumerate(("王喆", "李娜"))]
+    for attempt_id in ids:
+        score_closed(attempt_id, "candidate", utcnow())  # passes, no job queued
+
+    def refused(*_args: object) -> None:
+        raise RuntimeError("队列存储暂时不可用")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(queued, "enqueue", refused)
+        with pytest.raises(RuntimeError):
+            enqueue_scoring(ids[0], utcnow())
+        with pytest.raises(RuntimeError):
+            enqueue_certificates(ids, utcnow())
+    assert huey.pending_count() == 0
+    assert enqueue_scoring(ids[0], utcnow())
+    enqueue_certificates(ids, utcnow())
+    assert sorted(task.name for task in huey.pending()) == ["certify_passes", "score_attempt"]
