@@ -4,8 +4,8 @@
 An executemany sends PostgreSQL one UPDATE per item (eighty for the shipped exam's
 paper); at a close of thousands of papers those were the largest share of the
 statements the server ran for the jobs (bench/RESULTS.md, session 26). SQLite keeps the
-executemany, its cheapest form. What the statements do must not change: newer answers only, every
-item's verdict.
+executemany, its cheapest form. What the statements do must not change: newer answers
+only, every item's verdict.
 """
 
 from __future__ import annotations
