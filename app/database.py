@@ -75,16 +75,31 @@ def without_transaction(view: View) -> View:
     return view
 
 
+def reads_in_autocommit(view: View) -> View:
+    """Mark a view whose ORM session reads in autocommit until it ends or is rolled back:
+    no BEGIN and no ROLLBACK on PostgreSQL, where that ROLLBACK also made psycopg forget
+    its prepared statements, so every statement of such a page was parsed and planned
+    again. For pages a whole session loads at once (the result page at a close). The
+    view's reads see what PostgreSQL's READ COMMITTED shows anyway (each statement its own
+    snapshot); its writes must come after a rollback (``write_transaction`` does it), which
+    ends the autocommit: they are one transaction, as everywhere."""
+    view.reads_in_autocommit = True
+    return view
+
+
 def configure_requests_without_transaction(app: Flask) -> None:
     """A marked view's statements run on a connection in autocommit of its own
     (``request_connection``), given back when the request ends: the ORM session is never
     begun, so nothing is spent on its transaction, its ROLLBACK and its close (a fifth of
-    a save's CPU, bench/RESULTS.md, session 18)."""
+    a save's CPU, bench/RESULTS.md, session 18). A view marked ``reads_in_autocommit``
+    gets its ORM session's connection in autocommit."""
 
     @app.before_request
     def _mark() -> None:
         view = current_app.view_functions.get(request.endpoint or "")
         g.without_transaction = getattr(view, "without_transaction", False)  # looked up once
+        if getattr(view, "reads_in_autocommit", False) and not db.session().in_transaction():
+            db.session.connection(execution_options=AUTOCOMMIT)
 
     @app.teardown_request
     def _give_back(_error: BaseException | None) -> None:

@@ -17,6 +17,10 @@ request's CPU (plus the test client's own, well under a millisecond). Background
 status polls of each waiting page (more, for a steadier figure of the poll's CPU).
 ``BENCH_CODE=/path`` runs the same journeys against another checkout's code (its ``app``
 and shipped bank), so that phases added here can be measured before a change too.
+``BENCH_DATABASE_URL`` runs them on that (empty) database instead, its job queue in it as
+deployed (``scripts/with-postgres.sh`` exports one as ``TEST_DATABASE_URL``); on a local
+PostgreSQL the server's CPU per request is printed too (its processes' time from /proc:
+every backend, the idle server's own work included, so compare between runs).
 
 Budgets (issue 12): save ≤ 2 ms, start, test page, submit, result ≤ 5 ms of CPU (the start
 with its test page: 5 + 5 ms). Entering the waiting room (``enter``: the attempt made and
@@ -46,6 +50,7 @@ ANSWERS = 20
 # Status polls while the paper waits for its worker (and a pass's certificates).
 POLLS = int(os.environ.get("BENCH_POLLS", 3))
 PASSES = int(os.environ.get("BENCH_PASSES", 10))  # more candidates, answering all right
+DATABASE = os.environ.get("BENCH_DATABASE_URL", "")
 BUDGET_MS = {"save": 2, "start": 10, "paper key": 5, "test page": 5, "submit": 5, "result": 5}
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -56,6 +61,7 @@ class Meter:
     def __init__(self, profiled: str | None) -> None:
         self.cpu: dict[str, list[float]] = defaultdict(list)
         self.wall: dict[str, list[float]] = defaultdict(list)
+        self.server: dict[str, list[float]] = defaultdict(list)
         self.profiled = profiled
         self.profile = cProfile.Profile()
 
@@ -63,14 +69,32 @@ class Meter:
         profiling = phase == self.profiled
         if profiling:
             self.profile.enable()
+        server = database_server_cpu()
         cpu, wall = time.process_time(), time.perf_counter()
         response = request()
         self.cpu[phase].append((time.process_time() - cpu) * 1000)
         self.wall[phase].append((time.perf_counter() - wall) * 1000)
+        if server is not None:
+            self.server[phase].append((database_server_cpu() - server) * 1000)
         if profiling:
             self.profile.disable()
         assert response.status_code < 400, (phase, response.status_code)
         return response
+
+
+def database_server_cpu() -> float | None:
+    """CPU seconds of this machine's PostgreSQL processes so far (None on SQLite)."""
+    if not DATABASE.startswith("postgresql"):
+        return None
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+        except OSError:  # ended meanwhile
+            continue
+        if fields[0].endswith("(postgres"):
+            ticks += sum(int(f) for f in fields[1].split()[11:13])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def prepare(app, candidates: int):
@@ -328,8 +352,10 @@ def pass_journey(app, meter: Meter, sitting_id: int, number: int) -> None:
 
 
 def report(meter: Meter) -> None:
+    server = " database CPU mean" if meter.server else ""
     print(
         f"{'request':<21} {'n':>5} {'CPU mean':>9} {'CPU p50':>8} {'CPU p99':>8} {'wall p50':>9} {'budget':>7}"
+        + server
     )
     phases = (
         "login",
@@ -359,24 +385,28 @@ def report(meter: Meter) -> None:
             continue
         p99 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))]
         budget = f"{BUDGET_MS[phase]} ms" if phase in BUDGET_MS else ""
+        served = meter.server.get(phase)
         print(
             f"{phase:<21} {len(cpu):>5} {statistics.fmean(cpu):>7.2f}ms {statistics.median(cpu):>6.2f}ms"
             f" {p99:>6.2f}ms {statistics.median(wall):>7.2f}ms {budget:>7}"
+            + (f" {statistics.fmean(served):>15.2f}ms" if served else "")
         )  # fmt: skip
 
 
 def in_process_app(tmp: str):
-    """The app on a migrated SQLite database in ``tmp``, its jobs queued for a worker (not
-    run in the request), for Flask's test client."""
+    """The app on a migrated database (SQLite in ``tmp``, or ``BENCH_DATABASE_URL``), its
+    jobs queued for a worker (not run in the request), for Flask's test client."""
+    database = DATABASE or f"sqlite:///{tmp}/app.db"
+    queue = database if database.startswith("postgresql") else f"sqlite:///{tmp}/jobs.db"
     os.environ.update(
         INSTANCE_PATH=tmp, SECRET_KEY="bench", JOBS_IMMEDIATE="0",
-        DATABASE_URL=f"sqlite:///{tmp}/app.db", JOB_QUEUE_URL=f"sqlite:///{tmp}/jobs.db",
+        DATABASE_URL=database, JOB_QUEUE_URL=queue,
     )  # fmt: skip
     from flask_migrate import upgrade
 
     from app import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/app.db"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database})
     with app.app_context():
         upgrade()
     return app

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.login_session import login_claimed
 from app.bounds import read_json, sane_id
 from app.certificate.retake import retake_wait
-from app.database import without_transaction
+from app.database import reads_in_autocommit, without_transaction
 from app.errors import wants_json
 from app.exam.answers import UNCHANGED, client_time, save_answer, submit_paper
 from app.exam.attempts import (
@@ -140,6 +140,7 @@ def _test_page(attempt: Attempt):
 
 
 @bp.route("/paper-keys/<token>")
+@without_transaction  # one read on its own connection, at the open's pace
 def paper_key(token: str):
     """A sealed paper's key, from its attempt's start on (the page asks at that moment).
     No login or user is read: the signed token names the attempt, and the key opens
@@ -221,6 +222,7 @@ def status(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
+@reads_in_autocommit  # loaded by a whole session at its close
 @login_required
 def result(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, with_sitting=True)  # one read, not two

@@ -43,6 +43,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Row, bindparam, func, select
 
+from app.database import request_connection
 from app.exam.prepared import registered
 from app.extensions import db
 from app.models import Attempt, Sitting
@@ -108,10 +109,11 @@ def key_answer(token: str, now: datetime) -> tuple[int, dict]:
 
 
 def _times_of(attempt_id: int) -> Row | None:
-    """Read on a connection of the pool, not through the ORM session: its execute and
-    rollback were over a third of a key's Python time (py-spy, bench/RESULTS.md)."""
-    with db.engine.connect() as connection:
-        return connection.execute(_TIMES, {"b_id": attempt_id}).first()
+    """Read on the request's own connection in autocommit (the view is marked
+    ``without_transaction``), not through the ORM session, whose execute and rollback were
+    over a third of a key's Python time (py-spy, bench/RESULTS.md); nor in a transaction
+    of its own, whose BEGIN and ROLLBACK were two round trips more on PostgreSQL."""
+    return request_connection().execute(_TIMES, {"b_id": attempt_id}).first()
 
 
 def start_offset(sitting: Sitting) -> timedelta:

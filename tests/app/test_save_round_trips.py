@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,9 @@ from app.models import Attempt, AttemptItem
 from app.models.attempt import SUBMITTED
 from tests.app import test_submitting
 from tests.app.test_attempts import begin, correct_response, items_of, save
+from tests.app.test_certificate_box import issue, scored_passes
+from tests.app.test_sealed_paper import attempt_of, enter, key_url, opening_in, start_passes
+from tests.auth import login
 from tests.factories import make_user
 
 real_queue = test_submitting.real_queue  # a fixture: jobs wait for a worker, as deployed
@@ -132,3 +136,48 @@ def test_a_save_a_status_poll_and_a_submit_begin_no_orm_session(client, ctx, rea
     ).one()
     assert stored.status == SUBMITTED and stored.response is not None
     assert test_submitting.run_jobs() == 1  # the scoring, in a worker
+
+
+def test_a_paper_key_is_one_statement_without_a_transaction(client, ctx):
+    """At the open every candidate who entered early asks for their key within seconds:
+    the attempt's times are one read on the request's own connection, with no BEGIN or
+    ROLLBACK around it (two round trips more on PostgreSQL)."""
+    sitting = opening_in(10)
+    html = enter(client, sitting.id).get_data(as_text=True)
+    start_passes(attempt_of())
+    db.session.remove()
+    with round_trips() as seen:
+        given = client.get(key_url(html))
+    assert given.status_code == 200 and given.get_json()["key"]
+    assert seen == ["checkout", "SELECT"]
+
+
+@pytest.mark.usefixtures("signing", "fresh_catalog")
+def test_the_poll_that_carries_a_pass_s_certificates_begins_no_transaction(
+    client, ctx, monkeypatch
+):
+    """The last poll of every pass at a close reads the certificate box's lines on the
+    poll's own connection, as it reads the attempt."""
+    [attempt_id] = scored_passes(monkeypatch, "zhou")
+    issue(attempt_id)
+    login(client, "zhou")
+    db.session.remove()
+    with round_trips() as seen:
+        answer = client.get(f"/attempts/{attempt_id}/status").get_json()
+    assert answer["certificates_ready"] is True and len(answer["certificates"]) == 1
+    assert seen == ["checkout", "SELECT", "SELECT"]
+
+
+@pytest.mark.usefixtures("signing", "fresh_catalog")
+def test_the_result_page_reads_without_a_transaction(client, ctx, monkeypatch):
+    """A whole session loads its result page at the close: its reads (the user's among
+    them) run in autocommit on one connection, with no BEGIN or ROLLBACK around them."""
+    [attempt_id] = scored_passes(monkeypatch, "zhou")
+    issue(attempt_id)
+    login(client, "zhou")
+    db.session.remove()
+    with round_trips() as seen:
+        page = client.get(f"/attempts/{attempt_id}/result")
+    assert page.status_code == 200 and "合格" in page.get_data(as_text=True)
+    assert seen[0] == "checkout" and seen.count("checkout") == 1
+    assert set(seen[1:]) == {"SELECT"}, seen
