@@ -18,7 +18,9 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Flask, has_app_context
 from huey import Huey
 from huey.signals import SIGNAL_ERROR
-from huey.storage import PostgresStorage, PriorityRedisStorage, SqliteStorage
+from huey.storage import PriorityRedisStorage, SqliteStorage
+
+from app.jobs.postgres_storage import PerThreadPostgresStorage
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,7 +59,7 @@ def storage_for(url: str) -> tuple[type, dict[str, Any]]:
         return SqliteStorage, {"filename": str(path), "timeout": 30, "fsync": False}
     if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
         dsn = "postgresql://" + url.split("://", 1)[1]
-        return PostgresStorage, {"dsn": dsn}
+        return PerThreadPostgresStorage, {"dsn": dsn}
     if url.startswith(("redis://", "rediss://")):
         # The priority queue (Redis 5 or later): scores are taken before certificates.
         return PriorityRedisStorage, {"url": url}
