@@ -79,10 +79,11 @@ def reads_in_autocommit(view: View) -> View:
     """Mark a view whose ORM session reads in autocommit until it ends or is rolled back:
     no BEGIN and no ROLLBACK on PostgreSQL, where that ROLLBACK also made psycopg forget
     its prepared statements, so every statement of such a page was parsed and planned
-    again. For pages a whole session loads at once (the result page at a close). The
-    view's reads see what PostgreSQL's READ COMMITTED shows anyway (each statement its own
-    snapshot); its writes must come after a rollback (``write_transaction`` does it), which
-    ends the autocommit: they are one transaction, as everywhere."""
+    again. For pages a whole session loads at once (the result page at a close), whose
+    reads need not agree on one moment: on PostgreSQL (READ COMMITTED) each statement had
+    its own snapshot anyway; on SQLite each now has its own too. The view's writes must
+    come after a rollback (``write_transaction`` does it), which ends the autocommit:
+    they are one transaction, as everywhere."""
     view.reads_in_autocommit = True
     return view
 

@@ -23,8 +23,8 @@ from app.models.types import utcnow
 
 # Passes whose certificates one job issues together (one numbering transaction, one to
 # store the PDFs): a scoring batch's passes, in one job. A job queued per pass cost the
-# queue's storage a marker, an enqueue (four statements and a notification to every
-# waiting worker), a dequeue and a check for revocation, thousands of times at a close.
+# queue's storage a marker, an enqueue (and a notification to every waiting worker), a
+# dequeue and a check for revocation, thousands of times at a close.
 # A worker killed mid-batch leaves this many for the sweep.
 CERTIFICATE_BATCH = BATCH
 CERTIFICATE_RETRIES = 3

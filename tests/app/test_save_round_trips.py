@@ -1,5 +1,6 @@
-"""What saving an answer asks of the database (issue 12: 10,000 candidates, saves p99 ≤
-300 ms, also on PostgreSQL with two web processes).
+"""What saving an answer, and the other requests a whole session makes at once (the key
+at the open, the result page and the certificates' last poll at the close), ask of the
+database (issue 12: 10,000 candidates, also on PostgreSQL with two web processes).
 
 Each round trip to PostgreSQL costs the web process and the server a wake-up, and a
 request's read transaction ends in a ROLLBACK, at which psycopg forgets its prepared
