@@ -42,6 +42,8 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+from session_cpu import postgres_cpu_seconds
+
 ROOT = Path(os.environ.get("BENCH_CODE") or Path(__file__).resolve().parents[1]).resolve()
 sys.path.insert(0, str(ROOT))
 
@@ -84,17 +86,7 @@ class Meter:
 
 def database_server_cpu() -> float | None:
     """CPU seconds of this machine's PostgreSQL processes so far (None on SQLite)."""
-    if not DATABASE.startswith("postgresql"):
-        return None
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)
-        except OSError:  # ended meanwhile
-            continue
-        if fields[0].endswith("(postgres"):
-            ticks += sum(int(f) for f in fields[1].split()[11:13])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return postgres_cpu_seconds() if DATABASE.startswith("postgresql") else None
 
 
 def prepare(app, candidates: int):

@@ -44,6 +44,21 @@ def _stat(pid: int) -> tuple[int, int] | None:
     return int(fields[1]), int(fields[11]) + int(fields[12])
 
 
+def _is_postgres(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds so far of this machine's PostgreSQL server processes (all of them:
+    every backend and the server's own work)."""
+    pids = [int(e) for e in os.listdir("/proc") if e.isdigit()]
+    stats = [_stat(pid) for pid in pids if _is_postgres(pid)]
+    return sum(stat[1] for stat in stats if stat is not None) / TICK
+
+
 class CpuSampler:
     """Samples the CPU of the server's process and its descendants, and of this process
     and its other descendants: the load client, however many processes it runs in
@@ -101,14 +116,7 @@ class CpuSampler:
     def _database(self, pid: int) -> str | None:
         """ "database" for a PostgreSQL server process when the run uses PostgreSQL (the
         suite's PostgreSQL run beside a small SQLite session is not that session's)."""
-        if not self.postgres:
-            return None
-        try:
-            return (
-                "database" if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres" else None
-            )
-        except OSError:
-            return None
+        return "database" if self.postgres and _is_postgres(pid) else None
 
     def _side(self, pid: int, stats: dict[int, tuple[int, int] | None]) -> str | None:
         """ "server" for the server's process or one descended from it, "client" for this

@@ -15,8 +15,7 @@ statement commits, as it did at the COMMIT.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from typing import Any
 
 from huey.storage import PostgresStorage
@@ -28,6 +27,8 @@ class PerThreadPostgresStorage(PostgresStorage):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._own = threading.local()  # before the base class creates the tables
         super().__init__(*args, **kwargs)
+        # huey's ``db`` takes this around each use of ``conn``: each thread's is its own.
+        self.lock = nullcontext()
 
     @property
     def conn(self) -> Any:
@@ -39,27 +40,6 @@ class PerThreadPostgresStorage(PostgresStorage):
         if conn is None:
             conn = self._own.conn = self._connect()
         return conn
-
-    @contextmanager
-    def db(self, commit: bool = False, close: bool = False) -> Iterator[Any]:
-        """As huey's, on this thread's connection and without the lock."""
-        conn = self.conn
-        cursor = conn.cursor()
-        try:
-            if commit:
-                cursor.execute(self.begin_sql)
-            yield cursor
-        except Exception:
-            if commit:
-                conn.rollback()
-            raise
-        else:
-            if commit:
-                conn.commit()
-        finally:
-            cursor.close()
-            if close:
-                self._close_own()
 
     def enqueue(self, data: bytes, priority: float | None = None) -> None:
         """The job and the workers' wake-up in one statement (the connection is in
@@ -74,11 +54,8 @@ class PerThreadPostgresStorage(PostgresStorage):
 
     def close(self) -> bool:
         """This thread's connections (a process closes them before it forks workers)."""
-        self._close_own()
-        return super().close()
-
-    def _close_own(self) -> None:
         conn = getattr(self._own, "conn", None)
         if conn is not None:
             self._close_quiet(conn)
             self._own.conn = None
+        return super().close()
