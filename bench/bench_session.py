@@ -29,8 +29,10 @@ against stored, attempts finalized once, certificates issued and when the last o
     BENCH_EARLY (the share submitting early), BENCH_SESSION_STRICT=1 (exit 1 on any
     failed request, lost answer, paper not finalized once or certificate missing),
     BENCH_CLIENTS=K (the load client's processes; 1 below 2,000 candidates, else 2:
-    session_clients.py), BENCH_REQUEST_CPU=1 (the web app wrapped by request_cpu.py: the
-    web's CPU by endpoint in each window of the journey)
+    session_clients.py), BENCH_CLIENT_NICE (-10: with more than one, the nice of each
+    one's scheduling group, ahead of the server's; 0 an equal), BENCH_REQUEST_CPU=1 (the
+    web app wrapped by request_cpu.py: the web's CPU by endpoint in each window of the
+    journey)
 
 A short test scales the start spread and the answering and submitting windows down
 (a 3-minute test keeps the journey above); `make test` runs 30 candidates that way.
@@ -69,7 +71,7 @@ from session_app import (
     wait_until_serving,
 )
 from session_client import Browser
-from session_clients import default_clients, report_lag, run_clients
+from session_clients import CLIENT_NICE, default_clients, report_lag, run_clients
 from session_cpu import CpuSampler, cpu_windows
 from session_stats import Stats
 
@@ -340,7 +342,8 @@ def main() -> None:
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
               f"{rate / 80:.0f}×), {EARLY:.0%} submit early, {1 - EARLY:.0%} at the timer's zero; "
               f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
-              f"job worker processes {JOB_WORKERS}, load client processes {CLIENTS}")  # fmt: skip
+              f"job worker processes {JOB_WORKERS}, load client processes {CLIENTS}"
+              + (f" (each a scheduling group of its own at nice {CLIENT_NICE})" if CLIENTS > 1 else ""))  # fmt: skip
         began_load = os.getloadavg()
         with CpuSampler(processes.pid, postgres=database.startswith("postgresql")) as cpu:
             stats, acknowledged = load(

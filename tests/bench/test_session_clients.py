@@ -1,7 +1,8 @@
 """The session load test's client in several processes (bench/session_clients.py): the
 figures of K processes merged are those one process would have counted, a process that
 dies fails the run visibly instead of hanging it, and the CPU report counts every
-client process as the client's."""
+client process as the client's, and the client processes are ahead of the server for the
+cores."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
+import pytest
 import session_cpu
-from session_clients import run_clients
+from session_clients import CLIENT_NICE, run_clients
 from session_stats import Stats
 
 
@@ -101,3 +103,28 @@ def test_every_client_process_counts_as_the_client(monkeypatch):
     assert used["client"] >= 1, used
     assert used["other"] < 0.5, used  # the server's process starting
     assert used["web"] == 0, used
+
+
+async def note_scheduling(
+    number: int, plan: dict, stats: Stats, acknowledged: dict, keys: dict, base: str
+) -> None:
+    """A journey that notes its process's scheduling group and whether it leads a session."""
+    acknowledged[number] = (Path("/proc/self/autogroup").read_text(), os.getsid(0) == os.getpid())
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="no Linux autogroups here")
+def test_client_processes_are_a_scheduling_group_ahead_of_the_server(capfd):
+    """At a close the server's processes keep their own group busy; the client's, if an
+    equal, was starved (its loops woke up to 2.4 s late): the client's processes lead a
+    group of their own at ``CLIENT_NICE``, or say why not."""
+    _, acknowledged = run_clients(
+        note_scheduling, [{}, {}], {}, "http://x", 2, time.time() + 60, time.time()
+    )
+    groups = {group for group, _ in acknowledged.values()}
+    assert len(groups) == 2, groups  # a group each, neither the test's
+    assert Path("/proc/self/autogroup").read_text() not in groups
+    assert all(leads for _, leads in acknowledged.values())
+    if os.geteuid() == 0:
+        assert all(group.strip().endswith(f"nice {CLIENT_NICE}") for group in groups), groups
+    else:
+        assert "its priority left as is" in capfd.readouterr().out
