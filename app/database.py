@@ -47,6 +47,21 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
+def reset_sqlite_isolation_without_a_statement(engine: Engine) -> None:
+    """On SQLite, a connection given back from autocommit (a save's, a poll's, a submit's)
+    gets the driver's transactions back without the ``PRAGMA read_uncommitted = 0`` that
+    SQLAlchemy sends with them: nothing here reads uncommitted (it is only ever 0), so the
+    statement changed nothing, and it cost each such request a statement, and under a
+    close's load the wait for the GIL after it (bench/RESULTS.md, session 29)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    def reset(dbapi_connection) -> None:
+        dbapi_connection.isolation_level = ""  # pysqlite's default: BEGIN before a write
+
+    engine.dialect.reset_isolation_level = reset
+
+
 def ping_when_idle(engine: Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:
     """What ``pool_pre_ping`` does (a connection the server closed while it sat in the
     pool is replaced before a request uses it), for connections idle longer than

@@ -91,6 +91,35 @@ def test_a_save_is_two_statements_on_one_connection_without_a_transaction(client
     assert stored is not None  # committed as it ran
 
 
+def test_on_sqlite_a_save_sends_its_two_statements_and_nothing_else(client, ctx):
+    """What SQLite itself runs for a save, traced in the driver: SQLAlchemy's reset of the
+    autocommit connection given back sent a ``PRAGMA read_uncommitted = 0`` too, a third
+    statement for nothing (app.database.reset_sqlite_isolation_without_a_statement)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's own trace")
+    attempt_id, token, items = started(client)
+    traced: list[str] = []
+    connections = []
+
+    def trace(dbapi_connection, *_args) -> None:
+        dbapi_connection.set_trace_callback(traced.append)
+        connections.append(dbapi_connection)
+
+    event.listen(db.engine.pool, "checkout", trace)
+    try:
+        reply = save(
+            client, attempt_id, {"position": 3, "response": correct_response(items[3])}, token
+        )
+    finally:
+        event.remove(db.engine.pool, "checkout", trace)
+        for connection in connections:
+            connection.set_trace_callback(None)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    assert [statement.split()[0] for statement in traced] == ["SELECT", "UPDATE"], traced
+    with db.engine.connect() as connection:  # given back ready for transactions again
+        assert connection.connection.dbapi_connection.isolation_level == ""
+
+
 def test_after_a_refused_save_the_app_context_s_session_runs_in_transactions_again(client, ctx):
     """The connection in autocommit is the request's only: given back when it ends, even
     when the save is refused."""
