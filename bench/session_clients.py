@@ -98,12 +98,12 @@ def _ahead_of_the_server() -> None:
 
     Linux shares the cores between autogroups (one per session: the app started by
     honcho, PostgreSQL by pg_ctl, this client) before any nice value within them counts.
-    At a close the job workers keep the app's group busy, and the client, an equal
-    group, was starved: its loops woke up to 2.4 s late and each request it timed then
-    was counted that much slower. Phones have cores of their own; given priority, the
-    client takes what it needs (well under a core) and the server the rest, so the
-    latencies measured are the server's. Without the right to raise a priority (not
-    root), it stays an equal and says so."""
+    An equal of the app's group, busy at the open, in the last minute and at a close,
+    the client waited for the cores then (its loops woke up to 2.4 s late): it sent those
+    crowds late and spread out, a gentler load than phones, which have cores of their
+    own, send, and it timed its own wait into the server's latencies. Ahead, it takes
+    what it needs (well under a core) and sends on time, and the server has the rest.
+    Without the right to raise a priority (not root), it stays an equal and says so."""
     try:
         os.setsid()
         Path("/proc/self/autogroup").write_text(str(CLIENT_NICE))

@@ -114,9 +114,9 @@ async def note_scheduling(
 
 @pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="no Linux autogroups here")
 def test_client_processes_are_a_scheduling_group_ahead_of_the_server(capfd):
-    """At a close the server's processes keep their own group busy; the client's, if an
-    equal, was starved (its loops woke up to 2.4 s late): the client's processes lead a
-    group of their own at ``CLIENT_NICE``, or say why not."""
+    """An equal of the server's busy group, the client fell behind at the open and the
+    close (its loops woke up to 2.4 s late) and sent those crowds late: the client's
+    processes lead a group of their own at ``CLIENT_NICE``, or say why not."""
     _, acknowledged = run_clients(
         note_scheduling, [{}, {}], {}, "http://x", 2, time.time() + 60, time.time()
     )
