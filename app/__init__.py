@@ -42,7 +42,6 @@ def configure_extensions(app: Flask) -> None:
         configure_requests_without_transaction,
         enable_sqlite_pragmas,
         ping_when_idle,
-        reset_sqlite_isolation_without_a_statement,
     )
     from app.extensions import csrf, db, login_manager, migrate
     from app.jobs import queue, tasks  # noqa: F401  (tasks: registers the jobs)
@@ -57,7 +56,6 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
-        reset_sqlite_isolation_without_a_statement(db.engine)
         ping_when_idle(db.engine)
     configure_requests_without_transaction(app)  # before the user's load (configure_login)
     queue.configure(app)

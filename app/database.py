@@ -33,7 +33,14 @@ PING_IDLE_SECONDS = 0.5
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:
-    """WAL lets readers and one writer work at once; SQLite leaves foreign keys off by default."""
+    """WAL lets readers and one writer work at once; SQLite leaves foreign keys off by default.
+
+    And one PRAGMA no longer sent: a connection given back from autocommit (a save's, a
+    poll's, a submit's) gets the driver's transactions back without the
+    ``PRAGMA read_uncommitted = 0`` SQLAlchemy sends with them. Nothing here reads
+    uncommitted (it is only ever 0), so it changed nothing, and it cost each such request
+    a statement, and under a close's load the wait for the GIL after it
+    (bench/RESULTS.md, session 29)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -46,20 +53,10 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-
-def reset_sqlite_isolation_without_a_statement(engine: Engine) -> None:
-    """On SQLite, a connection given back from autocommit (a save's, a poll's, a submit's)
-    gets the driver's transactions back without the ``PRAGMA read_uncommitted = 0`` that
-    SQLAlchemy sends with them: nothing here reads uncommitted (it is only ever 0), so the
-    statement changed nothing, and it cost each such request a statement, and under a
-    close's load the wait for the GIL after it (bench/RESULTS.md, session 29)."""
-    if engine.dialect.name != "sqlite":
-        return
-
-    def reset(dbapi_connection) -> None:
+    def reset_isolation_level(dbapi_connection) -> None:
         dbapi_connection.isolation_level = ""  # pysqlite's default: BEGIN before a write
 
-    engine.dialect.reset_isolation_level = reset
+    engine.dialect.reset_isolation_level = reset_isolation_level
 
 
 def ping_when_idle(engine: Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:

@@ -94,7 +94,7 @@ def test_a_save_is_two_statements_on_one_connection_without_a_transaction(client
 def test_on_sqlite_a_save_sends_its_two_statements_and_nothing_else(client, ctx):
     """What SQLite itself runs for a save, traced in the driver: SQLAlchemy's reset of the
     autocommit connection given back sent a ``PRAGMA read_uncommitted = 0`` too, a third
-    statement for nothing (app.database.reset_sqlite_isolation_without_a_statement)."""
+    statement for nothing (app.database.enable_sqlite_pragmas)."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's own trace")
     attempt_id, token, items = started(client)
