@@ -16,17 +16,48 @@ matched to an endpoint: the
 cookie is neither verified (an HMAC and a zlib and JSON decoding, ~10 % of a key's
 Python time on a new connection, bench/RESULTS.md) nor signed again, and cannot be
 replaced by whatever that request might put in a session.
+
+A cookie once verified is remembered (``VerifiedCookies``): a candidate sends the same
+cookie with every save and poll of a sitting, and verifying it again is as much CPU as
+the save's own statements. The remembered entry keeps when it was signed, so its age is
+checked on every request as itsdangerous checks it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
 
 REFRESH_FRACTION = 60  # signed again once older than lifetime / REFRESH_FRACTION
+REMEMBERED_COOKIES = 10_000  # a large sitting's candidates: ~16 MB at most per process
+FLAT = (str, int, float, bool, type(None))
+
+
+class VerifiedCookies:
+    """Cookies whose signature was checked, with their data and signing time: a bounded
+    map, its oldest entry dropped first, safe across a server's threads. Only sessions of
+    plain values are kept, so a request that changes its session (a list of flashed
+    messages, say) cannot change what the next request with that cookie gets."""
+
+    def __init__(self, size: int = REMEMBERED_COOKIES) -> None:
+        self.size = size
+        self._entries: dict[str, tuple[dict, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, cookie: str) -> tuple[dict, datetime] | None:
+        return self._entries.get(cookie)
+
+    def keep(self, cookie: str, data: dict, signed_at: datetime) -> None:
+        if not all(isinstance(value, FLAT) for value in data.values()):
+            return
+        with self._lock:
+            if len(self._entries) >= self.size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[cookie] = (dict(data), signed_at)
 
 
 class SignedAtSession(SecureCookieSession):
@@ -45,6 +76,7 @@ class SlidingCookieSessionInterface(SecureCookieSessionInterface):
     def __init__(self, unread_endpoints: frozenset[str] = frozenset()) -> None:
         self.unread_endpoints = unread_endpoints
         self._unread_paths: tuple[str, ...] | None = None
+        self.verified = VerifiedCookies()
 
     def unread_paths(self, app: Flask) -> tuple[str, ...]:
         """The start of each unread endpoint's URL rule, up to its first variable (every
@@ -60,17 +92,26 @@ class SlidingCookieSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SignedAtSession | None:
         if request.path.startswith(self.unread_paths(app)):
             return UnreadSession()
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        if not app.secret_key:
             return None
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
-        max_age = int(app.permanent_session_lifetime.total_seconds())
-        try:
-            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
-        except BadSignature:
-            return self.session_class()
+        lifetime = app.permanent_session_lifetime
+        remembered = self.verified.get(cookie)
+        if remembered is None:
+            serializer = self.get_signing_serializer(app)
+            try:
+                data, signed_at = serializer.loads(
+                    cookie, max_age=int(lifetime.total_seconds()), return_timestamp=True
+                )
+            except BadSignature:
+                return self.session_class()
+            self.verified.keep(cookie, data, signed_at)
+        else:
+            data, signed_at = remembered
+            if not timedelta(0) <= datetime.now(UTC) - signed_at <= lifetime:
+                return self.session_class()  # expired, as itsdangerous would say
         session = self.session_class(data)
         session.signed_at = signed_at
         return session
