@@ -9,11 +9,12 @@ start (the open plus its offset, within the first seconds) the page asks for the
 (``paper key``, again when told to wait) and decrypts the paper as sealed-paper.js does.
 BENCH_LATE (5 %) come after the open instead and press 开始答题 (``start``, answering the
 open test page) within the first minute after the open (most in the first seconds); answers
-spread over the test (time compressed: the rate is printed); 30 % submit early, and for
-70 % the timer reaches zero in the same second (the sitting's close caps every deadline)
-and the page does what it does then: it stays and asks the status endpoint from the end
-of the answer grace on, with backoff and jitter, and loads the result page once the score
-is there (an early submit is posted by the page, which then stays and waits the same way); a
+spread over the test (time compressed: the rate is printed); 30 % submit early (at any
+moment of the test's last third, having answered), and for 70 % the timer reaches zero in
+the same second (the sitting's close caps every deadline) and the page does what it does
+then: it stays and asks the status endpoint from the end of the answer grace on, with
+backoff and jitter, and loads the result page once the score is there (an early submit is
+posted by the page, which then stays and waits the same way); a
 pass's result page then waits for its certificates the same way and fills its box from the
 status answer that says they are ready (no second result page). Saves retry as the page
 does (1 s doubling to 15 s); a request that meets a kept-alive connection just closed by
@@ -26,8 +27,10 @@ against stored, attempts finalized once, certificates issued and when the last o
     BENCH_DATABASE_URL=postgresql://…  (e.g. under scripts/with-postgres.sh) WEB_CONCURRENCY=2
     BENCH_JOB_WORKERS=M (job worker processes, as JOB_WORKERS), BENCH_LOGIN_SECONDS, BENCH_TEST_MINUTES,
     BENCH_ANSWERS (per candidate, 20: over a 15-minute test that is the issue's 80 an hour),
-    BENCH_EARLY (the share submitting early), BENCH_SESSION_STRICT=1 (exit 1 on any
-    failed request, lost answer, paper not finalized once or certificate missing),
+    BENCH_EARLY (the share submitting early), BENCH_EARLY_WINDOW (the seconds before the
+    close in which they do: a third of the test; 50 is nearly the last minute's crowd of
+    the runs before session 30), BENCH_SESSION_STRICT=1 (exit 1 on any failed request,
+    lost answer, paper not finalized once or certificate missing),
     BENCH_CLIENTS=K (the load client's processes; 1 below 2,000 candidates, else 2:
     session_clients.py), BENCH_CLIENT_NICE (-10: with more than one, the nice of each
     one's scheduling group, ahead of the server's; 0 an equal), BENCH_REQUEST_CPU=1 (the
@@ -87,6 +90,10 @@ TEST_SECONDS = TEST_MINUTES * 60
 JOB_WORKERS = os.environ.get("BENCH_JOB_WORKERS") or os.environ.get("JOB_WORKERS", "2")
 ANSWERS = int(os.environ.get("BENCH_ANSWERS", 20))  # each candidate answers this many
 EARLY = float(os.environ.get("BENCH_EARLY", 0.3))
+# Early papers are handed in over the test's last third (the last 20 minutes of an hour's
+# test). Runs before session 30 handed them all in within the last 50 s: 3,000 submits and
+# their result pages in the last minute at 10,000, a crowd no sitting sends.
+EARLY_WINDOW = float(os.environ.get("BENCH_EARLY_WINDOW") or TEST_SECONDS / 3)
 # The share who come after the open and press 开始答题 (the others enter the waiting room).
 LATE = float(os.environ.get("BENCH_LATE", 0.05))
 # Any failed request, lost answer or paper not finalized once fails the run (make test).
@@ -291,23 +298,28 @@ def questions_on(paper: str, keys: dict) -> list[tuple[int, str, object]]:
     return found
 
 
+def plan(sitting_id: int, start: float, open_at: float, close_at: float) -> dict:
+    """One candidate's journey, decided at random: when they log in and start, whether they
+    hand in early (and when), and until when they answer."""
+    early = random.random() < EARLY
+    submit_at = close_at - random.uniform(min(5, TEST_SECONDS / 6), EARLY_WINDOW)
+    return {
+        "sitting_path": f"/sessions/{sitting_id}", "early": early,
+        "login_at": start + random.uniform(0, LOGIN_WINDOW),
+        "open_at": open_at,
+        "late": random.random() < LATE,
+        "start_at": open_at + min(60.0, TEST_SECONDS / 3, random.expovariate(1 / 3)),
+        "answer_until": (submit_at if early else close_at) - min(10, TEST_SECONDS / 6),
+        "close_at": close_at,
+        "submit_at": submit_at,
+    }  # fmt: skip
+
+
 def load(
     base: str, sitting_id: int, keys: dict, start: float, open_at: float, close_at: float
 ) -> tuple[Stats, dict]:
     """Every candidate's plan, decided here once, then their journeys in CLIENTS processes."""
-    plans = []
-    for _ in range(N):
-        early = random.random() < EARLY
-        plans.append({
-            "sitting_path": f"/sessions/{sitting_id}", "early": early,
-            "login_at": start + random.uniform(0, LOGIN_WINDOW),
-            "open_at": open_at,
-            "late": random.random() < LATE,
-            "start_at": open_at + min(60.0, TEST_SECONDS / 3, random.expovariate(1 / 3)),
-            "answer_until": close_at - (min(60, TEST_SECONDS / 3) if early else min(10, TEST_SECONDS / 6)),
-            "close_at": close_at,
-            "submit_at": close_at - random.uniform(min(5, TEST_SECONDS / 6), min(50, TEST_SECONDS / 3)),
-        })  # fmt: skip
+    plans = [plan(sitting_id, start, open_at, close_at) for _ in range(N)]
     return run_clients(candidate, plans, keys, base, CLIENTS, time.time() + LIMIT, open_at)
 
 
@@ -340,7 +352,7 @@ def main() -> None:
         rate = ANSWERS / TEST_MINUTES * 60
         print(f"{N} candidates, logins over {LOGIN_WINDOW:.0f} s, starts in the first minute, "
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
-              f"{rate / 80:.0f}×), {EARLY:.0%} submit early, {1 - EARLY:.0%} at the timer's zero; "
+              f"{rate / 80:.0f}×), {EARLY:.0%} submit early (in the last {EARLY_WINDOW:.0f} s), {1 - EARLY:.0%} at the timer's zero; "
               f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
               f"job worker processes {JOB_WORKERS}, load client processes {CLIENTS}"
               + (f" (each a scheduling group of its own at nice {CLIENT_NICE})" if CLIENTS > 1 else ""))  # fmt: skip
