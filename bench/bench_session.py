@@ -92,7 +92,7 @@ ANSWERS = int(os.environ.get("BENCH_ANSWERS", 20))  # each candidate answers thi
 EARLY = float(os.environ.get("BENCH_EARLY", 0.3))
 # Early papers are handed in over the test's last third (the last 20 minutes of an hour's
 # test). Runs before session 30 handed them all in within the last 50 s: 3,000 submits and
-# their result pages in the last minute at 10,000, a crowd no sitting sends.
+# their result pages in the last minute at 10,000, a crowd a sitting hardly sends.
 EARLY_WINDOW = float(os.environ.get("BENCH_EARLY_WINDOW") or TEST_SECONDS / 3)
 # The share who come after the open and press 开始答题 (the others enter the waiting room).
 LATE = float(os.environ.get("BENCH_LATE", 0.05))
