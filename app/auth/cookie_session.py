@@ -39,9 +39,11 @@ FLAT = (str, int, float, bool, type(None))
 
 class VerifiedCookies:
     """Cookies whose signature was checked, with their data and signing time: a bounded
-    map, its oldest entry dropped first, safe across a server's threads. Only sessions of
-    plain values are kept, so a request that changes its session (a list of flashed
-    messages, say) cannot change what the next request with that cookie gets."""
+    map, its oldest entry dropped first, safe across a server's threads. Each request's
+    session is a copy of the data kept (``SecureCookieSession`` copies what it is given),
+    a shallow one: so only sessions of plain values are kept, and a request that changes
+    its session (appends to its list of flashed messages, say) cannot change what the
+    next request with that cookie gets."""
 
     def __init__(self, size: int = REMEMBERED_COOKIES) -> None:
         self.size = size
@@ -57,7 +59,7 @@ class VerifiedCookies:
         with self._lock:
             if len(self._entries) >= self.size:
                 del self._entries[next(iter(self._entries))]
-            self._entries[cookie] = (dict(data), signed_at)
+            self._entries[cookie] = (data, signed_at)
 
 
 class SignedAtSession(SecureCookieSession):
