@@ -48,11 +48,8 @@ SMALL_SESSION := BENCH_SESSION_N=30 BENCH_LOGIN_SECONDS=3 BENCH_TEST_MINUTES=0.5
 # The small session runs beside it: it waits on its own timeline (~50 s) and uses a tenth
 # of a core, so it adds no time; its output follows the run's, and either failing fails.
 # --durations prints the slowest tests, to keep the suite's time (aim: well under 15 min) in view.
-# The first run has three workers on two cores: its slowest tests wait (servers, browsers,
-# benchmarks on their own timelines), and the run used ~1.2 cores with two (512 s; three:
-# 440 s, session 30).
 test: setup lint
-	$(BIN)/python -m pytest -q -n 3 --durations=15
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 	log=$$(mktemp); $(SMALL_SESSION) $(BIN)/python bench/bench_session.py >$$log 2>&1 & session=$$!; \
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q -n 2 --durations=10 -m "not browser" tests/app tests/bench; \
 	postgres=$$?; wait $$session; small=$$?; cat $$log; rm -f $$log; \

@@ -162,6 +162,10 @@ def test_a_refused_hand_in_posts_the_form_its_own_way_with_every_answer(browser,
     expect(page.locator("#save-state")).to_have_text("正在交卷…")
     expect(first.locator("input[name]").first).to_be_disabled()
     expect(page.locator("#submit-button")).to_be_disabled()
+    for _ in range(100):  # the route's handler runs once Playwright dispatches the post
+        if held:
+            break
+        page.wait_for_timeout(50)
     held[0].fulfill(
         status=401, content_type="application/json", body='{"error": "登录已失效", "expired": true}'
     )
