@@ -33,7 +33,8 @@ against stored, attempts finalized once, certificates issued and when the last o
     lost answer, paper not finalized once or certificate missing),
     BENCH_CLIENTS=K (the load client's processes; 1 below 2,000 candidates, else 2:
     session_clients.py), BENCH_CLIENT_NICE (-10: with more than one, the nice of each
-    one's scheduling group, ahead of the server's; 0 an equal), BENCH_REQUEST_CPU=1 (the
+    one's scheduling group, ahead of the server's; 0 an equal), BENCH_CLIENT_LOOP (uvloop;
+    asyncio: Python's own event loop, as before session 31), BENCH_REQUEST_CPU=1 (the
     web app wrapped by request_cpu.py: the web's CPU by endpoint in each window of the
     journey)
 
@@ -74,8 +75,8 @@ from session_app import (
     wait_until_serving,
 )
 from session_client import Browser
-from session_clients import CLIENT_NICE, default_clients, report_lag, run_clients
-from session_cpu import CpuSampler, cpu_windows
+from session_clients import CLIENT_LOOP, CLIENT_NICE, default_clients, report_lag, run_clients
+from session_cpu import CpuSampler, cpu_windows, report_crowds
 from session_stats import Stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -354,7 +355,7 @@ def main() -> None:
               f"{ANSWERS} answers over {TEST_MINUTES} min ({rate:.0f}/h: time compressed "
               f"{rate / 80:.0f}×), {EARLY:.0%} submit early (in the last {EARLY_WINDOW:.0f} s), {1 - EARLY:.0%} at the timer's zero; "
               f"database {database.split(':')[0]}, web processes {os.environ.get('WEB_CONCURRENCY', 'default')}, "
-              f"job worker processes {JOB_WORKERS}, load client processes {CLIENTS}"
+              f"job worker processes {JOB_WORKERS}, load client processes {CLIENTS} ({CLIENT_LOOP})"
               + (f" (each a scheduling group of its own at nice {CLIENT_NICE})" if CLIENTS > 1 else ""))  # fmt: skip
         began_load = os.getloadavg()
         with CpuSampler(processes.pid, postgres=database.startswith("postgresql")) as cpu:
@@ -372,6 +373,7 @@ def main() -> None:
             )
         windows = cpu_windows(start, open_at, close_at, time.time())
         cpu.report(windows)
+        report_crowds(stats, cpu, open_at, close_at)
         if REQUEST_CPU:
             request_cpu.report(Path(tmp, "request_cpu"), windows)
         failed = sum(stats.failures.values())

@@ -11,7 +11,7 @@ import random
 import time
 
 import aiohttp
-from session_stats import SLOW, WALL_HEADER, Stats
+from session_stats import SLOW, STEP, WALL_HEADER, Stats
 
 # A stale kept-alive connection: the server closed it while idle (web_server.py
 # ``WEB_KEEPALIVE``, 30 s) just as the client sent the next request on it.
@@ -62,6 +62,7 @@ class Browser:
         A redirect's target is returned as its body. A result page that still says the
         paper is being scored counts as ``scoring page``, not ``result``."""
         began = time.perf_counter()
+        first_sent = time.time()
         for tries in range(1, 4):
             self.on_reused_connection = False
             sent = time.time()
@@ -89,6 +90,7 @@ class Browser:
         else:
             if phase == "result" and 'id="scoring"' in body:
                 phase = "scoring page"
+            self.stats.sent[phase][int(first_sent // STEP)] += 1
             took = time.perf_counter() - began
             self.stats.times[phase].append(took)
             if took >= SLOW:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Coroutine
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+import uvloop
 from session_stats import PHASES, Stats, quantile
 
 PRINT_EVERY = 30.0  # the progress line, so a run that goes wrong shows where
@@ -33,6 +34,8 @@ GRACE = 60.0
 FULL_COLLECTIONS_NEVER = 1_000_000  # the third threshold: young collections before a full one
 # The client processes' scheduling group's nice (BENCH_CLIENT_NICE; Linux autogroups).
 CLIENT_NICE = int(os.environ.get("BENCH_CLIENT_NICE", -10))
+# The client's event loop: uvloop (libuv), or asyncio's own (BENCH_CLIENT_LOOP=asyncio).
+CLIENT_LOOP = os.environ.get("BENCH_CLIENT_LOOP", "uvloop")
 
 Journey = Callable[[int, dict, Stats, dict, dict, str], Coroutine]
 
@@ -55,7 +58,7 @@ def run_clients(
     processes (in this one if 1), stopped at ``ends_at``; the merged Stats and the
     acknowledged answers by candidate."""
     if clients <= 1:
-        return asyncio.run(
+        return run_loop(
             run_slice(journey, dict(enumerate(plans)), keys, base, ends_at, PRINT_EVERY,
                       lambda stats: print(progress_line([stats.progress()], open_at), flush=True))
         )  # fmt: skip
@@ -85,12 +88,25 @@ def _client(
 ) -> None:
     """A client process: its slice of the journeys, then its figures to the parent."""
     _ahead_of_the_server()
-    stats, acknowledged = asyncio.run(
+    stats, acknowledged = run_loop(
         run_slice(journey, plans, keys, base, ends_at, SEND_EVERY,
                   lambda stats: parent.send(("progress", stats.progress())))
     )  # fmt: skip
     parent.send(("done", stats, acknowledged))
     parent.close()
+
+
+def run_loop(work: Coroutine):
+    """``work`` run to its end in a new event loop of ``CLIENT_LOOP``'s kind.
+
+    Why uvloop: the client shares the server's two cores, ahead of it (``CLIENT_NICE``),
+    so what it spends is taken from the server at the open and at the close, where
+    phones would spend their own. aiohttp on asyncio's loop spent 0.84 ms of CPU a request
+    on a new connection and 0.23 ms on a kept-alive one (against a bare Flask route under
+    web_server.py), on uvloop 0.62 and 0.20 ms (bench/RESULTS.md, session 31)."""
+    if CLIENT_LOOP == "asyncio":
+        return asyncio.run(work)
+    return uvloop.run(work)
 
 
 def _ahead_of_the_server() -> None:

@@ -17,8 +17,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from session_stats import SLOW, STEP, Stats
+
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 INTERVAL = 2.0
+GROUPS = ("web", "jobs", "client", "database", "other")
 
 
 def _group(pid: int) -> str | None:
@@ -134,19 +137,24 @@ class CpuSampler:
             pid, seen = stat[0], seen + 1
         return None
 
+    def used(self, begin: float, end: float) -> dict[str, float]:
+        """CPU seconds per group sampled from ``begin`` to ``end``."""
+        used: dict[str, float] = defaultdict(float)
+        for when, group, seconds in self.samples:
+            if begin < when <= end:
+                used[group] += seconds
+        return used
+
     def report(self, windows: list[tuple[str, float, float]]) -> None:
         """CPU seconds per group in each (name, from, to) window, and what share of the
         machine's cores they took in that time."""
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        groups = ("web", "jobs", "client", "database", "other")
+        groups = GROUPS
         print(f"CPU seconds by process group ({cores} cores; sampled every {INTERVAL:.0f} s):")
         print(f"| window | seconds | {' | '.join(groups)} | share of the cores used |")
         print(f"|---|---|{'---|' * len(groups)}---|")
         for name, begin, end in windows:
-            used: dict[str, float] = defaultdict(float)
-            for when, group, seconds in self.samples:
-                if begin < when <= end:
-                    used[group] += seconds
+            used = self.used(begin, end)
             length = max(end - begin, 1e-9)
             share = sum(used.values()) / (length * cores)
             cells = " | ".join(f"{used[g]:.1f}" for g in groups)
@@ -168,3 +176,21 @@ def cpu_windows(start: float, open_at: float, close_at: float, end: float):
         ("the close (5 minutes)", close_at, close_end),
         ("after", close_end, max(end, close_end)),
     ]
+
+
+def report_crowds(stats: Stats, cpu: CpuSampler, open_at: float, close_at: float) -> None:
+    """The open's first minute and the close's first 150 s, STEP seconds at a time: the
+    requests sent (by phase), how many of them took SLOW or more, and the CPU each group
+    used then, so a crowd's slow requests can be set beside what the cores were doing."""
+    print(f"the crowds, {STEP:.0f} s at a time: requests sent (of them {SLOW:.0f} s or more), "
+          f"CPU seconds by group:")  # fmt: skip
+    for name, zero, seconds in (("open", open_at, 60), ("close", close_at, 150)):
+        first = zero - zero % STEP  # steps of the clock, as the requests were counted
+        for at in range(0, seconds, int(STEP)):
+            begin, end = first + at, first + at + STEP
+            sent = sorted(stats.sent_between(begin, end).items(), key=lambda kv: -kv[1])
+            used = cpu.used(begin, end)
+            print(f"  {name} {begin - zero:+4.0f} s: {sum(n for _, n in sent):>5} sent ("
+                  + ", ".join(f"{phase} {n}" for phase, n in sent[:3])
+                  + f"), {stats.slow_between(begin, end)} slow; "
+                  + ", ".join(f"{g} {used[g]:.1f}" for g in GROUPS[:-1] if g in used))  # fmt: skip

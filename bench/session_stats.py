@@ -18,6 +18,7 @@ PHASES = (
 # When a request entered the app and its answer left it (request_cpu.py): Stats.split.
 WALL_HEADER = "X-Bench-App-Wall"
 SLOW = 1.0  # seconds: a request this long is kept with when it was sent (Stats.slow)
+STEP = 10.0  # seconds: the crowds' timeline counts the requests sent in each (Stats.sent)
 # From the timer's zero (or the submit) until the result page shows the score.
 WAITS = ("zero to result", "submit to result")
 
@@ -39,6 +40,8 @@ class Stats:
         self.loop_lags: list[tuple[float, float]] = []
         # (sent at, phase, seconds) of each request that took SLOW or longer: when they were.
         self.slow: list[tuple[float, str, float]] = []
+        # Per phase, requests sent in each STEP of the clock (its index: sent time // STEP).
+        self.sent: dict[str, dict[int, int]] = defaultdict(partial(defaultdict, int))
         # (when, seconds) of each full collection of the client's garbage collector: a
         # pause of its event loop, which every request in flight then counts.
         self.gc_pauses: list[tuple[float, float]] = []
@@ -93,6 +96,17 @@ class Stats:
         pauses = sorted(seconds for _, seconds in self.gc_pauses) or [0.0]
         print(f"the client's full garbage collections: {len(self.gc_pauses)}, "
               f"{sum(pauses):.2f} s in all, the longest {pauses[-1] * 1000:.0f} ms")  # fmt: skip
+
+    def sent_between(self, begin: float, end: float) -> dict[str, int]:
+        """Requests sent from ``begin`` to ``end`` (multiples of STEP apart), by phase."""
+        steps = range(int(begin // STEP), int(end // STEP))
+        found = {
+            phase: sum(by_step.get(i, 0) for i in steps) for phase, by_step in self.sent.items()
+        }
+        return {phase: n for phase, n in found.items() if n}
+
+    def slow_between(self, begin: float, end: float) -> int:
+        return sum(begin <= sent < end for sent, _, _ in self.slow)
 
     def report_split(self) -> None:
         """Per phase, where its requests' time went: before, in and after the app (p50 and

@@ -47,6 +47,7 @@ def test_merged_stats_are_what_one_process_counts():
             stats.waits["submit to result"].append(number * 2)
             stats.gave_up += 1
             stats.loop_lags.append((number, number / 100))
+            stats.sent["status"][number // 3] += 1
     parts[1].crashed, parts[1].unfinished = 2, 3
     merged = Stats()
     for part in parts:
@@ -58,6 +59,7 @@ def test_merged_stats_are_what_one_process_counts():
     assert sorted(merged.waits["submit to result"]) == alone.waits["submit to result"]
     assert (merged.gave_up, merged.crashed, merged.unfinished) == (7, 2, 3)
     assert sorted(merged.loop_lags) == alone.loop_lags
+    assert merged.sent == alone.sent == {"status": {0: 3, 1: 3, 2: 1}}
 
 
 def test_journeys_in_two_processes_are_merged(capsys):

@@ -12,7 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import session_cpu
-from session_cpu import CpuSampler
+from session_cpu import CpuSampler, report_crowds
+from session_stats import STEP, Stats
 
 # CPU seconds, not wall: on a loaded machine a wall-time loop gets a fraction of a core.
 BUSY = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass  # web_server"
@@ -63,3 +64,25 @@ def test_a_process_first_seen_before_its_exec_is_counted_by_what_it_runs(capsys,
         if line.startswith("| busy")
     )  # fmt: skip
     assert float(busy_row[2]) >= 0.6, busy_row  # 1 s of web, its last 0.2 s may be lost
+
+
+def test_the_crowds_timeline_sets_each_steps_requests_beside_its_cpu(capsys):
+    """The close's wave: the requests sent in each step, the slow among them and the CPU
+    sampled then, each in its own step and not the next."""
+    close_at = 1_000 * STEP + 3  # not on a step: the steps are the clock's
+    stats, cpu = Stats(), CpuSampler(server=0)
+    first = int(close_at // STEP)  # the step the close falls in
+    stats.sent["status"][first + 3] = 700
+    stats.sent["result"][first + 3] = 200
+    stats.sent["save"][first - 1] = 50  # before the close: not in its steps
+    stats.slow += [(first * STEP + 3 * STEP + 1, "status", 1.5)] * 40
+    cpu.samples += [
+        (first * STEP + 3 * STEP + 2, "web", 9.0),
+        (first * STEP + 4 * STEP + 1, "jobs", 4.0),
+    ]
+    report_crowds(stats, cpu, open_at=close_at - 900, close_at=close_at)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  close")]
+    assert len(lines) == 15
+    assert lines[3] == "  close  +27 s:   900 sent (status 700, result 200), 40 slow; web 9.0"
+    assert lines[4] == "  close  +37 s:     0 sent (), 0 slow; jobs 4.0"
+    assert all(" 0 sent" in line for i, line in enumerate(lines) if i != 3)
