@@ -108,8 +108,9 @@ def main() -> None:
                        check=True, capture_output=True)  # fmt: skip
         port = free_port()
         # In this process's session, as the stand-ins: Linux schedules each session's
-        # processes as a group (autogroup), and priorities count within a group, as on a
-        # host where honcho starts the web and the worker together.
+        # processes as a group (autogroup), and priorities count within a group. (honcho
+        # starts each process in a session of its own; the worker then lowers its
+        # session's group too: app/jobs/priority.py.)
         server = subprocess.Popen(
             [sys.executable, "web_server.py"],
             cwd=ROOT, env={**env, "PORT": str(port)},
