@@ -109,8 +109,8 @@ def main() -> None:
         port = free_port()
         # In this process's session, as the stand-ins: Linux schedules each session's
         # processes as a group (autogroup), and priorities count within a group. (honcho
-        # starts each process in a session of its own; the worker then lowers its
-        # session's group too: app/jobs/priority.py.)
+        # starts each Procfile process in a session of its own, so under `make run` the
+        # jobs and the web are two equal groups: app/jobs/cli.py, ``yield_to_the_web``.)
         server = subprocess.Popen(
             [sys.executable, "web_server.py"],
             cwd=ROOT, env={**env, "PORT": str(port)},

@@ -6,8 +6,6 @@ without gaps or duplicates."""
 from __future__ import annotations
 
 import os
-import re
-import shlex
 import signal
 import subprocess
 import sys
@@ -118,11 +116,7 @@ def test_a_failing_paper_does_not_stop_its_batch_which_is_retried(ctx, queued, m
     assert _finalized_once(ids) and _numbers() == [1, 2, 3]
 
 
-def _start_worker(
-    app, database_url: str, tmp_path: Path, *args: str, as_honcho: bool = False
-) -> subprocess.Popen:
-    """The worker in this test's session; ``as_honcho``: as honcho starts a Procfile's
-    line, through ``sh -c`` in a session of its own (stopped with ``os.killpg``)."""
+def _start_worker(app, database_url: str, tmp_path: Path, *args: str) -> subprocess.Popen:
     env = {
         **os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url,
         "JOB_QUEUE_URL": app.config["JOB_QUEUE_URL"], "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -130,11 +124,9 @@ def _start_worker(
         "JOB_WORKERS": "2",
     }  # fmt: skip
     with (tmp_path / "worker.log").open("ab") as output:
-        command = [sys.executable, "-m", "flask", "jobs", "worker", *args]
         return subprocess.Popen(
-            shlex.join(command) if as_honcho else command, shell=as_honcho,
-            start_new_session=as_honcho, cwd=ROOT, env=env, stdout=output,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "flask", "jobs", "worker", *args],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
 
@@ -195,16 +187,6 @@ def _children_of(pid: int) -> set[int]:
     return children
 
 
-AUTOGROUPS = Path("/proc/self/autogroup").exists()
-
-
-def _group_nice(pid: int) -> int:
-    """The nice of the process's scheduling group (its session's autogroup)."""
-    found = re.search(r"nice (-?\d+)", (Path("/proc") / str(pid) / "autogroup").read_text())
-    assert found, pid
-    return int(found.group(1))
-
-
 def _alive(pid: int) -> bool:
     try:
         return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -236,31 +218,6 @@ def test_the_job_processes_yield_the_cores_to_the_web(app, ctx, database_url, tm
         _wait_for(lambda: len(_children_of(worker.pid)) >= 3, 60, "a scheduler and two workers")
         processes = {worker.pid} | _children_of(worker.pid)
         assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in processes} == {expected}
-        if AUTOGROUPS:  # the test's session holds more than the worker: its group unchanged
-            assert {_group_nice(pid) for pid in processes} == {_group_nice(os.getpid())}
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
-
-
-@pytest.mark.skipif(not AUTOGROUPS, reason="autogroup scheduling is Linux's")
-@pytest.mark.usefixtures("deployed_queue")
-def test_a_worker_started_as_honcho_starts_it_lowers_its_sessions_group(
-    app, ctx, database_url, tmp_path
-):
-    """honcho starts each Procfile line in a session of its own, and Linux shares the
-    cores between sessions before a nice value counts: the worker's group is lowered too
-    (every process of the worker's), and nothing outside it."""
-    ours = _group_nice(os.getpid())
-    shell = _start_worker(app, database_url, tmp_path, "--workers", "2", as_honcho=True)
-    try:
-        _wait_for(lambda: len(_children_of(shell.pid)) == 1, 60, "the worker")
-        (worker,) = _children_of(shell.pid)
-        _wait_for(lambda: len(_children_of(worker)) >= 3, 60, "a scheduler and two workers")
-        processes = {worker} | _children_of(worker)
-        _wait_for(lambda: _group_nice(worker) == 10, 30, "the group's nice")
-        assert {_group_nice(pid) for pid in processes} == {10}
-        assert _group_nice(os.getpid()) == ours
-    finally:
-        os.killpg(shell.pid, signal.SIGTERM)  # as honcho stops it
-        shell.wait(timeout=30)
