@@ -16,9 +16,12 @@ first, then the passes' certificates), and each of the web processes keeps its o
 ``Backlog`` snapshot, read from the simulated queues. The rates are those the last 10,000
 run reached (bench/RESULTS.md); fewer polls leave the workers more CPU, which this does
 not model, so the new figures are on the cautious side. "busiest s": the most polls
-sent in one second, what the cores must serve at once.
+sent in one second, what the cores must serve at once; "busiest 10 s" and "pages": the
+most polls, and the most result pages, in ten seconds (the crowds' steps of
+bench_session.py). ``BENCH_POLLS_FIRST_SPREADS`` (1): the first poll's spread
+past the grace, × 1 to 1 + each value listed.
 
-    BENCH_POLLS_N=7000 .venv/bin/python bench/bench_polls.py
+    BENCH_POLLS_N=7000 BENCH_POLLS_FIRST_SPREADS=1,2 .venv/bin/python bench/bench_polls.py
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ SCORES_PER_S = float(os.environ.get("BENCH_POLLS_SCORES", 64))
 CERTIFICATES_PER_S = float(os.environ.get("BENCH_POLLS_CERTIFICATES", 125))
 MODES = ("grace only", "backlog from zero")
 WEB_PROCESSES = 4
+# How far past the grace the time-up box's first poll may come: × 1 to 1 + spread
+# (result-status.js, ``afterFloor``); each spread listed is simulated.
+FIRST_SPREADS = [float(s) for s in os.environ.get("BENCH_POLLS_FIRST_SPREADS", "1").split(",")]
+STEP = 10  # seconds: the busiest step of polls and of result pages (bench_session's crowds)
 BACKLOG = [int(n) for n in os.environ.get("BENCH_POLLS_BACKLOG", "7000,4700,30000").split(",")]
 
 
@@ -80,7 +87,9 @@ class SimulatedBacklog(Backlog):
         return self.close.queues(self.clock[0])
 
 
-def run(mode: str, seed: int = 1, first_after_grace: bool = True) -> dict[str, float]:
+def run(
+    mode: str, seed: int = 1, first_after_grace: bool = True, spread: float = 1.0
+) -> dict[str, float]:
     rng = random.Random(seed)
     close, clock = Close(rng), [0.0]
     processes = [SimulatedBacklog(close, clock) for _ in range(WEB_PROCESSES)]
@@ -103,12 +112,14 @@ def run(mode: str, seed: int = 1, first_after_grace: bool = True) -> dict[str, f
     polls = [0] * PAPERS
     after_grace = 0  # polls in the 30 s after the grace: when the server closes the papers
     by_second: dict[int, int] = {}  # the busiest second: what the cores must serve at once
+    by_step: dict[int, int] = {}  # polls in each STEP
+    pages_by_step: dict[int, int] = {}  # result pages (a score seen) in each STEP
     late: dict[str, list[float]] = {"scored": [], "certificates": []}
     seen_last = 0.0
 
     def after_grace_end() -> float:
         """The time-up box's first poll: the grace is a floor, never asked before."""
-        return GRACE * (1 + rng.random()) if first_after_grace else jittered(GRACE)
+        return GRACE * (1 + spread * rng.random()) if first_after_grace else jittered(GRACE)
 
     # (time, paper, waiting for, its page's delay): the time-up box asks after the grace.
     events = [(after_grace_end(), i, "scored", 1.0) for i in range(PAPERS)]
@@ -119,9 +130,12 @@ def run(mode: str, seed: int = 1, first_after_grace: bool = True) -> dict[str, f
         polls[i] += 1
         after_grace += GRACE <= now < GRACE + 30
         by_second[int(now)] = by_second.get(int(now), 0) + 1
+        by_step[int(now // STEP)] = by_step.get(int(now // STEP), 0) + 1
         ready_at = close.scored_at[i] if waiting_for == "scored" else close.certified_at[i]
         if now >= ready_at:
             late["scored" if waiting_for == "scored" else "certificates"].append(now - ready_at)
+            if waiting_for == "scored":
+                pages_by_step[int(now // STEP)] = pages_by_step.get(int(now // STEP), 0) + 1
             seen_last = max(seen_last, now)
             if waiting_for == "scored" and close.passed[i] and now < close.certified_at[i]:
                 # The result page: its certificate box's first wait, as the status says.
@@ -135,6 +149,8 @@ def run(mode: str, seed: int = 1, first_after_grace: bool = True) -> dict[str, f
         "per candidate": sum(polls) / PAPERS,
         "after the grace": after_grace,
         "busiest second": max(by_second.values()),
+        "busiest step": max(by_step.values()),
+        "busiest step, pages": max(pages_by_step.values()),
         "score seen late p50": _percentile(late["scored"], 50),
         "score seen late p99": _percentile(late["scored"], 99),
         "certificate seen late p50": _percentile(late["certificates"], 50),
@@ -222,15 +238,19 @@ def main() -> None:
         f"{SCORES_PER_S:g} scores/s, then {CERTIFICATES_PER_S:g} certificates/s; "
         f"{WEB_PROCESSES} web processes, each with its own snapshot"
     )
-    print(f"{'server wait':22} {'polls':>8} {'/cand.':>7} {'30 s after grace':>17} "
-          f"{'busiest s':>9} {'score late p50/p99':>20} {'cert. late p50/p99':>20} "
-          f"{'last seen':>10}")  # fmt: skip
-    rows = [(mode, run(mode)) for mode in MODES]
+    print(f"{'server wait':30} {'polls':>8} {'/cand.':>7} {'30 s after grace':>17} "
+          f"{'busiest s':>9} {f'busiest {STEP} s':>12} {'pages':>9} "
+          f"{'score late p50/p99':>20} {'cert. late p50/p99':>20} {'last seen':>10}")  # fmt: skip
+    rows = [
+        (f"{mode}, first × 1–{1 + spread:g}", run(mode, spread=spread))
+        for mode in MODES
+        for spread in FIRST_SPREADS
+    ]
     rows.append(("first poll × 0.85–1.35", run(MODES[-1], first_after_grace=False)))
     for mode, r in rows:
         print(
-            f"{mode:22} {r['polls']:>8,} {r['per candidate']:>7.1f} {r['after the grace']:>17,} "
-            f"{r['busiest second']:>9,} "
+            f"{mode:30} {r['polls']:>8,} {r['per candidate']:>7.1f} {r['after the grace']:>17,} "
+            f"{r['busiest second']:>9,} {r['busiest step']:>12,} {r['busiest step, pages']:>9,} "
             f"{r['score seen late p50']:>9.1f} / {r['score seen late p99']:>6.1f} s "
             f"{r['certificate seen late p50']:>9.1f} / {r['certificate seen late p99']:>6.1f} s "
             f"{r['last seen']:>8.0f} s"

@@ -51,6 +51,7 @@ TINY: dict[str, dict[str, str]] = {
     "bench_assembly.py": {"BENCH_ASSEMBLY_SIZES": "1000,3000", "BENCH_ASSEMBLY_PAPERS": "20"},
     "bench_bank.py": {"BENCH_QUESTIONS": "200"},
     "bench_certificate_jobs.py": {"BENCH_N": "2"},
+    "bench_client_loop.py": {"BENCH_LOOP_N": "20", "BENCH_LOOP_ROUNDS": "1"},
     "bench_certificates.py": {
         "BENCH_SECONDS": "0.3",
         "BENCH_CPU_COUNT": "5",
