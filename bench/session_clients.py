@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Coroutine
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any, TypeVar
 
 import uvloop
 from session_stats import PHASES, Stats, quantile
@@ -37,6 +38,7 @@ CLIENT_NICE = int(os.environ.get("BENCH_CLIENT_NICE", -10))
 # The client's event loop: uvloop (libuv), or asyncio's own (BENCH_CLIENT_LOOP=asyncio).
 CLIENT_LOOP = os.environ.get("BENCH_CLIENT_LOOP", "uvloop")
 
+T = TypeVar("T")
 Journey = Callable[[int, dict, Stats, dict, dict, str], Coroutine]
 
 
@@ -96,14 +98,15 @@ def _client(
     parent.close()
 
 
-def run_loop(work: Coroutine):
+def run_loop(work: Coroutine[Any, Any, T]) -> T:
     """``work`` run to its end in a new event loop of ``CLIENT_LOOP``'s kind.
 
     Why uvloop: the client shares the server's two cores, ahead of it (``CLIENT_NICE``),
     so what it spends is taken from the server at the open and at the close, where
-    phones would spend their own. aiohttp on asyncio's loop spent 0.84 ms of CPU a request
-    on a new connection and 0.23 ms on a kept-alive one (against a bare Flask route under
-    web_server.py), on uvloop 0.62 and 0.20 ms (bench/RESULTS.md, session 31)."""
+    phones would spend their own. aiohttp on asyncio's loop spent 0.71 ms of CPU a request
+    on a new connection and 0.30 ms on a kept-alive one, on uvloop 0.66 and 0.26 ms
+    (bench/bench_client_loop.py; bench/RESULTS.md, session 31): a few per cent of the
+    client, which spends more on its journeys' own work."""
     if CLIENT_LOOP == "asyncio":
         return asyncio.run(work)
     return uvloop.run(work)

@@ -149,15 +149,14 @@ class CpuSampler:
         """CPU seconds per group in each (name, from, to) window, and what share of the
         machine's cores they took in that time."""
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        groups = GROUPS
         print(f"CPU seconds by process group ({cores} cores; sampled every {INTERVAL:.0f} s):")
-        print(f"| window | seconds | {' | '.join(groups)} | share of the cores used |")
-        print(f"|---|---|{'---|' * len(groups)}---|")
+        print(f"| window | seconds | {' | '.join(GROUPS)} | share of the cores used |")
+        print(f"|---|---|{'---|' * len(GROUPS)}---|")
         for name, begin, end in windows:
             used = self.used(begin, end)
             length = max(end - begin, 1e-9)
             share = sum(used.values()) / (length * cores)
-            cells = " | ".join(f"{used[g]:.1f}" for g in groups)
+            cells = " | ".join(f"{used[g]:.1f}" for g in GROUPS)
             print(f"| {name} | {length:.0f} | {cells} | {share:.0%} |")
 
 
@@ -180,9 +179,9 @@ def cpu_windows(start: float, open_at: float, close_at: float, end: float):
 
 def report_crowds(stats: Stats, cpu: CpuSampler, open_at: float, close_at: float) -> None:
     """The open's first minute and the close's first 150 s, STEP seconds at a time: the
-    requests sent (by phase), how many of them took SLOW or more, and the CPU each group
+    requests sent and answered (by phase; failed ones are counted apart), how many of them took SLOW or more, and the CPU each group
     used then, so a crowd's slow requests can be set beside what the cores were doing."""
-    print(f"the crowds, {STEP:.0f} s at a time: requests sent (of them {SLOW:.0f} s or more), "
+    print(f"the crowds, {STEP:.0f} s at a time: requests sent and answered (of them {SLOW:.0f} s or more), "
           f"CPU seconds by group:")  # fmt: skip
     for name, zero, seconds in (("open", open_at, 60), ("close", close_at, 150)):
         first = zero - zero % STEP  # steps of the clock, as the requests were counted

@@ -40,7 +40,8 @@ class Stats:
         self.loop_lags: list[tuple[float, float]] = []
         # (sent at, phase, seconds) of each request that took SLOW or longer: when they were.
         self.slow: list[tuple[float, str, float]] = []
-        # Per phase, requests sent in each STEP of the clock (its index: sent time // STEP).
+        # Per phase, requests answered, by the STEP of the clock they were sent in (its
+        # index: sent time // STEP); failed ones are in ``failures``.
         self.sent: dict[str, dict[int, int]] = defaultdict(partial(defaultdict, int))
         # (when, seconds) of each full collection of the client's garbage collector: a
         # pause of its event loop, which every request in flight then counts.
