@@ -39,7 +39,8 @@ def create_app() -> Flask:
 
 
 async def candidates(base: str) -> tuple[float, float]:
-    """CPU ms per request on new connections, then on the kept-alive ones."""
+    """CPU ms per request on new connections, then on the kept-alive ones. (The client's
+    imports are here: the server process imports this module for ``create_app``.)"""
     import aiohttp
 
     limit = asyncio.Semaphore(50)
@@ -59,13 +60,11 @@ async def candidates(base: str) -> tuple[float, float]:
 
 
 def client(loop: str, base: str) -> None:
-    """One measurement in this (fresh) process, printed as two numbers."""
-    if loop == "uvloop":
-        import uvloop
+    """One measurement in this (fresh) process, on the loop the load test runs with that
+    name (``session_clients.run_loop``), printed as two numbers."""
+    from session_clients import run_loop
 
-        new, kept = uvloop.run(candidates(base))
-    else:
-        new, kept = asyncio.run(candidates(base))
+    new, kept = run_loop(candidates(base), loop)
     print(new, kept)
 
 

@@ -34,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,8 +113,8 @@ def run(
     polls = [0] * PAPERS
     after_grace = 0  # polls in the 30 s after the grace: when the server closes the papers
     by_second: dict[int, int] = {}  # the busiest second: what the cores must serve at once
-    by_step: dict[int, int] = {}  # polls in each STEP
-    pages_by_step: dict[int, int] = {}  # result pages (a score seen) in each STEP
+    by_step: Counter[int] = Counter()  # polls in each STEP
+    pages_by_step: Counter[int] = Counter()  # result pages (a score seen) in each STEP
     late: dict[str, list[float]] = {"scored": [], "certificates": []}
     seen_last = 0.0
 
@@ -130,12 +131,12 @@ def run(
         polls[i] += 1
         after_grace += GRACE <= now < GRACE + 30
         by_second[int(now)] = by_second.get(int(now), 0) + 1
-        by_step[int(now // STEP)] = by_step.get(int(now // STEP), 0) + 1
+        by_step[int(now // STEP)] += 1
         ready_at = close.scored_at[i] if waiting_for == "scored" else close.certified_at[i]
         if now >= ready_at:
             late["scored" if waiting_for == "scored" else "certificates"].append(now - ready_at)
             if waiting_for == "scored":
-                pages_by_step[int(now // STEP)] = pages_by_step.get(int(now // STEP), 0) + 1
+                pages_by_step[int(now // STEP)] += 1
             seen_last = max(seen_last, now)
             if waiting_for == "scored" and close.passed[i] and now < close.certified_at[i]:
                 # The result page: its certificate box's first wait, as the status says.

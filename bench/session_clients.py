@@ -98,8 +98,8 @@ def _client(
     parent.close()
 
 
-def run_loop(work: Coroutine[Any, Any, T]) -> T:
-    """``work`` run to its end in a new event loop of ``CLIENT_LOOP``'s kind.
+def run_loop(work: Coroutine[Any, Any, T], loop: str = CLIENT_LOOP) -> T:
+    """``work`` run to its end in a new event loop of ``loop``'s kind (``CLIENT_LOOP``).
 
     Why uvloop: the client shares the server's two cores, ahead of it (``CLIENT_NICE``),
     so what it spends is taken from the server at the open and at the close, where
@@ -107,7 +107,7 @@ def run_loop(work: Coroutine[Any, Any, T]) -> T:
     on a new connection and 0.30 ms on a kept-alive one, on uvloop 0.66 and 0.26 ms
     (bench/bench_client_loop.py; bench/RESULTS.md, session 31): a few per cent of the
     client, which spends more on its journeys' own work."""
-    if CLIENT_LOOP == "asyncio":
+    if loop == "asyncio":
         return asyncio.run(work)
     return uvloop.run(work)
 
