@@ -1,6 +1,9 @@
 """The web's latency while the job workers use every core, as at a close: with the job
-processes at the web's own CPU priority, and at the lower one ``flask jobs worker`` gives
-itself (``JOB_NICE``, app/jobs/cli.py), against the web alone (the baseline, same run).
+processes at the web's own CPU priority, and behind it as ``flask jobs worker`` runs
+scoring and certificates (``JOB_NICE``, app/jobs/priority.py), against the web alone (the
+baseline, same run). As deployed by honcho (``make run``): the web in a session of its
+own, and each job process in one of its own, as the worker forks them, its session's
+scheduling group (Linux autogroups) at the job's priority.
 
 The deployed web (web_server.py's defaults, SQLite) gets an open-loop stream of
 requests for the login page (a cheap GET that renders a page, as the close's status
@@ -34,7 +37,7 @@ from session_app import free_port, stop_server, wait_until_serving
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.jobs.cli import yield_to_the_web  # noqa: E402  (after the path above)
+from app.jobs.priority import set_group_nice, yield_to_the_web  # noqa: E402  (after the path)
 
 RATE = float(os.environ.get("BENCH_PRIORITY_RATE", 150))
 SECONDS = float(os.environ.get("BENCH_PRIORITY_SECONDS", 10))
@@ -44,8 +47,11 @@ NICE = int(os.environ.get("JOB_NICE", 10))
 
 
 def busy(niceness: int, running: multiprocessing.synchronize.Event) -> None:
-    """A job process with nothing but CPU work, at the worker's priority."""
+    """A job process with nothing but CPU work, as the worker forks one and runs a job
+    behind the web (``niceness`` 0: at the web's priority)."""
     yield_to_the_web(niceness)
+    os.setsid()
+    set_group_nice(niceness)
     running.set()
     while True:
         pass
@@ -107,13 +113,11 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
                        check=True, capture_output=True)  # fmt: skip
         port = free_port()
-        # In this process's session, as the stand-ins: Linux schedules each session's
-        # processes as a group (autogroup), and priorities count within a group. (honcho
-        # starts each Procfile process in a session of its own, so under `make run` the
-        # jobs and the web are two equal groups: app/jobs/cli.py, ``yield_to_the_web``.)
+        # In a session of its own, as honcho starts it: Linux schedules each session's
+        # processes as a group (autogroup) before a nice counts within one.
         server = subprocess.Popen(
             [sys.executable, "web_server.py"],
-            cwd=ROOT, env={**env, "PORT": str(port)},
+            cwd=ROOT, env={**env, "PORT": str(port)}, start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
@@ -133,7 +137,10 @@ def run(base: str) -> None:
         baseline = sorted(alone)[int(len(alone) * 0.99)]
         print(f"round {round_}")
         print(line("the web alone", alone, 0, baseline))
-        for name, niceness in (("jobs at the web's priority", 0), (f"jobs at nice +{NICE}", NICE)):
+        for name, niceness in (
+            ("jobs at the web's priority", 0),
+            (f"jobs' groups at nice +{NICE}", NICE),
+        ):
             found, used = measure(base, niceness)
             print(line(name, found, used, baseline))
 

@@ -23,6 +23,7 @@ from flask.cli import AppGroup
 from app.certificate.setup import preload
 from app.extensions import db
 from app.heap import freeze_loaded_heap
+from app.jobs.priority import each_job_process_in_its_own_group, yield_to_the_web
 from app.jobs.queue import huey
 from app.jobs.tasks import sweep_now
 from app.models.types import utcnow
@@ -50,6 +51,8 @@ def worker_command(workers: int | None) -> None:
     click.echo(f"重新排队的评分任务 {sweep_now(utcnow(), lost_after=timedelta(0))} 个")
     count = workers or current_app.config["JOB_WORKERS"]
     yield_to_the_web(current_app.config["JOB_NICE"])
+    if count > 1:
+        each_job_process_in_its_own_group(current_app.config["JOB_NICE"])
     consumer = huey.create_consumer(
         workers=count,
         worker_type="process" if count > 1 else "thread",
@@ -75,23 +78,6 @@ def quiet_each_job() -> None:
     consumer's own lines; huey's INFO line for each retry is not."""
     logging.getLogger("huey").setLevel(logging.WARNING)
     logging.getLogger("huey.consumer").setLevel(logging.INFO)
-
-
-def yield_to_the_web(niceness: int) -> None:
-    """Run this process and the ones it forks at a lower CPU priority, so that on a host
-    shared with the web a request is served first and the jobs take the cores it leaves.
-    At a close the jobs alone could use both cores for minutes while thousands of pages
-    wait on the web (bench/bench_job_priority.py); the total work is the same, so the
-    certificates come about as soon, and the pages' answers do not queue behind them.
-
-    Linux shares the cores between sessions (autogroups) before a nice counts within one,
-    and honcho starts each Procfile process in a session of its own: there this orders only
-    the worker's own processes. Lowering the worker's whole group too was tried and undone
-    (bench/RESULTS.md, session 31): it shortened SQLite's close, but at a 10,000-candidate
-    open on PostgreSQL the logins fell behind and requests failed, likely because the
-    papers the worker draws ahead of the open came too late."""
-    if niceness > 0:
-        os.nice(niceness)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

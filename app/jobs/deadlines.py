@@ -20,7 +20,7 @@ from sqlalchemy import distinct, select, update
 
 from app.exam.grants import grace
 from app.extensions import db
-from app.jobs.queue import FIRST, huey, in_app
+from app.jobs.queue import URGENT, huey, in_app
 from app.models import Attempt
 from app.models.attempt import OPEN_PAPER, SUBMITTED
 from app.models.types import utcnow
@@ -87,7 +87,7 @@ def _schedule_close(second: int) -> bool:
     return True
 
 
-@huey.task(retries=3, retry_delay=5, priority=FIRST)
+@huey.task(retries=3, retry_delay=5, priority=URGENT)
 @in_app
 def close_due(key: str) -> None:
     """Close the papers whose grace has ended and queue their scoring in batches."""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs.queue import huey, in_app
+from app.jobs.queue import URGENT, huey, in_app
 from app.models import Sitting
 from app.models.types import utcnow
 
@@ -18,7 +18,7 @@ PREPARE_AHEAD = timedelta(minutes=30)
 PREPARE_AFTER_OPEN = timedelta(minutes=5)
 
 
-@huey.task(retries=2, retry_delay=30)
+@huey.task(retries=2, retry_delay=30, priority=URGENT)
 @in_app
 def prepare_sitting(sitting_id: int) -> None:
     """Draw the sitting's first papers; idempotent: only for candidates with neither a

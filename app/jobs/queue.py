@@ -25,10 +25,13 @@ from app.jobs.postgres_storage import PerThreadPostgresStorage
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Taken before every other job, and run at the web's CPU priority (app/jobs/priority.py):
+# what the web would otherwise do itself, request by request (drawing the first papers of
+# an open, closing papers at their deadline, the sweep).
+URGENT = 20
 # Taken before other jobs: at a close thousands of pages wait for their scores, while a
-# pass's certificates (a job of their own, ~30 ms each) can follow. The sweep and the
-# close at the deadline too (they close the papers to score). Equal priorities run in
-# queue order.
+# pass's certificates (a job of their own, ~30 ms each) can follow. Equal priorities
+# run in queue order.
 FIRST = 10
 # Attempts per batch job: enough to spread a job's fixed costs, few enough that a retry
 # of the batch redoes little and that two workers share a close evenly.

@@ -32,7 +32,7 @@ from app.jobs.certifying import certificates_marker, enqueue_certificates
 from app.jobs.deadlines import close_expired, schedule_closes
 from app.jobs.markers import enqueue_once, mark_queued, waiting
 from app.jobs.preparing import prepare_soon
-from app.jobs.queue import BATCH, FIRST, huey, in_app
+from app.jobs.queue import BATCH, FIRST, URGENT, huey, in_app
 from app.models import Attempt
 from app.models.attempt import AWAITING_CERTIFICATES, SUBMITTED
 from app.models.types import utcnow
@@ -142,7 +142,7 @@ def _record_notebooks(attempt_ids: list[int]) -> None:
         logger.exception("notebooks of attempts %s failed; the sweep records them", attempt_ids)
 
 
-@huey.periodic_task(crontab(minute="*"), priority=FIRST)
+@huey.periodic_task(crontab(minute="*"), priority=URGENT)
 @in_app
 def sweep() -> None:
     """Every minute: nothing waits for cron or for a candidate to come back."""

@@ -187,6 +187,9 @@ def _children_of(pid: int) -> set[int]:
     return children
 
 
+AUTOGROUPS = Path("/proc/self/autogroup").exists()
+
+
 def _alive(pid: int) -> bool:
     try:
         return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -211,13 +214,21 @@ def test_a_killed_worker_takes_its_processes_with_it(app, ctx, database_url, tmp
 @pytest.mark.usefixtures("deployed_queue")
 def test_the_job_processes_yield_the_cores_to_the_web(app, ctx, database_url, tmp_path):
     """At a close the jobs could take every core for minutes; on a host shared with the
-    web they run at a lower priority (JOB_NICE, 10 by default), every forked process too."""
+    web they run at a lower priority (JOB_NICE, 10 by default), every forked process too.
+    Each forked process leads a session of its own, whose scheduling group follows its
+    jobs (app/jobs/priority.py); the session the worker was started in is left alone."""
     expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
+    ours = Path("/proc/self/autogroup").read_text() if AUTOGROUPS else None
     worker = _start_worker(app, database_url, tmp_path, "--workers", "2")
     try:
         _wait_for(lambda: len(_children_of(worker.pid)) >= 3, 60, "a scheduler and two workers")
-        processes = {worker.pid} | _children_of(worker.pid)
+        forked = _children_of(worker.pid)
+        processes = {worker.pid} | forked
         assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in processes} == {expected}
+        assert os.getsid(worker.pid) == os.getsid(0)
+        assert all(os.getsid(pid) == pid for pid in forked)
+        if AUTOGROUPS:
+            assert Path("/proc/self/autogroup").read_text() == ours
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
