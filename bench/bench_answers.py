@@ -132,6 +132,32 @@ def prepare(database_url: str) -> list[dict]:
     return clients
 
 
+# Appended to both servers' scripts (the same client work for each): every answer other
+# than 200, counted by status and the start of its body, printed at the end, so that a
+# refused save says why (one in CI once did not).
+REFUSALS_LUA = """
+refused, all_threads = {}, {}
+local setup_thread = setup
+setup = function(thread)
+  all_threads[#all_threads + 1] = thread
+  if setup_thread then setup_thread(thread) end
+end
+response = function(status, headers, body)
+  if status ~= 200 then
+    local key = status .. " " .. string.sub(body or "", 1, 160):gsub("%s+", " ")
+    refused[key] = (refused[key] or 0) + 1
+  end
+end
+done = function()
+  for _, thread in ipairs(all_threads) do
+    for key, count in pairs(thread:get("refused")) do
+      io.write("refused: " .. count .. " x " .. key .. "\n")
+    end
+  end
+end
+"""
+
+
 def lua_script(clients: list[dict], path: Path) -> None:
     """Each wrk thread cycles through the answers of its own clients, each request with
     that client's cookie: two saves of one answer are never in flight at once (the older
@@ -150,7 +176,7 @@ def lua_script(clients: list[dict], path: Path) -> None:
         + "\n}\nlocal threads, mine, i = 0, nil, 0\n"
         "setup = function(thread) thread:set('id', threads); threads = threads + 1 end\n"
         "init = function() mine = reqs[id + 1] end\n"
-        "request = function() i = i % #mine + 1; return mine[i] end\n"
+        "request = function() i = i % #mine + 1; return mine[i] end\n" + REFUSALS_LUA
     )
 
 
@@ -189,6 +215,7 @@ def load(url: str, script: Path | None) -> dict[str, float]:
         "p50": _ms(out, "50%"),
         "p99": _ms(out, "99%"),
         "errors": int(non2xx.group(1)) if non2xx else 0,
+        "refusals": re.findall(r"^refused: (.*)$", out, re.MULTILINE),
     }
 
 
@@ -291,7 +318,7 @@ def run_on(database_url: str, tmp: str) -> dict[tuple[str, str], dict]:
     baseline_script = Path(tmp) / "baseline.lua"
     baseline_script.write_text(
         'wrk.method = \'POST\'\nwrk.body = \'{"position": 1, "response": "A"}\'\n'
-        "wrk.headers['Content-Type'] = 'application/json'\n"
+        "wrk.headers['Content-Type'] = 'application/json'\n" + REFUSALS_LUA
     )
     database = Database(database_url)
     results = {}
@@ -351,7 +378,10 @@ def main() -> None:
                     f"{engine:<11} {server:<6} {name:<12} {r['rps']:6.0f} {r['p50']:7.1f}"
                     f" {r['p99']:7.1f} {r['web_ms']:10.2f} {db_figures} {r['errors']:7} {ratio:>6}"
                 )
-            refused += sum(results[server, name]["errors"] for name in names[1:])
+            for name in names[1:]:
+                refused += results[server, name]["errors"]
+                for refusal in results[server, name]["refusals"]:
+                    print(f"  {engine} {server} {name}: refused {refusal}")
     print(
         "ratio: saves / baseline requests a second (aim ≥ 0.5); CPU and the server's"
         " transactions per request (a statement in autocommit, or a ping, is one);"
