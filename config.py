@@ -122,7 +122,8 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         "JOB_QUEUE_URL": _job_queue_url(instance),
         "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE", "0") == "1",
         "JOB_WORKERS": whole_number("JOB_WORKERS", 2),
-        "JOB_NICE": whole_number("JOB_NICE", 10, 0),
+        # A nice value: Linux's lowest priority is 19 (a group's nice past it is refused).
+        "JOB_NICE": whole_number("JOB_NICE", 10, 0, 19),
         "ANSWER_GRACE_SECONDS": whole_number("ANSWER_GRACE_SECONDS", 30, 0),
         # The pace of the paper keys at a sitting's open (app.exam.sealed): what the web
         # hosts answer with room to spare; 400 for two cores' worth of web.

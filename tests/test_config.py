@@ -84,6 +84,8 @@ def test_a_pace_of_keys_that_is_not_positive_is_refused_by_name(tmp_path, monkey
         ("ANSWER_GRACE_SECONDS", "-30", "ANSWER_GRACE_SECONDS 须为非负整数"),
         ("MAX_UPLOAD_BYTES", "25MB", "MAX_UPLOAD_BYTES 须为整数（现为 '25MB'）"),
         ("JOB_WORKERS", "2.5", "JOB_WORKERS 须为整数"),
+        # Written as the job processes' group's nice, refused past 19: they ran at the web's.
+        ("JOB_NICE", "25", "JOB_NICE 不能大于 19（现为 25）"),
     ],
 )
 def test_a_count_that_cannot_work_is_refused_at_start_by_name(
