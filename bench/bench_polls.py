@@ -112,7 +112,7 @@ def run(
 
     polls = [0] * PAPERS
     after_grace = 0  # polls in the 30 s after the grace: when the server closes the papers
-    by_second: dict[int, int] = {}  # the busiest second: what the cores must serve at once
+    by_second: Counter[int] = Counter()  # the busiest second: what the cores must serve at once
     by_step: Counter[int] = Counter()  # polls in each STEP
     pages_by_step: Counter[int] = Counter()  # result pages (a score seen) in each STEP
     late: dict[str, list[float]] = {"scored": [], "certificates": []}
@@ -130,7 +130,7 @@ def run(
         clock[0] = now
         polls[i] += 1
         after_grace += GRACE <= now < GRACE + 30
-        by_second[int(now)] = by_second.get(int(now), 0) + 1
+        by_second[int(now)] += 1
         by_step[int(now // STEP)] += 1
         ready_at = close.scored_at[i] if waiting_for == "scored" else close.certified_at[i]
         if now >= ready_at:

@@ -179,10 +179,11 @@ def cpu_windows(start: float, open_at: float, close_at: float, end: float):
 
 def report_crowds(stats: Stats, cpu: CpuSampler, open_at: float, close_at: float) -> None:
     """The open's first minute and the close's first 150 s, STEP seconds at a time: the
-    requests sent and answered (by phase; failed ones are counted apart), how many of them took SLOW or more, and the CPU each group
-    used then, so a crowd's slow requests can be set beside what the cores were doing."""
-    print(f"the crowds, {STEP:.0f} s at a time: requests sent and answered (of them {SLOW:.0f} s or more), "
-          f"CPU seconds by group:")  # fmt: skip
+    requests sent and answered (by phase; failed ones are counted apart), how many of them
+    took SLOW or more, and the CPU each group used then, so a crowd's slow requests can be
+    set beside what the cores were doing."""
+    print(f"the crowds, {STEP:.0f} s at a time: requests sent and answered "
+          f"(of them {SLOW:.0f} s or more), CPU seconds by group:")  # fmt: skip
     for name, zero, seconds in (("open", open_at, 60), ("close", close_at, 150)):
         first = zero - zero % STEP  # steps of the clock, as the requests were counted
         for at in range(0, seconds, int(STEP)):
