@@ -5,6 +5,7 @@ without gaps or duplicates."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -151,8 +152,13 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
         db.session.commit()
         assert close_attempt(attempt_id, "candidate", utcnow())
     worker = _start_worker(app, database_url, tmp_path)
+    groups: set[str] = set()  # the job processes' groups as seen while they work
 
     def all_issued() -> bool:
+        if AUTOGROUPS:
+            for pid in _children_of(worker.pid):
+                with contextlib.suppress(OSError):
+                    groups.add((Path("/proc") / str(pid) / "autogroup").read_text().split()[-1])
         db.session.rollback()
         stored = select(func.count(Certificate.id)).where(Certificate.pdf.is_not(None))
         return db.session.scalar(stored) == len(ids)
@@ -171,6 +177,8 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
     assert _finalized_once(ids)
     assert _numbers() == list(range(1, len(ids) + 1))
     assert db.session.scalar(select(func.count(Certificate.id))) == len(ids)
+    # Scoring and certificates ran behind the web: their process's group at JOB_NICE.
+    assert not AUTOGROUPS or "10" in groups
 
 
 def _children_of(pid: int) -> set[int]:
