@@ -123,10 +123,15 @@ class Backlog:
         self.lock = threading.Lock()  # a gthread process's threads share it
 
     def refresh(self, now: float) -> None:
-        """A new snapshot if the last is older than ``REFRESH`` (one thread takes it)."""
+        """A new snapshot if the last is older than ``REFRESH``. One thread takes it; the
+        others answer from the last one meanwhile, a few seconds old at most: waiting for
+        the new one, every other thread of a web process stood still while one read ~17,000
+        ids (py-spy in a 10,000-paper close, bench/RESULTS.md, session 32)."""
         if self.taken_at is not None and now - self.taken_at < REFRESH:
             return
-        with self.lock:
+        if not self.lock.acquire(blocking=self.taken_at is None):  # the first: all wait
+            return
+        try:
             if self.taken_at is not None and now - self.taken_at < REFRESH:
                 return
             scoring, certifying, closing = self.read_queues()
@@ -135,6 +140,8 @@ class Backlog:
             self.certifying.see(certifying, now, self.taken_at, busy=not scoring)
             self.closing.see(closing, now, None, busy=False)
             self.taken_at = now
+        finally:
+            self.lock.release()
 
     def read_queues(self) -> tuple[list[int], list[int], list[int]]:
         """The ids waiting for their score, the passes waiting for certificates, and the

@@ -9,6 +9,8 @@ so the candidate's status answers for each of them.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -217,3 +219,31 @@ def test_a_paper_at_its_timers_zero_waits_out_its_grace_and_the_crowd_closing_be
     clock[0] += waits.REFRESH
     first_closing, own = wait_of(client, closing[0]), wait_of(client, attempt_id)
     assert 5 <= first_closing < 20 + waits.UNMEASURED_SCORING_WAIT < own <= waits.LONGEST_WAIT
+
+
+def test_a_poll_while_another_thread_takes_the_snapshot_answers_from_the_last_one():
+    """At a 10,000-paper close every other thread of a web process stood waiting on the
+    lock while one read the queues again (py-spy, bench/RESULTS.md, session 32)."""
+    reading, done = threading.Event(), threading.Event()
+
+    class SlowToRead(waits.Backlog):
+        def read_queues(self) -> tuple[list[int], list[int], list[int]]:
+            if self.taken_at is not None:  # the second snapshot takes a while
+                reading.set()
+                done.wait(10)
+            return [1, 2, 3], [], []
+
+    backlog = SlowToRead()
+    backlog.refresh(100.0)
+    later = 100.0 + waits.REFRESH + 1
+    taking = threading.Thread(target=backlog.refresh, args=(later,))
+    taking.start()
+    assert reading.wait(5)
+    asked = time.monotonic()
+    told = backlog.scoring_wait(3, later)  # the last in the queue as last seen
+    answered_in = time.monotonic() - asked
+    done.set()
+    taking.join(5)
+    assert answered_in < 1  # not the 10 s the other thread's reads took
+    assert told == 0  # 3 papers at 10 a second, from a snapshot 3 s old
+    assert backlog.taken_at == later
