@@ -111,14 +111,30 @@ def configure_requests_without_transaction(app: Flask) -> None:
     def _mark() -> None:
         view = current_app.view_functions.get(request.endpoint or "")
         g.without_transaction = getattr(view, "without_transaction", False)  # looked up once
-        if getattr(view, "reads_in_autocommit", False) and not db.session().in_transaction():
-            db.session.connection(execution_options=AUTOCOMMIT)
+        if getattr(view, "reads_in_autocommit", False):
+            _orm_reads_in_autocommit()
 
     @app.teardown_request
     def _give_back(_error: BaseException | None) -> None:
         connection = g.pop("request_connection", None)
         if connection is not None:
             connection.close()
+
+
+def _orm_reads_in_autocommit() -> None:
+    if not db.session().in_transaction():
+        db.session.connection(execution_options=AUTOCOMMIT)
+
+
+def orm_reads_after_request_connection() -> None:
+    """In a view marked ``without_transaction`` that reads through the ORM after its own
+    statements (a status answer carrying the result): the request's connection given
+    back first, one connection at a time as everywhere, and the ORM session's reads in
+    autocommit, as a ``reads_in_autocommit`` view's."""
+    given_back = g.pop("request_connection", None)
+    if given_back is not None:
+        given_back.close()
+    _orm_reads_in_autocommit()
 
 
 def request_connection() -> Connection:

@@ -60,7 +60,8 @@ class Browser:
     async def call(self, phase: str, request) -> tuple[int, str]:
         """One request, timed; a timeout, a refused connection or a 5xx counts as failed.
         A redirect's target is returned as its body. A result page that still says the
-        paper is being scored counts as ``scoring page``, not ``result``."""
+        paper is being scored counts as ``scoring page``, not ``result``; a status answer
+        that carries the result counts as ``result``: the page shows it."""
         began = time.perf_counter()
         first_sent = time.time()
         for tries in range(1, 4):
@@ -90,6 +91,8 @@ class Browser:
         else:
             if phase == "result" and 'id="scoring"' in body:
                 phase = "scoring page"
+            elif phase == "status" and '"result_html"' in body:
+                phase = "result"  # the answer that shows the result (app.exam.result_page)
             self.stats.sent[phase][int(first_sent // STEP)] += 1
             took = time.perf_counter() - began
             self.stats.times[phase].append(took)
@@ -113,17 +116,19 @@ class Browser:
         (the grace left at the timer's zero: ``floor``, × 1–2, never before it) or a
         second, then 1 s doubling to 15 s (or the wait the server says, if longer), each
         × 0.85–1.35; once the answer says
-        ``ready_when``, the result page (its body is returned; "" if never ready), except
-        for a pass's certificates: the answer carries them and the page fills its box from
-        it, so the answer's body is returned and no result page loaded."""
+        ``ready_when``, the result it carries (asked for with the score: the page shows it
+        in place; "" if never ready), or from code before that the result page; for a
+        pass's certificates the answer carries them and the page fills its box from it,
+        so the answer's body is returned. No result page is loaded then."""
         delay, pause = 1.0, max(1.0, wait_seconds)
         first = floor
+        asks = "?result=1" if ready_when == "scored" else ""  # the result with the score
         while time.time() < give_up_at:
             factor = 1 + random.random() if first else 0.85 + random.random() / 2
             await asyncio.sleep(pause * factor)
             first = False
             status, body = await self.call("status", lambda: self.web.get(
-                f"{attempt_path}/status", headers={"Accept": "application/json"}))  # fmt: skip
+                f"{attempt_path}/status{asks}", headers={"Accept": "application/json"}))  # fmt: skip
             if status == 0:  # no answer: the page's catch
                 delay = min(delay * 2, 15)
                 pause = delay
@@ -135,6 +140,8 @@ class Browser:
             if answer.get(ready_when):
                 if ready_when == "certificates_ready" and "certificates" in answer:
                     return body
+                if isinstance(answer.get("result_html"), str):  # shown in place
+                    return answer["result_html"]
                 _, page = await self.call("result", lambda: self.web.get(f"{attempt_path}/result"))
                 return page
             pause, delay = max(delay, answer.get("wait_seconds") or 0), min(delay * 2, 15)

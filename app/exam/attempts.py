@@ -14,7 +14,7 @@ from app.exam.review import record_reviewed_mistakes
 from app.exam.scoring import paper_from, result_values, score_once
 from app.extensions import db
 from app.jobs.tasks import score_later
-from app.models import Attempt, Sitting, User
+from app.models import Attempt, Sitting
 from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.refusal import Refused
 from question_bank.assembly import Paper
@@ -30,11 +30,11 @@ class NotRegistered(AttemptRefused):
     """The sitting is not the candidate's (the start page answers 404, as for a missing one)."""
 
 
-def owned_attempt(attempt_id: int, user: User, with_sitting: bool = False) -> Attempt | None:
+def owned_attempt(attempt_id: int, user_id: int, with_sitting: bool = False) -> Attempt | None:
     """Another candidate's attempt is indistinguishable from a missing one.
     ``with_sitting``: its sitting loaded in the same query (the result page needs it)."""
     statement = _OWNED_WITH_SITTING if with_sitting else _OWNED
-    return db.session.scalar(statement, {"attempt_id": attempt_id, "user_id": user.id})
+    return db.session.scalar(statement, {"attempt_id": attempt_id, "user_id": user_id})
 
 
 # Built once (every page of an attempt asks): building a statement costs more than running it.

@@ -110,13 +110,13 @@ _CERTIFICATES = (
 def outcome_of(attempt: Attempt) -> Outcome:
     """After a pass, the certificates; after a fail, what comes next. Each side asks only
     what it shows (the result page is opened by a whole session at once)."""
-    user, sitting = attempt.user, attempt.sitting
     if attempt.passed:
         issued = list(db.session.scalars(_CERTIFICATES, {"attempt_id": attempt.id}))
         return Outcome(
             _time_used(attempt), _pass_mark(attempt), 0, None, issued, _topics(attempt),
             certificates_pending=_being_issued(attempt, issued),
         )  # fmt: skip
+    user, sitting = attempt.user, attempt.sitting  # read only here: a pass needs neither
     exam, topics = sitting.exam, _topics(attempt)
     weak = any(t.percent < WEAK_BELOW for t in topics)  # only then is practice offered
     return Outcome(

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 
 from app.auth.login_session import SessionLogin
-from app.database import request_connection
-from app.exam.attempts import SERVER_CLOSE_LEEWAY, close_attempt
+from app.database import orm_reads_after_request_connection, request_connection
+from app.exam.attempts import SERVER_CLOSE_LEEWAY, close_attempt, owned_attempt
 from app.exam.certificate_box import shown_lines
 from app.exam.grants import grace
 from app.exam.outcome import RENDERING
+from app.exam.result_page import result_section
 from app.exam.waits import wait_seconds
 from app.models import Attempt, User
 from app.models.attempt import AWAITING_CERTIFICATES, FINALIZED, IN_PROGRESS
@@ -51,11 +52,15 @@ def _polled(attempt_id: int, login: SessionLogin, now: datetime) -> Row[Any] | N
     return row
 
 
-def status_answer(attempt_id: int, login: SessionLogin, now: datetime) -> dict | None:
+def status_answer(
+    attempt_id: int, login: SessionLogin, now: datetime, with_result: bool = False
+) -> dict | None:
     """The poll's answer: the state, whether scored, whether the certificates are ready
     (a pass's certificates issued and their PDFs stored or failed; the box then says
     so), and how long to wait before asking again. Once a pass's certificates are ready
-    it carries the box's lines, so the page fills its box in place."""
+    it carries the box's lines, so the page fills its box in place. ``with_result``: a
+    page waiting for the score, which once scored gets the result's section to show in
+    place (``result_html``) rather than loading the result page, a request more."""
     row = _polled(attempt_id, login, now)
     if row is None:
         return None
@@ -65,6 +70,11 @@ def status_answer(attempt_id: int, login: SessionLogin, now: datetime) -> dict |
         "state": row.status, "scored": scored, "certificates_ready": ready,
         "wait_seconds": wait_seconds(attempt_id, row.status, row.deadline, now, ready),
     }  # fmt: skip
-    if ready and row.passed:
+    if scored and with_result:
+        orm_reads_after_request_connection()
+        attempt = owned_attempt(attempt_id, login.user_id, with_sitting=True)
+        if attempt is not None:  # deleted since, by an admin
+            answer["result_html"] = result_section(attempt, now)
+    elif ready and row.passed:
         answer["certificates"] = shown_lines(attempt_id, login.user_id)
     return answer

@@ -28,15 +28,14 @@ from app.exam.attempts import (
     finalize_if_expired,
     owned_attempt,
 )
-from app.exam.certificate_box import box_line
 from app.exam.display import paper_view, review_state, review_view
 from app.exam.focus import KINDS, departures, record_focus_event
 from app.exam.forms import StartForm
 from app.exam.fragments import palette_html, questions_html, rules_html
 from app.exam.grants import attempts_allowed
 from app.exam.live import closed_while_testing
-from app.exam.outcome import outcome_of
 from app.exam.polls import status_answer
+from app.exam.result_page import details_shown, result_context
 from app.exam.review import record_reviewed_mistakes
 from app.exam.sealed import key_answer, key_token, seal
 from app.exam.sittings import attempts_in, in_waiting_room, may_take
@@ -52,12 +51,11 @@ from question_bank.types import InvalidResponse
 bp = Blueprint("exam", __name__)
 
 _WITH_EXAM = [joinedload(Sitting.exam)]  # the start page and the start both read the exam
-DETAILS = ("answers", "keys")  # the review levels that show 答题详情
 SUBMIT_INTERRUPTED = "登录已失效，试卷尚未交出。请核对答案，再点击“交卷”。"
 
 
 def _attempt_or_404(attempt_id: int, with_sitting: bool = False):
-    attempt = owned_attempt(attempt_id, current_user, with_sitting)
+    attempt = owned_attempt(attempt_id, current_user.id, with_sitting)
     return finalize_if_expired(found_or_404(attempt), utcnow())
 
 
@@ -176,7 +174,7 @@ def focus_event(attempt_id: int):
     body = read_json()
     if body is None or body.get("kind") not in KINDS:
         return jsonify(error="请求格式不正确。"), 400
-    attempt = found_or_404(owned_attempt(attempt_id, current_user))
+    attempt = found_or_404(owned_attempt(attempt_id, current_user.id))
     recorded = record_focus_event(attempt, body["kind"], utcnow())
     if not attempt.policy.max_page_leaves:
         return jsonify(recorded=recorded)
@@ -218,7 +216,8 @@ def submit_interrupted(attempt_id: int):
 def status(attempt_id: int):
     """Polled by the test page from the timer's zero and by the result page while the paper
     is scored, and after a pass while its certificates are issued (``app.exam.polls``)."""
-    return jsonify(found_or_404(status_answer(attempt_id, g.login, utcnow())))
+    with_result = request.args.get("result") == "1"  # a page waiting for the score
+    return jsonify(found_or_404(status_answer(attempt_id, g.login, utcnow(), with_result)))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
@@ -236,24 +235,7 @@ def result(attempt_id: int):
                 attempt.id, attempt.status, attempt.deadline, utcnow(), False
             ),
         )
-    now = utcnow()
-    # review_from: said only while the review waits for the sitting's last answers.
-    level, review_from = review_state(attempt, now)
-    if level == "keys":  # a review opening after the close: the notebook gets the mistakes
-        record_reviewed_mistakes(attempt, now)
-    # Asked only when 答题详情 would be open: at a close, before the review opens, the
-    # whole session loads this page and none of them needs it.
-    paused = closed_while_testing(current_user.id, now, "答题详情") if level in DETAILS else None
-    outcome = outcome_of(attempt)
-    return render_template(
-        "exam/result.html", attempt=attempt, level=level, paused=paused,
-        review_from=review_from, outcome=outcome,
-        details=_details_shown(level, paused),
-        certificate_lines=[box_line(c) for c in outcome.certificates],
-        # While a pass's certificates are issued: the first ask, as the status would say.
-        wait_seconds=wait_seconds(attempt.id, attempt.status, attempt.deadline, now, False)
-        if outcome.certificates_pending else 0,
-    )  # fmt: skip
+    return render_template("exam/result.html", **result_context(attempt, utcnow()))
 
 
 @bp.route("/attempts/<int:attempt_id>/review")
@@ -268,17 +250,10 @@ def review(attempt_id: int):
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     now = utcnow()
     level, _review_from = review_state(attempt, now)
-    if not _details_shown(level, closed_while_testing(current_user.id, now, "答题详情")):
+    if not details_shown(level, closed_while_testing(current_user.id, now, "答题详情")):
         return redirect(url_for("exam.result", attempt_id=attempt.id))  # it says why not
     if level == "keys":
         record_reviewed_mistakes(attempt, now)
     return render_template(
         "exam/review.html", attempt=attempt, sections=review_view(attempt, level)
     )
-
-
-def _details_shown(level: str, paused: str | None) -> bool:
-    """Whether 答题详情 is open: the policy shows answers or keys now, and the candidate
-    sits no other test (``paused`` says why not). The result page's link and the review
-    page ask the same."""
-    return level in DETAILS and not paused

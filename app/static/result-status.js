@@ -4,7 +4,8 @@
 // answers (data-wait-seconds), asks only after that wait: a whole session is there in the
 // same seconds, and an earlier answer would be "wait".
 // Each box with data-status-url and data-ready-when waits: the result page's while the
-// paper is scored (data-ready-when="scored") or while a pass's certificates are issued
+// paper is scored (data-ready-when="scored"; the answer then carries the result, shown in
+// place) or while a pass's certificates are issued
 // ("certificates_ready": the field of the answer that ends the wait; that answer carries
 // the certificates, and the box is filled in place). A box with
 // data-starts-on waits from that event on: the test page's, at the timer's zero
@@ -43,6 +44,8 @@
             // is filled (a whole session's second result page was the web's largest cost).
             if (readyWhen === "certificates_ready" && Array.isArray(body.certificates)) {
               fill(box, body.certificates);
+            } else if (typeof body.result_html === "string") {
+              showResult(box, body.result_html);
             } else {
               window.location.replace(box.dataset.resultUrl);
             }
@@ -85,6 +88,25 @@
     );
   }
 
+  // The score come, its answer carries the result's section (asked with ?result=1): shown
+  // in place of what waited (the test page's paper, data-shows-result-in, or the scoring
+  // box itself) at the result page's address, as a reload would show it, its heading
+  // focused so that screen readers read it; its certificate box, if any, waits on. At a
+  // close, loading the result page instead was a request more for every candidate in the
+  // web's busiest seconds.
+  function showResult(box, html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var section = template.content.firstElementChild;
+    var waited = document.getElementById(box.dataset.showsResultIn || "") || box;
+    waited.replaceWith(section);
+    document.title = document.title.replace(/^[^·]*/, section.dataset.title + " ");
+    if (window.history.replaceState) window.history.replaceState(null, "", box.dataset.resultUrl);
+    var heading = section.querySelector("h1");
+    if (heading) heading.focus();
+    watch(section);
+  }
+
   // A box waiting from an event on is shown then: its hidden parts, its live region's
   // words (data-words, or the data attribute the event names: the region is in the page,
   // empty, from the start, so that screen readers say the words when they come) and the
@@ -100,11 +122,14 @@
     box.scrollIntoView({ block: "start" });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-status-url][data-ready-when]"), function (box) {
-    if (!box.dataset.startsOn) { waitForResult(box); return; }
-    box.addEventListener(box.dataset.startsOn, function (e) {
-      show(box, e.detail || {});
-      waitForResult(box);
-    }, { once: true });
-  });
+  function watch(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-status-url][data-ready-when]"), function (box) {
+      if (!box.dataset.startsOn) { waitForResult(box); return; }
+      box.addEventListener(box.dataset.startsOn, function (e) {
+        show(box, e.detail || {});
+        waitForResult(box);
+      }, { once: true });
+    });
+  }
+  watch(document);
 })();

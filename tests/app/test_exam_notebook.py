@@ -61,6 +61,22 @@ def test_even_from_immediately_the_notebook_waits_for_the_sittings_end(client, c
     assert db.session.scalars(select(NotebookEntry)).first().last_source == "exam"
 
 
+def test_the_result_a_waiting_page_gets_with_its_score_records_the_notebook_too(client, candidate):
+    """The test page shows the result the status answer carries (``?result=1``) and
+    loads no result page: that answer records the notebook as the page did."""
+    sitting = open_sitting()  # review: keys, immediately
+    attempt = start_attempt(candidate, sitting, None, utcnow())
+    missed = answer_all_but(attempt, 3)
+    finalize(attempt.id, "candidate", utcnow())
+    close_now(sitting)
+    login(client, "candidate")
+    shown = client.get(f"/attempts/{attempt.id}/status?result=1").json["result_html"]
+    assert "查看答题详情和正确答案" in shown
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+    client.get(f"/attempts/{attempt.id}/status?result=1")  # asked again: nothing more
+    assert entries(candidate.id) == dict.fromkeys(missed, 1)
+
+
 def test_after_close_the_notebook_waits_for_the_review(client, candidate):
     sitting = open_sitting(when="after_close")
     attempt = start_attempt(candidate, sitting, None, utcnow())

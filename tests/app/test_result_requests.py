@@ -69,6 +69,33 @@ def test_the_status_says_the_state_whether_scored_and_how_long_to_wait(
     }  # fmt: skip
 
 
+def test_a_page_waiting_for_the_score_gets_the_result_with_the_answer_that_says_scored(
+    client, candidate, real_queue
+):
+    """The test page and the scoring page ask with ``?result=1``: the answer that says
+    "scored" carries the result page's section, shown in place, so a close's crowd loads
+    no result page (bench/RESULTS.md, session 33). Nothing is written for it, and the
+    certificate box's polls (no ``result``) do not get it."""
+    attempt_id, _token = begin(client)
+    submit_form(client, attempt_id)
+    waiting = client.get(f"/attempts/{attempt_id}/status?result=1").json
+    assert waiting["scored"] is False and "result_html" not in waiting
+    run_jobs()
+    with statements() as seen:
+        answer = client.get(f"/attempts/{attempt_id}/status?result=1").json
+    assert answer["scored"] is True
+    assert not [s for s in seen if s.startswith(("UPDATE", "INSERT", "DELETE"))]
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    section = re.search(r'<section class="card result".*?</section>', page, re.S)
+    assert section and answer["result_html"].strip() == section.group(0)
+    assert "不合格" in answer["result_html"] and "合格线" in answer["result_html"]
+    assert "result_html" not in client.get(f"/attempts/{attempt_id}/status").json
+    make_user("other")
+    other = client.application.test_client()
+    login(other, "other")
+    assert other.get(f"/attempts/{attempt_id}/status?result=1").status_code == 404
+
+
 def test_another_candidates_status_is_not_found_and_a_stranger_must_log_in(client, candidate):
     attempt_id, _token = begin(client)
     make_user("other")

@@ -100,17 +100,22 @@ def test_after_the_submit_the_page_shows_the_result_once_the_paper_is_scored(
     pages = []
     page.on("request", lambda r: r.resource_type == "document" and pages.append(r.url))
     attempt_id = submitted_paper(page, live_url)
-    page.wait_for_event("requestfinished", lambda r: r.url.endswith("/status"), timeout=10_000)
+    page.wait_for_event("requestfinished", lambda r: "/status" in r.url, timeout=10_000)
     expect(page.locator("#scoring-status")).to_be_visible()  # not scored yet: still waiting
     assert db.session.get(Attempt, attempt_id).status == SUBMITTED
     assert run_jobs() == 1
     expect(page.locator(".verdict")).to_have_text("不合格", timeout=20_000)
     assert "/ 20 分" in page.inner_text(".score") and page.locator(".score-pending").count() == 0
-    # After the test page (the start's answer), one page: the result once scored (before:
-    # the submit's own page, its redirect to a page saying "wait", then the result).
-    assert [url for url in pages if "/attempts/" in url] == [
-        f"{live_url}/attempts/{attempt_id}/result"
-    ]
+    # After the test page (the start's answer), no page at all: the status answer that
+    # said "scored" carried the result, shown in place at the result page's address
+    # (before: the submit's own page, a page saying "wait", then the result page; then
+    # the result page alone, a request more for each of a session's candidates).
+    assert [url for url in pages if "/attempts/" in url] == []
+    assert page.url == f"{live_url}/attempts/{attempt_id}/result"
+    assert page.title().startswith("成绩 ·")
+    assert page.evaluate("document.activeElement.tagName") == "H1"  # read out first
+    page.reload()  # the same result, as its own page
+    expect(page.locator(".verdict")).to_have_text("不合格")
     page.close()
 
 
@@ -119,7 +124,7 @@ def test_the_polls_back_off_with_jitter_up_to_fifteen_seconds(browser, live_url,
     page = browser.new_page()
     page.add_init_script(RECORD_DELAYS % 7)
     polls = []  # listened for before the submit: its first poll may run at once
-    page.on("requestfinished", lambda r: r.url.endswith("/status") and polls.append(r.url))
+    page.on("requestfinished", lambda r: "/status" in r.url and polls.append(r.url))
     submitted_paper(page, live_url)
     expect(page.locator(".score-pending")).to_be_visible()
     delays = recorded_delays(page, polls, 7)
@@ -189,6 +194,32 @@ def test_the_handed_in_state_fits_a_phone_in_large_print_and_passes_axe(
     expect(page.locator("#scoring-box")).to_contain_text("成绩出来后本页会自动刷新")
     size = "large" if text_size == "特大字号" else "standard"
     assert_the_scoring_box_fits(page, PHONE["width"], SHOTS / f"handed-in-390-{size}.png")
+    page.close()
+
+
+@pytest.mark.parametrize("text_size", ["标准字号", "特大字号"], ids=["standard", "large"])
+def test_the_result_shown_in_place_fits_a_phone_in_large_print_and_passes_axe(
+    browser, live_url, ctx, real_queue, text_size
+):
+    """The result the status answer carries, shown in place of the test page's paper: the
+    heading in view and focused, the page no wider than the screen, nothing of the paper
+    left, and axe finds nothing; a screenshot kept."""
+    make_user("candidate", name="张晓明")
+    page = browser.new_page(viewport=PHONE)
+    attempt_id = submitted_paper(page, live_url, text_size)
+    assert run_jobs() == 1
+    expect(page.locator(".verdict")).to_have_text("不合格", timeout=20_000)
+    assert page.url == f"{live_url}/attempts/{attempt_id}/result"
+    heading = page.locator("section.result h1")
+    expect(heading).to_be_focused()
+    expect(heading).to_be_in_viewport()
+    assert page.locator("#paper, #attempt, .exam-bar").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    size = "large" if text_size == "特大字号" else "standard"
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"result-in-place-390-{size}.png"), full_page=True)
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    assert page.evaluate(RUN_AXE, WCAG) == []
     page.close()
 
 
