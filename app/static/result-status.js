@@ -44,7 +44,7 @@
             // is filled (a whole session's second result page was the web's largest cost).
             if (readyWhen === "certificates_ready" && Array.isArray(body.certificates)) {
               fill(box, body.certificates);
-            } else if (typeof body.result_html === "string") {
+            } else if (typeof body.result_html === "string" && canShowInPlace()) {
               showResult(box, body.result_html);
             } else {
               window.location.replace(box.dataset.resultUrl);
@@ -93,7 +93,10 @@
   // box itself) at the result page's address, as a reload would show it, its heading
   // focused so that screen readers read it; its certificate box, if any, waits on. At a
   // close, loading the result page instead was a request more for every candidate in the
-  // web's busiest seconds.
+  // web's busiest seconds. An older browser loads the result page instead.
+  function canShowInPlace() {
+    return "content" in document.createElement("template") && !!Element.prototype.replaceWith;
+  }
   function showResult(box, html) {
     var template = document.createElement("template");
     template.innerHTML = html.trim();
