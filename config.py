@@ -128,6 +128,7 @@ def load(instance: Path = INSTANCE) -> dict[str, object]:
         # The pace of the paper keys at a sitting's open (app.exam.sealed): what the web
         # hosts answer with room to spare; 400 for two cores' worth of web.
         "PAPER_KEYS_PER_SECOND": whole_number("PAPER_KEYS_PER_SECOND", 400),
+        "RESULTS_PER_SECOND": whole_number("RESULTS_PER_SECOND", 300),
         "LOGIN_MAX_FAILURES": whole_number("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": whole_number("LOGIN_LOCK_SECONDS", 300),
         "LOGIN_ADDRESS_MAX_FAILURES": whole_number("LOGIN_ADDRESS_MAX_FAILURES", 50),

@@ -53,6 +53,14 @@ CERTIFICATE_RATE = 5.0  # passes a second
 # ready in seconds. It asks again once the rate is known. (Certificates take longer than
 # any such wait anyway, so their floor stands.)
 UNMEASURED_SCORING_WAIT = 15
+# The pace at which a crowd's pages are told to come for their results, at most (the
+# app's ``RESULTS_PER_SECOND``): the job workers score a 7,000-paper close at 500-1,000
+# papers a second, and told by that rate alone the pages came for their results (~2.8 ms
+# of the web each) in ten seconds, every request then waiting up to 2.3 s (bench/RESULTS.md,
+# session 33, run F). A paper is paced by its place in the scoring queue when a snapshot
+# first saw it: its page is told the same moment at every ask, so a crowd comes at this
+# pace in the order it closed, never before its score.
+RESULTS_PER_SECOND = 300
 
 # The order the workers take them: scores in the order the papers closed (equal
 # priorities run in queue order), a pass's certificates in the order it was scored.
@@ -76,6 +84,8 @@ class Queue:
 
     least_rate: float
     places: dict[int, int] = field(default_factory=dict)
+    # Each id's place and the snapshot's time when first seen in the queue.
+    first_seen: dict[int, tuple[int, float]] = field(default_factory=dict)
     rate: float = 0.0  # ids gone a second over the window, at least ``least_rate``
     # (seen at, seconds since the snapshot before, ids gone between the two)
     departures: deque[tuple[float, float, int]] = field(default_factory=deque)
@@ -100,6 +110,8 @@ class Queue:
         # Each replaced whole: the other threads read them without the lock.
         self.rate = max(self.least_rate, gone / seconds if seconds else 0.0)
         self.places = {attempt_id: place for place, attempt_id in enumerate(ids)}
+        first = self.first_seen
+        self.first_seen = {i: first.get(i) or (place, seen_at) for place, i in enumerate(ids)}
 
     @property
     def measured(self) -> bool:
@@ -110,12 +122,19 @@ class Queue:
         """Ids ahead in the queue; one not in it yet joined after the snapshot: all are."""
         return self.places.get(attempt_id, len(self.places))
 
+    def paced_at(self, attempt_id: int, per_second: float) -> float | None:
+        """When its turn comes at ``per_second`` from its place when first seen (None: not
+        in the queue as last seen)."""
+        seen = self.first_seen.get(attempt_id)
+        return None if seen is None else seen[1] + seen[0] / per_second
+
 
 class Backlog:
     """A web process's snapshot of the scoring and certificate queues, and of the open
     papers past their timer's zero that join the scoring queue when the server closes them."""
 
-    def __init__(self) -> None:
+    def __init__(self, results_per_second: float = RESULTS_PER_SECOND) -> None:
+        self.results_per_second = results_per_second
         self.scoring = Queue(SCORING_RATE)
         self.certifying = Queue(CERTIFICATE_RATE)
         self.closing = Queue(SCORING_RATE)  # never measured: its papers leave by closing
@@ -161,7 +180,9 @@ class Backlog:
         else:
             ahead = self.scoring.ahead_of(attempt_id)
         left = self._left((ahead + 1) / self.scoring.rate, now)
-        return left if self.scoring.measured else min(left, UNMEASURED_SCORING_WAIT)
+        left = left if self.scoring.measured else min(left, UNMEASURED_SCORING_WAIT)
+        turn = None if closing else self.scoring.paced_at(attempt_id, self.results_per_second)
+        return left if turn is None else max(left, turn - now)
 
     def told_scoring_wait(
         self, attempt_id: int, now: float, grace_left: float | None = None
@@ -198,7 +219,8 @@ def backlog() -> Backlog:
     """The app's snapshot in this process (a test's app starts with a new one)."""
     found = current_app.extensions.get("exam_backlog")
     if found is None:  # the first poll: one of the threads' wins
-        found = current_app.extensions.setdefault("exam_backlog", Backlog())
+        paced = Backlog(current_app.config["RESULTS_PER_SECOND"])
+        found = current_app.extensions.setdefault("exam_backlog", paced)
     return found
 
 

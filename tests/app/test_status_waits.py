@@ -247,3 +247,27 @@ def test_a_poll_while_another_thread_takes_the_snapshot_answers_from_the_last_on
     assert answered_in < 1  # not the 10 s the other thread's reads took
     assert told == 0  # 3 papers at 10 a second, from a snapshot 3 s old
     assert backlog.taken_at == later
+
+
+def test_a_crowd_is_told_to_come_for_its_results_at_the_pace_in_the_order_it_closed(
+    app, client, candidate, real_queue, clock, monkeypatch
+):
+    """Told by the scoring rate alone, a 7,000-paper close's pages all came for their
+    results within ten seconds (bench/RESULTS.md, session 33): each paper's page is told
+    its turn at ``RESULTS_PER_SECOND`` from its place when the crowd was first seen, the
+    same moment at every ask, even once the papers ahead are scored."""
+    monkeypatch.setitem(app.config, "RESULTS_PER_SECOND", 10)
+    attempt_id, _token = begin(client)
+    crowd = copies_of(attempt_id, 600, utcnow() - timedelta(seconds=5), status=SUBMITTED)
+    assert wait_of(client, crowd[0]) <= 1
+    # Before, the floor's estimate was told at most 15 s (UNMEASURED_SCORING_WAIT).
+    assert wait_of(client, crowd[300]) == 30  # 300 ahead at 10 a second
+    assert wait_of(client, crowd[-1]) == waits.LONGEST_WAIT  # 599 ahead: 60 s
+    clock[0] += 1
+    assert wait_of(client, crowd[300]) == 29  # the same moment, a second nearer
+    scored = crowd[:300]  # the workers scored the first half meanwhile
+    db.session.execute(update(Attempt).where(Attempt.id.in_(scored)).values(status=FINALIZED))
+    db.session.commit()
+    clock[0] += waits.REFRESH
+    assert wait_of(client, crowd[300]) == 27  # first in the queue now, still its turn
+    assert client.get(f"/attempts/{crowd[0]}/status").json["scored"] is True
