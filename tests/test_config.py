@@ -86,6 +86,8 @@ def test_a_pace_of_keys_that_is_not_positive_is_refused_by_name(tmp_path, monkey
         ("JOB_WORKERS", "2.5", "JOB_WORKERS 须为整数"),
         # Written as the job processes' group's nice, refused past 19: they ran at the web's.
         ("JOB_NICE", "25", "JOB_NICE 不能大于 19（现为 25）"),
+        # A close's waits divide by it: every waiting page would fail instead.
+        ("RESULTS_PER_SECOND", "0", "RESULTS_PER_SECOND 须为正整数（现为 0）"),
     ],
 )
 def test_a_count_that_cannot_work_is_refused_at_start_by_name(
