@@ -116,9 +116,13 @@ def configure_requests_without_transaction(app: Flask) -> None:
 
     @app.teardown_request
     def _give_back(_error: BaseException | None) -> None:
-        connection = g.pop("request_connection", None)
-        if connection is not None:
-            connection.close()
+        _give_back_request_connection()
+
+
+def _give_back_request_connection() -> None:
+    connection = g.pop("request_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 def _orm_reads_in_autocommit() -> None:
@@ -131,9 +135,7 @@ def orm_reads_after_request_connection() -> None:
     statements (a status answer carrying the result): the request's connection given
     back first, one connection at a time as everywhere, and the ORM session's reads in
     autocommit, as a ``reads_in_autocommit`` view's."""
-    given_back = g.pop("request_connection", None)
-    if given_back is not None:
-        given_back.close()
+    _give_back_request_connection()
     _orm_reads_in_autocommit()
 
 
@@ -165,9 +167,7 @@ def write_transaction() -> Iterator[Connection]:
     connection is given back and the transaction has one of its own (still one
     connection at a time); otherwise the session's."""
     if g.get("request_connection") is not None or _without_session():
-        given_back = g.pop("request_connection", None)
-        if given_back is not None:
-            given_back.close()
+        _give_back_request_connection()
         with db.engine.begin() as connection:
             yield connection
         return

@@ -116,7 +116,7 @@ def outcome_of(attempt: Attempt) -> Outcome:
             _time_used(attempt), _pass_mark(attempt), 0, None, issued, _topics(attempt),
             certificates_pending=_being_issued(attempt, issued),
         )  # fmt: skip
-    user, sitting = attempt.user, attempt.sitting  # read only here: a pass needs neither
+    user, sitting = attempt.user, attempt.sitting  # the user: a query a pass does without
     exam, topics = sitting.exam, _topics(attempt)
     weak = any(t.percent < WEAK_BELOW for t in topics)  # only then is practice offered
     return Outcome(

@@ -158,7 +158,7 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
         if AUTOGROUPS:
             for pid in _children_of(worker.pid):
                 with contextlib.suppress(OSError):
-                    groups.add((Path("/proc") / str(pid) / "autogroup").read_text().split()[-1])
+                    groups.add((Path("/proc") / str(pid) / "autogroup").read_text().strip())
         db.session.rollback()
         stored = select(func.count(Certificate.id)).where(Certificate.pdf.is_not(None))
         return db.session.scalar(stored) == len(ids)
@@ -178,7 +178,8 @@ def test_two_worker_processes_score_each_paper_once_and_number_without_gaps(
     assert _numbers() == list(range(1, len(ids) + 1))
     assert db.session.scalar(select(func.count(Certificate.id))) == len(ids)
     # Scoring and certificates ran behind the web: their process's group at JOB_NICE.
-    assert not AUTOGROUPS or "10" in groups
+    # (A line is empty in the boot session's group, CI's, before a process's setsid.)
+    assert not AUTOGROUPS or any(group.endswith(" nice 10") for group in groups), groups
 
 
 def _children_of(pid: int) -> set[int]:

@@ -69,6 +69,8 @@ def test_a_pass_shows_the_certificate_being_made_then_its_link_without_a_reload(
     log_in(page, live_url)
     page.goto(f"{live_url}/attempts/{attempt_id}/result")
     expect(page.locator(".score-pending")).to_be_visible()
+    loads: list[str] = []  # pages loaded from here on: the result comes in place
+    page.on("request", lambda r: r.resource_type == "document" and loads.append(r.url))
     with monkeypatch.context() as patch:  # the worker has scored, not yet issued
         patch.setattr("app.certificate.batch.issue_batch", lambda *a, **k: None)
         as_worker(app, run_jobs)
@@ -82,6 +84,7 @@ def test_a_pass_shows_the_certificate_being_made_then_its_link_without_a_reload(
     expect(link).to_be_visible(timeout=20_000)
     assert page.locator("text=证书正在生成").count() == 0
     assert page.locator("#certificate-status").count() == 0  # nothing pending: no more polls
+    assert loads == []  # the pass, then its certificates, each shown in place
     page.close()
 
 
