@@ -1,10 +1,11 @@
-"""A paper's items updated on PostgreSQL: one UPDATE per item sent as an executemany (the
-baseline: what scoring and a submit sent before, and what they still send on SQLite)
-against one UPDATE … FROM unnest(…) for all of them (app/exam/item_updates.py), in the
-same run.
+"""A paper's items written on PostgreSQL: one statement per item sent as an executemany
+(the baseline: what a start, scoring and a submit sent before, and what they still send
+on SQLite) against one UPDATE … FROM unnest(…) or INSERT … SELECT … FROM unnest(…) for
+all of them (app/exam/item_updates.py), in the same run.
 
-At a close each of thousands of papers has its verdicts written (every item), and each
-早交卷 its page's answers. The app's own statements (``app.exam.scoring._ITEM_VERDICT``,
+At the open each late start inserts its paper's items; at a close each of thousands of
+papers has its verdicts written (every item), and each 早交卷 its page's answers. The
+app's own statements (``app.exam.starting.NEW_ITEMS``, ``app.exam.scoring._ITEM_VERDICT``,
 ``app.exam.answers._NEWER_ANSWER``) are run in both forms against a scratch copy of the
 attempt_item table (its columns and primary key, no foreign keys), papers of 20 items
 (the load test's) and of 80 (the shipped exam's), the forms in turns (ABAB: the host's
@@ -59,7 +60,12 @@ def scratch_items(engine, papers: int, size: int) -> None:
         connection.exec_driver_sql("ANALYZE attempt_item")
 
 
+NEW = 10**7  # new papers' attempt ids start here, past the scratch table's
+
+
 def rows_of(statement: str, size: int, paper: int) -> list[tuple]:
+    if statement == "new items":
+        return [(p, p % 2, Decimal(1), 1000 + p, ["B", "A", "C", "D"]) for p in range(size)]
     if statement == "verdicts":
         return [(p, Decimal(p % 2), "correct" if p % 2 else "wrong") for p in range(size)]
     changed = datetime(2026, 12, 4, tzinfo=UTC) + timedelta(seconds=paper)
@@ -74,10 +80,11 @@ def measure(engine, update, statement: str, form: str, size: int, first: int) ->
         server, client, wall = tree_cpu_seconds(pid), time.process_time(), time.perf_counter()
         for paper in range(first, first + PAPERS):
             rows = rows_of(statement, size, paper)
-            if form == "one UPDATE":
-                update.run_unnested(connection, paper, rows)
+            attempt_id = NEW + paper if statement == "new items" else paper
+            if form == "one statement":
+                update.run_unnested(connection, attempt_id, rows)
             else:
-                update.run_per_row(connection, paper, rows)
+                update.run_per_row(connection, attempt_id, rows)
             connection.commit()
         wall = time.perf_counter() - wall
         client = time.process_time() - client
@@ -94,11 +101,13 @@ def main() -> None:
 
     from app.exam.answers import _NEWER_ANSWER
     from app.exam.scoring import _ITEM_VERDICT
+    from app.exam.starting import NEW_ITEMS
 
     engine = create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
-    forms = ("one UPDATE per item (executemany)", "one UPDATE")
+    forms = ("one statement per item (executemany)", "one statement")
     print(f"{PAPERS} papers a turn, {ROUNDS} rounds of each form (ABAB); ms per paper")
-    for statement, update in (("verdicts", _ITEM_VERDICT), ("answers", _NEWER_ANSWER)):
+    statements = (("new items", NEW_ITEMS), ("verdicts", _ITEM_VERDICT), ("answers", _NEWER_ANSWER))
+    for statement, update in statements:
         for size in SIZES:
             scratch_items(engine, PAPERS * ROUNDS * len(forms), size)
             found: dict[str, list[tuple[float, ...]]] = {form: [] for form in forms}
@@ -111,14 +120,14 @@ def main() -> None:
             for form, runs in found.items():
                 medians[form] = [statistics.median(run[i] for run in runs) for i in range(3)]
                 client, server, wall = medians[form]
-                print(f"  {statement:8} {size:2} items  {form:34} client {client:6.3f}"
+                print(f"  {statement:9} {size:2} items  {form:37} client {client:6.3f}"
                       f"  server {server:6.3f}  wall {wall:6.3f}")  # fmt: skip
             before, after = medians.values()
             ratios = "  ".join(
                 f"{name} {a / b:.2f}" if b else f"{name} n/a"
                 for name, a, b in zip(("client", "server", "wall"), after, before, strict=True)
             )
-            print(f"  {statement:8} {size:2} items  one / per item: {ratios}")
+            print(f"  {statement:9} {size:2} items  one / per item: {ratios}")
     engine.dispose()
 
 

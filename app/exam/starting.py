@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, insert, select
 
 from app.certificate.retake import retake_wait
 from app.exam.attempts import AttemptRefused, NotRegistered, finalize_if_expired
 from app.exam.catalog import exam_definition, load_questions, question_of
 from app.exam.grants import attach_time_grants, attempts_allowed, deadline, pending_time_grants
+from app.exam.item_updates import item_insert
 from app.exam.prepared import DrawnPaper, claim, draw_for, prepared_for
 from app.exam.sealed import start_offset
 from app.exam.sittings import attempts_in, in_waiting_room, may_take
@@ -108,29 +109,33 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
 
 # Column names (the attempt's sitting is ``session_id``), built once for the rush.
 _NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
-_NEW_ITEMS = insert(AttemptItem.__table__)
+NEW_ITEMS = item_insert(
+    {"section": Integer(), "points": AttemptItem.points.type,
+     "question_revision_id": Integer(), "option_order": AttemptItem.option_order.type},
+    {"flagged": False},
+)  # fmt: skip
 
 
 def _insert(
     user_id: int, sitting_id: int, number: int, paper: DrawnPaper, now: datetime, due: datetime
 ) -> int:
     """The attempt and its items, one insert each (no ORM objects: eighty of them per
-    start cost more than the rest of the start together)."""
+    start cost more than the rest of the start together; the items in one statement on
+    PostgreSQL, ``item_updates.item_insert``)."""
     attempt_id = db.session.scalar(
         _NEW_ATTEMPT,
         {"session_id": sitting_id, "user_id": user_id, "number": number, "seed": paper.seed,
          "status": IN_PROGRESS, "started_at": now, "deadline": due, "policy": paper.policy},
     )  # fmt: skip
     points = [Decimal(s["points"]) for s in paper.policy["sections"]]
-    db.session.execute(
-        _NEW_ITEMS,
+    NEW_ITEMS.run(
+        db.session.connection(),
+        attempt_id,
         [
-            {"attempt_id": attempt_id, "position": position, "section": section,
-             "points": points[section], "question_revision_id": revision_id,
-             "option_order": option_order, "flagged": False}
+            (position, section, points[section], revision_id, option_order)
             for position, (section, revision_id, option_order) in enumerate(paper.items)
         ],
-    )  # fmt: skip
+    )
     return attempt_id
 
 

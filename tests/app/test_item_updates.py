@@ -1,11 +1,12 @@
-"""A submit's answers and a paper's verdicts: one statement each on PostgreSQL
-(app/exam/item_updates.py).
+"""A start's items, a submit's answers and a paper's verdicts: one statement each on
+PostgreSQL (app/exam/item_updates.py).
 
-An executemany sends PostgreSQL one UPDATE per item (eighty for the shipped exam's
+An executemany sends PostgreSQL one statement per item (eighty for the shipped exam's
 paper); at a close of thousands of papers those were the largest share of the
-statements the server ran for the jobs (bench/RESULTS.md, session 26). SQLite keeps the
-executemany, its cheapest form. What the statements do must not change: newer answers
-only, every item's verdict.
+statements the server ran for the jobs (bench/RESULTS.md, session 26), and at the open
+the starts' inserts (session 34). SQLite keeps the executemany, its cheapest form. What
+the statements do must not change: the paper as drawn, newer answers only, every item's
+verdict.
 """
 
 from __future__ import annotations
@@ -14,28 +15,33 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 from sqlalchemy import event
 
 from app.exam.catalog import question_of
+from app.exam.prepared import prepare_papers
 from app.extensions import db
 from app.models import Attempt
 from app.models.attempt import FINALIZED
 from app.models.types import utcnow
-from tests.app.test_attempts import begin, correct_response, items_of, save
+from tests.app.exam_fixtures import open_sitting
+from tests.app.test_attempts import begin, correct_response, items_of, save, start
+from tests.app.test_prepared_papers import paper_of, prepared_of
 from tests.app.test_submitting import candidate, other_answer, submit_form
+from tests.auth import login
 
 __all__ = ["candidate"]  # a fixture
 
 
 @contextmanager
-def item_updates() -> Iterator[list[tuple[bool, int]]]:
-    """Each UPDATE of attempt_item sent meanwhile: an executemany or not, and how many
-    rows of parameters it carried."""
+def item_updates(kind: str = "UPDATE attempt_item") -> Iterator[list[tuple[bool, int]]]:
+    """Each statement on attempt_item of this kind sent meanwhile: an executemany or not,
+    and how many rows of parameters it carried."""
     seen: list[tuple[bool, int]] = []
 
     def record(_conn, _cursor, statement, parameters, _context, executemany) -> None:
-        if statement.startswith("UPDATE attempt_item"):
+        if statement.startswith(kind):
             seen.append((executemany, len(parameters) if executemany else 1))
 
     event.listen(db.engine, "before_cursor_execute", record)
@@ -103,3 +109,24 @@ def test_a_submits_answers_and_its_verdicts_are_one_statement_each_on_postgresql
     unanswered = set(stored) - {i.position for i in answered} - {kept.position}
     assert {stored[p].verdict for p in unanswered} == {"unanswered"}
     assert attempt.score == sum(stored[p].awarded for p in stored)
+
+
+def test_a_starts_items_are_one_insert_on_postgresql_and_the_paper_as_drawn(client, candidate):
+    sitting = open_sitting()
+    assert prepare_papers(sitting.id, utcnow()) == 1
+    prepared = prepared_of(candidate.id, sitting.id).items
+    login(client, "candidate")
+    with item_updates("INSERT INTO attempt_item") as seen:
+        attempt_id = start(client, sitting.id)
+    if db.engine.dialect.name == "postgresql":
+        assert seen == [(False, 1)]
+    else:
+        assert seen == [(True, len(prepared))]
+    assert paper_of(attempt_id) == prepared  # sections, revisions, options' orders (lists)
+    points = [s["points"] for s in db.session.get(Attempt, attempt_id).stored_policy["sections"]]
+    stored = items_of(attempt_id)
+    assert [i.position for i in stored] == list(range(len(prepared)))
+    assert [i.points for i in stored] == [Decimal(points[i.section]) for i in stored]
+    assert {(i.flagged, i.response, i.answered_at, i.verdict) for i in stored} == {
+        (False, None, None, None)
+    }
