@@ -130,6 +130,22 @@ def _orm_reads_in_autocommit() -> None:
         db.session.connection(execution_options=AUTOCOMMIT)
 
 
+def commit_then_read_in_autocommit() -> None:
+    """Commit the ORM session's transaction without expiring what it loaded, and run its
+    next reads in autocommit: for a view that writes, then shows what it wrote (a start
+    answering its test page). Expired, the user and the sitting were read again on
+    PostgreSQL in a new transaction, a BEGIN, a SELECT and a ROLLBACK more, that ROLLBACK
+    making psycopg forget its prepared statements (``reads_in_autocommit``); nothing
+    read before the commit was changed by the view since."""
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+    _orm_reads_in_autocommit()
+
+
 def orm_reads_after_request_connection() -> None:
     """In a view marked ``without_transaction`` that reads through the ORM after its own
     statements (a status answer carrying the result): the request's connection given

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Integer, insert, select
 
 from app.certificate.retake import retake_wait
+from app.database import commit_then_read_in_autocommit
 from app.exam.attempts import AttemptRefused, NotRegistered, finalize_if_expired
 from app.exam.catalog import exam_definition, load_questions, question_of
 from app.exam.grants import attach_time_grants, attempts_allowed, deadline, pending_time_grants
@@ -102,7 +103,7 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
         raise _Overtaken
     if prepared is not None and not claim(user.id, sitting.id, prepared.seed):
         raise _Overtaken  # made stale and deleted meanwhile
-    db.session.commit()
+    commit_then_read_in_autocommit()
     schedule_close_if_near([due], now)
     return attempt_id
 

@@ -6,10 +6,12 @@ script) resumes the same attempt; a refused start shows the start page as before
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import Attempt, AttemptItem
@@ -164,3 +166,44 @@ def test_a_refused_start_still_shows_the_start_page(
     assert re.search(r'class="flash flash-error"[^>]*>' + re.escape(message), html)
     assert 'id="attempt"' not in html and "<dt>作答次数</dt>" in html  # the start page
     assert attempt_ids() == attempts
+
+
+@contextmanager
+def statements() -> Iterator[list[tuple[str, bool]]]:
+    """The SQL the app runs meanwhile, each with whether its connection was in autocommit,
+    and "COMMIT" where a transaction commits."""
+    seen: list[tuple[str, bool]] = []
+
+    def executed(conn, _cursor, statement, *_args) -> None:
+        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        seen.append((" ".join(statement.split()), autocommit))
+
+    def committed(_conn) -> None:
+        seen.append(("COMMIT", False))
+
+    event.listen(db.engine, "before_cursor_execute", executed)
+    event.listen(db.engine, "commit", committed)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", executed)
+        event.remove(db.engine, "commit", committed)
+
+
+def test_the_page_after_the_start_reads_only_the_new_paper_in_autocommit(client, candidate):
+    """After its commit the start reads its attempt and items for the page, and nothing it
+    had read before (the user, the sitting), in no transaction: on PostgreSQL the user's
+    refresh, a BEGIN and a ROLLBACK (which also made psycopg forget its prepared
+    statements) were three round trips more in every start at the open."""
+    sitting = open_sitting()
+    login(client, "candidate")
+    token = csrf_token(client, f"/sessions/{sitting.id}")
+    with statements() as seen:
+        started = client.post(f"/sessions/{sitting.id}", data={"csrf_token": token})
+    assert started.status_code == 200
+    assert [s for s, _autocommit in seen].count("COMMIT") == 1
+    after = seen[seen.index(("COMMIT", False)) + 1 :]
+    assert [(s.split(" FROM ")[1].split()[0], autocommit) for s, autocommit in after] == [
+        ("attempt", True),
+        ("attempt_item", True),
+    ]
