@@ -1,6 +1,6 @@
 """A paper's items written on PostgreSQL: one statement per item sent as an executemany
 (the baseline: what a start, scoring and a submit sent before, and what they still send
-on SQLite) against one UPDATE … FROM unnest(…) or INSERT … SELECT … FROM unnest(…) for
+on SQLite) against one UPDATE … FROM or INSERT … SELECT … FROM json_to_recordset(…) for
 all of them (app/exam/item_updates.py), in the same run.
 
 At the open each late start inserts its paper's items; at a close each of thousands of
@@ -82,7 +82,7 @@ def measure(engine, update, statement: str, form: str, size: int, first: int) ->
             rows = rows_of(statement, size, paper)
             attempt_id = NEW + paper if statement == "new items" else paper
             if form == "one statement":
-                update.run_unnested(connection, attempt_id, rows)
+                update.run_from_json(connection, attempt_id, rows)
             else:
                 update.run_per_row(connection, attempt_id, rows)
             connection.commit()

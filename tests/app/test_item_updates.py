@@ -15,10 +15,13 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import event
 
+from app.exam.answers import _NEWER_ANSWER
 from app.exam.catalog import question_of
 from app.exam.prepared import prepare_papers
 from app.extensions import db
@@ -130,3 +133,32 @@ def test_a_starts_items_are_one_insert_on_postgresql_and_the_paper_as_drawn(clie
     assert {(i.flagged, i.response, i.answered_at, i.verdict) for i in stored} == {
         (False, None, None, None)
     }
+
+
+ODD_TEXTS = ['引号"与\\反斜杠', "换行\n与\t制表", "🀄 e\u0301 \u200b", "</script>&amp;", ""]
+
+
+def test_odd_answers_are_stored_as_given_through_the_one_statement(client, candidate):
+    """The answers travel inside one JSON document on PostgreSQL: quotes, backslashes,
+    line breaks, emoji, combining marks and zero-width spaces come out as they went in,
+    beside lists and true or false, and a newer answer only replaces an older one."""
+    attempt_id, _token = begin(client)
+    db.session.rollback()
+    changed = utcnow()
+    rows = [(p, text, changed) for p, text in enumerate(ODD_TEXTS)]
+    rows += [(len(ODD_TEXTS), ["A", "C"], changed), (len(ODD_TEXTS) + 1, False, changed)]
+    with db.engine.begin() as connection:
+        _NEWER_ANSWER.run(connection, attempt_id, rows)
+        older = [(0, "旧的答案", changed - timedelta(seconds=1))]
+        _NEWER_ANSWER.run(connection, attempt_id, older)
+    stored = {i.position: (i.response, i.answered_at) for i in items_of(attempt_id)}
+    assert [stored[p] for p, _response, _at in rows] == [(r, at) for _p, r, at in rows]
+
+
+def test_a_moment_without_its_zone_is_refused_not_guessed(client, candidate):
+    attempt_id, _token = begin(client)
+    db.session.rollback()
+    naive = [(0, "答案", datetime(2026, 12, 5, 8, 0))]
+    with pytest.raises(Exception, match="naive datetime"), db.engine.begin() as connection:
+        _NEWER_ANSWER.run(connection, attempt_id, naive)
+    assert items_of(attempt_id)[0].response is None
