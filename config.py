@@ -65,6 +65,17 @@ def web_threads(url: str) -> int:
     return whole_number("WEB_THREADS", 8 if url.startswith("postgresql") else 4)
 
 
+def switch_interval_ms(url: str) -> int:
+    """How long a web process's thread may hold the GIL while another waits for it
+    (``WEB_SWITCH_MS``): 1 ms on PostgreSQL, Python's own 5 ms on SQLite. Every request
+    takes the GIL to enter the app and again after each database round trip, waiting
+    up to the whole interval while the process's other threads run Python. At the open
+    of a 10,000 session on PostgreSQL, with 5 ms the paper keys and the starts waited
+    before the app 1.4 and 1.5 s at the 99th percentile; with 1 ms, in a like hour, 0.74
+    and 0.76 s (bench/RESULTS.md, session 34: runs J and K, one each)."""
+    return whole_number("WEB_SWITCH_MS", 1 if url.startswith("postgresql") else 5, high=100)
+
+
 def whole_number(name: str, default: int, low: int = 1, high: int | None = None) -> int:
     """A count from the environment, refused at start by name if it is not a whole number
     of at least ``low`` (and at most ``high``): a bare ``int()`` failed in English deep in

@@ -47,7 +47,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from app.heap import freeze_loaded_heap
-from config import database_url, web_threads, whole_number
+from config import database_url, switch_interval_ms, web_threads, whole_number
 
 HEAD_BYTES = 16_384  # gunicorn allowed 8,190 a line and 100 fields; a browser sends ~1 KB
 KILL_AFTER_SECONDS = 30  # a stopping process still answering after this is killed
@@ -55,8 +55,10 @@ KILL_AFTER_SECONDS = 30  # a stopping process still answering after this is kill
 
 def application() -> Flask:
     """The factory each worker process calls: the app named by ``WEB_APP``, then its loaded
-    heap frozen (``app.heap``) before the first request."""
+    heap frozen (``app.heap``) before the first request; the GIL's switch interval set
+    first (``config.switch_interval_ms``)."""
     module, _, factory = os.environ.get("WEB_APP", "app:create_app").partition(":")
+    sys.setswitchinterval(switch_interval_ms(database_url()) / 1000)
     app = getattr(import_module(module), factory)()
     freeze_loaded_heap()
     return app
@@ -74,6 +76,7 @@ def connections_per_process() -> int:
 def server() -> Granian:
     """granian configured from the environment (README, Production)."""
     env = os.environ.get
+    switch_interval_ms(database_url())  # a wrong one refused here, by name, not in each worker
     return Granian(
         "web_server:application",
         factory=True,
