@@ -47,6 +47,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import TypeEngine
 
 from app.models import AttemptItem
@@ -142,7 +143,7 @@ def item_insert(fields: Mapping[str, TypeEngine[Any]], constants: Mapping[str, A
     return ItemWrite(tuple(fields), per_row, from_json)
 
 
-def _given_rows(fields: Mapping[str, TypeEngine[Any]]):
+def _given_rows(fields: Mapping[str, TypeEngine[Any]]) -> TableValuedAlias:
     """The given rows as one table ``given`` of these columns and types, read from one
     JSON document (``given_rows``: a list of objects keyed by the columns' names). A JSON
     value (a response, an option order) stays JSON, a list included."""
