@@ -32,15 +32,21 @@ candidate, real_queue = test_submitting.candidate, test_submitting.real_queue  #
 
 
 @contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL the app runs meanwhile, with "COMMIT" where a transaction commits."""
-    seen: list[str] = []
+def statements(*, marking_autocommit: bool = False) -> Iterator[list]:
+    """The SQL the app runs meanwhile, with "COMMIT" where a transaction commits; with
+    ``marking_autocommit`` each as a pair, the SQL and whether its connection was in
+    autocommit (a COMMIT's is False)."""
+    seen: list = []
 
-    def executed(_conn, _cursor, statement, *_args) -> None:
-        seen.append(" ".join(statement.split()))
+    def mark(sql: str, autocommit: bool) -> str | tuple[str, bool]:
+        return (sql, autocommit) if marking_autocommit else sql
+
+    def executed(conn, _cursor, statement, *_args) -> None:
+        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        seen.append(mark(" ".join(statement.split()), autocommit))
 
     def committed(_conn) -> None:
-        seen.append("COMMIT")
+        seen.append(mark("COMMIT", False))
 
     event.listen(db.engine, "before_cursor_execute", executed)
     event.listen(db.engine, "commit", committed)

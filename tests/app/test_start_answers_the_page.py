@@ -6,17 +6,16 @@ script) resumes the same attempt; a refused start shows the start page as before
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attempt, AttemptItem
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
+from tests.app.test_result_requests import statements
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
@@ -168,28 +167,6 @@ def test_a_refused_start_still_shows_the_start_page(
     assert attempt_ids() == attempts
 
 
-@contextmanager
-def statements() -> Iterator[list[tuple[str, bool]]]:
-    """The SQL the app runs meanwhile, each with whether its connection was in autocommit,
-    and "COMMIT" where a transaction commits."""
-    seen: list[tuple[str, bool]] = []
-
-    def executed(conn, _cursor, statement, *_args) -> None:
-        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-        seen.append((" ".join(statement.split()), autocommit))
-
-    def committed(_conn) -> None:
-        seen.append(("COMMIT", False))
-
-    event.listen(db.engine, "before_cursor_execute", executed)
-    event.listen(db.engine, "commit", committed)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", executed)
-        event.remove(db.engine, "commit", committed)
-
-
 def test_the_page_after_the_start_reads_only_the_new_paper_in_autocommit(client, candidate):
     """After its commit the start reads its attempt and items for the page, and nothing it
     had read before (the user, the sitting), in no transaction: on PostgreSQL the user's
@@ -198,7 +175,7 @@ def test_the_page_after_the_start_reads_only_the_new_paper_in_autocommit(client,
     sitting = open_sitting()
     login(client, "candidate")
     token = csrf_token(client, f"/sessions/{sitting.id}")
-    with statements() as seen:
+    with statements(marking_autocommit=True) as seen:
         started = client.post(f"/sessions/{sitting.id}", data={"csrf_token": token})
     assert started.status_code == 200
     assert [s for s, _autocommit in seen].count("COMMIT") == 1
