@@ -9,24 +9,27 @@ new snapshot. ``BENCH_POLLS_BACKLOG`` (7000,4700,30000): the papers being scored
 passes awaiting certificates and the papers finalized long before.
 
 Then the close, simulated without server or database: the pages follow
-app/static/result-status.js (the first poll after the grace × 1–2, then 1 s doubling to
-15 s, or the server's wait if longer, each × 0.85–1.35; the last row: the first poll
-× 0.85–1.35 too, as before), the job workers clear the papers at a steady rate (scores
+app/static/result-status.js (the first poll past the grace, spread over as long again or
+over the page's crowd spread if longer, then 1 s doubling to 15 s, or the server's wait if
+longer, each × 0.85–1.35; the last row: the first poll at the grace × 0.85–1.35, as
+before), the job workers clear the papers at a steady rate (scores
 first, then the passes' certificates), and each of the web processes keeps its own
 ``Backlog`` snapshot, read from the simulated queues. The rates are those the last 10,000
 run reached (bench/RESULTS.md); fewer polls leave the workers more CPU, which this does
 not model, so the new figures are on the cautious side. "busiest s": the most polls
 sent in one second, what the cores must serve at once; "busiest 10 s" and "pages": the
 most polls, and the most result pages, in ten seconds (the crowds' steps of
-bench_session.py). ``BENCH_POLLS_FIRST_SPREADS`` (1): the first poll's spread
-past the grace, × 1 to 1 + each value listed.
+bench_session.py). ``BENCH_POLLS_FIRST_SPREADS``: the pages' crowd spreads simulated, in
+seconds (by default 0, the grace alone as before session 35, and what the test page of a
+sitting of ``BENCH_POLLS_REGISTERED`` candidates says: ``app.exam.waits.first_ask_spread``).
 
-    BENCH_POLLS_N=7000 BENCH_POLLS_FIRST_SPREADS=1,2 .venv/bin/python bench/bench_polls.py
+    BENCH_POLLS_N=7000 BENCH_POLLS_SCORES=700 .venv/bin/python bench/bench_polls.py
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import os
 import random
 import re
@@ -53,9 +56,16 @@ SCORES_PER_S = float(os.environ.get("BENCH_POLLS_SCORES", 64))
 CERTIFICATES_PER_S = float(os.environ.get("BENCH_POLLS_CERTIFICATES", 125))
 MODES = ("grace only", "backlog from zero")
 WEB_PROCESSES = 4
-# How far past the grace the time-up box's first poll may come: × 1 to 1 + spread
-# (result-status.js, ``afterFloor``); each spread listed is simulated.
-FIRST_SPREADS = [float(s) for s in os.environ.get("BENCH_POLLS_FIRST_SPREADS", "1").split(",")]
+# Everyone registered: those closing at the zero and those who submitted before it.
+REGISTERED = int(os.environ.get("BENCH_POLLS_REGISTERED", round(PAPERS / 0.7)))
+SHIPPED_SPREAD = min(
+    waits.LONGEST_FIRST_ASK_SPREAD, math.ceil(2 * REGISTERED / waits.RESULTS_PER_SECOND)
+)  # as app.exam.waits.first_ask_spread says with the default pace
+# The time-up box's first poll past the grace: over as long again or over the page's crowd
+# spread if longer (result-status.js, ``afterFloor``); each spread listed is simulated.
+FIRST_SPREADS = [
+    float(s) for s in os.environ.get("BENCH_POLLS_FIRST_SPREADS", f"0,{SHIPPED_SPREAD}").split(",")
+]
 STEP = 10  # seconds: the busiest step of polls and of result pages (bench_session's crowds)
 BACKLOG = [int(n) for n in os.environ.get("BENCH_POLLS_BACKLOG", "7000,4700,30000").split(",")]
 
@@ -89,7 +99,7 @@ class SimulatedBacklog(Backlog):
 
 
 def run(
-    mode: str, seed: int = 1, first_after_grace: bool = True, spread: float = 1.0
+    mode: str, seed: int = 1, first_after_grace: bool = True, spread: float = 0.0
 ) -> dict[str, float]:
     rng = random.Random(seed)
     close, clock = Close(rng), [0.0]
@@ -120,7 +130,9 @@ def run(
 
     def after_grace_end() -> float:
         """The time-up box's first poll: the grace is a floor, never asked before."""
-        return GRACE * (1 + spread * rng.random()) if first_after_grace else jittered(GRACE)
+        if not first_after_grace:
+            return jittered(GRACE)
+        return GRACE + rng.random() * max(GRACE, spread)
 
     # (time, paper, waiting for, its page's delay): the time-up box asks after the grace.
     events = [(after_grace_end(), i, "scored", 1.0) for i in range(PAPERS)]
@@ -243,7 +255,7 @@ def main() -> None:
           f"{'busiest s':>9} {f'busiest {STEP} s':>12} {'pages':>9} "
           f"{'score late p50/p99':>20} {'cert. late p50/p99':>20} {'last seen':>10}")  # fmt: skip
     rows = [
-        (f"{mode}, first × 1–{1 + spread:g}", run(mode, spread=spread))
+        (f"{mode}, first over {max(GRACE, spread):g} s", run(mode, spread=spread))
         for mode in MODES
         for spread in FIRST_SPREADS
     ]

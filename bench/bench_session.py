@@ -12,8 +12,8 @@ open test page) within the first minute after the open (most in the first second
 spread over the test (time compressed: the rate is printed); 30 % submit early (at any
 moment of the test's last third, having answered), and for 70 % the timer reaches zero in
 the same second (the sitting's close caps every deadline) and the page does what it does
-then: it stays and asks the status endpoint from the end of the answer grace on, with
-backoff and jitter, and loads the result page once the score is there (an early submit is
+then: it stays and asks the status endpoint from the end of the answer grace on (its
+first ask spread over the page's crowd spread), with backoff and jitter, and loads the result page once the score is there (an early submit is
 posted by the page, which then stays and waits the same way); a
 pass's result page then waits for its certificates the same way and fills its box from the
 status answer that says they are ready (no second result page). Saves retry as the page
@@ -170,6 +170,7 @@ async def candidate(
                 return
         api_token = re.search(r'data-csrf="([^"]+)"', page).group(1)
         grace = float(re.search(r'data-grace-seconds="(\d+)"', page).group(1))
+        spread = float(re.search(r'data-first-ask-spread="(\d+)"', page).group(1))
         answer_times = sorted(
             random.uniform(started + 5, plan["answer_until"]) for _ in range(ANSWERS)
         )
@@ -219,7 +220,7 @@ async def candidate(
             waited_from = time.time()
             shown = await browser.wait_for(
                 attempt_path, "scored", plan["close_at"] + grace - time.time(), give_up_at,
-                floor=True,
+                floor_spread=spread,
             )  # fmt: skip
             wait = "zero to result"
         if shown:

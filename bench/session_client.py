@@ -110,22 +110,25 @@ class Browser:
         ready_when: str,
         wait_seconds: float,
         give_up_at: float,
-        floor: bool = False,
+        floor_spread: float | None = None,
     ) -> str:
         """As app/static/result-status.js: the first poll after the wait the page was given
-        (the grace left at the timer's zero: ``floor``, × 1–2, never before it) or a
-        second, then 1 s doubling to 15 s (or the wait the server says, if longer), each
+        (the grace left at the timer's zero, never before it, then spread over as long
+        again or over ``floor_spread``, the page's crowd spread, if longer) or a second,
+        then 1 s doubling to 15 s (or the wait the server says, if longer), each
         × 0.85–1.35; once the answer says
         ``ready_when``, the result it carries (asked for with the score: the page shows it
         in place; "" if never ready), or from code before that the result page; for a
         pass's certificates the answer carries them and the page fills its box from it,
         so the answer's body is returned. No result page is loaded then."""
         delay, pause = 1.0, max(1.0, wait_seconds)
-        first = floor
+        first = floor_spread is not None
         asks = "?result=1" if ready_when == "scored" else ""  # the result with the score
         while time.time() < give_up_at:
-            factor = 1 + random.random() if first else 0.85 + random.random() / 2
-            await asyncio.sleep(pause * factor)
+            if first:
+                await asyncio.sleep(pause + random.random() * max(pause, floor_spread or 0))
+            else:
+                await asyncio.sleep(pause * (0.85 + random.random() / 2))
             first = False
             status, body = await self.call("status", lambda: self.web.get(
                 f"{attempt_path}/status{asks}", headers={"Accept": "application/json"}))  # fmt: skip

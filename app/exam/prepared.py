@@ -11,11 +11,13 @@ and the bank version it was drawn for; otherwise the start draws as it always di
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, union
+from sqlalchemy import bindparam, delete, func, or_, select, union
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -35,6 +37,9 @@ from question_bank.assembly import UnsatisfiableExam, draw_paper
 from question_bank.attempt_policy import AttemptPolicy, SectionPolicy
 
 BATCH = 200  # papers drawn, then written in one short transaction
+_COUNTS: dict[int, tuple[float, int]] = {}  # sitting id -> (when counted, registered)
+_COUNTS_LOCK = threading.Lock()
+_COUNT_FOR = 60.0  # seconds a count of the registered is reused
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,20 @@ def registered(sitting_id: int):
         User.role == Role.CANDIDATE, User.unit_id.in_(select(units.c.id))
     )
     return union(by_name, by_unit)
+
+
+def registered_count(sitting_id: int) -> int:
+    """How many may take the sitting, counted at most once a minute per process: the open's
+    and the close's spreads are sized by it (``app.exam.sealed``, ``app.exam.waits``), and
+    thousands of pages are served while it hardly moves."""
+    with _COUNTS_LOCK:
+        counted = _COUNTS.get(sitting_id)
+        if counted is not None and time.monotonic() - counted[0] < _COUNT_FOR:
+            return counted[1]
+    count = db.session.scalar(select(func.count()).select_from(registered(sitting_id).subquery()))
+    with _COUNTS_LOCK:
+        _COUNTS[sitting_id] = (time.monotonic(), count)
+    return count
 
 
 def forget_stale(sitting: Sitting) -> int:

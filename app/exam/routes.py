@@ -40,7 +40,7 @@ from app.exam.review import record_reviewed_mistakes
 from app.exam.sealed import key_answer, key_token, seal
 from app.exam.sittings import attempts_in, in_waiting_room, may_take
 from app.exam.starting import begin_attempt
-from app.exam.waits import wait_seconds
+from app.exam.waits import first_ask_spread, wait_seconds
 from app.lookup import found_or_404, get_or_404
 from app.models import Attempt, Sitting
 from app.models.attempt import IN_PROGRESS
@@ -134,6 +134,7 @@ def _test_page(attempt: Attempt):
         palette_html=palette_html, now=now, leave_limit=leave_limit, sealed=sealed,
         answered=sum(item.response is not None for item in items), total=len(items),
         departures=departures(attempt.id) if leave_limit else 0,
+        first_ask_spread=first_ask_spread(attempt.sitting_id),
     )  # fmt: skip
 
 

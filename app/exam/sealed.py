@@ -34,18 +34,15 @@ import hashlib
 import hmac
 import os
 import random
-import threading
-import time
 from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, select
 
 from app.database import request_connection
-from app.exam.prepared import registered
-from app.extensions import db
+from app.exam.prepared import registered_count
 from app.models import Attempt, Sitting
 from app.timefmt import script_time
 
@@ -53,9 +50,6 @@ from app.timefmt import script_time
 # raise ``PAPER_KEYS_PER_SECOND`` with them).
 MAX_SPREAD = timedelta(seconds=30)
 _SALT = "sealed-paper"
-_COUNTS: dict[int, tuple[float, int]] = {}  # sitting id -> (when counted, registered)
-_COUNTS_LOCK = threading.Lock()
-_COUNT_FOR = 60.0  # seconds a count of the registered is reused
 
 
 def paper_key(attempt_id: int, seed: int) -> bytes:
@@ -119,17 +113,5 @@ def _times_of(attempt_id: int) -> Row | None:
 def start_offset(sitting: Sitting) -> timedelta:
     """Where in the open's spread an attempt entering early starts."""
     rate = current_app.config["PAPER_KEYS_PER_SECOND"]
-    spread = min(MAX_SPREAD.total_seconds(), _registered_count(sitting.id) / rate)
+    spread = min(MAX_SPREAD.total_seconds(), registered_count(sitting.id) / rate)
     return timedelta(seconds=random.uniform(0, spread))
-
-
-def _registered_count(sitting_id: int) -> int:
-    """Counted at most once a minute per process: thousands enter while it hardly moves."""
-    with _COUNTS_LOCK:
-        counted = _COUNTS.get(sitting_id)
-        if counted is not None and time.monotonic() - counted[0] < _COUNT_FOR:
-            return counted[1]
-    count = db.session.scalar(select(func.count()).select_from(registered(sitting_id).subquery()))
-    with _COUNTS_LOCK:
-        _COUNTS[sitting_id] = (time.monotonic(), count)
-    return count

@@ -18,6 +18,7 @@ told only the grace, 7,000 pages asked again every few seconds until their paper
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from sqlalchemy import bindparam, select
 
 from app.database import request_connection
 from app.exam.grants import grace
+from app.exam.prepared import registered_count
 from app.models import Attempt
 from app.models.attempt import AWAITING_CERTIFICATES, FINALIZED, IN_PROGRESS, OPEN_PAPER, SUBMITTED
 from app.models.types import utcnow
@@ -61,6 +63,15 @@ UNMEASURED_SCORING_WAIT = 15
 # first saw it: its page is told the same moment at every ask, so a crowd comes at this
 # pace in the order it closed, never before its score.
 RESULTS_PER_SECOND = 300
+
+# A sitting's test pages at the timer's zero ask first for their score spread over the
+# grace, or, for a crowd, over twice the time its results take at ``RESULTS_PER_SECOND``
+# (``first_ask_spread``): then the first asks and the second ones of the pages that came
+# before their turn make at most that pace together. Spread over the grace alone, a
+# 10,000 close's first asks came in its 30 s (~230 a second) on top of the results at
+# 300 a second, and in a slower hour every request waited up to 3.7 s (bench/RESULTS.md,
+# session 34, run L). At most this many seconds: beyond, add web hosts and raise the pace.
+LONGEST_FIRST_ASK_SPREAD = 120
 
 # The order the workers take them: scores in the order the papers closed (equal
 # priorities run in queue order), a pass's certificates in the order it was scored.
@@ -243,3 +254,12 @@ def wait_seconds(
     if state == FINALIZED and not certificates_ready:
         return backlog().told_certificate_wait(attempt_id, monotonic())
     return 0
+
+
+def first_ask_spread(sitting_id: int) -> int:
+    """Seconds past the grace over which the sitting's test pages ask first for their
+    score at the timer's zero (the page spreads its ask over the grace if that is longer):
+    everyone registered may be at the zero, each asking once before or at their turn."""
+    per_second = current_app.config["RESULTS_PER_SECOND"]
+    spread = math.ceil(2 * registered_count(sitting_id) / per_second)
+    return min(LONGEST_FIRST_ASK_SPREAD, spread)

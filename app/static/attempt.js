@@ -418,8 +418,10 @@
       if (Object.keys(pending).length || inFlight) setState("时间到，仍有答案未能确认保存", "error");
       else setState("全部答案已保存", "ok");
       var graceLeft = Math.max(0, (graceEnds - (Date.now() + skew)) / 1000);
-      scoringBox.dispatchEvent(
-        new CustomEvent("exam:paper-closed", { bubbles: true, detail: { waitSeconds: graceLeft, waitIsFloor: true } }));
+      // The first ask spread past the grace over the crowd's spread (app.exam.waits).
+      var spread = Number(root.dataset.firstAskSpread || 0);
+      scoringBox.dispatchEvent(new CustomEvent("exam:paper-closed", { bubbles: true,
+        detail: { waitSeconds: graceLeft, waitIsFloor: true, spreadSeconds: spread } }));
     })();
   }
   if (reloadWhenSent) { setState("正在重新保存上次未能确认保存的答案…"); flush(); }

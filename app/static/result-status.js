@@ -19,12 +19,13 @@
   // × 0.5-1.5, and every score and certificate seen sooner).
   function jittered(ms) { return ms * (0.85 + Math.random() * 0.5); }
   // A wait the server cannot beat is never asked before: the grace at the timer's zero
-  // (the server closes the paper at its end). Spread over as long again after it: the
+  // (the server closes the paper at its end). Spread after it over as long again, or over
+  // the crowd's spread if longer (the page's data-first-ask-spread, app.exam.waits): the
   // whole session asks then, while the server closes the papers and scores the first.
   // At 0.85-1.35 up to 15 % of the first polls came before that end, each told to wait
   // again; at 1-1.5 the rest came in its 15 s after, ~470 a second at 7,000 papers, and
   // every request then waited up to 9 s (bench/RESULTS.md, session 17).
-  function afterFloor(ms) { return ms * (1 + Math.random()); }
+  function afterFloor(ms, spreadMs) { return ms + Math.random() * Math.max(ms, spreadMs); }
 
   function waitForResult(box) {
     var readyWhen = box.dataset.readyWhen;
@@ -61,7 +62,8 @@
         });
     }
     var first = Math.max(delay, Number(box.dataset.waitSeconds || 0) * 1000);
-    setTimeout(ask, box.dataset.waitIsFloor ? afterFloor(first) : jittered(first));
+    var spread = Number(box.dataset.spreadSeconds || 0) * 1000;
+    setTimeout(ask, box.dataset.waitIsFloor ? afterFloor(first, spread) : jittered(first));
   }
 
   // The certificate box as the server renders it once they are ready (the same classes,
@@ -117,6 +119,7 @@
   function show(box, detail) {
     box.dataset.waitSeconds = detail.waitSeconds || 0;
     if (detail.waitIsFloor) box.dataset.waitIsFloor = "1";
+    if (detail.spreadSeconds) box.dataset.spreadSeconds = detail.spreadSeconds;
     box.classList.add("shown");
     Array.prototype.forEach.call(box.querySelectorAll("[hidden]"), function (el) { el.hidden = false; });
     Array.prototype.forEach.call(box.querySelectorAll("[data-words]"), function (el) {

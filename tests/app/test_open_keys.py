@@ -64,7 +64,7 @@ def test_a_key_request_cannot_replace_the_session(app, client, ctx):
 def _starts_of(registered: int, monkeypatch) -> list[float]:
     """Where each of ``registered`` waiting attempts starts, in seconds after the open, at
     the configured pace (the default, 400 a second)."""
-    monkeypatch.setattr(sealed, "_registered_count", lambda _sitting_id: registered)
+    monkeypatch.setattr(sealed, "registered_count", lambda _sitting_id: registered)
     monkeypatch.setattr(sealed, "random", random.Random(12))
     sitting = Sitting(id=1)
     return [sealed.start_offset(sitting).total_seconds() for _ in range(registered)]

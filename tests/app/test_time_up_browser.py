@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
+from app.exam import prepared
 from app.extensions import db
 from app.models import Attempt
 from app.models.types import utcnow
@@ -181,4 +182,36 @@ def test_the_waiting_state_fits_the_screen_in_large_print_and_passes_axe(
     size = "large" if text_size == "特大字号" else "standard"
     shot = SHOTS / f"time-up-{viewport['width']}-{size}.png"
     assert_the_scoring_box_fits(page, viewport["width"], shot)
+    page.close()
+
+
+def test_at_zero_a_crowds_pages_spread_their_first_ask_over_the_crowds_spread(
+    browser, live_url, ctx, app, monkeypatch
+):
+    """Ten registered at one result a second: the page's first ask comes within 20 s past
+    the grace (twice the results' time), not within the grace again (app.exam.waits);
+    here every draw at the middle: 10 s past it. At a 10,000 close the first asks so come
+    at half the results' pace, not all in the grace's 30 s after it."""
+    names = ("candidate", *(f"c{n}" for n in range(9)))
+    for name in names:
+        make_user(name)
+    monkeypatch.setattr(prepared, "_COUNTS", {})
+    monkeypatch.setitem(app.config, "RESULTS_PER_SECOND", 1)
+    monkeypatch.setitem(app.config, "ANSWER_GRACE_SECONDS", 5)
+    sitting = open_sitting(names)
+    page = browser.new_page()
+    page.add_init_script(RECORD_DELAYS % 0)  # recorded, none run: no poll is answered
+    page.add_init_script("Math.random = () => 0.5;")
+    log_in(page, live_url)
+    page.click(f"text={sitting.title}")
+    page.click("#submit")
+    wait_for_test_page(page)
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    assert page.get_attribute("#attempt", "data-first-ask-spread") == "20"
+    expire(attempt_id, seconds_ago=1)  # reopened in the grace: the timer is at zero at once
+    page.goto(f"{live_url}/attempts/{attempt_id}")
+    expect(page.locator("#scoring-status")).to_have_text(WORDS)
+    grace_left = float(page.get_attribute("#scoring-box", "data-wait-seconds")) * 1000
+    assert 1000 < grace_left <= 4000
+    assert page.evaluate("window.pollDelays") == [pytest.approx(grace_left + 0.5 * 20_000)]
     page.close()
