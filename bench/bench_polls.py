@@ -29,7 +29,6 @@ sitting of ``BENCH_POLLS_REGISTERED`` candidates says: ``app.exam.waits.first_as
 from __future__ import annotations
 
 import heapq
-import math
 import os
 import random
 import re
@@ -58,9 +57,7 @@ MODES = ("grace only", "backlog from zero")
 WEB_PROCESSES = 4
 # Everyone registered: those closing at the zero and those who submitted before it.
 REGISTERED = int(os.environ.get("BENCH_POLLS_REGISTERED", round(PAPERS / 0.7)))
-SHIPPED_SPREAD = min(
-    waits.LONGEST_FIRST_ASK_SPREAD, math.ceil(2 * REGISTERED / waits.RESULTS_PER_SECOND)
-)  # as app.exam.waits.first_ask_spread says with the default pace
+SHIPPED_SPREAD = waits.crowd_spread(REGISTERED, waits.RESULTS_PER_SECOND)  # the default pace
 # The time-up box's first poll past the grace: over as long again or over the page's crowd
 # spread if longer (result-status.js, ``afterFloor``); each spread listed is simulated.
 FIRST_SPREADS = [

@@ -13,8 +13,9 @@ spread over the test (time compressed: the rate is printed); 30 % submit early (
 moment of the test's last third, having answered), and for 70 % the timer reaches zero in
 the same second (the sitting's close caps every deadline) and the page does what it does
 then: it stays and asks the status endpoint from the end of the answer grace on (its
-first ask spread over the page's crowd spread), with backoff and jitter, and loads the result page once the score is there (an early submit is
-posted by the page, which then stays and waits the same way); a
+first ask spread over the page's crowd spread), with backoff and jitter, and loads the
+result page once the score is there (an early submit is posted by the page, which then
+stays and waits the same way); a
 pass's result page then waits for its certificates the same way and fills its box from the
 status answer that says they are ready (no second result page). Saves retry as the page
 does (1 s doubling to 15 s); a request that meets a kept-alive connection just closed by

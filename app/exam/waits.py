@@ -260,6 +260,9 @@ def first_ask_spread(sitting_id: int) -> int:
     """Seconds past the grace over which the sitting's test pages ask first for their
     score at the timer's zero (the page spreads its ask over the grace if that is longer):
     everyone registered may be at the zero, each asking once before or at their turn."""
-    per_second = current_app.config["RESULTS_PER_SECOND"]
-    spread = math.ceil(2 * registered_count(sitting_id) / per_second)
-    return min(LONGEST_FIRST_ASK_SPREAD, spread)
+    return crowd_spread(registered_count(sitting_id), current_app.config["RESULTS_PER_SECOND"])
+
+
+def crowd_spread(registered: int, results_per_second: int) -> int:
+    """``first_ask_spread`` for a crowd of ``registered`` at that pace (bench_polls.py too)."""
+    return min(LONGEST_FIRST_ASK_SPREAD, math.ceil(2 * registered / results_per_second))
