@@ -130,6 +130,12 @@ def registered_count(sitting_id: int) -> int:
     return count
 
 
+def forget_counts() -> None:
+    """Forget the counted registered: for tests, whose emptied tables reuse sitting ids."""
+    with _COUNTS_LOCK:
+        _COUNTS.clear()
+
+
 def forget_stale(sitting: Sitting) -> int:
     """Delete the sitting's prepared papers nobody may claim any more: drawn for another
     exam edit or bank version, of someone no longer registered, or of someone who has
