@@ -189,10 +189,11 @@ async def candidate(
             payload = {"position": position, "response": response, "changed_at": changed[position]}
             delay = 1.0
             while time.time() < plan["close_at"] + 20:
-                status, _ = await call("save", lambda p=payload: web.post(
+                status, body = await call("save", lambda p=payload: web.post(
                     f"{attempt_path}/answers", json=p, headers={"X-CSRFToken": api_token}))  # fmt: skip
                 if status == 200:
                     mine["answers"][position] = response
+                    spread = float(json.loads(body)["first_ask_spread"])  # as the page takes it
                     break
                 if status in (400, 403, 404, 409):
                     break

@@ -39,9 +39,10 @@ def save_answer(
     response: object = UNCHANGED,
     flagged: bool | None = None,
     changed_at: datetime | None = None,
-) -> None:
+) -> tuple[int, datetime]:
     """Save one response (and/or the review flag) as given; refused once the attempt is
-    final or past its deadline. ``response=None`` clears an answer.
+    final or past its deadline. ``response=None`` clears an answer. The paper's sitting
+    and deadline: its page is told its crowd at the timer's zero by them.
 
     ``changed_at`` (when the candidate changed it, by the server's clock) versions the
     answer: one older than the answer stored (a stale tab, a retry overtaken by a newer
@@ -86,11 +87,13 @@ def save_answer(
         if still_open.status == IN_PROGRESS and now <= still_open.deadline + grace():
             raise AttemptRefused("本题已在其他页面保存了更新的答案，本页已过期，正在刷新。")
         raise AttemptRefused(_closed_message(None))
+    return row.sitting_id, row.deadline
 
 
 _ANSWER_LOOKUP = (
     select(
         Attempt.status,
+        Attempt.sitting_id.label("sitting_id"),
         Attempt.started_at,
         Attempt.deadline,
         Attempt.finalized_by,

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, union
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.database import request_connection
 from app.exam.catalog import exam_definition, version_index
 from app.extensions import db
 from app.models import (
@@ -124,7 +125,9 @@ def registered_count(sitting_id: int) -> int:
         counted = _COUNTS.get(sitting_id)
         if counted is not None and time.monotonic() - counted[0] < _COUNT_FOR:
             return counted[1]
-    count = db.session.scalar(select(func.count()).select_from(registered(sitting_id).subquery()))
+    count = request_connection().scalar(
+        select(func.count()).select_from(registered(sitting_id).subquery())
+    )
     with _COUNTS_LOCK:
         _COUNTS[sitting_id] = (time.monotonic(), count)
     return count

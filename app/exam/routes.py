@@ -159,13 +159,14 @@ def answer(attempt_id: int):
         return jsonify(error="请求中没有要保存的答案或标记。"), 400
     flagged, now = body.get("flagged"), utcnow()
     try:
-        save_answer(
+        sitting_id, deadline = save_answer(
             attempt_id, g.login, body["position"], now, body.get("response", UNCHANGED),
             flagged if isinstance(flagged, bool) else None, client_time(body.get("changed_at"), now),
         )  # fmt: skip
     except InvalidResponse as invalid:
         return jsonify(error=str(invalid)), 400
-    return jsonify(saved=True, at=utcnow().isoformat())
+    spread = first_ask_spread(sitting_id, deadline)  # the crowd counted, not the registered
+    return jsonify(saved=True, at=utcnow().isoformat(), first_ask_spread=spread)
 
 
 @bp.route("/attempts/<int:attempt_id>/focus-events", methods=["POST"])

@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, select
 from app.database import request_connection
 from app.exam.grants import grace
 from app.exam.prepared import registered_count
+from app.exam.zero_crowd import crowd_at
 from app.models import Attempt
 from app.models.attempt import AWAITING_CERTIFICATES, FINALIZED, IN_PROGRESS, OPEN_PAPER, SUBMITTED
 from app.models.types import utcnow
@@ -256,13 +257,16 @@ def wait_seconds(
     return 0
 
 
-def first_ask_spread(sitting_id: int) -> int:
+def first_ask_spread(sitting_id: int, deadline: datetime | None = None) -> int:
     """Seconds past the grace over which the sitting's test pages ask first for their
-    score at the timer's zero (the page spreads its ask over the grace if that is longer):
-    everyone registered may be at the zero, each asking once before or at their turn."""
-    return crowd_spread(registered_count(sitting_id), current_app.config["RESULTS_PER_SECOND"])
+    score at the timer's zero (the page spreads its ask over the grace if that is longer),
+    each asking once before or at their turn: for a page rendered, everyone registered
+    may be at its zero; a save tells it the crowd counted around its ``deadline``
+    (``app.exam.zero_crowd``)."""
+    crowd = registered_count(sitting_id) if deadline is None else crowd_at(sitting_id, deadline)
+    return crowd_spread(crowd, current_app.config["RESULTS_PER_SECOND"])
 
 
-def crowd_spread(registered: int, results_per_second: int) -> int:
-    """``first_ask_spread`` for a crowd of ``registered`` at that pace (bench_polls.py too)."""
-    return min(LONGEST_FIRST_ASK_SPREAD, math.ceil(2 * registered / results_per_second))
+def crowd_spread(crowd: int, results_per_second: int) -> int:
+    """``first_ask_spread`` for a crowd of that size at that pace (bench_polls.py too)."""
+    return min(LONGEST_FIRST_ASK_SPREAD, math.ceil(2 * crowd / results_per_second))

@@ -120,6 +120,8 @@
       if (handedIn) return;  // the submit carried this answer too
       var fs = document.querySelector('fieldset.question[data-position="' + payload.position + '"]');
       if (res.status === 200) {
+        // The crowd at this paper's zero, counted by the server (app.exam.zero_crowd).
+        if (res.body.first_ask_spread !== undefined) root.dataset.firstAskSpread = res.body.first_ask_spread;
         if (pending[payload.position] === payload) delete pending[payload.position];
         unsaved.keep(pending);
         if (fs) fs.querySelector(".item-state").textContent = "已保存";

@@ -94,7 +94,7 @@ def test_a_whole_test_scores_exactly_and_leaks_nothing_before_the_end(client, ca
         reply = save(client, attempt_id, {"position": item.position, "response": response}, token)
         assert reply.status_code == 200, reply.get_data(as_text=True)
         seen.append(reply.get_data(as_text=True))
-        assert set(reply.get_json()) == {"saved", "at"}
+        assert set(reply.get_json()) == {"saved", "at", "first_ask_spread"}
     seen.append(client.get(f"/attempts/{attempt_id}").get_data(as_text=True))
     seen.append(
         client.get(f"/attempts/{attempt_id}/result", follow_redirects=True).get_data(as_text=True)

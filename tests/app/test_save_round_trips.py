@@ -5,7 +5,8 @@ database (issue 12: 10,000 candidates, also on PostgreSQL with two web processes
 Each round trip to PostgreSQL costs the web process and the server a wake-up, and a
 request's read transaction ends in a ROLLBACK, at which psycopg forgets its prepared
 statements: every statement of every request was parsed and planned again. A save is
-the attempt's lookup (which checks the login too) and the conditional update, each on its own.
+the attempt's lookup (which checks the login too) and the conditional update, each on its own
+(and, once a minute per process, the count of the crowd ending with the paper).
 """
 
 from __future__ import annotations
@@ -72,8 +73,17 @@ def started(client) -> tuple[int, str, list[AttemptItem]]:
     return attempt_id, token, items
 
 
+def saved_before(client, attempt_id: int, token: str, items: list[AttemptItem]) -> None:
+    """A save of this minute before: the process has counted the paper's crowd (the
+    answer tells the page its spread at the timer's zero, app.exam.zero_crowd)."""
+    reply = save(client, attempt_id, {"position": 2, "response": correct_response(items[2])}, token)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    db.session.remove()
+
+
 def test_a_save_is_two_statements_on_one_connection_without_a_transaction(client, ctx):
     attempt_id, token, items = started(client)
+    saved_before(client, attempt_id, token, items)
     with round_trips() as seen:
         reply = save(
             client, attempt_id, {"position": 3, "response": correct_response(items[3])}, token
@@ -91,6 +101,16 @@ def test_a_save_is_two_statements_on_one_connection_without_a_transaction(client
     assert stored is not None  # committed as it ran
 
 
+def test_the_first_save_of_a_minute_counts_the_papers_crowd_in_one_statement_more(client, ctx):
+    attempt_id, token, items = started(client)
+    with round_trips() as seen:
+        reply = save(
+            client, attempt_id, {"position": 3, "response": correct_response(items[3])}, token
+        )
+    assert reply.status_code == 200 and reply.get_json()["first_ask_spread"] == 1
+    assert seen == ["checkout", "SELECT", "UPDATE", "SELECT"]
+
+
 def test_on_sqlite_a_save_sends_its_two_statements_and_nothing_else(client, ctx):
     """What SQLite itself runs for a save, traced in the driver: SQLAlchemy's reset of the
     autocommit connection given back sent a ``PRAGMA read_uncommitted = 0`` too, a third
@@ -98,6 +118,7 @@ def test_on_sqlite_a_save_sends_its_two_statements_and_nothing_else(client, ctx)
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's own trace")
     attempt_id, token, items = started(client)
+    saved_before(client, attempt_id, token, items)
     traced: list[str] = []
     connections = []
 

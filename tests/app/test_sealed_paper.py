@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
 from app.admin.sittings import services
-from app.exam import prepared, sealed
+from app.exam import sealed
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Role
 from app.models.types import utcnow
@@ -157,7 +157,6 @@ def test_a_reload_is_sealed_before_the_start_and_open_after_it(client, ctx):
 def test_thousands_waiting_are_spread_over_the_first_seconds(client, ctx, monkeypatch):
     """The keys are asked for at PAPER_KEYS_PER_SECOND: here 1 a second for 4 candidates."""
     monkeypatch.setitem(client.application.config, "PAPER_KEYS_PER_SECOND", 1)
-    monkeypatch.setattr(prepared, "_COUNTS", {})
     names = ("a1", "a2", "a3", "a4")
     sitting = opening_in(10, names)
     for name in names:

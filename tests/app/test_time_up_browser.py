@@ -17,7 +17,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
-from app.exam import prepared
 from app.extensions import db
 from app.models import Attempt
 from app.models.types import utcnow
@@ -185,17 +184,13 @@ def test_the_waiting_state_fits_the_screen_in_large_print_and_passes_axe(
     page.close()
 
 
-def test_at_zero_a_crowds_pages_spread_their_first_ask_over_the_crowds_spread(
-    browser, live_url, ctx, app, monkeypatch
-):
-    """Ten registered at one result a second: the page's first ask comes within 20 s past
-    the grace (twice the results' time), not within the grace again (app.exam.waits);
-    here every draw at the middle: 10 s past it. At a 10,000 close the first asks so come
-    at half the results' pace, not all in the grace's 30 s after it."""
+def one_of_ten_started(browser, live_url: str, app, monkeypatch):
+    """Ten registered at one result a second (a 5 s grace), the candidate started with
+    every draw of the page's at the middle and its polls recorded, none run: the page and
+    the attempt."""
     names = ("candidate", *(f"c{n}" for n in range(9)))
     for name in names:
         make_user(name)
-    monkeypatch.setattr(prepared, "_COUNTS", {})
     monkeypatch.setitem(app.config, "RESULTS_PER_SECOND", 1)
     monkeypatch.setitem(app.config, "ANSWER_GRACE_SECONDS", 5)
     sitting = open_sitting(names)
@@ -206,7 +201,17 @@ def test_at_zero_a_crowds_pages_spread_their_first_ask_over_the_crowds_spread(
     page.click(f"text={sitting.title}")
     page.click("#submit")
     wait_for_test_page(page)
-    attempt_id = int(page.url.rsplit("/", 1)[1])
+    return page, int(page.url.rsplit("/", 1)[1])
+
+
+def test_at_zero_a_crowds_pages_spread_their_first_ask_over_the_crowds_spread(
+    browser, live_url, ctx, app, monkeypatch
+):
+    """Ten registered at one result a second: the page's first ask comes within 20 s past
+    the grace (twice the results' time), not within the grace again (app.exam.waits);
+    here every draw at the middle: 10 s past it. At a 10,000 close the first asks so come
+    at half the results' pace, not all in the grace's 30 s after it."""
+    page, attempt_id = one_of_ten_started(browser, live_url, app, monkeypatch)
     assert page.get_attribute("#attempt", "data-first-ask-spread") == "20"
     expire(attempt_id, seconds_ago=1)  # reopened in the grace: the timer is at zero at once
     page.goto(f"{live_url}/attempts/{attempt_id}")
@@ -214,4 +219,24 @@ def test_at_zero_a_crowds_pages_spread_their_first_ask_over_the_crowds_spread(
     grace_left = float(page.get_attribute("#scoring-box", "data-wait-seconds")) * 1000
     assert 1000 < grace_left <= 4000
     assert page.evaluate("window.pollDelays") == [pytest.approx(grace_left + 0.5 * 20_000)]
+    page.close()
+
+
+def test_at_zero_a_lone_candidate_asks_after_the_grace_its_save_told_not_the_crowds(
+    browser, live_url, ctx, app, monkeypatch
+):
+    """Ten registered at one result a second, one started: the page rendered is sized for
+    the ten (20 s), its save answers that its paper ends alone (2 s), and at the zero the
+    first ask comes over the grace left, not 10 s past it (app.exam.zero_crowd)."""
+    page, attempt_id = one_of_ten_started(browser, live_url, app, monkeypatch)
+    expire(attempt_id, seconds_ago=-6)  # the timer reaches zero in 6 s
+    page.reload()
+    wait_for_test_page(page)
+    assert page.get_attribute("#attempt", "data-first-ask-spread") == "20"
+    answer(page, page.locator("fieldset.question").first)
+    expect(page.locator("#attempt")).to_have_attribute("data-first-ask-spread", "2")
+    expect(page.locator("#scoring-status")).to_have_text(WORDS, timeout=15_000)
+    grace_left = float(page.get_attribute("#scoring-box", "data-wait-seconds")) * 1000
+    assert 2000 < grace_left <= 6000  # the zero: the second at which less than one is left
+    assert page.evaluate("window.pollDelays") == [pytest.approx(grace_left * 1.5)]
     page.close()
