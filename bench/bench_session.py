@@ -57,6 +57,7 @@ import math
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -398,6 +399,10 @@ def main() -> None:
         processes.wait(timeout=60)
     locked = Path(f"{tmp}/honcho.log").read_text(errors="replace").count("database is locked")
     print(f"'database is locked' in the server logs: {locked}")
+    if problems or locked:
+        print(f"the servers' log and database are kept in {tmp}")
+    else:  # a 10,000 run leaves about 600 MB
+        shutil.rmtree(tmp, ignore_errors=True)
     if STRICT and (problems or locked):
         raise SystemExit(
             "FAILED: " + "; ".join(problems + [f"{locked} 'database is locked'"] * bool(locked))

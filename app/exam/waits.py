@@ -66,12 +66,16 @@ UNMEASURED_SCORING_WAIT = 15
 RESULTS_PER_SECOND = 300
 
 # A sitting's test pages at the timer's zero ask first for their score spread over the
-# grace, or, for a crowd, over twice the time its results take at ``RESULTS_PER_SECOND``
-# (``first_ask_spread``): then the first asks and the second ones of the pages that came
-# before their turn make at most that pace together. Spread over the grace alone, a
-# 10,000 close's first asks came in its 30 s (~230 a second) on top of the results at
-# 300 a second, and in a slower hour every request waited up to 3.7 s (bench/RESULTS.md,
-# session 34, run L). At most this many seconds: beyond, add web hosts and raise the pace.
+# grace, or, for a crowd, over ``FIRST_ASK_SPREAD`` times the time its results take at
+# ``RESULTS_PER_SECOND`` (``first_ask_spread``): the first asks and the second ones of
+# the pages that came before their turn then make about 2 / ``FIRST_ASK_SPREAD`` of that
+# pace together at the busiest. Spread over the grace alone, a 10,000 close's first asks
+# came in its 30 s (~230 a second) on top of the results at 300 a second, and in a slower
+# hour every request waited up to 3.7 s (bench/RESULTS.md, session 34, run L); at twice
+# the results' time its busiest 10 s were 3,528 requests, at ~2.9 times 1,866 (session
+# 36, run O; session 35, run N). At most ``LONGEST_FIRST_ASK_SPREAD`` seconds: beyond,
+# add web hosts and raise the pace.
+FIRST_ASK_SPREAD = 3
 LONGEST_FIRST_ASK_SPREAD = 120
 
 # The order the workers take them: scores in the order the papers closed (equal
@@ -269,4 +273,5 @@ def first_ask_spread(sitting_id: int, deadline: datetime | None = None) -> int:
 
 def crowd_spread(crowd: int, results_per_second: int) -> int:
     """``first_ask_spread`` for a crowd of that size at that pace (bench_polls.py too)."""
-    return min(LONGEST_FIRST_ASK_SPREAD, math.ceil(2 * crowd / results_per_second))
+    spread = math.ceil(FIRST_ASK_SPREAD * crowd / results_per_second)
+    return min(LONGEST_FIRST_ASK_SPREAD, spread)

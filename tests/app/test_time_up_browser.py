@@ -207,18 +207,18 @@ def one_of_ten_started(browser, live_url: str, app, monkeypatch):
 def test_at_zero_a_crowds_pages_spread_their_first_ask_over_the_crowds_spread(
     browser, live_url, ctx, app, monkeypatch
 ):
-    """Ten registered at one result a second: the page's first ask comes within 20 s past
-    the grace (twice the results' time), not within the grace again (app.exam.waits);
-    here every draw at the middle: 10 s past it. At a 10,000 close the first asks so come
-    at half the results' pace, not all in the grace's 30 s after it."""
+    """Ten registered at one result a second: the page's first ask comes within 30 s past
+    the grace (three times the results' time), not within the grace again
+    (app.exam.waits); here every draw at the middle: 15 s past it. At a 10,000 close the
+    first asks so come at a third of the results' pace, not all in the grace's 30 s."""
     page, attempt_id = one_of_ten_started(browser, live_url, app, monkeypatch)
-    assert page.get_attribute("#attempt", "data-first-ask-spread") == "20"
+    assert page.get_attribute("#attempt", "data-first-ask-spread") == "30"
     expire(attempt_id, seconds_ago=1)  # reopened in the grace: the timer is at zero at once
     page.goto(f"{live_url}/attempts/{attempt_id}")
     expect(page.locator("#scoring-status")).to_have_text(WORDS)
     grace_left = float(page.get_attribute("#scoring-box", "data-wait-seconds")) * 1000
     assert 1000 < grace_left <= 4000
-    assert page.evaluate("window.pollDelays") == [pytest.approx(grace_left + 0.5 * 20_000)]
+    assert page.evaluate("window.pollDelays") == [pytest.approx(grace_left + 0.5 * 30_000)]
     page.close()
 
 
@@ -226,17 +226,17 @@ def test_at_zero_a_lone_candidate_asks_after_the_grace_its_save_told_not_the_cro
     browser, live_url, ctx, app, monkeypatch
 ):
     """Ten registered at one result a second, one started: the page rendered is sized for
-    the ten (20 s), its save answers that its paper ends alone (2 s), and at the zero the
-    first ask comes over the grace left, not 10 s past it (app.exam.zero_crowd)."""
+    the ten (30 s), its save answers that its paper ends alone (3 s), and at the zero the
+    first ask comes over the grace left, not 15 s past it (app.exam.zero_crowd)."""
     page, attempt_id = one_of_ten_started(browser, live_url, app, monkeypatch)
     expire(attempt_id, seconds_ago=-6)  # the timer reaches zero in 6 s
     page.reload()
     wait_for_test_page(page)
-    assert page.get_attribute("#attempt", "data-first-ask-spread") == "20"
+    assert page.get_attribute("#attempt", "data-first-ask-spread") == "30"
     answer(page, page.locator("fieldset.question").first)
-    expect(page.locator("#attempt")).to_have_attribute("data-first-ask-spread", "2")
+    expect(page.locator("#attempt")).to_have_attribute("data-first-ask-spread", "3")
     expect(page.locator("#scoring-status")).to_have_text(WORDS, timeout=15_000)
     grace_left = float(page.get_attribute("#scoring-box", "data-wait-seconds")) * 1000
-    assert 2000 < grace_left <= 6000  # the zero: the second at which less than one is left
+    assert 3000 < grace_left <= 6000  # the zero: the second at which less than one is left
     assert page.evaluate("window.pollDelays") == [pytest.approx(grace_left * 1.5)]
     page.close()
