@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, func, select
 from app.database import request_connection
 from app.exam.prepared import registered_count
 from app.models import Attempt, Sitting
-from app.models.attempt import IN_PROGRESS
+from app.models.attempt import OPEN_PAPER
 
 _COUNT_FOR = 60.0  # seconds a crowd's count is reused
 _BUCKET = 60  # seconds: deadlines are grouped by the minute they fall in
@@ -40,7 +40,7 @@ _AROUND = select(
     select(func.count())
     .where(
         Attempt.sitting_id == bindparam("sitting_id"),
-        Attempt.status == IN_PROGRESS,
+        OPEN_PAPER,
         Attempt.deadline >= bindparam("earliest"),
         Attempt.deadline < bindparam("latest"),
     )

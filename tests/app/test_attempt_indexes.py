@@ -17,6 +17,7 @@ from sqlalchemy import event, insert, select, text, update
 
 from app.exam.grants import answerable_until
 from app.exam.waits import Backlog
+from app.exam.zero_crowd import crowd_at
 from app.extensions import db
 from app.jobs.deadlines import close_expired, schedule_closes
 from app.models import Attempt, Sitting
@@ -93,6 +94,7 @@ QUESTIONS: dict[str, Callable[[Sitting], object]] = {
     "the queues the waiting pages are told about": lambda _: Backlog().read_queues(),
     "the sweep's close": lambda _: close_expired(utcnow()),
     "the closes the sweep schedules": lambda _: schedule_closes(utcnow()),
+    "the crowd ending with a paper": lambda sitting: crowd_at(sitting.id, sitting.closes_at),
 }
 
 
