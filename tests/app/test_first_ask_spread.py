@@ -130,3 +130,15 @@ def test_a_save_on_a_paper_the_close_cuts_short_counts_everyone_yet_to_start(
     sitting = open_sitting(registered(40), closes=utcnow() + timedelta(minutes=20))
     ((browser, attempt_id),) = started(client.application, sitting, ["c0"])
     assert spread_told_by_a_save(browser, attempt_id) == (60, 60)
+
+
+def test_a_paper_given_time_past_the_close_counts_only_the_papers_ending_with_it(
+    client, ctx, monkeypatch
+):
+    """As with extra minutes granted: its deadline 10 minutes past the close, where none
+    of the 39 yet to start can end (their papers end at the close)."""
+    monkeypatch.setitem(client.application.config, "RESULTS_PER_SECOND", 2)
+    sitting = open_sitting(registered(40), closes=utcnow() + timedelta(minutes=20))
+    ((browser, attempt_id),) = started(client.application, sitting, ["c0"])
+    end_at([attempt_id], sitting.closes_at + timedelta(minutes=10))
+    assert spread_told_by_a_save(browser, attempt_id) == (60, 2)
