@@ -16,8 +16,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
 from app import create_app
 from app.exam.catalog import clear_caches
-from app.exam.prepared import forget_counts
-from app.exam.zero_crowd import forget_crowds
+from app.exam.recounted import Recounted
 from app.extensions import db
 from app.jobs import queue
 from tests.auth import Auth
@@ -104,8 +103,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     queue.configure(app)
     yield
     clear_caches()
-    forget_counts()
-    forget_crowds()
+    Recounted.forget_all()  # the registered and the crowds at the zero, by sitting id
     app.extensions.pop("exam_backlog", None)  # the status's snapshot of emptied queues
     with app.app_context():
         db.session.remove()

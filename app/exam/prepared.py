@@ -11,8 +11,6 @@ and the bank version it was drawn for; otherwise the start draws as it always di
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.database import request_connection
 from app.exam.catalog import exam_definition, version_index
+from app.exam.recounted import Recounted
 from app.extensions import db
 from app.models import (
     Attempt,
@@ -38,9 +37,7 @@ from question_bank.assembly import UnsatisfiableExam, draw_paper
 from question_bank.attempt_policy import AttemptPolicy, SectionPolicy
 
 BATCH = 200  # papers drawn, then written in one short transaction
-_COUNTS: dict[int, tuple[float, int]] = {}  # sitting id -> (when counted, registered)
-_COUNTS_LOCK = threading.Lock()
-_COUNT_FOR = 60.0  # seconds a count of the registered is reused
+_REGISTERED = Recounted()  # sitting id -> how many may take it
 
 
 @dataclass(frozen=True)
@@ -121,22 +118,8 @@ def registered_count(sitting_id: int) -> int:
     """How many may take the sitting, counted at most once a minute per process: the open's
     and the close's spreads are sized by it (``app.exam.sealed``, ``app.exam.waits``), and
     thousands of pages are served while it hardly moves."""
-    with _COUNTS_LOCK:
-        counted = _COUNTS.get(sitting_id)
-        if counted is not None and time.monotonic() - counted[0] < _COUNT_FOR:
-            return counted[1]
-    count = request_connection().scalar(
-        select(func.count()).select_from(registered(sitting_id).subquery())
-    )
-    with _COUNTS_LOCK:
-        _COUNTS[sitting_id] = (time.monotonic(), count)
-    return count
-
-
-def forget_counts() -> None:
-    """Forget the counted registered: for tests, whose emptied tables reuse sitting ids."""
-    with _COUNTS_LOCK:
-        _COUNTS.clear()
+    count = select(func.count()).select_from(registered(sitting_id).subquery())
+    return _REGISTERED.get(sitting_id, lambda: request_connection().scalar(count))
 
 
 def forget_stale(sitting: Sitting) -> int:

@@ -16,22 +16,18 @@ the sitting's running papers): thousands of saves are answered while it hardly m
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 
 from app.database import request_connection
 from app.exam.prepared import registered_count
+from app.exam.recounted import Recounted
 from app.models import Attempt, Sitting
 from app.models.attempt import OPEN_PAPER
 
-_COUNT_FOR = 60.0  # seconds a crowd's count is reused
 _BUCKET = 60  # seconds: deadlines are grouped by the minute they fall in
-_KEEP = 1_000  # counts kept per process before the stale ones are dropped
-_CROWDS: dict[tuple[int, int], tuple[float, int]] = {}  # (sitting, minute) -> (when, crowd)
-_CROWDS_LOCK = threading.Lock()
+_CROWDS = Recounted()  # (sitting id, deadline's minute) -> the crowd ending then
 
 # The papers running with a deadline in the minute before, the minute of and the minute
 # after the paper's own (ix_attempt_open_session_deadline), the sitting's close, and how
@@ -56,18 +52,7 @@ def crowd_at(sitting_id: int, deadline: datetime) -> int:
     """How many papers of the sitting are likely at their timer's zero with one ending at
     ``deadline``, itself included."""
     minute = int(deadline.timestamp() // _BUCKET)
-    now = time.monotonic()
-    with _CROWDS_LOCK:
-        counted = _CROWDS.get((sitting_id, minute))
-        if counted is not None and now - counted[0] < _COUNT_FOR:
-            return counted[1]
-    crowd = max(1, _count(sitting_id, minute, deadline))
-    with _CROWDS_LOCK:
-        if len(_CROWDS) >= _KEEP:
-            for key in [key for key, (when, _) in _CROWDS.items() if now - when >= _COUNT_FOR]:
-                del _CROWDS[key]
-        _CROWDS[(sitting_id, minute)] = (now, crowd)
-    return crowd
+    return _CROWDS.get((sitting_id, minute), lambda: max(1, _count(sitting_id, minute, deadline)))
 
 
 def _count(sitting_id: int, minute: int, deadline: datetime) -> int:
@@ -81,9 +66,3 @@ def _count(sitting_id: int, minute: int, deadline: datetime) -> int:
     if closes_at is None or abs((deadline - closes_at).total_seconds()) > _BUCKET:
         return running  # the papers yet to start end later (or, given more time, earlier)
     return running + max(0, registered_count(sitting_id) - started)
-
-
-def forget_crowds() -> None:
-    """Forget the counted crowds: for tests, whose emptied tables reuse sitting ids."""
-    with _CROWDS_LOCK:
-        _CROWDS.clear()
