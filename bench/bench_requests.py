@@ -70,17 +70,17 @@ class Meter:
 
     def __call__(self, phase: str, request):
         profiling = phase == self.profiled
+        server = database_server_cpu()
         if profiling:
             self.profile.enable()
-        server = database_server_cpu()
         cpu, wall = time.process_time(), time.perf_counter()
         response = request()
         self.cpu[phase].append((time.process_time() - cpu) * 1000)
         self.wall[phase].append((time.perf_counter() - wall) * 1000)
-        if server is not None:
-            self.server[phase].append((database_server_cpu() - server) * 1000)
         if profiling:
             self.profile.disable()
+        if server is not None:
+            self.server[phase].append((database_server_cpu() - server) * 1000)
         assert response.status_code < 400, (phase, response.status_code)
         return response
 

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 
 from app.certificate.setup import RulesUnavailable, current_rules
 from app.extensions import db
-from app.models import Attempt, Exam, Sitting, User
+from app.models import Attempt, Exam, Sitting
 from app.timefmt import local_zone
 
 # Built once (asked by every start and every failed result): building a statement costs
@@ -25,8 +25,8 @@ _STARTED = (
 )
 
 
-def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
-    """None if the rules let ``user`` start an attempt at this exam now; else a message
+def retake_wait(user_id: int, exam_code: str, now: datetime) -> str | None:
+    """None if the rules let the user start an attempt at this exam now; else a message
     saying why not and when the next attempt is allowed."""
     try:
         kinds = current_rules().types_for_exam(exam_code)
@@ -36,7 +36,7 @@ def retake_wait(user: User, exam_code: str, now: datetime) -> str | None:
     waits = []
     for kind in kinds:
         started = db.session.scalars(
-            _STARTED, {"user_id": user.id, "codes": list(kind.exams)}
+            _STARTED, {"user_id": user_id, "codes": list(kind.exams)}
         ).all()
         wait = kind.next_attempt_allowed(started, now)
         if wait is not None:

@@ -55,10 +55,11 @@ def attempts_allowed(user: User, sitting: Sitting) -> int:
     return sitting.max_attempts + int(extra)
 
 
-def attempts_left(user: User, sitting: Sitting) -> int:
-    """``attempts_allowed`` less the attempts taken, in one query (a failed result says it)."""
+def attempts_left(user_id: int, sitting: Sitting) -> int:
+    """``attempts_allowed`` less the attempts taken, in one query (a failed result says it;
+    the user's id, not the user: the result's poll at a close loads no user)."""
     taken, extra = db.session.execute(
-        _TAKEN_AND_EXTRA, {"sitting_id": sitting.id, "user_id": user.id}
+        _TAKEN_AND_EXTRA, {"sitting_id": sitting.id, "user_id": user_id}
     ).one()
     return max(0, sitting.max_attempts + int(extra) - taken)
 

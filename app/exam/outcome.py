@@ -116,12 +116,12 @@ def outcome_of(attempt: Attempt) -> Outcome:
             _time_used(attempt), _pass_mark(attempt), 0, None, issued, _topics(attempt),
             certificates_pending=_being_issued(attempt, issued),
         )  # fmt: skip
-    user, sitting = attempt.user, attempt.sitting  # the user: a query a pass does without
+    sitting = attempt.sitting
     exam, topics = sitting.exam, _topics(attempt)
     weak = any(t.percent < WEAK_BELOW for t in topics)  # only then is practice offered
     return Outcome(
-        _time_used(attempt), _pass_mark(attempt), attempts_left(user, sitting),
-        retake_wait(user, exam.code, utcnow()), [], topics,
+        _time_used(attempt), _pass_mark(attempt), attempts_left(attempt.user_id, sitting),
+        retake_wait(attempt.user_id, exam.code, utcnow()), [], topics,
         practice_name(exam.bank_id) if weak else None,
     )  # fmt: skip
 

@@ -101,7 +101,7 @@ def _start_page(sitting: Sitting, form: StartForm) -> str:
         attempts=attempts, allowed=allowed, passed=passed, in_progress=in_progress,
         state=state, waiting=waiting, startable=startable,
         # Said before the click, not after: the retake rules' wait at the open, if any.
-        wait=retake_wait(current_user, sitting.exam.code, max(now, sitting.opens_at))
+        wait=retake_wait(current_user.id, sitting.exam.code, max(now, sitting.opens_at))
         if startable else None,
         opens_in=(sitting.opens_at - now).total_seconds(),
         closes_in=(sitting.closes_at - now).total_seconds(),
@@ -109,6 +109,7 @@ def _start_page(sitting: Sitting, form: StartForm) -> str:
 
 
 @bp.route("/attempts/<int:attempt_id>")
+@reads_in_autocommit  # reloaded by phones that lost it, while the whole session tests
 @login_required
 def take(attempt_id: int):
     return _test_page(_attempt_or_404(attempt_id, with_sitting=True))  # it shows its title

@@ -81,7 +81,7 @@ def _resume_or_start(user: User, sitting: Sitting, access_code: str | None, now:
     # Granted attempts matter only once the sitting's own are used.
     if len(previous) >= sitting.max_attempts and len(previous) >= attempts_allowed(user, sitting):
         raise AttemptRefused("您在本场考试的作答次数已用完。")
-    if wait := retake_wait(user, sitting.exam.code, begins):
+    if wait := retake_wait(user.id, sitting.exam.code, begins):
         raise AttemptRefused(wait)
     prepared = None if previous else prepared_for(user.id, sitting)
     # Drawn here if none was prepared; a retake avoids the last paper's questions.

@@ -102,6 +102,20 @@ def test_a_page_waiting_for_the_score_gets_the_result_with_the_answer_that_says_
     assert other.get(f"/attempts/{attempt_id}/status?result=1").status_code == 404
 
 
+def test_the_answer_that_carries_a_fail_s_result_loads_no_user(client, candidate, real_queue):
+    """At a close the scored answers carry the result to thousands of pages in a minute: a
+    fail's section (attempts left, the retake's wait) needs the user's id, which the
+    attempt holds, not a load of the user's whole row (a statement and an ORM object)."""
+    attempt_id, _token = begin(client)
+    submit_form(client, attempt_id)
+    run_jobs()
+    db.session.remove()
+    with statements() as seen:
+        answer = client.get(f"/attempts/{attempt_id}/status?result=1").json
+    assert "不合格" in answer["result_html"] and "作答次数已用完" in answer["result_html"]
+    assert not [s for s in seen if s.replace('"', "").split(" FROM ")[1].startswith("user ")]
+
+
 def test_another_candidates_status_is_not_found_and_a_stranger_must_log_in(client, candidate):
     attempt_id, _token = begin(client)
     make_user("other")

@@ -232,3 +232,17 @@ def test_the_result_page_reads_without_a_transaction(client, ctx, monkeypatch):
     assert page.status_code == 200 and "合格" in page.get_data(as_text=True)
     assert seen[0] == "checkout" and seen.count("checkout") == 1
     assert set(seen[1:]) == {"SELECT"}, seen
+
+
+def test_a_test_page_reload_reads_without_a_transaction(client, ctx):
+    """A phone that lost the page reloads it, often in the minutes a whole session is at
+    its test: the user, the attempt and its paper are read in autocommit on one
+    connection, with no BEGIN or ROLLBACK around them (two round trips more on
+    PostgreSQL, and that ROLLBACK made psycopg forget its prepared statements)."""
+    attempt_id, _token, _items = started(client)
+    client.get(f"/attempts/{attempt_id}")  # the crowd's count, read once a minute
+    db.session.remove()
+    with round_trips() as seen:
+        page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 200 and 'id="attempt"' in page.get_data(as_text=True)
+    assert seen == ["checkout", "SELECT", "SELECT", "SELECT"]
