@@ -15,6 +15,7 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from app.exam import prepared
 from app.extensions import db
 from app.models import Attempt
 from app.models.types import utcnow
@@ -142,3 +143,18 @@ def test_a_paper_given_time_past_the_close_counts_only_the_papers_ending_with_it
     ((browser, attempt_id),) = started(client.application, sitting, ["c0"])
     end_at([attempt_id], sitting.closes_at + timedelta(minutes=10))
     assert spread_told_by_a_save(browser, attempt_id) == (60, 2)
+
+
+def test_a_page_after_the_crowd_was_counted_builds_no_count(client, ctx, monkeypatch):
+    """Every test page of the minute reuses the count of the registered: it neither runs
+    nor builds the count's statement (a union of the named and the units' members, which
+    cost each page more than the lookup)."""
+    names = registered(2)
+    sitting = open_sitting(names)
+    login(client, names[0])
+    attempt_id = start(client, sitting.id)  # its page counts the registered
+    built = []
+    monkeypatch.setattr(prepared, "registered", lambda *args: built.append(args))
+    page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 200 and SPREAD.search(page.get_data(as_text=True))
+    assert built == []
