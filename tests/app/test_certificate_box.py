@@ -7,17 +7,16 @@ database nothing more than before."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from app.certificate.services import issue_for_attempt
 from app.extensions import db
 from app.models import Attempt, Certificate
 from app.models.types import utcnow
 from tests.app.certificate_fixtures import COMPETENCY, open_sitting, setup_exams, take
+from tests.app.sql_seen import statements
 from tests.auth import login
 from tests.factories import make_user
 
@@ -40,20 +39,6 @@ def issue(attempt_id: int) -> None:
 
 def status(client, attempt_id: int) -> dict:
     return client.get(f"/attempts/{attempt_id}/status").get_json()
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def executed(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", executed)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", executed)
 
 
 def test_once_ready_the_answer_carries_the_box_as_the_result_page_shows_it(

@@ -8,12 +8,10 @@ microseconds of the request, and the ones removed here were repeated reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from app.exam.attempts import SERVER_CLOSE_LEEWAY
 from app.exam.catalog import question_of
@@ -23,38 +21,13 @@ from app.models import Attempt, AttemptItem, BankVersion, SittingGrant, User
 from app.models.attempt import FINALIZED, IN_PROGRESS, SUBMITTED
 from tests.app import test_submitting
 from tests.app.exam_fixtures import MINI_EXAM
+from tests.app.sql_seen import statements
 from tests.app.test_attempts import begin, correct_response, items_of, save
 from tests.app.test_submitting import expire, run_jobs, submit_form
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 
 candidate, real_queue = test_submitting.candidate, test_submitting.real_queue  # fixtures
-
-
-@contextmanager
-def statements(*, marking_autocommit: bool = False) -> Iterator[list]:
-    """The SQL the app runs meanwhile, with "COMMIT" where a transaction commits; with
-    ``marking_autocommit`` each as a pair, the SQL and whether its connection was in
-    autocommit (a COMMIT's is False)."""
-    seen: list = []
-
-    def mark(sql: str, autocommit: bool) -> str | tuple[str, bool]:
-        return (sql, autocommit) if marking_autocommit else sql
-
-    def executed(conn, _cursor, statement, *_args) -> None:
-        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-        seen.append(mark(" ".join(statement.split()), autocommit))
-
-    def committed(_conn) -> None:
-        seen.append(mark("COMMIT", False))
-
-    event.listen(db.engine, "before_cursor_execute", executed)
-    event.listen(db.engine, "commit", committed)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", executed)
-        event.remove(db.engine, "commit", committed)
 
 
 def test_the_status_says_the_state_whether_scored_and_how_long_to_wait(

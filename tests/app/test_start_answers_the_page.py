@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Attempt, AttemptItem
 from app.models.types import utcnow
 from tests.app.exam_fixtures import open_sitting
-from tests.app.test_result_requests import statements
+from tests.app.sql_seen import statements
 from tests.auth import csrf_token, login
 from tests.factories import make_user
 

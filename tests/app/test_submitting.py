@@ -221,6 +221,27 @@ def test_the_workers_close_and_score_an_abandoned_paper_and_say_time_was_up(
     assert "时间到，系统已按截止时的作答自动交卷" in page
 
 
+def test_a_test_page_opened_past_its_grace_closes_the_paper_with_what_was_saved(
+    client, candidate, real_queue
+):
+    """The candidate comes back to the test page (a bookmark, a reload) after the deadline
+    and its grace, before the server's close: the page does not open for answering; the
+    paper is closed with what was saved, once, and scored by a worker. The page reads in
+    autocommit, and this one write still runs in its own transaction."""
+    attempt_id, token = begin(client)
+    item = first_single(attempt_id)
+    save(client, attempt_id, {"position": item.position, "response": correct_response(item)}, token)
+    expire(attempt_id)
+    db.session.remove()  # each request of a server starts with a fresh session
+    page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 302 and page.location.endswith(f"/attempts/{attempt_id}/result")
+    assert client.get(f"/attempts/{attempt_id}").status_code == 302
+    assert run_jobs() == 1
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    assert attempt.status == FINALIZED and attempt.finalized_by == "deadline"
+    assert attempt.score > 0
+
+
 def test_at_the_timers_zero_the_result_page_waits_for_the_server(client, candidate, real_queue):
     """Within the grace after the deadline the page asks for the result: it is told to
     wait (nothing is posted as the candidate's), and the server closes the paper itself."""

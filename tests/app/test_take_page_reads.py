@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from tests.app.sql_seen import statements
 from tests.app.test_attempts import begin, save
-from tests.app.test_result_requests import statements
 from tests.factories import make_user
 
 
