@@ -105,11 +105,25 @@
     var section = template.content.firstElementChild;
     var waited = document.getElementById(box.dataset.showsResultIn || "") || box;
     waited.replaceWith(section);
+    giveBackTheHomeLink();
     document.title = document.title.replace(/^[^·]*/, section.dataset.title + " ");
     if (window.history.replaceState) window.history.replaceState(null, "", box.dataset.resultUrl);
     var heading = section.querySelector("h1");
     if (heading) heading.focus();
     watch(section);
+  }
+
+  // The test page's header links nowhere while the test runs; with the result shown in its
+  // place, its brand is the home link again, as on every other page (the home page has
+  // the rest: practice, the notebook, the certificates).
+  function giveBackTheHomeLink() {
+    var brand = document.querySelector("span.brand[data-home-url]");
+    if (!brand) return;
+    var home = document.createElement("a");
+    home.className = "brand";
+    home.href = brand.dataset.homeUrl;
+    home.textContent = brand.textContent;
+    brand.replaceWith(home);
   }
 
   // A box waiting from an event on is shown then: its hidden parts, its live region's

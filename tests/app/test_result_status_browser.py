@@ -114,6 +114,8 @@ def test_after_the_submit_the_page_shows_the_result_once_the_paper_is_scored(
     assert page.url == f"{live_url}/attempts/{attempt_id}/result"
     assert page.title().startswith("成绩 ·")
     assert page.evaluate("document.activeElement.tagName") == "H1"  # read out first
+    # The test's link-free header links home again, as on every other page.
+    expect(page.locator("header a.brand")).to_have_attribute("href", "/")
     page.reload()  # the same result, as its own page
     expect(page.locator(".verdict")).to_have_text("不合格")
     page.close()
