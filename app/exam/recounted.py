@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from typing import ClassVar
 
@@ -14,13 +15,13 @@ class Recounted:
     """Counts by key, each counted again once ``seconds`` old; past ``keep`` keys the stale
     ones are dropped."""
 
-    _every: ClassVar[list[Recounted]] = []
+    _every: ClassVar[weakref.WeakSet[Recounted]] = weakref.WeakSet()  # for ``forget_all``
 
     def __init__(self, seconds: float = 60.0, keep: int = 1_000) -> None:
         self._seconds, self._keep = seconds, keep
         self._counts: dict[Hashable, tuple[float, int]] = {}  # key -> (when counted, count)
         self._lock = threading.Lock()
-        Recounted._every.append(self)
+        Recounted._every.add(self)
 
     def get(self, key: Hashable, count: Callable[[], int]) -> int:
         """The count kept for ``key``, or ``count()`` if none is fresh (outside the lock:

@@ -240,7 +240,7 @@ def test_a_test_page_reload_reads_without_a_transaction(client, ctx):
     connection, with no BEGIN or ROLLBACK around them (two round trips more on
     PostgreSQL, and that ROLLBACK made psycopg forget its prepared statements)."""
     attempt_id, _token, _items = started(client)
-    client.get(f"/attempts/{attempt_id}")  # the crowd's count, read once a minute
+    client.get(f"/attempts/{attempt_id}")  # the registered count, read once a minute
     db.session.remove()
     with round_trips() as seen:
         page = client.get(f"/attempts/{attempt_id}")
